@@ -1,0 +1,30 @@
+// The flat ABI of the layerlens core: only numbers cross it (i32/u32/usize/f64).
+// Bytes cross through the IO window (ioIn/ioOut), whose addresses the host reads once.
+// Each module below prefixes its exports with its name (cache*, digest*, pool*, graph*).
+
+import { ABI_VERSION, IO_IN, IO_OUT, IO_IN_SIZE, IO_OUT_SIZE } from "./layout";
+import { digestInternAt, digestFormat, digestCount, parseDigestAt } from "./digest";
+
+export function abiVersion(): u32 { return ABI_VERSION; }
+export function ioIn(): usize { return IO_IN; }
+export function ioOut(): usize { return IO_OUT; }
+export function ioInSize(): usize { return IO_IN_SIZE; }
+export function ioOutSize(): usize { return IO_OUT_SIZE; }
+
+/** True in the debug build, where checkInvariants-style exports do real work. */
+export function isDebug(): bool { return ASC_OPTIMIZE_LEVEL == 0; }
+
+// Digest table (shared by cache, pool and graph).
+export function digestIntern(len: i32): i32 { return digestInternAt(IO_IN, len); }
+export function digestValidate(len: i32): i32 { return parseDigestAt(IO_IN, len); }
+export function digestWrite(id: u32): i32 { return digestFormat(id, IO_OUT); }
+export function digestTableSize(): u32 { return digestCount(); }
+
+export {
+  cacheNew, cacheFree, cacheLookupStr, cacheLookupH, cacheSetStr, cacheSetH,
+  cacheDeleteStr, cacheDeleteH, cacheLookupManyStr, cacheLookupManyH, cacheSetManyStr,
+  cacheSetManyH, cacheEvictOldest, cachePurgeStale, cacheClear, cacheHead, cacheTail, cacheNext,
+  cacheIsExpired, cacheSizeOf, cacheExpiresOf, cacheFormatKey, cacheFormatEventKey,
+  cacheEvents, cacheEventCount, cacheEventsDrained, cacheCount, cacheBytes, cacheStats,
+  cacheResetStats, cacheCheck,
+} from "./lru";

@@ -1,0 +1,543 @@
+// MetadataCache core: a digest-keyed LRU over linear memory.
+//
+// Every region is reserved once at construction from the capacity; get/set/delete never
+// allocate. Per slot (index s < capacity):
+//
+//   keys    s × 32   digest bytes 0..31            tails  s × 32  bytes 32..63 (sha512, lazy)
+//   algs    s × 1    ALG_* (0 = free slot)          hashes s × 4   hashKey(keys[s])
+//   prev    s × 4    towards the most recent        next   s × 4   towards the least recent
+//   sizes   s × 4    entry size (only with maxBytes) expires s × 8 f64 ms (only with TTL)
+//   table   2^k × 4  open addressing, linear probing, backward-shift delete, slot + 1
+//
+// The LRU list runs head (most recent) -> tail (least recent) through prev/next; free
+// slots are threaded through `next` starting at freeHead; slots never used yet are taken
+// from `fresh` upwards so construction does not touch every slot.
+//
+// Events the host must see (evictions, expirations) are appended to the event log:
+// 16-byte records (slot, seq, reason, alg) plus the 64 key bytes when logKeys is on,
+// so a dispose callback can be told which digest went and why.
+
+import {
+  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512,
+  reserve, release, nextPow2, IO_IN, IO_OUT, IO_OUT_SIZE,
+} from "./layout";
+import {
+  KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
+  digestHashOf, formatDigestAt,
+} from "./digest";
+
+export const REASON_EVICTED: u32 = 1;
+export const REASON_DELETED: u32 = 2;
+export const REASON_REPLACED: u32 = 3;
+export const REASON_EXPIRED: u32 = 4;
+export const REASON_CLEARED: u32 = 5;
+
+/** set() result flags, above the slot bits. */
+export const SET_REPLACED: i32 = 1 << 28;
+export const SET_EVENTS: i32 = 1 << 29;
+export const SLOT_MASK: i32 = (1 << 28) - 1;
+
+const EVENT_BYTES: usize = 80;
+
+@unmanaged
+export class Cache {
+  capacity: u32;
+  count: u32;
+  head: u32;
+  tail: u32;
+  freeHead: u32;
+  fresh: u32;
+  shift: u32;
+  mask: u32;
+  logKeys: u32;
+  eventCount: u32;
+  eventCap: u32;
+  seq: u32;
+  maxBytes: u64;
+  bytes: u64;
+  hits: u64;
+  misses: u64;
+  sets: u64;
+  deletes: u64;
+  evictions: u64;
+  expirations: u64;
+  keys: usize;
+  tails: usize;
+  algs: usize;
+  hashes: usize;
+  prev: usize;
+  next: usize;
+  sizes: usize;
+  expires: usize;
+  table: usize;
+  events: usize;
+}
+
+// ---- small accessors (inlined) ----
+// @ts-ignore: decorator
+@inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
+// @ts-ignore: decorator
+@inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
+
+export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): usize {
+  if (capacity == 0 || capacity > (SLOT_MASK as u32)) return 0;
+  const c = changetype<Cache>(reserve(offsetof<Cache>()));
+  c.capacity = capacity;
+  c.head = NIL; c.tail = NIL; c.freeHead = NIL;
+  c.maxBytes = maxBytes;
+  c.logKeys = logKeys ? 1 : 0;
+  const n = capacity as usize;
+  c.keys = reserve(n * 32);
+  c.algs = reserve(n);
+  c.hashes = reserve(n * 4);
+  c.prev = reserve(n * 4);
+  c.next = reserve(n * 4);
+  if (maxBytes > 0) c.sizes = reserve(n * 4);
+  if (withTtl) c.expires = reserve(n * 8);
+  const size = nextPow2(capacity * 2);
+  c.shift = 32 - ctz<u32>(size);
+  c.mask = size - 1;
+  c.table = reserve((size as usize) * 4);
+  // Room for one full turnover of the cache plus one batch window of events.
+  c.eventCap = capacity + 1024;
+  c.events = reserve((c.eventCap as usize) * EVENT_BYTES);
+  return changetype<usize>(c);
+}
+
+export function cacheFree(p: usize): void {
+  const c = changetype<Cache>(p);
+  release(c.keys); release(c.tails); release(c.algs); release(c.hashes);
+  release(c.prev); release(c.next); release(c.sizes); release(c.expires);
+  release(c.table); release(c.events);
+  release(p);
+}
+
+// ---- lookup ----
+
+/** Table index holding slot s's entry, or NIL when the key is absent. */
+function findIndex(c: Cache, alg: u8, key: usize, tail: usize, h: u32): u32 {
+  let i = h >>> c.shift;
+  const table = c.table;
+  while (true) {
+    const v = u32At(table, i);
+    if (v == 0) return NIL;
+    const s = v - 1;
+    if (u32At(c.hashes, s) == h && load<u8>(c.algs + s) == alg &&
+        eq32(c.keys + ((s as usize) << 5), key) &&
+        (alg != ALG_SHA512 || eq32(c.tails + ((s as usize) << 5), tail))) return i;
+    i = (i + 1) & c.mask;
+  }
+}
+
+function tableInsert(c: Cache, s: u32, h: u32): void {
+  let i = h >>> c.shift;
+  while (u32At(c.table, i) != 0) i = (i + 1) & c.mask;
+  setU32(c.table, i, s + 1);
+}
+
+/** Remove table index i with backward shift, so no tombstones slow later probes. */
+function tableRemoveAt(c: Cache, i: u32): void {
+  const mask = c.mask;
+  let hole = i;
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const v = u32At(c.table, j);
+    if (v == 0) break;
+    const k = u32At(c.hashes, v - 1) >>> c.shift;
+    // Move j into the hole unless its home k lies cyclically in (hole, j].
+    const inRange = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
+    if (!inRange) { setU32(c.table, hole, v); hole = j; }
+  }
+  setU32(c.table, hole, 0);
+}
+
+// ---- list links ----
+
+function unlink(c: Cache, s: u32): void {
+  const p = u32At(c.prev, s);
+  const n = u32At(c.next, s);
+  if (p != NIL) setU32(c.next, p, n); else c.head = n;
+  if (n != NIL) setU32(c.prev, n, p); else c.tail = p;
+}
+
+function pushFront(c: Cache, s: u32): void {
+  setU32(c.prev, s, NIL);
+  setU32(c.next, s, c.head);
+  if (c.head != NIL) setU32(c.prev, c.head, s); else c.tail = s;
+  c.head = s;
+}
+
+function touch(c: Cache, s: u32): void {
+  if (c.head == s) return;
+  unlink(c, s);
+  pushFront(c, s);
+}
+
+// ---- events ----
+
+function logEvent(c: Cache, s: u32, reason: u32): void {
+  if (c.eventCount >= c.eventCap) return; // host drains after every call; cannot overflow
+  const e = c.events + (c.eventCount as usize) * EVENT_BYTES;
+  store<u32>(e, s);
+  store<u32>(e, c.seq, 4);
+  store<u32>(e, reason, 8);
+  const alg = load<u8>(c.algs + s);
+  store<u32>(e, alg, 12);
+  if (c.logKeys) {
+    memory.copy(e + 16, c.keys + ((s as usize) << 5), 32);
+    if (alg == ALG_SHA512) memory.copy(e + 48, c.tails + ((s as usize) << 5), 32);
+  }
+  c.eventCount++;
+}
+
+/** Drop slot s entirely (table, list, bytes) and put it on the free list. */
+function removeSlot(c: Cache, s: u32, tableIndex: u32): void {
+  tableRemoveAt(c, tableIndex);
+  unlink(c, s);
+  if (c.sizes) c.bytes -= u32At(c.sizes, s);
+  store<u8>(c.algs + s, 0);
+  setU32(c.next, s, c.freeHead);
+  c.freeHead = s;
+  c.count--;
+}
+
+function indexOfSlot(c: Cache, s: u32): u32 {
+  const key = c.keys + ((s as usize) << 5);
+  return findIndex(c, load<u8>(c.algs + s), key, c.tails + ((s as usize) << 5), u32At(c.hashes, s));
+}
+
+function evictTail(c: Cache, reason: u32): void {
+  const s = c.tail;
+  logEvent(c, s, reason);
+  removeSlot(c, s, indexOfSlot(c, s));
+  if (reason == REASON_EVICTED) c.evictions++; else c.expirations++;
+}
+
+// @ts-ignore: decorator
+@inline function expired(c: Cache, s: u32, now: f64): bool {
+  return c.expires != 0 && load<f64>(c.expires + ((s as usize) << 3)) <= now;
+}
+
+// ---- operations on a parsed key (alg, key, tail, hash) ----
+
+const MODE_GET: u32 = 0;   // marks recent, counts hit/miss
+const MODE_PEEK: u32 = 1;  // neither
+const MODE_HAS: u32 = 2;   // neither (lru-cache's has())
+
+function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, now: f64): i32 {
+  const i = findIndex(c, alg, key, tail, h);
+  if (i == NIL) {
+    if (mode == MODE_GET) c.misses++;
+    return NOT_FOUND;
+  }
+  const s = u32At(c.table, i) - 1;
+  if (expired(c, s, now)) {
+    logEvent(c, s, REASON_EXPIRED);
+    removeSlot(c, s, i);
+    c.expirations++;
+    if (mode == MODE_GET) c.misses++;
+    return NOT_FOUND;
+  }
+  if (mode == MODE_GET) { c.hits++; touch(c, s); }
+  return s as i32;
+}
+
+function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size: u32, expiresAt: f64): i32 {
+  if (c.maxBytes > 0 && (size as u64) > c.maxBytes) return ERR_TOO_LARGE;
+  c.sets++;
+  const eventsBefore = c.eventCount;
+  const i = findIndex(c, alg, key, tail, h);
+  let s: u32;
+  let flags: i32 = 0;
+  if (i != NIL) {
+    s = u32At(c.table, i) - 1;
+    flags = SET_REPLACED;
+    touch(c, s);
+    if (c.sizes) { c.bytes -= u32At(c.sizes, s); }
+  } else {
+    if (c.count == c.capacity) evictTail(c, REASON_EVICTED);
+    if (c.freeHead != NIL) { s = c.freeHead; c.freeHead = u32At(c.next, s); }
+    else s = c.fresh++;
+    memory.copy(c.keys + ((s as usize) << 5), key, 32);
+    if (alg == ALG_SHA512) {
+      if (c.tails == 0) c.tails = reserve((c.capacity as usize) * 32);
+      memory.copy(c.tails + ((s as usize) << 5), tail, 32);
+    }
+    store<u8>(c.algs + s, alg);
+    setU32(c.hashes, s, h);
+    tableInsert(c, s, h);
+    pushFront(c, s);
+    c.count++;
+  }
+  if (c.sizes) {
+    setU32(c.sizes, s, size);
+    c.bytes += size;
+    // Over the byte budget: drop least recent entries, never the one just written.
+    while (c.bytes > c.maxBytes && c.tail != s) evictTail(c, REASON_EVICTED);
+  }
+  if (c.expires) store<f64>(c.expires + ((s as usize) << 3), expiresAt);
+  // A plain count eviction reuses the slot it freed; the host only needs the log when a
+  // callback wants it or when a slot other than s was given up.
+  if (c.eventCount != eventsBefore) {
+    const only = c.eventCount == eventsBefore + 1 &&
+      load<u32>(c.events + (eventsBefore as usize) * EVENT_BYTES) == s;
+    if (c.logKeys || !only) flags |= SET_EVENTS; else c.eventCount = eventsBefore;
+  }
+  return (s as i32) | flags;
+}
+
+function remove(c: Cache, alg: u8, key: usize, tail: usize, h: u32): i32 {
+  const i = findIndex(c, alg, key, tail, h);
+  if (i == NIL) return NOT_FOUND;
+  const s = u32At(c.table, i) - 1;
+  removeSlot(c, s, i);
+  c.deletes++;
+  return s as i32;
+}
+
+// ---- key sources: a string in IO_IN, or a digest handle ----
+
+let kAlg: u8 = 0;
+let kKey: usize = 0;
+let kTail: usize = 0;
+let kHash: u32 = 0;
+
+/** Resolve the string at IO_IN + off (len bytes) into the current key. */
+// @ts-ignore: decorator
+@inline function keyFromString(off: usize, len: i32): i32 {
+  const alg = parseDigestAt(IO_IN + off, len);
+  if (alg < 0) return alg;
+  kAlg = alg as u8; kKey = KEY; kTail = KEY + 32; kHash = hashKey(KEY);
+  return 0;
+}
+
+// @ts-ignore: decorator
+@inline function keyFromHandle(h: u32): i32 {
+  if (!digestValid(h)) return ERR_BAD_HANDLE;
+  kAlg = digestAlgOf(h); kKey = digestKeyPtr(h); kTail = digestTailPtr(h); kHash = digestHashOf(h);
+  return 0;
+}
+
+export function cacheLookupStr(p: usize, len: i32, mode: u32, now: f64): i32 {
+  const r = keyFromString(0, len);
+  if (r < 0) return r;
+  return lookup(changetype<Cache>(p), kAlg, kKey, kTail, kHash, mode, now);
+}
+
+export function cacheLookupH(p: usize, h: u32, mode: u32, now: f64): i32 {
+  const r = keyFromHandle(h);
+  if (r < 0) return r;
+  return lookup(changetype<Cache>(p), kAlg, kKey, kTail, kHash, mode, now);
+}
+
+export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64): i32 {
+  const r = keyFromString(0, len);
+  if (r < 0) return r;
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt);
+}
+
+export function cacheSetH(p: usize, h: u32, size: u32, expiresAt: f64): i32 {
+  const r = keyFromHandle(h);
+  if (r < 0) return r;
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt);
+}
+
+export function cacheDeleteStr(p: usize, len: i32): i32 {
+  const r = keyFromString(0, len);
+  if (r < 0) return r;
+  return remove(changetype<Cache>(p), kAlg, kKey, kTail, kHash);
+}
+
+export function cacheDeleteH(p: usize, h: u32): i32 {
+  const r = keyFromHandle(h);
+  if (r < 0) return r;
+  return remove(changetype<Cache>(p), kAlg, kKey, kTail, kHash);
+}
+
+// ---- batches: many keys in one crossing ----
+// Strings: IO_IN holds count records [u8 len][len ASCII bytes]; handles: count u32s.
+// Sizes (setMany): u32 each at IO_OUT + 16 KiB. Results: i32 each at IO_OUT.
+
+export const BATCH_MAX: u32 = 2048;
+const SIZES_OFF: usize = 16 * 1024;
+
+export function cacheLookupManyStr(p: usize, count: u32, mode: u32, now: f64): i32 {
+  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  let off: usize = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const len = load<u8>(IO_IN + off) as i32;
+    let r = keyFromString(off + 1, len);
+    if (r == 0) r = lookup(c, kAlg, kKey, kTail, kHash, mode, now);
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+    off += 1 + (len as usize);
+  }
+  return 0;
+}
+
+export function cacheLookupManyH(p: usize, count: u32, mode: u32, now: f64): i32 {
+  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  for (let i: u32 = 0; i < count; i++) {
+    let r = keyFromHandle(load<u32>(IO_IN + ((i as usize) << 2)));
+    if (r == 0) r = lookup(c, kAlg, kKey, kTail, kHash, mode, now);
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+  }
+  return 0;
+}
+
+export function cacheSetManyStr(p: usize, count: u32, expiresAt: f64): i32 {
+  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  let off: usize = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const len = load<u8>(IO_IN + off) as i32;
+    let r = keyFromString(off + 1, len);
+    c.seq = i;
+    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt);
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+    off += 1 + (len as usize);
+  }
+  return 0;
+}
+
+export function cacheSetManyH(p: usize, count: u32, expiresAt: f64): i32 {
+  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  for (let i: u32 = 0; i < count; i++) {
+    let r = keyFromHandle(load<u32>(IO_IN + ((i as usize) << 2)));
+    c.seq = i;
+    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt);
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+  }
+  return 0;
+}
+
+// ---- whole-cache operations ----
+
+export function cacheEvictOldest(p: usize): i32 {
+  const c = changetype<Cache>(p);
+  if (c.tail == NIL) return NOT_FOUND;
+  const s = c.tail;
+  c.seq = 0;
+  evictTail(c, REASON_EVICTED);
+  return s as i32;
+}
+
+/** Remove every expired entry (logging each); returns how many. */
+export function cachePurgeStale(p: usize, now: f64): i32 {
+  const c = changetype<Cache>(p);
+  if (c.expires == 0) return 0;
+  let n = 0;
+  let s = c.head;
+  c.seq = 0;
+  while (s != NIL) {
+    const next = u32At(c.next, s);
+    if (expired(c, s, now)) {
+      logEvent(c, s, REASON_EXPIRED);
+      removeSlot(c, s, indexOfSlot(c, s));
+      c.expirations++;
+      n++;
+    }
+    s = next;
+  }
+  return n;
+}
+
+export function cacheClear(p: usize): void {
+  const c = changetype<Cache>(p);
+  memory.fill(c.table, 0, ((c.mask + 1) as usize) * 4);
+  memory.fill(c.algs, 0, c.capacity as usize);
+  c.head = NIL; c.tail = NIL; c.freeHead = NIL; c.fresh = 0;
+  c.count = 0; c.bytes = 0; c.eventCount = 0;
+}
+
+export function cacheHead(p: usize): i32 { const s = changetype<Cache>(p).head; return s == NIL ? -1 : s as i32; }
+export function cacheTail(p: usize): i32 { const s = changetype<Cache>(p).tail; return s == NIL ? -1 : s as i32; }
+export function cacheNext(p: usize, s: u32): i32 { const n = u32At(changetype<Cache>(p).next, s); return n == NIL ? -1 : n as i32; }
+export function cacheIsExpired(p: usize, s: u32, now: f64): bool { return expired(changetype<Cache>(p), s, now); }
+export function cacheSizeOf(p: usize, s: u32): u32 { const c = changetype<Cache>(p); return c.sizes ? u32At(c.sizes, s) : 0; }
+export function cacheExpiresOf(p: usize, s: u32): f64 { const c = changetype<Cache>(p); return c.expires ? load<f64>(c.expires + ((s as usize) << 3)) : Infinity; }
+
+/** Write slot s's digest as ASCII into IO_OUT; returns its length. */
+export function cacheFormatKey(p: usize, s: u32): i32 {
+  const c = changetype<Cache>(p);
+  return formatDigestAt(IO_OUT, load<u8>(c.algs + s), c.keys + ((s as usize) << 5), c.tails + ((s as usize) << 5));
+}
+
+/** Write event e's digest as ASCII into IO_OUT (needs logKeys); returns its length. */
+export function cacheFormatEventKey(p: usize, e: u32): i32 {
+  const c = changetype<Cache>(p);
+  const rec = c.events + (e as usize) * EVENT_BYTES;
+  return formatDigestAt(IO_OUT, load<u32>(rec, 12) as u8, rec + 16, rec + 48);
+}
+
+export function cacheEvents(p: usize): usize { return changetype<Cache>(p).events; }
+export function cacheEventCount(p: usize): u32 { return changetype<Cache>(p).eventCount; }
+export function cacheEventsDrained(p: usize): void { changetype<Cache>(p).eventCount = 0; }
+
+export function cacheCount(p: usize): u32 { return changetype<Cache>(p).count; }
+export function cacheBytes(p: usize): f64 { return changetype<Cache>(p).bytes as f64; }
+
+/** Stats as f64 into IO_OUT: hits, misses, sets, deletes, evictions, expirations. */
+export function cacheStats(p: usize): void {
+  const c = changetype<Cache>(p);
+  store<f64>(IO_OUT, c.hits as f64); store<f64>(IO_OUT, c.misses as f64, 8);
+  store<f64>(IO_OUT, c.sets as f64, 16); store<f64>(IO_OUT, c.deletes as f64, 24);
+  store<f64>(IO_OUT, c.evictions as f64, 32); store<f64>(IO_OUT, c.expirations as f64, 40);
+}
+
+export function cacheResetStats(p: usize): void {
+  const c = changetype<Cache>(p);
+  c.hits = 0; c.misses = 0; c.sets = 0; c.deletes = 0; c.evictions = 0; c.expirations = 0;
+}
+
+/**
+ * Debug check: the list, the table, the free list and the byte total agree.
+ * Returns 0 when consistent, else a positive code naming the first broken invariant.
+ */
+export function cacheCheck(p: usize): i32 {
+  const c = changetype<Cache>(p);
+  // 1. list: walk head->tail, prev links mirror next links, length == count, all slots live.
+  let n: u32 = 0;
+  let prev = NIL;
+  let bytes: u64 = 0;
+  let s = c.head;
+  while (s != NIL) {
+    if (s >= c.fresh) return 1;
+    if (load<u8>(c.algs + s) == 0) return 2;
+    if (u32At(c.prev, s) != prev) return 3;
+    if (++n > c.count) return 4;
+    if (c.sizes) bytes += u32At(c.sizes, s);
+    // 2. table: every listed slot is found through the table, at the right hash.
+    if (u32At(c.hashes, s) != hashKey(c.keys + ((s as usize) << 5))) return 5;
+    const i = indexOfSlot(c, s);
+    if (i == NIL || u32At(c.table, i) != s + 1) return 6;
+    prev = s;
+    s = u32At(c.next, s);
+  }
+  if (n != c.count || prev != c.tail) return 7;
+  // 3. table holds exactly count entries.
+  let used: u32 = 0;
+  for (let i: u32 = 0; i <= c.mask; i++) if (u32At(c.table, i) != 0) used++;
+  if (used != c.count) return 8;
+  // 4. free list: free slots only, count + free + never-used == capacity.
+  let free: u32 = 0;
+  s = c.freeHead;
+  while (s != NIL) {
+    if (s >= c.fresh || load<u8>(c.algs + s) != 0) return 9;
+    if (++free > c.capacity) return 10;
+    s = u32At(c.next, s);
+  }
+  if (c.count + free != c.fresh) return 11;
+  if (c.fresh > c.capacity) return 12;
+  // 5. byte total.
+  if (c.sizes && bytes != c.bytes) return 13;
+  if (c.maxBytes > 0 && c.bytes > c.maxBytes) return 14;
+  return 0;
+}

@@ -1,0 +1,71 @@
+// Every error layerlens raises: one base class with a stable string `code`, so callers can
+// branch on `err.code` across runtimes and versions; messages say what was being read.
+
+export class LayerlensError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A string that is not an OCI digest. `input` is quoted in the message. */
+export class InvalidDigestError extends LayerlensError {
+  readonly input: string;
+  readonly reason: "empty" | "algorithm" | "length" | "hex" | "format";
+  constructor(input: string, reason: InvalidDigestError["reason"]) {
+    const why = {
+      empty: "it is empty",
+      algorithm: "the algorithm must be sha256 or sha512",
+      length: "sha256 takes 64 hex digits and sha512 128",
+      hex: "the hex part must be lowercase 0-9a-f",
+      format: "expected ALGORITHM:HEX",
+    }[reason];
+    super("INVALID_DIGEST", `invalid digest ${JSON.stringify(clip(input))}: ${why}`);
+    this.input = input;
+    this.reason = reason;
+  }
+}
+
+/** A blob's bytes did not hash to the digest its descriptor promised. */
+export class DigestMismatchError extends LayerlensError {
+  constructor(readonly what: string, readonly expected: string, readonly actual: string) {
+    super("DIGEST_MISMATCH", `${what}: expected ${expected}, got ${actual}`);
+  }
+}
+
+/** Something asked for does not exist (blob, tag, path, platform). */
+export class NotFoundError extends LayerlensError {
+  constructor(message: string, readonly what?: string) {
+    super("NOT_FOUND", message);
+  }
+}
+
+/** A capacity or budget refused the request (entry larger than maxBytes, pool full, ...). */
+export class CapacityError extends LayerlensError {
+  constructor(message: string) {
+    super("CAPACITY", message);
+  }
+}
+
+/** The wasm core is missing, of the wrong ABI, or was handed a bad argument. */
+export class CoreError extends LayerlensError {}
+
+/** A graph that must be acyclic has a cycle; `cycle` lists its nodes in order. */
+export class CycleError extends LayerlensError {
+  constructor(readonly cycle: string[], context = "graph") {
+    super("CYCLE", `${context} has a cycle: ${cycle.join(" -> ")}`);
+  }
+}
+
+/** A path that would escape the root (../, absolute, symlink out). */
+export class UnsafePathError extends LayerlensError {
+  constructor(readonly path: string, why: string) {
+    super("UNSAFE_PATH", `unsafe path ${JSON.stringify(path)}: ${why}`);
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 200 ? s.slice(0, 200) + "…" : s;
+}

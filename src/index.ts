@@ -1,0 +1,14 @@
+// Runtime-neutral API. Runtime entries (node.ts, browser.ts, worker.ts, deno.ts, bun.ts)
+// re-export this and add init(), which loads the .wasm the way that runtime can.
+
+export { Core, setDefaultCore, getDefaultCore, EXPECTED_ABI } from "./wasm/core.js";
+export { MetadataCache } from "./cache.js";
+export type { MetadataCacheOptions, SetOptions, CacheStats, DisposeReason } from "./cache.js";
+export { parseDigest, formatDigest, isDigest, validateDigest, MAX_DIGEST_LENGTH } from "./digest.js";
+export type { DigestHandle, DigestLike } from "./digest.js";
+export {
+  LayerlensError, InvalidDigestError, DigestMismatchError, NotFoundError, CapacityError,
+  CoreError, CycleError, UnsafePathError,
+} from "./errors.js";
+export { createInit } from "./wasm/init.js";
+export type { InitOptions } from "./wasm/init.js";

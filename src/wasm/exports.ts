@@ -1,0 +1,60 @@
+// The core's exports as TypeScript sees them (assembly/index.ts is the source of truth).
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  abiVersion(): number;
+  isDebug(): number;
+  ioIn(): number;
+  ioOut(): number;
+  ioInSize(): number;
+  ioOutSize(): number;
+
+  digestIntern(len: number): number;
+  digestValidate(len: number): number;
+  digestWrite(id: number): number;
+  digestTableSize(): number;
+
+  cacheNew(capacity: number, maxBytes: bigint, withTtl: number, logKeys: number): number;
+  cacheFree(p: number): void;
+  cacheLookupStr(p: number, len: number, mode: number, now: number): number;
+  cacheLookupH(p: number, h: number, mode: number, now: number): number;
+  cacheSetStr(p: number, len: number, size: number, expiresAt: number): number;
+  cacheSetH(p: number, h: number, size: number, expiresAt: number): number;
+  cacheDeleteStr(p: number, len: number): number;
+  cacheDeleteH(p: number, h: number): number;
+  cacheLookupManyStr(p: number, count: number, mode: number, now: number): number;
+  cacheLookupManyH(p: number, count: number, mode: number, now: number): number;
+  cacheSetManyStr(p: number, count: number, expiresAt: number): number;
+  cacheSetManyH(p: number, count: number, expiresAt: number): number;
+  cacheEvictOldest(p: number): number;
+  cachePurgeStale(p: number, now: number): number;
+  cacheClear(p: number): void;
+  cacheHead(p: number): number;
+  cacheTail(p: number): number;
+  cacheNext(p: number, s: number): number;
+  cacheIsExpired(p: number, s: number, now: number): number;
+  cacheSizeOf(p: number, s: number): number;
+  cacheExpiresOf(p: number, s: number): number;
+  cacheFormatKey(p: number, s: number): number;
+  cacheFormatEventKey(p: number, e: number): number;
+  cacheEvents(p: number): number;
+  cacheEventCount(p: number): number;
+  cacheEventsDrained(p: number): void;
+  cacheCount(p: number): number;
+  cacheBytes(p: number): number;
+  cacheStats(p: number): void;
+  cacheResetStats(p: number): void;
+  cacheCheck(p: number): number;
+}
+
+/** Negative return codes (assembly/layout.ts). */
+export const ERR_DIGEST_EMPTY = -1;
+export const ERR_DIGEST_ALGORITHM = -2;
+export const ERR_DIGEST_LENGTH = -3;
+export const ERR_DIGEST_HEX = -4;
+export const ERR_DIGEST_FORMAT = -5;
+export const NOT_FOUND = -10;
+export const ERR_TOO_LARGE = -11;
+export const ERR_BAD_HANDLE = -12;
+export const ERR_CAPACITY = -13;
+export const ERR_BAD_ARGUMENT = -14;
