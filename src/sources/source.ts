@@ -1,0 +1,49 @@
+// The minimal image source, in the style of go-containerregistry's remote/layout readers:
+// a source knows how to hand out raw blobs by digest and what its reference points at.
+// Everything else (verification, platform selection, config, layers, caching, cycle checks)
+// is derived once in shared code (src/sources/image.ts), so a new way of reading images is
+// one small file implementing this.
+
+/** An OCI content descriptor (image-spec descriptor.md). */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  urls?: string[];
+  annotations?: Record<string, string>;
+  data?: string;
+  artifactType?: string;
+  platform?: Platform;
+}
+
+export interface Platform {
+  architecture: string;
+  os: string;
+  "os.version"?: string;
+  "os.features"?: string[];
+  variant?: string;
+  features?: string[];
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, exclusive; omitted = to the end. */
+  end?: number;
+}
+
+export interface ImageSource {
+  /** What the user named, without credentials: "oci:./dir:v1", "docker://host/repo:tag". */
+  readonly name: string;
+  /** The descriptor the reference resolves to (an index or a manifest). */
+  root(): Promise<Descriptor>;
+  /**
+   * The raw bytes of a blob as a stream. Unverified: callers go through the shared
+   * verifying readers. `range` asks for part of it (registries: HTTP Range).
+   */
+  openBlob(desc: Descriptor, range?: ByteRange): Promise<ReadableStream<Uint8Array>>;
+  /** Referrers of `subject` (registries; layouts may answer from their index). */
+  referrers?(subject: Descriptor, artifactType?: string): Promise<Descriptor[]>;
+  /** Release files, handles, connections. */
+  close?(): Promise<void>;
+}
