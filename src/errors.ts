@@ -66,6 +66,32 @@ export class UnsafePathError extends LayerlensError {
   }
 }
 
+/** One entry of a registry's JSON error body (distribution spec, "Error Codes"). */
+export interface RegistryDiagnostic {
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+/**
+ * A registry answered with an error (or could not be reached). `url` never carries credentials;
+ * `diagnostics` are the registry's own `errors[]`; `retryable` says whether trying again may help
+ * (429, 5xx, dropped connections).
+ */
+export class RegistryError extends LayerlensError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly url: string,
+    readonly retryable: boolean,
+    readonly diagnostics: RegistryDiagnostic[] = [],
+    options?: { cause?: unknown },
+  ) {
+    const said = diagnostics.map((d) => d.code + (d.message ? `: ${d.message}` : "")).join("; ");
+    super("REGISTRY", `${message} (${status ? "HTTP " + status : "no answer"} from ${url})${said ? ": " + said : ""}`, options);
+  }
+}
+
 function clip(s: string): string {
   return s.length > 200 ? s.slice(0, 200) + "…" : s;
 }
