@@ -1,0 +1,288 @@
+// LayerObjectPool core: fixed-size layer records in linear memory, handed out by index.
+//
+// Records live in blocks of BLOCK_RECORDS; the pool grows one whole block at a time and
+// never moves a block, so an index (and the address the host computed from it) stays
+// valid for the pool's life. Each block is one region:
+//
+//   block b ┌──────────────────────────────────────────┬────────────────────────┐
+//           │ BLOCK_RECORDS × RECORD_BYTES records      │ BLOCK_RECORDS × u32    │
+//           │ (index b·BLOCK_RECORDS + i at i·128)      │ generations            │
+//           └──────────────────────────────────────────┴────────────────────────┘
+//
+//   record  0 digest[32] │ 32 diffId[32] │ 64 compressed u64 │ 72 uncompressed u64 │
+//           80 media u32 │ 84 position u32 │ 88 flags u32 │ 92 digestId u32 │
+//           96 next u32  │ 100 parent u32  │ 104 image u32 │ 108 user u32 │ 112..128 spare
+//
+// Invariants: a free slot's `next` field threads the free list (freeHead -> ... -> NIL);
+// a slot's generation word has LIVE set exactly while it is acquired, and its low bits
+// count acquisitions. A handle is (acquisitions & 0x7f) << 24 | index, so a handle kept
+// past its release is refused: RELEASED while the slot is free, STALE once it was reused
+// (undetectable only after exactly a multiple of 128 reuses of that one slot).
+//
+// Acquire copies the media type's template (or the blank record) over the slot with
+// memory.copy: an acquired record never carries an old record's fields (the seed's
+// "smart reset"). The debug build also poisons released records, so a host that reads a
+// released slot through a raw address sees 0xdd bytes rather than plausible old data.
+
+import { NIL, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_BAD_ARGUMENT, IO_OUT, reserve, release } from "./layout";
+
+export const RECORD_BYTES: u32 = 128;
+export const BLOCK_SHIFT: u32 = 10;
+export const BLOCK_RECORDS: u32 = 1 << BLOCK_SHIFT;
+export const MAX_RECORDS: u32 = 1 << 24;
+export const MEDIA_CODES: u32 = 32;
+
+// Record field offsets (the TypeScript LayerPool mirrors these).
+export const OFF_DIGEST: usize = 0;
+export const OFF_DIFF_ID: usize = 32;
+export const OFF_COMPRESSED: usize = 64;
+export const OFF_UNCOMPRESSED: usize = 72;
+export const OFF_MEDIA: usize = 80;
+export const OFF_POSITION: usize = 84;
+export const OFF_FLAGS: usize = 88;
+export const OFF_DIGEST_ID: usize = 92;
+export const OFF_NEXT: usize = 96;
+export const OFF_PARENT: usize = 100;
+export const OFF_IMAGE: usize = 104;
+export const OFF_USER: usize = 108;
+
+/** The record was released (double release, or use after release). */
+export const ERR_POOL_RELEASED: i32 = -20;
+/** The handle's slot was released and acquired again since: the handle is stale. */
+export const ERR_POOL_STALE: i32 = -21;
+
+const LIVE: u32 = 0x80000000;
+const GEN_MASK: u32 = 0x7f;
+const INDEX_MASK: u32 = MAX_RECORDS - 1;
+const GENS_OFF: usize = (BLOCK_RECORDS as usize) * (RECORD_BYTES as usize);
+const BLOCK_BYTES: usize = GENS_OFF + (BLOCK_RECORDS as usize) * 4;
+
+@unmanaged
+export class Pool {
+  capacity: u32;
+  inUse: u32;
+  freeHead: u32;
+  blockCount: u32;
+  maxBlocks: u32;
+  highWater: u32;
+  templatesSet: u32;
+  acquires: u64;
+  releases: u64;
+  templateHits: u64;
+  growths: u64;
+  refused: u64;
+  blocks: usize;    // maxBlocks × u32 block base addresses
+  templates: usize; // MEDIA_CODES × RECORD_BYTES, then one blank record
+}
+
+// @ts-ignore: decorator
+@inline function blockOf(p: Pool, s: u32): usize { return load<u32>(p.blocks + ((s >> BLOCK_SHIFT) << 2)) as usize; }
+// @ts-ignore: decorator
+@inline function recordAt(p: Pool, s: u32): usize { return blockOf(p, s) + ((s & (BLOCK_RECORDS - 1)) as usize) * (RECORD_BYTES as usize); }
+// @ts-ignore: decorator
+@inline function genAddr(p: Pool, s: u32): usize { return blockOf(p, s) + GENS_OFF + (((s & (BLOCK_RECORDS - 1)) as usize) << 2); }
+
+function blankRecord(p: Pool): usize { return p.templates + (MEDIA_CODES as usize) * (RECORD_BYTES as usize); }
+
+/** A blank record: zero digests and sizes, every link NIL. */
+function writeBlank(rec: usize, media: u32): void {
+  memory.fill(rec, 0, RECORD_BYTES);
+  store<u32>(rec + OFF_MEDIA, media);
+  store<u32>(rec + OFF_POSITION, NIL);
+  store<u32>(rec + OFF_DIGEST_ID, NIL);
+  store<u32>(rec + OFF_NEXT, NIL);
+  store<u32>(rec + OFF_PARENT, NIL);
+  store<u32>(rec + OFF_IMAGE, NIL);
+}
+
+/**
+ * A pool with room for `initialRecords` (rounded up to whole blocks) that may grow to
+ * `maxRecords`. Returns 0 when the arguments are out of range.
+ */
+export function poolNew(initialRecords: u32, maxRecords: u32): usize {
+  if (maxRecords == 0 || maxRecords > MAX_RECORDS || initialRecords > maxRecords) return 0;
+  const p = changetype<Pool>(reserve(offsetof<Pool>()));
+  p.freeHead = NIL;
+  p.maxBlocks = (maxRecords + BLOCK_RECORDS - 1) >> BLOCK_SHIFT;
+  p.blocks = reserve((p.maxBlocks as usize) << 2);
+  p.templates = reserve(((MEDIA_CODES + 1) as usize) * (RECORD_BYTES as usize));
+  writeBlank(blankRecord(p), 0);
+  while (p.capacity < initialRecords) grow(p);
+  p.growths = 0; // construction is not growth
+  return changetype<usize>(p);
+}
+
+export function poolFree(ptr: usize): void {
+  const p = changetype<Pool>(ptr);
+  for (let b: u32 = 0; b < p.blockCount; b++) release(load<u32>(p.blocks + ((b as usize) << 2)) as usize);
+  release(p.blocks);
+  release(p.templates);
+  release(ptr);
+}
+
+/** Add one block and thread its slots onto the free list, lowest index first. */
+function grow(p: Pool): bool {
+  if (p.blockCount >= p.maxBlocks) return false;
+  const base = reserve(BLOCK_BYTES);
+  store<u32>(p.blocks + ((p.blockCount as usize) << 2), base as u32);
+  const first = p.blockCount << BLOCK_SHIFT;
+  let next = p.freeHead;
+  for (let i = BLOCK_RECORDS; i > 0; i--) {
+    store<u32>(base + ((i - 1) as usize) * (RECORD_BYTES as usize) + OFF_NEXT, next);
+    next = first + i - 1;
+  }
+  p.freeHead = first;
+  p.blockCount++;
+  p.capacity += BLOCK_RECORDS;
+  p.growths++;
+  return true;
+}
+
+/** Take a record initialised from `media`'s template; returns its handle or ERR_CAPACITY. */
+export function poolAcquire(ptr: usize, media: u32): i32 {
+  const p = changetype<Pool>(ptr);
+  if (p.freeHead == NIL && !grow(p)) return ERR_CAPACITY;
+  const s = p.freeHead;
+  const rec = recordAt(p, s);
+  p.freeHead = load<u32>(rec + OFF_NEXT);
+  const g = genAddr(p, s);
+  const count = (load<u32>(g) + 1) & ~LIVE;
+  store<u32>(g, count | LIVE);
+  if (media < MEDIA_CODES && (p.templatesSet & (1 << media))) {
+    memory.copy(rec, p.templates + (media as usize) * (RECORD_BYTES as usize), RECORD_BYTES);
+    p.templateHits++;
+  } else {
+    memory.copy(rec, blankRecord(p), RECORD_BYTES);
+    store<u32>(rec + OFF_MEDIA, media);
+  }
+  p.acquires++;
+  if (++p.inUse > p.highWater) p.highWater = p.inUse;
+  return (((count & GEN_MASK) << 24) | s) as i32;
+}
+
+/** The slot index of a live handle, or why it is refused (negative). */
+export function poolCheckHandle(ptr: usize, h: i32): i32 {
+  const p = changetype<Pool>(ptr);
+  const s = (h as u32) & INDEX_MASK;
+  if (h < 0 || s >= p.capacity) return ERR_BAD_HANDLE;
+  const gen = load<u32>(genAddr(p, s));
+  if (!(gen & LIVE)) return ERR_POOL_RELEASED;
+  if ((gen & GEN_MASK) != ((h as u32) >> 24)) return ERR_POOL_STALE;
+  return s as i32;
+}
+
+/** Give a record back. Double release and stale handles are refused, never trapped on. */
+export function poolRelease(ptr: usize, h: i32): i32 {
+  const p = changetype<Pool>(ptr);
+  const s = poolCheckHandle(ptr, h);
+  if (s < 0) { p.refused++; return s; }
+  const g = genAddr(p, s as u32);
+  store<u32>(g, load<u32>(g) & ~LIVE);
+  const rec = recordAt(p, s as u32);
+  if (ASC_OPTIMIZE_LEVEL == 0) memory.fill(rec, 0xdd, RECORD_BYTES);
+  store<u32>(rec + OFF_NEXT, p.freeHead);
+  p.freeHead = s as u32;
+  p.inUse--;
+  p.releases++;
+  return 0;
+}
+
+/** Release every live record at once (between images); handles held elsewhere go stale. */
+export function poolReleaseAll(ptr: usize): u32 {
+  const p = changetype<Pool>(ptr);
+  let n: u32 = 0;
+  p.freeHead = NIL;
+  for (let s = p.capacity; s > 0; s--) {
+    const g = genAddr(p, s - 1);
+    const gen = load<u32>(g);
+    if (gen & LIVE) { store<u32>(g, gen & ~LIVE); n++; }
+    store<u32>(recordAt(p, s - 1) + OFF_NEXT, p.freeHead);
+    p.freeHead = s - 1;
+  }
+  p.inUse = 0;
+  p.releases += n;
+  return n;
+}
+
+// ---- templates ----
+
+/** Make a blank record with `flags` the template of `media`. */
+export function poolTemplateInit(ptr: usize, media: u32, flags: u32): i32 {
+  const p = changetype<Pool>(ptr);
+  if (media >= MEDIA_CODES) return ERR_BAD_ARGUMENT;
+  const t = p.templates + (media as usize) * (RECORD_BYTES as usize);
+  writeBlank(t, media);
+  store<u32>(t + OFF_FLAGS, flags);
+  p.templatesSet |= 1 << media;
+  return 0;
+}
+
+/** Make a copy of live record `h` the template of `media` (its media field is set to media). */
+export function poolTemplateFrom(ptr: usize, media: u32, h: i32): i32 {
+  const p = changetype<Pool>(ptr);
+  if (media >= MEDIA_CODES) return ERR_BAD_ARGUMENT;
+  const s = poolCheckHandle(ptr, h);
+  if (s < 0) return s;
+  const t = p.templates + (media as usize) * (RECORD_BYTES as usize);
+  memory.copy(t, recordAt(p, s as u32), RECORD_BYTES);
+  store<u32>(t + OFF_MEDIA, media);
+  p.templatesSet |= 1 << media;
+  return 0;
+}
+
+export function poolTemplateClear(ptr: usize, media: u32): i32 {
+  const p = changetype<Pool>(ptr);
+  if (media >= MEDIA_CODES) return ERR_BAD_ARGUMENT;
+  p.templatesSet &= ~(1 << media);
+  return 0;
+}
+
+// ---- addresses and stats ----
+
+/** Base address of block b (records at base + i·RECORD_BYTES, generations after them). */
+export function poolBlockBase(ptr: usize, b: u32): usize {
+  const p = changetype<Pool>(ptr);
+  return b < p.blockCount ? load<u32>(p.blocks + ((b as usize) << 2)) as usize : 0;
+}
+export function poolBlockCount(ptr: usize): u32 { return changetype<Pool>(ptr).blockCount; }
+export function poolCapacity(ptr: usize): u32 { return changetype<Pool>(ptr).capacity; }
+export function poolInUse(ptr: usize): u32 { return changetype<Pool>(ptr).inUse; }
+
+/** Stats as f64 into IO_OUT: inUse, free, capacity, highWater, acquires, releases,
+ *  templateHits, growths, refused. */
+export function poolStats(ptr: usize): void {
+  const p = changetype<Pool>(ptr);
+  store<f64>(IO_OUT, p.inUse as f64);
+  store<f64>(IO_OUT, (p.capacity - p.inUse) as f64, 8);
+  store<f64>(IO_OUT, p.capacity as f64, 16);
+  store<f64>(IO_OUT, p.highWater as f64, 24);
+  store<f64>(IO_OUT, p.acquires as f64, 32);
+  store<f64>(IO_OUT, p.releases as f64, 40);
+  store<f64>(IO_OUT, p.templateHits as f64, 48);
+  store<f64>(IO_OUT, p.growths as f64, 56);
+  store<f64>(IO_OUT, p.refused as f64, 64);
+}
+
+/**
+ * Check the invariants: the free list holds only free slots, once each, and free + live
+ * slots add up to the capacity. Returns 0 when consistent, else a positive code.
+ */
+export function poolCheck(ptr: usize): i32 {
+  const p = changetype<Pool>(ptr);
+  if (p.capacity != p.blockCount << BLOCK_SHIFT) return 1;
+  if (p.inUse > p.capacity || p.highWater < p.inUse) return 2;
+  let live: u32 = 0;
+  for (let s: u32 = 0; s < p.capacity; s++) if (load<u32>(genAddr(p, s)) & LIVE) live++;
+  if (live != p.inUse) return 3;
+  let free: u32 = 0;
+  let s = p.freeHead;
+  while (s != NIL) {
+    if (s >= p.capacity) return 4;
+    if (load<u32>(genAddr(p, s)) & LIVE) return 5;
+    if (++free > p.capacity - p.inUse) return 6; // a loop in the free list
+    s = load<u32>(recordAt(p, s) + OFF_NEXT);
+  }
+  if (free != p.capacity - p.inUse) return 7;
+  if (p.acquires - p.releases != (p.inUse as u64)) return 8;
+  return 0;
+}
