@@ -1,0 +1,38 @@
+// Browser entry: the .wasm travels as an asset next to this module and is fetched from there.
+//
+// The URLs are literal `new URL("…", import.meta.url)` expressions on purpose: Vite, Rollup,
+// webpack 5 and Parcel recognise exactly that shape, copy the file into the build and rewrite
+// the URL, so an app that imports layerlens needs no bundler configuration for the core.
+// compileStreaming compiles while the bytes arrive but insists on `Content-Type:
+// application/wasm`; plenty of static servers (and file hosts) send octet-stream, so with any
+// other type we fall back to reading the whole body and compiling that.
+
+import { CoreError } from "./errors.js";
+import { createInit } from "./wasm/init.js";
+
+export * from "./index.js";
+
+function coreUrl(build: "debug" | "release"): URL {
+  return build === "debug"
+    ? new URL("../build/debug.wasm", import.meta.url)
+    : new URL("../build/release.wasm", import.meta.url);
+}
+
+/** True when compileStreaming will accept this response's Content-Type. */
+function servedAsWasm(response: Response): boolean {
+  const type = response.headers.get("content-type") ?? "";
+  return type.split(";")[0].trim().toLowerCase() === "application/wasm";
+}
+
+/** Load the core once; later calls return the same Core. */
+export const init = createInit(async (build) => {
+  const url = coreUrl(build);
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new CoreError("CORE_FETCH", `fetching the layerlens core ${url}: HTTP ${response.status}`);
+  }
+  if (typeof WebAssembly.compileStreaming === "function" && servedAsWasm(response)) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+});

@@ -1,0 +1,12 @@
+// Every known-answer case, in the order the harnesses run them. To add a suite (pool, graph,
+// image readers, ...), write tests/runtimes/cases/<topic>.ts exporting a KnownAnswerCase[]
+// and spread it into the list below; every runtime picks it up with no other change.
+
+import { cacheCases } from "./cache.js";
+import type { KnownAnswerCase } from "./types.js";
+
+export type { CaseContext, CaseResult, KnownAnswerCase, Lib, RuntimeReport } from "./types.js";
+
+export const cases: KnownAnswerCase[] = [
+  ...cacheCases,
+];
