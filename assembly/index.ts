@@ -28,3 +28,15 @@ export {
   cacheEvents, cacheEventCount, cacheEventsDrained, cacheCount, cacheBytes, cacheStats,
   cacheResetStats, cacheCheck,
 } from "./lru";
+
+export {
+  poolNew, poolFree, poolAcquire, poolRelease, poolReleaseAll, poolCheckHandle,
+  poolTemplateInit, poolTemplateFrom, poolTemplateClear, poolBlockBase, poolBlockCount,
+  poolCapacity, poolInUse, poolStats, poolCheck,
+} from "./pool";
+
+export {
+  graphScratch, graphScratchRelease, graphNew, graphFree, graphLoad, graphFindCycle,
+  graphTopoOrder, graphResult, graphNodeCount, graphEdgeCount, graphRootsReaching,
+  graphInternMany, graphCheck,
+} from "./graph";

@@ -45,6 +45,36 @@ export interface CoreExports {
   cacheStats(p: number): void;
   cacheResetStats(p: number): void;
   cacheCheck(p: number): number;
+
+  poolNew(initialRecords: number, maxRecords: number): number;
+  poolFree(p: number): void;
+  poolAcquire(p: number, media: number): number;
+  poolRelease(p: number, h: number): number;
+  poolReleaseAll(p: number): number;
+  poolCheckHandle(p: number, h: number): number;
+  poolTemplateInit(p: number, media: number, flags: number): number;
+  poolTemplateFrom(p: number, media: number, h: number): number;
+  poolTemplateClear(p: number, media: number): number;
+  poolBlockBase(p: number, b: number): number;
+  poolBlockCount(p: number): number;
+  poolCapacity(p: number): number;
+  poolInUse(p: number): number;
+  poolStats(p: number): void;
+  poolCheck(p: number): number;
+
+  graphScratch(bytes: number): number;
+  graphScratchRelease(): void;
+  graphNew(nodes: number): number;
+  graphFree(g: number): void;
+  graphLoad(g: number, edgeCount: number): number;
+  graphFindCycle(g: number): number;
+  graphTopoOrder(g: number): number;
+  graphResult(g: number): number;
+  graphNodeCount(g: number): number;
+  graphEdgeCount(g: number): number;
+  graphRootsReaching(g: number, node: number): number;
+  graphInternMany(count: number, bytes: number): number;
+  graphCheck(g: number): number;
 }
 
 /** Negative return codes (assembly/layout.ts). */
