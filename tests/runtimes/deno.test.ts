@@ -1,0 +1,19 @@
+// Deno: `deno run` the harness (tests/runtimes/deno/main.ts) on src/deno.ts as TypeScript.
+// DENO_DIR and HOME point into a temp dir; the only permission is --allow-read.
+
+import { join } from "node:path";
+import type { RuntimeReport } from "./cases/types.js";
+import { BIN, isolatedEnv, lastJson, run, tempDir, track, unavailable } from "./helpers/processes.js";
+import { describeRuntime } from "./helpers/suite.js";
+
+const deno = join(BIN, "deno");
+
+describeRuntime("deno", unavailable(deno), async () => {
+  const home = track(tempDir("deno"));
+  const env = isolatedEnv(home, { DENO_DIR: join(home, "deno"), DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" });
+  // --sloppy-imports: src/ writes "./index.js" for files that are index.ts (tsc's NodeNext
+  // convention); Deno resolves those only in sloppy mode.
+  const r = await run(deno, ["run", "--allow-read", "--sloppy-imports", "tests/runtimes/deno/main.ts"], { env });
+  if (r.code !== 0) throw new Error(`deno exited ${r.code}:\n${r.stderr}`);
+  return lastJson<RuntimeReport>(r.stdout, "deno");
+});
