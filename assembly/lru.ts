@@ -16,10 +16,18 @@
 // Events the host must see (evictions, expirations) are appended to the event log:
 // 16-byte records (slot, seq, reason, alg) plus the 64 key bytes when logKeys is on,
 // so a dispose callback can be told which digest went and why.
+//
+// TTL: an entry whose expiry time is <= now is invisible. Whatever operation reaches it
+// first (lookup, set or delete of its key, eviction from the tail, clear, purge) removes
+// it with REASON_EXPIRED and counts an expiration; nothing else sees it. Without TTL the
+// `expires` region is never reserved and `expired()` is a single compare against 0.
+//
+// Batches stop at the first refused key and return how many keys they processed, so a
+// batch behaves exactly like the same single calls made in a loop.
 
 import {
   NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512,
-  reserve, release, nextPow2, IO_IN, IO_OUT, IO_OUT_SIZE,
+  reserve, release, nextPow2, IO_IN, IO_IN_SIZE, IO_OUT,
 } from "./layout";
 import {
   KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
@@ -38,6 +46,9 @@ export const SET_EVENTS: i32 = 1 << 29;
 export const SLOT_MASK: i32 = (1 << 28) - 1;
 
 const EVENT_BYTES: usize = 80;
+export const BATCH_MAX: u32 = 2048;
+/** Batch record tag: a digest handle (u32) follows instead of len ASCII bytes. */
+export const RECORD_HANDLE: u8 = 0xff;
 
 @unmanaged
 export class Cache {
@@ -79,8 +90,22 @@ export class Cache {
 // @ts-ignore: decorator
 @inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
 
+/** Bytes cacheNew would reserve for `capacity` (u64: must not wrap for huge requests). */
+function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool): u64 {
+  const n = capacity as u64;
+  let per: u64 = 32 + 32 + 1 + 4 + 4 + 4; // keys, tails (lazy, but counted), algs, hashes, prev, next
+  if (maxBytes > 0) per += 4;
+  if (withTtl) per += 8;
+  const table = (nextPow2(capacity * 2) as u64) * 4;
+  return n * per + table + (n + BATCH_MAX) * EVENT_BYTES;
+}
+
 export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): usize {
   if (capacity == 0 || capacity > (SLOT_MASK as u32)) return 0;
+  // A request linear memory cannot hold must fail here, as a code, not as a trap in the
+  // allocator: 64 KiB pages, at most 65536 of them, minus what is in use.
+  const headroom = ((65536 - memory.size()) as u64) << 16;
+  if (bytesFor(capacity, maxBytes, withTtl) > headroom) return 0;
   const c = changetype<Cache>(reserve(offsetof<Cache>()));
   c.capacity = capacity;
   c.head = NIL; c.tail = NIL; c.freeHead = NIL;
@@ -98,8 +123,9 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   c.shift = 32 - ctz<u32>(size);
   c.mask = size - 1;
   c.table = reserve((size as usize) * 4);
-  // Room for one full turnover of the cache plus one batch window of events.
-  c.eventCap = capacity + 1024;
+  // One call logs at most: every entry (clear, purge) or, in a batch of BATCH_MAX sets,
+  // every entry present at the start plus one per set.
+  c.eventCap = capacity + BATCH_MAX;
   c.events = reserve((c.eventCap as usize) * EVENT_BYTES);
   return changetype<usize>(c);
 }
@@ -176,15 +202,16 @@ function touch(c: Cache, s: u32): void {
 
 // ---- events ----
 
-function logEvent(c: Cache, s: u32, reason: u32): void {
-  if (c.eventCount >= c.eventCap) return; // host drains after every call; cannot overflow
+function logEvent(c: Cache, s: u32, reason: u32, withKey: bool): void {
+  // The host drains after every call and eventCap bounds one call's events (see cacheNew).
+  assert(c.eventCount < c.eventCap, "event log overflow");
   const e = c.events + (c.eventCount as usize) * EVENT_BYTES;
   store<u32>(e, s);
   store<u32>(e, c.seq, 4);
   store<u32>(e, reason, 8);
   const alg = load<u8>(c.algs + s);
   store<u32>(e, alg, 12);
-  if (c.logKeys) {
+  if (withKey) {
     memory.copy(e + 16, c.keys + ((s as usize) << 5), 32);
     if (alg == ALG_SHA512) memory.copy(e + 48, c.tails + ((s as usize) << 5), 32);
   }
@@ -207,16 +234,25 @@ function indexOfSlot(c: Cache, s: u32): u32 {
   return findIndex(c, load<u8>(c.algs + s), key, c.tails + ((s as usize) << 5), u32At(c.hashes, s));
 }
 
-function evictTail(c: Cache, reason: u32): void {
-  const s = c.tail;
-  logEvent(c, s, reason);
-  removeSlot(c, s, indexOfSlot(c, s));
-  if (reason == REASON_EVICTED) c.evictions++; else c.expirations++;
-}
-
 // @ts-ignore: decorator
 @inline function expired(c: Cache, s: u32, now: f64): bool {
   return c.expires != 0 && load<f64>(c.expires + ((s as usize) << 3)) <= now;
+}
+
+/** Remove slot s as expired (it was found stale by whatever reached it). */
+function expireSlot(c: Cache, s: u32, tableIndex: u32): void {
+  logEvent(c, s, REASON_EXPIRED, c.logKeys != 0);
+  removeSlot(c, s, tableIndex);
+  c.expirations++;
+}
+
+/** Remove the least recent entry: an eviction, or an expiration when it was already stale. */
+function evictTail(c: Cache, now: f64): void {
+  const s = c.tail;
+  if (expired(c, s, now)) { expireSlot(c, s, indexOfSlot(c, s)); return; }
+  logEvent(c, s, REASON_EVICTED, c.logKeys != 0);
+  removeSlot(c, s, indexOfSlot(c, s));
+  c.evictions++;
 }
 
 // ---- operations on a parsed key (alg, key, tail, hash) ----
@@ -233,9 +269,7 @@ function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, n
   }
   const s = u32At(c.table, i) - 1;
   if (expired(c, s, now)) {
-    logEvent(c, s, REASON_EXPIRED);
-    removeSlot(c, s, i);
-    c.expirations++;
+    expireSlot(c, s, i);
     if (mode == MODE_GET) c.misses++;
     return NOT_FOUND;
   }
@@ -243,20 +277,22 @@ function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, n
   return s as i32;
 }
 
-function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size: u32, expiresAt: f64): i32 {
+function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size: u32, expiresAt: f64, now: f64): i32 {
   if (c.maxBytes > 0 && (size as u64) > c.maxBytes) return ERR_TOO_LARGE;
   c.sets++;
   const eventsBefore = c.eventCount;
-  const i = findIndex(c, alg, key, tail, h);
+  let i = findIndex(c, alg, key, tail, h);
   let s: u32;
   let flags: i32 = 0;
+  // A stale entry under this key is gone, not replaced: the set inserts afresh.
+  if (i != NIL && expired(c, u32At(c.table, i) - 1, now)) { expireSlot(c, u32At(c.table, i) - 1, i); i = NIL; }
   if (i != NIL) {
     s = u32At(c.table, i) - 1;
     flags = SET_REPLACED;
     touch(c, s);
     if (c.sizes) { c.bytes -= u32At(c.sizes, s); }
   } else {
-    if (c.count == c.capacity) evictTail(c, REASON_EVICTED);
+    if (c.count == c.capacity) evictTail(c, now);
     if (c.freeHead != NIL) { s = c.freeHead; c.freeHead = u32At(c.next, s); }
     else s = c.fresh++;
     memory.copy(c.keys + ((s as usize) << 5), key, 32);
@@ -274,7 +310,7 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
     setU32(c.sizes, s, size);
     c.bytes += size;
     // Over the byte budget: drop least recent entries, never the one just written.
-    while (c.bytes > c.maxBytes && c.tail != s) evictTail(c, REASON_EVICTED);
+    while (c.bytes > c.maxBytes && c.tail != s) evictTail(c, now);
   }
   if (c.expires) store<f64>(c.expires + ((s as usize) << 3), expiresAt);
   // A plain count eviction reuses the slot it freed; the host only needs the log when a
@@ -287,10 +323,11 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
   return (s as i32) | flags;
 }
 
-function remove(c: Cache, alg: u8, key: usize, tail: usize, h: u32): i32 {
+function remove(c: Cache, alg: u8, key: usize, tail: usize, h: u32, now: f64): i32 {
   const i = findIndex(c, alg, key, tail, h);
   if (i == NIL) return NOT_FOUND;
   const s = u32At(c.table, i) - 1;
+  if (expired(c, s, now)) { expireSlot(c, s, i); return NOT_FOUND; }
   removeSlot(c, s, i);
   c.deletes++;
   return s as i32;
@@ -331,53 +368,75 @@ export function cacheLookupH(p: usize, h: u32, mode: u32, now: f64): i32 {
   return lookup(changetype<Cache>(p), kAlg, kKey, kTail, kHash, mode, now);
 }
 
-export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64): i32 {
+export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64, now: f64): i32 {
   const r = keyFromString(0, len);
   if (r < 0) return r;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt);
+  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt, now);
 }
 
-export function cacheSetH(p: usize, h: u32, size: u32, expiresAt: f64): i32 {
+export function cacheSetH(p: usize, h: u32, size: u32, expiresAt: f64, now: f64): i32 {
   const r = keyFromHandle(h);
   if (r < 0) return r;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt);
+  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt, now);
 }
 
-export function cacheDeleteStr(p: usize, len: i32): i32 {
+export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {
   const r = keyFromString(0, len);
   if (r < 0) return r;
-  return remove(changetype<Cache>(p), kAlg, kKey, kTail, kHash);
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  return remove(c, kAlg, kKey, kTail, kHash, now);
 }
 
-export function cacheDeleteH(p: usize, h: u32): i32 {
+export function cacheDeleteH(p: usize, h: u32, now: f64): i32 {
   const r = keyFromHandle(h);
   if (r < 0) return r;
-  return remove(changetype<Cache>(p), kAlg, kKey, kTail, kHash);
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  return remove(c, kAlg, kKey, kTail, kHash, now);
 }
 
 // ---- batches: many keys in one crossing ----
-// Strings: IO_IN holds count records [u8 len][len ASCII bytes]; handles: count u32s.
-// Sizes (setMany): u32 each at IO_OUT + 16 KiB. Results: i32 each at IO_OUT.
+// Handle batches: IO_IN holds count u32 handles. Record batches: IO_IN holds count
+// records, each [u8 len][len ASCII bytes] or [RECORD_HANDLE][u32 handle], so strings and
+// handles mix. Sizes (setMany): u32 each at IO_OUT + SIZES_OFF. Results: i32 each at IO_OUT.
+// Each returns how many keys it processed: count, or the index of the first refused key
+// (whose result holds the error code); nothing after a refused key is touched.
 
-export const BATCH_MAX: u32 = 2048;
 const SIZES_OFF: usize = 16 * 1024;
+
+/** Resolve record i starting at IO_IN + off; returns 0 or an error; advances recEnd. */
+let recEnd: usize = 0;
+// @ts-ignore: decorator
+@inline function keyFromRecord(off: usize): i32 {
+  const len = load<u8>(IO_IN + off);
+  if (len == RECORD_HANDLE) {
+    recEnd = off + 5;
+    if (recEnd > IO_IN_SIZE) return ERR_BAD_ARGUMENT;
+    return keyFromHandle(load<u32>(IO_IN + off + 1));
+  }
+  recEnd = off + 1 + (len as usize);
+  if (recEnd > IO_IN_SIZE) return ERR_BAD_ARGUMENT;
+  return keyFromString(off + 1, len as i32);
+}
 
 export function cacheLookupManyStr(p: usize, count: u32, mode: u32, now: f64): i32 {
   if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
   const c = changetype<Cache>(p);
   let off: usize = 0;
   for (let i: u32 = 0; i < count; i++) {
-    const len = load<u8>(IO_IN + off) as i32;
-    let r = keyFromString(off + 1, len);
+    let r = keyFromRecord(off);
+    c.seq = i;
     if (r == 0) r = lookup(c, kAlg, kKey, kTail, kHash, mode, now);
     store<i32>(IO_OUT + ((i as usize) << 2), r);
-    off += 1 + (len as usize);
+    if (r < 0 && r != NOT_FOUND) return i as i32;
+    off = recEnd;
   }
-  return 0;
+  return count as i32;
 }
 
 export function cacheLookupManyH(p: usize, count: u32, mode: u32, now: f64): i32 {
@@ -385,47 +444,57 @@ export function cacheLookupManyH(p: usize, count: u32, mode: u32, now: f64): i32
   const c = changetype<Cache>(p);
   for (let i: u32 = 0; i < count; i++) {
     let r = keyFromHandle(load<u32>(IO_IN + ((i as usize) << 2)));
+    c.seq = i;
     if (r == 0) r = lookup(c, kAlg, kKey, kTail, kHash, mode, now);
     store<i32>(IO_OUT + ((i as usize) << 2), r);
+    if (r < 0 && r != NOT_FOUND) return i as i32;
   }
-  return 0;
+  return count as i32;
 }
 
-export function cacheSetManyStr(p: usize, count: u32, expiresAt: f64): i32 {
+export function cacheSetManyStr(p: usize, count: u32, expiresAt: f64, now: f64): i32 {
   if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
   const c = changetype<Cache>(p);
   let off: usize = 0;
   for (let i: u32 = 0; i < count; i++) {
-    const len = load<u8>(IO_IN + off) as i32;
-    let r = keyFromString(off + 1, len);
+    let r = keyFromRecord(off);
     c.seq = i;
-    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt);
+    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt, now);
     store<i32>(IO_OUT + ((i as usize) << 2), r);
-    off += 1 + (len as usize);
+    if (r < 0) return i as i32;
+    off = recEnd;
   }
-  return 0;
+  return count as i32;
 }
 
-export function cacheSetManyH(p: usize, count: u32, expiresAt: f64): i32 {
+export function cacheSetManyH(p: usize, count: u32, expiresAt: f64, now: f64): i32 {
   if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
   const c = changetype<Cache>(p);
   for (let i: u32 = 0; i < count; i++) {
     let r = keyFromHandle(load<u32>(IO_IN + ((i as usize) << 2)));
     c.seq = i;
-    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt);
+    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt, now);
     store<i32>(IO_OUT + ((i as usize) << 2), r);
+    if (r < 0) return i as i32;
   }
-  return 0;
+  return count as i32;
 }
 
 // ---- whole-cache operations ----
 
-export function cacheEvictOldest(p: usize): i32 {
+/**
+ * Evict the least recent live entry (stale ones at the tail leave as expired first).
+ * Its event always carries the key, so the host can name it. Returns its slot or NOT_FOUND.
+ */
+export function cacheEvictOldest(p: usize, now: f64): i32 {
   const c = changetype<Cache>(p);
+  c.seq = 0;
+  while (c.tail != NIL && expired(c, c.tail, now)) expireSlot(c, c.tail, indexOfSlot(c, c.tail));
   if (c.tail == NIL) return NOT_FOUND;
   const s = c.tail;
-  c.seq = 0;
-  evictTail(c, REASON_EVICTED);
+  logEvent(c, s, REASON_EVICTED, true);
+  removeSlot(c, s, indexOfSlot(c, s));
+  c.evictions++;
   return s as i32;
 }
 
@@ -438,23 +507,30 @@ export function cachePurgeStale(p: usize, now: f64): i32 {
   c.seq = 0;
   while (s != NIL) {
     const next = u32At(c.next, s);
-    if (expired(c, s, now)) {
-      logEvent(c, s, REASON_EXPIRED);
-      removeSlot(c, s, indexOfSlot(c, s));
-      c.expirations++;
-      n++;
-    }
+    if (expired(c, s, now)) { expireSlot(c, s, indexOfSlot(c, s)); n++; }
     s = next;
   }
   return n;
 }
 
-export function cacheClear(p: usize): void {
+/**
+ * Empty the cache. With logKeys each entry is logged, most recent first, as cleared (or
+ * expired when already stale); with TTL stale entries count as expirations.
+ */
+export function cacheClear(p: usize, now: f64): void {
   const c = changetype<Cache>(p);
+  c.seq = 0;
+  if (c.logKeys || c.expires) {
+    for (let s = c.head; s != NIL; s = u32At(c.next, s)) {
+      const stale = expired(c, s, now);
+      if (stale) c.expirations++;
+      if (c.logKeys) logEvent(c, s, stale ? REASON_EXPIRED : REASON_CLEARED, true);
+    }
+  }
   memory.fill(c.table, 0, ((c.mask + 1) as usize) * 4);
   memory.fill(c.algs, 0, c.capacity as usize);
   c.head = NIL; c.tail = NIL; c.freeHead = NIL; c.fresh = 0;
-  c.count = 0; c.bytes = 0; c.eventCount = 0;
+  c.count = 0; c.bytes = 0;
 }
 
 export function cacheHead(p: usize): i32 { const s = changetype<Cache>(p).head; return s == NIL ? -1 : s as i32; }
@@ -539,5 +615,7 @@ export function cacheCheck(p: usize): i32 {
   // 5. byte total.
   if (c.sizes && bytes != c.bytes) return 13;
   if (c.maxBytes > 0 && c.bytes > c.maxBytes) return 14;
+  // 6. the host drained the event log after the last call (else dispose calls were lost).
+  if (c.eventCount != 0) return 15;
   return 0;
 }

@@ -8,7 +8,7 @@
 import { CapacityError, CoreError, InvalidDigestError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
 import { ERR_BAD_HANDLE, ERR_TOO_LARGE, NOT_FOUND } from "./wasm/exports.js";
-import { DigestLike, digestError, writeDigestString } from "./digest.js";
+import { DigestLike, MAX_DIGEST_LENGTH, digestError, writeDigestString } from "./digest.js";
 
 export type DisposeReason = "evicted" | "deleted" | "replaced" | "expired" | "cleared";
 
@@ -55,44 +55,64 @@ const SLOT_MASK = (1 << 28) - 1;
 const EVENT_BYTES = 80;
 const BATCH_MAX = 2048;
 const SIZES_OFF = 16 * 1024;
+/** Batch record tag for a handle (assembly/lru.ts RECORD_HANDLE). */
+const RECORD_HANDLE = 0xff;
+/** The longest batch record: [len]["sha512:" + 128 hex]. */
+const RECORD_MAX = 1 + MAX_DIGEST_LENGTH;
 const REASONS: DisposeReason[] = ["evicted", "evicted", "deleted", "replaced", "expired", "cleared"];
 const MAX_SIZE = 0xffffffff;
+
+type Entry<V> = readonly [DigestLike, V] | readonly [DigestLike, V, number];
+interface CoreEvent { slot: number; seq: number; reason: number; key?: string }
 
 export class MetadataCache<V = unknown> {
   readonly max: number;
   readonly maxBytes: number;
   readonly ttl: number;
   private readonly core: Core;
-  private readonly ex: Core["exports"];
+  /** The core's exports; after free() an object whose every method throws (see free()). */
+  private ex: Core["exports"];
   private readonly ptr: number;
   private readonly ioIn: number;
+  private readonly ioInEnd: number;
   private slots: (V | undefined)[];
   private readonly now: () => number;
   private readonly dispose?: MetadataCacheOptions<V>["dispose"];
   private readonly sizeOf?: MetadataCacheOptions<V>["sizeOf"];
-  private freed = false;
 
   constructor(options: MetadataCacheOptions<V>) {
-    const { max, maxBytes = 0, ttl = 0 } = options ?? ({} as MetadataCacheOptions<V>);
+    if (typeof options !== "object" || options === null) {
+      throw new RangeError(`MetadataCache: options must be an object with max, got ${String(options)}`);
+    }
+    const { max, maxBytes = 0, ttl = 0 } = options;
     if (!Number.isInteger(max) || max < 1 || max > SLOT_MASK) {
-      throw new RangeError(`MetadataCache: max must be an integer from 1 to ${SLOT_MASK}, got ${max}`);
+      throw new RangeError(`MetadataCache: max must be an integer from 1 to ${SLOT_MASK}, got ${String(max)}`);
     }
-    if (!(Number.isFinite(maxBytes) && maxBytes >= 0)) {
-      throw new RangeError(`MetadataCache: maxBytes must be a non-negative number, got ${maxBytes}`);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+      throw new RangeError(`MetadataCache: maxBytes must be a non-negative integer, got ${String(maxBytes)}`);
     }
-    if (!(ttl >= 0)) throw new RangeError(`MetadataCache: ttl must be >= 0 ms, got ${ttl}`);
+    if (typeof ttl !== "number" || !(ttl >= 0)) {
+      throw new RangeError(`MetadataCache: ttl must be a number of ms >= 0 (0: no TTL), got ${String(ttl)}`);
+    }
+    for (const name of ["sizeOf", "now", "dispose"] as const) {
+      if (options[name] !== undefined && typeof options[name] !== "function") {
+        throw new RangeError(`MetadataCache: ${name} must be a function, got ${String(options[name])}`);
+      }
+    }
     if (options.sizeOf && !maxBytes) throw new RangeError("MetadataCache: sizeOf needs maxBytes");
+    if (options.now && !ttl) throw new RangeError("MetadataCache: now (the TTL clock) needs ttl");
     this.max = max;
     this.maxBytes = maxBytes;
     this.ttl = ttl;
     this.core = options.core ?? getDefaultCore();
     this.ex = this.core.exports;
     this.ioIn = this.core.ioIn;
+    this.ioInEnd = this.core.ioIn + this.core.ioInSize;
     this.now = options.now ?? Date.now;
     this.dispose = options.dispose;
     this.sizeOf = options.sizeOf;
-    this.ptr = this.ex.cacheNew(max, BigInt(Math.floor(maxBytes)), ttl > 0 ? 1 : 0, this.dispose ? 1 : 0);
-    if (!this.ptr) throw new CapacityError(`MetadataCache: could not reserve memory for ${max} entries`);
+    this.ptr = this.ex.cacheNew(max, BigInt(maxBytes), ttl > 0 ? 1 : 0, this.dispose ? 1 : 0);
+    if (!this.ptr) throw new CapacityError(`MetadataCache: linear memory cannot hold ${max} entries`);
     this.slots = new Array(max);
   }
 
@@ -114,31 +134,39 @@ export class MetadataCache<V = unknown> {
     return this.lookup(key, MODE_HAS) >= 0;
   }
 
-  /** Insert or update; evicts the least recently used entries while over a budget. */
+  /**
+   * Insert or update; evicts the least recently used entries while over a budget.
+   * Setting a key whose entry has expired disposes the old value as "expired", not
+   * "replaced"; setting the value already stored disposes nothing (as lru-cache does).
+   */
   set(key: DigestLike, value: V, options?: SetOptions): this {
     const size = this.sizeFor(key, value, options?.size);
-    const expiresAt = this.expiryFor(options?.ttl);
+    const now = this.ttl ? this.now() : 0;
+    const expiresAt = this.expiryFor(options?.ttl, now);
     let r: number;
-    if (typeof key === "number") r = this.ex.cacheSetH(this.ptr, key, size, expiresAt);
+    if (typeof key === "number") r = this.ex.cacheSetH(this.ptr, this.handle(key), size, expiresAt, now);
     else {
       const len = writeDigestString(this.core, key, this.ioIn);
-      r = len < 0 ? len : this.ex.cacheSetStr(this.ptr, len, size, expiresAt);
+      r = len < 0 ? len : this.ex.cacheSetStr(this.ptr, len, size, expiresAt, now);
     }
     if (r < 0) throw this.failure(key, r, size);
-    if (r & SET_EVENTS) this.drainEvents();
-    this.store(key, r, value);
+    this.store(key, r, value, r & SET_EVENTS ? this.takeEvents() : undefined);
     return this;
   }
 
-  /** Remove `key`; true when it was there. */
+  /** Remove `key`; true when it was there (an expired entry is not: it leaves as expired). */
   delete(key: DigestLike): boolean {
+    const now = this.ttl ? this.now() : 0;
     let s: number;
-    if (typeof key === "number") s = this.ex.cacheDeleteH(this.ptr, key);
+    if (typeof key === "number") s = this.ex.cacheDeleteH(this.ptr, this.handle(key), now);
     else {
       const len = writeDigestString(this.core, key, this.ioIn);
-      s = len < 0 ? len : this.ex.cacheDeleteStr(this.ptr, len);
+      s = len < 0 ? len : this.ex.cacheDeleteStr(this.ptr, len, now);
     }
-    if (s === NOT_FOUND) return false;
+    if (s === NOT_FOUND) {
+      if (this.ttl) this.drainEvents();
+      return false;
+    }
     if (s < 0) throw this.failure(key, s, 0);
     const value = this.slots[s] as V;
     this.slots[s] = undefined;
@@ -146,22 +174,31 @@ export class MetadataCache<V = unknown> {
     return true;
   }
 
-  /** Evict the least recently used entry; returns [key, value] or undefined when empty. */
+  /**
+   * Evict the least recently used live entry; returns [key, value], or undefined when
+   * nothing live is left. Expired entries met on the way leave as "expired".
+   */
   evictOldest(): [string, V] | undefined {
-    if (this.ex.cacheCount(this.ptr) === 0) return undefined;
-    const key = this.slotKey(this.ex.cacheTail(this.ptr));
-    const s = this.ex.cacheEvictOldest(this.ptr);
+    const s = this.ex.cacheEvictOldest(this.ptr, this.ttl ? this.now() : 0);
+    const events = this.takeEvents(s >= 0);
+    if (s < 0) {
+      for (const ev of events) this.settle(ev);
+      return undefined;
+    }
+    // The last event is this eviction; the core logged its key even without dispose.
+    const evicted = events[events.length - 1];
     const value = this.slots[s] as V;
-    this.drainEvents();
-    return [key, value];
+    for (const ev of events) this.settle(ev);
+    return [evicted.key as string, value];
   }
 
+  /** Remove everything; dispose sees each entry, most recent first, as "cleared" (or "expired"). */
   clear(): void {
-    if (this.dispose) {
-      for (const [key, value] of this.entries()) this.dispose(value, key, "cleared");
-    }
-    this.ex.cacheClear(this.ptr);
+    this.ex.cacheClear(this.ptr, this.ttl ? this.now() : 0);
+    const events = this.takeEvents();
+    const old = this.slots;
     this.slots = new Array(this.max);
+    if (this.dispose) for (const ev of events) this.dispose(old[ev.slot] as V, ev.key as string, REASONS[ev.reason]);
   }
 
   /** Remove every expired entry now; returns how many went. */
@@ -172,6 +209,7 @@ export class MetadataCache<V = unknown> {
     return n;
   }
 
+  /** Entries stored, counting expired ones no operation has reached yet (as lru-cache). */
   get size(): number {
     return this.ex.cacheCount(this.ptr);
   }
@@ -182,22 +220,21 @@ export class MetadataCache<V = unknown> {
   }
 
   // ---- batches: one crossing for many keys ----
+  // Each behaves like the single call in a loop: keys are processed in order, and the
+  // first refused key throws its error after the keys before it took effect.
 
   getMany(keys: readonly DigestLike[]): (V | undefined)[] {
-    return this.lookupMany(keys, MODE_GET).map((s) => (s >= 0 ? this.slots[s] : undefined));
+    return this.lookupMany(keys, MODE_GET, (s) => (s >= 0 ? this.slots[s] : undefined));
   }
 
   hasMany(keys: readonly DigestLike[]): boolean[] {
-    return this.lookupMany(keys, MODE_HAS).map((s) => s >= 0);
+    return this.lookupMany(keys, MODE_HAS, (s) => s >= 0);
   }
 
-  /** Set many entries: [key, value] or [key, value, size]. Stops at the first invalid key. */
-  setMany(entries: readonly (readonly [DigestLike, V] | readonly [DigestLike, V, number])[]): this {
-    for (let start = 0; start < entries.length; start += BATCH_MAX) {
-      const chunk = entries.slice(start, start + BATCH_MAX);
-      const results = this.setChunk(chunk);
-      for (let i = 0; i < chunk.length; i++) if (results[i] < 0) throw this.failure(chunk[i][0], results[i], 0);
-    }
+  /** Set many entries: [key, value] or [key, value, size], in order (default ttl). */
+  setMany(entries: readonly Entry<V>[]): this {
+    if (!Array.isArray(entries)) throw new RangeError(`MetadataCache: setMany takes an array of entries, got ${String(entries)}`);
+    for (let start = 0; start < entries.length;) start += this.setChunk(entries, start);
     return this;
   }
 
@@ -247,20 +284,29 @@ export class MetadataCache<V = unknown> {
     if (code !== 0) throw new CoreError("CACHE_INVARIANT", `MetadataCache invariant ${code} broken`);
   }
 
-  /** Give the core's memory for this cache back; the cache is unusable afterwards. */
+  /**
+   * Give the core's memory for this cache back. Every later call throws CACHE_FREED
+   * instead of touching memory another cache may now own; the check costs the hot paths
+   * nothing because it lives in the replacement exports object.
+   */
   free(): void {
-    if (this.freed) return;
-    this.freed = true;
-    this.ex.cacheFree(this.ptr);
+    if (this.ex === this.core.exports) this.ex.cacheFree(this.ptr);
+    this.ex = freedExports();
     this.slots = [];
   }
 
   // ---- internals ----
 
+  /** A number key must be a u32 handle: wasm would truncate 1.5 or NaN to a real one. */
+  private handle(key: number): number {
+    if ((key >>> 0) !== key) throw this.failure(key, ERR_BAD_HANDLE, 0);
+    return key;
+  }
+
   private lookup(key: DigestLike, mode: number): number {
     const now = this.ttl ? this.now() : 0;
     let s: number;
-    if (typeof key === "number") s = this.ex.cacheLookupH(this.ptr, key, mode, now);
+    if (typeof key === "number") s = this.ex.cacheLookupH(this.ptr, this.handle(key), mode, now);
     else {
       const len = writeDigestString(this.core, key, this.ioIn);
       s = len < 0 ? len : this.ex.cacheLookupStr(this.ptr, len, mode, now);
@@ -270,108 +316,159 @@ export class MetadataCache<V = unknown> {
     return s;
   }
 
-  private lookupMany(keys: readonly DigestLike[], mode: number): number[] {
-    const out: number[] = [];
-    const now = this.ttl ? this.now() : 0;
-    for (let start = 0; start < keys.length; start += BATCH_MAX) {
-      const n = Math.min(BATCH_MAX, keys.length - start);
-      const handles = this.writeKeys(keys, start, n);
-      if (handles) this.ex.cacheLookupManyH(this.ptr, n, mode, now);
-      else this.ex.cacheLookupManyStr(this.ptr, n, mode, now);
+  private lookupMany<T>(keys: readonly DigestLike[], mode: number, pick: (slot: number) => T): T[] {
+    if (!Array.isArray(keys)) throw new RangeError(`MetadataCache: batch calls take an array of keys, got ${String(keys)}`);
+    const out: T[] = [];
+    for (let start = 0; start < keys.length;) {
+      const now = this.ttl ? this.now() : 0;
+      const staged = this.stageKeys(keys, start);
+      const n = staged.count;
+      const done = staged.handles
+        ? this.ex.cacheLookupManyH(this.ptr, n, mode, now)
+        : this.ex.cacheLookupManyStr(this.ptr, n, mode, now);
       const res = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n);
-      for (let i = 0; i < n; i++) {
-        const s = res[i];
-        if (s < NOT_FOUND || (s < 0 && s > NOT_FOUND)) throw this.failure(keys[start + i], s, 0);
-        out.push(s);
-      }
+      for (let i = 0; i < done; i++) out.push(pick(res[i]));
+      const code = done < n ? res[done] : 0;
       if (this.ttl) this.drainEvents();
+      if (done < n) throw this.failure(keys[start + done], code, 0);
+      if (staged.refused) throw staged.refused;
+      start += n;
     }
     return out;
   }
 
   /**
-   * Put keys[start..start+n) in the IO window: all handles as u32s, else all as
-   * [len][ascii] records (handles formatted back to strings). Returns true for handles.
+   * Put keys from `start` in the IO window, as many as fit (at most BATCH_MAX), stopping
+   * before a key refused without the core's help (not ASCII, too long, not a u32).
+   * All handles go as a u32 array; anything else as records mixing strings and handles.
    */
-  private writeKeys(keys: readonly DigestLike[], start: number, n: number): boolean {
-    let allHandles = true;
-    for (let i = 0; i < n; i++) if (typeof keys[start + i] !== "number") { allHandles = false; break; }
-    if (allHandles) {
-      const u32 = new Uint32Array(this.ex.memory.buffer, this.ioIn, n);
-      for (let i = 0; i < n; i++) u32[i] = keys[start + i] as number;
-      return true;
+  private stageKeys(keys: readonly DigestLike[], start: number): { count: number; handles: boolean; refused?: Error } {
+    const end = Math.min(keys.length, start + BATCH_MAX);
+    let handles = true;
+    for (let i = start; i < end; i++) {
+      const k = keys[i];
+      if (typeof k !== "number" || (k >>> 0) !== k) { handles = false; break; }
     }
+    if (handles) {
+      new Uint32Array(this.ex.memory.buffer, this.ioIn, end - start).set(keys.slice(start, end) as number[]);
+      return { count: end - start, handles };
+    }
+    const u8 = this.core.u8;
     let off = this.ioIn;
-    for (let i = 0; i < n; i++) {
-      const k = this.keyString(keys[start + i]);
+    let i = start;
+    for (; i < end && off + RECORD_MAX <= this.ioInEnd; i++) {
+      const k = keys[i];
+      if (typeof k === "number") {
+        if ((k >>> 0) !== k) return { count: i - start, handles, refused: this.failure(k, ERR_BAD_HANDLE, 0) };
+        u8[off] = RECORD_HANDLE; // then the handle, little-endian as wasm loads it
+        u8[off + 1] = k; u8[off + 2] = k >>> 8; u8[off + 3] = k >>> 16; u8[off + 4] = k >>> 24;
+        off += 5;
+        continue;
+      }
       const len = writeDigestString(this.core, k, off + 1);
-      if (len < 0) throw digestError(String(k), len);
-      this.core.u8[off] = len;
+      if (len < 0) return { count: i - start, handles, refused: digestError(String(k), len) };
+      u8[off] = len;
       off += 1 + len;
     }
-    return false;
+    return { count: i - start, handles };
   }
 
-  private setChunk(chunk: readonly (readonly [DigestLike, V] | readonly [DigestLike, V, number])[]): Int32Array {
-    const n = chunk.length;
-    const keys = chunk.map((e) => e[0]);
-    const sizes = chunk.map((e) => this.sizeFor(e[0], e[1], e[2]));
-    const expiresAt = this.expiryFor(undefined);
-    const handles = this.writeKeys(keys, 0, n);
-    new Uint32Array(this.ex.memory.buffer, this.core.ioOut + SIZES_OFF, n).set(sizes);
-    if (handles) this.ex.cacheSetManyH(this.ptr, n, expiresAt);
-    else this.ex.cacheSetManyStr(this.ptr, n, expiresAt);
+  /** One crossing of setMany from entries[start]; returns how many entries it consumed. */
+  private setChunk(entries: readonly Entry<V>[], start: number): number {
+    // Sizes are worked out first: a refused size ends the chunk before that entry.
+    const end = Math.min(entries.length, start + BATCH_MAX);
+    const sizes: number[] = [];
+    let sizeRefused: unknown;
+    for (let i = start; i < end; i++) {
+      const e = entries[i];
+      try {
+        if (!Array.isArray(e)) throw new RangeError(`MetadataCache: setMany entries are [key, value] or [key, value, size], got ${String(e)}`);
+        sizes.push(this.sizeFor(e[0], e[1], e[2]));
+      } catch (err) {
+        sizeRefused = err;
+        break;
+      }
+    }
+    const keys = entries.slice(start, start + sizes.length).map((e) => e[0]);
+    const staged = this.stageKeys(keys, 0);
+    const n = staged.count;
+    // A key refused before crossing comes first; a refused size only once every entry
+    // before it was staged (a full window leaves the rest, and the refusal, to the next chunk).
+    const refused = staged.refused ?? (n === sizes.length ? sizeRefused : undefined);
+    const now = this.ttl ? this.now() : 0;
+    const expiresAt = this.expiryFor(undefined, now);
+    new Uint32Array(this.ex.memory.buffer, this.core.ioOut + SIZES_OFF, n).set(sizes.slice(0, n));
+    const done = staged.handles
+      ? this.ex.cacheSetManyH(this.ptr, n, expiresAt, now)
+      : this.ex.cacheSetManyStr(this.ptr, n, expiresAt, now);
     const results = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n).slice();
     // Events carry the batch index they happened at; settle them in order with the sets.
     const events = this.takeEvents();
     let e = 0;
-    for (let i = 0; i < n; i++) {
-      while (e < events.length && events[e].seq === i) this.settle(events[e++]);
-      if (results[i] >= 0) this.store(keys[i], results[i], chunk[i][1]);
+    for (let i = 0; i < done; i++) {
+      const first = e;
+      while (e < events.length && events[e].seq === i) e++;
+      this.store(keys[i], results[i], entries[start + i][1], events, first, e);
     }
     while (e < events.length) this.settle(events[e++]);
-    return results;
-  }
-
-  private store(key: DigestLike, r: number, value: V): void {
-    const s = r & SLOT_MASK;
-    if (r & SET_REPLACED && this.dispose) {
-      const old = this.slots[s] as V;
-      if (old !== value) this.dispose(old, this.keyString(key), "replaced");
-    }
-    this.slots[s] = value;
-  }
-
-  private sizeFor(key: DigestLike, value: V, size: number | undefined): number {
-    if (!this.maxBytes) return 0;
-    const n = size ?? (this.sizeOf ? this.sizeOf(value, this.keyString(key)) : undefined);
-    if (n === undefined) throw new RangeError("MetadataCache: set() needs a size when maxBytes is set");
-    if (!Number.isInteger(n) || n < 0 || n > MAX_SIZE) throw new RangeError(`MetadataCache: size must be an integer from 0 to ${MAX_SIZE}, got ${n}`);
+    if (done < n) throw this.failure(keys[done], results[done], sizes[done]);
+    if (refused !== undefined) throw refused;
     return n;
   }
 
-  private expiryFor(ttl: number | undefined): number {
+  /**
+   * Record set() result r for `key`, settling the events [from, to) the set caused in
+   * the order they happened: a replaced value first (the update came before any
+   * eviction it caused), else the evictions first (they may have freed this very slot).
+   */
+  private store(key: DigestLike, r: number, value: V, events?: CoreEvent[], from = 0, to = events?.length ?? 0): void {
+    const s = r & SLOT_MASK;
+    if (r & SET_REPLACED) {
+      const old = this.slots[s] as V;
+      this.slots[s] = value;
+      if (this.dispose && old !== value) this.dispose(old, this.keyString(key), "replaced");
+      if (events) for (let e = from; e < to; e++) this.settle(events[e]);
+    } else {
+      if (events) for (let e = from; e < to; e++) this.settle(events[e]);
+      this.slots[s] = value;
+    }
+  }
+
+  private sizeFor(key: DigestLike, value: V, size: number | undefined): number {
+    if (!this.maxBytes) {
+      if (size !== undefined) throw new RangeError(`MetadataCache: a size (${String(size)}) needs the maxBytes option`);
+      return 0;
+    }
+    const n = size ?? (this.sizeOf ? this.sizeOf(value, this.keyString(key)) : undefined);
+    if (n === undefined) throw new RangeError(`MetadataCache: set() needs a size when maxBytes is set (entry ${this.keyString(key)})`);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_SIZE) throw new RangeError(`MetadataCache: size must be an integer from 0 to ${MAX_SIZE}, got ${String(n)}`);
+    return n;
+  }
+
+  private expiryFor(ttl: number | undefined, now: number): number {
     if (!this.ttl) {
-      if (ttl !== undefined && ttl !== Infinity) throw new RangeError("MetadataCache: per-entry ttl needs the ttl option");
+      if (ttl !== undefined && ttl !== Infinity) throw new RangeError(`MetadataCache: a per-entry ttl (${String(ttl)}) needs the ttl option`);
       return 0;
     }
     const t = ttl ?? this.ttl;
-    if (!(t > 0)) throw new RangeError(`MetadataCache: ttl must be > 0 ms or Infinity, got ${t}`);
-    return t === Infinity ? Infinity : this.now() + t;
+    if (typeof t !== "number" || !(t > 0)) throw new RangeError(`MetadataCache: ttl must be > 0 ms or Infinity, got ${String(t)}`);
+    return t === Infinity ? Infinity : now + t;
   }
 
-  private takeEvents(): { slot: number; seq: number; reason: number; index: number }[] {
+  /** Copy out and drain the core's event log; keys are formatted when dispose (or `withKeys`) wants them. */
+  private takeEvents(withKeys = false): CoreEvent[] {
     const n = this.ex.cacheEventCount(this.ptr);
     if (n === 0) return [];
     const base = this.ex.cacheEvents(this.ptr);
     const u32 = new Uint32Array(this.ex.memory.buffer);
-    const out = [];
+    const out: CoreEvent[] = [];
     for (let i = 0; i < n; i++) {
       const w = (base + i * EVENT_BYTES) >>> 2;
-      out.push({ slot: u32[w], seq: u32[w + 1], reason: u32[w + 2], index: i });
+      out.push({ slot: u32[w], seq: u32[w + 1], reason: u32[w + 2] });
     }
     // Keys are formatted before draining, while the records are intact.
-    if (this.dispose) for (const ev of out) (ev as { key?: string }).key = this.eventKey(ev.index);
+    if (this.dispose) for (let i = 0; i < n; i++) out[i].key = this.eventKey(i);
+    else if (withKeys) out[n - 1].key = this.eventKey(n - 1);
     this.ex.cacheEventsDrained(this.ptr);
     return out;
   }
@@ -380,7 +477,7 @@ export class MetadataCache<V = unknown> {
     for (const ev of this.takeEvents()) this.settle(ev);
   }
 
-  private settle(ev: { slot: number; reason: number; key?: string }): void {
+  private settle(ev: CoreEvent): void {
     const value = this.slots[ev.slot] as V;
     this.slots[ev.slot] = undefined;
     if (this.dispose) this.dispose(value, ev.key as string, REASONS[ev.reason]);
@@ -396,19 +493,27 @@ export class MetadataCache<V = unknown> {
     return this.core.readAscii(this.core.ioOut, len);
   }
 
-
   private keyString(key: DigestLike): string {
     if (typeof key === "string") return key;
     const len = this.ex.digestWrite(key);
-    if (len < 0) throw new InvalidDigestError(String(key), "format");
+    if (len < 0) throw this.failure(key, ERR_BAD_HANDLE, 0);
     return this.core.readAscii(this.core.ioOut, len);
   }
 
-  private failure(key: DigestLike, code: number, size: number): Error {
+  private failure(key: unknown, code: number, size: number): Error {
     if (code === ERR_TOO_LARGE) {
-      return new CapacityError(`MetadataCache: entry ${this.keyString(key)} of ${size} bytes exceeds maxBytes ${this.maxBytes}`);
+      return new CapacityError(`MetadataCache: entry ${this.keyString(key as DigestLike)} of ${size} bytes exceeds maxBytes ${this.maxBytes}`);
     }
-    if (code === ERR_BAD_HANDLE) return new CoreError("BAD_HANDLE", `MetadataCache: ${key} is not a digest handle`);
+    if (code === ERR_BAD_HANDLE) return new CoreError("BAD_HANDLE", `MetadataCache: ${String(key)} is not a digest handle from parseDigest()`);
     return digestError(String(key), code);
   }
+}
+
+/** Exports that refuse every call: what a freed cache talks to. */
+function freedExports(): Core["exports"] {
+  return new Proxy({} as Core["exports"], {
+    get: () => () => {
+      throw new CoreError("CACHE_FREED", "MetadataCache: this cache was freed");
+    },
+  });
 }
