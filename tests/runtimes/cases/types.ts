@@ -42,4 +42,6 @@ export interface RuntimeReport {
   /** SHA-256 of the release .wasm bytes the runtime loaded, where it can see the bytes. */
   wasmSha256?: string;
   results: CaseResult[];
+  /** Facts about how the runtime got the wasm, checked by that runtime's suite. */
+  notes?: Record<string, unknown>;
 }

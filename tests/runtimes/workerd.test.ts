@@ -1,0 +1,69 @@
+// workerd: bundle tests/runtimes/workerd/worker.ts (with src/worker.ts and the cases) into
+// plain JS, serve it from `workerd serve` with build/release.wasm and build/debug.wasm
+// embedded as `wasm` modules (the worker imports them as compiled Modules), fetch the report.
+
+import { writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { expect, it } from "vitest";
+import type { RuntimeReport } from "./cases/types.js";
+import { bundleModule } from "./helpers/bundle.js";
+import { BIN, ROOT, freePort, isolatedEnv, start, tempDir, track, unavailable } from "./helpers/processes.js";
+import { describeRuntime } from "./helpers/suite.js";
+
+const workerd = join(BIN, "workerd");
+
+/** The capnp config: one worker, its bundle and the two cores as modules, one socket. */
+function config(dir: string, port: number): string {
+  const wasm = (build: string) => JSON.stringify(relative(dir, join(ROOT, `build/${build}.wasm`)));
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .knownAnswers)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const knownAnswers :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "release.wasm", wasm = embed ${wasm("release")}),
+    (name = "debug.wasm", wasm = embed ${wasm("debug")}),
+  ],
+  compatibilityDate = "2025-09-01",
+);
+`;
+}
+
+/** Poll the worker until it answers; fail early if workerd exits. */
+async function fetchReport(url: string, exited: () => string | undefined): Promise<RuntimeReport> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const why = exited();
+    if (why) throw new Error(why);
+    try {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`workerd answered HTTP ${res.status}: ${await res.text()}`);
+      return (await res.json()) as RuntimeReport;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`workerd did not answer on ${url}: ${e}`);
+      if ((e as Error).message.startsWith("workerd answered")) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+describeRuntime("workerd", unavailable(workerd), async () => {
+  const dir = track(tempDir("workerd"));
+  await bundleModule(join(ROOT, "tests/runtimes/workerd/worker.ts"), dir, "worker.js", [/\.wasm$/]);
+  const port = await freePort();
+  writeFileSync(join(dir, "config.capnp"), config(dir, port));
+  const child = start(workerd, ["serve", join(dir, "config.capnp")], { cwd: dir, env: isolatedEnv(dir) });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += d));
+  const exited = () => (child.exitCode !== null ? `workerd exited ${child.exitCode}:\n${stderr}` : undefined);
+  return fetchReport(`http://127.0.0.1:${port}/`, exited);
+}, (report) => {
+  it("got the .wasm as an imported, compiled Module (compiling from bytes is refused there)", () => {
+    const notes = report().notes ?? {};
+    expect(notes.importedModule).toBe(true);
+    expect(String(notes.compileFromBytes)).toMatch(/^refused: /);
+    expect(notes.initWithoutModule).toBe("CORE_NO_MODULE");
+  });
+});
