@@ -1,0 +1,85 @@
+// The cache suite's input, made once per run by the parent and read by every worker, so
+// all libraries see byte-identical keys and the same operation order.
+//
+//   digests.bin  keys × 32 bytes   raw sha256-like digests (seeded PRNG: uniform, as real ones)
+//   trace.bin    ops × u32         key index per operation, Zipf(s) over the keys: rank k is
+//                                  drawn with probability ∝ 1/k^s (k = 1 is the hottest key)
+//
+// Workers turn the digests into "sha256:<hex>" records in one Buffer (ASCII, 71 bytes each)
+// and cut strings out of it with Buffer#toString("latin1", a, b): that makes a new, flat
+// (sequential one-byte) string object with no cached hash, like a string JSON.parse returns.
+
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+export const RECORD = 71; // "sha256:" + 64 hex
+
+/** mulberry32: a small seeded 32-bit PRNG, good enough to draw keys and ranks. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0);
+  };
+}
+
+/** Zipf(s) ranks (0-based) for `ops` draws over `keys` items, by inverse CDF. */
+export function zipfTrace(keys, ops, s, seed) {
+  const cdf = new Float64Array(keys);
+  let sum = 0;
+  for (let k = 0; k < keys; k++) cdf[k] = sum += 1 / Math.pow(k + 1, s);
+  const rand = prng(seed);
+  const trace = new Uint32Array(ops);
+  for (let i = 0; i < ops; i++) {
+    const x = (rand() / 2 ** 32) * sum;
+    let lo = 0, hi = keys - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < x) lo = mid + 1; else hi = mid;
+    }
+    trace[i] = lo;
+  }
+  return trace;
+}
+
+export async function writeTraceFiles(dir, { keys, ops, s = 0.99, seed = 20261125 }) {
+  const rand = prng(seed ^ 0x5eed);
+  const digests = new Uint8Array(keys * 32);
+  const words = new Uint32Array(digests.buffer);
+  for (let i = 0; i < words.length; i++) words[i] = rand();
+  const trace = zipfTrace(keys, ops, s, seed);
+  await writeFile(path.join(dir, "digests.bin"), digests);
+  await writeFile(path.join(dir, "trace.bin"), new Uint8Array(trace.buffer));
+  await writeFile(path.join(dir, "meta.json"), JSON.stringify({ keys, ops, s, seed }));
+  return { distinctInTrace: new Set(trace).size };
+}
+
+/** Worker side: the ASCII records Buffer, the trace and the meta facts. */
+export async function readTraceFiles(dir) {
+  const meta = JSON.parse(await readFile(path.join(dir, "meta.json"), "utf8"));
+  const digests = await readFile(path.join(dir, "digests.bin"));
+  const traceBytes = await readFile(path.join(dir, "trace.bin"));
+  const trace = new Uint32Array(traceBytes.buffer, traceBytes.byteOffset, meta.ops);
+  const records = Buffer.alloc(meta.keys * RECORD);
+  const hex = Buffer.from("0123456789abcdef", "latin1");
+  const prefix = Buffer.from("sha256:", "latin1");
+  for (let i = 0; i < meta.keys; i++) {
+    let o = i * RECORD;
+    prefix.copy(records, o);
+    o += 7;
+    for (let j = i * 32, end = j + 32; j < end; j++) {
+      const b = digests[j];
+      records[o++] = hex[b >> 4];
+      records[o++] = hex[b & 15];
+    }
+  }
+  return { meta, records, trace };
+}
+
+/** A new flat string object for key `i` (its hash not yet computed by V8). */
+export function freshKey(records, i) {
+  return records.toString("latin1", i * RECORD, i * RECORD + RECORD);
+}
