@@ -59,10 +59,54 @@ export class CycleError extends LayerlensError {
   }
 }
 
+/** A LayerPool handle used after release: released (double release / use after release),
+ *  reused (its slot belongs to a newer record) or invalid (never handed out). */
+export class StaleHandleError extends LayerlensError {
+  constructor(readonly handle: number, readonly reason: "released" | "reused" | "invalid", doing = "using") {
+    const why = { released: "the record was released", reused: "its slot now holds a newer record", invalid: "not a handle this pool gave out" }[reason];
+    super("STALE_HANDLE", `${doing} layer record handle ${handle}: ${why}`);
+  }
+}
+
 /** A path that would escape the root (../, absolute, symlink out). */
 export class UnsafePathError extends LayerlensError {
   constructor(readonly path: string, why: string) {
     super("UNSAFE_PATH", `unsafe path ${JSON.stringify(path)}: ${why}`);
+  }
+}
+
+/** A manifest, index, config or descriptor that breaks the image-spec; `field` is a JSON path ("layers[2].digest"). */
+export class InvalidManifestError extends LayerlensError {
+  constructor(readonly what: string, readonly field: string, why: string) {
+    super("INVALID_MANIFEST", `${what}: ${field ? field + ": " : ""}${why}`);
+  }
+}
+
+/** A blob whose length differs from its descriptor's size (checked before and while reading). */
+export class SizeMismatchError extends LayerlensError {
+  constructor(readonly what: string, readonly expected: number, readonly actual: number) {
+    super("SIZE_MISMATCH", `${what}: descriptor says ${expected} bytes, got ${actual}${actual > expected ? " or more" : ""}`);
+  }
+}
+
+/** A tar archive that cannot be read as one (truncated, bad header checksum, missing member). */
+export class ArchiveError extends LayerlensError {
+  constructor(readonly archive: string, why: string) {
+    super("ARCHIVE", `${archive}: ${why}`);
+  }
+}
+
+/** An image reference, transport or platform string that cannot be parsed. */
+export class InvalidReferenceError extends LayerlensError {
+  constructor(readonly input: string, why: string) {
+    super("INVALID_REFERENCE", `invalid reference ${JSON.stringify(clip(input))}: ${why}`);
+  }
+}
+
+/** Command-line usage errors: unknown command or flag, missing argument. */
+export class UsageError extends LayerlensError {
+  constructor(message: string) {
+    super("USAGE", message);
   }
 }
 

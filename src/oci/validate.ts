@@ -1,0 +1,180 @@
+// Validation of the image-spec's JSON documents: descriptors, manifests, indexes, configs.
+// Each check names the field that is wrong as a JSON path ("layers[2].digest") so a user can
+// find it in the document. Rules follow the spec text and its JSON schemas (schema/*.json);
+// the one place we are looser is `layers: []`, which the schema forbids (minItems 1) but the
+// spec only discourages and real tools (umoci, skopeo) write and read.
+// Unknown media types are accepted wherever the spec allows extension; unknown fields pass.
+// Spec: https://github.com/opencontainers/image-spec/blob/main/descriptor.md (and manifest.md,
+//       image-index.md, config.md)
+
+import { InvalidManifestError } from "../errors.js";
+import {
+  DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, isIndex, isImageManifest, isSchema1,
+} from "./media-types.js";
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from "./types.js";
+
+// descriptor.md: media types per RFC 6838 section 4.2, digests per the digest grammar.
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const SHA256_HEX = /^[a-f0-9]{64}$/;
+const SHA512_HEX = /^[a-f0-9]{128}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Throws InvalidManifestError for `what` at `field`. */
+function fail(what: string, field: string, why: string): never {
+  throw new InvalidManifestError(what, field, why);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Why `digest` is not a valid digest string, or undefined when it is. */
+export function digestProblem(digest: unknown): string | undefined {
+  if (typeof digest !== "string") return "must be a string";
+  if (!DIGEST.test(digest)) return `${JSON.stringify(digest)} is not ALGORITHM:ENCODED`;
+  const [alg, hex] = [digest.slice(0, digest.indexOf(":")), digest.slice(digest.indexOf(":") + 1)];
+  if (alg === "sha256" && !SHA256_HEX.test(hex)) return "sha256 takes 64 lowercase hex digits";
+  if (alg === "sha512" && !SHA512_HEX.test(hex)) return "sha512 takes 128 lowercase hex digits";
+  return undefined;
+}
+
+function checkMediaType(what: string, field: string, v: unknown): void {
+  if (typeof v !== "string") fail(what, field, "must be a string");
+  if (!MEDIA_TYPE.test(v)) fail(what, field, `${JSON.stringify(v)} is not a media type (type/subtype)`);
+}
+
+function checkStringMap(what: string, field: string, v: unknown): void {
+  if (v === undefined) return;
+  if (!isObject(v)) fail(what, field, "must be an object of strings");
+  for (const [k, s] of Object.entries(v)) {
+    if (typeof s !== "string") fail(what, `${field}[${JSON.stringify(k)}]`, "must be a string");
+  }
+}
+
+function checkStringArray(what: string, field: string, v: unknown): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v)) fail(what, field, "must be an array of strings");
+  v.forEach((s, i) => { if (typeof s !== "string") fail(what, `${field}[${i}]`, "must be a string"); });
+}
+
+function checkPlatform(what: string, field: string, v: unknown): asserts v is Platform {
+  if (!isObject(v)) fail(what, field, "must be an object");
+  for (const key of ["architecture", "os"]) {
+    if (typeof v[key] !== "string") fail(what, `${field}.${key}`, "is required and must be a string");
+  }
+  for (const key of ["os.version", "variant"]) {
+    if (v[key] !== undefined && typeof v[key] !== "string") fail(what, `${field}.${key}`, "must be a string");
+  }
+  checkStringArray(what, `${field}["os.features"]`, v["os.features"]);
+  checkStringArray(what, `${field}.features`, v.features);
+}
+
+/** Check one descriptor; `field` is where it sits in its document. */
+export function validateDescriptor(what: string, field: string, v: unknown): asserts v is Descriptor {
+  if (!isObject(v)) fail(what, field, "must be a descriptor object");
+  checkMediaType(what, `${field}.mediaType`, v.mediaType);
+  const bad = digestProblem(v.digest);
+  if (bad) fail(what, `${field}.digest`, bad);
+  if (typeof v.size !== "number" || !Number.isSafeInteger(v.size) || v.size < 0) {
+    fail(what, `${field}.size`, `must be a non-negative integer, got ${JSON.stringify(v.size)}`);
+  }
+  checkStringArray(what, `${field}.urls`, v.urls);
+  checkStringMap(what, `${field}.annotations`, v.annotations);
+  if (v.artifactType !== undefined) checkMediaType(what, `${field}.artifactType`, v.artifactType);
+  if (v.data !== undefined) {
+    if (typeof v.data !== "string" || !BASE64.test(v.data)) fail(what, `${field}.data`, "must be base64");
+  }
+  if (v.platform !== undefined) checkPlatform(what, `${field}.platform`, v.platform);
+}
+
+function checkSchemaVersion(what: string, v: Record<string, unknown>): void {
+  if (v.schemaVersion !== 2) {
+    fail(what, "schemaVersion", `must be 2, got ${JSON.stringify(v.schemaVersion)}${v.schemaVersion === 1 ? " (Docker schema 1 is not supported)" : ""}`);
+  }
+}
+
+/** Check a parsed image manifest (OCI or Docker schema 2). */
+export function validateManifest(what: string, v: unknown): ImageManifest {
+  if (!isObject(v)) fail(what, "", "a manifest must be a JSON object");
+  checkSchemaVersion(what, v);
+  if (v.mediaType !== undefined) {
+    checkMediaType(what, "mediaType", v.mediaType);
+    if (isIndex(v.mediaType as string)) fail(what, "mediaType", `${v.mediaType} is an index, not an image manifest`);
+    if (!isImageManifest(v.mediaType as string)) fail(what, "mediaType", `expected ${OCI_MANIFEST} or ${DOCKER_MANIFEST}, got ${v.mediaType}`);
+  }
+  if (v.manifests !== undefined) fail(what, "manifests", "an image manifest has no manifests field (is this an index?)");
+  if (v.artifactType !== undefined) checkMediaType(what, "artifactType", v.artifactType);
+  validateDescriptor(what, "config", v.config);
+  if (!Array.isArray(v.layers)) fail(what, "layers", "is required and must be an array of descriptors");
+  v.layers.forEach((d, i) => validateDescriptor(what, `layers[${i}]`, d));
+  if (v.subject !== undefined) validateDescriptor(what, "subject", v.subject);
+  checkStringMap(what, "annotations", v.annotations);
+  return v as unknown as ImageManifest;
+}
+
+/** Check a parsed image index or Docker manifest list. */
+export function validateIndex(what: string, v: unknown): ImageIndex {
+  if (!isObject(v)) fail(what, "", "an index must be a JSON object");
+  checkSchemaVersion(what, v);
+  if (v.mediaType !== undefined) {
+    checkMediaType(what, "mediaType", v.mediaType);
+    if (isImageManifest(v.mediaType as string)) fail(what, "mediaType", `${v.mediaType} is an image manifest, not an index`);
+    if (!isIndex(v.mediaType as string)) fail(what, "mediaType", `expected ${OCI_INDEX} or ${DOCKER_MANIFEST_LIST}, got ${v.mediaType}`);
+  }
+  if (v.config !== undefined || v.layers !== undefined) fail(what, v.config !== undefined ? "config" : "layers", "an index has no config or layers (is this a manifest?)");
+  if (v.artifactType !== undefined) checkMediaType(what, "artifactType", v.artifactType);
+  if (!Array.isArray(v.manifests)) fail(what, "manifests", "is required and must be an array of descriptors");
+  v.manifests.forEach((d, i) => validateDescriptor(what, `manifests[${i}]`, d));
+  if (v.subject !== undefined) validateDescriptor(what, "subject", v.subject);
+  checkStringMap(what, "annotations", v.annotations);
+  return v as unknown as ImageIndex;
+}
+
+/** Check a parsed image config: the fields config.md requires plus the types of the common ones. */
+export function validateConfig(what: string, v: unknown): ImageConfig {
+  if (!isObject(v)) fail(what, "", "a config must be a JSON object");
+  for (const key of ["architecture", "os"]) {
+    if (typeof v[key] !== "string") fail(what, key, "is required and must be a string");
+  }
+  for (const key of ["created", "author", "variant", "os.version"]) {
+    if (v[key] !== undefined && typeof v[key] !== "string") fail(what, key, "must be a string");
+  }
+  if (typeof v.created === "string" && Number.isNaN(Date.parse(v.created))) fail(what, "created", `${JSON.stringify(v.created)} is not an RFC 3339 date`);
+  const rootfs = v.rootfs;
+  if (!isObject(rootfs)) fail(what, "rootfs", "is required and must be an object");
+  if (rootfs.type !== "layers") fail(what, "rootfs.type", `must be "layers", got ${JSON.stringify(rootfs.type)}`);
+  if (!Array.isArray(rootfs.diff_ids)) fail(what, "rootfs.diff_ids", "is required and must be an array of digests");
+  rootfs.diff_ids.forEach((d, i) => { const bad = digestProblem(d); if (bad) fail(what, `rootfs.diff_ids[${i}]`, bad); });
+  if (v.history !== undefined) {
+    if (!Array.isArray(v.history)) fail(what, "history", "must be an array");
+    v.history.forEach((h, i) => {
+      if (!isObject(h)) fail(what, `history[${i}]`, "must be an object");
+      if (h.empty_layer !== undefined && typeof h.empty_layer !== "boolean") fail(what, `history[${i}].empty_layer`, "must be a boolean");
+    });
+  }
+  const c = v.config;
+  if (c !== undefined && c !== null) {
+    if (!isObject(c)) fail(what, "config", "must be an object");
+    checkStringArray(what, "config.Env", c.Env ?? undefined);
+    checkStringArray(what, "config.Entrypoint", c.Entrypoint ?? undefined);
+    checkStringArray(what, "config.Cmd", c.Cmd ?? undefined);
+    checkStringMap(what, "config.Labels", c.Labels ?? undefined);
+    for (const key of ["User", "WorkingDir", "StopSignal"]) {
+      if (c[key] !== undefined && typeof c[key] !== "string") fail(what, `config.${key}`, "must be a string");
+    }
+  }
+  return v as unknown as ImageConfig;
+}
+
+/** What kind of document a parsed manifest-ish JSON is, judged by mediaType then by shape. */
+export function documentKind(v: unknown): "index" | "manifest" | "schema1" | "unknown" {
+  if (!isObject(v)) return "unknown";
+  const mt = v.mediaType as string | undefined;
+  if (isIndex(mt)) return "index";
+  if (isImageManifest(mt)) return "manifest";
+  if (isSchema1(mt) || v.schemaVersion === 1) return "schema1";
+  if (Array.isArray(v.manifests)) return "index";
+  if (v.config !== undefined || Array.isArray(v.layers)) return "manifest";
+  return "unknown";
+}

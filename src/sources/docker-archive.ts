@@ -1,0 +1,230 @@
+// docker-archive: what `docker save` / `podman save` / `skopeo copy docker-archive:` write.
+// manifest.json lists images: {Config, RepoTags, Layers[, LayerSources]}. Legacy archives keep
+// layers as <id>/layer.tar (often symlinks to <diffid>.tar); Docker 25+ writes an OCI layout
+// (blobs/sha256/...) and a manifest.json pointing into it (LayerSources then carries the
+// layers' real descriptors). Archives with only the older `repositories` file are walked
+// through each layer's <id>/json "parent" chain (a cycle there is refused).
+//
+// There is no manifest in the archive, so we synthesise the Docker v2 schema 2 manifest that
+// skopeo (containers/image) synthesises, byte for byte, so its digest equals skopeo's answer:
+// config digest from the config's file name (verified when read), layer digests = the
+// config's rootfs.diff_ids (verified when read), layer media type ...rootfs.diff.tar.gzip as
+// skopeo writes it whatever the bytes are (readers sniff the real compression).
+// Spec: https://github.com/moby/moby/blob/master/image/spec/v1.2.md (combined image JSON + layers)
+
+import { ArchiveError, CycleError, InvalidManifestError, InvalidReferenceError, NotFoundError } from "../errors.js";
+import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST } from "../oci/media-types.js";
+import { formatReference, parseReference } from "../oci/reference.js";
+import type { Descriptor } from "../oci/types.js";
+import { validateDescriptor } from "../oci/validate.js";
+import { createSha256, sha256Of } from "../sha256/hasher.js";
+import { type ByteReader, streamRange } from "./byte-reader.js";
+import { readJsonFile } from "./layout.js";
+import type { ByteRange, ImageSource } from "./source.js";
+import { type TarMember, normalizeName, resolveMember, tarStore } from "./tar-index.js";
+
+export interface DockerArchiveImage {
+  Config: string;
+  RepoTags: string[];
+  Layers: string[];
+  LayerSources?: Record<string, Descriptor>;
+}
+
+const HEX_NAME = /^(?:blobs\/sha256\/)?([a-f0-9]{64})(?:\.json)?$/;
+
+export class DockerArchiveSource implements ImageSource {
+  private constructor(
+    readonly name: string,
+    readonly images: DockerArchiveImage[],
+    readonly chosen: DockerArchiveImage,
+    private readonly manifestBytes: Uint8Array,
+    private readonly manifestDesc: Descriptor,
+    /** digest -> the member holding its bytes (or in-memory bytes for synthesised blobs). */
+    private readonly blobs: Map<string, TarMember | Uint8Array>,
+    private readonly reader: ByteReader,
+  ) {}
+
+  /** The repo tags of the chosen image. */
+  get repoTags(): string[] {
+    return this.chosen.RepoTags;
+  }
+
+  /** Index and open a docker-archive; `selector` is a RepoTag or "@N" (skopeo's forms). */
+  static async open(reader: ByteReader, where: string, selector?: string): Promise<DockerArchiveSource> {
+    const store = await tarStore(reader, where);
+    let images: DockerArchiveImage[];
+    const extra = new Map<string, Uint8Array>();
+    if (await store.exists("manifest.json")) {
+      images = checkManifestJson(await readJsonFile(store, "manifest.json", `${where}/manifest.json`), `${where}/manifest.json`);
+    } else if (await store.exists("repositories")) {
+      images = await legacyImages(store, where, extra);
+    } else {
+      throw new ArchiveError(where, "not a docker-archive: no manifest.json or repositories");
+    }
+    const chosen = chooseImage(images, selector, where);
+    const blobs = new Map<string, TarMember | Uint8Array>(extra);
+    const synthesized = extra.get(chosen.Config);
+    let configDesc: Descriptor;
+    if (synthesized) {
+      configDesc = { mediaType: DOCKER_CONFIG, size: synthesized.length, digest: chosen.Config };
+    } else {
+      const member = resolveMember(store.members, chosen.Config, where);
+      configDesc = { mediaType: DOCKER_CONFIG, size: member.size, digest: await digestOfMember(store, chosen.Config, member, where) };
+      blobs.set(configDesc.digest, member);
+    }
+    const config = await readConfigForDiffIds(store, chosen.Config, extra, where);
+    if (config.length !== chosen.Layers.length) {
+      throw new InvalidManifestError(`${where}: image ${chosen.Config}`, "Layers", `${chosen.Layers.length} layers but the config lists ${config.length} rootfs.diff_ids`);
+    }
+    const layers = chosen.Layers.map((path, i): Descriptor => {
+      const member = resolveMember(store.members, path, where);
+      const diffId = config[i];
+      const given = chosen.LayerSources?.[diffId];
+      const desc = given ?? { mediaType: DOCKER_LAYER_GZIP, size: member.size, digest: diffId };
+      blobs.set(desc.digest, member);
+      return desc;
+    });
+    const manifest = { schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: configDesc, layers };
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest, descriptorKeyOrder));
+    const manifestDesc = { mediaType: DOCKER_MANIFEST, size: bytes.length, digest: sha256Of(bytes) };
+    blobs.set(manifestDesc.digest, bytes);
+    return new DockerArchiveSource(`docker-archive:${where}${selector ? ":" + selector : ""}`, images, chosen, bytes, manifestDesc, blobs, reader);
+  }
+
+  async root(): Promise<Descriptor> {
+    return this.manifestDesc;
+  }
+
+  async openBlob(desc: Descriptor, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+    const blob = this.blobs.get(desc.digest);
+    if (!blob) throw new NotFoundError(`${this.name}: blob ${desc.digest} is not in the archive`, desc.digest);
+    if (blob instanceof Uint8Array) {
+      const part = blob.subarray(range?.start ?? 0, range?.end ?? blob.length);
+      return new ReadableStream({ start(c) { c.enqueue(part); c.close(); } });
+    }
+    const start = blob.offset + (range?.start ?? 0);
+    const end = blob.offset + Math.min(range?.end ?? blob.size, blob.size);
+    return streamRange(this.reader, start, end);
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close?.();
+  }
+}
+
+/** containers/image writes descriptors as mediaType, size, digest: keep that order. */
+function descriptorKeyOrder(this: unknown, key: string, value: unknown): unknown {
+  if (value && typeof value === "object" && !Array.isArray(value) && "digest" in value && "size" in value) {
+    const { mediaType, size, digest, ...rest } = value as Descriptor;
+    return { mediaType, size, digest, ...rest };
+  }
+  return value;
+}
+
+function checkManifestJson(json: unknown, what: string): DockerArchiveImage[] {
+  if (!Array.isArray(json)) throw new InvalidManifestError(what, "", "must be a JSON array of images");
+  if (json.length === 0) throw new InvalidManifestError(what, "", "lists no images");
+  return json.map((img, i) => {
+    if (typeof img !== "object" || img === null) throw new InvalidManifestError(what, `[${i}]`, "must be an object");
+    const { Config, RepoTags, Layers, LayerSources } = img as Record<string, unknown>;
+    if (typeof Config !== "string") throw new InvalidManifestError(what, `[${i}].Config`, "is required and must be a path");
+    if (!Array.isArray(Layers) || Layers.some((l) => typeof l !== "string")) throw new InvalidManifestError(what, `[${i}].Layers`, "must be an array of paths");
+    if (RepoTags != null && (!Array.isArray(RepoTags) || RepoTags.some((t) => typeof t !== "string"))) throw new InvalidManifestError(what, `[${i}].RepoTags`, "must be an array of strings");
+    if (LayerSources != null) {
+      if (typeof LayerSources !== "object") throw new InvalidManifestError(what, `[${i}].LayerSources`, "must be an object");
+      for (const [k, d] of Object.entries(LayerSources)) validateDescriptor(what, `[${i}].LayerSources[${JSON.stringify(k)}]`, d);
+    }
+    return { Config, RepoTags: (RepoTags as string[] | null) ?? [], Layers: Layers as string[], LayerSources: (LayerSources as Record<string, Descriptor>) ?? undefined };
+  });
+}
+
+/** The image `selector` names: "@N", a RepoTag (normalised like Docker), or the only one. */
+function chooseImage(images: DockerArchiveImage[], selector: string | undefined, where: string): DockerArchiveImage {
+  if (!selector) {
+    if (images.length === 1) return images[0];
+    throw new InvalidReferenceError(where, `the archive holds ${images.length} images; name one as docker-archive:FILE:REPO:TAG or :@N (tags: ${images.flatMap((i) => i.RepoTags).join(", ") || "none"})`);
+  }
+  if (/^@\d+$/.test(selector)) {
+    const img = images[Number(selector.slice(1))];
+    if (!img) throw new NotFoundError(`${where}: no image ${selector} (the archive holds ${images.length})`, selector);
+    return img;
+  }
+  const want = formatReference(parseReference(selector));
+  const found = images.find((img) => img.RepoTags.some((t) => {
+    try { return formatReference(parseReference(t)) === want; } catch { return false; }
+  }));
+  if (!found) throw new NotFoundError(`${where}: no image tagged ${selector} (tags: ${images.flatMap((i) => i.RepoTags).join(", ") || "none"})`, selector);
+  return found;
+}
+
+/** A member's digest: from its name when it is one (verified later), else by hashing it. */
+async function digestOfMember(store: Awaited<ReturnType<typeof tarStore>>, path: string, member: TarMember, where: string): Promise<string> {
+  const m = HEX_NAME.exec(normalizeName(path));
+  if (m) return `sha256:${m[1]}`;
+  const r = await store.open(path);
+  if (r.size > 4 << 20) throw new ArchiveError(where, `${path}: config of ${member.size} bytes is over 4 MiB`);
+  return sha256Of(await r.read(0, r.size));
+}
+
+async function readConfigForDiffIds(store: Awaited<ReturnType<typeof tarStore>>, path: string, extra: Map<string, Uint8Array>, where: string): Promise<string[]> {
+  const what = `${where}/${path}`;
+  const bytes = extra.get(path);
+  const json = bytes ? JSON.parse(new TextDecoder().decode(bytes)) : await readJsonFile(store, path, what);
+  const ids = (json as { rootfs?: { diff_ids?: unknown } })?.rootfs?.diff_ids;
+  if (!Array.isArray(ids) || ids.some((d) => typeof d !== "string")) throw new InvalidManifestError(what, "rootfs.diff_ids", "is required and must be an array of digests");
+  return ids as string[];
+}
+
+/**
+ * Pre-manifest.json archives: `repositories` maps repo -> tag -> top layer id; each
+ * <id>/json names its parent. The chain (top first) gives the layers; the top json is the
+ * image config, to which we add rootfs.diff_ids (each layer.tar's sha256). The synthesised
+ * config is kept in memory under its own digest (`extra`), keyed by that digest.
+ */
+async function legacyImages(store: Awaited<ReturnType<typeof tarStore>>, where: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage[]> {
+  const repos = await readJsonFile(store, "repositories", `${where}/repositories`) as Record<string, Record<string, string>>;
+  if (typeof repos !== "object" || repos === null) throw new InvalidManifestError(`${where}/repositories`, "", "must be an object");
+  const images: DockerArchiveImage[] = [];
+  const byTop = new Map<string, DockerArchiveImage>();
+  for (const [repo, tags] of Object.entries(repos)) {
+    for (const [tag, top] of Object.entries(tags ?? {})) {
+      let img = byTop.get(top);
+      if (!img) {
+        img = await legacyImage(store, where, top, extra);
+        byTop.set(top, img);
+        images.push(img);
+      }
+      img.RepoTags.push(`${repo}:${tag}`);
+    }
+  }
+  if (images.length === 0) throw new ArchiveError(where, "repositories lists no images");
+  return images;
+}
+
+async function legacyImage(store: Awaited<ReturnType<typeof tarStore>>, where: string, top: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage> {
+  // INTEGRATION POINT (LayerGraph): the parent edges could go to a LayerGraph; a chain has
+  // out-degree one, so the path check below finds exactly the cycles findCycle() would.
+  const chain: string[] = [];
+  const jsons: Record<string, unknown>[] = [];
+  for (let id: string | undefined = top; id; ) {
+    if (chain.includes(id)) throw new CycleError([...chain.slice(chain.indexOf(id)), id], `${where}: legacy parent chain`);
+    chain.push(id);
+    const json = await readJsonFile(store, `${id}/json`, `${where}/${id}/json`) as Record<string, unknown>;
+    jsons.push(json);
+    id = typeof json.parent === "string" && json.parent ? json.parent : undefined;
+  }
+  chain.reverse();
+  const diffIds: string[] = [];
+  for (const id of chain) {
+    const r = await store.open(`${id}/layer.tar`);
+    const h = createSha256();
+    for (let at = 0; at < r.size; at += 1 << 20) h.update(await r.read(at, Math.min(1 << 20, r.size - at)));
+    diffIds.push(h.digest());
+  }
+  const { id: _id, parent: _parent, container: _c, container_config: _cc, ...rest } = jsons[0];
+  const config = { ...rest, rootfs: { type: "layers", diff_ids: diffIds } };
+  const bytes = new TextEncoder().encode(JSON.stringify(config));
+  const digest = sha256Of(bytes);
+  extra.set(digest, bytes);
+  return { Config: digest, RepoTags: [], Layers: chain.map((id) => `${id}/layer.tar`) };
+}

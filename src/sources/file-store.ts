@@ -1,0 +1,46 @@
+// A FileStore is a read-only tree of files addressed by '/'-separated relative paths: a
+// directory on disk (node-files.ts), a browser File list from a folder picker or drop
+// (fileListStore here), or the members of a tar archive (tar-index.ts). The OCI layout
+// reader works over any of them, which is how oci: and oci-archive: share one reader.
+
+import { NotFoundError } from "../errors.js";
+import { type ByteReader, blobReader } from "./byte-reader.js";
+
+export interface FileStore {
+  /** For messages: the directory or archive this store reads. */
+  readonly name: string;
+  /** Open a file; NotFoundError when it is not there. */
+  open(path: string): Promise<ByteReader>;
+  exists(path: string): Promise<boolean>;
+  close?(): Promise<void>;
+}
+
+/**
+ * A FileStore over browser Files (webkitdirectory picker or drag and drop). Each File's
+ * webkitRelativePath (or name) is its path; the common top folder is stripped so the
+ * layout's index.json sits at the root.
+ */
+export function fileListStore(files: Iterable<File>, name = "files"): FileStore {
+  const byPath = new Map<string, File>();
+  const list = [...files];
+  const paths = list.map((f) => ((f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name).replace(/^\/+/, ""));
+  const top = commonTopFolder(paths);
+  list.forEach((f, i) => byPath.set(paths[i].slice(top.length), f));
+  return {
+    name,
+    async open(path) {
+      const f = byPath.get(path);
+      if (!f) throw new NotFoundError(`${name}: ${path}: no such file`, path);
+      return blobReader(f);
+    },
+    async exists(path) {
+      return byPath.has(path);
+    },
+  };
+}
+
+function commonTopFolder(paths: string[]): string {
+  if (paths.length === 0 || paths.some((p) => !p.includes("/"))) return "";
+  const first = paths[0].slice(0, paths[0].indexOf("/") + 1);
+  return paths.every((p) => p.startsWith(first)) ? first : "";
+}

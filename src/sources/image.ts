@@ -1,0 +1,129 @@
+// Shared derivation on top of an ImageSource: root descriptor -> (nested) indexes -> the
+// manifest for a platform -> config and layers. Every document is read verified (digest and
+// size, 4 MiB cap), validated against the image-spec, and remembered in a MetadataCache by
+// digest (content-addressed, so entries never go stale). Nested indexes are walked with the
+// path of digests so far; a digest seen twice on the path is a cycle and is refused with it.
+// Spec: https://github.com/opencontainers/image-spec/blob/main/image-index.md, manifest.md
+
+import type { MetadataCache } from "../cache.js";
+import { CycleError, InvalidManifestError, NotFoundError } from "../errors.js";
+import { isImageConfig, isIndex, isImageManifest, isSchema1 } from "../oci/media-types.js";
+import { formatPlatform, hostPlatform, selectPlatform } from "../oci/platform.js";
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from "../oci/types.js";
+import { documentKind, validateConfig, validateIndex, validateManifest } from "../oci/validate.js";
+import type { ImageSource } from "./source.js";
+import { describe, parseJson, readVerified } from "./verify.js";
+
+export interface ResolveOptions {
+  /** Which manifest of an index to take; default: the only one, else the host's platform. */
+  platform?: Platform;
+  /** Verified documents by digest (raw bytes; the size is their length). */
+  cache?: MetadataCache<Uint8Array>;
+}
+
+/** An index passed on the way from the root to the manifest. */
+export interface IndexStep {
+  descriptor: Descriptor;
+  index: ImageIndex;
+}
+
+export interface ResolvedImage {
+  name: string;
+  /** What the reference named (an index or a manifest). */
+  root: Descriptor;
+  /** Indexes from the root down to the chosen manifest (empty when the root is a manifest). */
+  indexes: IndexStep[];
+  manifestDescriptor: Descriptor;
+  manifest: ImageManifest;
+  manifestBytes: Uint8Array;
+  config: ImageConfig;
+  configBytes: Uint8Array;
+  layers: Descriptor[];
+}
+
+/** Read a document (manifest, index or config) verified, through the cache when given. */
+export async function readDocument(source: ImageSource, desc: Descriptor, kind: string, cache?: MetadataCache<Uint8Array>): Promise<Uint8Array> {
+  const hit = cache?.get(desc.digest);
+  if (hit && hit.length === desc.size) return hit;
+  const bytes = await readVerified(source, desc, describe(kind, desc));
+  cache?.set(desc.digest, bytes, cache.maxBytes ? { size: bytes.length } : undefined);
+  return bytes;
+}
+
+/** Parse and validate a manifest-or-index document. */
+function parseManifestish(bytes: Uint8Array, desc: Descriptor, what: string): { kind: "index"; doc: ImageIndex } | { kind: "manifest"; doc: ImageManifest } {
+  const json = parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
+  const kind = documentKind(json);
+  // A descriptor's media type and the document's own must agree when both are given.
+  const own = (json as { mediaType?: string }).mediaType;
+  if (own && desc.mediaType && own !== desc.mediaType && (isIndex(own) || isImageManifest(own)) && (isIndex(desc.mediaType) || isImageManifest(desc.mediaType))) {
+    throw new InvalidManifestError(what, "mediaType", `the document says ${own} but its descriptor says ${desc.mediaType}`);
+  }
+  if (kind === "index" || (kind === "unknown" && isIndex(desc.mediaType))) return { kind: "index", doc: validateIndex(what, json) };
+  if (kind === "manifest" || (kind === "unknown" && isImageManifest(desc.mediaType))) return { kind: "manifest", doc: validateManifest(what, json) };
+  if (kind === "schema1") throw new InvalidManifestError(what, "schemaVersion", "Docker schema 1 manifests are not supported (deprecated since 2017)");
+  throw new InvalidManifestError(what, "mediaType", `neither an image manifest nor an index (descriptor media type ${desc.mediaType})`);
+}
+
+/** The entry of `index` to descend into for `want` (or the only entry when none is wanted). */
+function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undefined): Descriptor {
+  const usable = index.manifests.filter((d) => !isSchema1(d.mediaType));
+  if (usable.length === 0) throw new NotFoundError(`index ${desc.digest} lists no manifests`);
+  const withPlatform = usable.filter((d) => d.platform);
+  if (!want && (usable.length === 1 || withPlatform.length === 0)) return usable[0];
+  const target = want ?? hostPlatform();
+  const found = selectPlatform(usable, target);
+  if (!found) {
+    const have = withPlatform.map((d) => formatPlatform(d.platform as Platform)).join(", ") || "none";
+    throw new NotFoundError(`index ${desc.digest} has no manifest for ${formatPlatform(target)} (platforms: ${have})`, formatPlatform(target));
+  }
+  return found;
+}
+
+/**
+ * Walk from `source.root()` to one image. Indexes are followed (platform selection) with the
+ * path of digests kept to refuse cycles.
+ * INTEGRATION POINT (LayerGraph): when src/graph.ts lands, the index/referrer edges seen here
+ * can be added to a LayerGraph and its findCycle() used instead of the path check below; the
+ * path check is exact for a single descent, which is all resolution does.
+ */
+export async function resolveImage(source: ImageSource, options: ResolveOptions = {}): Promise<ResolvedImage> {
+  const root = await source.root();
+  const indexes: IndexStep[] = [];
+  const path: string[] = [];
+  let desc = root;
+  for (;;) {
+    if (path.includes(desc.digest)) {
+      throw new CycleError([...path.slice(path.indexOf(desc.digest)), desc.digest], `index ${path[0]}`);
+    }
+    path.push(desc.digest);
+    const kind = isIndex(desc.mediaType) ? "index" : "manifest";
+    const bytes = await readDocument(source, desc, kind, options.cache);
+    const parsed = parseManifestish(bytes, desc, describe(kind, desc));
+    if (parsed.kind === "index") {
+      indexes.push({ descriptor: desc, index: parsed.doc });
+      desc = chooseEntry(parsed.doc, desc, options.platform);
+      continue;
+    }
+    const manifest = parsed.doc;
+    const what = describe("config", manifest.config);
+    const configBytes = await readDocument(source, manifest.config, "config", options.cache);
+    if (!isImageConfig(manifest.config.mediaType)) {
+      throw new InvalidManifestError(describe("manifest", desc), "config.mediaType", `${manifest.config.mediaType} is not an image config (an artifact, not an image)`);
+    }
+    const config = validateConfig(what, parseJson(configBytes, (why) => new InvalidManifestError(what, "", why)));
+    checkLayersAgainstConfig(manifest, config, describe("manifest", desc));
+    return {
+      name: source.name, root, indexes, manifestDescriptor: desc, manifest, manifestBytes: bytes,
+      config, configBytes, layers: manifest.layers,
+    };
+  }
+}
+
+/** image-spec config.md: one diff_id per layer, in order. */
+function checkLayersAgainstConfig(manifest: ImageManifest, config: ImageConfig, what: string): void {
+  const n = config.rootfs.diff_ids.length;
+  if (n !== manifest.layers.length) {
+    throw new InvalidManifestError(what, "layers", `${manifest.layers.length} layers but the config lists ${n} rootfs.diff_ids`);
+  }
+}

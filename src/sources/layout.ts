@@ -1,0 +1,110 @@
+// OCI image layout reader: index.json + blobs/<alg>/<hex> over any FileStore (a directory,
+// a browser File list, or the members of an oci-archive tar). index.json is the untrusted
+// root (it has no digest); everything it points at is verified by the shared code.
+// Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+
+import { InvalidManifestError, NotFoundError } from "../errors.js";
+import { OCI_INDEX } from "../oci/media-types.js";
+import type { Descriptor, ImageIndex } from "../oci/types.js";
+import { validateIndex } from "../oci/validate.js";
+import { readAll, streamRange } from "./byte-reader.js";
+import type { FileStore } from "./file-store.js";
+import type { ByteRange, ImageSource } from "./source.js";
+import { MANIFEST_MAX_BYTES, parseJson } from "./verify.js";
+import { CapacityError } from "../errors.js";
+
+/** image-layout.md: annotation naming a manifest in index.json (a "tag"). */
+export const REF_NAME = "org.opencontainers.image.ref.name";
+/** Docker 25+ and containerd also name entries with the full image name. */
+export const CONTAINERD_NAME = "io.containerd.image.name";
+
+/** Read a small JSON file of a store, capped at 4 MiB, as `what`. */
+export async function readJsonFile(store: FileStore, path: string, what: string): Promise<unknown> {
+  const reader = await store.open(path);
+  try {
+    if (reader.size > MANIFEST_MAX_BYTES) throw new CapacityError(`${what}: ${reader.size} bytes is over the ${MANIFEST_MAX_BYTES}-byte limit`);
+    return parseJson(await readAll(reader), (why) => new InvalidManifestError(what, "", why));
+  } finally {
+    await reader.close?.();
+  }
+}
+
+/** Path of a blob inside a layout: blobs/sha256/<hex>. */
+export function blobPath(digest: string): string {
+  const colon = digest.indexOf(":");
+  return `blobs/${digest.slice(0, colon)}/${digest.slice(colon + 1)}`;
+}
+
+/** The tags index.json names (ref.name annotations), in order. */
+export function layoutTags(index: ImageIndex): string[] {
+  return index.manifests.map((d) => d.annotations?.[REF_NAME]).filter((t): t is string => typeof t === "string");
+}
+
+export class LayoutSource implements ImageSource {
+  private constructor(
+    readonly name: string,
+    readonly store: FileStore,
+    readonly index: ImageIndex,
+    private readonly selector: string | undefined,
+  ) {}
+
+  /**
+   * Open the layout in `store`; `selector` is a tag (ref.name), a digest, or undefined for
+   * "the only image". Checks oci-layout and index.json before anything else is read.
+   */
+  static async open(store: FileStore, selector?: string, name = `oci:${store.name}${selector ? ":" + selector : ""}`): Promise<LayoutSource> {
+    if (!(await store.exists("oci-layout"))) throw new NotFoundError(`${store.name}: not an OCI layout (no oci-layout file)`, "oci-layout");
+    const marker = await readJsonFile(store, "oci-layout", `${store.name}/oci-layout`) as { imageLayoutVersion?: unknown };
+    if (typeof marker?.imageLayoutVersion !== "string") {
+      throw new InvalidManifestError(`${store.name}/oci-layout`, "imageLayoutVersion", "is required and must be a string");
+    }
+    const raw = await readJsonFile(store, "index.json", `${store.name}/index.json`) as Record<string, unknown>;
+    // Docker 25's hybrid archives may write "manifests": null for an empty index.
+    if (raw && raw.manifests === null) raw.manifests = [];
+    const index = validateIndex(`${store.name}/index.json`, raw);
+    return new LayoutSource(name, store, index, selector);
+  }
+
+  async root(): Promise<Descriptor> {
+    return selectFromIndex(this.index, this.selector, this.store.name);
+  }
+
+  async openBlob(desc: Descriptor, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+    const reader = await this.store.open(blobPath(desc.digest)).catch((err) => {
+      if (err instanceof NotFoundError) throw new NotFoundError(`${this.store.name}: blob ${desc.digest} is missing`, desc.digest);
+      throw err;
+    });
+    const start = range?.start ?? 0;
+    const end = Math.min(range?.end ?? reader.size, reader.size);
+    const stream = streamRange(reader, start, end);
+    // Close the file when the stream ends or is cancelled.
+    return stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => reader.close?.() }));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close?.();
+  }
+}
+
+/** The descriptor of index.json that `selector` names, or the only one. */
+export function selectFromIndex(index: ImageIndex, selector: string | undefined, where: string): Descriptor {
+  const entries = index.manifests;
+  if (selector === undefined || selector === "") {
+    if (entries.length === 1) return entries[0];
+    if (entries.length === 0) throw new NotFoundError(`${where}: index.json lists no images`);
+    throw new NotFoundError(`${where}: index.json lists ${entries.length} images; name one (tags: ${layoutTags(index).join(", ") || "none"})`);
+  }
+  const byDigest = selector.startsWith("sha256:") || selector.startsWith("@") ? selector.replace(/^@/, "") : undefined;
+  const found = byDigest
+    ? entries.find((d) => d.digest === byDigest)
+    : entries.find((d) => d.annotations?.[REF_NAME] === selector) ?? entries.find((d) => d.annotations?.[CONTAINERD_NAME] === selector);
+  if (!found) {
+    throw new NotFoundError(`${where}: no image ${JSON.stringify(selector)} in index.json (tags: ${layoutTags(index).join(", ") || "none"})`, selector);
+  }
+  return found;
+}
+
+/** A fresh index.json for a layout (used by the sample writer and tests). */
+export function emptyIndex(): ImageIndex {
+  return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+}

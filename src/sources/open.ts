@@ -1,0 +1,80 @@
+// Open an image from what a user types, with skopeo's transports:
+//   oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REPO:TAG | :@N]  docker://REF
+// and a plain path auto-detected (a directory with oci-layout; a tar whose members say
+// OCI layout or docker-archive; PATH:TAG when PATH exists and PATH:TAG does not).
+// Node-only (it opens files); browsers use openFileList / openBlobArchive in open-web.ts.
+// Transports: https://github.com/containers/image/blob/main/docs/containers-transports.5.md
+
+import { stat } from "node:fs/promises";
+import { InvalidReferenceError, NotFoundError } from "../errors.js";
+import { openOciArchive } from "./archive.js";
+import { DockerArchiveSource } from "./docker-archive.js";
+import { LayoutSource } from "./layout.js";
+import { directoryStore, fileReader } from "./node-files.js";
+import type { ImageSource } from "./source.js";
+import { openArchive } from "./open-web.js";
+
+export interface OpenOptions {
+  /** Passed to the registry source (credentials, retries, insecure loopback). */
+  registry?: Record<string, unknown>;
+}
+
+/** Split "PATH:REST" at the first ':' (skopeo's rule for archive transports). */
+function splitFirst(s: string): [string, string | undefined] {
+  const i = s.indexOf(":");
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** Open the image `spec` names. */
+export async function openImageSource(spec: string, options: OpenOptions = {}): Promise<ImageSource> {
+  if (!spec) throw new InvalidReferenceError(spec, "name an image: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, docker://REF or a path");
+  if (spec.startsWith("docker://")) return openRegistry(spec.slice("docker://".length), options);
+  if (spec.startsWith("oci:")) {
+    const [dir, tag] = splitFirst(spec.slice(4));
+    return LayoutSource.open(directoryStore(dir), tag);
+  }
+  if (spec.startsWith("oci-archive:")) {
+    const [file, tag] = splitFirst(spec.slice(12));
+    return openOciArchive(await fileReader(file), file, tag);
+  }
+  if (spec.startsWith("docker-archive:")) {
+    const [file, ref] = splitFirst(spec.slice(15));
+    return DockerArchiveSource.open(await fileReader(file), file, ref);
+  }
+  const known = /^([a-z-]+):/.exec(spec);
+  if (known && ["dir", "docker-daemon", "containers-storage", "ostree", "sif"].includes(known[1])) {
+    throw new InvalidReferenceError(spec, `the ${known[1]}: transport is not supported (use oci:, oci-archive:, docker-archive: or docker://)`);
+  }
+  return openPath(spec);
+}
+
+/** A plain path: a layout directory or an archive file, optionally followed by :TAG. */
+async function openPath(spec: string): Promise<ImageSource> {
+  let path = spec;
+  let selector: string | undefined;
+  let info = await stat(path).catch(() => undefined);
+  if (!info && spec.includes(":")) {
+    const i = spec.lastIndexOf(":");
+    [path, selector] = [spec.slice(0, i), spec.slice(i + 1)];
+    info = await stat(path).catch(() => undefined);
+  }
+  if (!info) throw new NotFoundError(`${spec}: no such file or directory (or name a transport: oci:, oci-archive:, docker-archive:, docker://)`, spec);
+  if (info.isDirectory()) return LayoutSource.open(directoryStore(path), selector);
+  return openArchive(await fileReader(path), path, selector);
+}
+
+/** docker://REF through the registry source (src/sources/registry.ts). */
+async function openRegistry(ref: string, options: OpenOptions): Promise<ImageSource> {
+  // The registry source is built in parallel (issue 4); loaded lazily so archives and layouts
+  // never pull in the network code. The module path is a variable so this file compiles
+  // before that module exists.
+  const modulePath = "./registry.js";
+  let mod: { openRegistrySource?: (ref: string, options?: Record<string, unknown>) => Promise<ImageSource> };
+  try {
+    mod = await import(modulePath);
+  } catch {
+    throw new InvalidReferenceError(`docker://${ref}`, "the registry transport is not available in this build");
+  }
+  if (!mod.openRegistrySource) throw new InvalidReferenceError(`docker://${ref}`, "the registry transport is not available in this build");
+  return mod.openRegistrySource(ref, options.registry);
+}
