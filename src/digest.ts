@@ -4,7 +4,7 @@
 // the handle (a small integer) is what the cache, pool and graph take on their fast paths.
 // Spec: https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
 
-import { InvalidDigestError } from "./errors.js";
+import { CoreError, InvalidDigestError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
 import {
   ERR_DIGEST_ALGORITHM, ERR_DIGEST_EMPTY, ERR_DIGEST_FORMAT, ERR_DIGEST_HEX, ERR_DIGEST_LENGTH,
@@ -73,9 +73,10 @@ export function validateDigest(digest: string, core: Core = getDefaultCore()): s
   return digest;
 }
 
-/** The digest string of a handle. */
+/** The digest string of a handle; CoreError BAD_HANDLE for a number parseDigest() never returned. */
 export function formatDigest(handle: DigestHandle, core: Core = getDefaultCore()): string {
-  const len = core.exports.digestWrite(handle);
-  if (len < 0) throw new InvalidDigestError(String(handle), "format");
+  // Checked here: wasm would truncate 1.5 or NaN to a real handle.
+  const len = typeof handle === "number" && (handle >>> 0) === handle ? core.exports.digestWrite(handle) : -1;
+  if (len < 0) throw new CoreError("BAD_HANDLE", `formatDigest: ${String(handle)} is not a digest handle from parseDigest()`);
   return core.readAscii(core.ioOut, len);
 }
