@@ -1,0 +1,356 @@
+// LayerFS: layers merged into one virtual filesystem per image, several images side by side.
+//
+//   const fs = new LayerFS();
+//   await fs.mountBatch(layers);                 // or fs.mount(layer) one at a time
+//   fs.stat("etc/passwd"); fs.readdir("etc"); fs.readlink("bin/sh"); for (const s of fs.walk()) …
+//   await new Response(fs.readFile("etc/os-release")).text();
+//   const other = fs.image("debian");            // another image, same tables
+//
+// Invariants:
+// - A layer is verified (blob digest, diff_id) and parsed completely before it is applied;
+//   a layer that fails leaves the view as it was (except under policy "throw" when an entry is
+//   refused half-way: the image is then marked broken and refuses further mounts).
+// - The view is virtual: nothing is written anywhere; symlinks and ".." never lead out of an
+//   image's root (resolve.ts).
+// - mountBatch reads up to `concurrency` layers at once (zlib inflates on libuv's threads) and
+//   sizes the path table once for all of them, then applies them in order.
+// Semantics: apply.ts (OCI image-spec layer.md, as umoci unpacks it).
+
+import { NotFoundError } from "../errors.js";
+import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
+import { readSpans } from "./content.js";
+import type { Compression } from "./decompress.js";
+import { LayerEntryError } from "./errors.js";
+import { cleanPath, comparePaths } from "./path.js";
+import { pathOf, resolve } from "./resolve.js";
+import { stageLayer, type LayerInput, type StagedLayer, type StageOptions } from "./stage.js";
+import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
+
+export interface LayerFSOptions {
+  /** What a refused entry does: "throw" (default, like umoci) or "skip" with a warning. */
+  onBadEntry?: BadEntryPolicy;
+  /** Hash every regular file while mounting (content digests for diff and stat). */
+  hashFiles?: boolean;
+  /** Decompressed-size limit per layer (gzip bombs); default 64 GiB. */
+  maxLayerBytes?: number;
+  /** Layers read at once by mountBatch (default 2). */
+  concurrency?: number;
+}
+
+/** One mounted layer of one image. */
+export interface LayerRecord {
+  /** Index in the LayerFS (global). */
+  id: number;
+  image: string;
+  /** Position in its image, 0 = bottom. */
+  index: number;
+  digest?: string;
+  diffId?: string;
+  mediaType?: string;
+  compression: Compression;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  /** Tar entries in the layer (whiteouts included). */
+  entries: number;
+  changes: Changeset;
+  warnings: string[];
+  /** Regular-file versions this layer supplied (inode, size, path). */
+  versions: { inode: number; size: number; path: string }[];
+  /** dive's view of the layer: leaf path -> size. */
+  diveLeaves: Map<string, number>;
+  input: LayerInput;
+}
+
+export interface Stat {
+  path: string;
+  type: KindName;
+  /** Permission bits incl. setuid, setgid, sticky. */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Bytes of a regular file, 0 otherwise. */
+  size: number;
+  mtime: number;
+  linkname?: string;
+  rdev?: [number, number];
+  xattrs?: Record<string, string>;
+  /** Shared by hard links. */
+  inode: number;
+  nlink: number;
+  /** Index (in this image) of the layer that supplied this version; -1 = none (root, implicit). */
+  layer: number;
+  /** sha256 of the content, when mounted with hashFiles. */
+  digest?: string;
+  /** Indexes of the layers that wrote this path, bottom first. */
+  touchedBy: number[];
+}
+
+export class LayerFS {
+  readonly table = new PathTable();
+  readonly layers: LayerRecord[] = [];
+  readonly options: Required<LayerFSOptions>;
+  private readonly images = new Map<string, MergedImage>();
+
+  constructor(options: LayerFSOptions = {}) {
+    const concurrency = options.concurrency ?? 2;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("concurrency must be a positive integer");
+    if (options.onBadEntry && options.onBadEntry !== "throw" && options.onBadEntry !== "skip") {
+      throw new RangeError(`onBadEntry must be "throw" or "skip", not ${JSON.stringify(options.onBadEntry)}`);
+    }
+    this.options = {
+      onBadEntry: options.onBadEntry ?? "throw",
+      hashFiles: options.hashFiles ?? false,
+      maxLayerBytes: options.maxLayerBytes ?? 64 * 1024 ** 3,
+      concurrency,
+    };
+  }
+
+  /** The image called `name`, created empty on first use. */
+  image(name = "default"): MergedImage {
+    let img = this.images.get(name);
+    if (!img) {
+      img = new MergedImage(this, name);
+      this.images.set(name, img);
+    }
+    return img;
+  }
+
+  imageNames(): string[] {
+    return [...this.images.keys()];
+  }
+
+  // The default image's API, for the common one-image case.
+  mount(layer: LayerInput): Promise<LayerRecord> { return this.image().mount(layer); }
+  mountBatch(layers: LayerInput[]): Promise<LayerRecord[]> { return this.image().mountBatch(layers); }
+  stat(path: string): Stat { return this.image().stat(path); }
+  lstat(path: string): Stat { return this.image().lstat(path); }
+  exists(path: string): boolean { return this.image().exists(path); }
+  readdir(path: string): string[] { return this.image().readdir(path); }
+  readlink(path: string): string { return this.image().readlink(path); }
+  walk(from = ""): Generator<Stat> { return this.image().walk(from); }
+  readFile(path: string): ReadableStream<Uint8Array> { return this.image().readFile(path); }
+
+  /** @internal */
+  stage(layer: LayerInput, what: string): Promise<StagedLayer> {
+    const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what };
+    return stageLayer(layer, o);
+  }
+}
+
+export class MergedImage {
+  readonly root: number;
+  readonly layers: LayerRecord[] = [];
+  private broken: Error | null = null;
+  private readonly t: PathTable;
+
+  constructor(readonly fs: LayerFS, readonly name: string) {
+    this.t = fs.table;
+    const ino = this.t.newInode(Kind.Dir);
+    this.t.mode[ino] = 0o755;
+    this.root = this.t.newRoot(ino);
+  }
+
+  /** Mount one more layer on top. */
+  async mount(layer: LayerInput): Promise<LayerRecord> {
+    this.checkUsable();
+    const staged = await this.fs.stage(layer, this.describe(layer, this.layers.length));
+    this.t.reserve(staged.entries.length);
+    return this.apply(layer, staged);
+  }
+
+  /** Mount several layers (bottom first): read concurrently, table sized once, applied in order. */
+  async mountBatch(layers: LayerInput[]): Promise<LayerRecord[]> {
+    this.checkUsable();
+    const base = this.layers.length;
+    const staged: StagedLayer[] = new Array(layers.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < layers.length) {
+        const i = next++;
+        staged[i] = await this.fs.stage(layers[i], this.describe(layers[i], base + i));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.fs.options.concurrency, layers.length) }, worker));
+    this.t.reserve(staged.reduce((n, s) => n + s.entries.length, 0));
+    return layers.map((l, i) => this.apply(l, staged[i]));
+  }
+
+  private describe(layer: LayerInput, index: number): string {
+    return `layer ${index}${layer.digest ? " " + layer.digest.slice(0, 19) + "…" : ""} of ${this.name}`;
+  }
+
+  private checkUsable(): void {
+    if (this.broken) throw new LayerEntryError(this.name, `image is broken by an earlier refused layer: ${this.broken.message}`);
+  }
+
+  private apply(input: LayerInput, staged: StagedLayer): LayerRecord {
+    const id = this.fs.layers.length;
+    let result;
+    try {
+      result = applyLayer(this.t, this.root, id, staged, this.fs.options.onBadEntry);
+    } catch (e) {
+      this.broken = e as Error;
+      throw e;
+    }
+    const rec: LayerRecord = {
+      id,
+      image: this.name,
+      index: this.layers.length,
+      digest: input.digest,
+      diffId: input.diffId ?? staged.read.diffId,
+      mediaType: input.mediaType,
+      compression: staged.read.compression,
+      compressedBytes: staged.read.compressedBytes,
+      uncompressedBytes: staged.read.uncompressedBytes,
+      entries: staged.entries.length,
+      changes: result.changes,
+      warnings: result.warnings,
+      versions: result.versions,
+      diveLeaves: result.diveLeaves,
+      input,
+    };
+    this.fs.layers.push(rec);
+    this.layers.push(rec);
+    return rec;
+  }
+
+  private node(path: string, followLast: boolean): number {
+    const r = resolve(this.t, this.root, cleanPath(path).path, { followLast });
+    if (!r.ok) {
+      throw new NotFoundError(`${this.name}: ${JSON.stringify(path)}: ${r.why === "loop" ? "too many levels of symbolic links" : r.why === "notdir" ? "not a directory" : "no such file or directory"}`, path);
+    }
+    return r.node;
+  }
+
+  exists(path: string): boolean {
+    return resolve(this.t, this.root, cleanPath(path).path, { followLast: false }).ok;
+  }
+
+  /** Metadata of `path`, following a final symlink. */
+  stat(path: string): Stat {
+    return this.statNode(this.node(path, true));
+  }
+
+  /** Metadata of `path` itself (a symlink is reported as one). */
+  lstat(path: string): Stat {
+    return this.statNode(this.node(path, false));
+  }
+
+  /** Names in a directory, in byte order. */
+  readdir(path: string): string[] {
+    const n = this.node(path, true);
+    if (this.t.kind[this.t.inode[n]] !== Kind.Dir) throw new NotFoundError(`${this.name}: ${JSON.stringify(path)}: not a directory`, path);
+    return this.t.childNodes(n).map((c) => this.t.nodeName(c)).sort(comparePaths);
+  }
+
+  readlink(path: string): string {
+    const n = this.node(path, false);
+    const ino = this.t.inode[n];
+    if (this.t.kind[ino] !== Kind.Symlink) throw new NotFoundError(`${this.name}: ${JSON.stringify(path)}: not a symbolic link`, path);
+    return this.t.linkTarget.get(ino) ?? "";
+  }
+
+  /** Every path under `from` (not `from` itself), depth first, names in byte order. */
+  *walk(from = ""): Generator<Stat> {
+    const start = this.node(from, true);
+    const stack: number[] = this.sortedChildren(start).reverse();
+    while (stack.length) {
+      const n = stack.pop()!;
+      yield this.statNode(n);
+      if (this.t.kind[this.t.inode[n]] === Kind.Dir) for (const c of this.sortedChildren(n).reverse()) stack.push(c);
+    }
+  }
+
+  /** Visible paths grouped by shared inode, for regular files with more than one link. */
+  hardlinkGroups(): Map<number, string[]> {
+    const groups = new Map<number, string[]>();
+    for (const s of this.walk()) {
+      if (s.type === "file" && s.nlink > 1) {
+        const g = groups.get(s.inode);
+        if (g) g.push(s.path);
+        else groups.set(s.inode, [s.path]);
+      }
+    }
+    for (const g of groups.values()) g.sort(comparePaths);
+    return groups;
+  }
+
+  /** The bytes of the visible version of a regular file (symlinks followed), as a stream. */
+  readFile(path: string): ReadableStream<Uint8Array> {
+    let n: number;
+    try {
+      n = this.node(path, true);
+    } catch (e) {
+      return new ReadableStream({ start: (c) => c.error(e) });
+    }
+    const ino = this.t.inode[n];
+    if (this.t.kind[ino] !== Kind.File) {
+      const err = new NotFoundError(`${this.name}: ${JSON.stringify(path)}: not a regular file`, path);
+      return new ReadableStream({ start: (c) => c.error(err) });
+    }
+    const size = this.t.size[ino];
+    const rec = this.fs.layers[this.t.layer[ino]];
+    const offset = this.t.offset[ino];
+    return new ReadableStream<Uint8Array>({
+      async start(ctl) {
+        if (size === 0) return ctl.close();
+        try {
+          await readSpans(rec.input, [{ offset, size, key: 0 }], (_k, chunk) => ctl.enqueue(chunk.slice()), undefined, `layer ${rec.index} of ${rec.image}`);
+          ctl.close();
+        } catch (e) {
+          ctl.error(e);
+        }
+      },
+    });
+  }
+
+  /** The whole visible content of a regular file. */
+  async readFileBytes(path: string): Promise<Uint8Array> {
+    return new Uint8Array(await new Response(this.readFile(path)).arrayBuffer());
+  }
+
+  /** Where the bytes of a regular file's visible version live (export, hashing). */
+  locate(path: string): { layer: LayerRecord; offset: number; size: number } {
+    const ino = this.t.inode[this.node(path, true)];
+    if (this.t.kind[ino] !== Kind.File) throw new NotFoundError(`${this.name}: ${JSON.stringify(path)}: not a regular file`, path);
+    return { layer: this.fs.layers[this.t.layer[ino]], offset: this.t.offset[ino], size: this.t.size[ino] };
+  }
+
+  /** Is this file version (an inode a layer supplied) still visible? */
+  isVisible(inode: number): boolean {
+    return this.t.links[inode] > 0;
+  }
+
+  private sortedChildren(n: number): number[] {
+    const t = this.t;
+    return t.childNodes(n).sort((a, b) => comparePaths(t.nodeName(a), t.nodeName(b)));
+  }
+
+  private statNode(n: number): Stat {
+    const t = this.t;
+    const ino = t.inode[n];
+    const kind = t.kind[ino];
+    const layerId = t.layer[ino];
+    const s: Stat = {
+      path: pathOf(t, this.root, n),
+      type: KIND_NAMES[kind],
+      mode: t.mode[ino],
+      uid: t.uid[ino],
+      gid: t.gid[ino],
+      size: kind === Kind.File ? t.size[ino] : 0,
+      mtime: t.mtime[ino],
+      inode: ino,
+      nlink: t.links[ino],
+      layer: layerId === NIL ? -1 : this.fs.layers[layerId].index,
+      touchedBy: t.touchedBy(n).map((id) => this.fs.layers[id].index),
+    };
+    if (kind === Kind.Symlink) s.linkname = t.linkTarget.get(ino) ?? "";
+    if (kind === Kind.CharDev || kind === Kind.BlockDev) s.rdev = t.rdev.get(ino) ?? [0, 0];
+    const x = t.xattrs.get(ino);
+    if (x) s.xattrs = x;
+    const d = t.digest.get(ino);
+    if (d) s.digest = d;
+    return s;
+  }
+}
+
