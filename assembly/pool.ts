@@ -11,7 +11,11 @@
 //
 //   record  0 digest[32] │ 32 diffId[32] │ 64 compressed u64 │ 72 uncompressed u64 │
 //           80 media u32 │ 84 position u32 │ 88 flags u32 │ 92 digestId u32 │
-//           96 next u32  │ 100 parent u32  │ 104 image u32 │ 108 user u32 │ 112..128 spare
+//           96 next u32  │ 100 parent u32  │ 104 image u32 │ 108 user u32 │ 112 diffIdId u32 │
+//           116..128 spare
+//
+// digestId / diffIdId are ids in the core's digest table (NIL when unset): the 32 bytes
+// hold a sha256 digest whole, the id also covers sha512.
 //
 // Invariants: a free slot's `next` field threads the free list (freeHead -> ... -> NIL);
 // a slot's generation word has LIVE set exactly while it is acquired, and its low bits
@@ -45,6 +49,7 @@ export const OFF_NEXT: usize = 96;
 export const OFF_PARENT: usize = 100;
 export const OFF_IMAGE: usize = 104;
 export const OFF_USER: usize = 108;
+export const OFF_DIFF_ID_ID: usize = 112;
 
 /** The record was released (double release, or use after release). */
 export const ERR_POOL_RELEASED: i32 = -20;
@@ -66,6 +71,7 @@ export class Pool {
   maxBlocks: u32;
   highWater: u32;
   templatesSet: u32;
+  limit: u32;       // maxRecords exactly (the last block may hold more slots)
   acquires: u64;
   releases: u64;
   templateHits: u64;
@@ -93,6 +99,7 @@ function writeBlank(rec: usize, media: u32): void {
   store<u32>(rec + OFF_NEXT, NIL);
   store<u32>(rec + OFF_PARENT, NIL);
   store<u32>(rec + OFF_IMAGE, NIL);
+  store<u32>(rec + OFF_DIFF_ID_ID, NIL);
 }
 
 /**
@@ -103,6 +110,7 @@ export function poolNew(initialRecords: u32, maxRecords: u32): usize {
   if (maxRecords == 0 || maxRecords > MAX_RECORDS || initialRecords > maxRecords) return 0;
   const p = changetype<Pool>(reserve(offsetof<Pool>()));
   p.freeHead = NIL;
+  p.limit = maxRecords;
   p.maxBlocks = (maxRecords + BLOCK_RECORDS - 1) >> BLOCK_SHIFT;
   p.blocks = reserve((p.maxBlocks as usize) << 2);
   p.templates = reserve(((MEDIA_CODES + 1) as usize) * (RECORD_BYTES as usize));
@@ -141,7 +149,7 @@ function grow(p: Pool): bool {
 /** Take a record initialised from `media`'s template; returns its handle or ERR_CAPACITY. */
 export function poolAcquire(ptr: usize, media: u32): i32 {
   const p = changetype<Pool>(ptr);
-  if (p.freeHead == NIL && !grow(p)) return ERR_CAPACITY;
+  if (p.inUse >= p.limit || (p.freeHead == NIL && !grow(p))) return ERR_CAPACITY;
   const s = p.freeHead;
   const rec = recordAt(p, s);
   p.freeHead = load<u32>(rec + OFF_NEXT);

@@ -1,0 +1,333 @@
+// Graphs over the core's cycle detector (assembly/graph.ts).
+//
+// IdGraph: nodes are 0..n-1, edges a Uint32Array of (from, to) pairs copied into the core
+// in one go and packed into compressed adjacency there. findCycle() / topoOrder() /
+// rootsReaching() run in the core without recursion, so depth is limited by memory only.
+//
+// LayerGraph: nodes are digests, interned by the core's one digest table (the same ids
+// parseDigest() and the cache use) and numbered densely per graph. Edges say how images
+// hang together: index -> manifest, manifest -> config and layers, subject -> referrer,
+// and Docker's legacy child -> parent image ids. Image readers call assertAcyclic() before
+// walking nested indexes, referrers or parent chains: none of those is content-addressed
+// (index.json, fallback referrer tags and legacy parent ids can be made to loop).
+//
+// Directions: every edge points from the thing that names to the thing named, so a
+// topological order lists indexes before manifests before blobs, and children before
+// their legacy parents.
+
+import { CapacityError, CycleError, CoreError } from "./errors.js";
+import { Core, getDefaultCore } from "./wasm/core.js";
+import { formatDigest, parseDigest, MAX_DIGEST_LENGTH, type DigestHandle, type DigestLike } from "./digest.js";
+
+const ERR_CYCLE = -30;
+const ERR_TOO_LARGE = -11;
+const MAX_NODES = 1 << 28;
+
+// ---- numeric graphs ----
+
+/** A graph over ids 0..nodeCount-1, held in the core. Call free() when done with it. */
+export class IdGraph {
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  private readonly core: Core;
+  private ptr: number;
+
+  /** Copy `edges` ((from, to) pairs) into the core and pack them. */
+  constructor(nodeCount: number, edges: Uint32Array | readonly number[], core: Core = getDefaultCore()) {
+    if (!Number.isInteger(nodeCount) || nodeCount < 0 || nodeCount > MAX_NODES) {
+      throw new RangeError(`IdGraph: nodeCount must be an integer from 0 to ${MAX_NODES}, got ${nodeCount}`);
+    }
+    if (edges.length % 2 !== 0) throw new RangeError(`IdGraph: edges must be (from, to) pairs, got ${edges.length} numbers`);
+    this.core = core;
+    this.nodeCount = nodeCount;
+    this.edgeCount = edges.length / 2;
+    const ex = core.exports;
+    const at = ex.graphScratch(Math.max(edges.length * 4, 8)) >>> 0;
+    if (!at) throw new CapacityError(`IdGraph: ${this.edgeCount} edges do not fit the core's scratch region`);
+    new Uint32Array(ex.memory.buffer, at, edges.length).set(edges);
+    this.ptr = ex.graphNew(nodeCount) >>> 0;
+    const r = ex.graphLoad(this.ptr, this.edgeCount);
+    if (r < 0) {
+      const bad = new Uint32Array(ex.memory.buffer, core.ioOut, 1)[0];
+      ex.graphFree(this.ptr);
+      this.ptr = 0;
+      if (r === ERR_TOO_LARGE) throw new CapacityError(`IdGraph: ${this.edgeCount} edges are too many`);
+      throw new RangeError(`IdGraph: edge ${bad} (${edges[2 * bad]} -> ${edges[2 * bad + 1]}) names a node outside 0..${nodeCount - 1}`);
+    }
+  }
+
+  /** The first cycle found, as its node path (each node has an edge to the next, the last
+   *  to the first), or undefined when the graph is acyclic. */
+  findCycle(): number[] | undefined {
+    const k = this.ex().graphFindCycle(this.ptr);
+    return k > 0 ? Array.from(this.result(k)) : undefined;
+  }
+
+  /** Nodes such that every edge goes from an earlier to a later one; throws CycleError. */
+  topoOrder(): Uint32Array {
+    const n = this.ex().graphTopoOrder(this.ptr);
+    if (n === ERR_CYCLE) throw new CycleError((this.findCycle() ?? []).map(String));
+    if (n < 0) throw new CoreError("CORE_GRAPH", `graph search failed (${n})`);
+    return this.result(n).slice();
+  }
+
+  /** The roots (no incoming edge) that reach `node`, in id order; a root reaches itself. */
+  rootsReaching(node: number): number[] {
+    const k = this.ex().graphRootsReaching(this.ptr, node >>> 0);
+    if (k < 0) throw new RangeError(`IdGraph: node ${node} is outside 0..${this.nodeCount - 1}`);
+    return Array.from(this.result(k));
+  }
+
+  /** Throws when the packed graph or the last order found is inconsistent. */
+  checkInvariants(): void {
+    const r = this.ex().graphCheck(this.ptr);
+    if (r !== 0) throw new Error(`IdGraph invariant ${r} broken`);
+  }
+
+  free(): void {
+    if (this.ptr) this.core.exports.graphFree(this.ptr);
+    this.ptr = 0;
+  }
+
+  private ex(): Core["exports"] {
+    if (!this.ptr) throw new CoreError("CORE_FREED", "IdGraph used after free()");
+    return this.core.exports;
+  }
+
+  private result(k: number): Uint32Array {
+    const ex = this.core.exports;
+    return new Uint32Array(ex.memory.buffer, ex.graphResult(this.ptr) >>> 0, k);
+  }
+}
+
+/** The first cycle of a numeric graph, or undefined (see IdGraph.findCycle). */
+export function findCycle(nodeCount: number, edges: Uint32Array | readonly number[], core?: Core): number[] | undefined {
+  const g = new IdGraph(nodeCount, edges, core);
+  try { return g.findCycle(); } finally { g.free(); }
+}
+
+/** A topological order of a numeric graph; throws CycleError naming a cycle's nodes. */
+export function topoOrder(nodeCount: number, edges: Uint32Array | readonly number[], core?: Core): Uint32Array {
+  const g = new IdGraph(nodeCount, edges, core);
+  try { return g.topoOrder(); } finally { g.free(); }
+}
+
+// ---- bulk interning ----
+
+const BATCH = 16384;
+const BATCH_BYTES = BATCH * (1 + MAX_DIGEST_LENGTH) + BATCH * 4 + 8;
+
+/**
+ * Intern many digest strings through the core's digest table in few crossings; returns
+ * their handles. Throws InvalidDigestError for the first string that is not a digest.
+ */
+export function internDigests(digests: readonly string[], core: Core = getDefaultCore()): Uint32Array {
+  const ex = core.exports;
+  const out = new Uint32Array(digests.length);
+  for (let start = 0; start < digests.length; start += BATCH) {
+    const end = Math.min(start + BATCH, digests.length);
+    const at = ex.graphScratch(BATCH_BYTES) >>> 0;
+    const u8 = core.u8;
+    let off = at;
+    for (let i = start; i < end; i++) {
+      const s = digests[i];
+      // Too long or not a string: write an empty record, the core refuses it, and the
+      // slow path below says why.
+      const len = typeof s === "string" && s.length <= MAX_DIGEST_LENGTH ? s.length : 0;
+      u8[off] = len;
+      for (let j = 0; j < len; j++) {
+        const c = s.charCodeAt(j);
+        u8[off + 1 + j] = c < 0x80 ? c : 0xff; // never let U+0161 pass for 'a'
+      }
+      off += 1 + len;
+    }
+    const bytes = off - at;
+    const refused = ex.graphInternMany(end - start, bytes);
+    const ids = new Int32Array(ex.memory.buffer, at + ((bytes + 3) & ~3), end - start);
+    if (refused !== 0) {
+      // Slow path: parseDigest says exactly why (too long, not ASCII, ...).
+      for (let i = 0; i < ids.length; i++) if (ids[i] < 0) parseDigest(String(digests[start + i]), core);
+      throw new CoreError("CORE_GRAPH", `bulk interning failed (${refused})`);
+    }
+    out.set(ids, start);
+  }
+  return out;
+}
+
+// ---- the layer graph ----
+
+export type EdgeKind = "index" | "config" | "layer" | "referrer" | "parent" | "other";
+const KINDS: EdgeKind[] = ["other", "index", "config", "layer", "referrer", "parent"];
+const EDGE_INDEX = 1, EDGE_CONFIG = 2, EDGE_LAYER = 3, EDGE_REFERRER = 4, EDGE_PARENT = 5, EDGE_OTHER = 0;
+
+export interface SharedLayer {
+  layer: string;
+  /** The manifests that list it, in the order they were added. */
+  manifests: string[];
+}
+
+export interface LayerGraphOptions {
+  core?: Core;
+}
+
+export class LayerGraph {
+  private readonly core: Core;
+  private localOf = new Int32Array(1024).fill(-1); // digest handle -> local id
+  private handles = new Uint32Array(1024);          // local id -> digest handle
+  private nodes = 0;
+  private edges = new Uint32Array(2048);
+  private kinds = new Uint8Array(1024);
+  private edgeCount = 0;
+  private built: IdGraph | undefined;
+
+  constructor(options: LayerGraphOptions = {}) {
+    this.core = options.core ?? getDefaultCore();
+  }
+
+  get nodeCount(): number { return this.nodes; }
+  get size(): number { return this.edgeCount; }
+
+  /** An index (or manifest list) naming manifests or nested indexes. */
+  addIndex(index: DigestLike, children: readonly DigestLike[]): this {
+    const from = this.node(index);
+    for (const c of children) this.link(from, this.node(c), EDGE_INDEX);
+    return this;
+  }
+
+  /** A manifest naming its config and layers (layers in order, base first). */
+  addManifest(manifest: DigestLike, config: DigestLike | undefined, layers: readonly DigestLike[]): this {
+    const from = this.node(manifest);
+    if (config !== undefined) this.link(from, this.node(config), EDGE_CONFIG);
+    for (const l of layers) this.link(from, this.node(l), EDGE_LAYER);
+    return this;
+  }
+
+  /** An artifact whose `subject` is `subject` (OCI 1.1 referrers). */
+  addReferrer(subject: DigestLike, referrer: DigestLike): this {
+    this.link(this.node(subject), this.node(referrer), EDGE_REFERRER);
+    return this;
+  }
+
+  /** Docker's legacy `parent` image id (bare 64 hex digits are read as sha256). */
+  addParent(child: DigestLike, parent: DigestLike): this {
+    this.link(this.node(legacyId(child)), this.node(legacyId(parent)), EDGE_PARENT);
+    return this;
+  }
+
+  addEdge(from: DigestLike, to: DigestLike): this {
+    this.link(this.node(from), this.node(to), EDGE_OTHER);
+    return this;
+  }
+
+  /** The digests on the first cycle found, in edge order, or undefined. */
+  findCycle(): string[] | undefined {
+    const cycle = this.graph().findCycle();
+    return cycle?.map((u) => this.digestOf(u));
+  }
+
+  /** Throw CycleError (naming `what`) when the graph has a cycle. */
+  assertAcyclic(what = "image graph"): void {
+    const cycle = this.findCycle();
+    if (cycle) throw new CycleError(cycle, what);
+  }
+
+  /** Every digest, each before everything it names; throws CycleError. */
+  topoOrder(): string[] {
+    const g = this.graph();
+    const cycle = g.findCycle();
+    if (cycle) throw new CycleError(cycle.map((u) => this.digestOf(u)));
+    return Array.from(g.topoOrder(), (u) => this.digestOf(u));
+  }
+
+  /** The roots (named by nothing: top indexes, lone manifests) from which `digest` is reached. */
+  rootsReaching(digest: DigestLike): string[] {
+    const h = typeof digest === "number" ? digest : parseDigest(digest, this.core);
+    const u = h < this.localOf.length ? this.localOf[h] : -1;
+    if (u < 0) return [];
+    return this.graph().rootsReaching(u).map((r) => this.digestOf(r));
+  }
+
+  /** Layers listed by more than one manifest, with those manifests. */
+  sharedLayers(): SharedLayer[] {
+    const by = new Map<number, number[]>();
+    for (let e = 0; e < this.edgeCount; e++) {
+      if (this.kinds[e] !== EDGE_LAYER) continue;
+      const m = this.edges[2 * e], l = this.edges[2 * e + 1];
+      const list = by.get(l);
+      if (!list) by.set(l, [m]);
+      else if (!list.includes(m)) list.push(m);
+    }
+    const out: SharedLayer[] = [];
+    for (const [l, ms] of by) {
+      if (ms.length > 1) out.push({ layer: this.digestOf(l), manifests: ms.map((m) => this.digestOf(m)) });
+    }
+    return out;
+  }
+
+  /** Edges as [from, to, kind] digests, in the order added. */
+  *edgeList(): IterableIterator<[string, string, EdgeKind]> {
+    for (let e = 0; e < this.edgeCount; e++) {
+      yield [this.digestOf(this.edges[2 * e]), this.digestOf(this.edges[2 * e + 1]), KINDS[this.kinds[e]]];
+    }
+  }
+
+  /** Release the packed copy in the core (rebuilt on the next question). */
+  free(): void {
+    this.built?.free();
+    this.built = undefined;
+  }
+
+  // ---- internals ----
+
+  private node(d: DigestLike): number {
+    const h = typeof d === "number" ? checkHandle(d, this.core) : parseDigest(d, this.core);
+    if (h >= this.localOf.length) this.localOf = grow(this.localOf, h + 1, -1);
+    let u = this.localOf[h];
+    if (u < 0) {
+      u = this.nodes++;
+      if (u >= this.handles.length) this.handles = grow(this.handles, u + 1, 0);
+      this.handles[u] = h;
+      this.localOf[h] = u;
+    }
+    return u;
+  }
+
+  private link(from: number, to: number, kind: number): void {
+    const e = this.edgeCount++;
+    if (2 * e + 2 > this.edges.length) this.edges = grow(this.edges, 2 * e + 2, 0);
+    if (e >= this.kinds.length) this.kinds = grow(this.kinds, e + 1, 0);
+    this.edges[2 * e] = from;
+    this.edges[2 * e + 1] = to;
+    this.kinds[e] = kind;
+    this.free();
+  }
+
+  private graph(): IdGraph {
+    if (!this.built) this.built = new IdGraph(this.nodes, this.edges.subarray(0, 2 * this.edgeCount), this.core);
+    return this.built;
+  }
+
+  private digestOf(u: number): string {
+    return formatDigest(this.handles[u] as DigestHandle, this.core);
+  }
+}
+
+function legacyId(d: DigestLike): DigestLike {
+  return typeof d === "string" && /^[0-9a-f]{64}$/.test(d) ? "sha256:" + d : d;
+}
+
+function checkHandle(h: number, core: Core): DigestHandle {
+  if (!Number.isInteger(h) || h < 0 || h >= core.exports.digestTableSize()) {
+    throw new RangeError(`LayerGraph: ${h} is not a digest handle`);
+  }
+  return h as DigestHandle;
+}
+
+function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: number, fill: number): T {
+  let n = a.length * 2;
+  while (n < need) n *= 2;
+  const b = new (a.constructor as { new (n: number): T })(n);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}

@@ -1,0 +1,280 @@
+// LayerPool: the layer records of every image read, kept in the core's record pool
+// (assembly/pool.ts) and read and written in place through typed-array views.
+//
+// acquire() hands back a number (a handle), not an object: the accessors take the handle,
+// check its generation against the slot's (one u32 load), and touch the record's bytes
+// directly, so steady-state use allocates nothing in JavaScript. A handle used after its
+// release throws StaleHandleError; so does a second release.
+//
+// Record layout and handle format are mirrored from assembly/pool.ts (keep in step).
+
+import { CapacityError, StaleHandleError } from "./errors.js";
+import { Core, getDefaultCore } from "./wasm/core.js";
+import { ERR_BAD_HANDLE, ERR_CAPACITY } from "./wasm/exports.js";
+import { formatDigest, parseDigest, type DigestHandle } from "./digest.js";
+
+const RECORD_BYTES = 128;
+const BLOCK_SHIFT = 10;
+const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1;
+const GENS_OFF = (1 << BLOCK_SHIFT) * RECORD_BYTES;
+const INDEX_MASK = 0xffffff;
+const MAX_RECORDS = 1 << 24;
+const NIL = 0xffffffff;
+const ERR_POOL_RELEASED = -20;
+const ERR_POOL_STALE = -21;
+
+// Field offsets in bytes (assembly/pool.ts OFF_*).
+const DIGEST = 0, DIFF_ID = 32, COMPRESSED = 64, UNCOMPRESSED = 72, MEDIA = 80, POSITION = 84;
+const FLAGS = 88, DIGEST_ID = 92, NEXT = 96, PARENT = 100, IMAGE = 104, USER = 108, DIFF_ID_ID = 112;
+
+/** A record handle: (generation & 0x7f) << 24 | slot index. */
+export type LayerHandle = number;
+
+/** Flags the default templates set, from the media type. */
+export const LAYER_GZIP = 1;
+export const LAYER_ZSTD = 2;
+export const LAYER_NONDISTRIBUTABLE = 4;
+export const LAYER_FOREIGN = 8;
+
+/**
+ * Media type codes with a template (code < 32). Index = code; 0 means "unknown".
+ * Spec: https://github.com/opencontainers/image-spec/blob/main/media-types.md and Docker's
+ * image manifest v2 schema 2 for the docker types.
+ */
+export const LAYER_MEDIA_TYPES: readonly string[] = [
+  "",
+  "application/vnd.oci.image.layer.v1.tar",
+  "application/vnd.oci.image.layer.v1.tar+gzip",
+  "application/vnd.oci.image.layer.v1.tar+zstd",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+  "application/vnd.docker.image.rootfs.diff.tar",
+  "application/vnd.docker.image.rootfs.diff.tar.gzip",
+  "application/vnd.docker.image.rootfs.diff.tar.zstd",
+  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+];
+const TEMPLATE_FLAGS = [0, 0, LAYER_GZIP, LAYER_ZSTD, LAYER_NONDISTRIBUTABLE,
+  LAYER_NONDISTRIBUTABLE | LAYER_GZIP, LAYER_NONDISTRIBUTABLE | LAYER_ZSTD, 0, LAYER_GZIP, LAYER_ZSTD,
+  LAYER_FOREIGN | LAYER_GZIP];
+const MEDIA_CODE = new Map(LAYER_MEDIA_TYPES.map((t, i) => [t, i]));
+
+export interface LayerPoolOptions {
+  /** Records reserved up front (rounded up to blocks of 1024). Default 1024. */
+  initial?: number;
+  /** The most records the pool may ever hold. Default 1,048,576; at most 16,777,216. */
+  max?: number;
+  /** Install the default per-media-type templates (flags from the media type). Default true. */
+  templates?: boolean;
+  core?: Core;
+}
+
+export interface PoolStats {
+  inUse: number;
+  free: number;
+  capacity: number;
+  highWater: number;
+  acquires: number;
+  releases: number;
+  templateHits: number;
+  growths: number;
+  refused: number;
+}
+
+export class LayerPool {
+  readonly max: number;
+  private readonly core: Core;
+  private readonly ex: Core["exports"];
+  private readonly ptr: number;
+  private bases: number[] = [];
+  private known = 0; // capacity the bases cover
+  private u32: Uint32Array;
+  private u8: Uint8Array;
+  private freed = false;
+
+  constructor(options: LayerPoolOptions = {}) {
+    const { initial = 1024, max = 1 << 20, templates = true } = options;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_RECORDS) {
+      throw new RangeError(`LayerPool: max must be an integer from 1 to ${MAX_RECORDS}, got ${max}`);
+    }
+    if (!Number.isInteger(initial) || initial < 0 || initial > max) {
+      throw new RangeError(`LayerPool: initial must be an integer from 0 to max (${max}), got ${initial}`);
+    }
+    this.max = max;
+    this.core = options.core ?? getDefaultCore();
+    this.ex = this.core.exports;
+    this.ptr = this.ex.poolNew(initial, max) >>> 0;
+    if (!this.ptr) throw new CapacityError(`LayerPool: could not reserve ${initial} records`);
+    if (templates) {
+      for (let code = 1; code < TEMPLATE_FLAGS.length; code++) this.ex.poolTemplateInit(this.ptr, code, TEMPLATE_FLAGS[code]);
+    }
+    this.u32 = new Uint32Array(this.ex.memory.buffer);
+    this.u8 = new Uint8Array(this.ex.memory.buffer);
+    this.syncBlocks();
+  }
+
+  // ---- acquire / release ----
+
+  /** A fresh record initialised from the media type's template. */
+  acquire(mediaType: string | number = 0): LayerHandle {
+    const code = typeof mediaType === "number" ? mediaType : (MEDIA_CODE.get(mediaType) ?? 0);
+    const h = this.ex.poolAcquire(this.ptr, code >>> 0);
+    if (h < 0) {
+      throw new CapacityError(h === ERR_CAPACITY ? `LayerPool: all ${this.max} records are in use` : `LayerPool: acquire failed (${h})`);
+    }
+    if ((h & INDEX_MASK) >= this.known) this.syncBlocks();
+    return h;
+  }
+
+  /** Give the record back; a second release (or a stale handle) throws StaleHandleError. */
+  release(h: LayerHandle): void {
+    const r = this.ex.poolRelease(this.ptr, h);
+    if (r < 0) throw this.refusal(h, r, "releasing");
+  }
+
+  /** Release every record (e.g. between images); every handle held goes stale. */
+  releaseAll(): number {
+    return this.ex.poolReleaseAll(this.ptr);
+  }
+
+  /** True while `h` names a live record. */
+  isLive(h: LayerHandle): boolean {
+    return this.ex.poolCheckHandle(this.ptr, h) >= 0;
+  }
+
+  // ---- fields, in place ----
+
+  compressedSize(h: LayerHandle): number { return this.u64(this.at(h) + COMPRESSED); }
+  setCompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + COMPRESSED, v); }
+  uncompressedSize(h: LayerHandle): number { return this.u64(this.at(h) + UNCOMPRESSED); }
+  setUncompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + UNCOMPRESSED, v); }
+  mediaCode(h: LayerHandle): number { return this.u32[(this.at(h) + MEDIA) >>> 2]; }
+  mediaType(h: LayerHandle): string { return LAYER_MEDIA_TYPES[this.mediaCode(h)] ?? ""; }
+  flags(h: LayerHandle): number { return this.u32[(this.at(h) + FLAGS) >>> 2]; }
+  setFlags(h: LayerHandle, v: number): void { this.u32[(this.at(h) + FLAGS) >>> 2] = v; }
+  /** Position of the layer in its image (0 = base), or -1 when unset. */
+  position(h: LayerHandle): number { return link(this.u32[(this.at(h) + POSITION) >>> 2]); }
+  setPosition(h: LayerHandle, v: number): void { this.u32[(this.at(h) + POSITION) >>> 2] = unlink(v); }
+  /** Links to other records (slot indexes, -1 = none): next in the image, parent, image. */
+  next(h: LayerHandle): number { return link(this.u32[(this.at(h) + NEXT) >>> 2]); }
+  setNext(h: LayerHandle, v: number): void { this.u32[(this.at(h) + NEXT) >>> 2] = unlink(v); }
+  parent(h: LayerHandle): number { return link(this.u32[(this.at(h) + PARENT) >>> 2]); }
+  setParent(h: LayerHandle, v: number): void { this.u32[(this.at(h) + PARENT) >>> 2] = unlink(v); }
+  image(h: LayerHandle): number { return link(this.u32[(this.at(h) + IMAGE) >>> 2]); }
+  setImage(h: LayerHandle, v: number): void { this.u32[(this.at(h) + IMAGE) >>> 2] = unlink(v); }
+  user(h: LayerHandle): number { return this.u32[(this.at(h) + USER) >>> 2]; }
+  setUser(h: LayerHandle, v: number): void { this.u32[(this.at(h) + USER) >>> 2] = v >>> 0; }
+
+  /** The layer's digest as a digest-table handle (-1 when unset); the fast path. */
+  digestHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + DIGEST_ID) >>> 2]); }
+  diffIdHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + DIFF_ID_ID) >>> 2]); }
+
+  /** Set the digest from a string (validated, interned) or a handle from parseDigest(). */
+  setDigest(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, DIGEST, DIGEST_ID, digest); }
+  setDiffId(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, DIFF_ID, DIFF_ID_ID, digest); }
+  digest(h: LayerHandle): string | undefined { return this.digestAt(h, DIGEST_ID); }
+  diffId(h: LayerHandle): string | undefined { return this.digestAt(h, DIFF_ID_ID); }
+
+  /** The raw 32 digest bytes (a view into the core's memory, valid until it grows). */
+  digestBytes(h: LayerHandle): Uint8Array {
+    const a = this.at(h) + DIGEST;
+    return this.u8.subarray(a, a + 32);
+  }
+
+  // ---- stats and checks ----
+
+  get size(): number { return this.ex.poolInUse(this.ptr); }
+  get capacity(): number { return this.ex.poolCapacity(this.ptr); }
+
+  get stats(): PoolStats {
+    this.ex.poolStats(this.ptr);
+    const f = new Float64Array(this.ex.memory.buffer, this.core.ioOut, 9);
+    return {
+      inUse: f[0], free: f[1], capacity: f[2], highWater: f[3], acquires: f[4],
+      releases: f[5], templateHits: f[6], growths: f[7], refused: f[8],
+    };
+  }
+
+  /** Throws when the core's free list, generations and counters disagree. */
+  checkInvariants(): void {
+    const r = this.ex.poolCheck(this.ptr);
+    if (r !== 0) throw new Error(`LayerPool invariant ${r} broken`);
+  }
+
+  /** Return the pool's memory to the core. The pool is unusable afterwards. */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.ex.poolFree(this.ptr);
+  }
+
+  // ---- internals ----
+
+  /** Byte address of a live record, or throw StaleHandleError. */
+  private at(h: LayerHandle): number {
+    let u32 = this.u32;
+    if (u32.length === 0) u32 = this.remap(); // the core's memory grew: old views detach
+    const s = h & INDEX_MASK;
+    if (s >= this.known || h < 0) {
+      if (s < this.capacity && h >= 0) this.syncBlocks();
+      else throw this.refusal(h, ERR_BAD_HANDLE, "using");
+    }
+    const base = this.bases[s >>> BLOCK_SHIFT];
+    const gen = u32[(base + GENS_OFF + ((s & BLOCK_MASK) << 2)) >>> 2];
+    if (gen >>> 31 === 0 || (gen & 0x7f) !== h >>> 24) {
+      throw this.refusal(h, gen >>> 31 === 0 ? ERR_POOL_RELEASED : ERR_POOL_STALE, "using");
+    }
+    return base + (s & BLOCK_MASK) * RECORD_BYTES;
+  }
+
+  private remap(): Uint32Array {
+    this.u32 = new Uint32Array(this.ex.memory.buffer);
+    this.u8 = new Uint8Array(this.ex.memory.buffer);
+    return this.u32;
+  }
+
+  private syncBlocks(): void {
+    const n = this.ex.poolBlockCount(this.ptr);
+    for (let b = this.bases.length; b < n; b++) this.bases.push(this.ex.poolBlockBase(this.ptr, b) >>> 0);
+    this.known = n << BLOCK_SHIFT;
+    this.remap();
+  }
+
+  private u64(a: number): number {
+    const u32 = this.u32;
+    return u32[a >>> 2] + u32[(a >>> 2) + 1] * 0x100000000;
+  }
+
+  private setU64(a: number, v: number): void {
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
+      throw new RangeError(`LayerPool: a size must be a non-negative safe integer, got ${v}`);
+    }
+    this.u32[a >>> 2] = v >>> 0;
+    this.u32[(a >>> 2) + 1] = Math.floor(v / 0x100000000);
+  }
+
+  private setDigestAt(h: LayerHandle, bytesOff: number, idOff: number, digest: string | DigestHandle): void {
+    this.at(h); // refuse a stale handle before interning anything
+    const id = typeof digest === "number" ? digest : parseDigest(digest, this.core);
+    // parseDigest may have grown memory: recompute the address afterwards.
+    const text = typeof digest === "string" ? digest : formatDigest(id, this.core);
+    const a = this.at(h);
+    this.u32[(a + idOff) >>> 2] = id;
+    const u8 = this.u8;
+    const hex = text.indexOf(":") + 1;
+    for (let i = 0; i < 32; i++) u8[a + bytesOff + i] = parseInt(text.substr(hex + 2 * i, 2), 16);
+  }
+
+  private digestAt(h: LayerHandle, idOff: number): string | undefined {
+    const id = this.u32[(this.at(h) + idOff) >>> 2];
+    return id === NIL ? undefined : formatDigest(id as DigestHandle, this.core);
+  }
+
+  private refusal(h: number, code: number, doing: string): Error {
+    const reason = code === ERR_POOL_RELEASED ? "released" : code === ERR_POOL_STALE ? "reused" : "invalid";
+    return new StaleHandleError(h, reason, doing);
+  }
+}
+
+function link(v: number): number { return v === NIL ? -1 : v; }
+function unlink(v: number): number { return v < 0 ? NIL : v >>> 0; }

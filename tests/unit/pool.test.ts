@@ -1,0 +1,107 @@
+// LayerPool (issue 3, item 1): records read and written in place, templates, refused
+// handles, growth by blocks, stats; on both builds of the core.
+import { describe, expect, it } from "vitest";
+import { LayerPool, StaleHandleError, CapacityError, LAYER_GZIP, LAYER_ZSTD } from "../../src/node.js";
+import { debug, release, digestOf } from "../helpers/core.js";
+
+const OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+const OCI_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+
+describe.each([["debug", debug], ["release", release]] as const)("LayerPool on the %s core", (_, core) => {
+  it("keeps each record's fields where they were written", () => {
+    const pool = new LayerPool({ core, initial: 16 });
+    const a = pool.acquire(OCI_GZIP);
+    const b = pool.acquire(OCI_ZSTD);
+    pool.setCompressedSize(a, 2 ** 40 + 5);
+    pool.setUncompressedSize(a, 123);
+    pool.setPosition(a, 0);
+    pool.setDigest(a, digestOf(1));
+    pool.setDiffId(a, digestOf(2));
+    pool.setCompressedSize(b, 7);
+    pool.setParent(b, a & 0xffffff);
+    expect(pool.compressedSize(a)).toBe(2 ** 40 + 5);
+    expect(pool.uncompressedSize(a)).toBe(123);
+    expect(pool.position(a)).toBe(0);
+    expect(pool.digest(a)).toBe(digestOf(1));
+    expect(pool.diffId(a)).toBe(digestOf(2));
+    expect(pool.digestBytes(a)[31]).toBe(1);
+    expect(pool.mediaType(a)).toBe(OCI_GZIP);
+    expect(pool.flags(a)).toBe(LAYER_GZIP);
+    expect(pool.flags(b)).toBe(LAYER_ZSTD);
+    expect(pool.compressedSize(b)).toBe(7);
+    expect(pool.parent(b)).toBe(a & 0xffffff);
+    expect(pool.parent(a)).toBe(-1);
+    expect(pool.digest(b)).toBeUndefined();
+    pool.checkInvariants();
+    pool.free();
+  });
+
+  it("gives a reused slot fresh fields (the template), never the old record's", () => {
+    const pool = new LayerPool({ core, initial: 4 });
+    const a = pool.acquire(OCI_GZIP);
+    pool.setCompressedSize(a, 99);
+    pool.setDigest(a, digestOf(3));
+    pool.setFlags(a, 0xff);
+    pool.release(a);
+    const b = pool.acquire(OCI_GZIP);
+    expect(b & 0xffffff).toBe(a & 0xffffff);
+    expect(pool.compressedSize(b)).toBe(0);
+    expect(pool.digest(b)).toBeUndefined();
+    expect(pool.flags(b)).toBe(LAYER_GZIP);
+    expect(pool.stats.templateHits).toBe(2);
+    pool.free();
+  });
+
+  it("refuses double release and use after release with StaleHandleError", () => {
+    const pool = new LayerPool({ core, initial: 4 });
+    const a = pool.acquire();
+    pool.release(a);
+    expect(() => pool.release(a)).toThrow(StaleHandleError);
+    expect(() => pool.compressedSize(a)).toThrow(expect.objectContaining({ code: "STALE_HANDLE", reason: "released" }));
+    const b = pool.acquire();
+    expect(() => pool.setFlags(a, 1)).toThrow(expect.objectContaining({ reason: "reused" }));
+    expect(() => pool.release(a)).toThrow(expect.objectContaining({ reason: "reused" }));
+    expect(() => pool.flags(-5)).toThrow(expect.objectContaining({ reason: "invalid" }));
+    expect(() => pool.flags(0x00fffff0)).toThrow(expect.objectContaining({ reason: "invalid" }));
+    expect(pool.isLive(b)).toBe(true);
+    expect(pool.isLive(a)).toBe(false);
+    expect(pool.stats.refused).toBe(2);
+    pool.checkInvariants();
+    pool.free();
+  });
+
+  it("grows by whole blocks; handles and fields survive growth and memory moves", () => {
+    const pool = new LayerPool({ core, initial: 0, max: 5000 });
+    const hs: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const h = pool.acquire();
+      pool.setUncompressedSize(h, i);
+      hs.push(h);
+    }
+    expect(() => pool.acquire()).toThrow(CapacityError);
+    // Make the core's memory grow under the pool's views.
+    const other = new LayerPool({ core, initial: 60_000, max: 60_000 });
+    for (let i = 0; i < 5000; i++) expect(pool.uncompressedSize(hs[i])).toBe(i);
+    const s = pool.stats;
+    expect(s).toMatchObject({ inUse: 5000, capacity: 5120, free: 120, highWater: 5000, acquires: 5000, growths: 5 });
+    pool.checkInvariants();
+    expect(pool.releaseAll()).toBe(5000);
+    expect(pool.size).toBe(0);
+    expect(() => pool.uncompressedSize(hs[0])).toThrow(StaleHandleError);
+    pool.checkInvariants();
+    other.free();
+    pool.free();
+  });
+
+  it("validates options and sizes", () => {
+    expect(() => new LayerPool({ core, max: 0 })).toThrow(RangeError);
+    expect(() => new LayerPool({ core, max: 2 ** 24 + 1 })).toThrow(RangeError);
+    expect(() => new LayerPool({ core, initial: 10, max: 5 })).toThrow(RangeError);
+    const pool = new LayerPool({ core });
+    const a = pool.acquire();
+    expect(() => pool.setCompressedSize(a, -1)).toThrow(RangeError);
+    expect(() => pool.setCompressedSize(a, 2 ** 60)).toThrow(RangeError);
+    expect(() => pool.setDigest(a, "sha256:nope")).toThrow(expect.objectContaining({ code: "INVALID_DIGEST" }));
+    pool.free();
+  });
+});
