@@ -59,11 +59,11 @@ describeRuntime("workerd", unavailable(workerd), async () => {
   child.stderr?.on("data", (d) => (stderr += d));
   const exited = () => (child.exitCode !== null ? `workerd exited ${child.exitCode}:\n${stderr}` : undefined);
   return fetchReport(`http://127.0.0.1:${port}/`, exited);
-}, (report) => {
-  it("got the .wasm as an imported, compiled Module (compiling from bytes is refused there)", () => {
+}, {
+  extra: (report) => it("got the .wasm as an imported, compiled Module (compiling from bytes is refused there)", () => {
     const notes = report().notes ?? {};
     expect(notes.importedModule).toBe(true);
     expect(String(notes.compileFromBytes)).toMatch(/^refused: /);
     expect(notes.initWithoutModule).toBe("CORE_NO_MODULE");
-  });
+  }),
 });

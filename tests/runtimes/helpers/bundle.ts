@@ -26,6 +26,8 @@ export async function bundlePage(root: string, outDir: string): Promise<void> {
     configFile: false,
     logLevel: "warn",
     root,
-    build: { outDir, emptyOutDir: true, minify: false, target: "esnext", copyPublicDir: false },
+    // assetsInlineLimit 0: the .wasm must arrive over HTTP (with a Content-Type to test),
+    // not as a data: URL.
+    build: { outDir, emptyOutDir: true, minify: false, target: "esnext", copyPublicDir: false, assetsInlineLimit: 0 },
   });
 }
