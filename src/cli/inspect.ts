@@ -7,7 +7,8 @@
 // The report is built whole before anything is printed, so an error prints nothing on stdout.
 
 import { MetadataCache } from "../cache.js";
-import { readLayerStream } from "../fs/decompress.js";
+import { chunksOf, readLayerStream } from "../fs/decompress.js";
+import { verifyingStream } from "../sources/verify.js";
 import { init } from "../node.js";
 import { formatPlatform, parsePlatform } from "../oci/platform.js";
 import type { Descriptor, ImageConfig, Platform } from "../oci/types.js";
@@ -26,6 +27,8 @@ export interface LayerReport {
   diffId: string | null;
   /** Bytes of the uncompressed tar; null with --quick. */
   uncompressedSize: number | null;
+  /** Compression found in the blob's bytes (gzip, zstd, none); null with --quick. */
+  compression: string | null;
   urls?: string[];
   annotations?: Record<string, string>;
 }
@@ -47,11 +50,14 @@ export interface InspectReport {
   mediaType: string;
   /** Indexes passed on the way to the manifest, outermost first. */
   indexes: { digest: string; mediaType: string; manifests: { digest: string; mediaType: string; size: number; platform: string | null; annotations?: Record<string, string> }[] }[];
-  platform: string;
+  /** os/arch[/variant] from the config; null for an artifact. */
+  platform: string | null;
+  /** True when the config is not an image config (an artifact: chart, signature, SBOM...). */
+  artifact: boolean;
   manifest: { digest: string; mediaType: string; size: number; artifactType?: string; annotations: Record<string, string>; subject?: Descriptor };
   config: {
     digest: string; mediaType: string; size: number;
-    created: string | null; author: string | null; architecture: string; os: string; variant: string | null;
+    created: string | null; author: string | null; architecture: string | null; os: string | null; variant: string | null;
     env: string[]; entrypoint: string[]; cmd: string[]; user: string; workingDir: string;
     labels: Record<string, string>; exposedPorts: string[]; volumes: string[]; stopSignal: string | null;
   };
@@ -68,20 +74,28 @@ export interface InspectOptions {
 /** Build the report for a resolved image (reads and verifies each layer unless quick). */
 export async function buildReport(image: ResolvedImage, read: (d: Descriptor) => Promise<ReadableStream<Uint8Array>>, options: InspectOptions = {}): Promise<InspectReport> {
   const c = image.config;
-  const cc = c.config ?? {};
+  const cc = c?.config ?? {};
   const layers: LayerReport[] = [];
   for (const [i, d] of image.layers.entries()) {
-    const diffId = c.rootfs.diff_ids[i] ?? null;
+    const diffId = c?.rootfs.diff_ids[i] ?? null;
     let uncompressedSize: number | null = null;
-    if (!options.quick) {
+    let compression: string | null = null;
+    if (!options.quick && !c) {
+      // An artifact's blobs are not filesystem layers: verify them, report no tar size.
+      const stream = verifyingStream(await read(d), d, `blob ${i} ${d.digest}`);
+      for await (const _ of chunksOf(stream)) { /* drain */ }
+    } else if (!options.quick) {
       const what = `layer ${i} ${d.digest}`;
-      const result = await readLayerStream(await read(d), () => {}, { mediaType: d.mediaType, digest: d.digest, size: d.size, diffId: diffId ?? undefined, what });
+      // Compression is judged by the bytes, not the media type: skopeo 1.9 labels the
+      // uncompressed layers of a docker-archive ...tar.gzip, and the digests still bind the bytes.
+      const result = await readLayerStream(await read(d), () => {}, { digest: d.digest, size: d.size, diffId: diffId ?? undefined, what });
       uncompressedSize = result.uncompressedBytes;
+      compression = result.compression;
     }
-    layers.push({ index: i, digest: d.digest, mediaType: d.mediaType, size: d.size, diffId, uncompressedSize, ...(d.urls ? { urls: d.urls } : {}), ...(d.annotations ? { annotations: d.annotations } : {}) });
+    layers.push({ index: i, digest: d.digest, mediaType: d.mediaType, size: d.size, diffId, uncompressedSize, compression, ...(d.urls ? { urls: d.urls } : {}), ...(d.annotations ? { annotations: d.annotations } : {}) });
   }
   let next = 0;
-  const history = (c.history ?? []).map((h): HistoryReport => ({
+  const history = (c?.history ?? []).map((h): HistoryReport => ({
     created: h.created ?? null, createdBy: h.created_by ?? null, author: h.author ?? null, comment: h.comment ?? null,
     emptyLayer: h.empty_layer === true, layer: h.empty_layer === true ? null : next < layers.length ? next++ : null,
   }));
@@ -95,14 +109,15 @@ export async function buildReport(image: ResolvedImage, read: (d: Descriptor) =>
       mediaType: index.mediaType ?? descriptor.mediaType,
       manifests: index.manifests.map((d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size, platform: d.platform ? formatPlatform(d.platform) : null, ...(d.annotations ? { annotations: d.annotations } : {}) })),
     })),
-    platform: formatPlatform(configPlatform(c)),
+    platform: c ? formatPlatform(configPlatform(c)) : null,
+    artifact: c === null,
     manifest: {
       digest: image.manifestDescriptor.digest, mediaType: m.mediaType ?? image.manifestDescriptor.mediaType, size: image.manifestBytes.length,
       ...(m.artifactType ? { artifactType: m.artifactType } : {}), annotations: m.annotations ?? {}, ...(m.subject ? { subject: m.subject } : {}),
     },
     config: {
       digest: m.config.digest, mediaType: m.config.mediaType, size: m.config.size,
-      created: c.created ?? null, author: c.author ?? null, architecture: c.architecture, os: c.os, variant: c.variant ?? null,
+      created: c?.created ?? null, author: c?.author ?? null, architecture: c?.architecture ?? null, os: c?.os ?? null, variant: c?.variant ?? null,
       env: cc.Env ?? [], entrypoint: cc.Entrypoint ?? [], cmd: cc.Cmd ?? [], user: cc.User ?? "", workingDir: cc.WorkingDir ?? "",
       labels: cc.Labels ?? {}, exposedPorts: Object.keys(cc.ExposedPorts ?? {}), volumes: Object.keys(cc.Volumes ?? {}), stopSignal: cc.StopSignal ?? null,
     },
@@ -110,7 +125,7 @@ export async function buildReport(image: ResolvedImage, read: (d: Descriptor) =>
     layers,
     totals: {
       size: layers.reduce((s, l) => s + l.size, 0),
-      uncompressedSize: options.quick ? null : layers.reduce((s, l) => s + (l.uncompressedSize ?? 0), 0),
+      uncompressedSize: layers.every((l) => l.uncompressedSize !== null) ? layers.reduce((s, l) => s + (l.uncompressedSize ?? 0), 0) : null,
     },
   };
 }
@@ -174,7 +189,7 @@ function row(label: string, value: string): string {
 }
 
 export function formatReport(r: InspectReport): string {
-  let out = `Image       ${r.name}\nDigest      ${r.digest}\nPlatform    ${r.platform}\n`;
+  let out = `Image       ${r.name}\nDigest      ${r.digest}\n${r.artifact ? `Artifact    config ${r.config.mediaType}` : `Platform    ${r.platform}`}\n`;
   for (const ix of r.indexes) {
     out += `\nIndex ${ix.digest} (${ix.mediaType})\n`;
     for (const m of ix.manifests) {

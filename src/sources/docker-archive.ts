@@ -7,13 +7,13 @@
 //
 // There is no manifest in the archive, so we synthesise the Docker v2 schema 2 manifest that
 // skopeo (containers/image) synthesises, byte for byte, so its digest equals skopeo's answer:
-// config digest from the config's file name (verified when read), layer digests = the
-// config's rootfs.diff_ids (verified when read), layer media type ...rootfs.diff.tar.gzip as
+// config digest = sha256 of the config's bytes, layer digests = the config's
+// rootfs.diff_ids (verified when read), layer media type ...rootfs.diff.tar.gzip as
 // skopeo writes it whatever the bytes are (readers sniff the real compression).
 // Spec: https://github.com/moby/moby/blob/master/image/spec/v1.2.md (combined image JSON + layers)
 
 import { ArchiveError, CycleError, InvalidManifestError, InvalidReferenceError, NotFoundError } from "../errors.js";
-import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST } from "../oci/media-types.js";
+import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, sniffCompression } from "../oci/media-types.js";
 import { formatReference, parseReference } from "../oci/reference.js";
 import type { Descriptor } from "../oci/types.js";
 import { validateDescriptor } from "../oci/validate.js";
@@ -21,7 +21,7 @@ import { createSha256, sha256Of } from "../sha256/hasher.js";
 import { type ByteReader, streamRange } from "./byte-reader.js";
 import { readJsonFile } from "./layout.js";
 import type { ByteRange, ImageSource } from "./source.js";
-import { type TarMember, normalizeName, resolveMember, tarStore } from "./tar-index.js";
+import { type TarMember, resolveMember, tarStore } from "./tar-index.js";
 
 export interface DockerArchiveImage {
   Config: string;
@@ -30,7 +30,6 @@ export interface DockerArchiveImage {
   LayerSources?: Record<string, Descriptor>;
 }
 
-const HEX_NAME = /^(?:blobs\/sha256\/)?([a-f0-9]{64})(?:\.json)?$/;
 
 export class DockerArchiveSource implements ImageSource {
   private constructor(
@@ -76,14 +75,13 @@ export class DockerArchiveSource implements ImageSource {
     if (config.length !== chosen.Layers.length) {
       throw new InvalidManifestError(`${where}: image ${chosen.Config}`, "Layers", `${chosen.Layers.length} layers but the config lists ${config.length} rootfs.diff_ids`);
     }
-    const layers = chosen.Layers.map((path, i): Descriptor => {
+    const layers: Descriptor[] = [];
+    for (const [i, path] of chosen.Layers.entries()) {
       const member = resolveMember(store.members, path, where);
-      const diffId = config[i];
-      const given = chosen.LayerSources?.[diffId];
-      const desc = given ?? { mediaType: DOCKER_LAYER_GZIP, size: member.size, digest: diffId };
+      const desc = chosen.LayerSources?.[config[i]] ?? await layerDescriptor(reader, member, path, config[i]);
       blobs.set(desc.digest, member);
-      return desc;
-    });
+      layers.push(desc);
+    }
     const manifest = { schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: configDesc, layers };
     const bytes = new TextEncoder().encode(JSON.stringify(manifest, descriptorKeyOrder));
     const manifestDesc = { mediaType: DOCKER_MANIFEST, size: bytes.length, digest: sha256Of(bytes) };
@@ -157,13 +155,35 @@ function chooseImage(images: DockerArchiveImage[], selector: string | undefined,
   return found;
 }
 
-/** A member's digest: from its name when it is one (verified later), else by hashing it. */
+/**
+ * The config's digest, by hashing it (at most 4 MiB). Its file name is not trusted: skopeo and
+ * go-containerregistry hash the bytes too, and ggcr's own test archives rename edited configs.
+ */
 async function digestOfMember(store: Awaited<ReturnType<typeof tarStore>>, path: string, member: TarMember, where: string): Promise<string> {
-  const m = HEX_NAME.exec(normalizeName(path));
-  if (m) return `sha256:${m[1]}`;
+  if (member.size > 4 << 20) throw new ArchiveError(where, `${path}: config of ${member.size} bytes is over 4 MiB`);
   const r = await store.open(path);
-  if (r.size > 4 << 20) throw new ArchiveError(where, `${path}: config of ${member.size} bytes is over 4 MiB`);
   return sha256Of(await r.read(0, r.size));
+}
+
+/**
+ * A layer's descriptor. An uncompressed layer.tar is its own diff: digest = diff_id (what
+ * skopeo writes). A compressed member (podman/ggcr write <digest>.tar.gz) is described as the
+ * bytes in the archive: digest from its hex file name, else by hashing it; inspect then checks
+ * the diff_id over the decompressed bytes. (skopeo instead serves such layers decompressed,
+ * so its manifest digest differs for those archives only.)
+ */
+async function layerDescriptor(reader: ByteReader, member: TarMember, path: string, diffId: string): Promise<Descriptor> {
+  const head = await reader.read(member.offset, Math.min(4, member.size));
+  const compression = sniffCompression(head);
+  if (compression === "none") return { mediaType: DOCKER_LAYER_GZIP, size: member.size, digest: diffId };
+  const named = /^(?:.*\/)?([a-f0-9]{64})\.tar(?:\.gz|\.zst|\.gzip|\.zstd)?$/.exec(path);
+  let digest = named ? `sha256:${named[1]}` : undefined;
+  if (!digest) {
+    const h = createSha256();
+    for (let at = 0; at < member.size; at += 1 << 20) h.update(await reader.read(member.offset + at, Math.min(1 << 20, member.size - at)));
+    digest = h.digest();
+  }
+  return { mediaType: compression === "zstd" ? DOCKER_LAYER_ZSTD : DOCKER_LAYER_GZIP, size: member.size, digest };
 }
 
 async function readConfigForDiffIds(store: Awaited<ReturnType<typeof tarStore>>, path: string, extra: Map<string, Uint8Array>, where: string): Promise<string[]> {

@@ -36,7 +36,8 @@ export interface ResolvedImage {
   manifestDescriptor: Descriptor;
   manifest: ImageManifest;
   manifestBytes: Uint8Array;
-  config: ImageConfig;
+  /** The image config; null for an artifact (a manifest whose config is not an image config). */
+  config: ImageConfig | null;
   configBytes: Uint8Array;
   layers: Descriptor[];
 }
@@ -108,11 +109,13 @@ export async function resolveImage(source: ImageSource, options: ResolveOptions 
     const manifest = parsed.doc;
     const what = describe("config", manifest.config);
     const configBytes = await readDocument(source, manifest.config, "config", options.cache);
-    if (!isImageConfig(manifest.config.mediaType)) {
-      throw new InvalidManifestError(describe("manifest", desc), "config.mediaType", `${manifest.config.mediaType} is not an image config (an artifact, not an image)`);
+    // An artifact (Helm chart, signature, SBOM...) carries a config of its own type: it is
+    // verified like any blob but not parsed as an image config.
+    let config: ImageConfig | null = null;
+    if (isImageConfig(manifest.config.mediaType)) {
+      config = validateConfig(what, parseJson(configBytes, (why) => new InvalidManifestError(what, "", why)));
+      checkLayersAgainstConfig(manifest, config, describe("manifest", desc));
     }
-    const config = validateConfig(what, parseJson(configBytes, (why) => new InvalidManifestError(what, "", why)));
-    checkLayersAgainstConfig(manifest, config, describe("manifest", desc));
     return {
       name: source.name, root, indexes, manifestDescriptor: desc, manifest, manifestBytes: bytes,
       config, configBytes, layers: manifest.layers,
