@@ -439,7 +439,8 @@ export class MetadataCache<V = unknown> {
       if (size !== undefined) throw new RangeError(`MetadataCache: a size (${String(size)}) needs the maxBytes option`);
       return 0;
     }
-    const n = size ?? (this.sizeOf ? this.sizeOf(value, this.keyString(key)) : undefined);
+    // null is a (bad) size, not "no size": only undefined falls back to sizeOf.
+    const n = size !== undefined ? size : this.sizeOf ? this.sizeOf(value, this.keyString(key)) : undefined;
     if (n === undefined) throw new RangeError(`MetadataCache: set() needs a size when maxBytes is set (entry ${this.keyString(key)})`);
     if (!Number.isInteger(n) || n < 0 || n > MAX_SIZE) throw new RangeError(`MetadataCache: size must be an integer from 0 to ${MAX_SIZE}, got ${String(n)}`);
     return n;
@@ -450,7 +451,7 @@ export class MetadataCache<V = unknown> {
       if (ttl !== undefined && ttl !== Infinity) throw new RangeError(`MetadataCache: a per-entry ttl (${String(ttl)}) needs the ttl option`);
       return 0;
     }
-    const t = ttl ?? this.ttl;
+    const t = ttl !== undefined ? ttl : this.ttl;
     if (typeof t !== "number" || !(t > 0)) throw new RangeError(`MetadataCache: ttl must be > 0 ms or Infinity, got ${String(t)}`);
     return t === Infinity ? Infinity : now + t;
   }
@@ -512,7 +513,7 @@ export class MetadataCache<V = unknown> {
 /** Exports that refuse every call: what a freed cache talks to. */
 function freedExports(): Core["exports"] {
   return new Proxy({} as Core["exports"], {
-    get: () => () => {
+    get: () => {
       throw new CoreError("CACHE_FREED", "MetadataCache: this cache was freed");
     },
   });
