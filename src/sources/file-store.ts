@@ -4,7 +4,7 @@
 // reader works over any of them, which is how oci: and oci-archive: share one reader.
 
 import { NotFoundError } from "../errors.js";
-import { type ByteReader, blobReader } from "./byte-reader.js";
+import { type ByteReader, blobReader, bytesReader } from "./byte-reader.js";
 
 export interface FileStore {
   /** For messages: the directory or archive this store reads. */
@@ -43,4 +43,19 @@ function commonTopFolder(paths: string[]): string {
   if (paths.length === 0 || paths.some((p) => !p.includes("/"))) return "";
   const first = paths[0].slice(0, paths[0].indexOf("/") + 1);
   return paths.every((p) => p.startsWith(first)) ? first : "";
+}
+
+/** A FileStore over bytes in memory, by path (tests, generated images). */
+export function memoryStore(files: Map<string, Uint8Array>, name = "memory"): FileStore {
+  return {
+    name,
+    async open(path) {
+      const bytes = files.get(path);
+      if (!bytes) throw new NotFoundError(`${name}: ${path}: no such file`, path);
+      return bytesReader(bytes);
+    },
+    async exists(path) {
+      return files.has(path);
+    },
+  };
 }
