@@ -44,24 +44,29 @@ export function rowsOfImage(img: MergedImage): RootfsRow[] {
   return rows.sort((a, b) => comparePaths(a.path, b.path));
 }
 
-function userXattrs(path: string): Record<string, string> | undefined {
+/** user.* xattrs of every path under `root`, from one recursive getfattr run. */
+function userXattrsUnder(root: string): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  let text = "";
   try {
-    const out = execFileSync("getfattr", ["-h", "-d", "-m", "^user\\.", "--absolute-names", path], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    const x: Record<string, string> = {};
-    for (const line of out.split("\n")) {
-      const m = /^([^#=][^=]*)="(.*)"$/.exec(line);
-      if (m) x[m[1]] = m[2];
-    }
-    return Object.keys(x).length ? x : undefined;
-  } catch {
-    return undefined;
+    text = execFileSync("getfattr", ["-R", "-P", "-h", "-d", "-m", "^user\\.", "--absolute-names", root], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 28 });
+  } catch (e) {
+    text = (e as { stdout?: string }).stdout ?? "";
   }
+  let current = "";
+  for (const line of text.split("\n")) {
+    if (line.startsWith("# file: ")) current = line.slice(8);
+    const m = /^([^#=][^=]*)="(.*)"$/.exec(line);
+    if (m && current) out.set(current, { ...(out.get(current) ?? {}), [m[1]]: m[2] });
+  }
+  return out;
 }
 
 /** Rows of a real directory tree (what umoci unpack or tar -x produced). */
 export function rowsOfDir(root: string, opts: { xattrs?: boolean } = {}): RootfsRow[] {
   const rows: RootfsRow[] = [];
   const inodes = new Map<number, string[]>();
+  const xattrs = opts.xattrs === false ? new Map() : userXattrsUnder(root);
   const walk = (rel: string) => {
     for (const name of readdirSync(join(root, rel))) {
       const p = rel ? rel + "/" + name : name;
@@ -80,7 +85,7 @@ export function rowsOfDir(root: string, opts: { xattrs?: boolean } = {}): Rootfs
         sha256: type === "f" ? createHash("sha256").update(readFileSync(abs)).digest("hex") : "-",
         linkname: type === "l" ? readlinkSync(abs) : "-",
         hardlink: type === "f" && st.nlink > 1 ? String(st.ino) : "-",
-        xattrs: opts.xattrs === false || type === "l" ? "-" : xattrText(userXattrs(abs)),
+        xattrs: type === "l" ? "-" : xattrText(xattrs.get(abs)),
         rdev: type === "c" || type === "b" ? `${Math.floor(st.rdev / 256) & 0xfff}:${(st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00)}` : "-",
       });
       if (type === "d") walk(p);

@@ -1,0 +1,167 @@
+// export: the merged view as one flat tar (like `crane export`, minus its bugs: whiteouts
+// applied, symlinks and hard links kept, long names via PAX, xattrs via SCHILY.xattr.*), whose
+// extraction equals the image's rootfs as umoci unpacks it.
+//
+// Deterministic: the same view gives the same bytes. Order:
+//   1. symlinks, devices and fifos, depth first, names in byte order;
+//   2. regular files, layer by layer (bottom first) in the order of their bytes in that layer's
+//      tar, so each layer is streamed once and only up to its last visible file;
+//   3. hard links, each to the first path (byte order) of its inode, which step 2 wrote;
+//   4. directories, children before parents: an extractor creates missing parents on the way
+//      and these entries then set their final mode, owner and mtime, which nothing later can
+//      disturb (directories first would have their mtimes bumped by the files that follow,
+//      as GNU tar only defers a directory's metadata while it stays inside it).
+// Every name is a clean relative path produced by the view itself, so no entry can point
+// outside the root, whatever the layers contained.
+
+import { readSpans } from "./content.js";
+import type { LayerRecord, MergedImage, Stat } from "./merge.js";
+import { comparePaths } from "./path.js";
+import { TAR_END, tarEntry, type TarWriteEntry } from "./tar-write.js";
+
+export interface ExportStats {
+  entries: number;
+  files: number;
+  bytes: number;
+}
+
+const MAX_OCTAL_SIZE = 8 ** 11 - 1;
+
+/** Write the flattened tar of `img` through `write` (called with each chunk, in order). */
+export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) => void): Promise<ExportStats> {
+  const stats: ExportStats = { entries: 0, files: 0, bytes: 0 };
+  const emit = (b: Uint8Array) => {
+    stats.bytes += b.length;
+    write(b);
+  };
+  const files: Stat[] = [];
+  const links: Stat[] = [];
+  const dirs: Stat[] = [];
+  const firstOfInode = new Map<number, string>();
+  for (const s of img.walk()) {
+    if (s.type === "directory") {
+      dirs.push(s);
+      continue;
+    }
+    if (s.type === "file") {
+      if (s.nlink > 1) {
+        const first = firstOfInode.get(s.inode);
+        if (first === undefined || comparePaths(s.path, first) < 0) firstOfInode.set(s.inode, s.path);
+      }
+      files.push(s);
+      continue;
+    }
+    emit(tarEntry(entryOf(s)));
+    stats.entries++;
+  }
+  // Hard links: all but the first path of a multi-link inode.
+  const writeFiles = files.filter((s) => {
+    const first = firstOfInode.get(s.inode);
+    if (first !== undefined && first !== s.path) {
+      links.push(s);
+      return false;
+    }
+    return true;
+  });
+  // Group by the layer holding the bytes, in tar order.
+  const byLayer = new Map<LayerRecord, { s: Stat; offset: number }[]>();
+  for (const s of writeFiles) {
+    const at = img.locate(s.path);
+    let list = byLayer.get(at.layer);
+    if (!list) byLayer.set(at.layer, (list = []));
+    list.push({ s, offset: at.offset });
+  }
+  for (const layer of [...byLayer.keys()].sort((a, b) => a.index - b.index)) {
+    const list = byLayer.get(layer)!.sort((a, b) => a.offset - b.offset);
+    let current = -1;
+    let written = 0;
+    const finish = (k: number) => {
+      const pad = (512 - (list[k].s.size % 512)) % 512;
+      if (written !== list[k].s.size) throw new Error(`export: ${list[k].s.path}: ${written} of ${list[k].s.size} bytes`);
+      if (pad) emit(new Uint8Array(pad));
+      stats.files++;
+      stats.entries++;
+    };
+    const start = (k: number) => {
+      current = k;
+      written = 0;
+      emit(fileHeader(list[k].s));
+    };
+    await readSpans(
+      layer.input,
+      list.map((f, k) => ({ offset: f.offset, size: f.s.size, key: k })),
+      (k, chunk) => {
+        if (k !== current) start(k);
+        written += chunk.length;
+        emit(chunk.slice());
+      },
+      (k) => {
+        if (k !== current) start(k);
+        finish(k);
+      },
+      `layer ${layer.index} of ${layer.image}`,
+    );
+  }
+  for (const s of links.sort((a, b) => comparePaths(a.path, b.path))) {
+    emit(tarEntry({ ...common(s), type: "hardlink", linkname: firstOfInode.get(s.inode)! }));
+    stats.entries++;
+  }
+  // walk() is pre-order (parents first): reversed, every child comes before its parent.
+  for (const s of dirs.reverse()) {
+    emit(tarEntry(entryOf(s)));
+    stats.entries++;
+  }
+  emit(TAR_END);
+  return stats;
+}
+
+/** The flattened tar as a web stream. */
+export function exportStream(img: MergedImage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async start(ctl) {
+      try {
+        await exportImage(img, (c) => ctl.enqueue(c));
+        ctl.close();
+      } catch (e) {
+        ctl.error(e);
+      }
+    },
+  });
+}
+
+function common(s: Stat): TarWriteEntry {
+  const pax: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.xattrs ?? {})) pax["SCHILY.xattr." + k] = v;
+  return { name: s.path, mode: s.mode, uid: s.uid, gid: s.gid, mtime: Math.floor(s.mtime), pax };
+}
+
+function entryOf(s: Stat): TarWriteEntry {
+  const e = common(s);
+  switch (s.type) {
+    case "directory": return { ...e, type: "dir" };
+    case "symlink": return { ...e, type: "symlink", linkname: s.linkname };
+    case "chardev": return { ...e, type: "char", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
+    case "blockdev": return { ...e, type: "block", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
+    case "fifo": return { ...e, type: "fifo" };
+    default: throw new Error(`export: unexpected ${s.type} at ${s.path}`);
+  }
+}
+
+/**
+ * The header (and PAX records) of a regular file whose body is streamed after it. The shared
+ * writer (tar-write.ts) takes whole bodies, so the header is made for an empty body and its
+ * size field set here; sizes past the 11 octal digits go in a PAX "size" record.
+ */
+function fileHeader(s: Stat): Uint8Array {
+  const e = common(s);
+  if (s.size > MAX_OCTAL_SIZE) e.pax = { ...e.pax, size: String(s.size) };
+  const bytes = new Uint8Array(tarEntry({ ...e, type: "file" }));
+  const h = bytes.subarray(bytes.length - 512);
+  const field = s.size > MAX_OCTAL_SIZE ? 0 : s.size;
+  h.set(new TextEncoder().encode(field.toString(8).padStart(11, "0") + "\0"), 124);
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += h[i];
+  h.set(new TextEncoder().encode(sum.toString(8).padStart(6, "0") + "\0"), 148);
+  return bytes;
+}
