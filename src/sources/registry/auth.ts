@@ -1,0 +1,167 @@
+// Registry authentication: anonymous, HTTP Basic, and bearer tokens from the token server a
+// 401 challenge names (realm, service, scope), with a token cache keyed by realm+service+scope
+// that honours expires_in. What a registry wants is learnt from its first 401 and then sent
+// up front, so later requests cost one round trip.
+//
+// Invariants: credentials are only sent to the registry itself and to the realm its challenge
+// names, never over plain http when the registry is https; a refused token is dropped from
+// the cache and fetched once more, after which the 401 stands (no loops).
+// Spec: https://distribution.github.io/distribution/spec/auth/token/
+//       https://distribution.github.io/distribution/spec/auth/oauth/ (refresh tokens)
+
+import { RegistryError } from "../../errors.js";
+import { type Challenge, parseChallenges } from "./challenge.js";
+import { redactUrl } from "./url.js";
+
+export type Credentials =
+  | { username: string; password: string }
+  /** An OAuth2 refresh token ("identitytoken" in Docker's config.json). */
+  | { identityToken: string }
+  /** A bearer token to send as it is ("registrytoken" in Docker's config.json). */
+  | { registryToken: string };
+
+/** Fixed credentials, or a lookup by registry host (e.g. Docker's config.json in Node). */
+export type CredentialSource =
+  | Credentials
+  | ((registry: string) => Credentials | undefined | Promise<Credentials | undefined>);
+
+export interface AuthenticatorOptions {
+  /** Registry host[:port] as the user named it, handed to a credential lookup. */
+  registry: string;
+  /** Origin of the registry's API, to refuse sending secrets from https to http. */
+  origin: URL;
+  credentials?: CredentialSource;
+  fetch: typeof fetch;
+  /** Clock for token expiry (ms since epoch). */
+  now: () => number;
+  userAgent?: string;
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+/** Tokens without expires_in live this long (distribution's token spec default). */
+const DEFAULT_TOKEN_SECONDS = 60;
+
+export class Authenticator {
+  /** Token server requests made so far (a cache that works keeps this low). */
+  tokenRequests = 0;
+  private learnt?: Challenge;
+  private readonly tokens = new Map<string, CachedToken>();
+  private credentials?: Promise<Credentials | undefined>;
+
+  constructor(private readonly options: AuthenticatorOptions) {}
+
+  /** The Authorization header for a request in `scope`, when the registry's wishes are known. */
+  async header(scope: string): Promise<string | undefined> {
+    const creds = await this.creds();
+    if (creds && "registryToken" in creds) return `Bearer ${creds.registryToken}`;
+    const learnt = this.learnt;
+    if (!learnt) return undefined;
+    if (learnt.scheme === "basic") return creds && "username" in creds ? basic(creds) : undefined;
+    const cached = this.cached(learnt, scope);
+    return cached ? `Bearer ${cached}` : `Bearer ${await this.fetchToken(learnt, scope)}`;
+  }
+
+  /**
+   * Answer a 401. `refused` is the Authorization header the registry just turned down (if any).
+   * Returns the header to retry with, or undefined when retrying cannot help.
+   */
+  async unauthorized(wwwAuthenticate: string | null, scope: string, refused?: string): Promise<string | undefined> {
+    const challenges = parseChallenges(wwwAuthenticate);
+    const challenge = challenges.find((c) => c.scheme === "bearer" && c.params.realm)
+      ?? challenges.find((c) => c.scheme === "basic");
+    if (!challenge) return undefined;
+    this.learnt = challenge;
+    const creds = await this.creds();
+    if (challenge.scheme === "basic") {
+      if (!creds || !("username" in creds)) return undefined;
+      const header = basic(creds);
+      return header === refused ? undefined : header;
+    }
+    // The registry may ask for more than we guessed (e.g. push); its own scope wins.
+    const wanted = challenge.params.scope ?? scope;
+    this.tokens.delete(tokenKey(challenge, wanted));
+    const token = await this.fetchToken(challenge, wanted);
+    const header = `Bearer ${token}`;
+    return header === refused ? undefined : header;
+  }
+
+  private cached(challenge: Challenge, scope: string): string | undefined {
+    const key = tokenKey(challenge, scope);
+    const hit = this.tokens.get(key);
+    if (!hit) return undefined;
+    if (hit.expiresAt > this.options.now()) return hit.value;
+    this.tokens.delete(key);
+    return undefined;
+  }
+
+  private async fetchToken(challenge: Challenge, scope: string): Promise<string> {
+    const realm = new URL(challenge.params.realm!);
+    const creds = await this.creds();
+    const secret = creds && ("username" in creds || "identityToken" in creds);
+    if (secret && realm.protocol !== "https:" && this.options.origin.protocol === "https:") {
+      throw new RegistryError(`refusing to send credentials to a plain-http token server`, 0, redactUrl(realm), false);
+    }
+    const service = challenge.params.service;
+    const scopes = scope ? scope.split(" ").filter(Boolean) : [];
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (this.options.userAgent) headers["User-Agent"] = this.options.userAgent;
+    let init: RequestInit;
+    if (creds && "identityToken" in creds) {
+      // OAuth2 refresh-token grant: a POST with a form body.
+      const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: creds.identityToken, client_id: "layerlens" });
+      if (service) form.set("service", service);
+      if (scopes.length) form.set("scope", scopes.join(" "));
+      init = { method: "POST", headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" }, body: form };
+    } else {
+      if (service) realm.searchParams.set("service", service);
+      for (const s of scopes) realm.searchParams.append("scope", s);
+      if (creds && "username" in creds) headers.Authorization = basic(creds);
+      init = { method: "GET", headers };
+    }
+    this.tokenRequests++;
+    const at = this.options.now();
+    let res: Response;
+    try {
+      res = await this.options.fetch(realm, { ...init, redirect: "follow" });
+    } catch (cause) {
+      throw new RegistryError("getting a registry token", 0, redactUrl(realm), true, [], { cause });
+    }
+    const text = await res.text();
+    if (!res.ok) throw new RegistryError("getting a registry token", res.status, redactUrl(realm), res.status >= 500, []);
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new RegistryError("token server answered with something that is not JSON", res.status, redactUrl(realm), false);
+    }
+    const token = typeof body.token === "string" && body.token ? body.token
+      : typeof body.access_token === "string" && body.access_token ? body.access_token : undefined;
+    if (!token) throw new RegistryError("token server answered without a token", res.status, redactUrl(realm), false);
+    const seconds = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
+    // Renew a little early (a tenth of the lifetime, at most 10 s) so a token does not expire in flight.
+    const lifetime = seconds * 1000;
+    this.tokens.set(tokenKey(challenge, scope), { value: token, expiresAt: at + lifetime - Math.min(lifetime / 10, 10_000) });
+    return token;
+  }
+
+  private creds(): Promise<Credentials | undefined> {
+    const source = this.options.credentials;
+    this.credentials ??= Promise.resolve(typeof source === "function" ? source(this.options.registry) : source);
+    return this.credentials;
+  }
+}
+
+function tokenKey(challenge: Challenge, scope: string): string {
+  return `${challenge.params.realm}\n${challenge.params.service ?? ""}\n${scope}`;
+}
+
+function basic(creds: { username: string; password: string }): string {
+  const bytes = new TextEncoder().encode(`${creds.username}:${creds.password}`);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
+}

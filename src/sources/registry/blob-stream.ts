@@ -1,0 +1,139 @@
+// A blob download as a ReadableStream that survives dropped connections: when the body breaks
+// off (an error, or fewer bytes than expected), it asks again from the next missing byte with
+// an HTTP Range request and carries on, hashing as it goes. A whole-blob read ends with a
+// digest check: on mismatch the stream errors with DigestMismatchError instead of closing, so
+// a consumer that waits for the end never takes unverified bytes for good ones.
+//
+// Invariants: bytes are delivered in order, each exactly once; a server that ignores Range
+// (200 instead of 206) is handled by skipping what was already delivered; consecutive
+// failures without progress are bounded by the retry policy.
+// Spec: https://www.rfc-editor.org/rfc/rfc9110#name-range-requests
+
+import { DigestMismatchError, RegistryError, SizeMismatchError } from "../../errors.js";
+import type { Sha256Factory } from "../../sha256/hasher.js";
+import { requireVerifiable } from "./hash.js";
+import { type RetryPolicy, isNetworkError, retryDelay } from "./retry.js";
+
+export interface BlobStreamOptions {
+  /** For messages: "blob sha256:ab12… in repo". */
+  what: string;
+  /** First byte wanted (absolute). */
+  start: number;
+  /** One past the last byte wanted; undefined = to the end of the blob. */
+  end?: number;
+  /** The descriptor's size, when known: a full read must deliver exactly this many bytes. */
+  size?: number;
+  /** Checked when the whole blob is read (start 0, to the end). */
+  digest?: string;
+  sha256: Sha256Factory;
+  retry: RetryPolicy;
+  /** Ask for the bytes from absolute offset `from` (to `end`); a 2xx response. */
+  open(from: number): Promise<Response>;
+  /** Called before each resume (for statistics). */
+  onResume?(from: number): void;
+}
+
+export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8Array> {
+  const whole = o.start === 0 && (o.end === undefined || o.end === o.size);
+  if (whole && o.digest) requireVerifiable(o.digest, o.what);
+  const hash = whole && o.digest ? o.sha256() : undefined;
+  const stop = o.end ?? o.size; // where the bytes must end, when we know
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let pos = o.start;
+  let skip = 0;
+  let failures = 0;
+
+  async function connect(): Promise<void> {
+    if (pos !== o.start) o.onResume?.(pos);
+    const res = await o.open(pos);
+    skip = bytesToSkip(res, pos, o.what);
+    const total = advertisedSize(res);
+    if (o.size !== undefined && total !== undefined && total !== o.size) {
+      await res.body?.cancel().catch(() => {});
+      throw new SizeMismatchError(o.what, o.size, total);
+    }
+    if (!res.body) throw new RegistryError(`${o.what}: empty answer`, res.status, res.url, true);
+    reader = res.body.getReader();
+  }
+
+  async function brokeOff(cause: unknown): Promise<void> {
+    reader?.cancel().catch(() => {});
+    reader = undefined;
+    if (++failures >= o.retry.attempts) {
+      throw new RegistryError(`${o.what}: connection kept dropping at byte ${pos}`, 0, "", true, [], { cause });
+    }
+    await o.retry.sleep(retryDelay(o.retry, failures));
+  }
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        if (!reader) await connect();
+        let step: ReadableStreamReadResult<Uint8Array>;
+        try {
+          step = await reader!.read();
+        } catch (err) {
+          if (!isNetworkError(err)) throw err;
+          await brokeOff(err);
+          continue;
+        }
+        if (step.done) {
+          reader = undefined;
+          if (stop !== undefined && pos < stop) {
+            await brokeOff(new Error(`body ended at byte ${pos} of ${stop}`));
+            continue;
+          }
+          if (hash) {
+            const actual = hash.digest();
+            if (actual !== o.digest) throw new DigestMismatchError(o.what, o.digest!, actual);
+          }
+          controller.close();
+          return;
+        }
+        let chunk = step.value;
+        if (skip > 0) {
+          const n = Math.min(skip, chunk.length);
+          skip -= n;
+          chunk = chunk.subarray(n);
+        }
+        if (stop !== undefined && pos + chunk.length > stop) {
+          if (o.end === undefined) {
+            // More bytes than the descriptor's size: the blob is not the one described.
+            reader?.cancel().catch(() => {});
+            throw new SizeMismatchError(o.what, o.size!, pos + chunk.length);
+          }
+          chunk = chunk.subarray(0, stop - pos); // a server that ignored our Range end
+        }
+        if (chunk.length === 0) continue;
+        failures = 0;
+        hash?.update(chunk);
+        pos += chunk.length;
+        controller.enqueue(chunk);
+        return;
+      }
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason).catch(() => {});
+    },
+  });
+}
+
+/** The blob's whole size as the server states it (Content-Range total, or Content-Length of a 200). */
+function advertisedSize(res: Response): number | undefined {
+  if (res.status === 206) {
+    const m = /\/(\d+)$/.exec(res.headers.get("Content-Range")?.trim() ?? "");
+    return m ? Number(m[1]) : undefined;
+  }
+  const length = res.headers.get("Content-Length");
+  // A 200 is the whole blob whatever we asked for (from is skipped, not missing).
+  return length !== null && /^\d+$/.test(length) && res.headers.get("Content-Encoding") === null ? Number(length) : undefined;
+}
+
+/** How many leading bytes of `res` were already delivered (a 200 to a Range request, an early 206). */
+function bytesToSkip(res: Response, from: number, what: string): number {
+  if (res.status !== 206) return from;
+  const m = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(res.headers.get("Content-Range")?.trim() ?? "");
+  const first = m ? Number(m[1]) : from;
+  if (first > from) throw new RegistryError(`${what}: asked for bytes from ${from}, got from ${first}`, 206, res.url, false);
+  return from - first;
+}

@@ -1,0 +1,353 @@
+// A registry client over fetch (Node, browsers, workers alike): ping, manifests with the full
+// Accept list, blobs (whole, ranged, resumed), tag and catalog listings with Link pagination,
+// and referrers with the tag-schema fallback. Every manifest is checked against the digest
+// asked for, or against Docker-Content-Digest for a tag, and capped at 4 MiB; whole blobs
+// read through blob() are verified, and retried once when their bytes come back corrupted.
+// Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
+
+import { CapacityError, DigestMismatchError, InvalidManifestError, RegistryError, SizeMismatchError } from "../../errors.js";
+import {
+  DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST,
+} from "../../oci/media-types.js";
+import type { Descriptor } from "../../oci/types.js";
+import { type Sha256Factory, createSha256 } from "../../sha256/hasher.js";
+import type { ByteRange } from "../source.js";
+import { Authenticator, type CredentialSource } from "./auth.js";
+import { resumableBlobStream } from "./blob-stream.js";
+import { checkDigestForm, requireVerifiable, sha256Of } from "./hash.js";
+import { nextLink } from "./link.js";
+import { type RetryOptions, retryPolicy, type RetryPolicy } from "./retry.js";
+import { type RegistryRequest, Transport, discard } from "./transport.js";
+import { redactUrl } from "./url.js";
+
+/** The OCI 1.1-rc artifact manifest: withdrawn from the spec, still served by some registries. */
+export const OCI_ARTIFACT_MANIFEST = "application/vnd.oci.artifact.manifest.v1+json";
+
+/**
+ * Every manifest type we can read, in one Accept header. Registries answer 404 for an OCI
+ * manifest not listed here, and convert a Docker one to schema 1 when Accept is missing.
+ */
+export const MANIFEST_ACCEPT_HEADER = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST, OCI_ARTIFACT_MANIFEST].join(", ");
+
+/** distribution-spec: registries and clients should refuse manifests over 4 MiB. */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+
+export interface RegistryClientOptions {
+  /** "host[:port]" as in a reference; docker.io is reached at registry-1.docker.io. */
+  registry: string;
+  /** Default https, except for loopback hosts (localhost, 127.x, [::1]) which default to http. */
+  protocol?: "https" | "http";
+  credentials?: CredentialSource;
+  /** The fetch to use (default globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** sha256 to verify with (default: the runtime's registered one). */
+  sha256?: Sha256Factory;
+  retry?: RetryOptions;
+  /** Manifest size cap in bytes (default 4 MiB). */
+  maxManifestBytes?: number;
+  /** Clock for token expiry (default Date.now). */
+  now?: () => number;
+  userAgent?: string;
+  signal?: AbortSignal;
+}
+
+export interface ManifestResult {
+  /** The raw bytes, verified against `descriptor.digest`. */
+  bytes: Uint8Array;
+  /** mediaType (Content-Type, else the document's own), digest and size of the bytes. */
+  descriptor: Descriptor;
+}
+
+export interface PingResult {
+  status: number;
+  /** Docker-Distribution-Api-Version, e.g. "registry/2.0". */
+  apiVersion?: string;
+  /** The auth scheme a 401 asked for ("bearer", "basic"), if any. */
+  authScheme?: string;
+}
+
+export interface ReferrersResult {
+  descriptors: Descriptor[];
+  /** "api": GET /v2/<name>/referrers/<digest>; "tag": the sha256-<hex> tag fallback. */
+  via: "api" | "tag";
+}
+
+export class RegistryClient {
+  readonly registry: string;
+  readonly origin: URL;
+  readonly auth: Authenticator;
+  readonly transport: Transport;
+  /** Blob downloads resumed with Range after a dropped connection. */
+  resumes = 0;
+  private readonly retry: RetryPolicy;
+  private readonly sha256: Sha256Factory;
+  private readonly maxManifestBytes: number;
+
+  constructor(options: RegistryClientOptions) {
+    this.registry = options.registry;
+    this.origin = registryOrigin(options.registry, options.protocol);
+    const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.retry = retryPolicy(options.retry);
+    this.sha256 = options.sha256 ?? createSha256;
+    this.maxManifestBytes = options.maxManifestBytes ?? MAX_MANIFEST_BYTES;
+    this.auth = new Authenticator({
+      registry: options.registry, origin: this.origin, credentials: options.credentials,
+      fetch: fetchFn, now: options.now ?? Date.now, userAgent: options.userAgent,
+    });
+    this.transport = new Transport({
+      origin: this.origin, fetch: fetchFn, auth: this.auth, retry: this.retry,
+      userAgent: options.userAgent, signal: options.signal,
+    });
+  }
+
+  /** GET /v2/: is this a registry, and what auth does it want? Never throws for 401. */
+  async ping(): Promise<PingResult> {
+    const res = await this.transport.send({ path: "/v2/", scope: "", what: "pinging the registry", accept: [401] });
+    await discard(res);
+    const challenge = res.headers.get("WWW-Authenticate");
+    return {
+      status: res.status,
+      apiVersion: res.headers.get("Docker-Distribution-Api-Version") ?? undefined,
+      authScheme: challenge ? challenge.trim().split(/\s/)[0]!.toLowerCase() : undefined,
+    };
+  }
+
+  /** HEAD a manifest: its descriptor without the body (digest from Docker-Content-Digest). */
+  async headManifest(repository: string, reference: string): Promise<Descriptor> {
+    const what = `checking manifest ${repository}:${reference}`;
+    const res = await this.send(repository, { method: "HEAD", path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what });
+    await discard(res);
+    const digest = res.headers.get("Docker-Content-Digest") ?? (isDigestRef(reference) ? reference : undefined);
+    const size = Number(res.headers.get("Content-Length"));
+    if (!digest || !Number.isSafeInteger(size)) {
+      throw new RegistryError(`${what}: no Docker-Content-Digest or Content-Length in the answer`, res.status, redactUrl(res.url || this.origin), false);
+    }
+    checkDigestForm(digest);
+    return { mediaType: mediaTypeOf(res) ?? "", digest, size };
+  }
+
+  /**
+   * GET a manifest or index by tag or digest, verified: by digest against that digest, by tag
+   * against Docker-Content-Digest when the registry sends it. Corrupted bytes are fetched once
+   * more before DigestMismatchError is raised.
+   */
+  async manifest(repository: string, reference: string): Promise<ManifestResult> {
+    const byDigest = isDigestRef(reference);
+    const what = `manifest ${repository}${byDigest ? "@" : ":"}${reference}`;
+    if (byDigest) requireVerifiable(reference, what);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.manifestOnce(repository, reference, byDigest, what);
+      } catch (err) {
+        if (!(err instanceof DigestMismatchError) || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  private async manifestOnce(repository: string, reference: string, byDigest: boolean, what: string): Promise<ManifestResult> {
+    const res = await this.send(repository, { path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what: `reading ${what}` });
+    const bytes = await readCapped(res, this.maxManifestBytes, what);
+    const actual = sha256Of(bytes, this.sha256);
+    const claimed = res.headers.get("Docker-Content-Digest");
+    const expected = byDigest ? reference : claimed ?? actual;
+    if (!byDigest && claimed) requireVerifiable(claimed, what);
+    if (actual !== expected) throw new DigestMismatchError(what, expected, actual);
+    return { bytes, descriptor: { mediaType: mediaTypeOf(res) ?? ownMediaType(bytes, what), digest: actual, size: bytes.length } };
+  }
+
+  /**
+   * A blob as a stream that resumes after dropped connections. A whole-blob read is verified
+   * (the stream errors instead of closing on a mismatch) unless `verify` is false.
+   */
+  async openBlob(repository: string, desc: Descriptor, range?: ByteRange, options: { verify?: boolean } = {}): Promise<ReadableStream<Uint8Array>> {
+    const what = `blob ${desc.digest} in ${repository}`;
+    checkDigestForm(desc.digest);
+    const start = range?.start ?? 0;
+    const end = range?.end;
+    if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
+      throw new RangeError(`${what}: bad byte range ${JSON.stringify(range)}`);
+    }
+    const size = Number.isSafeInteger(desc.size) && desc.size >= 0 ? desc.size : undefined;
+    const stop = end ?? size;
+    const open = (from: number): Promise<Response> => {
+      const headers: Record<string, string> = {};
+      // A Range only when it is needed: a plain GET keeps caches and redirects simple.
+      if (from > 0 || end !== undefined) headers.Range = `bytes=${from}-${stop !== undefined ? stop - 1 : ""}`;
+      return this.send(repository, { path: `/v2/${repository}/blobs/${desc.digest}`, headers, what: `reading ${what}` });
+    };
+    if (stop !== undefined && start >= stop) return new ReadableStream({ start: (c) => c.close() });
+    const first = await open(start);
+    let pending: Response | undefined = first;
+    return resumableBlobStream({
+      what, start, end, size, sha256: this.sha256, retry: this.retry,
+      digest: options.verify === false ? undefined : desc.digest,
+      open: (from) => {
+        // The first response was fetched eagerly so HTTP errors surface from openBlob() itself.
+        const r = pending;
+        pending = undefined;
+        return r && from === start ? Promise.resolve(r) : open(from);
+      },
+      onResume: () => { this.resumes++; },
+    });
+  }
+
+  /** A whole blob in memory, verified (size and digest); corrupted bytes are fetched once more. */
+  async blob(repository: string, desc: Descriptor): Promise<Uint8Array> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stream = await this.openBlob(repository, desc);
+        return await collect(stream);
+      } catch (err) {
+        const corrupted = err instanceof DigestMismatchError || err instanceof SizeMismatchError;
+        if (!corrupted || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  /** Every tag of a repository, following Link pagination. */
+  async tags(repository: string, options: { pageSize?: number } = {}): Promise<string[]> {
+    const query = options.pageSize ? `?n=${options.pageSize}` : "";
+    return this.paginate(repository, `/v2/${repository}/tags/list${query}`, `listing tags of ${repository}`, "tags");
+  }
+
+  /** Every repository the registry lists (/v2/_catalog), following Link pagination. */
+  async catalog(options: { pageSize?: number } = {}): Promise<string[]> {
+    const query = options.pageSize ? `?n=${options.pageSize}` : "";
+    return this.paginate(undefined, `/v2/_catalog${query}`, "listing the catalog", "repositories");
+  }
+
+  /**
+   * Manifests whose `subject` is `subject`: the referrers API when the registry has it, else
+   * the tag schema (an index tagged "sha256-<hex>"). `artifactType` filters either answer.
+   */
+  async referrers(repository: string, subject: string, options: { artifactType?: string } = {}): Promise<ReferrersResult> {
+    checkDigestForm(subject);
+    const what = `referrers of ${subject} in ${repository}`;
+    const filter = options.artifactType;
+    const query = filter ? `?artifactType=${encodeURIComponent(filter)}` : "";
+    // 404 (and 405 from some proxies) means "no referrers API": fall back to the tag schema.
+    const res = await this.send(repository, { path: `/v2/${repository}/referrers/${subject}${query}`, headers: { Accept: OCI_INDEX }, what: `listing ${what}`, accept: [404, 405] });
+    if (res.ok) {
+      const index = parseIndex(await readCapped(res, this.maxManifestBytes, what), what);
+      const applied = (res.headers.get("OCI-Filters-Applied") ?? "").split(",").map((s) => s.trim());
+      return { via: "api", descriptors: filter && !applied.includes("artifactType") ? index.filter((d) => d.artifactType === filter) : index };
+    }
+    await discard(res);
+    const tag = subject.replace(":", "-").slice(0, 128);
+    let found: ManifestResult;
+    try {
+      found = await this.manifest(repository, tag);
+    } catch (err) {
+      if (err instanceof RegistryError && err.status === 404) return { via: "tag", descriptors: [] };
+      throw err;
+    }
+    const index = parseIndex(found.bytes, `${what} (tag ${tag})`);
+    return { via: "tag", descriptors: filter ? index.filter((d) => d.artifactType === filter) : index };
+  }
+
+  private send(repository: string | undefined, req: Omit<RegistryRequest, "scope">): Promise<Response> {
+    return this.transport.send({ ...req, scope: repository ? `repository:${repository}:pull` : "registry:catalog:*" });
+  }
+
+  private async paginate(repository: string | undefined, first: string, what: string, field: "tags" | "repositories"): Promise<string[]> {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (let path: string | undefined = first; path; ) {
+      // A Link back to a page already read would loop for ever.
+      if (seen.has(path)) throw new RegistryError(`${what}: pagination loops back to ${path}`, 200, redactUrl(new URL(path, this.origin)), false);
+      seen.add(path);
+      const res = await this.send(repository, { path, headers: { Accept: "application/json" }, what });
+      const body = parseJsonBytes(await readCapped(res, this.maxManifestBytes, what), what) as Record<string, unknown>;
+      const page = body[field];
+      if (page !== null && page !== undefined && !(Array.isArray(page) && page.every((t) => typeof t === "string"))) {
+        throw new InvalidManifestError(what, field, "must be a list of strings");
+      }
+      out.push(...((page as string[] | null | undefined) ?? []));
+      const next = nextLink(res.headers.get("Link"));
+      path = next ? new URL(next, new URL(path, this.origin)).toString() : undefined;
+    }
+    return out;
+  }
+}
+
+/** The API origin of a registry name. */
+export function registryOrigin(registry: string, protocol?: "https" | "http"): URL {
+  const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
+  const hostname = host.replace(/:\d+$/, "");
+  const loopback = hostname === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === "[::1]";
+  return new URL(`${protocol ?? (loopback ? "http" : "https")}://${host}`);
+}
+
+function manifestPath(repository: string, reference: string): string {
+  return `/v2/${repository}/manifests/${reference}`;
+}
+
+function isDigestRef(reference: string): boolean {
+  return reference.includes(":");
+}
+
+function mediaTypeOf(res: Response): string | undefined {
+  const type = res.headers.get("Content-Type")?.split(";")[0]?.trim();
+  // Registries answer JSON or octet-stream when they do not know the manifest's type.
+  return type && type !== "application/json" && type !== "application/octet-stream" && type !== "text/plain" ? type : undefined;
+}
+
+function ownMediaType(bytes: Uint8Array, what: string): string {
+  const doc = parseJsonBytes(bytes, what) as { mediaType?: unknown };
+  return typeof doc.mediaType === "string" ? doc.mediaType : "";
+}
+
+function parseIndex(bytes: Uint8Array, what: string): Descriptor[] {
+  const doc = parseJsonBytes(bytes, what) as { manifests?: unknown };
+  if (!Array.isArray(doc.manifests)) throw new InvalidManifestError(what, "manifests", "must be a list of descriptors");
+  return doc.manifests as Descriptor[];
+}
+
+function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw new InvalidManifestError(what, "", `invalid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Read a body of at most `cap` bytes; Content-Length over the cap is refused before reading. */
+async function readCapped(res: Response, cap: number, what: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get("Content-Length") ?? NaN);
+  if (declared > cap) {
+    await discard(res);
+    throw new CapacityError(`${what}: ${declared} bytes is over the ${cap}-byte manifest limit`);
+  }
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > cap) {
+      await reader.cancel().catch(() => {});
+      throw new CapacityError(`${what}: more than the ${cap}-byte manifest limit`);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, length);
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const c of stream as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push(c);
+    length += c.length;
+  }
+  return concat(chunks, length);
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
