@@ -78,7 +78,10 @@ export class DockerArchiveSource implements ImageSource {
     const layers: Descriptor[] = [];
     for (const [i, path] of chosen.Layers.entries()) {
       const member = resolveMember(store.members, path, where);
-      const desc = chosen.LayerSources?.[config[i]] ?? await layerDescriptor(reader, member, path, config[i]);
+      // LayerSources describes foreign layers (bytes elsewhere, at `urls`); for the others
+      // skopeo ignores it and so do we, which keeps the synthesised manifest identical.
+      const source = chosen.LayerSources?.[config[i]];
+      const desc = source?.urls?.length ? source : await layerDescriptor(reader, member, path, config[i]);
       blobs.set(desc.digest, member);
       layers.push(desc);
     }
