@@ -25,6 +25,11 @@ export interface Command {
 /** The dispatch table: add a line per command (name -> lazy module with `command`). */
 export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   inspect: () => import("./inspect.js"),
+  ls: () => import("./ls.js"),
+  cat: () => import("./cat.js"),
+  layers: () => import("./layers.js"),
+  export: () => import("./export.js"),
+  diff: () => import("./diff.js"),
 };
 
 function help(): string {

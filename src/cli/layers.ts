@@ -1,0 +1,89 @@
+// `layerlens layers IMAGE [--top N] [--platform P] [--json]`: per layer what it added,
+// modified, deleted and hid (opaque), with bytes; dive's efficiency score and wasted bytes
+// (without dive's double counting) and our reclaimable bytes, with the top offenders.
+
+import { UsageError } from "../errors.js";
+import { analyzeWaste, type WasteReport } from "../fs/waste.js";
+import type { LayerRecord } from "../fs/merge.js";
+import { parseArgs } from "./args.js";
+import type { CliIO, Command } from "./main.js";
+import { humanBytes, mountImage } from "./mount.js";
+
+export interface LayersReport {
+  image: string;
+  layers: {
+    index: number; digest?: string; diffId?: string; mediaType?: string; compression: string;
+    size: number; uncompressedSize: number; entries: number;
+    added: number; modified: number; deleted: number; opaque: number;
+    addedBytes: number; modifiedBytes: number; deletedBytes: number; reclaimableBytes: number;
+    warnings: string[];
+    changes?: LayerRecord["changes"];
+  }[];
+  waste: WasteReport;
+}
+
+export function layersReport(image: { name: string; layers: LayerRecord[] }, waste: WasteReport, withChanges = false): LayersReport {
+  return {
+    image: image.name,
+    layers: image.layers.map((l) => ({
+      index: l.index, digest: l.digest, diffId: l.diffId, mediaType: l.mediaType, compression: l.compression,
+      size: l.compressedBytes, uncompressedSize: l.uncompressedBytes, entries: l.entries,
+      added: l.changes.added.length, modified: l.changes.modified.length, deleted: l.changes.deleted.length, opaque: l.changes.opaque.length,
+      addedBytes: l.changes.addedBytes, modifiedBytes: l.changes.modifiedBytes, deletedBytes: l.changes.deletedBytes,
+      reclaimableBytes: waste.layers[l.index]?.reclaimableBytes ?? 0,
+      warnings: l.warnings,
+      ...(withChanges ? { changes: l.changes } : {}),
+    })),
+    waste,
+  };
+}
+
+export const command: Command = {
+  summary: "Per-layer changes and sizes, efficiency, wasted and reclaimable bytes.",
+  usage: "layerlens layers IMAGE [--changes] [--top N] [--platform os/arch[/variant]] [--json]",
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = parseArgs(argv, { boolean: ["json", "changes"], string: ["top", "platform"] }, "layers");
+    const [spec, ...extra] = args.positionals;
+    if (!spec) throw new UsageError(`layers: name an IMAGE\nusage: ${this.usage}`);
+    if (extra.length) throw new UsageError("layers: one IMAGE at a time");
+    const top = args.options.top === undefined ? 10 : Number(args.options.top);
+    if (!Number.isInteger(top) || top < 0) throw new UsageError(`layers: --top takes a count, not ${JSON.stringify(args.options.top)}`);
+    const m = await mountImage(spec, io, { platform: args.options.platform });
+    try {
+      const waste = analyzeWaste(m.image, top);
+      const report = layersReport({ name: spec, layers: m.image.layers }, waste, args.flags.changes);
+      io.stdout(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : format(report, args.flags.changes));
+      return 0;
+    } finally {
+      await m.close();
+    }
+  },
+};
+
+function format(r: LayersReport, changes: boolean): string {
+  let out = `Image ${r.image}\n\n  #  digest        size        tar    entries   added  modified  deleted  reclaimable\n`;
+  for (const l of r.layers) {
+    out += `${String(l.index).padStart(3)}  ${(l.digest ?? "-").replace(/^sha256:/, "").slice(0, 12).padEnd(12)} ${humanBytes(l.size).padStart(10)} ${humanBytes(l.uncompressedSize).padStart(10)} ${String(l.entries).padStart(9)}` +
+      ` ${String(l.added).padStart(7)} ${String(l.modified).padStart(9)} ${String(l.deleted + l.opaque).padStart(8)} ${humanBytes(l.reclaimableBytes).padStart(12)}\n`;
+    for (const w of l.warnings) out += `       warning: ${w}\n`;
+    if (changes && l.changes) {
+      for (const c of l.changes.added) out += `       + ${c.path}\n`;
+      for (const c of l.changes.modified) out += `       ~ ${c.path}\n`;
+      for (const c of l.changes.deleted) out += `       - ${c.path}\n`;
+      for (const c of l.changes.opaque) out += `       - ${c.path}/* (opaque)\n`;
+    }
+  }
+  const w = r.waste;
+  out += `\nEfficiency        ${(w.efficiency * 100).toFixed(2)} %\n`;
+  out += `Wasted bytes      ${humanBytes(w.wastedBytes)} (dive would report ${humanBytes(w.diveReportedWastedBytes)}, counting every copy)\n`;
+  out += `Reclaimable bytes ${humanBytes(w.reclaimableBytes)} of ${humanBytes(w.fileBytes)} stored (${humanBytes(w.visibleBytes)} visible)\n`;
+  if (w.topWasted.length) {
+    out += `\nCount  Wasted      Path\n`;
+    for (const p of w.topWasted) out += `${String(p.layers.length).padStart(5)}  ${humanBytes(p.wastedBytes).padEnd(10)}  /${p.path}\n`;
+  }
+  if (w.topReclaimable.length) {
+    out += `\nLayer  Dead bytes  Path\n`;
+    for (const d of w.topReclaimable) out += `${String(d.layer).padStart(5)}  ${humanBytes(d.bytes).padEnd(10)}  /${d.path}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+// `layerlens ls IMAGE [PATH] [--layer N] [-l] [--recursive] [--platform P] [--json]`
+// Lists a directory of the merged view (or the view as of layer N); -l adds type, mode,
+// owner, size, mtime, link target and the layer that supplied each entry.
+
+import { UsageError } from "../errors.js";
+import type { Stat } from "../fs/merge.js";
+import { parseArgs } from "./args.js";
+import type { CliIO, Command } from "./main.js";
+import { expandShort, mountImage } from "./mount.js";
+
+const TYPE_CHAR: Record<string, string> = { file: "-", directory: "d", symlink: "l", chardev: "c", blockdev: "b", fifo: "p" };
+
+export function modeString(s: Stat): string {
+  const m = s.mode;
+  const bit = (b: number, c: string) => (m & b ? c : "-");
+  const x = (b: number, special: number, on: string, off: string) => (m & special ? (m & b ? on : off) : m & b ? "x" : "-");
+  return TYPE_CHAR[s.type] +
+    bit(0o400, "r") + bit(0o200, "w") + x(0o100, 0o4000, "s", "S") +
+    bit(0o040, "r") + bit(0o020, "w") + x(0o010, 0o2000, "s", "S") +
+    bit(0o004, "r") + bit(0o002, "w") + x(0o001, 0o1000, "t", "T");
+}
+
+export function longLine(s: Stat, name: string): string {
+  const size = s.rdev ? `${s.rdev[0]},${s.rdev[1]}` : String(s.size);
+  const when = new Date(s.mtime * 1000).toISOString().slice(0, 19).replace("T", " ");
+  const link = s.linkname !== undefined ? ` -> ${s.linkname}` : "";
+  return `${modeString(s)} ${String(s.uid).padStart(5)} ${String(s.gid).padStart(5)} ${size.padStart(10)} ${when}  L${String(s.layer).padEnd(3)} ${name}${link}\n`;
+}
+
+export const command: Command = {
+  summary: "List a directory of an image's merged filesystem (whiteouts applied).",
+  usage: "layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json]",
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = parseArgs(expandShort(argv, { "-l": "--long", "-R": "--recursive" }), { boolean: ["json", "long", "recursive"], string: ["layer", "platform"] }, "ls");
+    const [spec, path = "", ...extra] = args.positionals;
+    if (!spec) throw new UsageError(`ls: name an IMAGE\nusage: ${this.usage}`);
+    if (extra.length) throw new UsageError("ls: one IMAGE and at most one PATH");
+    let upTo: number | undefined;
+    if (args.options.layer !== undefined) {
+      upTo = Number(args.options.layer);
+      if (!Number.isInteger(upTo) || upTo < 0) throw new UsageError(`ls: --layer takes a layer index (0 = bottom), not ${JSON.stringify(args.options.layer)}`);
+    }
+    const m = await mountImage(spec, io, { platform: args.options.platform, upTo });
+    try {
+      if (upTo !== undefined && upTo >= m.resolved.layers.length) {
+        throw new UsageError(`ls: --layer ${upTo}: the image has ${m.resolved.layers.length} layers`);
+      }
+      const base = m.image.stat(path);
+      let stats: Stat[];
+      if (base.type !== "directory") stats = [m.image.lstat(path)];
+      else if (args.flags.recursive) stats = [...m.image.walk(path)];
+      else stats = m.image.readdir(path).map((n) => m.image.lstat(path ? `${path.replace(/\/+$/, "")}/${n}` : n));
+      if (args.flags.json) {
+        io.stdout(JSON.stringify(stats, null, 2) + "\n");
+      } else {
+        const prefix = base.path ? base.path + "/" : "";
+        const nameOf = (s: Stat) => (base.type === "directory" && s.path.startsWith(prefix) ? s.path.slice(prefix.length) : s.path);
+        io.stdout(stats.map((s) => (args.flags.long ? longLine(s, nameOf(s)) : nameOf(s) + "\n")).join(""));
+      }
+      return 0;
+    } finally {
+      await m.close();
+    }
+  },
+};
