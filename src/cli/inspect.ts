@@ -88,7 +88,8 @@ export async function buildReport(image: ResolvedImage, read: (d: Descriptor) =>
       const what = `layer ${i} ${d.digest}`;
       // Compression is judged by the bytes, not the media type: skopeo 1.9 labels the
       // uncompressed layers of a docker-archive ...tar.gzip, and the digests still bind the bytes.
-      const result = await readLayerStream(await read(d), () => {}, { digest: d.digest, size: d.size, diffId: diffId ?? undefined, what });
+      const result = await readLayerStream(await read(d), () => {}, { digest: d.digest, size: d.size, diffId: diffId ?? undefined, what })
+        .catch((err) => rootCause(err, d, what, read));
       uncompressedSize = result.uncompressedBytes;
       compression = result.compression;
     }
@@ -128,6 +129,17 @@ export async function buildReport(image: ResolvedImage, read: (d: Descriptor) =>
       uncompressedSize: layers.every((l) => l.uncompressedSize !== null) ? layers.reduce((s, l) => s + (l.uncompressedSize ?? 0), 0) : null,
     },
   };
+}
+
+/**
+ * A layer that fails to decompress may simply be corrupt: check its blob digest, and when that
+ * is wrong report the mismatch (the root cause) instead of the decompressor's complaint.
+ */
+async function rootCause(err: unknown, d: Descriptor, what: string, read: (d: Descriptor) => Promise<ReadableStream<Uint8Array>>): Promise<never> {
+  if ((err as { code?: string }).code === "COMPRESSION") {
+    for await (const _ of chunksOf(verifyingStream(await read(d), d, what))) { /* drain: throws on mismatch */ }
+  }
+  throw err;
 }
 
 function configPlatform(c: ImageConfig): Platform {
