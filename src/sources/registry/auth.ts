@@ -83,7 +83,12 @@ export class Authenticator {
     }
     // The registry may ask for more than we guessed (e.g. push); its own scope wins.
     const wanted = challenge.params.scope ?? scope;
-    this.tokens.delete(tokenKey(challenge, wanted));
+    const key = tokenKey(challenge, wanted);
+    const held = this.tokens.get(key);
+    this.tokens.delete(key);
+    // A valid token for exactly this scope that still lacks rights: asking the same token
+    // server again gives the same rights, so the 401 stands.
+    if (challenge.params.error === "insufficient_scope" && held && refused === `Bearer ${held.value}`) return undefined;
     const token = await this.fetchToken(challenge, wanted);
     const header = `Bearer ${token}`;
     return header === refused ? undefined : header;

@@ -67,7 +67,8 @@ export class Transport {
         }
         throw new RegistryError(req.what, 0, redactUrl(url), isNetworkError(cause), [], { cause });
       }
-      if (res.status === 401 && authRounds < 2) {
+      // A caller that accepts 401 (ping) wants to see the challenge, not have it answered.
+      if (res.status === 401 && authRounds < 2 && !req.accept?.includes(401)) {
         authRounds++;
         const next = await this.options.auth.unauthorized(res.headers.get("WWW-Authenticate"), req.scope, authorization);
         if (next !== undefined) {

@@ -12,7 +12,9 @@ export type FaultAction =
   | { kind: "drop-before-answer" }
   | { kind: "status"; status: number; retryAfter?: string }
   | { kind: "corrupt-byte"; /** offset to flip (default: the middle) */ at?: number }
-  | { kind: "ignore-range" };
+  | { kind: "ignore-range" }
+  /** Send the body chunked, without Content-Length (as some proxies do). */
+  | { kind: "strip-length" };
 
 export interface Fault {
   method?: string;
@@ -96,7 +98,9 @@ export class FaultProxy {
 
   private relay(upRes: IncomingMessage, res: ServerResponse, req: IncomingMessage, action: FaultAction | undefined): void {
     if (action?.kind !== "drop-mid-body" && action?.kind !== "corrupt-byte") {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      const headers = { ...upRes.headers };
+      if (action?.kind === "strip-length") delete headers["content-length"];
+      res.writeHead(upRes.statusCode ?? 502, headers);
       upRes.pipe(res);
       return;
     }

@@ -49,14 +49,14 @@ export async function pushBlob(base: string, repo: string, bytes: Uint8Array): P
   if (start.status !== 202) throw new Error(`upload start: ${start.status} ${await start.text()}`);
   const location = new URL(start.headers.get("Location")!, base);
   location.searchParams.set("digest", digest);
-  const put = await fetch(location, { method: "PUT", body: new Blob([bytes]), headers: { "Content-Type": "application/octet-stream" } });
+  const put = await fetch(location, { method: "PUT", body: Buffer.from(bytes), headers: { "Content-Type": "application/octet-stream" } });
   if (put.status !== 201) throw new Error(`upload put: ${put.status} ${await put.text()}`);
   return digest;
 }
 
 /** PUT a manifest under `reference` (tag or digest); returns its digest. */
 export async function pushManifest(base: string, repo: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
-  const res = await fetch(`${base}/v2/${repo}/manifests/${reference}`, { method: "PUT", body: new Blob([bytes]), headers: { "Content-Type": mediaType } });
+  const res = await fetch(`${base}/v2/${repo}/manifests/${reference}`, { method: "PUT", body: Buffer.from(bytes), headers: { "Content-Type": mediaType } });
   if (res.status !== 201) throw new Error(`manifest put ${reference}: ${res.status} ${await res.text()}`);
   return sha256(bytes);
 }
