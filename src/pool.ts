@@ -117,8 +117,7 @@ export class LayerPool {
 
   /** A fresh record initialised from the media type's template. */
   acquire(mediaType: string | number = 0): LayerHandle {
-    const code = typeof mediaType === "number" ? mediaType : (MEDIA_CODE.get(mediaType) ?? 0);
-    const h = this.ex.poolAcquire(this.ptr, code >>> 0);
+    const h = this.ex.poolAcquire(this.ptr, this.code(mediaType));
     if (h < 0) {
       throw new CapacityError(h === ERR_CAPACITY ? `LayerPool: all ${this.max} records are in use` : `LayerPool: acquire failed (${h})`);
     }
@@ -135,6 +134,23 @@ export class LayerPool {
   /** Release every record (e.g. between images); every handle held goes stale. */
   releaseAll(): number {
     return this.ex.poolReleaseAll(this.ptr);
+  }
+
+  /** Records acquired for `mediaType` start with these flags (and every other field blank). */
+  setTemplate(mediaType: string | number, flags: number): void {
+    this.templateResult(this.ex.poolTemplateInit(this.ptr, this.code(mediaType), flags >>> 0), mediaType);
+  }
+
+  /** Records acquired for `mediaType` start as a copy of live record `h`. */
+  templateFrom(mediaType: string | number, h: LayerHandle): void {
+    const r = this.ex.poolTemplateFrom(this.ptr, this.code(mediaType), h);
+    if (r === ERR_POOL_RELEASED || r === ERR_POOL_STALE || r === ERR_BAD_HANDLE) throw this.refusal(h, r, "copying");
+    this.templateResult(r, mediaType);
+  }
+
+  /** Records acquired for `mediaType` start blank again. */
+  clearTemplate(mediaType: string | number): void {
+    this.templateResult(this.ex.poolTemplateClear(this.ptr, this.code(mediaType)), mediaType);
   }
 
   /** True while `h` names a live record. */
@@ -268,6 +284,14 @@ export class LayerPool {
   private digestAt(h: LayerHandle, idOff: number): string | undefined {
     const id = this.u32[(this.at(h) + idOff) >>> 2];
     return id === NIL ? undefined : formatDigest(id as DigestHandle, this.core);
+  }
+
+  private code(mediaType: string | number): number {
+    return typeof mediaType === "number" ? mediaType >>> 0 : (MEDIA_CODE.get(mediaType) ?? 0);
+  }
+
+  private templateResult(r: number, mediaType: string | number): void {
+    if (r < 0) throw new RangeError(`LayerPool: no template slot for media type ${JSON.stringify(mediaType)} (codes 0-31)`);
   }
 
   private refusal(h: number, code: number, doing: string): Error {

@@ -52,6 +52,22 @@ describe.each([["debug", debug], ["release", release]] as const)("LayerPool on t
     pool.free();
   });
 
+  it("templates can be set, copied from a record and cleared", () => {
+    const pool = new LayerPool({ core, initial: 4 });
+    pool.setTemplate(OCI_GZIP, 0x40);
+    const a = pool.acquire(OCI_GZIP);
+    expect(pool.flags(a)).toBe(0x40);
+    pool.setUncompressedSize(a, 77);
+    pool.templateFrom(20, a);
+    expect(pool.uncompressedSize(pool.acquire(20))).toBe(77);
+    pool.clearTemplate(OCI_GZIP);
+    expect(pool.flags(pool.acquire(OCI_GZIP))).toBe(0);
+    expect(() => pool.setTemplate(32, 0)).toThrow(RangeError);
+    pool.release(a);
+    expect(() => pool.templateFrom(21, a)).toThrow(StaleHandleError);
+    pool.free();
+  });
+
   it("refuses double release and use after release with StaleHandleError", () => {
     const pool = new LayerPool({ core, initial: 4 });
     const a = pool.acquire();
