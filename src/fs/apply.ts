@@ -125,7 +125,7 @@ export function applyLayer(
         continue;
       }
       const dir = resolve(t, root, dirname(e.path), { followLast: true });
-      if (!dir.ok) continue; // nothing below to hide
+      if (!dir.ok || t.kind[t.inode[dir.node]] !== Kind.Dir) continue; // nothing below to hide
       const dirNode = dir.node;
       const target = wh.kind === "opaque" ? dirNode : t.child(dirNode, wh.target);
       const targetPath = wh.kind === "opaque" ? pathOf(t, root, dirNode) : joinPath(pathOf(t, root, dirNode), wh.target);
@@ -152,8 +152,9 @@ export function applyLayer(
       continue;
     }
     const parent = resolve(t, root, dirname(e.path), { followLast: true, create: newDirInode(e.mtime) });
-    if (!parent.ok) {
-      bad(new LayerEntryError(e.name, parent.why === "loop" ? `too many symlinks at ${parent.at}` : `${parent.at || "/"} is not a directory`));
+    if (!parent.ok || t.kind[t.inode[parent.node]] !== Kind.Dir) {
+      const why = !parent.ok && parent.why === "loop" ? `too many symlinks at ${parent.at}` : `${dirname(e.path)} is not a directory`;
+      bad(new LayerEntryError(e.name, why));
       continue;
     }
     const dir = parent.node;

@@ -11,9 +11,10 @@ import { TarReader, type TarHeader } from "../../src/fs/tar.js";
 import { TAR_END, tarEntry } from "../../src/fs/tar-write.js";
 const tarEnd = () => TAR_END;
 import { FIXTURES, SKIP_FIXTURES } from "./helpers/fixtures.js";
+import { fixChecksum, rawEntry } from "./helpers/layers.js";
 
 /** Parse `bytes` pushed in chunks of `step`; returns headers and bodies. */
-export function parseTar(bytes: Uint8Array, step = bytes.length): { headers: TarHeader[]; bodies: Uint8Array[] } {
+function parseTar(bytes: Uint8Array, step = bytes.length): { headers: TarHeader[]; bodies: Uint8Array[] } {
   const headers: TarHeader[] = [];
   const bodies: Uint8Array[] = [];
   let parts: Uint8Array[] = [];
@@ -153,13 +154,6 @@ describe("tar reader edge cases", () => {
   });
 });
 
-export function fixChecksum(b: Uint8Array): void {
-  b.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += b[i];
-  b.set(new TextEncoder().encode(sum.toString(8).padStart(6, "0") + "\0 "), 148);
-}
-
 function paxHeader(flag: "x" | "g", records: Record<string, string>): Uint8Array {
   let body = "";
   for (const [k, v] of Object.entries(records)) {
@@ -175,13 +169,3 @@ function gnuLong(flag: "L" | "K", value: string): Uint8Array {
   return rawEntry("././@LongLink", flag, new TextEncoder().encode(value + "\0"));
 }
 
-/** A header of any typeflag with a body, built from the writer's header and patched. */
-export function rawEntry(name: string, flag: string, body: Uint8Array): Uint8Array {
-  const h = new Uint8Array(tarEntry({ name }).subarray(0, 512));
-  h[156] = flag.charCodeAt(0);
-  h.set(new TextEncoder().encode(body.length.toString(8).padStart(11, "0") + "\0"), 124);
-  fixChecksum(h);
-  const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
-  padded.set(body);
-  return Buffer.concat([h, padded]);
-}

@@ -1,0 +1,171 @@
+// A named table of hostile layer entries. Each is either refused with a typed error (and the
+// view stays as it was) or contained: applied inside the image root, reported as a warning,
+// and never exported as a name outside the root.
+
+import { gzipSync } from "node:zlib";
+import { describe, expect, test } from "vitest";
+import { LayerlensError } from "../../src/errors.js";
+import { exportImage } from "../../src/fs/export.js";
+import { LayerFS } from "../../src/fs/merge.js";
+import type { LayerInput } from "../../src/fs/stage.js";
+import { TarReader } from "../../src/fs/tar.js";
+import { layerOf, rawEntry, tarLayer, tarOf } from "./helpers/layers.js";
+
+const enc = new TextEncoder();
+const file = (name: string, text = "x") => ({ name, data: enc.encode(text) });
+const base = () => tarLayer([{ name: "etc", type: "dir" as const }, file("etc/passwd", "root"), { name: "tmp", type: "dir" as const }]);
+
+interface Case {
+  name: string;
+  layers: () => LayerInput[];
+  /** Error code when refused; undefined when contained. */
+  refused?: string;
+  /** Checks on the contained view. */
+  check?: (fs: LayerFS) => void;
+  options?: ConstructorParameters<typeof LayerFS>[0];
+}
+
+const CASES: Case[] = [
+  {
+    name: "../ climbing out of the root",
+    layers: () => [base(), tarLayer([file("../../../etc/evil", "pwn"), file("tmp/../../x", "y")])],
+    check: (fs) => {
+      expect(fs.exists("etc/evil")).toBe(true);
+      expect(fs.exists("x")).toBe(true);
+      expect(fs.image().layers[1].warnings.length).toBe(2);
+    },
+  },
+  {
+    name: "absolute path",
+    layers: () => [tarLayer([file("/etc/abs", "a")])],
+    check: (fs) => {
+      expect(fs.stat("etc/abs").type).toBe("file");
+      expect(fs.image().layers[0].warnings[0]).toMatch(/outside the root/);
+    },
+  },
+  {
+    name: "symlink pointing out, then written through",
+    layers: () => [base(), tarLayer([{ name: "out", type: "symlink", linkname: "../../../../" }, { name: "abs", type: "symlink", linkname: "/etc" }]),
+      tarLayer([file("out/etc/owned", "o"), file("abs/passwd", "replaced")])],
+    check: (fs) => {
+      // Both land inside the image: out -> root, abs -> /etc of the image.
+      expect(fs.stat("etc/owned").size).toBe(1);
+      expect(fs.lstat("etc/passwd").size).toBe(8);
+      expect(fs.lstat("out").type).toBe("symlink");
+      expect(fs.stat("out/etc").path).toBe("etc");
+    },
+  },
+  {
+    name: "symlink named '.' (would replace the root)",
+    layers: () => [base(), tarLayer([{ name: ".", type: "symlink", linkname: "/" }])],
+    refused: "UNSAFE_PATH",
+  },
+  {
+    name: "symlink named './' in skip mode is dropped with a warning",
+    layers: () => [base(), tarLayer([{ name: "./", type: "symlink", linkname: "/tmp" }])],
+    options: { onBadEntry: "skip" },
+    check: (fs) => {
+      expect(fs.stat("etc/passwd").type).toBe("file");
+      expect(fs.image().layers[1].warnings[0]).toMatch(/root/);
+    },
+  },
+  { name: "whiteout of '..'", layers: () => [base(), tarLayer([file("etc/.wh..."), ])], refused: "UNSAFE_PATH" },
+  { name: "whiteout of '.'", layers: () => [base(), tarLayer([file("etc/.wh..")])], refused: "UNSAFE_PATH" },
+  { name: "'.wh.' alone", layers: () => [base(), tarLayer([file("etc/.wh.")])], refused: "UNSAFE_PATH" },
+  {
+    name: "whiteout of '..' at the root, skip mode",
+    layers: () => [base(), tarLayer([file(".wh...")])],
+    options: { onBadEntry: "skip" },
+    check: (fs) => expect(fs.readdir("")).toEqual(["etc", "tmp"]),
+  },
+  { name: "hard link to a missing path", layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "nope" }])], refused: "LAYER_ENTRY" },
+  {
+    name: "hard link to a later path of the same layer",
+    layers: () => [tarLayer([{ name: "h", type: "hardlink", linkname: "later" }, file("later")])],
+    refused: "LAYER_ENTRY",
+  },
+  { name: "hard link to a directory", layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "etc" }])], refused: "LAYER_ENTRY" },
+  {
+    name: "hard link climbing out",
+    layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "../../etc/passwd" }])],
+    check: (fs) => expect(fs.stat("h").inode).toBe(fs.stat("etc/passwd").inode),
+  },
+  {
+    name: "symlink loop in a parent",
+    layers: () => [tarLayer([{ name: "a", type: "symlink", linkname: "b" }, { name: "b", type: "symlink", linkname: "a" }]), tarLayer([file("a/x")])],
+    refused: "LAYER_ENTRY",
+  },
+  {
+    name: "10 GB declared size in a tiny file",
+    layers: () => {
+      const h = new Uint8Array(tarOf([file("big", "")], false));
+      h.set(enc.encode((10 * 1024 ** 3).toString(8).padStart(11, "0") + "\0"), 124);
+      fixSum(h);
+      return [layerOf(Buffer.concat([h, new Uint8Array(1024)]))];
+    },
+    refused: "TAR_FORMAT",
+  },
+  {
+    name: "PAX header declaring 10 GB",
+    layers: () => {
+      const h = new Uint8Array(rawEntry("PaxHeader", "x", new Uint8Array(0)));
+      h.set(enc.encode((10 * 1024 ** 3).toString(8).padStart(11, "0") + "\0"), 124);
+      fixSum(h);
+      return [layerOf(h)];
+    },
+    refused: "CAPACITY",
+  },
+  {
+    name: "gzip bomb over the configured limit",
+    layers: () => [layerOf(gzipSync(tarOf([{ name: "zeros", data: new Uint8Array(8 << 20) }])))],
+    options: { maxLayerBytes: 1 << 20 },
+    refused: "CAPACITY",
+  },
+  {
+    name: "parent is a regular file",
+    layers: () => [base(), tarLayer([file("etc/passwd/inside")])],
+    refused: "LAYER_ENTRY",
+  },
+];
+
+function fixSum(b: Uint8Array): void {
+  b.fill(0x20, 148, 156);
+  let s = 0;
+  for (let i = 0; i < 512; i++) s += b[i];
+  b.set(enc.encode(s.toString(8).padStart(6, "0") + "\0"), 148);
+}
+
+async function exportedNames(fs: LayerFS): Promise<string[]> {
+  const parts: Uint8Array[] = [];
+  await exportImage(fs.image(), (c) => parts.push(c));
+  const names: string[] = [];
+  const r = new TarReader({ entry: (h) => void names.push(h.name, h.type === "hardlink" ? h.linkname : "") });
+  r.push(Buffer.concat(parts));
+  r.end();
+  return names.filter(Boolean);
+}
+
+describe("hostile layer entries are refused or contained", () => {
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const fs = new LayerFS(c.options);
+      const layers = c.layers();
+      if (c.refused) {
+        let err: unknown;
+        try {
+          for (const l of layers) await fs.mount(l);
+        } catch (e) {
+          err = e;
+        }
+        expect(err, "must be refused").toBeInstanceOf(LayerlensError);
+        expect((err as LayerlensError).code).toBe(c.refused);
+      } else {
+        for (const l of layers) await fs.mount(l);
+        c.check?.(fs);
+      }
+      // Whatever happened, the view and its export name only clean paths inside the root.
+      for (const s of fs.walk()) expect(s.path).not.toMatch(/(^|\/)\.\.?(\/|$)|^\/|\/\//);
+      for (const n of await exportedNames(fs)) expect(n).not.toMatch(/(^|\/)\.\.(\/|$)|^\//);
+    });
+  }
+});
