@@ -3,10 +3,14 @@
 // and spread it into the list below; every runtime picks it up with no other change.
 
 import { cacheCases } from "./cache.js";
+import { poolCases } from "./pool.js";
+import { graphCases } from "./graph.js";
 import type { KnownAnswerCase } from "./types.js";
 
 export type { CaseContext, CaseResult, KnownAnswerCase, Lib, RuntimeReport } from "./types.js";
 
 export const cases: KnownAnswerCase[] = [
   ...cacheCases,
+  ...poolCases,
+  ...graphCases,
 ];
