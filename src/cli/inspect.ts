@@ -171,7 +171,7 @@ export const command: Command = {
       const { ensureSampleImage } = await import("../sample-node.js");
       spec = `oci:${await ensureSampleImage()}:latest`;
     }
-    if (!spec) throw new UsageError(`inspect: name an IMAGE\nusage: ${this.usage}`);
+    if (!spec) throw new UsageError("inspect: name an IMAGE (see layerlens inspect --help)");
     if (args.positionals.length > 1) throw new UsageError(`inspect: one IMAGE at a time, got ${args.positionals.length}`);
     const platform = args.options.platform ? parsePlatform(args.options.platform) : undefined;
     const report = await inspectImage(spec, { platform, quick: args.flags.quick });
