@@ -1,0 +1,42 @@
+// One sha256 contender over one buffer, in a fresh process: hash `mib` MiB fed in 1 MiB chunks
+// (one-shot contenders get the whole buffer), `passes` times; report the best and median MB/s
+// and check the digest against node:crypto so a wrong hasher cannot post a number.
+import { createHash, webcrypto } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+import { childArgs, reportResult } from "../lib/child.mjs";
+
+const { lib, mib, passes, distDir } = childArgs();
+const data = new Uint8Array(mib << 20);
+for (let i = 0; i < data.length; i += 4) data[i] = (i * 2654435761) >>> 24; // deterministic, not all zero
+const CHUNK = 1 << 20;
+const expected = createHash("sha256").update(data).digest("hex");
+
+async function contender() {
+  if (lib === "node:crypto") return async () => { const h = createHash("sha256"); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest("hex"); };
+  if (lib === "layerlens-js") {
+    const { streamingSha256 } = await import(pathToFileURL(path.join(distDir, "sha256", "js.js")).href);
+    return async () => { const h = streamingSha256(); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest().slice(7); };
+  }
+  if (lib === "hash-wasm") {
+    const { createSHA256 } = await import("hash-wasm");
+    return async () => { const h = await createSHA256(); h.init(); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest("hex"); };
+  }
+  if (lib === "webcrypto-oneshot") {
+    return async () => Buffer.from(await webcrypto.subtle.digest("SHA-256", data)).toString("hex");
+  }
+  throw new Error(`unknown contender ${lib}`);
+}
+
+const run = await contender();
+const times = [];
+for (let p = 0; p < passes; p++) {
+  const t0 = process.hrtime.bigint();
+  const got = await run();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (got !== expected) throw new Error(`${lib}: wrong digest ${got}`);
+  times.push(s);
+}
+times.sort((a, b) => a - b);
+const mbps = (s) => (data.length / 1e6) / s;
+reportResult({ lib, mib, best: mbps(times[0]), median: mbps(times[Math.floor(times.length / 2)]), rssMiB: process.memoryUsage().rss / 2 ** 20 });
