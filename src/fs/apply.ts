@@ -151,6 +151,17 @@ export function applyLayer(
       else setMeta(t, t.inode[root], e, layerId);
       continue;
     }
+    // A hard link's target is checked before any parent is created, so a refused (skipped)
+    // link leaves no trace.
+    let linked = NIL;
+    if (e.type === "hardlink") {
+      const r = resolveHardlink(t, root, e);
+      if (typeof r === "string") {
+        bad(new LayerEntryError(e.name, r));
+        continue;
+      }
+      linked = r;
+    }
     const parent = resolve(t, root, dirname(e.path), { followLast: true, create: newDirInode(e.mtime) });
     if (!parent.ok || t.kind[t.inode[parent.node]] !== Kind.Dir) {
       const why = !parent.ok && parent.why === "loop" ? `too many symlinks at ${parent.at}` : `${dirname(e.path)} is not a directory`;
@@ -158,18 +169,11 @@ export function applyLayer(
       continue;
     }
     const dir = parent.node;
-    // Creating missing parents counts as this layer writing them.
-    markUpper(dir);
     const existing = t.child(dir, base);
     const path = joinPath(pathOf(t, root, dir), base);
 
     let inode: number;
     if (e.type === "hardlink") {
-      const linked = resolveHardlink(t, root, e);
-      if (typeof linked === "string") {
-        bad(new LayerEntryError(e.name, linked));
-        continue;
-      }
       if (linked === existing) {
         bad(new LayerEntryError(e.name, "hard link to itself"));
         continue;
