@@ -232,6 +232,9 @@ function setMeta(t: PathTable, ino: number, e: StagedEntry, layerId: number): vo
       break;
     case "symlink":
       t.linkTarget.set(ino, e.linkname);
+      // Linux symlinks have no mode of their own (lstat says 0777 whatever the tar header
+      // said; go-containerregistry's overwritten_file.tar carries a 0755 one).
+      t.mode[ino] = 0o777;
       break;
     case "chardev":
     case "blockdev":
