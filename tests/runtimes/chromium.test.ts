@@ -1,18 +1,20 @@
-// Chromium: build the test page (tests/runtimes/chromium) with Vite, serve it on 127.0.0.1
-// with application/wasm, open it in Debian's headless /usr/bin/chromium through
+// Chromium: build the test page (tests/runtimes/chromium) with Vite, once on src/browser.ts
+// and once on "layerlens" as Vite resolves it for the browser (dist/browser.js); serve it on
+// 127.0.0.1 with application/wasm, open it in Debian's headless /usr/bin/chromium through
 // playwright-core and read the report the page leaves. A second visit serves the .wasm as
-// application/octet-stream, which compileStreaming refuses, to prove src/browser.ts falls
+// application/octet-stream, which compileStreaming refuses, to prove the browser entry falls
 // back to arrayBuffer + compile.
 
+import { rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
-import { expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import type { RuntimeReport } from "./cases/types.js";
-import { bundlePage } from "./helpers/bundle.js";
+import { bundlePage, bundled } from "./helpers/bundle.js";
 import { ROOT, isolatedEnv, tempDir, track, unavailable } from "./helpers/processes.js";
-import { describeRuntime } from "./helpers/suite.js";
+import { describeRuntime, entriesOf } from "./helpers/suite.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const TYPES: Record<string, string> = {
@@ -59,55 +61,77 @@ async function visit(context: BrowserContext, url: string): Promise<RuntimeRepor
   }
 }
 
-let server: Server | undefined;
-let context: BrowserContext | undefined;
-/** The second visit (.wasm as octet-stream): its report, or why it failed, and what was served. */
-let fallback: { report?: RuntimeReport; error?: string; served: string[] } | undefined;
+// One browser for both passes; its profile lives outside the suites' tracked temp dirs
+// because it must outlive the first suite's cleanup.
+let browser: { context: BrowserContext; profile: string } | undefined;
 
-/** Close the browser (Playwright kills its processes) and the server. */
-async function teardown(): Promise<void> {
-  await context?.close();
-  context = undefined;
-  server?.closeAllConnections();
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
-  server = undefined;
-}
-
-describeRuntime("chromium", unavailable(CHROMIUM), async () => {
-  const dir = track(tempDir("chromium"));
-  const out = join(dir, "site");
-  await bundlePage(join(ROOT, "tests/runtimes/chromium"), out);
-  let wasmType = "application/wasm";
-  const served: string[] = [];
-  const started = await serve(out, () => wasmType, served);
-  server = started.server;
-  context = await chromium.launchPersistentContext(join(dir, "profile"), {
+async function launch(): Promise<BrowserContext> {
+  if (browser) return browser.context;
+  const profile = tempDir("chromium-profile");
+  const context = await chromium.launchPersistentContext(join(profile, "user-data"), {
     executablePath: CHROMIUM,
     headless: true,
-    env: isolatedEnv(dir),
+    env: isolatedEnv(profile),
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ],
   });
-  const report = await visit(context, `${started.origin}/`);
-  if (!served.length || served.some((t) => t !== "application/wasm")) throw new Error(`first visit fetched .wasm as ${served}`);
-  wasmType = "application/octet-stream";
-  const before = served.length;
-  // A failure here belongs to the fallback test below, not to every case of the first visit.
-  fallback = await visit(context, `${started.origin}/`).then(
-    (r) => ({ report: r, served: served.slice(before) }),
-    (e: Error) => ({ error: e.message, served: served.slice(before) }),
-  );
-  return report;
-}, {
-  teardown,
-  extra: () => it("falls back to arrayBuffer + compile when the .wasm is served as application/octet-stream", () => {
-    expect(fallback).toBeDefined();
-    expect(fallback!.error).toBeUndefined();
-    expect(fallback!.served.length).toBeGreaterThan(0);
-    expect(new Set(fallback!.served)).toEqual(new Set(["application/octet-stream"]));
-    expect(fallback!.report!.results.filter((r) => !r.ok)).toEqual([]);
-    expect(fallback!.report!.results.length).toBeGreaterThan(0);
-  }),
+  browser = { context, profile };
+  return context;
+}
+
+afterAll(async () => {
+  if (!browser) return;
+  try {
+    await browser.context.close();   // Playwright kills the browser's processes
+  } finally {
+    rmSync(browser.profile, { recursive: true, force: true });
+    browser = undefined;
+  }
 });
+
+const why = unavailable(CHROMIUM);
+
+for (const entry of entriesOf("browser", "browser")) {
+  let server: Server | undefined;
+  /** The second visit (.wasm as octet-stream): its report or why it failed, and what was served. */
+  let fallback: { report?: RuntimeReport; error?: string; served: string[] } | undefined;
+
+  describeRuntime("chromium", entry, why, async () => {
+    const dir = track(tempDir("chromium"));
+    const out = join(dir, "site");
+    const ids = await bundlePage(join(ROOT, "tests/runtimes/chromium"), out,
+      entry.kind === "package" ? { entryAlias: "../../../src/browser.js" } : {});
+    let wasmType = "application/wasm";
+    const served: string[] = [];
+    const started = await serve(out, () => wasmType, served);
+    server = started.server;
+    const context = await launch();
+    const report = await visit(context, `${started.origin}/`);
+    if (!served.length || served.some((t) => t !== "application/wasm")) throw new Error(`first visit fetched .wasm as ${served}`);
+    wasmType = "application/octet-stream";
+    const before = served.length;
+    // A failure here belongs to the fallback test below, not to every case of the first visit.
+    fallback = await visit(context, `${started.origin}/`).then(
+      (r) => ({ report: r, served: served.slice(before) }),
+      (e: Error) => ({ error: e.message, served: served.slice(before) }),
+    );
+    const bundledEntry = bundled(ids, ["src/browser.ts", "dist/browser.js"]).map((f) => join(ROOT, f)).join(", ");
+    return { ...report, notes: { ...report.notes, entry: bundledEntry } };
+  }, {
+    teardown: async () => {
+      server?.closeAllConnections();
+      await new Promise((r) => (server ? server.close(r) : r(undefined)));
+      server = undefined;
+    },
+    extra: () => it("falls back to arrayBuffer + compile when the .wasm is served as application/octet-stream", () => {
+      expect(fallback).toBeDefined();
+      expect(fallback!.error).toBeUndefined();
+      expect(fallback!.served.length).toBeGreaterThan(0);
+      expect(new Set(fallback!.served)).toEqual(new Set(["application/octet-stream"]));
+      expect(fallback!.report!.results.filter((r) => !r.ok)).toEqual([]);
+      expect(fallback!.report!.results.length).toBeGreaterThan(0);
+    }),
+  });
+}

@@ -1,14 +1,14 @@
-// workerd: bundle tests/runtimes/workerd/worker.ts (with src/worker.ts and the cases) into
-// plain JS, serve it from `workerd serve` with build/release.wasm and build/debug.wasm
+// workerd: bundle tests/runtimes/workerd/worker.ts (with the cases, and either src/worker.ts
+// or "layerlens" resolved under the workerd condition to dist/worker.js) into plain JS, serve it from `workerd serve` with build/release.wasm and build/debug.wasm
 // embedded as `wasm` modules (the worker imports them as compiled Modules), fetch the report.
 
 import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, it } from "vitest";
 import type { RuntimeReport } from "./cases/types.js";
-import { bundleModule } from "./helpers/bundle.js";
+import { bundleModule, bundled } from "./helpers/bundle.js";
 import { BIN, ROOT, freePort, isolatedEnv, start, tempDir, track, unavailable } from "./helpers/processes.js";
-import { describeRuntime } from "./helpers/suite.js";
+import { describeRuntime, entriesOf } from "./helpers/suite.js";
 
 const workerd = join(BIN, "workerd");
 
@@ -49,16 +49,25 @@ async function fetchReport(url: string, exited: () => string | undefined): Promi
   }
 }
 
-describeRuntime("workerd", unavailable(workerd), async () => {
+/** Which entry file went into a bundle, as notes.entry ("a, b" if both did). */
+function entryIn(ids: string[], files: string[]): string {
+  return bundled(ids, files).map((f) => join(ROOT, f)).join(", ");
+}
+
+const why = unavailable(workerd);
+
+for (const entry of entriesOf("worker", "workerd")) describeRuntime("workerd", entry, why, async () => {
   const dir = track(tempDir("workerd"));
-  await bundleModule(join(ROOT, "tests/runtimes/workerd/worker.ts"), dir, "worker.js", [/\.wasm$/]);
+  const ids = await bundleModule(join(ROOT, "tests/runtimes/workerd/worker.ts"), dir, "worker.js", [/\.wasm$/],
+    entry.kind === "package" ? { entryAlias: "../../../src/worker.js", conditions: ["workerd", "worker"] } : {});
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), config(dir, port));
   const child = start(workerd, ["serve", join(dir, "config.capnp")], { cwd: dir, env: isolatedEnv(dir) });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d));
   const exited = () => (child.exitCode !== null ? `workerd exited ${child.exitCode}:\n${stderr}` : undefined);
-  return fetchReport(`http://127.0.0.1:${port}/`, exited);
+  const report = await fetchReport(`http://127.0.0.1:${port}/`, exited);
+  return { ...report, notes: { ...report.notes, entry: entryIn(ids, ["src/worker.ts", "dist/worker.js"]) } };
 }, {
   extra: (report) => it("got the .wasm as an imported, compiled Module (compiling from bytes is refused there)", () => {
     const notes = report().notes ?? {};

@@ -1,11 +1,23 @@
-// Bun harness: loads src/bun.ts as TypeScript (Bun maps src's ".js" specifiers to ".ts"),
-// runs every known-answer case and prints a JSON report as its last line.
+// Bun harness: runs every known-answer case and prints a JSON report as its last line.
+// `bun run main.ts src` loads src/bun.ts as TypeScript (Bun maps src's ".js" specifiers to
+// ".ts"); with `package` it imports "layerlens", which Bun resolves through package.json's
+// exports map (bun condition) to dist/bun.js.
 
-import * as lib from "../../../src/bun.js";
+import * as src from "../../../src/bun.js";
 import { runCases, sha256Hex } from "../cases/run.js";
 import type { RuntimeReport } from "../cases/types.js";
 
-declare const Bun: { version: string; revision: string; file(path: URL): { arrayBuffer(): Promise<ArrayBuffer> } };
+declare const Bun: {
+  argv: string[];
+  version: string;
+  revision: string;
+  file(path: URL): { arrayBuffer(): Promise<ArrayBuffer> };
+  resolveSync(specifier: string, from: string): string;
+};
+
+const kind = Bun.argv[2] === "package" ? "package" : "src";
+const specifier = kind === "package" ? "layerlens" : "../../../src/bun.js";
+const lib: typeof src = kind === "package" ? await import(specifier) : src;
 
 const report: RuntimeReport = {
   runtime: typeof Bun === "object" && Bun.version ? "bun" : "not-bun",
@@ -16,5 +28,7 @@ const report: RuntimeReport = {
     init: () => lib.init(),
     initDebug: () => lib.init({ debug: true }),
   }),
+  // Bun.resolveSync names the file Bun really loads (import.meta.resolve keeps ".js").
+  notes: { entry: Bun.resolveSync(specifier, new URL(".", import.meta.url).pathname) },
 };
 console.log(JSON.stringify(report));

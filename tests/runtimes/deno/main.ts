@@ -1,12 +1,22 @@
-// Deno harness: loads src/deno.ts as TypeScript (run with --sloppy-imports so the ".js"
-// specifiers find their ".ts" files), runs every known-answer case and prints a JSON report
-// as its last line. Needs only --allow-read (node_modules, build/).
+// Deno harness: runs every known-answer case and prints a JSON report as its last line.
+// `deno run --allow-read --sloppy-imports main.ts src` loads src/deno.ts as TypeScript
+// (sloppy imports let src's ".js" specifiers find their ".ts" files); with `package` it
+// imports "layerlens", which Deno resolves through package.json's exports map (deno
+// condition) to dist/deno.js. Needs only --allow-read (node_modules, build/, dist/).
 
-import * as lib from "../../../src/deno.js";
+import * as src from "../../../src/deno.js";
 import { runCases, sha256Hex } from "../cases/run.js";
 import type { RuntimeReport } from "../cases/types.js";
 
-declare const Deno: { version: { deno: string; v8: string }; readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> };
+declare const Deno: {
+  args: string[];
+  version: { deno: string; v8: string };
+  readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>;
+};
+
+const kind = Deno.args[0] === "package" ? "package" : "src";
+const specifier = kind === "package" ? "layerlens" : "../../../src/deno.js";
+const lib: typeof src = kind === "package" ? await import(specifier) : src;
 
 const report: RuntimeReport = {
   runtime: typeof Deno === "object" && Deno.version ? "deno" : "not-deno",
@@ -17,5 +27,6 @@ const report: RuntimeReport = {
     init: () => lib.init(),
     initDebug: () => lib.init({ debug: true }),
   }),
+  notes: { entry: new URL(import.meta.resolve(specifier)).pathname },
 };
 console.log(JSON.stringify(report));

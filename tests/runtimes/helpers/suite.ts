@@ -18,6 +18,27 @@ export function releaseSha256(): string {
   return createHash("sha256").update(readFileSync(join(ROOT, "build/release.wasm"))).digest("hex");
 }
 
+/** Which entry of layerlens a suite loads: the TypeScript source or the built package. */
+export interface EntryUnderTest {
+  kind: "src" | "package";
+  /** How titles show it. */
+  label: string;
+  /** The file (relative to the repo) the runtime must end up loading. */
+  file: string;
+}
+
+/**
+ * The two ways each runtime loads layerlens: src/<name>.ts directly, and `import "layerlens"`
+ * resolved by the runtime (or its bundler) through package.json's exports map to
+ * dist/<name>.js, which is what users get.
+ */
+export function entriesOf(name: "node" | "browser" | "worker" | "deno" | "bun", condition: string): EntryUnderTest[] {
+  return [
+    { kind: "src", label: `src/${name}.ts`, file: `src/${name}.ts` },
+    { kind: "package", label: `"layerlens" via the ${condition} condition`, file: `dist/${name}.js` },
+  ];
+}
+
 export interface RuntimeSuiteOptions {
   /** More tests for this runtime, given a getter for its report. */
   extra?: (report: () => RuntimeReport) => void;
@@ -26,16 +47,18 @@ export interface RuntimeSuiteOptions {
 }
 
 /**
- * The suite for one runtime. `why` says why it cannot start (undefined when it can);
- * `produce` starts it, runs the cases there and returns its report.
+ * The suite for one runtime and entry. `why` says why the runtime cannot start (undefined
+ * when it can); `produce` starts it, runs the cases there through `entry` and returns its
+ * report, whose notes.entry names the file that was really loaded.
  */
 export function describeRuntime(
   runtime: string,
+  entry: EntryUnderTest,
   why: string | undefined,
   produce: () => Promise<RuntimeReport>,
   options: RuntimeSuiteOptions = {},
 ): void {
-  const title = `${runtime} runs the known-answer cases on build/release.wasm`;
+  const title = `${runtime} runs the known-answer cases on build/release.wasm through ${entry.label}`;
   if (why !== undefined && !CI) {
     console.warn(`[${runtime}] SKIPPED: ${why} (under CI=true this is a failure)`);
     describe.skip(`${title} (skipped: ${why}; under CI=true this fails)`, () => {
@@ -60,7 +83,7 @@ export function describeRuntime(
       expectedSha.push(releaseSha256());
       const passed = report.results.filter((r) => r.ok).length;
       const hash = report.wasmSha256 ? ` (sha256 ${report.wasmSha256.slice(0, 12)}…)` : "";
-      console.log(`[${runtime}] ${report.version} ran build/release.wasm${hash}: ${passed}/${report.results.length} case runs passed ` +
+      console.log(`[${runtime}] ${report.version} ran build/release.wasm${hash} through ${entry.file}: ${passed}/${report.results.length} case runs passed ` +
         `(${cases.length} cases × ${new Set(report.results.map((r) => r.build)).size} builds)`);
     });
     afterAll(async () => {
@@ -78,6 +101,11 @@ export function describeRuntime(
       expect(names("release")).toEqual(cases.map((c) => c.name));
       expect(names("debug")).toEqual(cases.map((c) => c.name));
       if (r.wasmSha256 !== undefined) expect(expectedSha).toContain(r.wasmSha256);
+    });
+
+    it(`loaded ${entry.file}`, () => {
+      const loaded = String(get().notes?.entry ?? "");
+      expect(loaded.endsWith(`/${entry.file}`), `loaded ${loaded}`).toBe(true);
     });
 
     for (const c of cases) {

@@ -22,7 +22,7 @@ async function compileFromBytes(): Promise<string> {
 
 async function noModule(): Promise<string> {
   try {
-    await lib.init(undefined as unknown as lib.WorkerInitOptions);
+    await lib.init(undefined as never);
     return "accepted";
   } catch (e) {
     return (e as { code?: string }).code ?? String(e);
