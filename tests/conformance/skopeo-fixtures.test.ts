@@ -5,6 +5,7 @@
 // the files skopeo wrote, never typed here.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { InspectReport } from "../../src/cli/inspect.js";
 import { asSkopeo, expectConfig, expectManifest, inspectJson, sha256, skopeoFields } from "./compare.js";
 import { fixture, skipFixtures } from "./fixtures-dir.js";
 
@@ -72,7 +73,7 @@ describe.skipIf(skip)("other layouts and archives against skopeo", () => {
 
   it("docker-archive demo.docker.tar: every RepoTag and the auto-detected path give the same image", async () => {
     const manifest = readJson("expected", "demo.docker.tar-manifest.json")[0];
-    const reports = [
+    const reports: InspectReport[] = [
       await inspectJson(fixture("archives", "demo.docker.tar")),
       ...await Promise.all(manifest.RepoTags.map((t: string) => inspectJson(`docker-archive:${fixture("archives", "demo.docker.tar")}:${t}`))),
     ];

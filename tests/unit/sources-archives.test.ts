@@ -34,7 +34,7 @@ function dockerArchive(opts: { images?: number; hybrid?: boolean } = {}): { tar:
   const gz = manifest.layers.map((l: { digest: string }) => files.get(blobKey(l.digest))!);
   const layers = gz.map((g: Uint8Array) => gunzipStored(g));
   const entries: TarWriteEntry[] = [];
-  const images = [];
+  const images: { Config: string; RepoTags: string[]; Layers: string[] }[] = [];
   for (let i = 0; i < (opts.images ?? 1); i++) {
     const cfg = i === 0 ? configBytes : enc.encode(JSON.stringify({ ...config, author: `image ${i}` }));
     const cfgName = opts.hybrid ? blobKey(sha(cfg)) : `${sha(cfg).slice(7)}.json`;
