@@ -57,13 +57,16 @@ function machineFacts() {
     cores: cpus.length,
     memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    // Other work on the machine slows rows unevenly; the load says how quiet it was.
+    loadavg: os.loadavg().map((x) => +x.toFixed(2)),
     commit,
   };
 }
 
 function machineLine(m) {
   return `Node ${m.node} (V8 ${m.v8}) · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ` +
-    `${m.platform} · ${m.date.slice(0, 16).replace("T", " ")} UTC` + (m.commit ? ` · commit ${m.commit}` : "");
+    `${m.platform} · ${m.date.slice(0, 16).replace("T", " ")} UTC` + (m.commit ? ` · commit ${m.commit}` : "") +
+    ` · load average ${m.loadavg.join(" / ")} at start` + (m.loadavgEnd ? `, ${m.loadavgEnd.join(" / ")} at end` : "");
 }
 
 function renderMarkdown(results) {
@@ -124,6 +127,7 @@ async function main() {
       await rm(tmpDir, { recursive: true, force: true });
     }
     entry.seconds = Math.round((Date.now() - started) / 1000);
+    entry.machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
     results.suites[name] = entry;
     log(`done in ${entry.seconds} s`);
     // Written after every suite, so a long run that dies later keeps what it measured.

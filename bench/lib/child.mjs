@@ -7,6 +7,15 @@ import { spawn } from "node:child_process";
 
 export const RESULT_TAG = "@@bench-result ";
 
+// Children still running when the orchestrator is interrupted are ended with it.
+const running = new Set();
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    for (const child of running) child.kill("SIGTERM");
+    process.exit(130);
+  });
+}
+
 /**
  * Run `script` with `args` (an object, passed as one JSON argument) under `nodeFlags`.
  * Resolves to the object the child reported with reportResult().
@@ -16,11 +25,13 @@ export function runChild(script, args, { nodeFlags = [], label = script } = {}) 
     const child = spawn(process.execPath, [...nodeFlags, script, JSON.stringify(args)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
+    running.add(child);
     let out = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk) => { out += chunk; });
     child.on("error", reject);
     child.on("close", (code, signal) => {
+      running.delete(child);
       const line = out.split("\n").find((l) => l.startsWith(RESULT_TAG));
       if (code !== 0 || !line) {
         reject(new Error(`bench row ${label} failed (exit ${code ?? signal}):\n${out.slice(-2000)}`));
