@@ -13,10 +13,11 @@ import { LayoutSource } from "./layout.js";
 import { directoryStore, fileReader } from "./node-files.js";
 import type { ImageSource } from "./source.js";
 import { openArchive } from "./open-web.js";
+import type { RegistrySourceOptions } from "./registry.js";
 
 export interface OpenOptions {
-  /** Passed to the registry source (credentials, retries, insecure loopback). */
-  registry?: Record<string, unknown>;
+  /** Passed to the registry source (credentials, retries, protocol). */
+  registry?: RegistrySourceOptions;
 }
 
 /** Split "PATH:REST" at the first ':' (skopeo's rule for archive transports). */
@@ -63,18 +64,8 @@ async function openPath(spec: string): Promise<ImageSource> {
   return openArchive(await fileReader(path), path, selector);
 }
 
-/** docker://REF through the registry source (src/sources/registry.ts). */
+/** docker://REF through the registry source (src/sources/registry.ts), loaded only when used. */
 async function openRegistry(ref: string, options: OpenOptions): Promise<ImageSource> {
-  // The registry source is built in parallel (issue 4); loaded lazily so archives and layouts
-  // never pull in the network code. The module path is a variable so this file compiles
-  // before that module exists.
-  const modulePath = "./registry.js";
-  let mod: { openRegistrySource?: (ref: string, options?: Record<string, unknown>) => Promise<ImageSource> };
-  try {
-    mod = await import(modulePath);
-  } catch {
-    throw new InvalidReferenceError(`docker://${ref}`, "the registry transport is not available in this build");
-  }
-  if (!mod.openRegistrySource) throw new InvalidReferenceError(`docker://${ref}`, "the registry transport is not available in this build");
-  return mod.openRegistrySource(ref, options.registry);
+  const { openRegistrySource } = await import("./registry.js");
+  return openRegistrySource(ref, options.registry);
 }
