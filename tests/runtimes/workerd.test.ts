@@ -33,7 +33,7 @@ const knownAnswers :Workerd.Worker = (
 
 /** Poll the worker until it answers; fail early if workerd exits. */
 async function fetchReport(url: string, exited: () => string | undefined): Promise<RuntimeReport> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;   // generous: a loaded 2-core CI box
   for (;;) {
     const why = exited();
     if (why) throw new Error(why);

@@ -1,10 +1,11 @@
 // Deno harness: runs every known-answer case and prints a JSON report as its last line.
 // `deno run --allow-read --sloppy-imports main.ts src` loads src/deno.ts as TypeScript
-// (sloppy imports let src's ".js" specifiers find their ".ts" files); with `package` it
-// imports "layerlens", which Deno resolves through package.json's exports map (deno
-// condition) to dist/deno.js. Needs only --allow-read (node_modules, build/, dist/).
+// (sloppy imports let the ".js" specifiers of src/ and the cases find their ".ts" files);
+// with `package` it imports "layerlens", which Deno resolves through package.json's exports
+// map (deno condition) to dist/deno.js. Needs only --allow-read (node_modules, build/,
+// dist/). The entry is imported dynamically so the package pass never loads src/.
 
-import * as src from "../../../src/deno.js";
+import type * as Entry from "../../../src/deno.js";
 import { runCases, sha256Hex } from "../cases/run.js";
 import type { RuntimeReport } from "../cases/types.js";
 
@@ -16,7 +17,7 @@ declare const Deno: {
 
 const kind = Deno.args[0] === "package" ? "package" : "src";
 const specifier = kind === "package" ? "layerlens" : "../../../src/deno.js";
-const lib: typeof src = kind === "package" ? await import(specifier) : src;
+const lib = (await import(specifier)) as typeof Entry;
 
 const report: RuntimeReport = {
   runtime: typeof Deno === "object" && Deno.version ? "deno" : "not-deno",

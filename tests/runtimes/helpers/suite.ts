@@ -85,7 +85,7 @@ export function describeRuntime(
       const hash = report.wasmSha256 ? ` (sha256 ${report.wasmSha256.slice(0, 12)}…)` : "";
       console.log(`[${runtime}] ${report.version} ran build/release.wasm${hash} through ${entry.file}: ${passed}/${report.results.length} case runs passed ` +
         `(${cases.length} cases × ${new Set(report.results.map((r) => r.build)).size} builds)`);
-    });
+    }, 180_000);   // a runtime start plus a bundle, on a busy 2-core machine: room, not a timing
     afterAll(async () => {
       try {
         await options.teardown?.();
