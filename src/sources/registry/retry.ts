@@ -7,6 +7,8 @@
 // clients retrying at once spread out; a Retry-After header wins when it is present, capped.
 // Spec: https://www.rfc-editor.org/rfc/rfc9110#name-retry-after
 
+import { LayerlensError } from "../../errors.js";
+
 export interface RetryOptions {
   /** Tries in total, the first one included (default 5). */
   attempts?: number;
@@ -38,11 +40,16 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 
-/** True for errors fetch raises when the connection failed or dropped (not for aborts). */
+/**
+ * True for errors fetch raises when the connection failed or dropped (not for aborts).
+ * Runtimes differ: Node/undici and browsers raise TypeError ("fetch failed", "terminated"),
+ * workerd a plain Error "Network connection lost.", Node sockets an error with a `code`.
+ */
 export function isNetworkError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  if (err.name === "AbortError") return false;
-  return err instanceof TypeError || "code" in err;
+  if (err.name === "AbortError" || err instanceof LayerlensError) return false;
+  if (err instanceof TypeError || "code" in err) return true;
+  return /network connection lost|connection (reset|refused|closed)|socket|terminated|disconnected/i.test(err.message);
 }
 
 /** Milliseconds to wait before try number `attempt + 1` (attempt counts from 1). */
