@@ -1,8 +1,11 @@
 // Browser entry: the .wasm travels as an asset next to this module and is fetched from there.
 //
-// The URLs are literal `new URL("…", import.meta.url)` expressions on purpose: Vite, Rollup,
-// webpack 5 and Parcel recognise exactly that shape, copy the file into the build and rewrite
-// the URL, so an app that imports layerlens needs no bundler configuration for the core.
+// The URLs are literal `new URL("…", import.meta.url)` expressions on purpose: Vite, webpack 5
+// and Parcel recognise exactly that shape, copy the file into the build and rewrite the URL,
+// so a production build needs no configuration for the core (Rollup and esbuild need an
+// import-meta-assets plugin). One known gap: Vite's dev server pre-bundles dependencies into
+// node_modules/.vite/deps without the .wasm (vitejs/vite#8427, still open with rolldown), so
+// apps list "layerlens" in optimizeDeps.exclude for `vite dev`.
 // compileStreaming compiles while the bytes arrive but insists on `Content-Type:
 // application/wasm`; plenty of static servers (and file hosts) send octet-stream, so with any
 // other type we fall back to reading the whole body and compiling that.

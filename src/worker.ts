@@ -12,6 +12,9 @@
 //
 // init() is idempotent like the other entries: the first Module given for a build is kept and
 // later calls (one per request, typically) return the same Core.
+//
+// @assemblyscript/loader (src/wasm/core.ts) works here unchanged: given a Module it only calls
+// WebAssembly.instantiate, and at load it builds a TextDecoder("utf-16le"), which workerd has.
 
 import { CoreError } from "./errors.js";
 import type { Core } from "./wasm/core.js";
