@@ -12,6 +12,8 @@
 // skopeo writes it whatever the bytes are (readers sniff the real compression).
 // Spec: https://github.com/moby/moby/blob/master/image/spec/v1.2.md (combined image JSON + layers)
 
+import { LayerGraph } from "../graph.js";
+import { getDefaultCore } from "../wasm/core.js";
 import { ArchiveError, CycleError, InvalidManifestError, InvalidReferenceError, NotFoundError } from "../errors.js";
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, sniffCompression } from "../oci/media-types.js";
 import { formatReference, parseReference } from "../oci/reference.js";
@@ -111,6 +113,16 @@ export class DockerArchiveSource implements ImageSource {
   async close(): Promise<void> {
     await this.reader.close?.();
   }
+}
+
+/** A LayerGraph when the wasm core is loaded, else undefined. */
+function graphIfCore(): LayerGraph | undefined {
+  try {
+    getDefaultCore();
+  } catch {
+    return undefined;
+  }
+  return new LayerGraph();
 }
 
 /** containers/image writes descriptors as mediaType, size, digest: keep that order. */
@@ -225,16 +237,28 @@ async function legacyImages(store: Awaited<ReturnType<typeof tarStore>>, where: 
 }
 
 async function legacyImage(store: Awaited<ReturnType<typeof tarStore>>, where: string, top: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage> {
-  // INTEGRATION POINT (LayerGraph): the parent edges could go to a LayerGraph; a chain has
-  // out-degree one, so the path check below finds exactly the cycles findCycle() would.
+  // Parent ids are not content addresses: a crafted archive can make them loop. Each edge
+  // goes into a LayerGraph that must stay acyclic (CycleError names the ids); the path check
+  // keeps the walk finite when no core is loaded.
+  const graph = graphIfCore();
   const chain: string[] = [];
   const jsons: Record<string, unknown>[] = [];
-  for (let id: string | undefined = top; id; ) {
-    if (chain.includes(id)) throw new CycleError([...chain.slice(chain.indexOf(id)), id], `${where}: legacy parent chain`);
-    chain.push(id);
-    const json = await readJsonFile(store, `${id}/json`, `${where}/${id}/json`) as Record<string, unknown>;
-    jsons.push(json);
-    id = typeof json.parent === "string" && json.parent ? json.parent : undefined;
+  try {
+    for (let id: string | undefined = top; id; ) {
+      if (!/^[a-f0-9]{64}$/.test(id)) throw new ArchiveError(where, `legacy image id ${JSON.stringify(id)} is not 64 hex digits`);
+      if (chain.includes(id)) {
+        graph?.assertAcyclic(`${where}: legacy parent chain`);
+        throw new CycleError([...chain.slice(chain.indexOf(id)), id], `${where}: legacy parent chain`);
+      }
+      chain.push(id);
+      const json = await readJsonFile(store, `${id}/json`, `${where}/${id}/json`) as Record<string, unknown>;
+      jsons.push(json);
+      const parent = typeof json.parent === "string" && json.parent ? json.parent.replace(/^sha256:/, "") : undefined;
+      if (parent && graph) graph.addParent(id, parent);
+      id = parent;
+    }
+  } finally {
+    graph?.free();
   }
   chain.reverse();
   const diffIds: string[] = [];

@@ -7,6 +7,8 @@
 
 import type { MetadataCache } from "../cache.js";
 import { CycleError, InvalidManifestError, NotFoundError } from "../errors.js";
+import { LayerGraph } from "../graph.js";
+import { getDefaultCore } from "../wasm/core.js";
 import { isImageConfig, isIndex, isImageManifest, isSchema1 } from "../oci/media-types.js";
 import { formatPlatform, hostPlatform, selectPlatform } from "../oci/platform.js";
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from "../oci/types.js";
@@ -81,14 +83,33 @@ function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undef
   return found;
 }
 
+/** A LayerGraph when the wasm core is loaded (init()), else undefined (path check only). */
+function graphIfCore(): LayerGraph | undefined {
+  try {
+    getDefaultCore();
+  } catch {
+    return undefined;
+  }
+  return new LayerGraph();
+}
+
 /**
- * Walk from `source.root()` to one image. Indexes are followed (platform selection) with the
- * path of digests kept to refuse cycles.
- * INTEGRATION POINT (LayerGraph): when src/graph.ts lands, the index/referrer edges seen here
- * can be added to a LayerGraph and its findCycle() used instead of the path check below; the
- * path check is exact for a single descent, which is all resolution does.
+ * Walk from `source.root()` to one image. Each index's edges go into a LayerGraph and the
+ * graph must stay acyclic before we descend (CycleError lists the cycle's digests); the path
+ * of digests is also kept, so the walk terminates even without a loaded core. With verified
+ * content a cycle needs a sha256 collision, but sources that skip verification (or future
+ * referrer walks over mutable tags) make the check worth its microseconds.
  */
 export async function resolveImage(source: ImageSource, options: ResolveOptions = {}): Promise<ResolvedImage> {
+  const graph = graphIfCore();
+  try {
+    return await descend(source, options, graph);
+  } finally {
+    graph?.free();
+  }
+}
+
+async function descend(source: ImageSource, options: ResolveOptions, graph: LayerGraph | undefined): Promise<ResolvedImage> {
   const root = await source.root();
   const indexes: IndexStep[] = [];
   const path: string[] = [];
@@ -103,6 +124,10 @@ export async function resolveImage(source: ImageSource, options: ResolveOptions 
     const parsed = parseManifestish(bytes, desc, describe(kind, desc));
     if (parsed.kind === "index") {
       indexes.push({ descriptor: desc, index: parsed.doc });
+      if (graph) {
+        graph.addIndex(desc.digest, parsed.doc.manifests.map((d) => d.digest));
+        graph.assertAcyclic(`index ${root.digest}`);
+      }
       desc = chooseEntry(parsed.doc, desc, options.platform);
       continue;
     }
