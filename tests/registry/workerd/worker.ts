@@ -31,7 +31,7 @@ async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 const hex = async (b: Uint8Array): Promise<string> =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b))].map((x) => x.toString(16).padStart(2, "0")).join("");
+  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>))].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 async function run(plan: WorkerPlan): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
