@@ -6,7 +6,7 @@
 // reason fails the suite (issue 2: "a runtime that cannot start is a failure, not a skip").
 
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../cases/index.js";
@@ -78,6 +78,7 @@ export function describeRuntime(
 
     beforeAll(async () => {
       if (why !== undefined) throw new Error(`${runtime} cannot start: ${why}`);
+      if (!existsSync(join(ROOT, entry.file))) throw new Error(`${entry.file} is missing: run 'npm run tsbuild' (npm test does)`);
       expectedSha.push(releaseSha256());
       report = await produce();
       expectedSha.push(releaseSha256());
