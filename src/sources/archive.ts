@@ -5,10 +5,10 @@
 
 import type { ByteReader } from "./byte-reader.js";
 import { LayoutSource } from "./layout.js";
-import { tarStore } from "./tar-index.js";
+import { type TarStore, tarStore } from "./tar-index.js";
 
 /** Open the OCI layout inside the tar `reader`; `selector` is a tag, a digest, or undefined. */
-export async function openOciArchive(reader: ByteReader, where: string, selector?: string): Promise<LayoutSource> {
-  const store = await tarStore(reader, where);
+export async function openOciArchive(reader: ByteReader, where: string, selector?: string, indexed?: TarStore): Promise<LayoutSource> {
+  const store = indexed ?? await tarStore(reader, where);
   return LayoutSource.open(store, selector, `oci-archive:${where}${selector ? ":" + selector : ""}`);
 }

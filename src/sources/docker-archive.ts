@@ -23,7 +23,7 @@ import { createSha256, sha256Of } from "../sha256/hasher.js";
 import { type ByteReader, streamRange } from "./byte-reader.js";
 import { readJsonFile } from "./layout.js";
 import type { ByteRange, ImageSource } from "./source.js";
-import { type TarMember, resolveMember, tarStore } from "./tar-index.js";
+import { type TarMember, type TarStore, resolveMember, tarStore } from "./tar-index.js";
 
 export interface DockerArchiveImage {
   Config: string;
@@ -51,8 +51,8 @@ export class DockerArchiveSource implements ImageSource {
   }
 
   /** Index and open a docker-archive; `selector` is a RepoTag or "@N" (skopeo's forms). */
-  static async open(reader: ByteReader, where: string, selector?: string): Promise<DockerArchiveSource> {
-    const store = await tarStore(reader, where);
+  static async open(reader: ByteReader, where: string, selector?: string, indexed?: TarStore): Promise<DockerArchiveSource> {
+    const store = indexed ?? await tarStore(reader, where);
     let images: DockerArchiveImage[];
     const extra = new Map<string, Uint8Array>();
     if (await store.exists("manifest.json")) {
@@ -174,7 +174,7 @@ function chooseImage(images: DockerArchiveImage[], selector: string | undefined,
  * The config's digest, by hashing it (at most 4 MiB). Its file name is not trusted: skopeo and
  * go-containerregistry hash the bytes too, and ggcr's own test archives rename edited configs.
  */
-async function digestOfMember(store: Awaited<ReturnType<typeof tarStore>>, path: string, member: TarMember, where: string): Promise<string> {
+async function digestOfMember(store: TarStore, path: string, member: TarMember, where: string): Promise<string> {
   if (member.size > 4 << 20) throw new ArchiveError(where, `${path}: config of ${member.size} bytes is over 4 MiB`);
   const r = await store.open(path);
   return sha256Of(await r.read(0, r.size));
@@ -201,7 +201,7 @@ async function layerDescriptor(reader: ByteReader, member: TarMember, path: stri
   return { mediaType: compression === "zstd" ? DOCKER_LAYER_ZSTD : DOCKER_LAYER_GZIP, size: member.size, digest };
 }
 
-async function readConfigForDiffIds(store: Awaited<ReturnType<typeof tarStore>>, path: string, extra: Map<string, Uint8Array>, where: string): Promise<string[]> {
+async function readConfigForDiffIds(store: TarStore, path: string, extra: Map<string, Uint8Array>, where: string): Promise<string[]> {
   const what = `${where}/${path}`;
   const bytes = extra.get(path);
   const json = bytes ? JSON.parse(new TextDecoder().decode(bytes)) : await readJsonFile(store, path, what);
@@ -216,7 +216,7 @@ async function readConfigForDiffIds(store: Awaited<ReturnType<typeof tarStore>>,
  * image config, to which we add rootfs.diff_ids (each layer.tar's sha256). The synthesised
  * config is kept in memory under its own digest (`extra`), keyed by that digest.
  */
-async function legacyImages(store: Awaited<ReturnType<typeof tarStore>>, where: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage[]> {
+async function legacyImages(store: TarStore, where: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage[]> {
   const repos = await readJsonFile(store, "repositories", `${where}/repositories`) as Record<string, Record<string, string>>;
   if (typeof repos !== "object" || repos === null) throw new InvalidManifestError(`${where}/repositories`, "", "must be an object");
   const images: DockerArchiveImage[] = [];
@@ -236,7 +236,7 @@ async function legacyImages(store: Awaited<ReturnType<typeof tarStore>>, where: 
   return images;
 }
 
-async function legacyImage(store: Awaited<ReturnType<typeof tarStore>>, where: string, top: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage> {
+async function legacyImage(store: TarStore, where: string, top: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage> {
   // Parent ids are not content addresses: a crafted archive can make them loop. Each edge
   // goes into a LayerGraph that must stay acyclic (CycleError names the ids); the path check
   // keeps the walk finite when no core is loaded.

@@ -11,7 +11,7 @@ import { DockerArchiveSource } from "./docker-archive.js";
 import { fileListStore } from "./file-store.js";
 import { LayoutSource } from "./layout.js";
 import type { ImageSource } from "./source.js";
-import { indexTar } from "./tar-index.js";
+import { tarStore } from "./tar-index.js";
 
 /** An OCI layout from browser Files (webkitRelativePath keeps the folder structure). */
 export function openFileList(files: Iterable<File>, tag?: string, name = "files"): Promise<LayoutSource> {
@@ -25,8 +25,10 @@ export function openBlobArchive(blob: Blob, selector?: string, name = (blob as F
 
 /** An archive from any ByteReader, kind detected from its members. */
 export async function openArchive(reader: ByteReader, where: string, selector?: string): Promise<ImageSource> {
-  const members = await indexTar(reader, where);
-  if (members.has("manifest.json") || members.has("repositories")) return DockerArchiveSource.open(reader, where, selector);
-  if (members.has("oci-layout")) return openOciArchive(reader, where, selector);
+  // Index once; the reader chosen gets the same index.
+  const store = await tarStore(reader, where);
+  const { members } = store;
+  if (members.has("manifest.json") || members.has("repositories")) return DockerArchiveSource.open(reader, where, selector, store);
+  if (members.has("oci-layout")) return openOciArchive(reader, where, selector, store);
   throw new ArchiveError(where, "neither an OCI layout (oci-layout, index.json) nor a docker-archive (manifest.json) inside");
 }

@@ -143,8 +143,10 @@ function joinRelative(linkName: string, target: string): string {
   return parts.join("/");
 }
 
+export type TarStore = FileStore & { members: Map<string, TarMember> };
+
 /** A FileStore over an indexed tar: members are windows of the archive's reader. */
-export async function tarStore(reader: ByteReader, where: string): Promise<FileStore & { members: Map<string, TarMember> }> {
+export async function tarStore(reader: ByteReader, where: string): Promise<TarStore> {
   const members = await indexTar(reader, where);
   return {
     name: where,
