@@ -87,7 +87,8 @@ export function applyLayer(
   const record = (list: Change[], change: Change) => {
     const prev = changed.get(change.path);
     if (prev) {
-      // Duplicate entry in one layer: the last one describes the result.
+      // Duplicate entry in one layer: the first says added or modified, the last what it is.
+      list = prev.list;
       prev.list.splice(prev.list.indexOf(prev.change), 1);
       if (prev.list === changes.added) changes.addedBytes -= prev.change.bytes;
       if (prev.list === changes.modified) changes.modifiedBytes -= prev.change.bytes;
@@ -203,7 +204,10 @@ export function applyLayer(
         changes.deletedBytes += replacedBytes;
       }
     }
+    const history = existing !== NIL ? t.touch[existing] : NIL;
     const node = t.addChild(dir, base, inode);
+    // A replaced path keeps the layers that wrote it before (a whiteout ends that history).
+    t.touch[node] = history;
     t.touched(node, layerId);
     markUpper(node);
     createdHere.add(node);

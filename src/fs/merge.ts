@@ -25,6 +25,7 @@ import { cleanPath, comparePaths } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
 import { stageLayer, type LayerInput, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
+import type { LayerHandle, LayerPool } from "../pool.js";
 
 export interface LayerFSOptions {
   /** What a refused entry does: "throw" (default, like umoci) or "skip" with a warning. */
@@ -35,6 +36,11 @@ export interface LayerFSOptions {
   maxLayerBytes?: number;
   /** Layers read at once by mountBatch (default 2). */
   concurrency?: number;
+  /**
+   * Keep a record of every mounted layer in this LayerObjectPool (digests, sizes, media type,
+   * position, image): LayerRecord.handle then names it. Released by LayerFS.release().
+   */
+  pool?: LayerPool;
 }
 
 /** One mounted layer of one image. */
@@ -59,6 +65,8 @@ export interface LayerRecord {
   /** dive's view of the layer: leaf path -> size. */
   diveLeaves: Map<string, number>;
   input: LayerInput;
+  /** The layer's record in the LayerPool, when the LayerFS has one. */
+  handle?: LayerHandle;
 }
 
 export interface Stat {
@@ -88,7 +96,8 @@ export interface Stat {
 export class LayerFS {
   readonly table = new PathTable();
   readonly layers: LayerRecord[] = [];
-  readonly options: Required<LayerFSOptions>;
+  readonly options: Required<Omit<LayerFSOptions, "pool">>;
+  readonly pool?: LayerPool;
   private readonly images = new Map<string, MergedImage>();
 
   constructor(options: LayerFSOptions = {}) {
@@ -103,6 +112,16 @@ export class LayerFS {
       maxLayerBytes: options.maxLayerBytes ?? 64 * 1024 ** 3,
       concurrency,
     };
+    this.pool = options.pool;
+  }
+
+  /** Give the pool records of every mounted layer back (the views stay readable). */
+  release(): void {
+    if (!this.pool) return;
+    for (const l of this.layers) {
+      if (l.handle !== undefined && this.pool.isLive(l.handle)) this.pool.release(l.handle);
+      l.handle = undefined;
+    }
   }
 
   /** The image called `name`, created empty on first use. */
@@ -204,11 +223,26 @@ export class MergedImage {
       uncompressedBytes: staged.read.uncompressedBytes,
       entries: staged.entries.length,
       changes: result.changes,
-      warnings: result.warnings,
+      warnings: staged.read.mislabelled
+        ? [`media type ${input.mediaType} does not match the bytes (${staged.read.compression}); read as ${staged.read.compression}`, ...result.warnings]
+        : result.warnings,
       versions: result.versions,
       diveLeaves: result.diveLeaves,
       input,
     };
+    const pool = this.fs.pool;
+    if (pool) {
+      const h = pool.acquire(input.mediaType ?? 0);
+      if (input.digest) pool.setDigest(h, input.digest);
+      if (rec.diffId) pool.setDiffId(h, rec.diffId);
+      pool.setCompressedSize(h, rec.compressedBytes);
+      pool.setUncompressedSize(h, rec.uncompressedBytes);
+      pool.setPosition(h, rec.index);
+      pool.setImage(h, this.fs.imageNames().indexOf(this.name));
+      pool.setUser(h, id);
+      if (rec.index > 0) pool.setParent(h, this.layers[rec.index - 1].handle ?? -1);
+      rec.handle = h;
+    }
     this.fs.layers.push(rec);
     this.layers.push(rec);
     return rec;
