@@ -17,3 +17,10 @@ export type { LayerPoolOptions, PoolStats, LayerHandle } from "./pool.js";
 export { LayerGraph, IdGraph, findCycle, topoOrder, internDigests } from "./graph.js";
 export type { EdgeKind, SharedLayer, LayerGraphOptions } from "./graph.js";
 export { StaleHandleError } from "./errors.js";
+// ---- registry client (issue 4) ----
+export { RegistryError } from "./errors.js";
+export type { RegistryDiagnostic } from "./errors.js";
+export { RegistryClient, RegistrySource, openRegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
+export type {
+  RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
+} from "./sources/registry.js";
