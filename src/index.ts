@@ -24,3 +24,10 @@ export { RegistryClient, RegistrySource, openRegistrySource, MANIFEST_ACCEPT_HEA
 export type {
   RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
 } from "./sources/registry.js";
+// ---- registry client (issue 4) ----
+export { RegistryError } from "./errors.js";
+export type { RegistryDiagnostic } from "./errors.js";
+export { RegistryClient, RegistrySource, openRegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
+export type {
+  RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
+} from "./sources/registry.js";
