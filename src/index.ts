@@ -31,3 +31,22 @@ export { RegistryClient, RegistrySource, openRegistrySource, MANIFEST_ACCEPT_HEA
 export type {
   RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
 } from "./sources/registry.js";
+// ---- layer filesystem (issue 5) ----
+export { LayerFS, MergedImage } from "./fs/merge.js";
+export type { LayerFSOptions, LayerRecord, Stat } from "./fs/merge.js";
+export type { Change, Changeset, BadEntryPolicy } from "./fs/apply.js";
+export type { LayerInput, StagedEntry } from "./fs/stage.js";
+export { TarReader } from "./fs/tar.js";
+export type { TarHeader, TarHandler, TarEntryType, TarReaderOptions } from "./fs/tar.js";
+export { readLayerStream, sniffCompression, compressionOfMediaType, DEFAULT_MAX_LAYER_BYTES } from "./fs/decompress.js";
+export type { Compression, LayerReadOptions, LayerReadResult } from "./fs/decompress.js";
+export { cleanPath, comparePaths } from "./fs/path.js";
+export { classifyWhiteout, WHITEOUT_PREFIX, OPAQUE_MARKER } from "./fs/whiteout.js";
+export { analyzeWaste } from "./fs/waste.js";
+export type { WasteReport, PathWaste, LayerWaste, DeadVersion } from "./fs/waste.js";
+export { diffImages } from "./fs/diff.js";
+export type { DiffEntry, DiffSummary, DiffField } from "./fs/diff.js";
+export { exportImage, exportStream } from "./fs/export.js";
+export type { ExportStats } from "./fs/export.js";
+export { layerInputs, mountResolved } from "./fs/mount-image.js";
+export { TarFormatError, CompressionError, LayerEntryError } from "./fs/errors.js";
