@@ -15,7 +15,7 @@
 import { Decompress as ZstdDecompress } from "fzstd";
 import { CapacityError, DigestMismatchError } from "../errors.js";
 import { CompressionError } from "./errors.js";
-import { createSha256 } from "./hash.js";
+import { createSha256 } from "../sha256/hasher.js";
 
 export type Compression = "gzip" | "zstd" | "none";
 
