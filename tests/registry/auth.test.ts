@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RegistryError } from "../../src/errors.js";
-import { RegistryClient } from "../../src/sources/registry.js";
+import { RegistryClient, openRegistrySource } from "../../src/sources/registry.js";
+import { resolveImage } from "../../src/sources/image.js";
 import { dockerConfigCredentials } from "../../src/sources/docker-config.js";
 import { canRun, FIXTURES } from "./harness/tools.js";
 import { type RunningRegistry, startRegistry } from "./harness/registry.js";
@@ -75,6 +76,22 @@ describe.runIf(run)("registry client, htpasswd Basic auth", () => {
     writeFileSync(path.join(dir, "config.json"), JSON.stringify({ auths: { "other.example": { auth } } }));
     const none = new RegistryClient({ registry: reg.host, credentials: dockerConfigCredentials({ path: path.join(dir, "config.json") }), retry: fast });
     await expect(none.manifest("private/demo", "latest")).rejects.toMatchObject({ status: 401 });
+  });
+
+  test("docker://REF as open.ts opens it: openRegistrySource reads $DOCKER_CONFIG/config.json in Node", async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "config.json"), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from("alice:wonderland").toString("base64") } } }));
+    const saved = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = dir;
+    try {
+      const source = await openRegistrySource(`${reg.host}/private/demo:latest`);
+      expect((await source.root()).digest).toBe(sha256(raw));
+      const image = await resolveImage(source);
+      expect(image.config).toEqual(JSON.parse(await skopeoInspect(`${reg.host}/private/demo:latest`, "config", "alice:wonderland")));
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_CONFIG;
+      else process.env.DOCKER_CONFIG = saved;
+    }
   });
 
   test("credentials from a Docker credential helper (a real process speaking the helper protocol)", async () => {
