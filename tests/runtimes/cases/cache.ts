@@ -298,9 +298,37 @@ export const cacheCases: KnownAnswerCase[] = [
       const budget = cacheOf<number>(lib, ctx, { max: 2, maxBytes: 8 });
       throws(() => budget.set(sha256(1), 1, { size: 9 }), { type: lib.CapacityError, code: "CAPACITY" }, "over maxBytes");
       await rejects(() => lib.Core.fromModule({} as WebAssembly.Module), { type: lib.CoreError, code: "CORE_BAD_MODULE" }, "a Core from a non-Module");
+      throws(() => lib.formatDigest(bad, ctx.core), { type: lib.CoreError, code: "BAD_HANDLE" }, "formatDigest of a number that is no handle");
       equal(c.size + budget.size, 0, "nothing was stored by any refused call");
       c.checkInvariants();
       budget.checkInvariants();
+      const freed = cacheOf<number>(lib, ctx, { max: 2 });
+      freed.set(sha256(1), 1);
+      freed.free();
+      throws(() => freed.get(sha256(1)), { type: lib.CoreError, code: "CACHE_FREED" }, "get on a freed cache");
+      throws(() => freed.set(sha256(2), 2), { type: lib.CoreError, code: "CACHE_FREED" }, "set on a freed cache");
+    },
+  },
+  {
+    name: "core: a module of another ABI is refused (workerd: compiling bytes is refused first)",
+    async run(lib) {
+      // A hand-assembled module whose only export is abiVersion() returning 999.
+      const bytes = new Uint8Array([
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,                  // magic, version 1
+        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                        // type: () -> i32
+        0x03, 0x02, 0x01, 0x00,                                          // one function of type 0
+        0x07, 0x0e, 0x01, 0x0a, ...Array.from("abiVersion", (ch) => ch.charCodeAt(0)), 0x00, 0x00,
+        0x0a, 0x07, 0x01, 0x05, 0x00, 0x41, 0xe7, 0x07, 0x0b,            // body: i32.const 999
+      ]);
+      let module: WebAssembly.Module;
+      try {
+        module = await WebAssembly.compile(bytes);
+      } catch (e) {
+        // workerd forbids run-time compilation, which is why src/worker.ts takes a Module.
+        if (typeof navigator === "object" && navigator.userAgent === "Cloudflare-Workers") return;
+        throw e;
+      }
+      await rejects(() => lib.Core.fromModule(module), { type: lib.CoreError, code: "CORE_ABI_MISMATCH", message: "ABI 999" }, "a core of ABI 999");
     },
   },
   {
@@ -313,6 +341,8 @@ export const cacheCases: KnownAnswerCase[] = [
         ["negative maxBytes", { max: 1, maxBytes: -1 }],
         ["negative ttl", { max: 1, ttl: -5 }],
         ["sizeOf without maxBytes", { max: 1, sizeOf: () => 1 }],
+        ["now without ttl", { max: 1, now: () => 0 }],
+        ["dispose that is not a function", { max: 1, dispose: "yes" }],
       ];
       for (const [what, options] of bad) {
         throws(() => new lib.MetadataCache({ ...options, core: ctx.core } as unknown as MetadataCacheOptions<unknown>), { type: RangeError, message: "MetadataCache" }, what);
@@ -322,6 +352,9 @@ export const cacheCases: KnownAnswerCase[] = [
       throws(() => sized.set(sha256(1), 1, { size: -1 }), { type: RangeError, message: "size" }, "a negative size");
       const plain = cacheOf<number>(lib, ctx, { max: 1 });
       throws(() => plain.set(sha256(1), 1, { ttl: 5 }), { type: RangeError, message: "ttl" }, "a per-entry ttl without the ttl option");
+      throws(() => plain.set(sha256(1), 1, { size: 3 }), { type: RangeError, message: "maxBytes" }, "a size without the maxBytes option");
+      throws(() => plain.getMany("sha256:" as unknown as string[]), { type: RangeError, message: "array" }, "getMany of a string");
+      throws(() => plain.setMany({} as unknown as []), { type: RangeError, message: "array" }, "setMany of an object");
       equal(sized.size + plain.size, 0, "nothing stored");
     },
   },

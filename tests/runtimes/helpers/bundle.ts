@@ -46,7 +46,9 @@ export async function bundleModule(
       target: "esnext",
       copyPublicDir: false,
       lib: { entry, formats: ["es"], fileName: () => fileName },
-      rolldownOptions: { external },
+      // One file: a dynamic import() in src (lazy readers) would otherwise become a chunk
+      // the capnp config does not list.
+      rolldownOptions: { external, output: { codeSplitting: false } },
     },
   }));
 }
