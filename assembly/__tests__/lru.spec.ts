@@ -18,6 +18,8 @@ const HAS: u32 = 2;
 
 /** "sha256:" + 56 zeros + 8 hex digits of n: keys share long prefixes (stress the hash). */
 function key256(n: u32): string { return "sha256:" + "0".repeat(56) + n.toString(16).padStart(8, "0"); }
+/** Keys that differ in their first bytes, so their hashes (of bytes 0..11) differ too. */
+function keyFront(n: u32): string { return "sha256:" + n.toString(16).padStart(8, "0") + "0".repeat(56); }
 /** A sha512 whose first 32 bytes are the same for every n: only the tail tells them apart. */
 function key512(n: u32): string { return "sha512:" + "ab".repeat(32) + "0".repeat(56) + n.toString(16).padStart(8, "0"); }
 
@@ -54,7 +56,7 @@ function same(a: u32[], b: u32[]): bool {
 }
 /** Table home index of key256(n) in a cache of this capacity (mirrors findIndex). */
 function homeOf(n: u32, capacity: u32): u32 {
-  parseDigestAt(IO_IN, put(key256(n)));
+  parseDigestAt(IO_IN, put(keyFront(n)));
   const size: u32 = (1 as u32) << (32 - clz<u32>(capacity * 2 - 1));
   return hashKey(KEY) >>> (32 - ctz<u32>(size));
 }
@@ -65,14 +67,15 @@ describe("probing", () => {
     const wrap: u32[] = [];
     for (let n: u32 = 0; wrap.length < 4; n++) if (homeOf(n, 8) == 15) wrap.push(n);
     const c = cacheNew(8, 0, false, false);
-    for (let i = 0; i < 4; i++) set(c, wrap[i]);
+    for (let i = 0; i < 4; i++) cacheSetStr(c, put(keyFront(wrap[i])), 0, 0, 0);
     expect(cacheCheck(c)).toBe(0);
-    expect(del(c, wrap[0])).toBeGreaterThanOrEqual(0); // the three wrapped ones must shift back
+    // The three after the first sit at indexes 0, 1, 2; deleting the first must shift them back.
+    expect(cacheDeleteStr(c, put(keyFront(wrap[0])), 0)).toBeGreaterThanOrEqual(0);
     expect(cacheCheck(c)).toBe(0);
-    for (let i = 1; i < 4; i++) expect(peek(c, wrap[i])).toBeGreaterThanOrEqual(0);
-    expect(peek(c, wrap[0])).toBe(NOT_FOUND);
-    expect(del(c, wrap[2])).toBeGreaterThanOrEqual(0);
-    expect(peek(c, wrap[3])).toBeGreaterThanOrEqual(0);
+    for (let i = 1; i < 4; i++) expect(cacheLookupStr(c, put(keyFront(wrap[i])), PEEK, 0)).toBeGreaterThanOrEqual(0);
+    expect(cacheLookupStr(c, put(keyFront(wrap[0])), PEEK, 0)).toBe(NOT_FOUND);
+    expect(cacheDeleteStr(c, put(keyFront(wrap[2])), 0)).toBeGreaterThanOrEqual(0);
+    expect(cacheLookupStr(c, put(keyFront(wrap[3])), PEEK, 0)).toBeGreaterThanOrEqual(0);
     expect(cacheCheck(c)).toBe(0);
     cacheFree(c);
   });
@@ -265,7 +268,7 @@ describe("TTL", () => {
 
 describe("sha512 keys", () => {
   test("twins sharing their first 32 bytes are different keys; the tail region comes lazily", () => {
-    const c = cacheNew(4, 0, false, true);
+    const c = cacheNew(3, 0, false, true);
     set(c, 1);                                     // sha256 only so far
     const a = cacheSetStr(c, put(key512(1)), 0, 0, 0);
     const b = cacheSetStr(c, put(key512(2)), 0, 0, 0);
@@ -285,25 +288,25 @@ describe("sha512 keys", () => {
   });
 });
 
-describe("batch calls", () => {
-  /** Write records [len][ascii] (or a handle record) for keys; returns the byte length. */
-  function records(keys: string[], handleAt: i32 = -1, handle: u32 = 0): usize {
-    let off: usize = 0;
-    for (let i = 0; i < keys.length; i++) {
-      if (i == handleAt) {
-        store<u8>(IO_IN + off, RECORD_HANDLE);
-        store<u32>(IO_IN + off + 1, handle);
-        off += 5;
-        continue;
-      }
-      store<u8>(IO_IN + off, keys[i].length as u8);
-      put(keys[i], IO_IN + off + 1);
-      off += 1 + keys[i].length;
+/** Write records [len][ascii] (or a handle record) for keys; returns the byte length. */
+function records(keys: string[], handleAt: i32 = -1, handle: u32 = 0): usize {
+  let off: usize = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (i == handleAt) {
+      store<u8>(IO_IN + off, RECORD_HANDLE);
+      store<u32>(IO_IN + off + 1, handle);
+      off += 5;
+      continue;
     }
-    return off;
+    store<u8>(IO_IN + off, keys[i].length as u8);
+    put(keys[i], IO_IN + off + 1);
+    off += 1 + keys[i].length;
   }
-  function result(i: i32): i32 { return load<i32>(IO_OUT + ((i as usize) << 2)); }
+  return off;
+}
+function result(i: i32): i32 { return load<i32>(IO_OUT + ((i as usize) << 2)); }
 
+describe("batch calls", () => {
   test("lookups match single calls and mix string and handle records", () => {
     const c = cacheNew(8, 0, false, false);
     set(c, 1); set(c, 2); set(c, 3);
@@ -342,10 +345,15 @@ describe("batch calls", () => {
     const c = cacheNew(8, 0, false, false);
     expect(cacheLookupManyStr(c, BATCH_MAX + 1, GET, 0)).toBe(ERR_BAD_ARGUMENT);
     expect(cacheSetManyH(c, BATCH_MAX + 1, 0, 0)).toBe(ERR_BAD_ARGUMENT);
-    // 700 records of 100 bytes would end past the 64 KiB window: refused at the first one that does.
-    for (let i: usize = 0; i < 700; i++) store<u8>(IO_IN + i * 100, 99);
-    const stopped = cacheLookupManyStr(c, 700, PEEK, 0);
-    expect(stopped).toBe((IO_IN_SIZE / 100) as i32);
+    // 72-byte records: 910 fit in the 64 KiB window; the 911th says it runs past the end.
+    const fit = (IO_IN_SIZE / 72) as i32;
+    for (let i = 0; i < fit; i++) {
+      store<u8>(IO_IN + (i as usize) * 72, 71);
+      put(key256(i as u32), IO_IN + (i as usize) * 72 + 1);
+    }
+    store<u8>(IO_IN + (fit as usize) * 72, 71);
+    const stopped = cacheLookupManyStr(c, (fit + 1) as u32, PEEK, 0);
+    expect(stopped).toBe(fit);
     expect(result(stopped)).toBe(ERR_BAD_ARGUMENT);
     expect(cacheCheck(c)).toBe(0);
     cacheFree(c);
@@ -353,11 +361,11 @@ describe("batch calls", () => {
 
   test("a full batch of sets into a tiny cache logs every eviction without overflowing", () => {
     const c = cacheNew(1, 0, false, true);
+    set(c, 99999);                                 // before the handles: set() writes IO_IN
+    cacheEventsDrained(c);
     for (let i: u32 = 0; i < BATCH_MAX; i++) {
       store<u32>(IO_IN + ((i as usize) << 2), digestInternAt(IO_OUT + 4096, put(key256(i), IO_OUT + 4096)));
     }
-    set(c, 99999);
-    cacheEventsDrained(c);
     expect(cacheSetManyH(c, BATCH_MAX, 0, 0)).toBe(BATCH_MAX as i32);
     expect(cacheEventCount(c)).toBe(BATCH_MAX);
     expect(eventSlot(c, BATCH_MAX - 1)).toBe(0);
