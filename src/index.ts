@@ -17,13 +17,37 @@ export type { LayerPoolOptions, PoolStats, LayerHandle } from "./pool.js";
 export { LayerGraph, IdGraph, findCycle, topoOrder, internDigests } from "./graph.js";
 export type { EdgeKind, SharedLayer, LayerGraphOptions } from "./graph.js";
 export { StaleHandleError } from "./errors.js";
-// ---- registry client (issue 4) ----
-export { RegistryError } from "./errors.js";
-export type { RegistryDiagnostic } from "./errors.js";
-export { RegistryClient, RegistrySource, openRegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
-export type {
-  RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
-} from "./sources/registry.js";
+// ---- images: OCI model, readers, verification (issue 4) ----
+export {
+  InvalidManifestError, SizeMismatchError, ArchiveError, InvalidReferenceError, UsageError,
+} from "./errors.js";
+export {
+  OCI_INDEX, OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_EMPTY, EMPTY_DIGEST,
+  DOCKER_MANIFEST_LIST, DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_FOREIGN_LAYER,
+  MANIFEST_ACCEPT, isIndex, isImageManifest, isImageConfig, isLayer, isForeignLayer, layerCompression,
+} from "./oci/media-types.js";
+export type { Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, History } from "./oci/types.js";
+export { validateDescriptor, validateManifest, validateIndex, validateConfig } from "./oci/validate.js";
+export { parseReference, formatReference } from "./oci/reference.js";
+export type { Reference } from "./oci/reference.js";
+export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, selectPlatform } from "./oci/platform.js";
+export type { ImageSource, ByteRange } from "./sources/source.js";
+export { resolveImage, readDocument } from "./sources/image.js";
+export type { ResolvedImage, ResolveOptions } from "./sources/image.js";
+export { readVerified, openVerified, verifyingStream, MANIFEST_MAX_BYTES } from "./sources/verify.js";
+export { LayoutSource } from "./sources/layout.js";
+export { openOciArchive } from "./sources/archive.js";
+export { DockerArchiveSource } from "./sources/docker-archive.js";
+export { openFileList, openBlobArchive, openArchive } from "./sources/open-web.js";
+export { fileListStore, memoryStore } from "./sources/file-store.js";
+export type { FileStore } from "./sources/file-store.js";
+export { blobReader, bytesReader } from "./sources/byte-reader.js";
+export type { ByteReader } from "./sources/byte-reader.js";
+export { createSha256, setSha256Factory, sha256Of } from "./sha256/hasher.js";
+export type { Sha256, Sha256Factory } from "./sha256/hasher.js";
+export { buildSampleImage } from "./sample.js";
+export { writeTar, tarEntry, TAR_END } from "./fs/tar-write.js";
+export type { TarWriteEntry } from "./fs/tar-write.js";
 // ---- registry client (issue 4) ----
 export { RegistryError } from "./errors.js";
 export type { RegistryDiagnostic } from "./errors.js";

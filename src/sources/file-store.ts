@@ -20,12 +20,16 @@ export interface FileStore {
  * webkitRelativePath (or name) is its path; the common top folder is stripped so the
  * layout's index.json sits at the root.
  */
-export function fileListStore(files: Iterable<File>, name = "files"): FileStore {
-  const byPath = new Map<string, File>();
-  const list = [...files];
-  const paths = list.map((f) => ((f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name).replace(/^\/+/, ""));
+export function fileListStore(files: Iterable<File | { path: string; file: Blob }>, name = "files"): FileStore {
+  // Drag and drop hands out FileSystemEntry.fullPath next to each File, and File names cannot
+  // hold '/' (the File API turns it into ':'), so a path may come with its file.
+  const byPath = new Map<string, Blob>();
+  const list = [...files].map((f) => (f instanceof Blob
+    ? { path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, file: f as Blob }
+    : f));
+  const paths = list.map((f) => f.path.replace(/^\/+/, ""));
   const top = commonTopFolder(paths);
-  list.forEach((f, i) => byPath.set(paths[i].slice(top.length), f));
+  list.forEach((f, i) => byPath.set(paths[i].slice(top.length), f.file));
   return {
     name,
     async open(path) {

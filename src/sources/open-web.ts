@@ -14,7 +14,7 @@ import type { ImageSource } from "./source.js";
 import { tarStore } from "./tar-index.js";
 
 /** An OCI layout from browser Files (webkitRelativePath keeps the folder structure). */
-export function openFileList(files: Iterable<File>, tag?: string, name = "files"): Promise<LayoutSource> {
+export function openFileList(files: Iterable<File | { path: string; file: Blob }>, tag?: string, name = "files"): Promise<LayoutSource> {
   return LayoutSource.open(fileListStore(files, name), tag);
 }
 

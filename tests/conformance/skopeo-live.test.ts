@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSampleLayout } from "../../src/sample-node.js";
 import { asSkopeo, expectConfig, expectManifest, inspectJson, skopeoFields } from "./compare.js";
+import { SAMPLE_MANIFEST_DIGEST } from "../runtimes/cases/images.js";
 import { HAVE_UMOCI, skipLive, skopeo, skopeoInspect } from "./skopeo-live.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "layerlens-live-"));
@@ -56,6 +57,10 @@ describe.skipIf(skipLive)("images built here: ours equals skopeo live", () => {
       expect(r.layers.every((l) => l.uncompressedSize !== null)).toBe(true);
     });
   }
+
+  it("the sample's digest, a known answer of the runtime cases, is skopeo's", () => {
+    expect(skopeoInspect(`oci:${L}:latest`).Digest).toBe(SAMPLE_MANIFEST_DIGEST);
+  });
 
   it("umoci's edits show up as skopeo sees them", async () => {
     if (!HAVE_UMOCI) return;

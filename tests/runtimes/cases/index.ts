@@ -5,6 +5,7 @@
 import { cacheCases } from "./cache.js";
 import { poolCases } from "./pool.js";
 import { graphCases } from "./graph.js";
+import { imageCases } from "./images.js";
 import type { KnownAnswerCase } from "./types.js";
 
 export type { CaseContext, CaseResult, KnownAnswerCase, Lib, RuntimeReport } from "./types.js";
@@ -13,4 +14,5 @@ export const cases: KnownAnswerCase[] = [
   ...cacheCases,
   ...poolCases,
   ...graphCases,
+  ...imageCases,
 ];
