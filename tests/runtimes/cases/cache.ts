@@ -388,8 +388,8 @@ export const cacheCases: KnownAnswerCase[] = [
     },
   },
   {
-    // Last in the list: a batch that overruns the core's IO window corrupts the memory
-    // after it, so a failure here must not be mistaken for the cases that follow it.
+    // Last of the cache cases: a batch that overran the core's IO window (a bug this case
+    // caught) corrupts the memory after it, so read failures in later cases with that in mind.
     name: "cache: batches larger than one IO window (5000 sha256 keys, 1000 sha512 keys)",
     run(lib, ctx) {
       const big = cacheOf<number>(lib, ctx, { max: 4096 });
