@@ -22,6 +22,8 @@ export class Core {
   readonly ioInSize: number;
   private buffer: ArrayBuffer;
   private u8view: Uint8Array;
+  /** View of the IO_IN window (re-made when memory growth detaches it). */
+  private window: Uint8Array;
 
   private constructor(exports: CoreExports) {
     this.exports = exports;
@@ -35,6 +37,7 @@ export class Core {
     this.ioInSize = exports.ioInSize() >>> 0;
     this.buffer = exports.memory.buffer;
     this.u8view = new Uint8Array(this.buffer);
+    this.window = new Uint8Array(this.buffer, this.ioIn, this.ioInSize);
   }
 
   static async fromModule(module: WebAssembly.Module): Promise<Core> {
@@ -61,22 +64,28 @@ export class Core {
   /**
    * Write an ASCII string at byte offset `at`; returns false when it holds a character
    * above 0x7f (which, truncated to a byte, could otherwise pass for a hex digit).
+   *
+   * TextEncoder.encodeInto is native in every runtime and copies a one-byte string about
+   * 3× faster than a charCodeAt loop (bench/RESULTS.md). Its UTF-8 output equals the
+   * string's UTF-16 units exactly when every unit is below 0x80, so "read and written
+   * both equal length" is the ASCII check; anything else lands inside `dst` only.
    */
   writeAscii(s: string, at: number): boolean {
-    const u8 = this.u8;
-    let or = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      or |= c;
-      u8[at + i] = c;
-    }
-    return or < 0x80;
+    let win = this.window;
+    // A grown memory detaches the old buffer, which empties every view on it.
+    if (win.byteLength === 0) win = this.window = new Uint8Array(this.exports.memory.buffer, this.ioIn, this.ioInSize);
+    const rel = at - this.ioIn;
+    const dst = rel === 0 ? win : rel > 0 && rel < this.ioInSize ? win.subarray(rel) : this.u8.subarray(at);
+    const { read, written } = encoder.encodeInto(s, dst);
+    return read === s.length && written === s.length;
   }
 
   readAscii(at: number, len: number): string {
     return String.fromCharCode.apply(null, this.u8.subarray(at, at + len) as unknown as number[]);
   }
 }
+
+const encoder = new TextEncoder();
 
 let defaultCore: Core | undefined;
 
