@@ -13,12 +13,14 @@ import { dockerConfigCredentials } from "../../src/sources/docker-config.js";
 import { canRun, FIXTURES } from "./harness/tools.js";
 import { type RunningRegistry, startRegistry } from "./harness/registry.js";
 import { TokenIssuer } from "./harness/token-issuer.js";
+import { FaultProxy } from "./harness/fault-proxy.js";
 import { sha256, skopeoCopy, skopeoInspect } from "./harness/push.js";
 import { text } from "./harness/read.js";
 
 const run = canRun("registry (auth)");
 const latest = `oci:${path.join(FIXTURES, "layout")}:latest`;
 const fast = { attempts: 2, baseDelayMs: 1 };
+const fast4 = { attempts: 4, baseDelayMs: 1 };
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), "layerlens-auth-"));
@@ -199,6 +201,27 @@ describe.runIf(run)("registry client, bearer tokens (distribution auth: token)",
     expect(text((await client.manifest("private/demo", "latest")).bytes)).toBe(raw);
     expect(issuer.requests).toEqual([]);
     expect(client.transport.requests).toBe(1);
+  });
+
+  test("an unreliable token server (503, dropped connection) is retried", async () => {
+    const proxy = new FaultProxy(new URL(issuer.realm).origin);
+    await proxy.start();
+    const behind = await startRegistry({ auth: { mode: "token", issuer, realm: `http://${proxy.host}/token` } });
+    try {
+      await skopeoCopy(latest, `${behind.host}/private/demo:latest`, { creds: "alice:wonderland" });
+      proxy.reset();
+      proxy.add({ path: /^\/token/, action: { kind: "status", status: 503 } });
+      proxy.add({ path: /^\/token/, action: { kind: "drop-before-answer" } });
+      const client = new RegistryClient({ registry: behind.host, credentials: alice, retry: fast4 });
+      expect(text((await client.manifest("private/demo", "latest")).bytes)).toBe(raw);
+      expect(proxy.seen.map((r) => r.fault)).toEqual(["status", "drop-before-answer", undefined]);
+      proxy.add({ path: /^\/token/, action: { kind: "status", status: 500 }, times: Infinity });
+      const fresh = new RegistryClient({ registry: behind.host, credentials: alice, retry: fast4 });
+      await expect(fresh.manifest("private/demo", "latest")).rejects.toMatchObject({ code: "REGISTRY", status: 500, retryable: true });
+    } finally {
+      await behind.stop();
+      await proxy.stop();
+    }
   });
 
   test("docker config.json credentials reach the token server", async () => {

@@ -11,6 +11,7 @@
 
 import { RegistryError } from "../../errors.js";
 import { type Challenge, parseChallenges } from "./challenge.js";
+import { type RetryPolicy, isNetworkError, isRetryableStatus, retryDelay } from "./retry.js";
 import { redactUrl } from "./url.js";
 
 export type Credentials =
@@ -32,6 +33,8 @@ export interface AuthenticatorOptions {
   origin: URL;
   credentials?: CredentialSource;
   fetch: typeof fetch;
+  /** Token server requests are retried like registry requests (429, 5xx, dropped connections). */
+  retry: RetryPolicy;
   /** Clock for token expiry (ms since epoch). */
   now: () => number;
   userAgent?: string;
@@ -129,14 +132,8 @@ export class Authenticator {
     }
     this.tokenRequests++;
     const at = this.options.now();
-    let res: Response;
-    try {
-      res = await this.options.fetch(realm, { ...init, redirect: "follow" });
-    } catch (cause) {
-      throw new RegistryError("getting a registry token", 0, redactUrl(realm), true, [], { cause });
-    }
+    const res = await this.askTokenServer(realm, init);
     const text = await res.text();
-    if (!res.ok) throw new RegistryError("getting a registry token", res.status, redactUrl(realm), res.status >= 500, []);
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       body = JSON.parse(text);
@@ -151,6 +148,30 @@ export class Authenticator {
     const lifetime = seconds * 1000;
     this.tokens.set(tokenKey(challenge, scope), { value: token, expiresAt: at + lifetime - Math.min(lifetime / 10, 10_000) });
     return token;
+  }
+
+  /** One token request, retried on 429/5xx and dropped connections; a 2xx response or a RegistryError. */
+  private async askTokenServer(realm: URL, init: RequestInit): Promise<Response> {
+    const { retry } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await this.options.fetch(realm, { ...init, redirect: "follow" });
+      } catch (cause) {
+        if (isNetworkError(cause) && attempt < retry.attempts) {
+          await retry.sleep(retryDelay(retry, attempt));
+          continue;
+        }
+        throw new RegistryError("getting a registry token", 0, redactUrl(realm), isNetworkError(cause), [], { cause });
+      }
+      if (res.ok) return res;
+      await res.body?.cancel().catch(() => {});
+      if (isRetryableStatus(res.status) && attempt < retry.attempts) {
+        await retry.sleep(retryDelay(retry, attempt, res.headers.get("Retry-After")));
+        continue;
+      }
+      throw new RegistryError("getting a registry token", res.status, redactUrl(realm), isRetryableStatus(res.status));
+    }
   }
 
   private creds(): Promise<Credentials | undefined> {

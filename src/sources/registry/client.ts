@@ -92,7 +92,7 @@ export class RegistryClient {
     this.maxManifestBytes = options.maxManifestBytes ?? MAX_MANIFEST_BYTES;
     this.auth = new Authenticator({
       registry: options.registry, origin: this.origin, credentials: options.credentials,
-      fetch: fetchFn, now: options.now ?? Date.now, userAgent: options.userAgent,
+      fetch: fetchFn, retry: this.retry, now: options.now ?? Date.now, userAgent: options.userAgent,
     });
     this.transport = new Transport({
       origin: this.origin, fetch: fetchFn, auth: this.auth, retry: this.retry,

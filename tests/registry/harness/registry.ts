@@ -17,7 +17,8 @@ import { freePort } from "./tools.js";
 export type RegistryAuth =
   | { mode: "anonymous" }
   | { mode: "basic"; users: Record<string, string> }
-  | { mode: "token"; issuer: TokenIssuer };
+  /** realm: where the registry sends clients for tokens (default the issuer; e.g. a proxy in front of it). */
+  | { mode: "token"; issuer: TokenIssuer; realm?: string };
 
 export interface RegistryOptions {
   auth?: RegistryAuth;
@@ -51,7 +52,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     writeFileSync(path.join(dir, "issuer.crt"), auth.issuer.key.certPem);
     authYaml = [
       "auth:", "  token:",
-      `    realm: "${auth.issuer.realm}"`,
+      `    realm: "${auth.realm ?? auth.issuer.realm}"`,
       `    service: ${auth.issuer.service}`,
       `    issuer: ${auth.issuer.issuer}`,
       `    rootcertbundle: "${path.join(dir, "issuer.crt")}"`, "",
