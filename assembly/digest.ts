@@ -9,7 +9,7 @@
 //   keys   cap × 32 bytes   first 32 bytes of the digest
 //   tails  cap × 32 bytes   bytes 32..63 (sha512 only; allocated on first sha512)
 //   algs   cap × 1          ALG_SHA256 / ALG_SHA512
-//   hashes cap × 4          mixed hash of the first 8 bytes
+//   hashes cap × 4          hashKey(): all 32 bytes folded and mixed
 //   table  2^k × 4          open addressing, linear probing, stores id + 1 (0 = empty)
 
 import {
@@ -64,14 +64,21 @@ function findColon(src: usize, len: i32): bool {
   return false;
 }
 
-/** Mixed 32-bit hash of a digest's first 8 bytes (already uniform for real digests; the
- *  multiply spreads crafted ones such as all-zero prefixes that differ later). */
+/**
+ * 32-bit hash of a digest's first 32 bytes. Real digests are uniform anywhere, but
+ * hand-made ones ("sha256:000…01", counters, test data) differ only in their last bytes:
+ * a hash of a prefix gave them all one value and one ever longer probe run (O(n) per
+ * call). So all four words are folded, then mixed (murmur3's fmix64) so that a change in
+ * any bit reaches the top bits, which pick the table index.
+ */
 // @ts-ignore: decorator
 @inline export function hashKey(key: usize): u32 {
-  const a = load<u32>(key);
-  const b = load<u32>(key, 4);
-  const c = load<u32>(key, 8);
-  return (a ^ (b * 0x85ebca6b) ^ (c * 0xc2b2ae35)) * 0x9e3779b1;
+  let h = load<u64>(key) ^ rotl<u64>(load<u64>(key, 8), 16) ^
+          rotl<u64>(load<u64>(key, 16), 32) ^ rotl<u64>(load<u64>(key, 24), 48);
+  h ^= h >> 33; h *= 0xff51afd7ed558ccd;
+  h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53;
+  h ^= h >> 33;
+  return (h >> 32) as u32;
 }
 
 // @ts-ignore: decorator
