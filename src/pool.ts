@@ -91,6 +91,7 @@ export class LayerPool {
   private u32: Uint32Array;
   private u8: Uint8Array;
   private freed = false;
+  private readonly cursor = new LayerCursor(this);
 
   constructor(options: LayerPoolOptions = {}) {
     const { initial = 1024, max = 1 << 20, templates = true } = options;
@@ -102,7 +103,7 @@ export class LayerPool {
     }
     this.max = max;
     this.core = options.core ?? getDefaultCore();
-    this.ex = this.core.exports;
+    this.ex = directExports(this.core);
     this.ptr = this.ex.poolNew(initial, max) >>> 0;
     if (!this.ptr) throw new CapacityError(`LayerPool: could not reserve ${initial} records`);
     if (templates) {
@@ -156,6 +157,23 @@ export class LayerPool {
   /** True while `h` names a live record. */
   isLive(h: LayerHandle): boolean {
     return this.ex.poolCheckHandle(this.ptr, h) >= 0;
+  }
+
+  /**
+   * Check `h` once and return the pool's one record cursor, positioned on its record: its
+   * getters and setters then skip the per-access check. The same cursor object comes back
+   * from every record() call (no allocation), so use it before asking for the next one.
+   */
+  record(h: LayerHandle): LayerCursor {
+    const c = this.cursor;
+    c.at = this.at(h);
+    c.handle = h;
+    return c;
+  }
+
+  /** The current u32 view of the core's memory (renewed after growth). @internal */
+  words(): Uint32Array {
+    return this.u32.length === 0 ? this.remap() : this.u32;
   }
 
   // ---- fields, in place ----
@@ -300,5 +318,68 @@ export class LayerPool {
   }
 }
 
+/**
+ * The core's exports without @assemblyscript/loader's per-call wrapper, which spreads a
+ * rest array (a JS allocation per call) to record the argument count for optional
+ * parameters. None of the pool/graph exports has optional parameters, and every call
+ * here passes all arguments, so the raw functions are equivalent and allocation-free.
+ */
+const direct = new WeakMap<Core, Core["exports"]>();
+function directExports(core: Core): Core["exports"] {
+  const known = direct.get(core);
+  if (known) return known;
+  const ex = core.exports as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(ex)) {
+    const f = ex[k];
+    const original = typeof f === "function" ? (f as { original?: unknown }).original : undefined;
+    out[k] = typeof original === "function" ? original : f;
+  }
+  direct.set(core, out as unknown as Core["exports"]);
+  return out as unknown as Core["exports"];
+}
+
 function link(v: number): number { return v === NIL ? -1 : v; }
 function unlink(v: number): number { return v < 0 ? NIL : v >>> 0; }
+
+/**
+ * A movable view of one record (LayerPool.record()). Fields read and write the core's
+ * memory directly; the handle was checked when the cursor was positioned.
+ */
+export class LayerCursor {
+  /** Byte address of the record and the handle it was positioned with. */
+  at = 0;
+  handle: LayerHandle = -1;
+  constructor(private readonly pool: LayerPool) {}
+
+  get compressedSize(): number { const w = this.pool.words(), i = (this.at + COMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
+  set compressedSize(v: number) { this.setU64(COMPRESSED, v); }
+  get uncompressedSize(): number { const w = this.pool.words(), i = (this.at + UNCOMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
+  set uncompressedSize(v: number) { this.setU64(UNCOMPRESSED, v); }
+  get mediaCode(): number { return this.pool.words()[(this.at + MEDIA) >>> 2]; }
+  get flags(): number { return this.pool.words()[(this.at + FLAGS) >>> 2]; }
+  set flags(v: number) { this.pool.words()[(this.at + FLAGS) >>> 2] = v; }
+  get position(): number { return link(this.pool.words()[(this.at + POSITION) >>> 2]); }
+  set position(v: number) { this.pool.words()[(this.at + POSITION) >>> 2] = unlink(v); }
+  get next(): number { return link(this.pool.words()[(this.at + NEXT) >>> 2]); }
+  set next(v: number) { this.pool.words()[(this.at + NEXT) >>> 2] = unlink(v); }
+  get parent(): number { return link(this.pool.words()[(this.at + PARENT) >>> 2]); }
+  set parent(v: number) { this.pool.words()[(this.at + PARENT) >>> 2] = unlink(v); }
+  get image(): number { return link(this.pool.words()[(this.at + IMAGE) >>> 2]); }
+  set image(v: number) { this.pool.words()[(this.at + IMAGE) >>> 2] = unlink(v); }
+  get user(): number { return this.pool.words()[(this.at + USER) >>> 2]; }
+  set user(v: number) { this.pool.words()[(this.at + USER) >>> 2] = v >>> 0; }
+  get digest(): string | undefined { return this.pool.digest(this.handle); }
+  set digest(d: string | DigestHandle) { this.pool.setDigest(this.handle, d); }
+  get diffId(): string | undefined { return this.pool.diffId(this.handle); }
+  set diffId(d: string | DigestHandle) { this.pool.setDiffId(this.handle, d); }
+
+  private setU64(off: number, v: number): void {
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
+      throw new RangeError(`LayerPool: a size must be a non-negative safe integer, got ${v}`);
+    }
+    const w = this.pool.words(), i = (this.at + off) >>> 2;
+    w[i] = v >>> 0;
+    w[i + 1] = Math.floor(v / 0x100000000);
+  }
+}

@@ -68,6 +68,23 @@ describe.each([["debug", debug], ["release", release]] as const)("LayerPool on t
     pool.free();
   });
 
+  it("a record cursor reads and writes the same bytes as the accessors", () => {
+    const pool = new LayerPool({ core, initial: 4 });
+    const a = pool.acquire(OCI_GZIP);
+    const r = pool.record(a);
+    r.compressedSize = 2 ** 35 + 9; r.position = 3; r.parent = 1; r.user = 42; r.digest = digestOf(8);
+    expect([pool.compressedSize(a), pool.position(a), pool.parent(a), pool.user(a), pool.digest(a)])
+      .toEqual([2 ** 35 + 9, 3, 1, 42, digestOf(8)]);
+    pool.setUncompressedSize(a, 10);
+    expect([r.uncompressedSize, r.flags, r.mediaCode, r.next, r.image]).toEqual([10, LAYER_GZIP, 2, -1, -1]);
+    expect(() => { r.compressedSize = -1; }).toThrow(RangeError);
+    const b = pool.acquire();
+    expect(pool.record(b)).toBe(r); // one cursor, moved
+    pool.release(a);
+    expect(() => pool.record(a)).toThrow(StaleHandleError);
+    pool.free();
+  });
+
   it("refuses double release and use after release with StaleHandleError", () => {
     const pool = new LayerPool({ core, initial: 4 });
     const a = pool.acquire();
