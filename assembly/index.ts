@@ -21,7 +21,7 @@ export function digestWrite(id: u32): i32 { return digestFormat(id, IO_OUT); }
 export function digestTableSize(): u32 { return digestCount(); }
 
 export {
-  cacheNew, cacheFree, cacheLookupStr, cacheLookupH, cacheSetStr, cacheSetH,
+  cacheNew, cacheFree, cacheLookupStr, cacheLookupH, cacheSetStr, cacheSetLast, cacheSetH,
   cacheDeleteStr, cacheDeleteH, cacheLookupManyStr, cacheLookupManyH, cacheSetManyStr,
   cacheSetManyH, cacheEvictOldest, cachePurgeStale, cacheClear, cacheHead, cacheTail, cacheNext,
   cacheIsExpired, cacheSizeOf, cacheExpiresOf, cacheFormatKey, cacheFormatEventKey,

@@ -356,10 +356,33 @@ let kHash: u32 = 0;
   return 0;
 }
 
+// The key of the last single-key string call, kept so that set() right after a missed
+// get() of the same string (the usual get-then-set) neither copies nor parses it again.
+// Only cacheLookupStr/cacheSetStr/cacheDeleteStr write it; the host remembers which string
+// it holds (src/cache.ts lastKey) and calls cacheSetLast only for that string.
+const LAST: usize = reserve(64);
+let lastAlg: u8 = 0;
+let lastHash: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function keepLast(): void {
+  memory.copy(LAST, KEY, kAlg == ALG_SHA512 ? 64 : 32);
+  lastAlg = kAlg; lastHash = kHash; kKey = LAST; kTail = LAST + 32;
+}
+
 export function cacheLookupStr(p: usize, len: i32, mode: u32, now: f64): i32 {
   const r = keyFromString(0, len);
   if (r < 0) return r;
+  keepLast();
   return lookup(changetype<Cache>(p), kAlg, kKey, kTail, kHash, mode, now);
+}
+
+/** set() keyed by the last single-key string call (see LAST). */
+export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32 {
+  if (lastAlg == 0) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
 export function cacheLookupH(p: usize, h: u32, mode: u32, now: f64): i32 {
@@ -371,6 +394,7 @@ export function cacheLookupH(p: usize, h: u32, mode: u32, now: f64): i32 {
 export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64, now: f64): i32 {
   const r = keyFromString(0, len);
   if (r < 0) return r;
+  keepLast();
   const c = changetype<Cache>(p);
   c.seq = 0;
   return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt, now);
@@ -387,6 +411,7 @@ export function cacheSetH(p: usize, h: u32, size: u32, expiresAt: f64, now: f64)
 export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {
   const r = keyFromString(0, len);
   if (r < 0) return r;
+  keepLast();
   const c = changetype<Cache>(p);
   c.seq = 0;
   return remove(c, kAlg, kKey, kTail, kHash, now);

@@ -65,6 +65,16 @@ const MAX_SIZE = 0xffffffff;
 type Entry<V> = readonly [DigestLike, V] | readonly [DigestLike, V, number];
 interface CoreEvent { slot: number; seq: number; reason: number; key?: string }
 
+// The string whose parsed key the core holds from the last single-key string call
+// (assembly/lru.ts LAST), so set() after a missed get() of it skips the copy and parse.
+// Per core: LAST lives in that core's memory, shared by all its caches.
+let lastKey: string | undefined;
+let lastCore: Core | undefined;
+function remember(core: Core, key: string | undefined): void {
+  lastKey = key;
+  lastCore = core;
+}
+
 export class MetadataCache<V = unknown> {
   readonly max: number;
   readonly maxBytes: number;
@@ -145,9 +155,11 @@ export class MetadataCache<V = unknown> {
     const expiresAt = this.expiryFor(options?.ttl, now);
     let r: number;
     if (typeof key === "number") r = this.ex.cacheSetH(this.ptr, this.handle(key), size, expiresAt, now);
+    else if (key === lastKey && this.core === lastCore) r = this.ex.cacheSetLast(this.ptr, size, expiresAt, now);
     else {
       const len = writeDigestString(this.core, key, this.ioIn);
       r = len < 0 ? len : this.ex.cacheSetStr(this.ptr, len, size, expiresAt, now);
+      remember(this.core, r >= 0 || r === ERR_TOO_LARGE ? key : undefined);
     }
     if (r < 0) throw this.failure(key, r, size);
     this.store(key, r, value, r & SET_EVENTS ? this.takeEvents() : undefined);
@@ -162,6 +174,7 @@ export class MetadataCache<V = unknown> {
     else {
       const len = writeDigestString(this.core, key, this.ioIn);
       s = len < 0 ? len : this.ex.cacheDeleteStr(this.ptr, len, now);
+      remember(this.core, s >= 0 || s === NOT_FOUND ? key : undefined);
     }
     if (s === NOT_FOUND) {
       if (this.ttl) this.drainEvents();
@@ -310,6 +323,7 @@ export class MetadataCache<V = unknown> {
     else {
       const len = writeDigestString(this.core, key, this.ioIn);
       s = len < 0 ? len : this.ex.cacheLookupStr(this.ptr, len, mode, now);
+      remember(this.core, s >= 0 || s === NOT_FOUND ? key : undefined);
     }
     if (s < NOT_FOUND || (s < 0 && s > NOT_FOUND)) throw this.failure(key, s, 0);
     if (s < 0 && this.ttl) this.drainEvents();

@@ -19,6 +19,7 @@ export interface CoreExports {
   cacheLookupStr(p: number, len: number, mode: number, now: number): number;
   cacheLookupH(p: number, h: number, mode: number, now: number): number;
   cacheSetStr(p: number, len: number, size: number, expiresAt: number, now: number): number;
+  cacheSetLast(p: number, size: number, expiresAt: number, now: number): number;
   cacheSetH(p: number, h: number, size: number, expiresAt: number, now: number): number;
   cacheDeleteStr(p: number, len: number, now: number): number;
   cacheDeleteH(p: number, h: number, now: number): number;
