@@ -13,17 +13,35 @@ export interface ByteReader {
 /** Chunk size for streaming reads: large enough to amortise calls, small enough to stay cheap. */
 export const STREAM_CHUNK = 1 << 20;
 
-/** Stream bytes [start, end) of `reader` in STREAM_CHUNK pieces, pulling only when asked. */
-export function streamRange(reader: ByteReader, start: number, end: number): ReadableStream<Uint8Array> {
+/**
+ * Stream bytes [start, end) of `reader` in STREAM_CHUNK pieces, pulling only when asked.
+ * `onDone` runs once when the stream ends, errors or is cancelled (e.g. to close a file).
+ */
+export function streamRange(reader: ByteReader, start: number, end: number, onDone?: () => unknown): ReadableStream<Uint8Array> {
   let at = start;
+  let finished = false;
+  const finish = async () => {
+    if (finished) return;
+    finished = true;
+    await onDone?.();
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (at >= end) { controller.close(); return; }
-      const chunk = await reader.read(at, Math.min(STREAM_CHUNK, end - at));
-      if (chunk.length === 0) { controller.close(); return; }
-      at += chunk.length;
-      controller.enqueue(chunk);
+      try {
+        const chunk = at < end ? await reader.read(at, Math.min(STREAM_CHUNK, end - at)) : new Uint8Array(0);
+        if (chunk.length === 0) {
+          await finish();
+          controller.close();
+          return;
+        }
+        at += chunk.length;
+        controller.enqueue(chunk);
+      } catch (err) {
+        await finish();
+        throw err;
+      }
     },
+    cancel: finish,
   }, { highWaterMark: 0 });
 }
 

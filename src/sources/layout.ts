@@ -76,9 +76,8 @@ export class LayoutSource implements ImageSource {
     });
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? reader.size, reader.size);
-    const stream = streamRange(reader, start, end);
-    // Close the file when the stream ends or is cancelled.
-    return stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => reader.close?.() }));
+    // The file is closed when the stream ends, fails or is cancelled.
+    return streamRange(reader, start, end, () => reader.close?.());
   }
 
   async close(): Promise<void> {

@@ -54,10 +54,11 @@ async function openPath(spec: string): Promise<ImageSource> {
   let path = spec;
   let selector: string | undefined;
   let info = await stat(path).catch(() => undefined);
-  if (!info && spec.includes(":")) {
-    const i = spec.lastIndexOf(":");
-    [path, selector] = [spec.slice(0, i), spec.slice(i + 1)];
-    info = await stat(path).catch(() => undefined);
+  // PATH:SELECTOR, where the selector may itself hold ':' (an archive's "repo:tag"): the
+  // shortest prefix that exists is the path.
+  for (let i = spec.indexOf(":"); !info && i > 0; i = spec.indexOf(":", i + 1)) {
+    info = await stat(spec.slice(0, i)).catch(() => undefined);
+    if (info) [path, selector] = [spec.slice(0, i), spec.slice(i + 1)];
   }
   if (!info) throw new NotFoundError(`${spec}: no such file or directory (or name a transport: oci:, oci-archive:, docker-archive:, docker://)`, spec);
   if (info.isDirectory()) return LayoutSource.open(directoryStore(path), selector);

@@ -75,6 +75,7 @@ describe.skipIf(skip)("other layouts and archives against skopeo", () => {
     const manifest = readJson("expected", "demo.docker.tar-manifest.json")[0];
     const reports: InspectReport[] = [
       await inspectJson(fixture("archives", "demo.docker.tar")),
+      await inspectJson(`${fixture("archives", "demo.docker.tar")}:fixtures/demo:v6`), // plain PATH:REPO:TAG
       ...await Promise.all(manifest.RepoTags.map((t: string) => inspectJson(`docker-archive:${fixture("archives", "demo.docker.tar")}:${t}`))),
     ];
     for (const r of reports) {
