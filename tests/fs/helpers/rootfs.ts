@@ -51,7 +51,10 @@ function userXattrsUnder(root: string): Map<string, Record<string, string>> {
   try {
     text = execFileSync("getfattr", ["-R", "-P", "-h", "-d", "-m", "^user\\.", "--absolute-names", root], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 28 });
   } catch (e) {
-    text = (e as { stdout?: string }).stdout ?? "";
+    const err = e as { stdout?: string; code?: string };
+    // getfattr exits 1 when some path has no xattrs support; only a missing tool is fatal.
+    if (err.code === "ENOENT") throw new Error("getfattr not found: install the Debian package 'attr'");
+    text = err.stdout ?? "";
   }
   let current = "";
   for (const line of text.split("\n")) {
