@@ -64,6 +64,8 @@ const MAX_SIZE = 0xffffffff;
 
 type Entry<V> = readonly [DigestLike, V] | readonly [DigestLike, V, number];
 interface CoreEvent { slot: number; seq: number; reason: number; key?: string }
+/** Shared and never written: a call that logged nothing allocates nothing. */
+const NO_EVENTS: readonly CoreEvent[] = Object.freeze([]);
 
 // The string whose parsed key the core holds from the last single-key string call
 // (assembly/lru.ts LAST), so set() after a missed get() of it skips the copy and parse.
@@ -435,7 +437,7 @@ export class MetadataCache<V = unknown> {
    * the order they happened: a replaced value first (the update came before any
    * eviction it caused), else the evictions first (they may have freed this very slot).
    */
-  private store(key: DigestLike, r: number, value: V, events?: CoreEvent[], from = 0, to = events?.length ?? 0): void {
+  private store(key: DigestLike, r: number, value: V, events?: readonly CoreEvent[], from = 0, to = events?.length ?? 0): void {
     const s = r & SLOT_MASK;
     if (r & SET_REPLACED) {
       const old = this.slots[s] as V;
@@ -471,9 +473,9 @@ export class MetadataCache<V = unknown> {
   }
 
   /** Copy out and drain the core's event log; keys are formatted when dispose (or `withKeys`) wants them. */
-  private takeEvents(withKeys = false): CoreEvent[] {
+  private takeEvents(withKeys = false): readonly CoreEvent[] {
     const n = this.ex.cacheEventCount(this.ptr);
-    if (n === 0) return [];
+    if (n === 0) return NO_EVENTS;
     const base = this.ex.cacheEvents(this.ptr);
     const u32 = new Uint32Array(this.ex.memory.buffer);
     const out: CoreEvent[] = [];

@@ -17,7 +17,7 @@ function thrown(f: () => unknown): Error {
 }
 
 /** A snapshot of everything observable, to show a refusal changed nothing. */
-function snapshot(c: MetadataCache<unknown>) {
+function snapshot<V>(c: MetadataCache<V>) {
   return { entries: [...c.entries()], stats: c.stats };
 }
 

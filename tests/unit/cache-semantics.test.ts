@@ -11,7 +11,7 @@ import { RefLru } from "../helpers/ref-lru.js";
 import type { DisposeCall } from "../helpers/ref-lru.js";
 
 const sha512Of = (n: number) => "sha512:" + n.toString(16).padStart(128, "0");
-const keysOf = (c: MetadataCache<unknown>) => [...c.keys()];
+const keysOf = <V>(c: MetadataCache<V>) => [...c.keys()];
 
 /** A cache on `core` recording dispose calls, with a settable clock when ttl is given. */
 function recording<V>(options: { max: number; maxBytes?: number; ttl?: number }, core = debug) {
