@@ -4,6 +4,7 @@
 //   node bench/run.mjs                 every suite in bench/suites/, writes results
 //   node bench/run.mjs cache pool      only the named suites (others keep their last results)
 //   node bench/run.mjs --quick cache   smoke run: small sizes, results go to a temp dir, not bench/
+//   BENCH_DIST=/tmp/x/dist/node.js node bench/run.mjs cache   measure another build of layerlens
 //
 // Writes bench/results.json (machine facts + every suite's raw rows) and bench/RESULTS.md
 // (machine facts + one section per suite). A suite that throws is reported and makes the
@@ -41,7 +42,9 @@ import path from "node:path";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.dirname(benchDir);
-const distEntry = path.join(repoRoot, "dist", "node.js");
+// BENCH_DIST=/path/to/dist/node.js measures another build (an A/B of a change, or a snapshot
+// taken so that a rebuild during a long run cannot change the code under test).
+const distEntry = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(repoRoot, "dist", "node.js");
 
 function machineFacts() {
   let commit = null;

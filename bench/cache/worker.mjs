@@ -18,11 +18,13 @@ import { median } from "../lib/format.mjs";
 import { CONTENDERS, VALUE } from "./contenders.mjs";
 import { readTraceFiles, freshKey, RECORD, prng } from "./trace.mjs";
 
-const CHUNK = 1 << 16;
-// Which clock the figures use. "cpu": the process's CPU time (user + system, GC threads
-// included) spent in the timed calls; on a shared, busy machine it is far steadier than wall
-// time, which counts the time other processes held the core. "wall" for a quiet machine.
-const clock = (cpuMs, wallMs) => (process.env.BENCH_CLOCK === "wall" ? wallMs : cpuMs);
+const CHUNK = 1 << 14;
+// How the figure is taken, for a machine shared with other work (a busy 2-core box steals
+// whole time slices, and even CPU time swells). Every pass replays the same trace from an
+// empty cache, so chunk j does the same work in every pass: the figure sums, per chunk, the
+// fastest wall time any pass took for it ("best per chunk"). Medians of whole passes are
+// kept in results.json. BENCH_CLOCK=cpu uses process CPU time per chunk instead.
+const useCpu = process.env.BENCH_CLOCK === "cpu";
 const args = childArgs();
 const spec = CONTENDERS[args.lib];
 if (!spec) throw new Error(`unknown contender ${args.lib}`);
@@ -126,22 +128,20 @@ function chunkKeys(from, n, keyOf) {
 
 function runTrace(ops, keyOf, body) {
   const c = make(args.cap);
-  let ns = 0n;
-  let cpuUs = 0;
+  const chunkMs = [];
   let count = 0;
   for (let from = 0; from < ops; from += CHUNK) {
     const n = Math.min(CHUNK, ops - from);
     const keys = chunkKeys(from, n, keyOf);
-    const cpu0 = process.cpuUsage();
+    const cpu0 = useCpu ? process.cpuUsage() : null;
     const t0 = process.hrtime.bigint();
     count += body(c, keys, n, args.batchSize);
-    ns += process.hrtime.bigint() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    cpuUs += cpu.user + cpu.system;
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (useCpu) { const d = process.cpuUsage(cpu0); chunkMs.push((d.user + d.system) / 1e3); } else chunkMs.push(wall);
   }
   const size = c.size;
   free(c);
-  return { ms: clock(cpuUs / 1e3, Number(ns) / 1e6), wallMs: Number(ns) / 1e6, cpuMs: cpuUs / 1e3, count, size };
+  return { ms: chunkMs.reduce((a, b) => a + b, 0), chunkMs, count, size };
 }
 
 function measure(ops, keyOf, body) {
@@ -154,12 +154,17 @@ function measure(ops, keyOf, body) {
   }
   const counts = new Set(passes.map((p) => p.count));
   if (counts.size !== 1) throw new Error(`${args.lib}: passes disagree on misses: ${[...counts]}`);
-  // The best pass is the figure: on a shared machine interference only ever slows a pass.
-  const ms = Math.min(...passes.map((p) => p.ms));
+  const ms = bestPerChunk(passes.map((p) => p.chunkMs));
   const medianMs = median(passes.map((p) => p.ms));
-  return { ms, medianMs, passMs: passes.map((p) => +p.ms.toFixed(1)), passWallMs: passes.map((p) => +p.wallMs.toFixed(1)),
-    clock: process.env.BENCH_CLOCK === "wall" ? "wall" : "cpu", opsPerSec: (ops / ms) * 1e3,
-    medianOpsPerSec: (ops / medianMs) * 1e3, count: passes[0].count, size: passes[0].size };
+  return { ms, medianMs, passMs: passes.map((p) => +p.ms.toFixed(1)), clock: useCpu ? "cpu" : "wall",
+    opsPerSec: (ops / ms) * 1e3, medianOpsPerSec: (ops / medianMs) * 1e3, count: passes[0].count, size: passes[0].size };
+}
+
+/** Σ over chunks of the fastest time any pass took for that chunk. */
+function bestPerChunk(passChunks) {
+  let total = 0;
+  for (let j = 0; j < passChunks[0].length; j++) total += Math.min(...passChunks.map((c) => c[j]));
+  return total;
 }
 
 function zipf() {
@@ -200,17 +205,20 @@ function seed() {
     if (found !== GETS) throw new Error(`${args.lib}: seed round found ${found} of ${GETS}`);
   };
   for (let r = 0; r < Math.max(50, rounds >> 2); r++) round(r);
+  const BLOCK = 50; // rounds per timed block; blocks are the "chunks" of bestPerChunk
   const passes = [];
   for (let p = 0; p < args.passes; p++) {
     gc();
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let r = 0; r < rounds; r++) round(r);
-    const cpu = process.cpuUsage(cpu0);
-    passes.push(clock((cpu.user + cpu.system) / 1e3, Number(process.hrtime.bigint() - t0) / 1e6));
+    const blocks = [];
+    for (let r0 = 0; r0 < rounds; r0 += BLOCK) {
+      const t0 = process.hrtime.bigint();
+      for (let r = r0; r < Math.min(rounds, r0 + BLOCK); r++) round(r);
+      blocks.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    passes.push(blocks);
   }
-  const ms = Math.min(...passes);
-  return { ms, medianMs: median(passes), passMs: passes, rounds, usPerRound: (ms * 1e3) / rounds, opsPerSec: ((SETS + GETS) * rounds / ms) * 1e3 };
+  const ms = bestPerChunk(passes);
+  return { ms, medianMs: median(passes.map((b) => b.reduce((x, y) => x + y, 0))), rounds, usPerRound: (ms * 1e3) / rounds, opsPerSec: ((SETS + GETS) * rounds / ms) * 1e3 };
 }
 
 /** Bytes per entry: a full cache of `cap` fresh keys that nothing else references. */
@@ -218,6 +226,14 @@ function memory() {
   if (!globalThis.gc) throw new Error("memory scenario needs --expose-gc");
   const wasm = () => (ll ? ll.getDefaultCore().exports.memory.buffer.byteLength : 0);
   const sample = () => { gc(); gc(); gc(); const m = process.memoryUsage(); return { heap: m.heapUsed, ab: m.arrayBuffers, wasm: wasm() }; };
+  // Compile and warm the set path first (code and feedback are heap too, but not per entry),
+  // on keys past the measured ones; a handle row's digest table is warmed by them as well.
+  const warm = make(64);
+  for (let i = 0; i < 512; i++) {
+    const s = freshKey(records, meta.keys - 1 - i);
+    warm.set(spec.keys === "handle" ? ll.parseDigest(s) : s, VALUE);
+  }
+  free(warm);
   const before = sample();
   const c = make(args.cap);
   for (let from = 0; from < args.cap; from += CHUNK) {
