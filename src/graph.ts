@@ -115,6 +115,7 @@ export function topoOrder(nodeCount: number, edges: Uint32Array | readonly numbe
 // ---- bulk interning ----
 
 const BATCH = 16384;
+const encoder = new TextEncoder();
 const BATCH_BYTES = BATCH * (1 + MAX_DIGEST_LENGTH) + BATCH * 4 + 8;
 
 /**
@@ -131,14 +132,15 @@ export function internDigests(digests: readonly string[], core: Core = getDefaul
     let off = at;
     for (let i = start; i < end; i++) {
       const s = digests[i];
-      // Too long or not a string: write an empty record, the core refuses it, and the
-      // slow path below says why.
-      const len = typeof s === "string" && s.length <= MAX_DIGEST_LENGTH ? s.length : 0;
-      u8[off] = len;
-      for (let j = 0; j < len; j++) {
-        const c = s.charCodeAt(j);
-        u8[off + 1 + j] = c < 0x80 ? c : 0xff; // never let U+0161 pass for 'a'
+      // encodeInto copies an ASCII string in one native step; anything else (too long,
+      // not a string, non-ASCII, which encodes to bytes >= 0x80 and never passes for hex)
+      // gets an empty record: the core refuses it and the slow path below says why.
+      let len = 0;
+      if (typeof s === "string" && s.length <= MAX_DIGEST_LENGTH) {
+        const r = encoder.encodeInto(s, u8.subarray(off + 1, off + 1 + MAX_DIGEST_LENGTH));
+        len = r.read === s.length && r.written === s.length ? r.written : 0;
       }
+      u8[off] = len;
       off += 1 + len;
     }
     const bytes = off - at;

@@ -147,7 +147,7 @@ async function graphRow() {
   const c = await contender(args.lib);
   const { nodes, edges, expectCycle } = makeGraph(args.scenario, args.nodes, args.edges);
   const builds = [], checks = [], topos = [];
-  let bytes = 0, cycleLength = 0;
+  let bytes = 0, cycleLength = 0, hasCycle = false;
   for (let p = 0; p < args.passes; p++) {
     const before = memory(c.wasmBytes);
     const b = time(() => c.build(nodes, edges));
@@ -156,6 +156,7 @@ async function graphRow() {
     const k = time(() => c.check(b.value));
     if ((k.value !== undefined) !== expectCycle) throw new Error(`${args.lib} ${args.scenario}: cycle verdict ${k.value !== undefined}, expected ${expectCycle}`);
     cycleLength = k.value?.length ?? 0;
+    hasCycle = k.value !== undefined;
     let o = { ms: null };
     if (!expectCycle) {
       o = time(() => c.topo(b.value));
@@ -165,7 +166,7 @@ async function graphRow() {
     c.free(b.value);
   }
   reportResult({
-    ...args, distEntry: undefined, clock, cycleLength,
+    ...args, distEntry: undefined, clock, cycleLength, hasCycle,
     buildMs: median(builds), checkMs: median(checks), topoMs: expectCycleOrNull(topos), bytes,
   });
 }
