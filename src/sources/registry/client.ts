@@ -137,15 +137,15 @@ export class RegistryClient {
     if (byDigest) requireVerifiable(reference, what);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.manifestOnce(repository, reference, byDigest, what);
+        return await this.manifestOnce(repository, reference, byDigest, what, attempt > 1);
       } catch (err) {
         if (!(err instanceof DigestMismatchError) || attempt >= 2) throw err;
       }
     }
   }
 
-  private async manifestOnce(repository: string, reference: string, byDigest: boolean, what: string): Promise<ManifestResult> {
-    const res = await this.send(repository, { path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what: `reading ${what}` });
+  private async manifestOnce(repository: string, reference: string, byDigest: boolean, what: string, fresh: boolean): Promise<ManifestResult> {
+    const res = await this.send(repository, { path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what: `reading ${what}`, fresh });
     const bytes = await readCapped(res, this.maxManifestBytes, what);
     const actual = sha256Of(bytes, this.sha256);
     const claimed = res.headers.get("Docker-Content-Digest");
@@ -159,7 +159,7 @@ export class RegistryClient {
    * A blob as a stream that resumes after dropped connections. A whole-blob read is verified
    * (the stream errors instead of closing on a mismatch) unless `verify` is false.
    */
-  async openBlob(repository: string, desc: Descriptor, range?: ByteRange, options: { verify?: boolean } = {}): Promise<ReadableStream<Uint8Array>> {
+  async openBlob(repository: string, desc: Descriptor, range?: ByteRange, options: { verify?: boolean; fresh?: boolean } = {}): Promise<ReadableStream<Uint8Array>> {
     const what = `blob ${desc.digest} in ${repository}`;
     checkDigestForm(desc.digest);
     const start = range?.start ?? 0;
@@ -173,7 +173,7 @@ export class RegistryClient {
       const headers: Record<string, string> = {};
       // A Range only when it is needed: a plain GET keeps caches and redirects simple.
       if (from > 0 || end !== undefined) headers.Range = `bytes=${from}-${stop !== undefined ? stop - 1 : ""}`;
-      return this.send(repository, { path: `/v2/${repository}/blobs/${desc.digest}`, headers, what: `reading ${what}` });
+      return this.send(repository, { path: `/v2/${repository}/blobs/${desc.digest}`, headers, what: `reading ${what}`, fresh: options.fresh });
     };
     if (stop !== undefined && start >= stop) return new ReadableStream({ start: (c) => c.close() });
     const first = await open(start);
@@ -195,7 +195,7 @@ export class RegistryClient {
   async blob(repository: string, desc: Descriptor): Promise<Uint8Array> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const stream = await this.openBlob(repository, desc);
+        const stream = await this.openBlob(repository, desc, undefined, { fresh: attempt > 1 });
         return await collect(stream);
       } catch (err) {
         const corrupted = err instanceof DigestMismatchError || err instanceof SizeMismatchError;

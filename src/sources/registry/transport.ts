@@ -25,6 +25,12 @@ export interface RegistryRequest {
   what: string;
   /** Statuses handed back to the caller instead of raised (e.g. 404 for the referrers fallback). */
   accept?: number[];
+  /**
+   * Bypass HTTP caches (cache: "reload"): used when an earlier answer was corrupted, since a
+   * browser would otherwise serve the same bad bytes again from its cache (blobs are sent
+   * with a one-year max-age).
+   */
+  fresh?: boolean;
 }
 
 export interface TransportOptions {
@@ -42,6 +48,8 @@ const MAX_ERROR_BODY = 64 * 1024;
 export class Transport {
   /** Requests sent, redirects and retries included (for tests and benchmarks). */
   requests = 0;
+  /** false once the runtime refused RequestInit.cache (workerd does; it has no HTTP cache anyway). */
+  private cacheModes = true;
 
   constructor(private readonly options: TransportOptions) {}
 
@@ -97,11 +105,11 @@ export class Transport {
       if (this.options.userAgent) headers["User-Agent"] = this.options.userAgent;
       if (authorization && url.origin === this.options.origin.origin) headers.Authorization = authorization;
       this.requests++;
-      const res = await this.options.fetch(url, { method, headers, redirect: "manual", signal: this.options.signal });
+      const res = await this.fetchOnce(url, { method, headers, redirect: "manual", signal: this.options.signal }, req.fresh);
       if (res.type === "opaqueredirect") {
         // Browser: the Location is hidden from us; let the browser follow it.
         this.requests++;
-        return this.options.fetch(url, { method, headers, redirect: "follow", signal: this.options.signal });
+        return this.fetchOnce(url, { method, headers, redirect: "follow", signal: this.options.signal }, req.fresh);
       }
       const location = res.headers.get("Location");
       if (res.status < 300 || res.status > 399 || res.status === 304 || !location) return res;
@@ -110,6 +118,18 @@ export class Transport {
       if (res.status === 303) method = "GET";
     }
     throw new RegistryError(`${req.what}: more than ${MAX_REDIRECTS} redirects`, 0, redactUrl(start), false);
+  }
+
+  private async fetchOnce(url: URL, init: RequestInit, fresh?: boolean): Promise<Response> {
+    if (!fresh || !this.cacheModes) return this.options.fetch(url, init);
+    try {
+      return await this.options.fetch(url, { ...init, cache: "reload" });
+    } catch (err) {
+      // Runtimes without an HTTP cache may refuse the field outright; then there is nothing to bypass.
+      if (!(err instanceof Error) || !/cache/i.test(err.message)) throw err;
+      this.cacheModes = false;
+      return this.options.fetch(url, init);
+    }
   }
 }
 

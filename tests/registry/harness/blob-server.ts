@@ -15,7 +15,7 @@ export class BlobServer {
   /** The storage root to serve; may be set after start() (the registry picks its dir later). */
   root = "";
 
-  constructor(private readonly address = "127.0.0.2") {}
+  constructor(private readonly address = "127.0.0.2", private readonly cors = false) {}
 
   get base(): string {
     const { port } = this.server!.address() as AddressInfo;
@@ -26,6 +26,10 @@ export class BlobServer {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://blobs");
       this.seen.push({ path: url.pathname, headers: { ...req.headers } });
+      if (this.cors) {
+        res.setHeader("Access-Control-Allow-Origin", "*");
+        res.setHeader("Access-Control-Expose-Headers", "Content-Range, Content-Length");
+      }
       const file = path.join(this.root, path.normalize(decodeURIComponent(url.pathname)));
       if (!file.startsWith(this.root + path.sep)) { res.writeHead(403); res.end(); return; }
       let size: number;

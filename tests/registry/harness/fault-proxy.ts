@@ -80,7 +80,8 @@ export class FaultProxy {
       return;
     }
     if (action?.kind === "status") {
-      const headers: Record<string, string> = { "Content-Type": "application/json" };
+      // CORS too, so a browser sees the status instead of a network error.
+      const headers: Record<string, string> = { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After" };
       if (action.retryAfter !== undefined) headers["Retry-After"] = action.retryAfter;
       const code = action.status === 429 ? "TOOMANYREQUESTS" : "UNKNOWN";
       res.writeHead(action.status, headers);

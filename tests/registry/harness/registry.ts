@@ -24,6 +24,8 @@ export interface RegistryOptions {
   auth?: RegistryAuth;
   /** Base URL the redirect middleware sends blob GETs to. */
   redirectBase?: string;
+  /** Answer with CORS headers so a page on another origin may read (recipe: one comma-joined string each). */
+  cors?: boolean;
 }
 
 export interface RunningRegistry {
@@ -61,6 +63,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   const middleware = options.redirectBase
     ? `middleware:\n  storage:\n    - name: redirect\n      options: {baseurl: "${options.redirectBase}"}\n`
     : "";
+  const cors = options.cors ? `  headers:
+    Access-Control-Allow-Origin: ["*"]
+    Access-Control-Allow-Methods: ["HEAD, GET, OPTIONS"]
+    Access-Control-Allow-Headers: ["Authorization, Accept, Range"]
+    Access-Control-Expose-Headers: ["Docker-Content-Digest, Docker-Distribution-Api-Version, WWW-Authenticate, Location, Content-Range, Content-Length, Link"]
+` : "";
   const config = `version: 0.1
 log: {level: info, formatter: text, accesslog: {disabled: true}}
 storage:
@@ -70,7 +78,7 @@ storage:
 http:
   addr: "${host}"
   secret: test-only-secret
-health: {storagedriver: {enabled: false}}
+${cors}health: {storagedriver: {enabled: false}}
 ${authYaml}${middleware}`;
   const configPath = path.join(dir, "config.yml");
   writeFileSync(configPath, config);
