@@ -16,7 +16,7 @@
 export const NIL: u32 = 0xffffffff;
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 export const IO_IN_SIZE: usize = 64 * 1024;
 export const IO_OUT_SIZE: usize = 32 * 1024;

@@ -11,7 +11,7 @@ import { CoreError } from "../errors.js";
 import type { CoreExports } from "./exports.js";
 
 /** The ABI this TypeScript expects; assembly/layout.ts ABI_VERSION must match. */
-export const EXPECTED_ABI = 1;
+export const EXPECTED_ABI = 2;
 
 export class Core {
   readonly exports: CoreExports;
