@@ -91,13 +91,23 @@ export class Cache {
 @inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
 
 /** Bytes cacheNew would reserve for `capacity` (u64: must not wrap for huge requests). */
-function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool): u64 {
+function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u64 {
   const n = capacity as u64;
   let per: u64 = 32 + 32 + 1 + 4 + 4 + 4; // keys, tails (lazy, but counted), algs, hashes, prev, next
   if (maxBytes > 0) per += 4;
   if (withTtl) per += 8;
   const table = (nextPow2(capacity * 2) as u64) * 4;
-  return n * per + table + (n + BATCH_MAX) * EVENT_BYTES;
+  return n * per + table + (eventCapFor(capacity, maxBytes, withTtl, logKeys) as u64) * EVENT_BYTES;
+}
+
+/**
+ * Most events one call can log. With a dispose callback (clear logs every entry), a TTL
+ * (purge, or lookups that expire) or a byte budget (one set may evict many): every entry
+ * present plus one per set of a batch. Otherwise only a count eviction per set, at most
+ * one per key of a batch: the log then costs a fixed 160 KiB instead of 80 bytes per entry.
+ */
+function eventCapFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u32 {
+  return logKeys || withTtl || maxBytes > 0 ? capacity + BATCH_MAX : BATCH_MAX + 1;
 }
 
 export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): usize {
@@ -105,7 +115,7 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   // A request linear memory cannot hold must fail here, as a code, not as a trap in the
   // allocator: 64 KiB pages, at most 65536 of them, minus what is in use.
   const headroom = ((65536 - memory.size()) as u64) << 16;
-  if (bytesFor(capacity, maxBytes, withTtl) > headroom) return 0;
+  if (bytesFor(capacity, maxBytes, withTtl, logKeys) > headroom) return 0;
   const c = changetype<Cache>(reserve(offsetof<Cache>()));
   c.capacity = capacity;
   c.head = NIL; c.tail = NIL; c.freeHead = NIL;
@@ -123,9 +133,8 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   c.shift = 32 - ctz<u32>(size);
   c.mask = size - 1;
   c.table = reserve((size as usize) * 4);
-  // One call logs at most: every entry (clear, purge) or, in a batch of BATCH_MAX sets,
-  // every entry present at the start plus one per set.
-  c.eventCap = capacity + BATCH_MAX;
+  // One call logs at most eventCap events (see eventCapFor).
+  c.eventCap = eventCapFor(capacity, maxBytes, withTtl, logKeys);
   c.events = reserve((c.eventCap as usize) * EVENT_BYTES);
   return changetype<usize>(c);
 }
