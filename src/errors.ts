@@ -55,7 +55,9 @@ export class CoreError extends LayerlensError {}
 /** A graph that must be acyclic has a cycle; `cycle` lists its nodes in order. */
 export class CycleError extends LayerlensError {
   constructor(readonly cycle: string[], context = "graph") {
-    super("CYCLE", `${context} has a cycle: ${cycle.join(" -> ")}`);
+    // A cycle can run through a million legacy parent ids: name the first few, count the rest.
+    const shown = cycle.length > 8 ? [...cycle.slice(0, 8), `… (${cycle.length} nodes in all)`] : [...cycle, cycle[0]];
+    super("CYCLE", `${context} has a cycle: ${shown.join(" -> ")}`);
   }
 }
 

@@ -96,6 +96,14 @@ describe("pool core", () => {
     expect(load<u32>(addr(p, poolAcquire(p, 0)) + OFF_NEXT)).toBe(NIL);
   });
 
+  test("max is exact even when the last block has room", () => {
+    const p = poolNew(0, 5);
+    for (let i = 0; i < 5; i++) expect(poolAcquire(p, 0)).toBeGreaterThanOrEqual(0);
+    expect(poolAcquire(p, 0)).toBe(ERR_CAPACITY);
+    expect(poolCapacity(p)).toBe(BLOCK_RECORDS);
+    expect(poolCheck(p)).toBe(0);
+  });
+
   test("refuses impossible sizes", () => {
     expect(poolNew(0, 0)).toBe(0);
     expect(poolNew(10, 5)).toBe(0);
