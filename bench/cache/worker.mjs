@@ -146,7 +146,7 @@ function runTrace(ops, keyOf, body) {
 
 function measure(ops, keyOf, body) {
   // Warm-up on a throwaway cache so the timed passes run optimised code.
-  runTrace(Math.min(ops, 1 << 18), keyOf, body);
+  runTrace(Math.min(ops, 1 << 17), keyOf, body);
   const passes = [];
   for (let p = 0; p < args.passes; p++) {
     gc();
