@@ -33,7 +33,7 @@ export const imageCases: KnownAnswerCase[] = [
     async run(lib) {
       const { files, manifestDigest } = lib.buildSampleImage();
       equal(manifestDigest, SAMPLE_MANIFEST_DIGEST, "the sample is the same bytes everywhere");
-      const list = [...files].map(([path, bytes]) => ({ path: `sample/${path}`, file: new Blob([bytes]) }));
+      const list = [...files].map(([path, bytes]) => ({ path: `sample/${path}`, file: new Blob([bytes as BlobPart]) }));
       const { image, bytes } = await openAll(lib, await lib.openFileList(list, "latest"));
       equal(image.manifestDescriptor.digest, SAMPLE_MANIFEST_DIGEST, "manifest digest");
       equal(image.config?.config?.ExposedPorts, { "8080/tcp": {} }, "config ports");
@@ -46,7 +46,7 @@ export const imageCases: KnownAnswerCase[] = [
     async run(lib) {
       const { files } = lib.buildSampleImage();
       const tar = lib.writeTar([...files].map(([name, data]) => ({ name, data })));
-      const { image } = await openAll(lib, await lib.openBlobArchive(new Blob([tar]), "latest", "sample.tar"));
+      const { image } = await openAll(lib, await lib.openBlobArchive(new Blob([tar as BlobPart]), "latest", "sample.tar"));
       equal(image.manifestDescriptor.digest, SAMPLE_MANIFEST_DIGEST, "manifest digest");
       equal(image.config?.rootfs.diff_ids.length, 3, "diff_ids");
     },
@@ -62,7 +62,7 @@ export const imageCases: KnownAnswerCase[] = [
       bad[bad.length - 3] ^= 1;
       files.set(key, bad);
       const tar = lib.writeTar([...files].map(([name, data]) => ({ name, data })));
-      const source = await lib.openBlobArchive(new Blob([tar]), "latest", "bad.tar");
+      const source = await lib.openBlobArchive(new Blob([tar as BlobPart]), "latest", "bad.tar");
       const err = await rejects(() => lib.resolveImage(source), { type: lib.DigestMismatchError, code: "DIGEST_MISMATCH", message: manifest.config.digest }, "corrupt config");
       ok((err as Error).message.includes(lib.sha256Of(bad)), "the actual digest is named");
     },
@@ -72,7 +72,7 @@ export const imageCases: KnownAnswerCase[] = [
     async run(lib) {
       const { files } = lib.buildSampleImage();
       const tar = lib.writeTar([...files].map(([name, data]) => ({ name, data })));
-      await rejects(() => lib.openBlobArchive(new Blob([tar.subarray(0, 700)]), "latest", "cut.tar"), { type: lib.ArchiveError, code: "ARCHIVE" }, "truncated");
+      await rejects(() => lib.openBlobArchive(new Blob([tar.subarray(0, 700) as BlobPart]), "latest", "cut.tar"), { type: lib.ArchiveError, code: "ARCHIVE" }, "truncated");
     },
   },
   {
