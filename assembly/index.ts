@@ -31,6 +31,7 @@ export {
 
 export {
   poolNew, poolFree, poolAcquire, poolRelease, poolReleaseAll, poolCheckHandle,
+  poolAcquireMany, poolReleaseMany,
   poolTemplateInit, poolTemplateFrom, poolTemplateClear, poolBlockBase, poolBlockCount,
   poolCapacity, poolInUse, poolStats, poolCheck,
 } from "./pool";

@@ -28,7 +28,7 @@
 // "smart reset"). The debug build also poisons released records, so a host that reads a
 // released slot through a raw address sees 0xdd bytes rather than plausible old data.
 
-import { NIL, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_BAD_ARGUMENT, IO_OUT, reserve, release } from "./layout";
+import { NIL, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_BAD_ARGUMENT, IO_IN, IO_OUT, reserve, release } from "./layout";
 
 export const RECORD_BYTES: u32 = 128;
 export const BLOCK_SHIFT: u32 = 10;
@@ -193,6 +193,36 @@ export function poolRelease(ptr: usize, h: i32): i32 {
   p.inUse--;
   p.releases++;
   return 0;
+}
+
+// ---- batches: many records in one crossing ----
+// Handles go out as i32 at IO_OUT and come in as i32 at IO_IN (at most BATCH_MAX each).
+
+export const BATCH_MAX: u32 = 8192;
+
+/** Acquire `count` records of `media`; handles at IO_OUT. Returns how many were acquired
+ *  (fewer than count only when the pool is full). */
+export function poolAcquireMany(ptr: usize, media: u32, count: u32): i32 {
+  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  for (let i: u32 = 0; i < count; i++) {
+    const h = poolAcquire(ptr, media);
+    if (h < 0) return i as i32;
+    store<i32>(IO_OUT + ((i as usize) << 2), h);
+  }
+  return count as i32;
+}
+
+/** Release the `count` handles at IO_IN. Returns 0, or the number refused, with each
+ *  handle's result (0 or a negative code) at IO_OUT; the others are released all the same. */
+export function poolReleaseMany(ptr: usize, count: u32): i32 {
+  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  let refused: i32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const r = poolRelease(ptr, load<i32>(IO_IN + ((i as usize) << 2)));
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+    if (r < 0) refused++;
+  }
+  return refused;
 }
 
 /** Release every live record at once (between images); handles held elsewhere go stale. */

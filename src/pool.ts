@@ -22,6 +22,7 @@ const MAX_RECORDS = 1 << 24;
 const NIL = 0xffffffff;
 const ERR_POOL_RELEASED = -20;
 const ERR_POOL_STALE = -21;
+const BATCH_MAX = 8192; // assembly/pool.ts BATCH_MAX
 
 // Field offsets in bytes (assembly/pool.ts OFF_*).
 const DIGEST = 0, DIFF_ID = 32, COMPRESSED = 64, UNCOMPRESSED = 72, MEDIA = 80, POSITION = 84;
@@ -90,6 +91,7 @@ export class LayerPool {
   private known = 0; // capacity the bases cover
   private u32: Uint32Array;
   private u8: Uint8Array;
+  private i32 = new Int32Array(0);
   private freed = false;
   private readonly cursor = new LayerCursor(this);
 
@@ -130,6 +132,40 @@ export class LayerPool {
   release(h: LayerHandle): void {
     const r = this.ex.poolRelease(this.ptr, h);
     if (r < 0) throw this.refusal(h, r, "releasing");
+  }
+
+  /**
+   * Fill `out` with fresh records of `mediaType` in few crossings (the batch form of
+   * acquire()). Throws CapacityError, having released what it took, when they do not fit.
+   */
+  acquireMany(out: Int32Array, mediaType: string | number = 0): Int32Array {
+    const code = this.code(mediaType);
+    for (let start = 0; start < out.length; start += BATCH_MAX) {
+      const n = Math.min(BATCH_MAX, out.length - start);
+      const got = this.ex.poolAcquireMany(this.ptr, code, n);
+      out.set(this.io(this.core.ioOut, got), start);
+      if (got < n) {
+        this.releaseMany(out.subarray(0, start + got));
+        throw new CapacityError(`LayerPool: ${out.length} more records do not fit (max ${this.max})`);
+      }
+    }
+    if (out.length && (maxIndex(out) >= this.known)) this.syncBlocks();
+    return out;
+  }
+
+  /** Release every handle in `handles` (the batch form of release()). All valid ones are
+   *  released; then the first refused one, if any, throws StaleHandleError. */
+  releaseMany(handles: Int32Array): void {
+    let firstBad = -1, badCode = 0;
+    for (let start = 0; start < handles.length; start += BATCH_MAX) {
+      const n = Math.min(BATCH_MAX, handles.length - start);
+      this.io(this.core.ioIn, n).set(handles.subarray(start, start + n));
+      if (this.ex.poolReleaseMany(this.ptr, n) !== 0 && firstBad < 0) {
+        const codes = this.io(this.core.ioOut, n);
+        for (let i = 0; i < n; i++) if (codes[i] < 0) { firstBad = start + i; badCode = codes[i]; break; }
+      }
+    }
+    if (firstBad >= 0) throw this.refusal(handles[firstBad], badCode, "releasing");
   }
 
   /** Release every record (e.g. between images); every handle held goes stale. */
@@ -261,6 +297,12 @@ export class LayerPool {
     return base + (s & BLOCK_MASK) * RECORD_BYTES;
   }
 
+  /** An Int32Array over `n` words of the IO window at `at` (a view over the current memory). */
+  private io(at: number, n: number): Int32Array {
+    if (this.i32.length === 0 || this.i32.buffer !== this.ex.memory.buffer) this.i32 = new Int32Array(this.ex.memory.buffer);
+    return this.i32.subarray(at >>> 2, (at >>> 2) + n);
+  }
+
   private remap(): Uint32Array {
     this.u32 = new Uint32Array(this.ex.memory.buffer);
     this.u8 = new Uint8Array(this.ex.memory.buffer);
@@ -337,6 +379,12 @@ function directExports(core: Core): Core["exports"] {
   }
   direct.set(core, out as unknown as Core["exports"]);
   return out as unknown as Core["exports"];
+}
+
+function maxIndex(hs: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < hs.length; i++) m = Math.max(m, hs[i] & INDEX_MASK);
+  return m;
 }
 
 function link(v: number): number { return v === NIL ? -1 : v; }

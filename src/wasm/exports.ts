@@ -52,6 +52,8 @@ export interface CoreExports {
   poolAcquire(p: number, media: number): number;
   poolRelease(p: number, h: number): number;
   poolReleaseAll(p: number): number;
+  poolAcquireMany(p: number, media: number, count: number): number;
+  poolReleaseMany(p: number, count: number): number;
   poolCheckHandle(p: number, h: number): number;
   poolTemplateInit(p: number, media: number, flags: number): number;
   poolTemplateFrom(p: number, media: number, h: number): number;

@@ -85,6 +85,22 @@ describe.each([["debug", debug], ["release", release]] as const)("LayerPool on t
     pool.free();
   });
 
+  it("acquires and releases in batches, across blocks and past the IO window's batch size", () => {
+    const pool = new LayerPool({ core, initial: 0, max: 10_000 });
+    const hs = pool.acquireMany(new Int32Array(9_000), OCI_ZSTD);
+    expect(new Set(hs).size).toBe(9_000);
+    pool.setUser(hs[8_999], 5);
+    expect([pool.user(hs[8_999]), pool.flags(hs[0]), pool.size]).toEqual([5, LAYER_ZSTD, 9_000]);
+    expect(() => pool.acquireMany(new Int32Array(2_000))).toThrow(CapacityError);
+    expect(pool.size).toBe(9_000); // the partial batch was given back
+    pool.releaseMany(hs.subarray(0, 8_500));
+    expect(pool.size).toBe(500);
+    expect(() => pool.releaseMany(hs.subarray(8_499, 8_501))).toThrow(expect.objectContaining({ reason: "released" }));
+    expect(pool.size).toBe(499); // hs[8500] was released all the same
+    pool.checkInvariants();
+    pool.free();
+  });
+
   it("refuses double release and use after release with StaleHandleError", () => {
     const pool = new LayerPool({ core, initial: 4 });
     const a = pool.acquire();

@@ -3,6 +3,7 @@
 // args: { lib, scenario, batch, rounds, passes, distEntry }
 //   lib       "layerpool"  LayerPool: acquire -> handle, each field accessor checks the handle
 //             "layerpool-cursor"  the same, through pool.record(h): one check per record
+//             "layerpool-batch"   cursor, and acquireMany/releaseMany: one crossing per round
 //             "objects"    a new plain object literal per layer, dropped on release
 //             "js-pool"    a JavaScript object pool: preallocated objects, free stack, field reset
 //   scenario  "cycle"  per round: acquire `batch` records, fill seven fields, read two back,
@@ -23,7 +24,7 @@ const MEDIA = "application/vnd.oci.image.layer.v1.tar+gzip";
 
 // ---- contenders: acquire() -> ref; fill(ref, i); read(ref) -> number; release(ref) ----
 
-async function contender(lib) {
+async function contender(lib, existing) {
   if (lib === "layerpool") {
     const ll = await import(args.distEntry);
     const core = await ll.init();
@@ -45,10 +46,10 @@ async function contender(lib) {
       digest,
     };
   }
-  if (lib === "layerpool-cursor") {
+  if (lib === "layerpool-cursor" || lib === "layerpool-cursor-on") {
     const ll = await import(args.distEntry);
     const core = await ll.init();
-    const pool = new ll.LayerPool({ core, initial: args.batch, max: Math.max(args.batch, 1024) });
+    const pool = existing ?? new ll.LayerPool({ core, initial: args.batch, max: Math.max(args.batch, 1024) });
     return {
       acquire: () => pool.acquire(2),
       fill(h, i) {
@@ -59,6 +60,13 @@ async function contender(lib) {
       read: (h) => { const r = pool.record(h); return r.compressedSize + r.position; },
       release: (h) => pool.release(h),
     };
+  }
+  if (lib === "layerpool-batch") {
+    const ll = await import(args.distEntry);
+    const core = await ll.init();
+    const pool = new ll.LayerPool({ core, initial: args.batch, max: Math.max(args.batch, 1024) });
+    const base = await contender("layerpool-cursor-on", pool);
+    return { ...base, acquireMany: (out) => pool.acquireMany(out, 2), releaseMany: (hs) => pool.releaseMany(hs) };
   }
   if (lib === "objects") {
     return {
@@ -107,6 +115,17 @@ async function contender(lib) {
 const c = await contender(args.lib);
 const held = new Array(args.batch);
 
+// The batch contender acquires and releases a whole round in one call each.
+const batchOut = new Int32Array(args.batch);
+function batchRound(n) {
+  const hs = c.acquireMany(batchOut);
+  let sum = 0;
+  for (let i = 0; i < n; i++) c.fill(hs[i], i);
+  for (let i = 0; i < n; i++) sum += c.read(hs[i]);
+  c.releaseMany(hs);
+  return sum;
+}
+
 function cycleRound(n) {
   let sum = 0;
   for (let i = 0; i < n; i++) { const r = c.acquire(); c.fill(r, i); held[i] = r; }
@@ -122,7 +141,7 @@ function seedRound() {
   return sum;
 }
 
-const round = args.scenario === "seed" ? seedRound : () => cycleRound(args.batch);
+const round = args.scenario === "seed" ? seedRound : c.acquireMany ? () => batchRound(args.batch) : () => cycleRound(args.batch);
 const opsPerRound = args.scenario === "seed" ? 1000 : 2 * args.batch; // acquires + releases
 
 // Warm up (JIT, pool growth), then time `rounds` rounds per pass.
