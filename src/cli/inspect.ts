@@ -80,7 +80,10 @@ export async function buildReport(image: ResolvedImage, read: (d: Descriptor) =>
     const diffId = c?.rootfs.diff_ids[i] ?? null;
     let uncompressedSize: number | null = null;
     let compression: string | null = null;
-    if (!options.quick && !c) {
+    if (!options.quick && d.urls?.length && !(await hasBlob(read, d))) {
+      // A foreign / non-distributable layer lives at its urls, not in the image: nothing to
+      // read here (we do not fetch arbitrary URLs), so its sizes stay unknown.
+    } else if (!options.quick && !c) {
       // An artifact's blobs are not filesystem layers: verify them, report no tar size.
       const stream = verifyingStream(await read(d), d, `blob ${i} ${d.digest}`);
       for await (const _ of chunksOf(stream)) { /* drain */ }
@@ -129,6 +132,17 @@ export async function buildReport(image: ResolvedImage, read: (d: Descriptor) =>
       uncompressedSize: layers.every((l) => l.uncompressedSize !== null) ? layers.reduce((s, l) => s + (l.uncompressedSize ?? 0), 0) : null,
     },
   };
+}
+
+/** True when the source holds the blob (opening it does not say NOT_FOUND). */
+async function hasBlob(read: (d: Descriptor) => Promise<ReadableStream<Uint8Array>>, d: Descriptor): Promise<boolean> {
+  try {
+    await (await read(d)).cancel();
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "NOT_FOUND") return false;
+    throw err;
+  }
 }
 
 /**

@@ -217,3 +217,17 @@ describe("platform selection in indexes", () => {
     await expectCode(resolveImage(await open(multi()), { platform: { os: "linux", architecture: "s390x" } }), "NOT_FOUND", /linux\/s390x.*linux\/amd64, linux\/arm64\/v8/);
   });
 });
+
+describe("foreign layers", () => {
+  it("a layer with urls whose blob is not in the layout is reported, not read", async () => {
+    const s = sample();
+    const m = structuredClone(s.manifest);
+    m.layers[1] = { ...m.layers[1], mediaType: "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", urls: ["https://example.invalid/layer"] };
+    s.files.delete(blobKey(s.manifest.layers[1].digest));
+    const r = await inspectAll(withManifest(s, m));
+    expect(r.layers[1].uncompressedSize).toBeNull();
+    expect(r.layers[1].urls).toEqual(["https://example.invalid/layer"]);
+    expect(r.layers[0].uncompressedSize).toBeGreaterThan(0);
+    expect(r.totals.uncompressedSize).toBeNull();
+  });
+});
