@@ -1,0 +1,47 @@
+// A horizontal bar chart as inline SVG, no chart library: one row per layer, the bar is the
+// layer's size, the darker overlay the part of it that is wasted. Bars share one linear scale
+// (the largest layer spans the full width), so tiny layers still get a visible 1px sliver.
+
+const SVG = "http://www.w3.org/2000/svg";
+
+export interface Bar {
+  label: string;
+  value: number;
+  /** Part of value drawn as the overlay (≤ value). */
+  part: number;
+  title: string;
+}
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function barChart(bars: Bar[], format: (n: number) => string, legend: [string, string]): SVGSVGElement {
+  const row = 22, labelWidth = 110, barWidth = 420, valueWidth = 170, top = 24;
+  const width = labelWidth + barWidth + valueWidth;
+  const height = top + bars.length * row + 4;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const chart = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart", "data-testid": "layer-chart" });
+  chart.append(svg("title", {}, "Layer sizes and wasted bytes"));
+  // Legend.
+  chart.append(svg("rect", { x: labelWidth, y: 4, width: 12, height: 12, class: "bar" }));
+  chart.append(svg("text", { x: labelWidth + 18, y: 14, class: "legend" }, legend[0]));
+  chart.append(svg("rect", { x: labelWidth + 150, y: 4, width: 12, height: 12, class: "bar-part" }));
+  chart.append(svg("text", { x: labelWidth + 168, y: 14, class: "legend" }, legend[1]));
+  bars.forEach((b, i) => {
+    const y = top + i * row;
+    const w = b.value > 0 ? Math.max(1, (b.value / max) * barWidth) : 0;
+    const pw = b.part > 0 ? Math.max(1, (b.part / max) * barWidth) : 0;
+    const g = svg("g", { "data-layer": i, "data-value": b.value, "data-part": b.part });
+    g.append(svg("title", {}, b.title));
+    g.append(svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "label" }, b.label));
+    g.append(svg("rect", { x: labelWidth, y: y + 3, width: w, height: row - 6, class: "bar" }));
+    if (pw) g.append(svg("rect", { x: labelWidth, y: y + 3, width: pw, height: row - 6, class: "bar-part" }));
+    g.append(svg("text", { x: labelWidth + barWidth + 8, y: y + 15, class: "value" }, `${format(b.value)}${b.part ? ` (${format(b.part)} wasted)` : ""}`));
+    chart.append(g);
+  });
+  return chart;
+}

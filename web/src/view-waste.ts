@@ -1,0 +1,35 @@
+// Wasted space (src/fs/waste.ts): dive's efficiency score and wasted bytes (without dive's
+// double counting), our reclaimable bytes, a bar chart of each layer's file bytes with its
+// dead part, and the paths that waste the most.
+
+import type { Inspection } from "./inspect.js";
+import { barChart } from "./chart.js";
+import { el, facts, fill, formatBytes, shortDigest } from "./dom.js";
+
+export function renderWaste(section: HTMLElement, x: Inspection): void {
+  const w = x.waste;
+  const score = (w.efficiency * 100).toFixed(1);
+  const bars = w.layers.map((l) => ({
+    label: `${l.index} ${shortDigest(l.digest).slice(0, 7)}`,
+    value: l.fileBytes,
+    part: l.reclaimableBytes,
+    title: `layer ${l.index} ${l.digest ?? ""}: ${formatBytes(l.fileBytes)} of files, ${formatBytes(l.reclaimableBytes)} not visible in the merged view`,
+  }));
+  const top = w.topWasted.filter((p) => p.wastedBytes > 0);
+  fill(section, "Wasted space",
+    el("div", { class: "columns" },
+      el("div", {},
+        el("p", { class: "score" }, el("span", { "data-testid": "efficiency", "data-value": String(w.efficiency) }, `${score}%`), " efficiency"),
+        facts([
+          ["wasted", el("span", { "data-testid": "wasted", "data-value": String(w.wastedBytes) }, formatBytes(w.wastedBytes))],
+          ["reclaimable", el("span", { "data-testid": "reclaimable", "data-value": String(w.reclaimableBytes) }, formatBytes(w.reclaimableBytes))],
+          ["file bytes", `${formatBytes(w.fileBytes)} stored, ${formatBytes(w.visibleBytes)} visible`],
+        ])),
+      el("div", {}, barChart(bars, formatBytes, ["file bytes in layer", "not visible (wasted)"]))),
+    top.length
+      ? el("table", { class: "grid", "data-testid": "top-wasted" },
+        el("thead", {}, el("tr", {}, el("th", {}, "path"), el("th", {}, "layers"), el("th", {}, "wasted"))),
+        el("tbody", {}, ...top.map((p) => el("tr", {},
+          el("td", {}, el("code", {}, p.path)), el("td", {}, p.layers.join(", ")), el("td", { class: "num" }, formatBytes(p.wastedBytes))))))
+      : el("p", { class: "muted" }, "No path is stored in more than one layer."));
+}
