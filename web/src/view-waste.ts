@@ -8,7 +8,8 @@ import { el, facts, fill, formatBytes, shortDigest } from "./dom.js";
 
 export function renderWaste(section: HTMLElement, x: Inspection): void {
   const w = x.waste;
-  const score = (w.efficiency * 100).toFixed(1);
+  // Rounded down: 99.995% must not read as a perfect 100.00%.
+  const score = (Math.floor(w.efficiency * 10000) / 100).toFixed(2);
   const bars = w.layers.map((l) => ({
     label: `${l.index} ${shortDigest(l.digest).slice(0, 7)}`,
     value: l.fileBytes,
@@ -17,7 +18,7 @@ export function renderWaste(section: HTMLElement, x: Inspection): void {
   }));
   const top = w.topWasted.filter((p) => p.wastedBytes > 0);
   fill(section, "Wasted space",
-    el("div", { class: "columns" },
+    el("div", { class: "columns waste-columns" },
       el("div", {},
         el("p", { class: "score" }, el("span", { "data-testid": "efficiency", "data-value": String(w.efficiency) }, `${score}%`), " efficiency"),
         facts([
