@@ -194,6 +194,25 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     await page.close();
   });
 
+  it("opens an oci-archive dropped on the page", async () => {
+    const { page, problems } = await openPage();
+    const bytes = readFileSync(fixture("archives", "demo.oci.tar")).toString("base64");
+    // A synthetic drop: the same DataTransfer a user's drop hands the page, holding one File.
+    await page.evaluate((b64) => {
+      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([raw], "demo.oci.tar", { type: "application/x-tar" }));
+      document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await settled(page);
+    const index = JSON.parse(readFileSync(fixture("layout", "index.json"), "utf8"));
+    const latest = index.manifests.find((d: any) => d.annotations["org.opencontainers.image.ref.name"] === "latest");
+    expect(await page.getAttribute("[data-testid=manifest] code.digest", "data-digest")).toBe(latest.digest);
+    expect(await layerDigests(page)).toEqual(expectedJson("latest", "manifest.json").layers.map((l: any) => l.digest));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("shows a typed error, not a blank page, for a truncated archive", async () => {
     const { page, problems } = await openPage();
     const whole = readFileSync(fixture("archives", "demo.docker.tar"));
