@@ -55,6 +55,8 @@ export { RegistryClient, RegistrySource, openRegistrySource, MANIFEST_ACCEPT_HEA
 export type {
   RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
 } from "./sources/registry.js";
+export { createRegistryCache, defaultRegistryCache, tagCacheKey, DEFAULT_TAG_TTL_MS } from "./sources/registry.js";
+export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./sources/registry.js";
 // ---- layer filesystem (issue 5) ----
 export { LayerFS, MergedImage } from "./fs/merge.js";
 export type { LayerFSOptions, LayerRecord, Stat } from "./fs/merge.js";
