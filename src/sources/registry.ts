@@ -28,6 +28,8 @@ export interface RegistrySourceOptions extends Omit<RegistryClientOptions, "regi
   /**
    * Where answers are remembered across sources (createRegistryCache()); default: the shared
    * defaultRegistryCache() once init() has loaded the core; false: nothing shared.
+   * Entries are not keyed by credentials: a process serving users with different registry
+   * rights should give each its own cache (or false), or one could see what another may read.
    */
   cache?: RegistryCache | false;
   /** How long a tag's answer is trusted, in ms (default 30 s; 0: ask on every root()). */
