@@ -10,9 +10,10 @@
 //
 //   offsets  (n+1) × u32   node u's successors are targets[offsets[u] .. offsets[u+1])
 //   targets  m × u32
-//   stack    n × u32       the DFS path, root first (GREY nodes, in order)
+//   stack    n × 12 bytes  the DFS path, root first: (node, next edge, end) frames, so
+//                          resuming a node touches only the top of the stack
 //   colour   n × 2 bits    WHITE unseen, GREY on the DFS stack, BLACK finished
-//   cursor   n × u32       next edge to try for each node on the stack (CSR fill space too)
+//   cursor   n × u32       working space (CSR fill, order positions in graphCheck)
 //   result   n × u32       the cycle (first k entries) or the topological order
 //   roffsets/rsources      the reversed CSR, built on the first "who reaches" question
 //   mark     n × u32       visit stamps for reachability walks (epoch, so no clearing)
@@ -35,6 +36,9 @@ export const ERR_NOT_LOADED: i32 = -31;
 
 export const MAX_NODES: u32 = 1 << 28;
 export const MAX_SCRATCH: usize = 1 << 30;
+
+/** A DFS stack frame: node, next edge to try, end of the node's edges (u32 each). */
+const FRAME: usize = 12;
 
 const WHITE: u32 = 0;
 const GREY: u32 = 1;
@@ -101,7 +105,7 @@ export function graphNew(nodes: u32): usize {
   const n = nodes as usize;
   g.offsets = reserve((n + 1) << 2);
   g.colour = reserve(colourBytes(nodes));
-  g.stack = reserve(n << 2);
+  g.stack = reserve(n * FRAME);
   g.cursor = reserve(n << 2);
   g.result = reserve(n << 2);
   return changetype<usize>(g);
@@ -176,37 +180,41 @@ function buildCsr(offsets: usize, targets: usize, fill: usize, n: u32, m: u32, s
 function search(g: Graph): u32 {
   const n = g.nodes;
   const offsets = g.offsets, targets = g.targets, colour = g.colour;
-  const stack = g.stack, cursor = g.cursor, result = g.result;
+  const stack = g.stack, result = g.result;
   memory.fill(colour, 0, colourBytes(n));
   let done = n; // result[done..n) holds finished nodes, latest first
   for (let root: u32 = 0; root < n; root++) {
     if (colourOf(colour, root) != WHITE) continue;
     setColour(colour, root, GREY);
-    put(cursor, root, at(offsets, root));
-    put(stack, 0, root);
-    let sp: u32 = 1;
-    while (sp > 0) {
-      const u = at(stack, sp - 1);
-      let c = at(cursor, u);
-      const end = at(offsets, u + 1);
+    let top = stack; // the frame in use: (node, next edge, end of its edges)
+    store<u32>(top, root);
+    store<u32>(top, at(offsets, root), 4);
+    store<u32>(top, at(offsets, root + 1), 8);
+    while (true) {
+      const u = load<u32>(top);
+      let c = load<u32>(top, 4);
+      const end = load<u32>(top, 8);
       let pushed = false;
       while (c < end) {
         const v = at(targets, c++);
         const cv = colourOf(colour, v);
         if (cv == WHITE) {
-          put(cursor, u, c);
+          store<u32>(top, c, 4);
           setColour(colour, v, GREY);
-          put(cursor, v, at(offsets, v));
-          put(stack, sp++, v);
+          top += FRAME;
+          store<u32>(top, v);
+          store<u32>(top, at(offsets, v), 4);
+          store<u32>(top, at(offsets, v + 1), 8);
           pushed = true;
           break;
         }
-        if (cv == GREY) return copyCycle(g, sp, v); // v is on the stack
+        if (cv == GREY) return copyCycle(g, top, v); // v is on the stack
       }
       if (!pushed) {
         setColour(colour, u, BLACK);
-        sp--;
         put(result, --done, u);
+        if (top == stack) break;
+        top -= FRAME;
       }
     }
   }
@@ -223,12 +231,13 @@ function colourBytes(n: u32): usize { return ((n as usize) + 3) >> 2; }
   store<u8>(a, ((load<u8>(a) as u32) & ~(3 << shift)) | (c << shift));
 }
 
-/** The back edge top->v closes the cycle stack[i..sp) where stack[i] == v. */
-function copyCycle(g: Graph, sp: u32, v: u32): u32 {
-  let i = sp - 1;
-  while (at(g.stack, i) != v) i--;
-  const k = sp - i;
-  memory.copy(g.result, g.stack + ((i as usize) << 2), (k as usize) << 2);
+/** The back edge (node of frame `top`) -> v closes the cycle from v's frame to the top;
+ *  copy its nodes, in path order, to the start of result. */
+function copyCycle(g: Graph, top: usize, v: u32): u32 {
+  let f = top;
+  while (load<u32>(f) != v) f -= FRAME;
+  let k: u32 = 0;
+  for (; f <= top; f += FRAME) put(g.result, k++, load<u32>(f));
   return k;
 }
 
