@@ -157,7 +157,8 @@ function measure(ops, keyOf, body) {
   const ms = bestPerChunk(passes.map((p) => p.chunkMs));
   const medianMs = median(passes.map((p) => p.ms));
   return { ms, medianMs, passMs: passes.map((p) => +p.ms.toFixed(1)), clock: useCpu ? "cpu" : "wall",
-    opsPerSec: (ops / ms) * 1e3, medianOpsPerSec: (ops / medianMs) * 1e3, count: passes[0].count, size: passes[0].size };
+    opsPerSec: (ops / ms) * 1e3, medianOpsPerSec: (ops / medianMs) * 1e3, count: passes[0].count, size: passes[0].size,
+    ops, passChunks: passes.map((p) => p.chunkMs.map((x) => +x.toFixed(4))) };
 }
 
 /** Σ over chunks of the fastest time any pass took for that chunk. */
@@ -218,7 +219,8 @@ function seed() {
     passes.push(blocks);
   }
   const ms = bestPerChunk(passes);
-  return { ms, medianMs: median(passes.map((b) => b.reduce((x, y) => x + y, 0))), rounds, usPerRound: (ms * 1e3) / rounds, opsPerSec: ((SETS + GETS) * rounds / ms) * 1e3 };
+  return { ms, medianMs: median(passes.map((b) => b.reduce((x, y) => x + y, 0))), rounds, usPerRound: (ms * 1e3) / rounds,
+    ops: (SETS + GETS) * rounds, opsPerSec: ((SETS + GETS) * rounds / ms) * 1e3, passChunks: passes.map((b) => b.map((x) => +x.toFixed(4))) };
 }
 
 /** Bytes per entry: a full cache of `cap` fresh keys that nothing else references. */
