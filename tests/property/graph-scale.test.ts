@@ -3,7 +3,7 @@
 // without one back edge. Answers are checked against the input, never against literals.
 
 import { describe, expect, it } from "vitest";
-import { IdGraph } from "../../src/node.js";
+import { IdGraph, LayerGraph, CycleError } from "../../src/node.js";
 import { debug, release } from "../helpers/core.js";
 
 const N = 1_000_000;
@@ -119,5 +119,21 @@ describe.each([["release", release], ["debug", debug]] as const)("the %s core at
     expect(() => c.topoOrder()).toThrow(expect.objectContaining({ code: "CYCLE" }));
     c.free();
     core.exports.graphScratchRelease();
+  });
+});
+
+describe("LayerGraph at scale (release core)", () => {
+  it("a 1,000,000-image legacy parent chain, then one parent id pointing back", () => {
+    const id = (i: number) => (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0") + i.toString(16).padStart(56, "0");
+    const g = new LayerGraph({ core: release });
+    for (let i = 0; i + 1 < N; i++) g.addParent(id(i), id(i + 1)); // bare hex, as Docker wrote them
+    const order = g.topoOrder();
+    expect([order.length, order[0], order[N - 1]]).toEqual([N, "sha256:" + id(0), "sha256:" + id(N - 1)]);
+    g.addParent(id(N - 1), id(0));
+    let err: unknown;
+    try { g.assertAcyclic("legacy parent chain"); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(CycleError);
+    expect((err as CycleError).cycle.length).toBe(N);
+    g.free();
   });
 });
