@@ -35,3 +35,13 @@ export function whiteoutTargets(tag: string): string[] {
   }
   return targets;
 }
+
+/** Per layer of `tag`: bytes of its regular-file entries as `tar -tv` lists them (hard links are 0). */
+export function layerFileBytes(tag: string): number[] {
+  const dir = fixture("expected", tag);
+  const names = readdirSync(dir).filter((n) => /^layer-\d+\.tar-tv\.txt$/.test(n));
+  const byIndex = (n: string) => Number(/\d+/.exec(n)![0]);
+  return names.sort((a, b) => byIndex(a) - byIndex(b)).map((name) => readFileSync(`${dir}/${name}`, "utf8").split("\n")
+    .filter((line) => line.startsWith("-"))
+    .reduce((sum, line) => sum + Number(line.split(/\s+/)[2]), 0));
+}

@@ -12,7 +12,7 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HAVE_FIXTURES, MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
 import { ROOT, cleanup, isolatedEnv, tempDir, track, unavailable } from "../runtimes/helpers/processes.js";
-import { expectedJson, rootfs, whiteoutTargets } from "./expected.js";
+import { expectedJson, layerFileBytes, rootfs, whiteoutTargets } from "./expected.js";
 import { serveDir, type Served } from "./serve.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -122,7 +122,11 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     const efficiency = Number(await page.getAttribute("[data-testid=efficiency]", "data-value"));
     expect(efficiency).toBeGreaterThan(0);
     expect(efficiency).toBeLessThanOrEqual(1);
-    expect(await page.locator("[data-testid=layer-chart] g[data-layer]").count()).toBe(manifest.layers.length);
+    // The chart plots each layer's regular-file bytes: what `tar -tv` of the layer lists.
+    expect(await page.$$eval("[data-testid=layer-chart] g[data-layer]", (els) => els.map((e) => Number(e.getAttribute("data-value")))))
+      .toEqual(layerFileBytes("latest"));
+    const wastedBars = await page.$$eval("[data-testid=waste-chart] g[data-layer]", (els) => els.map((e) => Number(e.getAttribute("data-value"))));
+    expect(wastedBars.reduce((a, b) => a + b, 0)).toBe(Number(await page.getAttribute("[data-testid=reclaimable]", "data-value")));
 
     // The merged tree: the top level is umoci's, a deep file is there, a whited-out path is not.
     const tree = rootfs("latest");
