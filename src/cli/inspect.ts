@@ -12,7 +12,7 @@ import { verifyingStream } from "../sources/verify.js";
 import { init } from "../node.js";
 import { formatPlatform, parsePlatform } from "../oci/platform.js";
 import type { Descriptor, ImageConfig, Platform } from "../oci/types.js";
-import { type ResolvedImage, resolveImage } from "../sources/image.js";
+import { type ReferrerNode, type ResolvedImage, resolveImage, resolveReferrers } from "../sources/image.js";
 import { openImageSource } from "../sources/open.js";
 import { UsageError } from "../errors.js";
 import { parseArgs } from "./args.js";
@@ -63,12 +63,16 @@ export interface InspectReport {
   };
   history: HistoryReport[];
   layers: LayerReport[];
+  /** With --referrers: artifacts whose subject is the manifest (signatures, SBOMs...). */
+  referrers?: { digest: string; mediaType: string; artifactType: string | null; size: number; referrers: unknown[] }[];
   totals: { size: number; uncompressedSize: number | null };
 }
 
 export interface InspectOptions {
   /** Do not read layer blobs (no uncompressed sizes, layers not verified). */
   quick?: boolean;
+  /** Also list referrers of the manifest (OCI 1.1), recursively. */
+  referrers?: boolean;
 }
 
 /** Build the report for a resolved image (reads and verifies each layer unless quick). */
@@ -156,6 +160,15 @@ async function rootCause(err: unknown, d: Descriptor, what: string, read: (d: De
   throw err;
 }
 
+type ReferrerReport = NonNullable<InspectReport["referrers"]>;
+
+function toReferrerReport(nodes: ReferrerNode[]): ReferrerReport {
+  return nodes.map((n) => ({
+    digest: n.descriptor.digest, mediaType: n.descriptor.mediaType, artifactType: n.descriptor.artifactType ?? null,
+    size: n.descriptor.size, referrers: toReferrerReport(n.referrers),
+  }));
+}
+
 function configPlatform(c: ImageConfig): Platform {
   return { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) };
 }
@@ -167,7 +180,9 @@ export async function inspectImage(spec: string, options: InspectOptions & { pla
   const source = await openImageSource(spec);
   try {
     const image = await resolveImage(source, { platform: options.platform, cache });
-    return await buildReport(image, (d) => source.openBlob(d), options);
+    const report = await buildReport(image, (d) => source.openBlob(d), options);
+    if (options.referrers) report.referrers = toReferrerReport(await resolveReferrers(source, image.manifestDescriptor));
+    return report;
   } finally {
     cache.free();
     await source.close?.();
@@ -176,9 +191,9 @@ export async function inspectImage(spec: string, options: InspectOptions & { pla
 
 export const command: Command = {
   summary: "Show an image's index, manifest, config, history and layers (every digest verified).",
-  usage: "layerlens inspect IMAGE [--platform os/arch[/variant]] [--json] [--quick]\n       layerlens inspect --sample [--json]",
+  usage: "layerlens inspect IMAGE [--platform os/arch[/variant]] [--json] [--quick] [--referrers]\n       layerlens inspect --sample [--json]",
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv, { boolean: ["json", "quick", "sample"], string: ["platform"] }, "inspect");
+    const args = parseArgs(argv, { boolean: ["json", "quick", "sample", "referrers"], string: ["platform"] }, "inspect");
     let spec = args.positionals[0];
     if (args.flags.sample) {
       if (spec) throw new UsageError("inspect: --sample takes no IMAGE");
@@ -188,7 +203,7 @@ export const command: Command = {
     if (!spec) throw new UsageError("inspect: name an IMAGE (see layerlens inspect --help)");
     if (args.positionals.length > 1) throw new UsageError(`inspect: one IMAGE at a time, got ${args.positionals.length}`);
     const platform = args.options.platform ? parsePlatform(args.options.platform) : undefined;
-    const report = await inspectImage(spec, { platform, quick: args.flags.quick });
+    const report = await inspectImage(spec, { platform, quick: args.flags.quick, referrers: args.flags.referrers });
     io.stdout(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report));
     return 0;
   },
@@ -243,6 +258,16 @@ export function formatReport(r: InspectReport): string {
   out += `\nLayers (${r.layers.length})  compressed ${bytes(r.totals.size)}, uncompressed ${bytes(r.totals.uncompressedSize)}\n`;
   for (const l of r.layers) {
     out += `  ${String(l.index).padStart(3)}  ${short(l.digest)}  ${bytes(l.size).padStart(10)}  ${bytes(l.uncompressedSize).padStart(10)}  ${l.mediaType}\n`;
+  }
+  if (r.referrers) {
+    out += `\nReferrers (${r.referrers.length})\n`;
+    const walk = (list: ReferrerReport, depth: number): void => {
+      for (const x of list) {
+        out += `  ${"  ".repeat(depth)}${x.digest}  ${x.artifactType ?? x.mediaType}\n`;
+        walk(x.referrers as ReferrerReport, depth + 1);
+      }
+    };
+    walk(r.referrers, 0);
   }
   return out;
 }

@@ -155,3 +155,38 @@ function checkLayersAgainstConfig(manifest: ImageManifest, config: ImageConfig, 
     throw new InvalidManifestError(what, "layers", `${manifest.layers.length} layers but the config lists ${n} rootfs.diff_ids`);
   }
 }
+
+/** A referrer (signature, SBOM, attestation...) and, recursively, the referrers of it. */
+export interface ReferrerNode {
+  descriptor: Descriptor;
+  referrers: ReferrerNode[];
+}
+
+/**
+ * The referrers of `subject`, and theirs, down to `maxDepth` levels (OCI 1.1 `subject`). Every
+ * subject -> referrer edge goes into a LayerGraph that must stay acyclic: registries' fallback
+ * tags (sha256-<hex>) are mutable, so a chain of referrers can be made to loop.
+ */
+export async function resolveReferrers(source: ImageSource, subject: Descriptor, options: { maxDepth?: number; artifactType?: string } = {}): Promise<ReferrerNode[]> {
+  if (!source.referrers) return [];
+  const graph = graphIfCore();
+  const seen = new Set<string>([subject.digest]);
+  const walk = async (of: Descriptor, depth: number): Promise<ReferrerNode[]> => {
+    if (depth <= 0) return [];
+    const found = await source.referrers!(of, options.artifactType);
+    const out: ReferrerNode[] = [];
+    for (const d of found) {
+      graph?.addReferrer(of.digest, d.digest);
+      graph?.assertAcyclic(`referrers of ${subject.digest}`);
+      if (seen.has(d.digest)) throw new CycleError([of.digest, d.digest], `referrers of ${subject.digest}`);
+      seen.add(d.digest);
+      out.push({ descriptor: d, referrers: await walk(d, depth - 1) });
+    }
+    return out;
+  };
+  try {
+    return await walk(subject, options.maxDepth ?? 4);
+  } finally {
+    graph?.free();
+  }
+}

@@ -4,13 +4,13 @@
 // Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
 
 import { InvalidManifestError, NotFoundError } from "../errors.js";
-import { OCI_INDEX } from "../oci/media-types.js";
+import { OCI_INDEX, isImageManifest } from "../oci/media-types.js";
 import type { Descriptor, ImageIndex } from "../oci/types.js";
 import { validateIndex } from "../oci/validate.js";
 import { readAll, streamRange } from "./byte-reader.js";
 import type { FileStore } from "./file-store.js";
 import type { ByteRange, ImageSource } from "./source.js";
-import { MANIFEST_MAX_BYTES, parseJson } from "./verify.js";
+import { MANIFEST_MAX_BYTES, parseJson, readVerified } from "./verify.js";
 import { CapacityError } from "../errors.js";
 
 /** image-layout.md: annotation naming a manifest in index.json (a "tag"). */
@@ -78,6 +78,23 @@ export class LayoutSource implements ImageSource {
     const end = Math.min(range?.end ?? reader.size, reader.size);
     // The file is closed when the stream ends, fails or is cancelled.
     return streamRange(reader, start, end, () => reader.close?.());
+  }
+
+  /**
+   * Referrers in a layout: the manifests index.json lists whose `subject` is `subject`
+   * (image-layout.md keeps them in index.json). Each candidate is read verified.
+   */
+  async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]> {
+    const out: Descriptor[] = [];
+    for (const d of this.index.manifests) {
+      if (d.digest === subject.digest || !isImageManifest(d.mediaType)) continue;
+      const doc = parseJson(await readVerified(this, d, `manifest ${d.digest}`), () => new InvalidManifestError(`manifest ${d.digest}`, "", "invalid JSON")) as { subject?: Descriptor; artifactType?: string; config?: Descriptor };
+      if (doc.subject?.digest !== subject.digest) continue;
+      const type = d.artifactType ?? doc.artifactType ?? doc.config?.mediaType;
+      if (artifactType && type !== artifactType) continue;
+      out.push({ ...d, ...(type ? { artifactType: type } : {}) });
+    }
+    return out;
   }
 
   async close(): Promise<void> {
