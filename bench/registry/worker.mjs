@@ -15,7 +15,9 @@ await init(); // registers node:crypto as the sha256 and loads the core, as a us
 const { RegistrySource } = await import(pathToFileURL(path.join(dist, "sources", "registry.js")).href);
 const { resolveImage } = await import(pathToFileURL(path.join(dist, "sources", "image.js")).href);
 
-const options = creds ? { credentials: { username: creds.split(":")[0], password: creds.split(":")[1] } } : {};
+// cache: false so every pull really goes to the registry (the shared answer cache would
+// otherwise serve the tag and manifest from memory and hide the round trips measured here).
+const options = { cache: false, ...(creds ? { credentials: { username: creds.split(":")[0], password: creds.split(":")[1] } } : {}) };
 const times = [];
 let requests = 0;
 let shared = mode === "warm" ? new RegistrySource(ref, options) : undefined;
