@@ -47,6 +47,11 @@ describe.skipIf(!run)("inspect docker:// equals skopeo inspect docker://", () =>
     });
   }
 
+  it("--referrers on an image with none (distribution 2.8 has no referrers API: tag fallback)", async () => {
+    const r = await inspectJson(`docker://${reg.host}/sample:latest`, "--referrers", "--quick");
+    expect(r.referrers).toEqual([]);
+  });
+
   it("an unknown tag is a typed error with nothing on stdout", async () => {
     await expect(inspectJson(`docker://${reg.host}/sample:nope`)).rejects.toThrow(/exited 1: layerlens: [A-Z_]+: /);
   });
