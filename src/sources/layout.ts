@@ -3,7 +3,7 @@
 // root (it has no digest); everything it points at is verified by the shared code.
 // Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
 
-import { InvalidManifestError, NotFoundError } from "../errors.js";
+import { CapacityError, InvalidManifestError, NotFoundError } from "../errors.js";
 import { OCI_INDEX, isImageManifest } from "../oci/media-types.js";
 import type { Descriptor, ImageIndex } from "../oci/types.js";
 import { validateIndex } from "../oci/validate.js";
@@ -11,7 +11,6 @@ import { readAll, streamRange } from "./byte-reader.js";
 import type { FileStore } from "./file-store.js";
 import type { ByteRange, ImageSource } from "./source.js";
 import { MANIFEST_MAX_BYTES, parseJson, readVerified } from "./verify.js";
-import { CapacityError } from "../errors.js";
 
 /** image-layout.md: annotation naming a manifest in index.json (a "tag"). */
 export const REF_NAME = "org.opencontainers.image.ref.name";
