@@ -29,7 +29,10 @@ export function renderLayers(section: HTMLElement, x: Inspection): void {
   }
   const total = x.resolved.layers.reduce((n, d) => n + d.size, 0);
   const totalU = records.reduce((n, r) => n + r.uncompressedBytes, 0);
-  const warnings = records.flatMap((r) => r.warnings.map((w) => `layer ${r.index}: ${w}`));
+  // The same warning on many layers (a tool that mislabels every layer) is said once.
+  const byText = new Map<string, number[]>();
+  for (const r of records) for (const w of r.warnings) byText.set(w, [...(byText.get(w) ?? []), r.index]);
+  const warnings = [...byText].map(([w, layers]) => `${layers.length > 1 ? "layers" : "layer"} ${layers.join(", ")}: ${w}`);
   fill(section, `Layers (${records.length})`,
     el("p", { class: "muted" }, `${formatBytes(total)} compressed, ${formatBytes(totalU)} uncompressed; every blob digest and diff_id verified.`),
     el("table", { class: "grid", "data-testid": "layers" },

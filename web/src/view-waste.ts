@@ -30,6 +30,7 @@ export function renderWaste(section: HTMLElement, x: Inspection): void {
         barChart(bars, formatBytes, ["file bytes in layer", "not visible (wasted)"], "layer-chart", "File bytes per layer, wasted part overlaid"),
         // The same wasted bytes on their own scale: next to whole layers they are often a sliver.
         barChart(bars.map((b) => ({ ...b, value: b.part })), formatBytes, ["", "wasted bytes (own scale)"], "waste-chart", "Wasted bytes per layer"))),
+    el("h3", {}, "Paths stored in more than one layer"),
     top.length
       ? el("table", { class: "grid", "data-testid": "top-wasted" },
         el("thead", {}, el("tr", {}, el("th", {}, "path"), el("th", {}, "layers"), el("th", {}, "wasted"))),
