@@ -76,7 +76,9 @@ export function choicesOf(source: ImageSource): Choice[] {
 
 /** Re-open the same picked input on another image (a layout re-uses its store, no re-read). */
 export async function reopen(p: Picked, source: ImageSource, selector: string): Promise<ImageSource> {
-  if (source instanceof LayoutSource) return LayoutSource.open(source.store, selector);
+  if (source instanceof LayoutSource) {
+    return LayoutSource.open(source.store, selector, `${p.kind === "folder" ? "oci" : "oci-archive"}:${p.name}:${selector}`);
+  }
   return openPicked(p, selector);
 }
 
