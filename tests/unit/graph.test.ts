@@ -9,9 +9,8 @@ import { debug, release, digestOf } from "../helpers/core.js";
 
 const d = digestOf;
 
-/** A digest whose leading bytes differ from n to n, as real (uniform) digests do. The core's
- *  table hashes the leading bytes, so digestOf()'s shared zero prefix would make 40,000 of
- *  them probe quadratically. */
+/** A digest whose bytes all differ from n to n, as real (uniform) digests do (digestOf()
+ *  shares a 56-zero prefix, which once made the digest table probe quadratically). */
 function spread(n: number): string {
   let hex = "";
   for (let k = 1; k <= 8; k++) hex += (Math.imul(n + 1, 0x9e3779b1 + 2 * k) >>> 0).toString(16).padStart(8, "0");
