@@ -11,6 +11,7 @@ import { openOciArchive } from "./archive.js";
 import { DockerArchiveSource } from "./docker-archive.js";
 import { LayoutSource } from "./layout.js";
 import { directoryStore, fileReader } from "./node-files.js";
+import type { ByteReader } from "./byte-reader.js";
 import type { ImageSource } from "./source.js";
 import { openArchive } from "./open-web.js";
 import type { RegistrySourceOptions } from "./registry.js";
@@ -36,11 +37,11 @@ export async function openImageSource(spec: string, options: OpenOptions = {}): 
   }
   if (spec.startsWith("oci-archive:")) {
     const [file, tag] = splitFirst(spec.slice(12));
-    return openOciArchive(await fileReader(file), file, tag);
+    return withFile(file, (r) => openOciArchive(r, file, tag));
   }
   if (spec.startsWith("docker-archive:")) {
     const [file, ref] = splitFirst(spec.slice(15));
-    return DockerArchiveSource.open(await fileReader(file), file, ref);
+    return withFile(file, (r) => DockerArchiveSource.open(r, file, ref));
   }
   const known = /^([a-z-]+):/.exec(spec);
   if (known && ["dir", "docker-daemon", "containers-storage", "ostree", "sif"].includes(known[1])) {
@@ -62,7 +63,18 @@ async function openPath(spec: string): Promise<ImageSource> {
   }
   if (!info) throw new NotFoundError(`${spec}: no such file or directory (or name a transport: oci:, oci-archive:, docker-archive:, docker://)`, spec);
   if (info.isDirectory()) return LayoutSource.open(directoryStore(path), selector);
-  return openArchive(await fileReader(path), path, selector);
+  return withFile(path, (r) => openArchive(r, path, selector));
+}
+
+/** Open `file` and hand it to `open`; the file is closed again if opening the image fails. */
+async function withFile(file: string, open: (reader: ByteReader) => Promise<ImageSource>): Promise<ImageSource> {
+  const reader = await fileReader(file);
+  try {
+    return await open(reader);
+  } catch (err) {
+    await reader.close?.();
+    throw err;
+  }
 }
 
 /** docker://REF through the registry source (src/sources/registry.ts), loaded only when used. */
