@@ -134,7 +134,12 @@ async function main() {
     results.suites[name] = entry;
     log(`done in ${entry.seconds} s`);
     // Written after every suite, so a long run that dies later keeps what it measured.
+    // Re-read first: another `node bench/run.mjs <suite>` may have written its suite since.
     await mkdir(outDir, { recursive: true });
+    if (!quick && existsSync(jsonPath)) {
+      const latest = JSON.parse(await readFile(jsonPath, "utf8"));
+      results.suites = { ...latest.suites, [name]: entry };
+    }
     await writeFile(jsonPath, JSON.stringify(results, null, 2) + "\n");
     await writeFile(mdPath, renderMarkdown(results));
   }
