@@ -38,7 +38,8 @@ async function main() {
     let files = 0;
     for (const s of fs.walk()) if (s.type === "file") files++;
     const bytes = layers.reduce((n, l) => n + l.size, 0);
-    return { ms: mounted - t0, walkMs: performance.now() - mounted, rssMB: rssMB(), files, compressedBytes: bytes, tableMB: +(fs.table.bytes / 2 ** 20).toFixed(1) };
+    const entries = fs.image().layers.reduce((n, l) => n + l.entries, 0);
+    return { ms: mounted - t0, entries, walkMs: performance.now() - mounted, rssMB: rssMB(), files, compressedBytes: bytes, tableMB: +(fs.table.bytes / 2 ** 20).toFixed(1) };
   }
   if (args.mode === "bound") {
     for (const l of layers) {
