@@ -4,6 +4,7 @@
 // redirect:"manual" yields an opaque answer, so blob redirects take the client's browser path.
 
 import { RegistryClient } from "../../../src/sources/registry/client.js";
+import { bytesOf, codeOf, sha256Hex as hex, text } from "../harness/web-read.js";
 
 interface Plan {
   repo: string;
@@ -16,25 +17,6 @@ interface Plan {
 declare global {
   interface Window { __registryReport?: Record<string, unknown> }
 }
-
-async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-  }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
-}
-
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-const hex = async (b: Uint8Array): Promise<string> =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>))].map((x) => x.toString(16).padStart(2, "0")).join("");
-const codeOf = async (p: Promise<unknown>): Promise<string> => p.then(() => "returned data", (e) => (e as { code?: string }).code ?? String(e));
 
 async function run(plan: Plan): Promise<Record<string, unknown>> {
   const fast = { attempts: 4, baseDelayMs: 1 };

@@ -1,18 +1,10 @@
-// Small readers shared by the registry tests.
+// Small readers shared by the registry tests (the runtime-neutral ones live in web-read.ts).
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FIXTURES } from "./tools.js";
 
-export function text(bytes: Uint8Array): string {
-  return new TextDecoder().decode(bytes);
-}
-
-export async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const c of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
-  return Buffer.concat(chunks);
-}
+export { bytesOf, text } from "./web-read.js";
 
 /** The descriptor a fixture layout's index.json gives a tag. */
 export function fixtureDescriptor(layout: string, tag: string): { digest: string; size: number; mediaType: string } {

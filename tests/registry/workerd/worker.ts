@@ -4,6 +4,7 @@
 // compares that with skopeo's answers. Nothing here is Node: fetch, Web Streams, the JS sha256.
 
 import { RegistryClient } from "../../../src/sources/registry/client.js";
+import { bytesOf, codeOf, sha256Hex as hex, text } from "../harness/web-read.js";
 import type { Credentials } from "../../../src/sources/registry/auth.js";
 
 export interface WorkerPlan {
@@ -14,24 +15,6 @@ export interface WorkerPlan {
   basic: { host: string; username: string; password: string };
   token: { host: string; username: string; password: string };
 }
-
-async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-  }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
-}
-
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-const hex = async (b: Uint8Array): Promise<string> =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>))].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 async function run(plan: WorkerPlan): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
@@ -55,12 +38,7 @@ async function run(plan: WorkerPlan): Promise<Record<string, unknown>> {
   const resumedBytes = await viaProxy.blob(plan.repo, layer);
   out.resumed = { sha256: `sha256:${await hex(resumedBytes)}`, resumes: viaProxy.resumes };
   // ... and then corrupts every read of the config.
-  try {
-    await viaProxy.blob(plan.repo, parsed.config);
-    out.corrupted = "returned data";
-  } catch (e) {
-    out.corrupted = (e as { code?: string }).code ?? String(e);
-  }
+  out.corrupted = await codeOf(viaProxy.blob(plan.repo, parsed.config));
 
   for (const kind of ["basic", "token"] as const) {
     const { host, username, password } = plan[kind];
