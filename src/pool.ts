@@ -143,7 +143,8 @@ export class LayerPool {
     for (let start = 0; start < out.length; start += BATCH_MAX) {
       const n = Math.min(BATCH_MAX, out.length - start);
       const got = this.ex.poolAcquireMany(this.ptr, code, n);
-      out.set(this.io(this.core.ioOut, got), start);
+      const w = this.ints(), from = this.core.ioOut >>> 2;
+      for (let i = 0; i < got; i++) out[start + i] = w[from + i]; // a loop, not subarray(): no allocation
       if (got < n) {
         this.releaseMany(out.subarray(0, start + got));
         throw new CapacityError(`LayerPool: ${out.length} more records do not fit (max ${this.max})`);
@@ -159,10 +160,12 @@ export class LayerPool {
     let firstBad = -1, badCode = 0;
     for (let start = 0; start < handles.length; start += BATCH_MAX) {
       const n = Math.min(BATCH_MAX, handles.length - start);
-      this.io(this.core.ioIn, n).set(handles.subarray(start, start + n));
+      let w = this.ints();
+      const to = this.core.ioIn >>> 2, from = this.core.ioOut >>> 2;
+      for (let i = 0; i < n; i++) w[to + i] = handles[start + i];
       if (this.ex.poolReleaseMany(this.ptr, n) !== 0 && firstBad < 0) {
-        const codes = this.io(this.core.ioOut, n);
-        for (let i = 0; i < n; i++) if (codes[i] < 0) { firstBad = start + i; badCode = codes[i]; break; }
+        w = this.ints();
+        for (let i = 0; i < n; i++) if (w[from + i] < 0) { firstBad = start + i; badCode = w[from + i]; break; }
       }
     }
     if (firstBad >= 0) throw this.refusal(handles[firstBad], badCode, "releasing");
@@ -297,10 +300,10 @@ export class LayerPool {
     return base + (s & BLOCK_MASK) * RECORD_BYTES;
   }
 
-  /** An Int32Array over `n` words of the IO window at `at` (a view over the current memory). */
-  private io(at: number, n: number): Int32Array {
+  /** An Int32Array over the core's whole memory (renewed after growth). */
+  private ints(): Int32Array {
     if (this.i32.length === 0 || this.i32.buffer !== this.ex.memory.buffer) this.i32 = new Int32Array(this.ex.memory.buffer);
-    return this.i32.subarray(at >>> 2, (at >>> 2) + n);
+    return this.i32;
   }
 
   private remap(): Uint32Array {
