@@ -15,6 +15,7 @@ import type { Descriptor, ImageConfig, Platform } from "../oci/types.js";
 import { type ReferrerNode, type ResolvedImage, resolveImage, resolveReferrers } from "../sources/image.js";
 import { openImageSource } from "../sources/open.js";
 import { UsageError } from "../errors.js";
+import { formatBytes, shortDigest } from "../format.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./main.js";
 
@@ -212,17 +213,7 @@ export const command: Command = {
 // ---- text output ----
 
 function bytes(n: number | null): string {
-  if (n === null) return "-";
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
-function short(digest: string): string {
-  return digest.replace(/^sha256:/, "").slice(0, 12);
+  return n === null ? "-" : formatBytes(n);
 }
 
 function row(label: string, value: string): string {
@@ -257,7 +248,7 @@ export function formatReport(r: InspectReport): string {
   }
   out += `\nLayers (${r.layers.length})  compressed ${bytes(r.totals.size)}, uncompressed ${bytes(r.totals.uncompressedSize)}\n`;
   for (const l of r.layers) {
-    out += `  ${String(l.index).padStart(3)}  ${short(l.digest)}  ${bytes(l.size).padStart(10)}  ${bytes(l.uncompressedSize).padStart(10)}  ${l.mediaType}\n`;
+    out += `  ${String(l.index).padStart(3)}  ${shortDigest(l.digest)}  ${bytes(l.size).padStart(10)}  ${bytes(l.uncompressedSize).padStart(10)}  ${l.mediaType}\n`;
   }
   if (r.referrers) {
     out += `\nReferrers (${r.referrers.length})\n`;

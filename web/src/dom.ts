@@ -1,6 +1,11 @@
 // Small DOM helpers shared by the views: element construction without innerHTML (every
 // string from an image is untrusted and goes in as text), and human-readable numbers.
 
+import { shortDigest } from "../../src/format.js";
+
+// The figures are formatted as the CLI formats them; views import them from here.
+export { formatBytes, shortDigest } from "../../src/format.js";
+
 type Child = Node | string | number | null | undefined | false;
 
 /** Create `tag` with attributes (strings; `class` included) and children (text is escaped). */
@@ -35,20 +40,6 @@ export function facts(rows: [string, Child | Child[]][], testId?: string): HTMLT
     table.append(el("tr", {}, el("th", {}, label), td));
   }
   return table;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
-/** sha256:abcdef… → abcdef012345 (the full digest stays in the title attribute). */
-export function shortDigest(digest: string | undefined): string {
-  return (digest ?? "").replace(/^sha256:/, "").slice(0, 12);
 }
 
 export function digestCode(digest: string | undefined): HTMLElement {
