@@ -12,8 +12,6 @@
 // skopeo writes it whatever the bytes are (readers sniff the real compression).
 // Spec: https://github.com/moby/moby/blob/master/image/spec/v1.2.md (combined image JSON + layers)
 
-import { LayerGraph } from "../graph.js";
-import { getDefaultCore } from "../wasm/core.js";
 import { ArchiveError, CycleError, InvalidManifestError, InvalidReferenceError, NotFoundError } from "../errors.js";
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, sniffCompression } from "../oci/media-types.js";
 import { formatReference, parseReference } from "../oci/reference.js";
@@ -21,6 +19,7 @@ import type { Descriptor } from "../oci/types.js";
 import { validateDescriptor } from "../oci/validate.js";
 import { createSha256, sha256Of } from "../sha256/hasher.js";
 import { type ByteReader, streamRange } from "./byte-reader.js";
+import { graphIfCore } from "./image.js";
 import { readJsonFile } from "./layout.js";
 import type { ByteRange, ImageSource } from "./source.js";
 import { type TarMember, type TarStore, resolveMember, tarStore } from "./tar-index.js";
@@ -113,16 +112,6 @@ export class DockerArchiveSource implements ImageSource {
   async close(): Promise<void> {
     await this.reader.close?.();
   }
-}
-
-/** A LayerGraph when the wasm core is loaded, else undefined. */
-function graphIfCore(): LayerGraph | undefined {
-  try {
-    getDefaultCore();
-  } catch {
-    return undefined;
-  }
-  return new LayerGraph();
 }
 
 /** containers/image writes descriptors as mediaType, size, digest: keep that order. */
@@ -242,15 +231,17 @@ async function legacyImage(store: TarStore, where: string, top: string, extra: M
   // keeps the walk finite when no core is loaded.
   const graph = graphIfCore();
   const chain: string[] = [];
+  const onChain = new Set<string>();
   const jsons: Record<string, unknown>[] = [];
   try {
     for (let id: string | undefined = top; id; ) {
       if (!/^[a-f0-9]{64}$/.test(id)) throw new ArchiveError(where, `legacy image id ${JSON.stringify(id)} is not 64 hex digits`);
-      if (chain.includes(id)) {
+      if (onChain.has(id)) {
         graph?.assertAcyclic(`${where}: legacy parent chain`);
         throw new CycleError([...chain.slice(chain.indexOf(id)), id], `${where}: legacy parent chain`);
       }
       chain.push(id);
+      onChain.add(id);
       const json = await readJsonFile(store, `${id}/json`, `${where}/${id}/json`) as Record<string, unknown>;
       jsons.push(json);
       const parent = typeof json.parent === "string" && json.parent ? json.parent.replace(/^sha256:/, "") : undefined;

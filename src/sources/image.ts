@@ -83,8 +83,12 @@ function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undef
   return found;
 }
 
-/** A LayerGraph when the wasm core is loaded (init()), else undefined (path check only). */
-function graphIfCore(): LayerGraph | undefined {
+/**
+ * A LayerGraph when the wasm core is loaded (init()), else undefined: callers then fall back to
+ * their own path check, so walks stay finite without the core. Shared by every source that
+ * walks links it did not verify (index entries, referrers, docker-archive parent ids).
+ */
+export function graphIfCore(): LayerGraph | undefined {
   try {
     getDefaultCore();
   } catch {
