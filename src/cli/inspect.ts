@@ -65,9 +65,21 @@ export interface InspectReport {
   history: HistoryReport[];
   layers: LayerReport[];
   /** With --referrers: artifacts whose subject is the manifest (signatures, SBOMs...). */
-  referrers?: { digest: string; mediaType: string; artifactType: string | null; size: number; referrers: unknown[] }[];
+  referrers?: ReferrerReport[];
   totals: { size: number; uncompressedSize: number | null };
 }
+
+/** One artifact whose subject is the manifest (or another referrer), with its own referrers. */
+export interface ReferrerReport {
+  digest: string;
+  mediaType: string;
+  artifactType: string | null;
+  size: number;
+  referrers: ReferrerReport[];
+}
+
+/** How the report reads a blob: the source's openBlob (unverified; the report verifies). */
+export type ReadBlob = (d: Descriptor) => Promise<ReadableStream<Uint8Array>>;
 
 export interface InspectOptions {
   /** Do not read layer blobs (no uncompressed sizes, layers not verified). */
@@ -77,7 +89,7 @@ export interface InspectOptions {
 }
 
 /** Build the report for a resolved image (reads and verifies each layer unless quick). */
-export async function buildReport(image: ResolvedImage, read: (d: Descriptor) => Promise<ReadableStream<Uint8Array>>, options: InspectOptions = {}): Promise<InspectReport> {
+export async function buildReport(image: ResolvedImage, read: ReadBlob, options: InspectOptions = {}): Promise<InspectReport> {
   const c = image.config;
   const cc = c?.config ?? {};
   const layers: LayerReport[] = [];
@@ -140,7 +152,7 @@ export async function buildReport(image: ResolvedImage, read: (d: Descriptor) =>
 }
 
 /** True when the source holds the blob (opening it does not say NOT_FOUND). */
-async function hasBlob(read: (d: Descriptor) => Promise<ReadableStream<Uint8Array>>, d: Descriptor): Promise<boolean> {
+async function hasBlob(read: ReadBlob, d: Descriptor): Promise<boolean> {
   try {
     await (await read(d)).cancel();
     return true;
@@ -154,16 +166,14 @@ async function hasBlob(read: (d: Descriptor) => Promise<ReadableStream<Uint8Arra
  * A layer that fails to decompress may simply be corrupt: check its blob digest, and when that
  * is wrong report the mismatch (the root cause) instead of the decompressor's complaint.
  */
-async function rootCause(err: unknown, d: Descriptor, what: string, read: (d: Descriptor) => Promise<ReadableStream<Uint8Array>>): Promise<never> {
+async function rootCause(err: unknown, d: Descriptor, what: string, read: ReadBlob): Promise<never> {
   if ((err as { code?: string }).code === "COMPRESSION") {
     for await (const _ of chunksOf(verifyingStream(await read(d), d, what))) { /* drain: throws on mismatch */ }
   }
   throw err;
 }
 
-type ReferrerReport = NonNullable<InspectReport["referrers"]>;
-
-function toReferrerReport(nodes: ReferrerNode[]): ReferrerReport {
+function toReferrerReport(nodes: ReferrerNode[]): ReferrerReport[] {
   return nodes.map((n) => ({
     digest: n.descriptor.digest, mediaType: n.descriptor.mediaType, artifactType: n.descriptor.artifactType ?? null,
     size: n.descriptor.size, referrers: toReferrerReport(n.referrers),
@@ -252,10 +262,10 @@ export function formatReport(r: InspectReport): string {
   }
   if (r.referrers) {
     out += `\nReferrers (${r.referrers.length})\n`;
-    const walk = (list: ReferrerReport, depth: number): void => {
+    const walk = (list: ReferrerReport[], depth: number): void => {
       for (const x of list) {
         out += `  ${"  ".repeat(depth)}${x.digest}  ${x.artifactType ?? x.mediaType}\n`;
-        walk(x.referrers as ReferrerReport, depth + 1);
+        walk(x.referrers, depth + 1);
       }
     };
     walk(r.referrers, 0);
