@@ -5,7 +5,7 @@
 // Spec: https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
 
 import { CapacityError, DigestMismatchError, SizeMismatchError } from "../errors.js";
-import { createSha256 } from "../sha256/hasher.js";
+import { createSha256, sha256Of } from "../sha256/hasher.js";
 import type { Descriptor } from "../oci/types.js";
 import type { ImageSource } from "./source.js";
 
@@ -20,9 +20,7 @@ export function describe(kind: string, desc: Descriptor): string {
 /** Check `bytes` against `desc` (size, then digest); returns them. */
 export function checkBytes(what: string, desc: Descriptor, bytes: Uint8Array): Uint8Array {
   if (bytes.length !== desc.size) throw new SizeMismatchError(what, desc.size, bytes.length);
-  const h = createSha256();
-  h.update(bytes);
-  const actual = h.digest();
+  const actual = sha256Of(bytes);
   if (!desc.digest.startsWith("sha256:")) {
     // Only sha256 is hashed; anything else cannot be verified, so it is refused, not trusted.
     throw new DigestMismatchError(what, desc.digest, `${actual} (only sha256 digests can be verified)`);
