@@ -48,9 +48,9 @@ export function createSha256(): Sha256 {
   return factory();
 }
 
-/** sha256 of one buffer, as "sha256:<hex>". */
-export function sha256Of(bytes: Uint8Array): string {
-  const h = factory();
+/** sha256 of one buffer, as "sha256:<hex>", by the registered factory or the one given. */
+export function sha256Of(bytes: Uint8Array, using: Sha256Factory = factory): string {
+  const h = using();
   h.update(bytes);
   return h.digest();
 }

@@ -10,11 +10,12 @@ import {
   DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST,
 } from "../../oci/media-types.js";
 import type { Descriptor } from "../../oci/types.js";
-import { type Sha256Factory, createSha256 } from "../../sha256/hasher.js";
+import { type Sha256Factory, createSha256, sha256Of } from "../../sha256/hasher.js";
 import type { ByteRange } from "../source.js";
+import { parseJson } from "../verify.js";
 import { Authenticator, type CredentialSource } from "./auth.js";
 import { resumableBlobStream } from "./blob-stream.js";
-import { checkDigestForm, requireVerifiable, sha256Of } from "./hash.js";
+import { checkDigestForm, requireVerifiable } from "./hash.js";
 import { nextLink } from "./link.js";
 import { type RetryOptions, retryPolicy, type RetryPolicy } from "./retry.js";
 import { type RegistryRequest, Transport, discard } from "./transport.js";
@@ -304,11 +305,7 @@ function parseIndex(bytes: Uint8Array, what: string): Descriptor[] {
 }
 
 function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch (err) {
-    throw new InvalidManifestError(what, "", `invalid JSON: ${(err as Error).message}`);
-  }
+  return parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
 }
 
 /** Read a body of at most `cap` bytes; Content-Length over the cap is refused before reading. */

@@ -5,7 +5,6 @@
 // Digest grammar: https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
 
 import { DigestMismatchError, InvalidDigestError } from "../../errors.js";
-import type { Sha256Factory } from "../../sha256/hasher.js";
 
 /** Throw InvalidDigestError unless `digest` is a well-formed sha256/sha512 digest (no wasm core needed). */
 export function checkDigestForm(digest: string): void {
@@ -23,11 +22,4 @@ export function checkDigestForm(digest: string): void {
 export function requireVerifiable(digest: string, what: string): void {
   checkDigestForm(digest);
   if (!digest.startsWith("sha256:")) throw new DigestMismatchError(what, digest, "(only sha256 digests can be verified)");
-}
-
-/** "sha256:<hex>" of `bytes`. */
-export function sha256Of(bytes: Uint8Array, factory: Sha256Factory): string {
-  const h = factory();
-  h.update(bytes);
-  return h.digest();
 }
