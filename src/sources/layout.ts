@@ -87,7 +87,7 @@ export class LayoutSource implements ImageSource {
     const out: Descriptor[] = [];
     for (const d of this.index.manifests) {
       if (d.digest === subject.digest || !isImageManifest(d.mediaType)) continue;
-      const doc = parseJson(await readVerified(this, d, `manifest ${d.digest}`), () => new InvalidManifestError(`manifest ${d.digest}`, "", "invalid JSON")) as { subject?: Descriptor; artifactType?: string; config?: Descriptor };
+      const doc = parseJson(await readVerified(this, d, `manifest ${d.digest}`), (why) => new InvalidManifestError(`manifest ${d.digest}`, "", why)) as { subject?: Descriptor; artifactType?: string; config?: Descriptor };
       if (doc.subject?.digest !== subject.digest) continue;
       const type = d.artifactType ?? doc.artifactType ?? doc.config?.mediaType;
       if (artifactType && type !== artifactType) continue;
