@@ -11,7 +11,7 @@ import { chunksOf, readLayerStream } from "../fs/decompress.js";
 import { verifyingStream } from "../sources/verify.js";
 import { init } from "../node.js";
 import { formatPlatform, parsePlatform } from "../oci/platform.js";
-import type { Descriptor, ImageConfig, Platform } from "../oci/types.js";
+import type { Descriptor, Platform } from "../oci/types.js";
 import { type ReferrerNode, type ResolvedImage, resolveImage, resolveReferrers } from "../sources/image.js";
 import { openImageSource } from "../sources/open.js";
 import { UsageError } from "../errors.js";
@@ -130,7 +130,7 @@ export async function buildReport(image: ResolvedImage, read: ReadBlob, options:
       mediaType: index.mediaType ?? descriptor.mediaType,
       manifests: index.manifests.map((d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size, platform: d.platform ? formatPlatform(d.platform) : null, ...(d.annotations ? { annotations: d.annotations } : {}) })),
     })),
-    platform: c ? formatPlatform(configPlatform(c)) : null,
+    platform: c ? formatPlatform(c) : null, // a config carries os, architecture and variant itself
     artifact: c === null,
     manifest: {
       digest: image.manifestDescriptor.digest, mediaType: m.mediaType ?? image.manifestDescriptor.mediaType, size: image.manifestBytes.length,
@@ -178,10 +178,6 @@ function toReferrerReport(nodes: ReferrerNode[]): ReferrerReport[] {
     digest: n.descriptor.digest, mediaType: n.descriptor.mediaType, artifactType: n.descriptor.artifactType ?? null,
     size: n.descriptor.size, referrers: toReferrerReport(n.referrers),
   }));
-}
-
-function configPlatform(c: ImageConfig): Platform {
-  return { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) };
 }
 
 /** Open, resolve and report on `spec` (the library form of the command). */

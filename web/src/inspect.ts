@@ -69,7 +69,7 @@ export async function inspectSource(source: ImageSource, platform: string | unde
       stop();
     }
     progress(total, total);
-    const current = resolved.config ? formatPlatform({ os: resolved.config.os, architecture: resolved.config.architecture, ...(resolved.config.variant ? { variant: resolved.config.variant } : {}) }) : chosen;
+    const current = resolved.config ? formatPlatform(resolved.config) : chosen;
     return { resolved, image, waste: analyzeWaste(image, 10), platforms, platform: current };
   } finally {
     cache.free();
