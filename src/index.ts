@@ -35,7 +35,7 @@ export type { ImageSource, ByteRange } from "./sources/source.js";
 export { resolveImage, resolveReferrers, readDocument } from "./sources/image.js";
 export type { ResolvedImage, ResolveOptions, ReferrerNode } from "./sources/image.js";
 export { readVerified, openVerified, verifyingStream, MANIFEST_MAX_BYTES } from "./sources/verify.js";
-export { LayoutSource } from "./sources/layout.js";
+export { LayoutSource, REF_NAME } from "./sources/layout.js";
 export { openOciArchive } from "./sources/archive.js";
 export { DockerArchiveSource } from "./sources/docker-archive.js";
 export { openFileList, openBlobArchive, openArchive } from "./sources/open-web.js";

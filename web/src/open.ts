@@ -4,7 +4,7 @@
 // choices come from the source itself (index.json tags, manifest.json RepoTags).
 
 import {
-  DockerArchiveSource, LayoutSource, LayerlensError, openBlobArchive, openFileList, type ImageSource,
+  DockerArchiveSource, LayoutSource, LayerlensError, REF_NAME, openBlobArchive, openFileList, type ImageSource,
 } from "../../src/browser.js";
 
 export type Picked =
@@ -12,8 +12,6 @@ export type Picked =
   | { kind: "archive"; name: string; file: File };
 
 export interface Choice { label: string; selector: string }
-
-const REF_NAME = "org.opencontainers.image.ref.name";
 
 /** From <input webkitdirectory>: each File carries webkitRelativePath. */
 export function pickedFolder(files: FileList): Picked {
