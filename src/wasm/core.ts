@@ -4,7 +4,10 @@
 //
 // We go through @assemblyscript/loader's instantiate(), which accepts a Module and wires
 // env.abort to a readable Error; the ABI is numbers only, so none of its string/array
-// helpers are needed.
+// helpers are needed. Calls go to the instance's raw exports, not the loader's wrappers:
+// the loader wraps every export in a rest-arguments function (to set the optional-argument
+// count, which a numbers-only ABI never uses), and that wrapper is a measurable cost on
+// the cache's hot path.
 
 import { instantiate } from "@assemblyscript/loader";
 import { CoreError } from "../errors.js";
@@ -44,7 +47,8 @@ export class Core {
     if (!(module instanceof WebAssembly.Module)) {
       throw new CoreError("CORE_BAD_MODULE", "the layerlens core must be given a compiled WebAssembly.Module");
     }
-    const { exports } = await instantiate<Record<string, unknown>>(module, {});
+    const { instance } = await instantiate<Record<string, unknown>>(module, {});
+    const exports = instance.exports;
     return new Core(exports as unknown as CoreExports);
   }
 
