@@ -26,7 +26,7 @@ const BATCH = 512; // keys per getMany/setMany call (string batches must fit the
 export async function run(ctx) {
   const size = ctx.quick
     ? { keys: 100_000, ops: 200_000, caps: [1_000, 10_000], passes: 1, rounds: 2, seedRounds: 200 }
-    : { keys: 1_000_000, ops: 2_000_000, caps: [10_000, 100_000], passes: 1, rounds: 3, seedRounds: 2_000 };
+    : { keys: 1_000_000, ops: 2_000_000, caps: [10_000, 100_000], passes: 1, rounds: Number(process.env.BENCH_ROUNDS ?? 3), seedRounds: 2_000 };
   ctx.log(`writing a Zipf(0.99) trace of ${size.ops} ops over ${size.keys} digests`);
   const { distinctInTrace } = await writeTraceFiles(ctx.tmpDir, { keys: size.keys, ops: size.ops });
 
@@ -64,7 +64,14 @@ export async function run(ctx) {
   for (let round = 0; round < size.rounds; round++) {
     ctx.log(`timing round ${round + 1} of ${size.rounds}`);
     for (const spec of timed) {
-      const r = await row(...spec);
+      let r;
+      try {
+        r = await row(...spec);
+      } catch (err) {
+        // One broken row (a crash, a module gone) is reported, not the end of the suite.
+        failures.push(`${spec.slice(0, 4).join(" ")}: ${String(err?.message ?? err).split("\n")[0]}`);
+        continue;
+      }
       rows.pop();
       const id = JSON.stringify(spec);
       const m = merged.get(id);
@@ -139,7 +146,7 @@ function render(rows, size, distinctInTrace, failures) {
   const pick = (f) => rows.filter(f);
   const find = (f) => rows.find(f);
   const refs = {};
-  const cell = (r, ref) => r ? `${mops(r.opsPerSec)} (${ratio(r.opsPerSec / ref.opsPerSec)})${r.failed ? " ✗" : r.approx ? " ≈" : ""}` : "–";
+  const cell = (r, ref) => r ? `${mops(r.opsPerSec)} (${ref ? ratio(r.opsPerSec / ref.opsPerSec) : "–"})${r.failed ? " ✗" : r.approx ? " ≈" : ""}` : "–";
 
   if (failures.length) out.push("**Hit-rate check FAILED:**", "", ...failures.map((f) => `- ${f}`), "");
 
@@ -210,7 +217,7 @@ function render(rows, size, distinctInTrace, failures) {
   out.push(table(["contender", "µs per round (new cache, 500 sets, 200 gets)", "Mops/s", "vs fastest JS"],
     ALL.map((lib) => {
       const r = seedRows.find((x) => x.lib === lib);
-      return r ? [CONTENDERS[lib].label, r.usPerRound.toFixed(1), mops(r.opsPerSec), ratio(r.opsPerSec / seedRef.opsPerSec)] : [CONTENDERS[lib].label, "–", "–", "–"];
+      return r ? [CONTENDERS[lib].label, r.usPerRound.toFixed(1), mops(r.opsPerSec), seedRef ? ratio(r.opsPerSec / seedRef.opsPerSec) : "–"] : [CONTENDERS[lib].label, "–", "–", "–"];
     })), "");
 
   out.push(...targets(rows, size, refs));
