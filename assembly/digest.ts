@@ -128,7 +128,16 @@ function insertId(id: u32, mask: u32): void {
 }
 
 function grow(): void {
-  const cap = dCap == 0 ? 1024 : dCap * 2;
+  growTo(dCap == 0 ? 1024 : dCap * 2);
+}
+
+/** Make room for `extra` more digests in one step, so bulk interning rehashes at most once. */
+export function digestReserveRoom(extra: u32): void {
+  const need = dCount + extra;
+  if (need > dCap) growTo(nextPow2(max<u32>(need, 1024)));
+}
+
+function growTo(cap: u32): void {
   dKeys = moveRegion(dKeys, (dCap as usize) * 32, (cap as usize) * 32);
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
   dAlgs = moveRegion(dAlgs, dCap as usize, cap as usize);

@@ -3,7 +3,7 @@
 // Each module below prefixes its exports with its name (cache*, digest*, pool*, graph*).
 
 import { ABI_VERSION, IO_IN, IO_OUT, IO_IN_SIZE, IO_OUT_SIZE } from "./layout";
-import { digestInternAt, digestFormat, digestCount, parseDigestAt } from "./digest";
+import { digestInternAt, digestFormat, digestCount, parseDigestAt, digestReserveRoom } from "./digest";
 
 export function abiVersion(): u32 { return ABI_VERSION; }
 export function ioIn(): usize { return IO_IN; }
@@ -19,6 +19,7 @@ export function digestIntern(len: i32): i32 { return digestInternAt(IO_IN, len);
 export function digestValidate(len: i32): i32 { return parseDigestAt(IO_IN, len); }
 export function digestWrite(id: u32): i32 { return digestFormat(id, IO_OUT); }
 export function digestTableSize(): u32 { return digestCount(); }
+export function digestReserve(extra: u32): void { digestReserveRoom(extra); }
 
 export {
   cacheNew, cacheFree, cacheLookupStr, cacheLookupH, cacheSetStr, cacheSetLast, cacheSetH,

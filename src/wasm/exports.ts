@@ -13,6 +13,7 @@ export interface CoreExports {
   digestValidate(len: number): number;
   digestWrite(id: number): number;
   digestTableSize(): number;
+  digestReserve(extra: number): void;
 
   cacheNew(capacity: number, maxBytes: bigint, withTtl: number, logKeys: number): number;
   cacheFree(p: number): void;
