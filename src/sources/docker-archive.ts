@@ -21,6 +21,7 @@ import { createSha256, sha256Of } from "../sha256/hasher.js";
 import { type ByteReader, streamRange } from "./byte-reader.js";
 import { graphIfCore } from "./image.js";
 import { readJsonFile } from "./layout.js";
+import { MANIFEST_MAX_BYTES, parseJson } from "./verify.js";
 import type { ByteRange, ImageSource } from "./source.js";
 import { type TarMember, type TarStore, resolveMember, tarStore } from "./tar-index.js";
 
@@ -63,16 +64,20 @@ export class DockerArchiveSource implements ImageSource {
     }
     const chosen = chooseImage(images, selector, where);
     const blobs = new Map<string, TarMember | Uint8Array>(extra);
+    // The config is read once: its bytes give both its digest and the layers' diff_ids.
     const synthesized = extra.get(chosen.Config);
+    let configBytes: Uint8Array;
     let configDesc: Descriptor;
     if (synthesized) {
+      configBytes = synthesized;
       configDesc = { mediaType: DOCKER_CONFIG, size: synthesized.length, digest: chosen.Config };
     } else {
       const member = resolveMember(store.members, chosen.Config, where);
-      configDesc = { mediaType: DOCKER_CONFIG, size: member.size, digest: await digestOfMember(store, chosen.Config, member, where) };
+      configBytes = await readConfigMember(store, chosen.Config, member, where);
+      configDesc = { mediaType: DOCKER_CONFIG, size: member.size, digest: sha256Of(configBytes) };
       blobs.set(configDesc.digest, member);
     }
-    const config = await readConfigForDiffIds(store, chosen.Config, extra, where);
+    const config = diffIdsOf(configBytes, `${where}/${chosen.Config}`);
     if (config.length !== chosen.Layers.length) {
       throw new InvalidManifestError(`${where}: image ${chosen.Config}`, "Layers", `${chosen.Layers.length} layers but the config lists ${config.length} rootfs.diff_ids`);
     }
@@ -160,13 +165,20 @@ function chooseImage(images: DockerArchiveImage[], selector: string | undefined,
 }
 
 /**
- * The config's digest, by hashing it (at most 4 MiB). Its file name is not trusted: skopeo and
+ * The config's bytes (at most 4 MiB). Its digest is their hash, not its file name: skopeo and
  * go-containerregistry hash the bytes too, and ggcr's own test archives rename edited configs.
  */
-async function digestOfMember(store: TarStore, path: string, member: TarMember, where: string): Promise<string> {
-  if (member.size > 4 << 20) throw new ArchiveError(where, `${path}: config of ${member.size} bytes is over 4 MiB`);
+async function readConfigMember(store: TarStore, path: string, member: TarMember, where: string): Promise<Uint8Array> {
+  if (member.size > MANIFEST_MAX_BYTES) throw new ArchiveError(where, `${path}: config of ${member.size} bytes is over 4 MiB`);
   const r = await store.open(path);
-  return sha256Of(await r.read(0, r.size));
+  return r.read(0, r.size);
+}
+
+/** sha256 of `size` bytes of `reader` from `offset`, read 1 MiB at a time (layers can be large). */
+async function sha256OfRange(reader: ByteReader, offset: number, size: number): Promise<string> {
+  const h = createSha256();
+  for (let at = 0; at < size; at += 1 << 20) h.update(await reader.read(offset + at, Math.min(1 << 20, size - at)));
+  return h.digest();
 }
 
 /**
@@ -181,19 +193,13 @@ async function layerDescriptor(reader: ByteReader, member: TarMember, path: stri
   const compression = sniffCompression(head);
   if (compression === "none") return { mediaType: DOCKER_LAYER_GZIP, size: member.size, digest: diffId };
   const named = /^(?:.*\/)?([a-f0-9]{64})\.tar(?:\.gz|\.zst|\.gzip|\.zstd)?$/.exec(path);
-  let digest = named ? `sha256:${named[1]}` : undefined;
-  if (!digest) {
-    const h = createSha256();
-    for (let at = 0; at < member.size; at += 1 << 20) h.update(await reader.read(member.offset + at, Math.min(1 << 20, member.size - at)));
-    digest = h.digest();
-  }
+  const digest = named ? `sha256:${named[1]}` : await sha256OfRange(reader, member.offset, member.size);
   return { mediaType: compression === "zstd" ? DOCKER_LAYER_ZSTD : DOCKER_LAYER_GZIP, size: member.size, digest };
 }
 
-async function readConfigForDiffIds(store: TarStore, path: string, extra: Map<string, Uint8Array>, where: string): Promise<string[]> {
-  const what = `${where}/${path}`;
-  const bytes = extra.get(path);
-  const json = bytes ? JSON.parse(new TextDecoder().decode(bytes)) : await readJsonFile(store, path, what);
+/** The config's rootfs.diff_ids (one per layer, in order). */
+function diffIdsOf(bytes: Uint8Array, what: string): string[] {
+  const json = parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
   const ids = (json as { rootfs?: { diff_ids?: unknown } })?.rootfs?.diff_ids;
   if (!Array.isArray(ids) || ids.some((d) => typeof d !== "string")) throw new InvalidManifestError(what, "rootfs.diff_ids", "is required and must be an array of digests");
   return ids as string[];
@@ -255,9 +261,7 @@ async function legacyImage(store: TarStore, where: string, top: string, extra: M
   const diffIds: string[] = [];
   for (const id of chain) {
     const r = await store.open(`${id}/layer.tar`);
-    const h = createSha256();
-    for (let at = 0; at < r.size; at += 1 << 20) h.update(await r.read(at, Math.min(1 << 20, r.size - at)));
-    diffIds.push(h.digest());
+    diffIds.push(await sha256OfRange(r, 0, r.size));
   }
   const { id: _id, parent: _parent, container: _c, container_config: _cc, ...rest } = jsons[0];
   const config = { ...rest, rootfs: { type: "layers", diff_ids: diffIds } };
