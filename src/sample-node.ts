@@ -5,7 +5,7 @@
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { buildSampleImage } from "./sample.js";
+import { type SampleImage, buildSampleImage } from "./sample.js";
 
 /** The cache root: $LAYERLENS_CACHE, else $XDG_CACHE_HOME/layerlens, else ~/.cache/layerlens. */
 export function cacheRoot(): string {
@@ -15,9 +15,9 @@ export function cacheRoot(): string {
   return join(base, "layerlens");
 }
 
-/** Write the sample layout into `dir` (created; files overwritten). */
-export async function writeSampleLayout(dir: string): Promise<string> {
-  const { files } = buildSampleImage();
+/** Write the sample layout (built here unless given) into `dir` (created; files overwritten). */
+export async function writeSampleLayout(dir: string, image: SampleImage = buildSampleImage()): Promise<string> {
+  const { files } = image;
   for (const [path, bytes] of files) {
     const full = join(dir, ...path.split("/"));
     await mkdir(dirname(full), { recursive: true });
@@ -28,13 +28,13 @@ export async function writeSampleLayout(dir: string): Promise<string> {
 
 /** The sample layout's directory, written on first use. */
 export async function ensureSampleImage(root = cacheRoot()): Promise<string> {
-  const { manifestDigest } = buildSampleImage();
-  const dir = join(root, `sample-${manifestDigest.slice(7, 19)}`);
+  const image = buildSampleImage();
+  const dir = join(root, `sample-${image.manifestDigest.slice(7, 19)}`);
   if (await stat(join(dir, "index.json")).catch(() => undefined)) return dir;
   // Write to a temporary sibling, then rename: a half-written layout is never left in place.
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
-  await writeSampleLayout(tmp);
+  await writeSampleLayout(tmp, image);
   await rename(tmp, dir).catch(async (err) => {
     await rm(tmp, { recursive: true, force: true });
     if (!(await stat(join(dir, "index.json")).catch(() => undefined))) throw err;
