@@ -158,7 +158,7 @@ function render(rows, size, distinctInTrace, failures) {
     cols.push({ strings, cap, group });
   }
   out.push(`### Zipf(0.99) get, then set on a miss: ${fmtCount(size.ops)} ops over ${fmtCount(size.keys)} sha256 digests`, "");
-  out.push(`Mops/s, best per chunk: each row ran in ${size.rounds} rounds (a fresh process each, all rows of a round ` +
+  out.push(`Mops/s, best per chunk: each row ran in ${size.rounds} round${size.rounds === 1 ? "" : "s"} (a fresh process each, all rows of a round ` +
     `before the next round) and every 16,384-op chunk of the trace counts its fastest round, so time slices lost to other ` +
     `work on the machine drop out. Ratio to the fastest JS LRU of the column; whole-pass medians in results.json. ` +
     `${fmtCount(distinctInTrace)} distinct digests occur in the trace. ` +
