@@ -12,6 +12,8 @@ import { type ByteReader, sliceReader } from "./byte-reader.js";
 import type { FileStore } from "./file-store.js";
 
 const BLOCK = 512;
+/** One decoder for every header field: indexing calls cstring several times per member. */
+const UTF8 = new TextDecoder();
 
 export interface TarMember {
   name: string;
@@ -26,7 +28,7 @@ export interface TarMember {
 function cstring(b: Uint8Array, off: number, len: number): string {
   let end = off;
   while (end < off + len && b[end] !== 0) end++;
-  return new TextDecoder().decode(b.subarray(off, end));
+  return UTF8.decode(b.subarray(off, end));
 }
 
 function octal(b: Uint8Array, off: number, len: number, where: string): number {
@@ -52,16 +54,15 @@ function checksumOk(h: Uint8Array): boolean {
 function parsePax(data: Uint8Array, where: string): Map<string, string> {
   // Records are "LEN KEY=VALUE\n" where LEN counts bytes, so walk bytes, not characters.
   const out = new Map<string, string>();
-  const dec = new TextDecoder();
   let i = 0;
   while (i < data.length && data[i] !== 0) {
     let sp = i;
     while (sp < data.length && data[sp] !== 0x20) sp++;
-    const len = Number(dec.decode(data.subarray(i, sp)));
+    const len = Number(UTF8.decode(data.subarray(i, sp)));
     if (sp >= data.length || !Number.isInteger(len) || len <= sp - i || i + len > data.length) {
       throw new ArchiveError(where, "bad PAX extended header record");
     }
-    const kv = dec.decode(data.subarray(sp + 1, i + len - 1));
+    const kv = UTF8.decode(data.subarray(sp + 1, i + len - 1));
     const eq = kv.indexOf("=");
     if (eq > 0) out.set(kv.slice(0, eq), kv.slice(eq + 1));
     i += len;
