@@ -18,7 +18,7 @@ import { formatReference, parseReference } from "../oci/reference.js";
 import type { Descriptor } from "../oci/types.js";
 import { validateDescriptor } from "../oci/validate.js";
 import { createSha256, sha256Of } from "../sha256/hasher.js";
-import { type ByteReader, streamRange } from "./byte-reader.js";
+import { type ByteReader, STREAM_CHUNK, streamRange } from "./byte-reader.js";
 import { graphIfCore } from "./image.js";
 import { readJsonFile } from "./layout.js";
 import { MANIFEST_MAX_BYTES, parseJson } from "./verify.js";
@@ -174,10 +174,10 @@ async function readConfigMember(store: TarStore, path: string, member: TarMember
   return r.read(0, r.size);
 }
 
-/** sha256 of `size` bytes of `reader` from `offset`, read 1 MiB at a time (layers can be large). */
+/** sha256 of `size` bytes of `reader` from `offset`, read in STREAM_CHUNK pieces (layers can be large). */
 async function sha256OfRange(reader: ByteReader, offset: number, size: number): Promise<string> {
   const h = createSha256();
-  for (let at = 0; at < size; at += 1 << 20) h.update(await reader.read(offset + at, Math.min(1 << 20, size - at)));
+  for (let at = 0; at < size; at += STREAM_CHUNK) h.update(await reader.read(offset + at, Math.min(STREAM_CHUNK, size - at)));
   return h.digest();
 }
 
