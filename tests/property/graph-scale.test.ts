@@ -5,42 +5,16 @@
 import { describe, expect, it } from "vitest";
 import { IdGraph, LayerGraph, CycleError } from "../../src/node.js";
 import { debug, release } from "../helpers/core.js";
+import { randomDag as sharedRandomDag } from "../../bench/suites/graph/graph-data.mjs";
 
 const N = 1_000_000;
 const M = 4_000_000;
 
-/** xorshift32: a seeded generator so every run builds the same graph. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    return x / 0x100000000;
-  };
-}
-
-/**
- * A DAG on shuffled labels: a Hamiltonian path through the hidden order (so any edge
- * against that order closes a cycle) plus random forward edges up to `m`.
- */
+/** The bench's graph generator (same graphs, one copy), with each label's rank in the hidden order. */
 function randomDag(n: number, m: number, seed: number): { edges: Uint32Array; rank: Uint32Array; label: Uint32Array } {
-  const next = rng(seed);
-  const label = new Uint32Array(n);
-  for (let i = 0; i < n; i++) label[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const t = label[i]; label[i] = label[j]; label[j] = t;
-  }
+  const { edges, label } = sharedRandomDag(n, m, seed);
   const rank = new Uint32Array(n);
   for (let i = 0; i < n; i++) rank[label[i]] = i;
-  const edges = new Uint32Array(2 * m);
-  let e = 0;
-  for (let i = 0; i + 1 < n; i++) { edges[e++] = label[i]; edges[e++] = label[i + 1]; }
-  while (e < 2 * m) {
-    let a = Math.floor(next() * n), b = Math.floor(next() * n);
-    if (a === b) continue;
-    if (a > b) { const t = a; a = b; b = t; }
-    edges[e++] = label[a]; edges[e++] = label[b];
-  }
   return { edges, rank, label };
 }
 

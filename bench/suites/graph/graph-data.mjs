@@ -13,21 +13,20 @@ export function rng(seed) {
   };
 }
 
-export function makeGraph(scenario, n, m) {
-  if (scenario === "chain") {
-    const edges = new Uint32Array(2 * (n - 1));
-    for (let i = 0; i + 1 < n; i++) { edges[2 * i] = i; edges[2 * i + 1] = i + 1; }
-    return { nodes: n, edges, expectCycle: false };
-  }
-  const next = rng(0x5eed);
+/**
+ * A DAG on shuffled labels: a path through the hidden order `label` (so any edge against
+ * that order closes a cycle) plus random forward edges up to m. Shared with
+ * tests/property/graph-scale.test.ts, which checks the detector on the same graphs.
+ */
+export function randomDag(n, m, seed) {
+  const next = rng(seed);
   const label = new Uint32Array(n);
   for (let i = 0; i < n; i++) label[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     const t = label[i]; label[i] = label[j]; label[j] = t;
   }
-  const total = scenario === "back" ? m + 1 : m;
-  const edges = new Uint32Array(2 * total);
+  const edges = new Uint32Array(2 * m);
   let e = 0;
   for (let i = 0; i + 1 < n; i++) { edges[e++] = label[i]; edges[e++] = label[i + 1]; }
   while (e < 2 * m) {
@@ -36,7 +35,21 @@ export function makeGraph(scenario, n, m) {
     if (a > b) { const t = a; a = b; b = t; }
     edges[e++] = label[a]; edges[e++] = label[b];
   }
-  if (scenario === "back") { edges[e++] = label[Math.floor((2 * n) / 3)]; edges[e++] = label[Math.floor(n / 3)]; }
+  return { edges, label };
+}
+
+export function makeGraph(scenario, n, m) {
+  if (scenario === "chain") {
+    const edges = new Uint32Array(2 * (n - 1));
+    for (let i = 0; i + 1 < n; i++) { edges[2 * i] = i; edges[2 * i + 1] = i + 1; }
+    return { nodes: n, edges, expectCycle: false };
+  }
+  const { edges: dag, label } = randomDag(n, m, 0x5eed);
+  if (scenario !== "back") return { nodes: n, edges: dag, expectCycle: false };
+  const edges = new Uint32Array(dag.length + 2);
+  edges.set(dag);
+  edges[dag.length] = label[Math.floor((2 * n) / 3)];
+  edges[dag.length + 1] = label[Math.floor(n / 3)];
   return { nodes: n, edges, expectCycle: scenario === "back" };
 }
 
