@@ -100,7 +100,6 @@ export async function readLayerStream(
   const what = options.what ?? "layer";
   const max = options.maxBytes ?? DEFAULT_MAX_LAYER_BYTES;
   const outer = createSha256();
-  const inner = createSha256();
   let compressedBytes = 0;
   let uncompressedBytes = 0;
   const counted = countIn(chunksOf(blob), (c) => {
@@ -109,6 +108,9 @@ export async function readLayerStream(
   });
   const { compression, declared, stream } = await pick(counted, options.mediaType);
   const mislabelled = declared !== undefined && declared !== compression;
+  // An uncompressed layer's tar bytes are its blob bytes: its diff_id is its blob digest,
+  // so hash it once instead of twice.
+  const inner = compression === "none" ? undefined : createSha256();
   let stopped = false;
   try {
     for await (const chunk of decode(compression, stream, what)) {
@@ -116,7 +118,7 @@ export async function readLayerStream(
       if (uncompressedBytes > max) {
         throw new CapacityError(`${what}: decompressed size exceeds the ${max}-byte limit (a compression bomb?)`);
       }
-      inner.update(chunk);
+      inner?.update(chunk);
       if (sink(chunk) === false) {
         stopped = true;
         break;
@@ -127,7 +129,7 @@ export async function readLayerStream(
   }
   if (stopped) return { compression, compressedBytes, uncompressedBytes, stopped, mislabelled };
   const digest = outer.digest();
-  const diffId = inner.digest();
+  const diffId = inner ? inner.digest() : digest;
   if (options.size !== undefined && options.size !== compressedBytes) {
     throw new DigestMismatchError(`${what}: size`, String(options.size), String(compressedBytes));
   }
