@@ -52,6 +52,23 @@ export class CapacityError extends LayerlensError {
 /** The wasm core is missing, of the wrong ABI, or was handed a bad argument. */
 export class CoreError extends LayerlensError {}
 
+/**
+ * A handle (MetadataCache, LayerPool, LayerGraph, IdGraph, LayerFS) used after free(): its
+ * memory went back to the core and may already hold another structure, so every call refuses.
+ */
+export class FreedError extends LayerlensError {
+  constructor(readonly what: string, doing = "used") {
+    super("FREED", `${what} ${doing} after free()`);
+  }
+}
+
+/** A broken internal invariant: a bug in layerlens, reported with what was being done. */
+export class InvariantError extends LayerlensError {
+  constructor(message: string) {
+    super("INVARIANT", message);
+  }
+}
+
 /** A graph that must be acyclic has a cycle; `cycle` lists its nodes in order. */
 export class CycleError extends LayerlensError {
   constructor(readonly cycle: string[], context = "graph") {
