@@ -14,10 +14,11 @@ export class LayerlensError extends Error {
 export class InvalidDigestError extends LayerlensError {
   readonly input: string;
   readonly reason: "empty" | "algorithm" | "length" | "hex" | "format";
-  constructor(input: string, reason: InvalidDigestError["reason"]) {
-    const why = {
+  /** `detail` says what exactly is wrong; without it, a sentence for the reason. */
+  constructor(input: string, reason: InvalidDigestError["reason"], detail?: string) {
+    const why = detail ?? {
       empty: "it is empty",
-      algorithm: "the algorithm must be sha256 or sha512",
+      algorithm: "the algorithm is not supported: only sha256 and sha512 can be verified",
       length: "sha256 takes 64 hex digits and sha512 128",
       hex: "the hex part must be lowercase 0-9a-f",
       format: "expected ALGORITHM:HEX",

@@ -25,7 +25,9 @@ export {
   OCI_INDEX, OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_EMPTY, EMPTY_DIGEST,
   DOCKER_MANIFEST_LIST, DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_FOREIGN_LAYER,
   MANIFEST_ACCEPT, isIndex, isImageManifest, isImageConfig, isLayer, isForeignLayer, layerCompression,
+  sniffCompression, compressionOfMediaType,
 } from "./oci/media-types.js";
+export type { Compression } from "./oci/media-types.js";
 export type { Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, History } from "./oci/types.js";
 export { validateDescriptor, validateManifest, validateIndex, validateConfig } from "./oci/validate.js";
 export { parseReference, formatReference } from "./oci/reference.js";
@@ -34,7 +36,8 @@ export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, sele
 export type { ImageSource, ByteRange } from "./sources/source.js";
 export { resolveImage, resolveReferrers, readDocument } from "./sources/image.js";
 export type { ResolvedImage, ResolveOptions, ReferrerNode } from "./sources/image.js";
-export { readVerified, openVerified, verifyingStream, MANIFEST_MAX_BYTES } from "./sources/verify.js";
+export { readVerified, openVerified, MANIFEST_MAX_BYTES } from "./sources/verify.js";
+export { verifyingStream } from "./oci/blob.js";
 export { LayoutSource, REF_NAME } from "./sources/layout.js";
 export { openOciArchive } from "./sources/archive.js";
 export { DockerArchiveSource } from "./sources/docker-archive.js";
@@ -43,8 +46,12 @@ export { fileListStore, memoryStore } from "./sources/file-store.js";
 export type { FileStore } from "./sources/file-store.js";
 export { blobReader, bytesReader } from "./sources/byte-reader.js";
 export type { ByteReader } from "./sources/byte-reader.js";
-export { createSha256, setSha256Factory, sha256Of } from "./sha256/hasher.js";
-export type { Sha256, Sha256Factory } from "./sha256/hasher.js";
+export { createSha256, setSha256Factory, sha256Of, createHasher } from "./hash/hasher.js";
+export type { Sha256, Sha256Factory, Hasher, HasherFactory, HashAlgorithm } from "./hash/hasher.js";
+export { DIGEST_ALGORITHMS, digestProblem, parseDigestString } from "./oci/digest.js";
+export type { DigestAlgorithm, DigestProblem, ParsedDigest } from "./oci/digest.js";
+export { BlobCheck, DigestCheck, checkBlob, digestOf } from "./oci/blob.js";
+export type { BlobExpectation, Described } from "./oci/blob.js";
 export { buildSampleImage } from "./sample.js";
 export { writeTar, tarEntry, TAR_END } from "./fs/tar-write.js";
 export type { TarWriteEntry } from "./fs/tar-write.js";
@@ -64,8 +71,8 @@ export type { Change, Changeset, BadEntryPolicy } from "./fs/apply.js";
 export type { LayerInput, StagedEntry } from "./fs/stage.js";
 export { TarReader } from "./fs/tar.js";
 export type { TarHeader, TarHandler, TarEntryType, TarReaderOptions } from "./fs/tar.js";
-export { readLayerStream, sniffCompression, compressionOfMediaType, DEFAULT_MAX_LAYER_BYTES } from "./fs/decompress.js";
-export type { Compression, LayerReadOptions, LayerReadResult } from "./fs/decompress.js";
+export { readLayerStream, DEFAULT_MAX_LAYER_BYTES } from "./fs/decompress.js";
+export type { LayerReadOptions, LayerReadResult } from "./fs/decompress.js";
 export { cleanPath, comparePaths } from "./fs/path.js";
 export { classifyWhiteout, WHITEOUT_PREFIX, OPAQUE_MARKER } from "./fs/whiteout.js";
 export { analyzeWaste } from "./fs/waste.js";

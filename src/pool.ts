@@ -12,6 +12,9 @@ import { CapacityError, StaleHandleError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
 import { ERR_BAD_HANDLE, ERR_CAPACITY } from "./wasm/exports.js";
 import { formatDigest, parseDigest, type DigestHandle } from "./digest.js";
+import {
+  DOCKER_FOREIGN_LAYER, LAYER_MEDIA_TYPE_TABLE, isNondistributableLayer, layerCompression,
+} from "./oci/media-types.js";
 
 const RECORD_BYTES = 128;
 const BLOCK_SHIFT = 10;
@@ -37,27 +40,11 @@ export const LAYER_ZSTD = 2;
 export const LAYER_NONDISTRIBUTABLE = 4;
 export const LAYER_FOREIGN = 8;
 
-/**
- * Media type codes with a template (code < 32). Index = code; 0 means "unknown".
- * Spec: https://github.com/opencontainers/image-spec/blob/main/media-types.md and Docker's
- * image manifest v2 schema 2 for the docker types.
- */
-export const LAYER_MEDIA_TYPES: readonly string[] = [
-  "",
-  "application/vnd.oci.image.layer.v1.tar",
-  "application/vnd.oci.image.layer.v1.tar+gzip",
-  "application/vnd.oci.image.layer.v1.tar+zstd",
-  "application/vnd.oci.image.layer.nondistributable.v1.tar",
-  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-  "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-  "application/vnd.docker.image.rootfs.diff.tar",
-  "application/vnd.docker.image.rootfs.diff.tar.gzip",
-  "application/vnd.docker.image.rootfs.diff.tar.zstd",
-  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-];
-const TEMPLATE_FLAGS = [0, 0, LAYER_GZIP, LAYER_ZSTD, LAYER_NONDISTRIBUTABLE,
-  LAYER_NONDISTRIBUTABLE | LAYER_GZIP, LAYER_NONDISTRIBUTABLE | LAYER_ZSTD, 0, LAYER_GZIP, LAYER_ZSTD,
-  LAYER_FOREIGN | LAYER_GZIP];
+/** Media type codes with a template (code < 32): index = code, 0 = unknown; from src/oci/media-types.ts. */
+export const LAYER_MEDIA_TYPES: readonly string[] = ["", ...LAYER_MEDIA_TYPE_TABLE.map(([t]) => t)];
+const TEMPLATE_FLAGS = LAYER_MEDIA_TYPES.map((t) =>
+  ({ gzip: LAYER_GZIP, zstd: LAYER_ZSTD, none: 0, unknown: 0 })[layerCompression(t)] |
+  (isNondistributableLayer(t) ? LAYER_NONDISTRIBUTABLE : 0) | (t === DOCKER_FOREIGN_LAYER ? LAYER_FOREIGN : 0));
 const MEDIA_CODE = new Map(LAYER_MEDIA_TYPES.map((t, i) => [t, i]));
 
 export interface LayerPoolOptions {

@@ -8,7 +8,7 @@
 import { writeTar, type TarWriteEntry } from "./fs/tar-write.js";
 import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from "./oci/media-types.js";
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from "./oci/types.js";
-import { sha256Of } from "./sha256/hasher.js";
+import { sha256Of } from "./hash/hasher.js";
 
 const enc = new TextEncoder();
 const CREATED = "2024-01-01T00:00:00Z";

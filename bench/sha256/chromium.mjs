@@ -1,5 +1,5 @@
 // The same sha256 contenders inside Chromium (Debian's, driven by playwright-core), where the
-// browser choice is made: our TypeScript streaming sha256 (dist/sha256/js.js, inlined),
+// browser choice is made: our TypeScript streaming sha256 (dist/hash/sha256.js, inlined),
 // hash-wasm's UMD build, and WebCrypto's one-shot digest. Prints one JSON line per contender.
 //   node bench/sha256/chromium.mjs [MiB]
 import { readFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const mib = Number(process.argv[2] ?? 64);
-const js = readFileSync(path.join(root, "dist/sha256/js.js"), "utf8").replace(/^export /gm, "").replace(/\/\/# sourceMappingURL.*$/m, "");
+const js = readFileSync(path.join(root, "dist/hash/sha256.js"), "utf8").replace(/^export /gm, "").replace(/\/\/# sourceMappingURL.*$/m, "");
 const hashWasm = readFileSync(path.join(root, "node_modules/hash-wasm/dist/sha256.umd.min.js"), "utf8");
 
 // WebCrypto needs a secure context: serve an empty page from loopback.

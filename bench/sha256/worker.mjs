@@ -15,7 +15,7 @@ const expected = createHash("sha256").update(data).digest("hex");
 async function contender() {
   if (lib === "node:crypto") return async () => { const h = createHash("sha256"); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest("hex"); };
   if (lib === "layerlens-js") {
-    const { streamingSha256 } = await import(pathToFileURL(path.join(distDir, "sha256", "js.js")).href);
+    const { streamingSha256 } = await import(pathToFileURL(path.join(distDir, "hash", "sha256.js")).href);
     return async () => { const h = streamingSha256(); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest().slice(7); };
   }
   if (lib === "hash-wasm") {

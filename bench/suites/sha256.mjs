@@ -1,6 +1,6 @@
 // sha256 throughput, to choose the hasher each runtime uses for verification (issue 4, item 3).
 // Contenders, each in a fresh process over the same bytes: node:crypto (incremental), our
-// TypeScript streaming sha256 (src/sha256/js.ts), hash-wasm (incremental, wasm compiled at run
+// TypeScript streaming sha256 (src/hash/sha256.ts), hash-wasm (incremental, wasm compiled at run
 // time), WebCrypto subtle.digest (one-shot: needs the whole blob in memory).
 // The choice is written next to the table; every contender's digest is checked.
 import path from "node:path";
@@ -28,7 +28,7 @@ export async function run(ctx) {
     "",
     table(["hasher", "streaming", "MB/s per CPU second (median)", "wall MB/s (median)", "wall MB/s (best)"], rows.map((r) => [r.lib, r.lib === "webcrypto-oneshot" ? "no" : "yes", r.cpuMedian.toFixed(0), r.median.toFixed(0), r.best.toFixed(0)])),
     "",
-    "Choice (src/sha256/hasher.ts): node:crypto wherever process.getBuiltinModule offers it (Node, Bun, Deno);",
+    "Choice (src/hash/hasher.ts): node:crypto wherever process.getBuiltinModule offers it (Node, Bun, Deno);",
     "elsewhere the TypeScript streaming sha256. WebCrypto is one-shot (a layer would have to sit in memory",
     "whole) and hash-wasm compiles WebAssembly from bytes at run time, which workerd refuses; see README.",
   ].join("\n");

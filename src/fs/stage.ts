@@ -3,7 +3,7 @@
 // have been verified, so a corrupt or lying layer never leaves half of itself behind.
 
 import { readLayerStream, type LayerReadOptions, type LayerReadResult } from "./decompress.js";
-import { createSha256, type Sha256 } from "../sha256/hasher.js";
+import { createSha256, type Sha256 } from "../hash/hasher.js";
 import { cleanPath } from "./path.js";
 import { TarReader, type TarEntryType, type TarHeader } from "./tar.js";
 

@@ -52,14 +52,23 @@ export function isImageConfig(mediaType: string | undefined): boolean {
   return mediaType === OCI_CONFIG || mediaType === DOCKER_CONFIG;
 }
 
-export type Compression = "none" | "gzip" | "zstd" | "unknown";
+/** How a layer's tar is compressed. */
+export type Compression = "none" | "gzip" | "zstd";
 
-const LAYER_COMPRESSION = new Map<string, Compression>([
+/**
+ * Every layer media type of both specs with the compression it declares, in a fixed order:
+ * LayerPool numbers its per-type templates by position here (code = index + 1), so new types
+ * go at the end. The nondistributable and foreign types are still read (their bytes may sit
+ * in an archive or behind `urls`); they are only flagged.
+ */
+export const LAYER_MEDIA_TYPE_TABLE: readonly (readonly [mediaType: string, compression: Compression])[] = [
   [OCI_LAYER, "none"], [OCI_LAYER_GZIP, "gzip"], [OCI_LAYER_ZSTD, "zstd"],
   [OCI_LAYER_NONDIST, "none"], [OCI_LAYER_NONDIST_GZIP, "gzip"], [OCI_LAYER_NONDIST_ZSTD, "zstd"],
   [DOCKER_LAYER, "none"], [DOCKER_LAYER_GZIP, "gzip"], [DOCKER_LAYER_ZSTD, "zstd"],
   [DOCKER_FOREIGN_LAYER, "gzip"],
-]);
+];
+
+const LAYER_COMPRESSION = new Map<string, Compression>(LAYER_MEDIA_TYPE_TABLE);
 
 /** True for the layer media types of both specs (filesystem changesets). */
 export function isLayer(mediaType: string | undefined): boolean {
@@ -67,13 +76,32 @@ export function isLayer(mediaType: string | undefined): boolean {
 }
 
 /** The compression a layer media type declares; "unknown" for anything else. */
-export function layerCompression(mediaType: string | undefined): Compression {
+export function layerCompression(mediaType: string | undefined): Compression | "unknown" {
   return (mediaType && LAYER_COMPRESSION.get(mediaType)) || "unknown";
+}
+
+/**
+ * The compression a media type declares, or undefined when it does not say: the layer table
+ * first, then the structured-syntax suffixes "+gzip" and "+zstd" that artifact layer types
+ * (Helm charts, WASM modules...) use the same way.
+ */
+export function compressionOfMediaType(mediaType: string | undefined): Compression | undefined {
+  if (!mediaType) return undefined;
+  const known = LAYER_COMPRESSION.get(mediaType);
+  if (known) return known;
+  if (mediaType.endsWith("+gzip")) return "gzip";
+  if (mediaType.endsWith("+zstd")) return "zstd";
+  return undefined;
+}
+
+/** The OCI layer types a registry may refuse to hold (image-spec layer.md, "Non-distributable layers"). */
+export function isNondistributableLayer(mediaType: string | undefined): boolean {
+  return mediaType?.startsWith("application/vnd.oci.image.layer.nondistributable.") ?? false;
 }
 
 /** Layers a registry may not hold (their bytes live at `urls`). */
 export function isForeignLayer(mediaType: string | undefined): boolean {
-  return mediaType === DOCKER_FOREIGN_LAYER || (mediaType?.startsWith("application/vnd.oci.image.layer.nondistributable.") ?? false);
+  return mediaType === DOCKER_FOREIGN_LAYER || isNondistributableLayer(mediaType);
 }
 
 /** The compression of a blob judged from its first bytes (gzip 1f 8b, zstd 28 b5 2f fd). */

@@ -8,7 +8,7 @@
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
 
 import { InvalidReferenceError } from "../errors.js";
-import { digestProblem } from "./validate.js";
+import { digestProblem } from "./digest.js";
 
 export const DEFAULT_REGISTRY = "docker.io";
 export const DEFAULT_TAG = "latest";
@@ -37,7 +37,7 @@ export function parseReference(input: string): Reference {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
     const bad = digestProblem(digest);
-    if (bad) throw new InvalidReferenceError(input, `digest ${bad}`);
+    if (bad) throw new InvalidReferenceError(input, `digest ${JSON.stringify(digest)}: ${bad.detail}`);
   }
   let tag: string | undefined;
   // A tag follows the last ':' that comes after the last '/', so "host:5000/repo" has none.

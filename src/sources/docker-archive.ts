@@ -17,7 +17,7 @@ import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, s
 import { formatReference, parseReference } from "../oci/reference.js";
 import type { Descriptor } from "../oci/types.js";
 import { validateDescriptor } from "../oci/validate.js";
-import { createSha256, sha256Of } from "../sha256/hasher.js";
+import { createSha256, sha256Of } from "../hash/hasher.js";
 import { type ByteReader, STREAM_CHUNK, streamRange } from "./byte-reader.js";
 import { graphIfCore } from "./image.js";
 import { readJsonFile } from "./layout.js";

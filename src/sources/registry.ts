@@ -11,7 +11,7 @@
 import { isImageManifest, isIndex } from "../oci/media-types.js";
 import { type Reference, formatReference, parseReference, referenceTarget } from "../oci/reference.js";
 import type { ByteRange, Descriptor, ImageSource } from "./source.js";
-import { createSha256 } from "../sha256/hasher.js";
+import { createSha256 } from "../hash/hasher.js";
 import { DEFAULT_TAG_TTL_MS, type RegistryCache, defaultRegistryCache, isManifestResult, isTagAnswer, tagCacheKey } from "./registry/cache.js";
 import { type ManifestResult, OCI_ARTIFACT_MANIFEST, RegistryClient, type RegistryClientOptions } from "./registry/client.js";
 

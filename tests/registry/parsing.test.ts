@@ -9,7 +9,7 @@ import { parseChallenges } from "../../src/sources/registry/challenge.js";
 import { nextLink } from "../../src/sources/registry/link.js";
 import { redactUrl } from "../../src/sources/registry/url.js";
 import { isRetryableStatus, parseRetryAfter, retryDelay, retryPolicy } from "../../src/sources/registry/retry.js";
-import { checkDigestForm } from "../../src/sources/registry/hash.js";
+import { checkDigestString } from "../../src/oci/digest.js";
 import { registryOrigin } from "../../src/sources/registry/client.js";
 import { credentialsFor, normalizeHost } from "../../src/sources/docker-config.js";
 
@@ -82,9 +82,9 @@ describe("registry names", () => {
   });
 
   test("digest forms are checked without the wasm core", () => {
-    expect(() => checkDigestForm("sha256:" + "a".repeat(64))).not.toThrow();
+    expect(() => checkDigestString("sha256:" + "a".repeat(64))).not.toThrow();
     for (const [bad, reason] of [["", "empty"], ["sha256", "format"], ["md5:00", "algorithm"], ["sha256:abc", "length"], ["sha256:" + "A".repeat(64), "hex"]]) {
-      expect(() => checkDigestForm(bad!)).toThrow(expect.objectContaining({ code: "INVALID_DIGEST", reason }));
+      expect(() => checkDigestString(bad!)).toThrow(expect.objectContaining({ code: "INVALID_DIGEST", reason }));
     }
   });
 });

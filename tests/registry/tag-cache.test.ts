@@ -12,7 +12,7 @@ import {
   DEFAULT_TAG_TTL_MS, type RegistryCache, RegistrySource, createRegistryCache, defaultRegistryCache, tagCacheKey,
 } from "../../src/sources/registry.js";
 import { resolveImage } from "../../src/sources/image.js";
-import { createSha256 } from "../../src/sha256/hasher.js";
+import { createSha256 } from "../../src/hash/hasher.js";
 import { canRun, FIXTURES } from "./harness/tools.js";
 import { useProxiedRegistry } from "./harness/proxied-registry.js";
 import { sha256, skopeoCopy, skopeoInspect } from "./harness/push.js";

@@ -7,7 +7,7 @@ import { isIndex, isLayer, layerCompression, sniffCompression, EMPTY_DIGEST, EMP
 import { normalizePlatform, parsePlatform, platformMatches, selectPlatform } from "../../src/oci/platform.js";
 import { formatReference, parseReference } from "../../src/oci/reference.js";
 import { validateConfig, validateIndex, validateManifest } from "../../src/oci/validate.js";
-import { sha256Of } from "../../src/sha256/hasher.js";
+import { sha256Of } from "../../src/hash/hasher.js";
 import { buildSampleImage } from "../../src/sample.js";
 import { fixture, skipFixtures } from "../conformance/fixtures-dir.js";
 import { SchemaSet } from "../conformance/json-schema.js";

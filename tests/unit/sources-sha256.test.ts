@@ -3,8 +3,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { streamingSha256 } from "../../src/sha256/js.js";
-import { createSha256, nativeSha256Factory } from "../../src/sha256/hasher.js";
+import { streamingSha256 } from "../../src/hash/sha256.js";
+import { createSha256, nativeSha256Factory } from "../../src/hash/hasher.js";
 
 const reference = (b: Uint8Array) => "sha256:" + createHash("sha256").update(b).digest("hex");
 

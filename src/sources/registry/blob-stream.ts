@@ -1,17 +1,17 @@
 // A blob download as a ReadableStream that survives dropped connections: when the body breaks
 // off (an error, or fewer bytes than expected), it asks again from the next missing byte with
-// an HTTP Range request and carries on, hashing as it goes. A whole-blob read ends with a
-// digest check: on mismatch the stream errors with DigestMismatchError instead of closing, so
-// a consumer that waits for the end never takes unverified bytes for good ones.
+// an HTTP Range request and carries on, hashing as it goes. A whole-blob read ends with the
+// digest check of src/oci/blob.ts (sha256 or sha512): on mismatch the stream errors with
+// DigestMismatchError instead of closing, so a consumer that waits for the end never takes
+// unverified bytes for good ones. The size is enforced here, byte by byte across resumes.
 //
 // Invariants: bytes are delivered in order, each exactly once; a server that ignores Range
 // (200 instead of 206) is handled by skipping what was already delivered; consecutive
 // failures without progress are bounded by the retry policy.
 // Spec: https://www.rfc-editor.org/rfc/rfc9110#name-range-requests
 
-import { DigestMismatchError, RegistryError, SizeMismatchError } from "../../errors.js";
-import type { Sha256Factory } from "../../sha256/hasher.js";
-import { requireVerifiable } from "./hash.js";
+import { RegistryError, SizeMismatchError } from "../../errors.js";
+import { DigestCheck, type HasherOverrides } from "../../oci/blob.js";
 import { type RetryPolicy, isNetworkError, retryDelay } from "./retry.js";
 
 export interface BlobStreamOptions {
@@ -25,7 +25,8 @@ export interface BlobStreamOptions {
   size?: number;
   /** Checked when the whole blob is read (start 0, to the end). */
   digest?: string;
-  sha256: Sha256Factory;
+  /** Hashers to verify with instead of the registered ones. */
+  hashers?: HasherOverrides;
   retry: RetryPolicy;
   /** Ask for the bytes from absolute offset `from` (to `end`); a 2xx response. */
   open(from: number): Promise<Response>;
@@ -35,8 +36,7 @@ export interface BlobStreamOptions {
 
 export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8Array> {
   const whole = o.start === 0 && (o.end === undefined || o.end === o.size);
-  if (whole && o.digest) requireVerifiable(o.digest, o.what);
-  const hash = whole && o.digest ? o.sha256() : undefined;
+  const check = whole && o.digest !== undefined ? new DigestCheck(o.what, o.digest, { hashers: o.hashers }) : undefined;
   const stop = o.end ?? o.size; // where the bytes must end, when we know
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let pos = o.start;
@@ -83,10 +83,7 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
             await brokeOff(new Error(`body ended at byte ${pos} of ${stop}`));
             continue;
           }
-          if (hash) {
-            const actual = hash.digest();
-            if (actual !== o.digest) throw new DigestMismatchError(o.what, o.digest!, actual);
-          }
+          check?.finish();
           controller.close();
           return;
         }
@@ -106,7 +103,7 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
         }
         if (chunk.length === 0) continue;
         failures = 0;
-        hash?.update(chunk);
+        check?.update(chunk);
         pos += chunk.length;
         controller.enqueue(chunk);
         return;

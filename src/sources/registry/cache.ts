@@ -15,7 +15,7 @@
 import { MetadataCache } from "../../cache.js";
 import { type Core, getDefaultCore } from "../../wasm/core.js";
 import type { Descriptor } from "../../oci/types.js";
-import type { Sha256Factory } from "../../sha256/hasher.js";
+import type { Sha256Factory } from "../../hash/hasher.js";
 import type { ManifestResult } from "./client.js";
 
 /** How long a tag's answer is trusted by default (skopeo and docker ask every time; 30 s keeps a session's repeats cheap). */

@@ -10,12 +10,13 @@ import {
   DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST,
 } from "../../oci/media-types.js";
 import type { Descriptor } from "../../oci/types.js";
-import { type Sha256Factory, createSha256, sha256Of } from "../../sha256/hasher.js";
+import { DigestCheck, type HasherOverrides } from "../../oci/blob.js";
+import { checkDigestString } from "../../oci/digest.js";
+import { type Sha256Factory, createSha256 } from "../../hash/hasher.js";
 import type { ByteRange } from "../source.js";
 import { parseJson } from "../verify.js";
 import { Authenticator, type CredentialSource } from "./auth.js";
 import { resumableBlobStream } from "./blob-stream.js";
-import { checkDigestForm, requireVerifiable } from "./hash.js";
 import { nextLink } from "./link.js";
 import { type RetryOptions, retryPolicy, type RetryPolicy } from "./retry.js";
 import { type RegistryRequest, Transport, discard } from "./transport.js";
@@ -81,7 +82,7 @@ export class RegistryClient {
   /** Blob downloads resumed with Range after a dropped connection. */
   resumes = 0;
   private readonly retry: RetryPolicy;
-  private readonly sha256: Sha256Factory;
+  private readonly hashers: HasherOverrides;
   private readonly maxManifestBytes: number;
 
   constructor(options: RegistryClientOptions) {
@@ -89,7 +90,7 @@ export class RegistryClient {
     this.origin = registryOrigin(options.registry, options.protocol);
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.retry = retryPolicy(options.retry);
-    this.sha256 = options.sha256 ?? createSha256;
+    this.hashers = { sha256: options.sha256 ?? createSha256 };
     this.maxManifestBytes = options.maxManifestBytes ?? MAX_MANIFEST_BYTES;
     this.auth = new Authenticator({
       registry: options.registry, origin: this.origin, credentials: options.credentials,
@@ -118,12 +119,12 @@ export class RegistryClient {
     const what = `checking manifest ${repository}:${reference}`;
     const res = await this.send(repository, { method: "HEAD", path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what });
     await discard(res);
-    const digest = res.headers.get("Docker-Content-Digest") ?? (isDigestRef(reference) ? reference : undefined);
+    const digest = res.headers.get("Docker-Content-Digest") ?? (namesDigest(reference) ? reference : undefined);
     const size = Number(res.headers.get("Content-Length"));
     if (!digest || !Number.isSafeInteger(size)) {
       throw new RegistryError(`${what}: no Docker-Content-Digest or Content-Length in the answer`, res.status, redactUrl(res.url || this.origin), false);
     }
-    checkDigestForm(digest);
+    checkDigestString(digest);
     return { mediaType: mediaTypeOf(res) ?? "", digest, size };
   }
 
@@ -133,9 +134,9 @@ export class RegistryClient {
    * more before DigestMismatchError is raised.
    */
   async manifest(repository: string, reference: string): Promise<ManifestResult> {
-    const byDigest = isDigestRef(reference);
+    const byDigest = namesDigest(reference);
     const what = `manifest ${repository}${byDigest ? "@" : ":"}${reference}`;
-    if (byDigest) requireVerifiable(reference, what);
+    if (byDigest) checkDigestString(reference);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.manifestOnce(repository, reference, byDigest, what, attempt > 1);
@@ -148,11 +149,11 @@ export class RegistryClient {
   private async manifestOnce(repository: string, reference: string, byDigest: boolean, what: string, fresh: boolean): Promise<ManifestResult> {
     const res = await this.send(repository, { path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what: `reading ${what}`, fresh });
     const bytes = await readCapped(res, this.maxManifestBytes, what);
-    const actual = sha256Of(bytes, this.sha256);
-    const claimed = res.headers.get("Docker-Content-Digest");
-    const expected = byDigest ? reference : claimed ?? actual;
-    if (!byDigest && claimed) requireVerifiable(claimed, what);
-    if (actual !== expected) throw new DigestMismatchError(what, expected, actual);
+    // By digest: that digest. By tag: the registry's Docker-Content-Digest, by its algorithm;
+    // without one there is nothing to compare with, and the sha256 names the bytes.
+    const check = new DigestCheck(what, byDigest ? reference : res.headers.get("Docker-Content-Digest") ?? undefined, { hashers: this.hashers });
+    check.update(bytes);
+    const actual = check.finish();
     return { bytes, descriptor: { mediaType: mediaTypeOf(res) ?? ownMediaType(bytes, what), digest: actual, size: bytes.length } };
   }
 
@@ -162,7 +163,7 @@ export class RegistryClient {
    */
   async openBlob(repository: string, desc: Descriptor, range?: ByteRange, options: { verify?: boolean; fresh?: boolean } = {}): Promise<ReadableStream<Uint8Array>> {
     const what = `blob ${desc.digest} in ${repository}`;
-    checkDigestForm(desc.digest);
+    checkDigestString(desc.digest);
     const start = range?.start ?? 0;
     const end = range?.end;
     if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
@@ -180,7 +181,7 @@ export class RegistryClient {
     const first = await open(start);
     let pending: Response | undefined = first;
     return resumableBlobStream({
-      what, start, end, size, sha256: this.sha256, retry: this.retry,
+      what, start, end, size, hashers: this.hashers, retry: this.retry,
       digest: options.verify === false ? undefined : desc.digest,
       open: (from) => {
         // The first response was fetched eagerly so HTTP errors surface from openBlob() itself.
@@ -222,7 +223,7 @@ export class RegistryClient {
    * the tag schema (an index tagged "sha256-<hex>"). `artifactType` filters either answer.
    */
   async referrers(repository: string, subject: string, options: { artifactType?: string } = {}): Promise<ReferrersResult> {
-    checkDigestForm(subject);
+    checkDigestString(subject);
     const what = `referrers of ${subject} in ${repository}`;
     const filter = options.artifactType;
     const query = filter ? `?artifactType=${encodeURIComponent(filter)}` : "";
@@ -283,7 +284,11 @@ function manifestPath(repository: string, reference: string): string {
   return `/v2/${repository}/manifests/${reference}`;
 }
 
-function isDigestRef(reference: string): boolean {
+/**
+ * A manifest reference names a digest when it has a colon, which a tag cannot hold
+ * ([\w][\w.-]{0,127}); whether it is a digest we can verify is then for checkDigestString.
+ */
+function namesDigest(reference: string): boolean {
   return reference.includes(":");
 }
 
