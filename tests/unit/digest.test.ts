@@ -56,3 +56,31 @@ describe.each([["debug", debug], ["release", release]])("digests on the %s core"
     expect((err as Error).message.length).toBeLessThan(400);
   });
 });
+
+describe("the digest rule without a core", () => {
+  const noCore = {} as never; // isDigest/validateDigest must not touch it
+
+  it("isDigest and validateDigest answer from the TypeScript rule alone", () => {
+    expect(isDigest(good256, noCore)).toBe(true);
+    expect(isDigest(good512, noCore)).toBe(true);
+    expect(validateDigest(good512, noCore)).toBe(good512);
+    for (const [input, reason] of REFUSED_DIGESTS) {
+      expect(isDigest(input as string, noCore)).toBe(false);
+      expectDigestRefusal(() => validateDigest(input as string, noCore), input, reason);
+    }
+  });
+
+  it("a well-formed digest of another algorithm is refused as unsupported, naming it", () => {
+    for (const d of ["sha384:" + "a".repeat(96), "blake3:" + "a".repeat(64), "sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564"]) {
+      let err: unknown;
+      try { validateDigest(d); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(InvalidDigestError);
+      expect((err as InvalidDigestError).reason).toBe("algorithm");
+      expect((err as Error).message).toContain(`algorithm ${JSON.stringify(d.slice(0, d.indexOf(":")))} is not supported`);
+    }
+    let err: unknown;
+    try { validateDigest("SHA256:" + "a".repeat(64)); } catch (e) { err = e; }
+    expect((err as InvalidDigestError).reason).toBe("algorithm");
+    expect((err as Error).message).toContain('"SHA256" is not an algorithm');
+  });
+});

@@ -3,12 +3,17 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { InvalidManifestError, InvalidReferenceError } from "../../src/errors.js";
-import { isIndex, isLayer, layerCompression, sniffCompression, EMPTY_DIGEST, EMPTY_DATA } from "../../src/oci/media-types.js";
+import {
+  compressionOfMediaType, isForeignLayer, isIndex, isLayer, isNondistributableLayer, layerCompression, sniffCompression,
+  DOCKER_FOREIGN_LAYER, EMPTY_DIGEST, EMPTY_DATA, LAYER_MEDIA_TYPE_TABLE,
+} from "../../src/oci/media-types.js";
+import { LAYER_FOREIGN, LAYER_GZIP, LAYER_MEDIA_TYPES, LAYER_NONDISTRIBUTABLE, LAYER_ZSTD, LayerPool } from "../../src/pool.js";
 import { normalizePlatform, parsePlatform, platformMatches, selectPlatform } from "../../src/oci/platform.js";
 import { formatReference, parseReference } from "../../src/oci/reference.js";
 import { validateConfig, validateIndex, validateManifest } from "../../src/oci/validate.js";
 import { sha256Of } from "../../src/hash/hasher.js";
 import { buildSampleImage } from "../../src/sample.js";
+import { release } from "../helpers/core.js";
 import { fixture, skipFixtures } from "../conformance/fixtures-dir.js";
 import { SchemaSet } from "../conformance/json-schema.js";
 
@@ -65,6 +70,41 @@ describe("media types", () => {
     expect(layerCompression("application/x-something")).toBe("unknown");
     expect(sniffCompression(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd]))).toBe("zstd");
   });
+  it("one table: the layer types, their compression, and what decompress and the pool derive from it", () => {
+    expect(LAYER_MEDIA_TYPES).toEqual(["", ...LAYER_MEDIA_TYPE_TABLE.map(([t]) => t)]);
+    for (const [type, compression] of LAYER_MEDIA_TYPE_TABLE) {
+      expect(isLayer(type), type).toBe(true);
+      expect(layerCompression(type), type).toBe(compression);
+      expect(compressionOfMediaType(type), type).toBe(compression);
+    }
+    // The media type's own words agree with the table (".tar", "+gzip"/".gzip", "+zstd"/".zstd").
+    for (const [type, compression] of LAYER_MEDIA_TYPE_TABLE) {
+      const said = /[+.]gzip$/.test(type) ? "gzip" : /[+.]zstd$/.test(type) ? "zstd" : type.endsWith(".tar") ? "none" : "?";
+      expect(said, type).toBe(compression);
+    }
+    expect(isForeignLayer(DOCKER_FOREIGN_LAYER)).toBe(true);
+    expect(DOCKER_FOREIGN_LAYER).toBe("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip");
+    expect(isNondistributableLayer("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip")).toBe(true);
+    expect(isNondistributableLayer(DOCKER_FOREIGN_LAYER)).toBe(false);
+    expect(compressionOfMediaType("application/vnd.cncf.helm.chart.content.v1.tar+gzip")).toBe("gzip");
+    expect(compressionOfMediaType("application/x-something")).toBeUndefined();
+    expect(compressionOfMediaType(undefined)).toBeUndefined();
+  });
+
+  it("the pool's per-type templates carry the flags the table implies", () => {
+    const pool = new LayerPool({ core: release, initial: 4 });
+    try {
+      const flags = (t: string) => pool.flags(pool.acquire(t));
+      expect(flags("application/vnd.oci.image.layer.v1.tar+zstd")).toBe(LAYER_ZSTD);
+      expect(flags("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip")).toBe(LAYER_NONDISTRIBUTABLE | LAYER_GZIP);
+      expect(flags(DOCKER_FOREIGN_LAYER)).toBe(LAYER_FOREIGN | LAYER_GZIP);
+      expect(flags("application/vnd.docker.image.rootfs.diff.tar")).toBe(0);
+      expect(pool.mediaType(pool.acquire(DOCKER_FOREIGN_LAYER))).toBe(DOCKER_FOREIGN_LAYER);
+    } finally {
+      pool.free();
+    }
+  });
+
   it("the empty descriptor's constants agree", () => {
     expect(sha256Of(Uint8Array.from(atob(EMPTY_DATA), (c) => c.charCodeAt(0)))).toBe(EMPTY_DIGEST);
   });
@@ -114,6 +154,10 @@ describe.skipIf(skip)("validators agree with the image-spec JSON schemas", () =>
       // descriptor.md: a registered algorithm's encoding is fixed (sha256 = 64 lowercase hex);
       // the schema only checks the generic grammar, so here we are stricter than it.
       ["sha256 encoding", { ...m, layers: [{ ...m.layers[0], digest: "sha256:XYZ" }] }, "layers[0].digest", false],
+      // A well-formed digest of an algorithm we cannot verify is refused, not passed through
+      // unchecked; the schema accepts any algorithm that fits the grammar.
+      ["unsupported algorithm", { ...m, layers: [{ ...m.layers[0], digest: "sha384:" + "a".repeat(96) }] }, "layers[0].digest", false],
+      ["unsupported algorithm (config)", { ...m, config: { ...m.config, digest: "blake3:" + "a".repeat(64) } }, "config.digest", false],
       ["layer size", { ...m, layers: [{ ...m.layers[0], size: -5 }] }, "layers[0].size", true],
       ["layer size type", { ...m, layers: [{ ...m.layers[0], size: "5" }] }, "layers[0].size", true],
       ["media type", { ...m, config: { ...m.config, mediaType: "nope" } }, "config.mediaType", true],
@@ -151,5 +195,29 @@ describe.skipIf(skip)("validators agree with the image-spec JSON schemas", () =>
       expect(schemas.validate(schemaOf.config, v).length).toBeGreaterThan(0);
       expect(() => validateConfig("c", v)).toThrow(field);
     }
+  });
+});
+
+describe("digests in documents and references", () => {
+  const config = (diffIds: unknown[]) => ({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: diffIds } });
+
+  it("a diff_id of an algorithm that cannot be verified is refused, naming it as unsupported", () => {
+    let err: unknown;
+    try { validateConfig("config", config(["sha256:" + "a".repeat(64), "sha384:" + "b".repeat(96)])); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(InvalidManifestError);
+    expect((err as InvalidManifestError).field).toBe("rootfs.diff_ids[1]");
+    expect((err as Error).message).toMatch(/algorithm "sha384" is not supported/);
+  });
+
+  it("sha512 diff_ids are accepted; a malformed algorithm is told apart from an unsupported one", () => {
+    expect(() => validateConfig("config", config(["sha512:" + "c".repeat(128)]))).not.toThrow();
+    let err: unknown;
+    try { validateConfig("config", config(["SHA256:" + "a".repeat(64)])); } catch (e) { err = e; }
+    expect((err as Error).message).toMatch(/"SHA256" is not an algorithm/);
+  });
+
+  it("a reference pinned to an unsupported algorithm is refused", () => {
+    expect(() => parseReference("alpine@sha384:" + "a".repeat(96))).toThrow(/not supported/);
+    expect(parseReference("alpine@sha512:" + "a".repeat(128)).digest).toBe("sha512:" + "a".repeat(128));
   });
 });
