@@ -4,6 +4,7 @@
 // Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
 
 import { CapacityError, InvalidManifestError, NotFoundError } from "../errors.js";
+import { isVerifiableDigest } from "../oci/digest.js";
 import { OCI_INDEX, isImageManifest } from "../oci/media-types.js";
 import type { Descriptor, ImageIndex } from "../oci/types.js";
 import { validateIndex } from "../oci/validate.js";
@@ -109,7 +110,7 @@ export function selectFromIndex(index: ImageIndex, selector: string | undefined,
     if (entries.length === 0) throw new NotFoundError(`${where}: index.json lists no images`);
     throw new NotFoundError(`${where}: index.json lists ${entries.length} images; name one (tags: ${layoutTags(index).join(", ") || "none"})`);
   }
-  const byDigest = selector.startsWith("sha256:") || selector.startsWith("@") ? selector.replace(/^@/, "") : undefined;
+  const byDigest = isVerifiableDigest(selector) || selector.startsWith("@") ? selector.replace(/^@/, "") : undefined;
   const found = byDigest
     ? entries.find((d) => d.digest === byDigest)
     : entries.find((d) => d.annotations?.[REF_NAME] === selector) ?? entries.find((d) => d.annotations?.[CONTAINERD_NAME] === selector);

@@ -14,6 +14,7 @@ import { validateConfig, validateIndex, validateManifest } from "../../src/oci/v
 import { sha256Of } from "../../src/hash/hasher.js";
 import { buildSampleImage } from "../../src/sample.js";
 import { release } from "../helpers/core.js";
+import { selectFromIndex } from "../../src/sources/layout.js";
 import { fixture, skipFixtures } from "../conformance/fixtures-dir.js";
 import { SchemaSet } from "../conformance/json-schema.js";
 
@@ -219,5 +220,14 @@ describe("digests in documents and references", () => {
   it("a reference pinned to an unsupported algorithm is refused", () => {
     expect(() => parseReference("alpine@sha384:" + "a".repeat(96))).toThrow(/not supported/);
     expect(parseReference("alpine@sha512:" + "a".repeat(128)).digest).toBe("sha512:" + "a".repeat(128));
+  });
+
+  it("a layout's index.json entry is selected by its sha512 digest as by a sha256 one", () => {
+    const d512 = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha512:" + "e".repeat(128), size: 2 };
+    const d256 = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:" + "f".repeat(64), size: 2, annotations: { "org.opencontainers.image.ref.name": "v1" } };
+    const index = { schemaVersion: 2, manifests: [d256, d512] } as never;
+    expect(selectFromIndex(index, d512.digest, "layout")).toBe(d512);
+    expect(selectFromIndex(index, d256.digest, "layout")).toBe(d256);
+    expect(selectFromIndex(index, "v1", "layout")).toBe(d256);
   });
 });
