@@ -69,7 +69,7 @@ export function digestProblem(digest: unknown): DigestProblem | undefined {
 }
 
 /** True when `digest` is a sha256 or sha512 digest in its canonical form. */
-export function isVerifiableDigest(digest: unknown): digest is string {
+export function isVerifiableDigest(digest: unknown): boolean {
   return digestProblem(digest) === undefined;
 }
 

@@ -47,7 +47,7 @@ describe("sha512 layers", () => {
     const rec = await fs.mount(l);
     expect(rec.diffId).toBe(digest("sha512", tar));
     expect(new TextDecoder().decode(await fs.image().readFileBytes("etc/hello"))).toBe("hello from a sha512 layer\n");
-    const read = await readLayerStream(l.open(), () => {}, l);
+    const read = await readLayerStream(await l.open(), () => {}, l);
     expect(read).toMatchObject({ digest: digest("sha512", gz), diffId: digest("sha512", tar), compression: "gzip" });
   });
 
@@ -71,14 +71,14 @@ describe("sha512 layers", () => {
   });
 
   test("an uncompressed layer: one sha512 serves blob and diff_id; mixed algorithms are each checked", async () => {
-    const same = await readLayerStream(layer(tar, {}).open(), () => {}, { mediaType: OCI_LAYER, digest: digest("sha512", tar), diffId: digest("sha512", tar) });
+    const same = await readLayerStream(await layer(tar, {}).open(), () => {}, { mediaType: OCI_LAYER, digest: digest("sha512", tar), diffId: digest("sha512", tar) });
     expect(same).toMatchObject({ digest: digest("sha512", tar), diffId: digest("sha512", tar), compression: "none" });
-    const mixed = await readLayerStream(layer(tar, {}).open(), () => {}, { digest: digest("sha512", tar), diffId: digest("sha256", tar) });
+    const mixed = await readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha512", tar), diffId: digest("sha256", tar) });
     expect(mixed).toMatchObject({ digest: digest("sha512", tar), diffId: digest("sha256", tar) });
-    const wrong = await refusal(readLayerStream(layer(tar, {}).open(), () => {}, { digest: digest("sha512", tar), diffId: "sha256:" + "0".repeat(64) }));
+    const wrong = await refusal(readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha512", tar), diffId: "sha256:" + "0".repeat(64) }));
     expect(wrong).toBeInstanceOf(DigestMismatchError);
     expect(wrong.message).toMatch(/diff_id/);
-    const wrong512 = await refusal(readLayerStream(layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), diffId: "sha512:" + "0".repeat(128) }));
+    const wrong512 = await refusal(readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), diffId: "sha512:" + "0".repeat(128) }));
     expect(wrong512).toMatchObject({ expected: "sha512:" + "0".repeat(128), actual: digest("sha512", tar) });
   });
 });
@@ -91,14 +91,14 @@ describe("layer sizes", () => {
       expect(err).toBeInstanceOf(SizeMismatchError);
       expect(err).toMatchObject({ code: "SIZE_MISMATCH", expected: gz.length + delta });
       expect([...fs.walk()]).toHaveLength(0);
-      const direct = await refusal(readLayerStream(layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), size: tar.length + delta }));
+      const direct = await refusal(readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), size: tar.length + delta }));
       expect(direct).toMatchObject({ code: "SIZE_MISMATCH", expected: tar.length + delta });
     });
   }
 
   test("bytes past the size stop the read at once, before the rest of the blob is pulled", async () => {
     const l = layer(tar, {});
-    const err = await refusal(readLayerStream(l.open(), () => {}, { size: 10 }));
+    const err = await refusal(readLayerStream(await l.open(), () => {}, { size: 10 }));
     expect(err).toMatchObject({ code: "SIZE_MISMATCH", expected: 10 });
     expect(l.reads).toBeLessThan(Math.ceil(tar.length / 1000));
   });
