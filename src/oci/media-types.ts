@@ -26,6 +26,7 @@ export const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
 export const DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 export const DOCKER_LAYER_ZSTD = "application/vnd.docker.image.rootfs.diff.tar.zstd";
 export const DOCKER_FOREIGN_LAYER = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+export const DOCKER_FOREIGN_LAYER_TAR = "application/vnd.docker.image.rootfs.foreign.diff.tar";
 export const DOCKER_PLUGIN_CONFIG = "application/vnd.docker.plugin.v1+json";
 
 /** The empty descriptor's fixed content: the two bytes "{}" (image-spec manifest.md, "Guidance for an Empty Descriptor"). */
@@ -58,7 +59,7 @@ const LAYER_COMPRESSION = new Map<string, Compression>([
   [OCI_LAYER, "none"], [OCI_LAYER_GZIP, "gzip"], [OCI_LAYER_ZSTD, "zstd"],
   [OCI_LAYER_NONDIST, "none"], [OCI_LAYER_NONDIST_GZIP, "gzip"], [OCI_LAYER_NONDIST_ZSTD, "zstd"],
   [DOCKER_LAYER, "none"], [DOCKER_LAYER_GZIP, "gzip"], [DOCKER_LAYER_ZSTD, "zstd"],
-  [DOCKER_FOREIGN_LAYER, "gzip"],
+  [DOCKER_FOREIGN_LAYER, "gzip"], [DOCKER_FOREIGN_LAYER_TAR, "none"],
 ]);
 
 /** True for the layer media types of both specs (filesystem changesets). */
@@ -73,7 +74,7 @@ export function layerCompression(mediaType: string | undefined): Compression {
 
 /** Layers a registry may not hold (their bytes live at `urls`). */
 export function isForeignLayer(mediaType: string | undefined): boolean {
-  return mediaType === DOCKER_FOREIGN_LAYER || (mediaType?.startsWith("application/vnd.oci.image.layer.nondistributable.") ?? false);
+  return mediaType === DOCKER_FOREIGN_LAYER || mediaType === DOCKER_FOREIGN_LAYER_TAR || (mediaType?.startsWith("application/vnd.oci.image.layer.nondistributable.") ?? false);
 }
 
 /** The compression of a blob judged from its first bytes (gzip 1f 8b, zstd 28 b5 2f fd). */
