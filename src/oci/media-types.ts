@@ -26,6 +26,7 @@ export const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
 export const DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 export const DOCKER_LAYER_ZSTD = "application/vnd.docker.image.rootfs.diff.tar.zstd";
 export const DOCKER_FOREIGN_LAYER = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+export const DOCKER_FOREIGN_LAYER_TAR = "application/vnd.docker.image.rootfs.foreign.diff.tar";
 export const DOCKER_PLUGIN_CONFIG = "application/vnd.docker.plugin.v1+json";
 
 /** The empty descriptor's fixed content: the two bytes "{}" (image-spec manifest.md, "Guidance for an Empty Descriptor"). */
@@ -65,7 +66,7 @@ export const LAYER_MEDIA_TYPE_TABLE: readonly (readonly [mediaType: string, comp
   [OCI_LAYER, "none"], [OCI_LAYER_GZIP, "gzip"], [OCI_LAYER_ZSTD, "zstd"],
   [OCI_LAYER_NONDIST, "none"], [OCI_LAYER_NONDIST_GZIP, "gzip"], [OCI_LAYER_NONDIST_ZSTD, "zstd"],
   [DOCKER_LAYER, "none"], [DOCKER_LAYER_GZIP, "gzip"], [DOCKER_LAYER_ZSTD, "zstd"],
-  [DOCKER_FOREIGN_LAYER, "gzip"],
+  [DOCKER_FOREIGN_LAYER, "gzip"], [DOCKER_FOREIGN_LAYER_TAR, "none"],
 ];
 
 const LAYER_COMPRESSION = new Map<string, Compression>(LAYER_MEDIA_TYPE_TABLE);
@@ -101,7 +102,7 @@ export function isNondistributableLayer(mediaType: string | undefined): boolean 
 
 /** Layers a registry may not hold (their bytes live at `urls`). */
 export function isForeignLayer(mediaType: string | undefined): boolean {
-  return mediaType === DOCKER_FOREIGN_LAYER || isNondistributableLayer(mediaType);
+  return mediaType === DOCKER_FOREIGN_LAYER || mediaType === DOCKER_FOREIGN_LAYER_TAR || isNondistributableLayer(mediaType);
 }
 
 /** The compression of a blob judged from its first bytes (gzip 1f 8b, zstd 28 b5 2f fd). */

@@ -71,6 +71,10 @@ function parseManifestish(bytes: Uint8Array, desc: Descriptor, what: string): { 
 /** The entry of `index` to descend into for `want` (or the only entry when none is wanted). */
 function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undefined): Descriptor {
   const usable = index.manifests.filter((d) => !isSchema1(d.mediaType));
+  if (usable.length === 0 && index.manifests.length > 0) {
+    // Every entry is schema 1: saying "no manifests" would hide that there are some, of a kind we refuse.
+    throw new InvalidManifestError(describe("index", desc), "manifests", `all ${index.manifests.length} entries are Docker schema 1 manifests, which are not supported (deprecated since 2017)`);
+  }
   if (usable.length === 0) throw new NotFoundError(`index ${desc.digest} lists no manifests`);
   const withPlatform = usable.filter((d) => d.platform);
   if (!want && (usable.length === 1 || withPlatform.length === 0)) return usable[0];

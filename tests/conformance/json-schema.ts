@@ -1,11 +1,27 @@
 // A minimal JSON Schema (draft-04) checker covering what the image-spec schemas use: type,
 // required, properties, patternProperties, items, minItems, enum, pattern, minimum, maximum, $ref
-// (local and across the spec's schema files). Enough to ask "does the schema accept this?"
+// (local and across the spec's schema files), and the two formats they name: "uri" (as the Go
+// validator checks it: parses as a URL with a scheme) and "date-time" (RFC 3339). Enough to ask "does the schema accept this?"
 // as an independent second opinion on our validators; not a general implementation.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 type Schema = Record<string, any>;
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+function formatHolds(format: string, v: string): boolean {
+  if (format === "date-time") return DATE_TIME.test(v);
+  if (format === "uri") {
+    if (/[\s\\]/.test(v)) return false;
+    try {
+      return new URL(v).protocol.length > 1;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
 
 export class SchemaSet {
   private readonly files = new Map<string, Schema>();
@@ -51,6 +67,7 @@ export class SchemaSet {
     if (type && !(type === t || (type === "number" && t === "integer"))) { errors.push(`${at}: expected ${type}, got ${t}`); return; }
     if (s.enum && !s.enum.some((e: unknown) => JSON.stringify(e) === JSON.stringify(v))) errors.push(`${at}: enum`);
     if (typeof v === "string" && s.pattern && !new RegExp(s.pattern).test(v)) errors.push(`${at}: pattern`);
+    if (typeof v === "string" && s.format && !formatHolds(s.format, v)) errors.push(`${at}: format ${s.format}`);
     if (typeof v === "number") {
       if (s.minimum !== undefined && v < s.minimum) errors.push(`${at}: minimum`);
       if (s.maximum !== undefined && v > s.maximum) errors.push(`${at}: maximum`);

@@ -37,6 +37,19 @@ describe("references", () => {
   const bad = ["", "UPPER/case", "a//b", "a/b:", "a/b:-tag", "a/b@sha256:short", "a/b@sha256:" + "A".repeat(64), "-a/b", "a/b/", "h:99999x/a", "a:" + "t".repeat(129)];
   for (const input of bad) it(`refuses ${JSON.stringify(input).slice(0, 40)}`, () => expect(() => parseReference(input)).toThrow(InvalidReferenceError));
 
+  it("refuses what distribution refuses: 64-hex names, unregistered digest algorithms", () => {
+    for (const input of ["f".repeat(64), "name@unknownalg:" + "a".repeat(64), "name@unknownalg:abc", "a@md5:" + "a".repeat(32), "a@sha256+b64u:" + "a".repeat(43)]) {
+      expect(() => parseReference(input), input).toThrow(InvalidReferenceError);
+    }
+    expect(formatReference(parseReference("f".repeat(64) + ":v1"))).toBe(`docker.io/library/${"f".repeat(64)}:v1`);
+    expect(formatReference(parseReference("a@sha512:" + "b".repeat(128)))).toBe("docker.io/library/a@sha512:" + "b".repeat(128));
+  });
+  it("registry-1.docker.io is a host like any other; index.docker.io is Docker Hub", () => {
+    expect(parseReference("registry-1.docker.io/alpine")).toMatchObject({ registry: "registry-1.docker.io", repository: "alpine" });
+    expect(parseReference("index.docker.io/alpine")).toMatchObject({ registry: "docker.io", repository: "library/alpine" });
+    expect(parseReference("docker.io/alpine")).toMatchObject({ registry: "docker.io", repository: "library/alpine" });
+  });
+
   it("keeps registry and repository apart", () => {
     expect(parseReference("localhost:5000/a/b:v1")).toEqual({ registry: "localhost:5000", repository: "a/b", tag: "v1", digest: undefined });
   });
