@@ -130,7 +130,7 @@ export class LayerFS {
 
   /** The path table every image of this LayerFS lives in. */
   get table(): PathTable {
-    return this.paths ?? this.refuse("table");
+    return this.paths ?? this.refuse("table", "read");
   }
 
   get freed(): boolean {
@@ -159,13 +159,13 @@ export class LayerFS {
   }
 
   /** @internal Throws FreedError naming what was asked of a freed LayerFS. */
-  refuse(doing: string): never {
-    throw new FreedError(`LayerFS: ${doing}`);
+  refuse(what: string, doing: string): never {
+    throw new FreedError(`LayerFS ${what}`, doing);
   }
 
   /** The image called `name`, created empty on first use. */
   image(name = "default"): MergedImage {
-    if (this.freed) this.refuse(`image(${JSON.stringify(name)})`);
+    if (this.freed) this.refuse(`image(${JSON.stringify(name)})`, "called");
     let img = this.images.get(name);
     if (!img) {
       img = new MergedImage(this, name);
@@ -175,7 +175,7 @@ export class LayerFS {
   }
 
   imageNames(): string[] {
-    if (this.freed) this.refuse("imageNames()");
+    if (this.freed) this.refuse("imageNames()", "called");
     return [...this.images.keys()];
   }
 
@@ -210,7 +210,7 @@ export class MergedImage {
 
   /** The shared path table; FreedError once the LayerFS was freed. */
   private get t(): PathTable {
-    return this.fs.freed ? this.fs.refuse(`image ${JSON.stringify(this.name)} used`) : this.fs.table;
+    return this.fs.freed ? this.fs.refuse(`image ${JSON.stringify(this.name)}`, "used") : this.fs.table;
   }
 
   /** Mount one more layer on top. */
@@ -252,7 +252,7 @@ export class MergedImage {
   }
 
   private checkUsable(): void {
-    if (this.fs.freed) this.fs.refuse(`mounting into image ${JSON.stringify(this.name)}`);
+    if (this.fs.freed) this.fs.refuse(`image ${JSON.stringify(this.name)}`, "mounted into");
     if (this.broken) throw new LayerEntryError(this.name, `image is broken by an earlier refused layer: ${this.broken.message}`);
   }
 
@@ -369,7 +369,7 @@ export class MergedImage {
 
   /** The bytes of the visible version of a regular file (symlinks followed), as a stream. */
   readFile(path: string): ReadableStream<Uint8Array> {
-    if (this.fs.freed) this.fs.refuse(`readFile(${JSON.stringify(path)}) on image ${JSON.stringify(this.name)}`);
+    if (this.fs.freed) this.fs.refuse(`image ${JSON.stringify(this.name)}`, `read (readFile(${JSON.stringify(path)}))`);
     let n: number;
     try {
       n = this.node(path, true);
