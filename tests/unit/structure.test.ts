@@ -1,5 +1,5 @@
 // The shape of the tree, checked on the sources: the portable modules (src/fs, src/oci,
-// src/sources) load in every runtime, so they import no runtime-specific module (node:*, the
+// src/sources, src/report) load in every runtime, so they import no runtime-specific module (node:*, the
 // Node room src/node/, a runtime entry, the CLI, the web app) and never import() a name only
 // known at run time (bundlers can neither follow nor drop it). The merged view knows no source:
 // src/fs imports nothing from src/sources. Type-only imports are erased and do not count.
@@ -10,7 +10,7 @@ import ts from "typescript";
 import { describe, expect, test } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const PORTABLE = ["src/fs", "src/oci", "src/sources"];
+const PORTABLE = ["src/fs", "src/oci", "src/sources", "src/report"];
 /** Runtime-specific: the Node room, the per-runtime entries, the CLI, the web app. */
 const RUNTIME_SPECIFIC = [/^src\/node\//, /^src\/(node|browser|worker|deno|bun)\.ts$/, /^src\/cli\//, /^web\//];
 
