@@ -34,8 +34,15 @@ export { parseReference, formatReference } from "./oci/reference.js";
 export type { Reference } from "./oci/reference.js";
 export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, selectPlatform } from "./oci/platform.js";
 export type { ImageSource, ByteRange } from "./sources/source.js";
+export { layerOf, layersOf } from "./oci/layer.js";
+export type { Layer, LayerLike, LayerBytes, OpenBlob } from "./oci/layer.js";
 export { resolveImage, resolveReferrers, readDocument } from "./sources/image.js";
 export type { ResolvedImage, ResolveOptions, ReferrerNode } from "./sources/image.js";
+export { documentCache, createDocumentCache } from "./sources/document-cache.js";
+export { buildReport, toReferrerReport } from "./report/inspect.js";
+export type { InspectReport, InspectOptions, LayerReport, HistoryReport, ReferrerReport } from "./report/inspect.js";
+export { layersReport } from "./report/layers.js";
+export type { LayersReport } from "./report/layers.js";
 export { readVerified, openVerified, MANIFEST_MAX_BYTES } from "./sources/verify.js";
 export { verifyingStream } from "./oci/blob.js";
 export { LayoutSource, REF_NAME } from "./sources/layout.js";
@@ -58,7 +65,7 @@ export type { TarWriteEntry } from "./fs/tar-write.js";
 // ---- registry client (issue 4) ----
 export { RegistryError } from "./errors.js";
 export type { RegistryDiagnostic } from "./errors.js";
-export { RegistryClient, RegistrySource, openRegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
+export { RegistryClient, RegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
 export type {
   RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
 } from "./sources/registry.js";
@@ -66,9 +73,9 @@ export { createRegistryCache, defaultRegistryCache, tagCacheKey, DEFAULT_TAG_TTL
 export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./sources/registry.js";
 // ---- layer filesystem (issue 5) ----
 export { LayerFS, MergedImage } from "./fs/merge.js";
-export type { LayerFSOptions, LayerRecord, Stat } from "./fs/merge.js";
+export type { LayerFSOptions, LayerRecord, MountOptions, Stat } from "./fs/merge.js";
 export type { Change, Changeset, BadEntryPolicy } from "./fs/apply.js";
-export type { LayerInput, StagedEntry } from "./fs/stage.js";
+export type { StagedEntry } from "./fs/stage.js";
 export { TarReader } from "./fs/tar.js";
 export type { TarHeader, TarHandler, TarEntryType, TarReaderOptions } from "./fs/tar.js";
 export { readLayerStream, DEFAULT_MAX_LAYER_BYTES } from "./fs/decompress.js";
@@ -81,5 +88,4 @@ export { diffImages } from "./fs/diff.js";
 export type { DiffEntry, DiffSummary, DiffField } from "./fs/diff.js";
 export { exportImage, exportStream } from "./fs/export.js";
 export type { ExportStats } from "./fs/export.js";
-export { layerInputs, mountResolved } from "./fs/mount-image.js";
 export { TarFormatError, CompressionError, LayerEntryError } from "./fs/errors.js";

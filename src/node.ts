@@ -5,8 +5,13 @@ import { createInit } from "./wasm/init.js";
 
 export * from "./index.js";
 // Node-only: registry credentials from Docker's config.json and credential helpers.
-export { dockerConfigCredentials, loadDockerConfig, credentialsFor, dockerConfigPath } from "./sources/docker-config.js";
-export type { DockerConfig, DockerConfigOptions } from "./sources/docker-config.js";
+export { dockerConfigCredentials, loadDockerConfig, credentialsFor, dockerConfigPath } from "./node/docker-config.js";
+export type { DockerConfig, DockerConfigOptions } from "./node/docker-config.js";
+// Node-only: images by path or transport name (oci:, oci-archive:, docker-archive:, docker://).
+export { openImage } from "./node/open.js";
+export type { OpenOptions } from "./node/open.js";
+export { openRegistrySource } from "./node/registry.js";
+export { fileReader, directoryStore } from "./node/files.js";
 
 /** Load the core once; later calls return the same Core. */
 export const init = createInit(async (build) => {

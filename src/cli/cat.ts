@@ -3,7 +3,7 @@
 
 import { UsageError } from "../errors.js";
 import { parseArgs } from "./args.js";
-import type { CliIO, Command } from "./main.js";
+import type { CliIO, Command } from "./command.js";
 import { mountImage } from "./mount.js";
 
 /** CliIO carries text; binary output goes through stdoutBytes when the host offers it. */

@@ -5,7 +5,7 @@ import { UsageError } from "../errors.js";
 import { diffImages, type DiffSummary } from "../fs/diff.js";
 import { LayerFS } from "../fs/merge.js";
 import { parseArgs } from "./args.js";
-import type { CliIO, Command } from "./main.js";
+import type { CliIO, Command } from "./command.js";
 import { mountImage } from "./mount.js";
 
 export const command: Command = {

@@ -5,7 +5,7 @@ import { createWriteStream } from "node:fs";
 import { UsageError } from "../errors.js";
 import { exportImage } from "../fs/export.js";
 import { parseArgs } from "./args.js";
-import type { CliIO, Command } from "./main.js";
+import type { CliIO, Command } from "./command.js";
 import { expandShort, humanBytes, mountImage } from "./mount.js";
 
 export const command: Command = {

@@ -3,40 +3,11 @@
 // (without dive's double counting) and our reclaimable bytes, with the top offenders.
 
 import { UsageError } from "../errors.js";
-import { analyzeWaste, type WasteReport } from "../fs/waste.js";
-import type { LayerRecord } from "../fs/merge.js";
+import { analyzeWaste } from "../fs/waste.js";
+import { type LayersReport, layersReport } from "../report/layers.js";
 import { parseArgs } from "./args.js";
-import type { CliIO, Command } from "./main.js";
+import type { CliIO, Command } from "./command.js";
 import { humanBytes, mountImage } from "./mount.js";
-
-export interface LayersReport {
-  image: string;
-  layers: {
-    index: number; digest?: string; diffId?: string; mediaType?: string; compression: string;
-    size: number; uncompressedSize: number; entries: number;
-    added: number; modified: number; deleted: number; opaque: number;
-    addedBytes: number; modifiedBytes: number; deletedBytes: number; reclaimableBytes: number;
-    warnings: string[];
-    changes?: LayerRecord["changes"];
-  }[];
-  waste: WasteReport;
-}
-
-export function layersReport(image: { name: string; layers: LayerRecord[] }, waste: WasteReport, withChanges = false): LayersReport {
-  return {
-    image: image.name,
-    layers: image.layers.map((l) => ({
-      index: l.index, digest: l.digest, diffId: l.diffId, mediaType: l.mediaType, compression: l.compression,
-      size: l.compressedBytes, uncompressedSize: l.uncompressedBytes, entries: l.entries,
-      added: l.changes.added.length, modified: l.changes.modified.length, deleted: l.changes.deleted.length, opaque: l.changes.opaque.length,
-      addedBytes: l.changes.addedBytes, modifiedBytes: l.changes.modifiedBytes, deletedBytes: l.changes.deletedBytes,
-      reclaimableBytes: waste.layers[l.index]?.reclaimableBytes ?? 0,
-      warnings: l.warnings,
-      ...(withChanges ? { changes: l.changes } : {}),
-    })),
-    waste,
-  };
-}
 
 export const command: Command = {
   summary: "Per-layer changes and sizes, efficiency, wasted and reclaimable bytes.",

@@ -5,7 +5,7 @@
 import { UsageError } from "../errors.js";
 import type { Stat } from "../fs/merge.js";
 import { parseArgs } from "./args.js";
-import type { CliIO, Command } from "./main.js";
+import type { CliIO, Command } from "./command.js";
 import { expandShort, mountImage } from "./mount.js";
 
 const TYPE_CHAR: Record<string, string> = { file: "-", directory: "d", symlink: "l", chardev: "c", blockdev: "b", fifo: "p" };

@@ -9,18 +9,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LayerlensError, UsageError } from "../errors.js";
-
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-export interface Command {
-  summary: string;
-  usage: string;
-  /** Run with the arguments after the command name; resolves to the exit code. */
-  run(argv: string[], io: CliIO): Promise<number>;
-}
+import type { CliIO, Command } from "./command.js";
 
 /** The dispatch table: add a line per command (name -> lazy module with `command`). */
 export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {

@@ -1,14 +1,13 @@
 // Shared by the LayerFS commands (ls, cat, layers, export, diff): open IMAGE, resolve it for
 // --platform, mount its layers, report progress on stderr when stderr is a terminal.
 
-import { MetadataCache } from "../cache.js";
 import { LayerFS, type LayerFSOptions, type MergedImage } from "../fs/merge.js";
-import { mountResolved } from "../fs/mount-image.js";
 import { init } from "../node.js";
+import { openImage } from "../node/open.js";
 import { parsePlatform } from "../oci/platform.js";
+import { documentCache } from "../sources/document-cache.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
-import { openImageSource } from "../sources/open.js";
-import type { CliIO } from "./main.js";
+import type { CliIO } from "./command.js";
 
 export interface Mounted {
   fs: LayerFS;
@@ -23,20 +22,18 @@ export async function mountImage(
   opts: { platform?: string; upTo?: number; name?: string; fs?: LayerFS; fsOptions?: LayerFSOptions } = {},
 ): Promise<Mounted> {
   await init();
-  const cache = new MetadataCache<Uint8Array>({ max: 64, maxBytes: 16 << 20 });
-  const source = await openImageSource(spec);
+  const source = await openImage(spec);
   try {
-    const resolved = await resolveImage(source, { platform: opts.platform ? parsePlatform(opts.platform) : undefined, cache });
+    const resolved = await resolveImage(source, { platform: opts.platform ? parsePlatform(opts.platform) : undefined, cache: documentCache() });
     const fs = opts.fs ?? new LayerFS(opts.fsOptions);
+    const image = fs.image(opts.name);
     const tty = !!(process.stderr as { isTTY?: boolean }).isTTY;
-    const image = await mountResolved(fs, source, resolved, {
-      name: opts.name,
+    await image.mountBatch(resolved.layers, {
       upTo: opts.upTo,
-      onLayer: tty ? (i, n) => io.stderr(`\rmounting ${spec}: layer ${i + 1}/${n}${i + 1 === n ? "\n" : ""}`) : undefined,
+      onLayer: tty ? (done, n) => io.stderr(`\rmounting ${spec}: layer ${done}/${n}${done === n ? "\n" : ""}`) : undefined,
     });
-    return { fs, image, resolved, close: async () => { cache.free(); await source.close?.(); } };
+    return { fs, image, resolved, close: async () => { await source.close?.(); } };
   } catch (e) {
-    cache.free();
     await source.close?.();
     throw e;
   }

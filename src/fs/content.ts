@@ -5,7 +5,7 @@
 
 import { TarFormatError } from "./errors.js";
 import { readLayerStream } from "./decompress.js";
-import type { LayerInput } from "./stage.js";
+import type { LayerLike } from "../oci/layer.js";
 
 export interface ByteSpan {
   /** Offset of the first byte in the uncompressed tar. */
@@ -21,7 +21,7 @@ export interface ByteSpan {
  * per span after its last byte (also for empty spans).
  */
 export async function readSpans(
-  input: LayerInput,
+  input: LayerLike,
   spans: ByteSpan[],
   deliver: (key: number, chunk: Uint8Array) => void,
   done?: (key: number) => void,

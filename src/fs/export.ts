@@ -14,6 +14,7 @@
 // Every name is a clean relative path produced by the view itself, so no entry can point
 // outside the root, whatever the layers contained.
 
+import { InvariantError } from "../errors.js";
 import { readSpans } from "./content.js";
 import type { LayerRecord, MergedImage, Stat } from "./merge.js";
 import { comparePaths } from "./path.js";
@@ -71,13 +72,13 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
     if (!list) byLayer.set(at.layer, (list = []));
     list.push({ s, offset: at.offset });
   }
-  for (const layer of [...byLayer.keys()].sort((a, b) => a.index - b.index)) {
-    const list = byLayer.get(layer)!.sort((a, b) => a.offset - b.offset);
+  for (const rec of [...byLayer.keys()].sort((a, b) => a.index - b.index)) {
+    const list = byLayer.get(rec)!.sort((a, b) => a.offset - b.offset);
     let current = -1;
     let written = 0;
     const finish = (k: number) => {
       const pad = (512 - (list[k].s.size % 512)) % 512;
-      if (written !== list[k].s.size) throw new Error(`export: ${list[k].s.path}: ${written} of ${list[k].s.size} bytes`);
+      if (written !== list[k].s.size) throw new InvariantError(`export: ${list[k].s.path}: ${written} of ${list[k].s.size} bytes`);
       if (pad) emit(new Uint8Array(pad));
       stats.files++;
       stats.entries++;
@@ -88,7 +89,7 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
       emit(fileHeader(list[k].s));
     };
     await readSpans(
-      layer.input,
+      rec.layer,
       list.map((f, k) => ({ offset: f.offset, size: f.s.size, key: k })),
       (k, chunk) => {
         if (k !== current) start(k);
@@ -99,7 +100,7 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
         if (k !== current) start(k);
         finish(k);
       },
-      `layer ${layer.index} of ${layer.image}`,
+      `layer ${rec.index} of ${rec.image}`,
     );
   }
   for (const s of links.sort((a, b) => comparePaths(a.path, b.path))) {
@@ -143,7 +144,7 @@ function entryOf(s: Stat): TarWriteEntry {
     case "chardev": return { ...e, type: "char", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
     case "blockdev": return { ...e, type: "block", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
     case "fifo": return { ...e, type: "fifo" };
-    default: throw new Error(`export: unexpected ${s.type} at ${s.path}`);
+    default: throw new InvariantError(`export: unexpected ${s.type} at ${s.path}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // LayerFS: layers merged into one virtual filesystem per image, several images side by side.
 //
 //   const fs = new LayerFS();
-//   await fs.mountBatch(layers);                 // or fs.mount(layer) one at a time
+//   await fs.mountBatch(image.layers);           // resolveImage(...).layers, or fs.mount(layer)
 //   fs.stat("etc/passwd"); fs.readdir("etc"); fs.readlink("bin/sh"); for (const s of fs.walk()) …
 //   await new Response(fs.readFile("etc/os-release")).text();
 //   const other = fs.image("debian");            // another image, same tables
@@ -13,17 +13,21 @@
 // - The view is virtual: nothing is written anywhere; symlinks and ".." never lead out of an
 //   image's root (resolve.ts).
 // - mountBatch reads up to `concurrency` layers at once (zlib inflates on libuv's threads) and
-//   sizes the path table once for all of them, then applies them in order.
+//   sizes the path table once for all of them, then applies them in order. It is the one way a
+//   whole image goes in (upTo: the view as of a layer; onLayer: progress).
+// - After LayerFS.free() every call on it or its images throws FreedError: the pool records
+//   went back and the tables were dropped, so there is nothing left to answer from.
 // Semantics: apply.ts (OCI image-spec layer.md, as umoci unpacks it).
 
-import { NotFoundError } from "../errors.js";
+import { FreedError, NotFoundError } from "../errors.js";
+import type { LayerLike } from "../oci/layer.js";
 import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
 import { readSpans } from "./content.js";
 import type { Compression } from "./decompress.js";
 import { LayerEntryError } from "./errors.js";
 import { cleanPath, comparePaths } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
-import { stageLayer, type LayerInput, type StagedLayer, type StageOptions } from "./stage.js";
+import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
 import type { LayerHandle, LayerPool } from "../pool.js";
 
@@ -37,10 +41,18 @@ export interface LayerFSOptions {
   /** Layers read at once by mountBatch (default 2). */
   concurrency?: number;
   /**
-   * Keep a record of every mounted layer in this LayerObjectPool (digests, sizes, media type,
+   * Keep a record of every mounted layer in this LayerPool (digests, sizes, media type,
    * position, image): LayerRecord.handle then names it. Released by LayerFS.release().
    */
   pool?: LayerPool;
+}
+
+/** How mountBatch takes a whole image. */
+export interface MountOptions {
+  /** Mount layers 0..upTo only: the view as of that layer (default: every layer). */
+  upTo?: number;
+  /** Progress: called each time one more layer has been read and verified (done of count). */
+  onLayer?: (done: number, count: number) => void;
 }
 
 /** One mounted layer of one image. */
@@ -64,7 +76,8 @@ export interface LayerRecord {
   versions: { inode: number; size: number; path: string }[];
   /** dive's view of the layer: leaf path -> size. */
   diveLeaves: Map<string, number>;
-  input: LayerInput;
+  /** The layer as it was mounted (re-opened by readFile and export). */
+  layer: LayerLike;
   /** The layer's record in the LayerPool, when the LayerFS has one. */
   handle?: LayerHandle;
 }
@@ -94,11 +107,11 @@ export interface Stat {
 }
 
 export class LayerFS {
-  readonly table = new PathTable();
   readonly layers: LayerRecord[] = [];
   readonly options: Required<Omit<LayerFSOptions, "pool">>;
   readonly pool?: LayerPool;
   private readonly images = new Map<string, MergedImage>();
+  private paths: PathTable | null = new PathTable();
 
   constructor(options: LayerFSOptions = {}) {
     const concurrency = options.concurrency ?? 2;
@@ -115,17 +128,44 @@ export class LayerFS {
     this.pool = options.pool;
   }
 
+  /** The path table every image of this LayerFS lives in. */
+  get table(): PathTable {
+    return this.paths ?? this.refuse("table", "read");
+  }
+
+  get freed(): boolean {
+    return this.paths === null;
+  }
+
   /** Give the pool records of every mounted layer back (the views stay readable). */
   release(): void {
-    if (!this.pool) return;
+    if (!this.pool || this.freed) return;
     for (const l of this.layers) {
       if (l.handle !== undefined && this.pool.isLive(l.handle)) this.pool.release(l.handle);
       l.handle = undefined;
     }
   }
 
+  /**
+   * Give everything back: the pool records (as release() does) and the path table. Every later
+   * call on this LayerFS or its images throws FreedError. Calling it again does nothing.
+   */
+  free(): void {
+    if (this.freed) return;
+    this.release();
+    this.paths = null;
+    this.images.clear();
+    this.layers.length = 0;
+  }
+
+  /** @internal Throws FreedError naming what was asked of a freed LayerFS. */
+  refuse(what: string, doing: string): never {
+    throw new FreedError(`LayerFS ${what}`, doing);
+  }
+
   /** The image called `name`, created empty on first use. */
   image(name = "default"): MergedImage {
+    if (this.freed) this.refuse(`image(${JSON.stringify(name)})`, "called");
     let img = this.images.get(name);
     if (!img) {
       img = new MergedImage(this, name);
@@ -135,12 +175,13 @@ export class LayerFS {
   }
 
   imageNames(): string[] {
+    if (this.freed) this.refuse("imageNames()", "called");
     return [...this.images.keys()];
   }
 
   // The default image's API, for the common one-image case.
-  mount(layer: LayerInput): Promise<LayerRecord> { return this.image().mount(layer); }
-  mountBatch(layers: LayerInput[]): Promise<LayerRecord[]> { return this.image().mountBatch(layers); }
+  mount(layer: LayerLike): Promise<LayerRecord> { return this.image().mount(layer); }
+  mountBatch(layers: readonly LayerLike[], options?: MountOptions): Promise<LayerRecord[]> { return this.image().mountBatch(layers, options); }
   stat(path: string): Stat { return this.image().stat(path); }
   lstat(path: string): Stat { return this.image().lstat(path); }
   exists(path: string): boolean { return this.image().exists(path); }
@@ -150,7 +191,7 @@ export class LayerFS {
   readFile(path: string): ReadableStream<Uint8Array> { return this.image().readFile(path); }
 
   /** @internal */
-  stage(layer: LayerInput, what: string): Promise<StagedLayer> {
+  stage(layer: LayerLike, what: string): Promise<StagedLayer> {
     const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what };
     return stageLayer(layer, o);
   }
@@ -160,49 +201,62 @@ export class MergedImage {
   readonly root: number;
   readonly layers: LayerRecord[] = [];
   private broken: Error | null = null;
-  private readonly t: PathTable;
 
   constructor(readonly fs: LayerFS, readonly name: string) {
-    this.t = fs.table;
     const ino = this.t.newInode(Kind.Dir);
     this.t.mode[ino] = 0o755;
     this.root = this.t.newRoot(ino);
   }
 
+  /** The shared path table; FreedError once the LayerFS was freed. */
+  private get t(): PathTable {
+    return this.fs.freed ? this.fs.refuse(`image ${JSON.stringify(this.name)}`, "used") : this.fs.table;
+  }
+
   /** Mount one more layer on top. */
-  async mount(layer: LayerInput): Promise<LayerRecord> {
+  async mount(layer: LayerLike): Promise<LayerRecord> {
     this.checkUsable();
     const staged = await this.fs.stage(layer, this.describe(layer, this.layers.length));
     this.t.reserve(staged.entries.length);
     return this.apply(layer, staged);
   }
 
-  /** Mount several layers (bottom first): read concurrently, table sized once, applied in order. */
-  async mountBatch(layers: LayerInput[]): Promise<LayerRecord[]> {
+  /**
+   * Mount layers (bottom first), e.g. a resolved image's: read `concurrency` at a time, the
+   * table sized once, then applied in order. Nothing is applied unless every layer read cleanly.
+   */
+  async mountBatch(layers: readonly LayerLike[], options: MountOptions = {}): Promise<LayerRecord[]> {
     this.checkUsable();
+    const { upTo, onLayer } = options;
+    if (upTo !== undefined && !(Number.isInteger(upTo) && upTo >= 0)) throw new RangeError(`upTo must be a layer index (0 = bottom), not ${String(upTo)}`);
+    const todo = upTo === undefined ? layers : layers.slice(0, upTo + 1);
     const base = this.layers.length;
-    const staged: StagedLayer[] = new Array(layers.length);
+    const staged: StagedLayer[] = new Array(todo.length);
     let next = 0;
+    let done = 0;
     const worker = async () => {
-      while (next < layers.length) {
+      while (next < todo.length) {
         const i = next++;
-        staged[i] = await this.fs.stage(layers[i], this.describe(layers[i], base + i));
+        staged[i] = await this.fs.stage(todo[i], this.describe(todo[i], base + i));
+        onLayer?.(++done, todo.length);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.fs.options.concurrency, layers.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.fs.options.concurrency, todo.length) }, worker));
+    this.checkUsable(); // freed while the layers were read
     this.t.reserve(staged.reduce((n, s) => n + s.entries.length, 0));
-    return layers.map((l, i) => this.apply(l, staged[i]));
+    return todo.map((l, i) => this.apply(l, staged[i]));
   }
 
-  private describe(layer: LayerInput, index: number): string {
+  private describe(layer: LayerLike, index: number): string {
     return `layer ${index}${layer.digest ? " " + layer.digest.slice(0, 19) + "…" : ""} of ${this.name}`;
   }
 
   private checkUsable(): void {
+    if (this.fs.freed) this.fs.refuse(`image ${JSON.stringify(this.name)}`, "mounted into");
     if (this.broken) throw new LayerEntryError(this.name, `image is broken by an earlier refused layer: ${this.broken.message}`);
   }
 
-  private apply(input: LayerInput, staged: StagedLayer): LayerRecord {
+  private apply(input: LayerLike, staged: StagedLayer): LayerRecord {
     const id = this.fs.layers.length;
     let result;
     try {
@@ -228,7 +282,7 @@ export class MergedImage {
         : result.warnings,
       versions: result.versions,
       diveLeaves: result.diveLeaves,
-      input,
+      layer: input,
     };
     const pool = this.fs.pool;
     if (pool) {
@@ -285,8 +339,12 @@ export class MergedImage {
   }
 
   /** Every path under `from` (not `from` itself), depth first, names in byte order. */
-  *walk(from = ""): Generator<Stat> {
-    const start = this.node(from, true);
+  walk(from = ""): Generator<Stat> {
+    // Resolved now, not on the first next(): a missing `from` or a freed view throws here.
+    return this.walkFrom(this.node(from, true));
+  }
+
+  private *walkFrom(start: number): Generator<Stat> {
     const stack: number[] = this.sortedChildren(start).reverse();
     while (stack.length) {
       const n = stack.pop()!;
@@ -311,6 +369,7 @@ export class MergedImage {
 
   /** The bytes of the visible version of a regular file (symlinks followed), as a stream. */
   readFile(path: string): ReadableStream<Uint8Array> {
+    if (this.fs.freed) this.fs.refuse(`image ${JSON.stringify(this.name)}`, `read (readFile(${JSON.stringify(path)}))`);
     let n: number;
     try {
       n = this.node(path, true);
@@ -329,7 +388,7 @@ export class MergedImage {
       async start(ctl) {
         if (size === 0) return ctl.close();
         try {
-          await readSpans(rec.input, [{ offset, size, key: 0 }], (_k, chunk) => ctl.enqueue(chunk.slice()), undefined, `layer ${rec.index} of ${rec.image}`);
+          await readSpans(rec.layer, [{ offset, size, key: 0 }], (_k, chunk) => ctl.enqueue(chunk.slice()), undefined, `layer ${rec.index} of ${rec.image}`);
           ctl.close();
         } catch (e) {
           ctl.error(e);

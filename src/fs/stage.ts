@@ -2,21 +2,11 @@
 // before anything touches the merged view. The view applies a layer only once its digests
 // have been verified, so a corrupt or lying layer never leaves half of itself behind.
 
+import type { LayerLike } from "../oci/layer.js";
 import { readLayerStream, type LayerReadOptions, type LayerReadResult } from "./decompress.js";
 import { createSha256, type Sha256 } from "../hash/hasher.js";
 import { cleanPath } from "./path.js";
 import { TarReader, type TarEntryType, type TarHeader } from "./tar.js";
-
-/** What LayerFS needs from a layer: its descriptor fields and a way to (re)open the blob. */
-export interface LayerInput {
-  digest?: string;
-  diffId?: string;
-  mediaType?: string;
-  /** Compressed size from the descriptor (checked when given). */
-  size?: number;
-  /** The blob's bytes; called again by readFile/export, so it must be re-openable. */
-  open(): Promise<ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>> | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
-}
 
 export interface StagedEntry {
   /** The name as written in the tar. */
@@ -53,7 +43,7 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
   maxMetaBytes?: number;
 }
 
-export async function stageLayer(layer: LayerInput, options: StageOptions = {}): Promise<StagedLayer> {
+export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
   const entries: StagedEntry[] = [];
   let hasher: Sha256 | null = null;
   let current: StagedEntry | null = null;

@@ -1,6 +1,6 @@
 // Random access to bytes that may be far larger than memory: a multi-GB archive is read by
 // seeking to the parts we need (tar headers, one blob), never whole. Node implements this
-// with a file handle (node-files.ts), browsers and workers with Blob.slice (blobReader here).
+// with a file handle (src/node/files.ts), browsers and workers with Blob.slice (blobReader here).
 
 /** A fixed-size run of bytes that can be read at any offset. */
 export interface ByteReader {

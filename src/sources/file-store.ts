@@ -1,5 +1,5 @@
 // A FileStore is a read-only tree of files addressed by '/'-separated relative paths: a
-// directory on disk (node-files.ts), a browser File list from a folder picker or drop
+// directory on disk (src/node/files.ts), a browser File list from a folder picker or drop
 // (fileListStore here), or the members of a tar archive (tar-index.ts). The OCI layout
 // reader works over any of them, which is how oci: and oci-archive: share one reader.
 

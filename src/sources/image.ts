@@ -9,6 +9,7 @@ import type { MetadataCache } from "../cache.js";
 import { CycleError, InvalidManifestError, NotFoundError } from "../errors.js";
 import { LayerGraph } from "../graph.js";
 import { getDefaultCore } from "../wasm/core.js";
+import { type Layer, layersOf } from "../oci/layer.js";
 import { isImageConfig, isIndex, isImageManifest, isSchema1 } from "../oci/media-types.js";
 import { formatPlatform, hostPlatform, selectPlatform } from "../oci/platform.js";
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from "../oci/types.js";
@@ -41,7 +42,8 @@ export interface ResolvedImage {
   /** The image config; null for an artifact (a manifest whose config is not an image config). */
   config: ImageConfig | null;
   configBytes: Uint8Array;
-  layers: Descriptor[];
+  /** The manifest's layers, bottom first, each with its diff_id and a way to open its blob. */
+  layers: Layer[];
 }
 
 /** Read a document (manifest, index or config) verified, through the cache when given. */
@@ -149,9 +151,10 @@ async function descend(source: ImageSource, options: ResolveOptions, graph: Laye
       config = validateConfig(what, parseJson(configBytes, (why) => new InvalidManifestError(what, "", why)));
       checkLayersAgainstConfig(manifest, config, describe("manifest", desc));
     }
+    const layers = layersOf(manifest.layers, config?.rootfs.diff_ids ?? [], (d, range) => source.openBlob(d, range));
     return {
       name: source.name, root, indexes, manifestDescriptor: desc, manifest, manifestBytes: bytes,
-      config, configBytes, layers: manifest.layers,
+      config, configBytes, layers,
     };
   }
 }

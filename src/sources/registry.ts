@@ -36,6 +36,11 @@ export interface RegistrySourceOptions extends Omit<RegistryClientOptions, "regi
   tagTtlMs?: number;
 }
 
+/**
+ * A registry as an ImageSource. Credentials come in `options.credentials`, fixed or as a lookup
+ * by registry host (a CredentialSource): this module reads no files, so it runs anywhere
+ * fetch does; the Node entry's openRegistrySource supplies Docker's config.json as that lookup.
+ */
 export class RegistrySource implements ImageSource {
   readonly name: string;
   readonly reference: Reference;
@@ -117,23 +122,4 @@ export class RegistrySource implements ImageSource {
 
 function isManifestType(mediaType: string): boolean {
   return isIndex(mediaType) || isImageManifest(mediaType) || mediaType === OCI_ARTIFACT_MANIFEST;
-}
-
-/**
- * docker://REF for open.ts: a RegistrySource for `ref` ("host/repo:tag", "alpine", ...).
- * Without `credentials`, Node-like runtimes read Docker's config.json like docker and skopeo
- * do; the module is imported only then, so browsers and workers never load it.
- */
-export async function openRegistrySource(ref: string, options: RegistrySourceOptions = {}): Promise<ImageSource> {
-  if (options.credentials === undefined && hasNodeFs()) {
-    const dockerConfig = "./docker-config.js"; // a variable: bundlers for the web leave it alone
-    const { dockerConfigCredentials } = (await import(dockerConfig)) as typeof import("./docker-config.js");
-    options = { ...options, credentials: dockerConfigCredentials() };
-  }
-  return new RegistrySource(ref, options);
-}
-
-function hasNodeFs(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === "string";
 }

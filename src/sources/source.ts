@@ -4,19 +4,12 @@
 // is derived once in shared code (src/sources/image.ts), so a new way of reading images is
 // one small file implementing this.
 
-// CHANGE NOTE for the registry engineer (issue 4): Descriptor and Platform now live in
-// src/oci/types.ts and are re-exported here unchanged; ImageSource itself is unchanged.
 // Verification (digest AND size), the 4 MiB manifest cap, platform selection and caching are
 // done by src/sources/image.ts on top of openBlob(), so a source returns raw bytes only.
 export type { Descriptor, Platform } from "../oci/types.js";
+export type { ByteRange } from "../oci/layer.js";
+import type { ByteRange } from "../oci/layer.js";
 import type { Descriptor } from "../oci/types.js";
-
-export interface ByteRange {
-  /** First byte, inclusive. */
-  start: number;
-  /** Last byte, exclusive; omitted = to the end. */
-  end?: number;
-}
 
 export interface ImageSource {
   /** What the user named, without credentials: "oci:./dir:v1", "docker://host/repo:tag". */

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import { main } from "../../src/cli/main.js";
-import type { InspectReport } from "../../src/cli/inspect.js";
+import type { InspectReport } from "../../src/report/inspect.js";
 
 /** Run the CLI in-process and parse its --json output; fails on a non-zero exit. */
 export async function inspectJson(...args: string[]): Promise<InspectReport> {

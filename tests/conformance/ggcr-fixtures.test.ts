@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import type { InspectReport } from "../../src/cli/inspect.js";
+import type { InspectReport } from "../../src/report/inspect.js";
 import { fixture, skipFixtures } from "./fixtures-dir.js";
 import { skipLive, skopeoInspect } from "./skopeo-live.js";
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeSampleLayout } from "../../src/sample-node.js";
+import { writeSampleLayout } from "../../src/node/sample.js";
 import { startRegistry, type RunningRegistry } from "../registry/harness/registry.js";
 import { canRun } from "../registry/harness/tools.js";
 import { asSkopeo, expectConfig, expectManifest, inspectJson, skopeoFields } from "./compare.js";

@@ -5,7 +5,7 @@
 // the files skopeo wrote, never typed here.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { InspectReport } from "../../src/cli/inspect.js";
+import type { InspectReport } from "../../src/report/inspect.js";
 import { asSkopeo, expectConfig, expectManifest, inspectJson, sha256, skopeoFields } from "./compare.js";
 import { fixture, skipFixtures } from "./fixtures-dir.js";
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeSampleLayout } from "../../src/sample-node.js";
+import { writeSampleLayout } from "../../src/node/sample.js";
 import { asSkopeo, expectConfig, expectManifest, inspectJson, skopeoFields } from "./compare.js";
 import { SAMPLE_MANIFEST_DIGEST } from "../runtimes/cases/images.js";
 import { HAVE_UMOCI, skipLive, skopeo, skopeoInspect } from "./skopeo-live.js";

@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { LayerlensError } from "../../src/errors.js";
 import { exportImage } from "../../src/fs/export.js";
 import { LayerFS } from "../../src/fs/merge.js";
-import type { LayerInput } from "../../src/fs/stage.js";
+import type { LayerLike } from "../../src/oci/layer.js";
 import { TarReader } from "../../src/fs/tar.js";
 import { layerOf, rawEntry, tarLayer, tarOf } from "./helpers/layers.js";
 
@@ -17,7 +17,7 @@ const base = () => tarLayer([{ name: "etc", type: "dir" as const }, file("etc/pa
 
 interface Case {
   name: string;
-  layers: () => LayerInput[];
+  layers: () => LayerLike[];
   /** Error code when refused; undefined when contained. */
   refused?: string;
   /** Checks on the contained view. */

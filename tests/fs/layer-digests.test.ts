@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest";
 import { DigestMismatchError, InvalidDigestError, SizeMismatchError } from "../../src/errors.js";
 import { readLayerStream } from "../../src/fs/decompress.js";
 import { LayerFS } from "../../src/fs/merge.js";
-import type { LayerInput } from "../../src/fs/stage.js";
+import type { LayerLike } from "../../src/oci/layer.js";
 import { OCI_LAYER, OCI_LAYER_GZIP } from "../../src/oci/media-types.js";
 import { tarOf } from "./helpers/layers.js";
 
@@ -20,7 +20,7 @@ const tar = tarOf([{ name: "etc/", type: "dir" }, { name: "etc/hello", data: enc
 const gz = gzipSync(tar);
 
 /** A layer over `blob` that counts the chunks it hands out. */
-function layer(blob: Uint8Array, fields: Omit<LayerInput, "open">): LayerInput & { reads: number } {
+function layer(blob: Uint8Array, fields: Omit<LayerLike, "open">): LayerLike & { reads: number } {
   const l = {
     ...fields,
     reads: 0,
@@ -105,7 +105,7 @@ describe("layer sizes", () => {
 });
 
 describe("algorithms that cannot be verified", () => {
-  const cases: [string, Partial<LayerInput>][] = [
+  const cases: [string, Partial<LayerLike>][] = [
     ["blob digest sha384", { digest: "sha384:" + "a".repeat(96) }],
     ["blob digest blake3", { digest: "blake3:" + "a".repeat(64) }],
     ["diff_id sha384", { digest: digest("sha256", gz), diffId: "sha384:" + "a".repeat(96) }],

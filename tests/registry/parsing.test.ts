@@ -11,7 +11,7 @@ import { redactUrl } from "../../src/sources/registry/url.js";
 import { isRetryableStatus, parseRetryAfter, retryDelay, retryPolicy } from "../../src/sources/registry/retry.js";
 import { checkDigestString } from "../../src/oci/digest.js";
 import { registryOrigin } from "../../src/sources/registry/client.js";
-import { credentialsFor, normalizeHost } from "../../src/sources/docker-config.js";
+import { credentialsFor, normalizeHost } from "../../src/node/docker-config.js";
 
 describe("WWW-Authenticate", () => {
   test("distribution's bearer challenge with a multi-scope, escaped quoted string", () => {

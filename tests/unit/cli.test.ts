@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { buildSampleImage } from "../../src/sample.js";
-import { writeSampleLayout } from "../../src/sample-node.js";
+import { writeSampleLayout } from "../../src/node/sample.js";
 import { writeTar } from "../../src/fs/tar-write.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "layerlens-cli-"));

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { init } from "../../src/node.js";
-import { buildReport } from "../../src/cli/inspect.js";
+import { buildReport } from "../../src/report/inspect.js";
 import { LayerlensError } from "../../src/errors.js";
 import { writeTar, type TarWriteEntry } from "../../src/fs/tar-write.js";
 import { buildSampleImage } from "../../src/sample.js";
@@ -76,7 +76,7 @@ function gunzipStored(g: Uint8Array): Uint8Array {
 }
 
 async function inspectSource(source: ImageSource) {
-  return buildReport(await resolveImage(source), (d) => source.openBlob(d));
+  return buildReport(await resolveImage(source));
 }
 
 async function code(p: Promise<unknown>): Promise<string> {

@@ -2,7 +2,7 @@
 // names it (code, the blob or field, both digests), never a crash, a hang or a partial result.
 import { describe, expect, it } from "vitest";
 import { init } from "../../src/node.js";
-import { buildReport } from "../../src/cli/inspect.js";
+import { buildReport } from "../../src/report/inspect.js";
 import { MetadataCache } from "../../src/cache.js";
 import { LayerlensError } from "../../src/errors.js";
 import { resolveImage } from "../../src/sources/image.js";
@@ -14,7 +14,7 @@ await init();
 async function inspectAll(s: ReturnType<typeof sample>, tag = "latest") {
   const source = await open(s, tag);
   const image = await resolveImage(source);
-  return buildReport(image, (d) => source.openBlob(d));
+  return buildReport(image);
 }
 
 async function expectCode(p: Promise<unknown>, code: string, ...inMessage: (string | RegExp)[]) {

@@ -217,6 +217,51 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     await page.close();
   });
 
+  it("a slower earlier pick never overwrites a newer one", async () => {
+    const { page, problems } = await openPage();
+    const slowBytes = readFileSync(fixture("archives", "demo.docker.tar")).toString("base64");
+    const fastBytes = readFileSync(fixture("archives", "demo.oci.tar")).toString("base64");
+    // Every read of the first file is held back 100 ms (as a big archive on a slow disk would
+    // be); the second file is dropped as soon as the first is being read, so the first pick is
+    // well under way, and finishes long after the second.
+    await page.evaluate(([slow, fast]) => {
+      const w = window as unknown as { slowReads: { pending: number; total: number } };
+      w.slowReads = { pending: 0, total: 0 };
+      const slice = Blob.prototype.slice;
+      Blob.prototype.slice = function (this: Blob, ...args: Parameters<Blob["slice"]>) {
+        const part = slice.apply(this, args);
+        if ((this as File).name !== "slow.docker.tar") return part;
+        const read = part.arrayBuffer.bind(part);
+        part.arrayBuffer = () => {
+          w.slowReads.pending++;
+          if (w.slowReads.total++ === 0) setTimeout(() => drop("demo.oci.tar", fast), 0);
+          return new Promise((r) => setTimeout(r, 100)).then(read).finally(() => { w.slowReads.pending--; });
+        };
+        return part;
+      };
+      const drop = (name: string, b64: string) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+        document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      };
+      drop("slow.docker.tar", slow);
+    }, [slowBytes, fastBytes]);
+    await settled(page);
+    // Let the slow pick run out: no read of it pending for a while.
+    await page.waitForFunction(() => {
+      const r = (window as unknown as { slowReads: { pending: number; total: number; idleSince?: number } }).slowReads;
+      if (r.total === 0 || r.pending > 0) { r.idleSince = undefined; return false; }
+      r.idleSince ??= Date.now();
+      return Date.now() - r.idleSince > 1000;
+    }, undefined, { timeout: 60_000, polling: 100 });
+    expect(await page.getAttribute("body", "data-state")).toBe("ready");
+    // The oci-archive's layers (compressed blobs), not the docker-archive's (its diff_ids).
+    expect(await layerDigests(page)).toEqual(expectedJson("latest", "manifest.json").layers.map((l: any) => l.digest));
+    expect(await page.isHidden("#error")).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("shows a typed error, not a blank page, for a truncated archive", async () => {
     const { page, problems } = await openPage();
     const whole = readFileSync(fixture("archives", "demo.docker.tar"));

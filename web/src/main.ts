@@ -2,9 +2,10 @@
 // then show its manifest, config, history, layers, wasted space and merged files. Everything
 // runs in this tab on the user's files; errors are shown with their stable code.
 
-import { init, LayerlensError, type ImageSource } from "../../src/browser.js";
+import { init, LayerlensError, type ImageSource, type MergedImage } from "../../src/browser.js";
 import { el } from "./dom.js";
 import { inspectSource } from "./inspect.js";
+import { keepIfCurrent, Latest, type Ticket } from "./latest.js";
 import { choicesOf, defaultChoice, openPicked, pickedDrop, pickedFolder, reopen, type Picked } from "./open.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
@@ -29,9 +30,12 @@ const ui = {
   report: $("report"),
 };
 
-/** The input being shown and its source; a newer pick cancels the rendering of an older one. */
+/** The input being shown and its source. */
 let current: { picked: Picked; source: ImageSource } | undefined;
-let generation = 0;
+/** The merged view on screen; freed when another one replaces it. */
+let shown: MergedImage | undefined;
+/** Every pick, tag or platform choice takes a ticket: only the newest one's results are shown. */
+const actions = new Latest();
 
 function showError(e: unknown): void {
   const code = e instanceof LayerlensError ? e.code : (e as { code?: unknown })?.code;
@@ -61,30 +65,34 @@ function fillSelect(select: HTMLSelectElement, options: { label: string; value: 
   }));
 }
 
-/** Resolve, mount and render `source` (for `platform` when it is an index). */
-async function show(source: ImageSource, platform?: string): Promise<void> {
-  const mine = ++generation;
+/** Resolve, mount and render `source` (for `platform` when it is an index), unless `ticket` goes stale. */
+async function show(ticket: Ticket, source: ImageSource, platform?: string): Promise<void> {
   ui.error.hidden = true;
   ui.report.hidden = true;
   document.body.dataset.state = "loading";
-  try {
-    const x = await inspectSource(source, platform, (done, total) => { if (mine === generation) setProgress(done, total); });
-    if (mine !== generation) return;
-    ui.platformPicker.hidden = x.platforms.length === 0;
-    fillSelect(ui.platformSelect, x.platforms.map((p) => ({ label: p.label, value: p.label })), x.platform);
-    ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
-    renderSummary($("summary"), x.resolved);
-    renderLayers($("layers"), x);
-    renderWaste($("waste"), x);
-    renderFiles($("files"), x.image, showError);
-    ui.report.hidden = false;
-    document.body.dataset.state = "ready";
-  } catch (e) {
-    if (mine === generation) showError(e);
-  }
+  const progress = (done: number, total: number) => { if (ticket.current) setProgress(done, total); };
+  const x = await keepIfCurrent(ticket, inspectSource(source, platform, progress), (stale) => stale.image.fs.free());
+  if (!x) return;
+  ui.platformPicker.hidden = x.platforms.length === 0;
+  fillSelect(ui.platformSelect, x.platforms.map((p) => ({ label: p.label, value: p.label })), x.platform);
+  ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
+  renderSummary($("summary"), x.report);
+  renderLayers($("layers"), x);
+  renderWaste($("waste"), x);
+  renderFiles($("files"), x.image, showError);
+  shown?.fs.free();
+  shown = x.image;
+  ui.report.hidden = false;
+  document.body.dataset.state = "ready";
 }
 
-async function openInput(picked: Picked): Promise<void> {
+/** Run one user action under a fresh ticket; its error is shown only while it is the newest. */
+function act(work: (ticket: Ticket) => Promise<void>): void {
+  const ticket = actions.begin();
+  work(ticket).catch((e) => { if (ticket.current) showError(e); });
+}
+
+async function openInput(ticket: Ticket, picked: Picked): Promise<void> {
   ui.error.hidden = true;
   ui.report.hidden = true;
   ui.progress.hidden = true;
@@ -92,58 +100,63 @@ async function openInput(picked: Picked): Promise<void> {
   ui.tagPicker.hidden = true;
   ui.platformPicker.hidden = true;
   document.body.dataset.state = "loading";
-  try {
-    await init();
-    let source = await openPicked(picked);
-    const choices = choicesOf(source);
-    const first = defaultChoice(choices);
-    if (first !== undefined) {
-      source = await reopen(picked, source, first);
-      fillSelect(ui.tagSelect, choices.map((c) => ({ label: c.label, value: c.selector })), first);
-      ui.tagPicker.hidden = false;
-      ui.pickers.hidden = false;
-    }
-    current = { picked, source };
-    await show(source);
-  } catch (e) {
-    showError(e);
+  await init();
+  const opened = await keepIfCurrent(ticket, openPicked(picked), (stale) => stale.close?.());
+  if (!opened) return;
+  let source = opened;
+  const choices = choicesOf(source);
+  const first = defaultChoice(choices);
+  if (first !== undefined) {
+    const chosen = await keepIfCurrent(ticket, reopen(picked, source, first), (stale) => stale.close?.());
+    if (!chosen) return;
+    source = chosen;
+    fillSelect(ui.tagSelect, choices.map((c) => ({ label: c.label, value: c.selector })), first);
+    ui.tagPicker.hidden = false;
+    ui.pickers.hidden = false;
   }
+  current = { picked, source };
+  await show(ticket, source);
 }
 
 ui.folder.addEventListener("change", () => {
-  if (ui.folder.files?.length) void openInput(pickedFolder(ui.folder.files));
+  if (ui.folder.files?.length) {
+    const picked = pickedFolder(ui.folder.files);
+    act((t) => openInput(t, picked));
+  }
   ui.folder.value = "";
 });
 ui.archive.addEventListener("change", () => {
   const file = ui.archive.files?.[0];
-  if (file) void openInput({ kind: "archive", name: file.name, file });
+  if (file) act((t) => openInput(t, { kind: "archive", name: file.name, file }));
   ui.archive.value = "";
 });
-ui.tagSelect.addEventListener("change", async () => {
-  if (!current) return;
-  try {
-    current.source = await reopen(current.picked, current.source, ui.tagSelect.value);
-    await show(current.source);
-  } catch (e) {
-    showError(e);
-  }
+ui.tagSelect.addEventListener("change", () => {
+  const was = current;
+  if (!was) return;
+  const selector = ui.tagSelect.value;
+  act(async (t) => {
+    const source = await keepIfCurrent(t, reopen(was.picked, was.source, selector));
+    if (!source) return;
+    was.source = source;
+    await show(t, source);
+  });
 });
 ui.platformSelect.addEventListener("change", () => {
-  if (current) void show(current.source, ui.platformSelect.value);
+  const was = current;
+  if (was) act((t) => show(t, was.source, ui.platformSelect.value));
 });
 
 // Drag and drop anywhere on the page; the drop zone only highlights.
 document.addEventListener("dragover", (e) => { e.preventDefault(); ui.drop.classList.add("over"); });
 document.addEventListener("dragleave", () => ui.drop.classList.remove("over"));
-document.addEventListener("drop", async (e) => {
+document.addEventListener("drop", (e) => {
   e.preventDefault();
   ui.drop.classList.remove("over");
   if (!e.dataTransfer) return;
-  try {
-    const picked = await pickedDrop(e.dataTransfer);
-    if (picked) await openInput(picked);
-  } catch (err) {
-    showError(err);
-  }
+  const data = e.dataTransfer;
+  act(async (t) => {
+    const picked = await keepIfCurrent(t, pickedDrop(data));
+    if (picked) await openInput(t, picked);
+  });
 });
 document.body.dataset.state = "idle";

@@ -4,7 +4,7 @@
 
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { LayerInput } from "../../../src/fs/stage.js";
+import type { LayerLike } from "../../../src/oci/layer.js";
 
 export const FIXTURES = resolve(import.meta.dirname, "../../../../shared/fixtures");
 export const HAVE_FIXTURES = existsSync(join(FIXTURES, "expected"));
@@ -15,7 +15,7 @@ if (SKIP_FIXTURES) console.warn(`fs tests: ${FIXTURES} not found, fixture tests 
 export interface FixtureImage {
   manifest: { layers: { digest: string; mediaType: string; size: number }[] };
   config: { rootfs: { diff_ids: string[] } };
-  layers: LayerInput[];
+  layers: LayerLike[];
 }
 
 function blobPath(layout: string, digest: string): string {
@@ -36,7 +36,7 @@ export function fixtureImage(layout: string, tag: string): FixtureImage {
     manifest = JSON.parse(readFileSync(blobPath(dir, desc.digest), "utf8"));
   }
   const config = JSON.parse(readFileSync(blobPath(dir, manifest.config.digest), "utf8"));
-  const layers: LayerInput[] = manifest.layers.map((l: any, i: number) => ({
+  const layers: LayerLike[] = manifest.layers.map((l: any, i: number) => ({
     digest: l.digest,
     mediaType: l.mediaType,
     size: l.size,

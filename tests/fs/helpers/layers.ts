@@ -1,15 +1,15 @@
-// Layers built in memory for tests: tar bytes (from the project's tar writer) as LayerInputs.
+// Layers built in memory for tests: tar bytes (from the project's tar writer) as layers.
 
 import { gzipSync } from "node:zlib";
-import type { LayerInput } from "../../../src/fs/stage.js";
+import type { LayerLike } from "../../../src/oci/layer.js";
 import { TAR_END, tarEntry, type TarWriteEntry } from "../../../src/fs/tar-write.js";
 
 export function tarOf(entries: (TarWriteEntry | Uint8Array)[], end = true): Uint8Array {
   return Buffer.concat([...entries.map((e) => (e instanceof Uint8Array ? e : tarEntry(e))), ...(end ? [TAR_END] : [])]);
 }
 
-/** A LayerInput over bytes, handed out in `chunk`-sized pieces. */
-export function layerOf(bytes: Uint8Array, opts: { gzip?: boolean; chunk?: number; digest?: string; diffId?: string } = {}): LayerInput {
+/** A LayerLike over bytes, handed out in `chunk`-sized pieces. */
+export function layerOf(bytes: Uint8Array, opts: { gzip?: boolean; chunk?: number; digest?: string; diffId?: string } = {}): LayerLike {
   const blob = opts.gzip ? gzipSync(bytes) : bytes;
   const chunk = opts.chunk ?? 64 * 1024;
   return {
@@ -21,7 +21,7 @@ export function layerOf(bytes: Uint8Array, opts: { gzip?: boolean; chunk?: numbe
   };
 }
 
-export function tarLayer(entries: (TarWriteEntry | Uint8Array)[], opts: { gzip?: boolean; end?: boolean } = {}): LayerInput {
+export function tarLayer(entries: (TarWriteEntry | Uint8Array)[], opts: { gzip?: boolean; end?: boolean } = {}): LayerLike {
   return layerOf(tarOf(entries, opts.end ?? true), opts);
 }
 

@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { LayerlensError } from "../errors.js";
-import type { CredentialSource, Credentials } from "./registry/auth.js";
+import type { CredentialSource, Credentials } from "../sources/registry/auth.js";
 
 export interface DockerConfigOptions {
   /** A config.json to read instead of the default location. */
@@ -69,7 +69,7 @@ export async function loadDockerConfig(file: string): Promise<DockerConfig | und
   }
   try {
     const json = JSON.parse(text) as unknown;
-    if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("not a JSON object");
+    if (typeof json !== "object" || json === null || Array.isArray(json)) throw new TypeError("not a JSON object");
     return json as DockerConfig;
   } catch (err) {
     throw new LayerlensError("DOCKER_CONFIG", `reading ${file}: ${(err as Error).message}`, { cause: err });

@@ -1,12 +1,12 @@
 // Node-only file access for the readers: a ByteReader over a file handle (positioned reads,
-// so a multi-GB archive costs one open file, not its size in memory) and a BlobStore over a
-// directory. Imported by open.ts's Node entry and the CLI, never by browser code.
+// so a multi-GB archive costs one open file, not its size in memory) and a FileStore over a
+// directory. Imported by open.ts and the CLI, never by portable code.
 
 import { open, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { NotFoundError, UnsafePathError } from "../errors.js";
-import type { ByteReader } from "./byte-reader.js";
-import type { FileStore } from "./file-store.js";
+import type { ByteReader } from "../sources/byte-reader.js";
+import type { FileStore } from "../sources/file-store.js";
 
 /** Open `path` for positioned reads. */
 export async function fileReader(path: string): Promise<ByteReader> {

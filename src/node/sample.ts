@@ -5,7 +5,7 @@
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type SampleImage, buildSampleImage } from "./sample.js";
+import { type SampleImage, buildSampleImage } from "../sample.js";
 
 /** The cache root: $LAYERLENS_CACHE, else $XDG_CACHE_HOME/layerlens, else ~/.cache/layerlens. */
 export function cacheRoot(): string {

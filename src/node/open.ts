@@ -2,22 +2,23 @@
 //   oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REPO:TAG | :@N]  docker://REF
 // and a plain path auto-detected (a directory with oci-layout; a tar whose members say
 // OCI layout or docker-archive; PATH:TAG when PATH exists and PATH:TAG does not).
-// Node-only (it opens files); browsers use openFileList / openBlobArchive in open-web.ts.
+// Node-only (it opens files); browsers use openFileList / openBlobArchive (sources/open-web.ts).
 // Transports: https://github.com/containers/image/blob/main/docs/containers-transports.5.md
 
 import { stat } from "node:fs/promises";
 import { InvalidReferenceError, NotFoundError } from "../errors.js";
-import { openOciArchive } from "./archive.js";
-import { DockerArchiveSource } from "./docker-archive.js";
-import { LayoutSource } from "./layout.js";
-import { directoryStore, fileReader } from "./node-files.js";
-import type { ByteReader } from "./byte-reader.js";
-import type { ImageSource } from "./source.js";
-import { openArchive } from "./open-web.js";
-import type { RegistrySourceOptions } from "./registry.js";
+import { openOciArchive } from "../sources/archive.js";
+import type { ByteReader } from "../sources/byte-reader.js";
+import { DockerArchiveSource } from "../sources/docker-archive.js";
+import { LayoutSource } from "../sources/layout.js";
+import { openArchive } from "../sources/open-web.js";
+import type { RegistrySourceOptions } from "../sources/registry.js";
+import type { ImageSource } from "../sources/source.js";
+import { directoryStore, fileReader } from "./files.js";
+import { openRegistrySource } from "./registry.js";
 
 export interface OpenOptions {
-  /** Passed to the registry source (credentials, retries, protocol). */
+  /** Passed to the registry source (credentials, retries, protocol); default credentials: Docker's config.json. */
   registry?: RegistrySourceOptions;
 }
 
@@ -27,10 +28,10 @@ function splitFirst(s: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
-/** Open the image `spec` names. */
-export async function openImageSource(spec: string, options: OpenOptions = {}): Promise<ImageSource> {
+/** Open the image `spec` (a path or TRANSPORT:NAME) names; close() the source when done. */
+export async function openImage(spec: string, options: OpenOptions = {}): Promise<ImageSource> {
   if (!spec) throw new InvalidReferenceError(spec, "name an image: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, docker://REF or a path");
-  if (spec.startsWith("docker://")) return openRegistry(spec.slice("docker://".length), options);
+  if (spec.startsWith("docker://")) return openRegistrySource(spec.slice("docker://".length), options.registry);
   if (spec.startsWith("oci:")) {
     const [dir, tag] = splitFirst(spec.slice(4));
     return LayoutSource.open(directoryStore(dir), tag);
@@ -75,10 +76,4 @@ async function withFile(file: string, open: (reader: ByteReader) => Promise<Imag
     await reader.close?.();
     throw err;
   }
-}
-
-/** docker://REF through the registry source (src/sources/registry.ts), loaded only when used. */
-async function openRegistry(ref: string, options: OpenOptions): Promise<ImageSource> {
-  const { openRegistrySource } = await import("./registry.js");
-  return openRegistrySource(ref, options.registry);
 }
