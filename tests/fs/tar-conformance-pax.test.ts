@@ -76,7 +76,7 @@ const SEQUENCES_UMOCI: [string, Uint8Array][] = [
 ];
 
 describe.skipIf(SKIP)("PAX header sequences: layerlens vs GNU tar -x and umoci unpack", () => {
-  test.each([...SEQUENCES.map(([t, b]) => [t, b, "GNU tar"] as const), ...SEQUENCES_UMOCI.map(([t, b]) => [t, b, "umoci"] as const)])("%s (%s)", async (_title, tar, tool) => {
+  test.each([...SEQUENCES.map(([t, b]) => [t, "GNU tar", b] as const), ...SEQUENCES_UMOCI.map(([t, b]) => [t, "umoci", b] as const)])("%s (%s)", async (_title, tool, tar) => {
     const oracle = tool === "umoci" ? umociUnpack(tar) : gnuTarExtract(tar);
     expect(oracle.ok, JSON.stringify(oracle)).toBe(true);
     const got = await ours(tar);
