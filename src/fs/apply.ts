@@ -233,6 +233,7 @@ function setMeta(t: PathTable, ino: number, e: StagedEntry, layerId: number): vo
       t.size[ino] = e.size;
       t.offset[ino] = e.dataOffset;
       if (e.digest) t.digest.set(ino, e.digest);
+      if (e.sparse) t.sparse.set(ino, e.sparse);
       break;
     case "symlink":
       t.linkTarget.set(ino, e.linkname);

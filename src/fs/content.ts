@@ -1,24 +1,33 @@
 // File contents: a merged view stores where each visible file's bytes sit in its layer's tar
 // (offset, size), never the bytes. Reading streams the layer again and slices those ranges out,
 // stopping as soon as the last wanted byte has passed; one pass serves many files of a layer
-// (export, hashing), so no layer is decompressed twice for one job.
+// (export, hashing), so no layer is decompressed twice for one job. A sparse file's range is
+// its stored data, expanded on the way out with its map (sparse.ts).
 
 import { TarFormatError } from "./errors.js";
 import { readLayerStream } from "./decompress.js";
 import type { LayerLike } from "../oci/layer.js";
+import { emitZeros, SparseExpander, ZERO_CHUNK, type SparseLayout, type SparseSink } from "./sparse.js";
 
 export interface ByteSpan {
-  /** Offset of the first byte in the uncompressed tar. */
+  /** Offset of the first stored byte in the uncompressed tar. */
   offset: number;
+  /** Bytes delivered: the file's (real) size. */
   size: number;
   /** Caller's tag, handed back with every chunk. */
   key: number;
+  /**
+   * A sparse file's map: the tar holds sparse.storedSize bytes from `offset`, delivered
+   * expanded to `size` bytes with the holes as zeros (bounded chunks of one shared buffer).
+   */
+  sparse?: SparseLayout;
 }
 
 /**
  * Stream `input` once and hand every byte of every span to `deliver`, in order. Spans must be
  * sorted by offset and must not overlap (distinct tar bodies never do). `done` is called once
- * per span after its last byte (also for empty spans).
+ * per span after its last byte (also for empty spans). Chunks are views: copy them to keep them.
+ * The holes of sparse spans go to `hole` as lengths when it is given, else to `deliver` as zeros.
  */
 export async function readSpans(
   input: LayerLike,
@@ -26,11 +35,25 @@ export async function readSpans(
   deliver: (key: number, chunk: Uint8Array) => void,
   done?: (key: number) => void,
   what = "layer",
+  hole?: (key: number, length: number) => void,
 ): Promise<void> {
   let idx = 0;
   let pos = 0;
+  let expander: SparseExpander | null = null;
+  const stored = (s: ByteSpan) => (s.sparse ? s.sparse.storedSize : s.size);
+  const sink = (s: ByteSpan): SparseSink => ({
+    data: (c) => deliver(s.key, c),
+    hole: hole ? (n) => hole(s.key, n) : (n) => emitZeros(n, (c) => deliver(s.key, c)),
+  });
+  const expanding = (s: ByteSpan) => (expander ??= new SparseExpander(s.sparse!, s.size, sink(s)));
+  const finish = (s: ByteSpan) => {
+    if (s.sparse) expanding(s).finish();
+    expander = null;
+    done?.(s.key);
+    idx++;
+  };
   const finishEmpty = () => {
-    while (idx < spans.length && spans[idx].size === 0 && spans[idx].offset <= pos) done?.(spans[idx++].key);
+    while (idx < spans.length && stored(spans[idx]) === 0 && spans[idx].offset <= pos) finish(spans[idx]);
   };
   finishEmpty();
   if (idx === spans.length) return;
@@ -40,14 +63,17 @@ export async function readSpans(
     pos += chunk.length;
     while (idx < spans.length) {
       const s = spans[idx];
-      const end = s.offset + s.size;
+      const end = s.offset + stored(s);
       if (s.offset >= pos) break;
       const from = Math.max(s.offset, start);
       const to = Math.min(end, pos);
-      if (to > from) deliver(s.key, chunk.subarray(from - start, to - start));
+      if (to > from) {
+        const part = chunk.subarray(from - start, to - start);
+        if (s.sparse) expanding(s).push(part);
+        else deliver(s.key, part);
+      }
       if (end > pos) break;
-      done?.(s.key);
-      idx++;
+      finish(s);
       finishEmpty();
     }
     return idx < spans.length;
@@ -55,4 +81,49 @@ export async function readSpans(
   if (idx < spans.length) {
     throw new TarFormatError(`${what} ended before the bytes of a file it listed (was it changed since it was mounted?)`, pos);
   }
+}
+
+/**
+ * One file's content as a pull stream. The stored bytes are queued as the layer is read (as
+ * many as the file stores); holes are queued as lengths and turned into zero chunks of at
+ * most ZERO_CHUNK bytes only as the consumer pulls, so a huge sparse file costs what it stores.
+ */
+export function fileStream(input: LayerLike, span: ByteSpan, what: string): ReadableStream<Uint8Array> {
+  const queue: (Uint8Array | number)[] = [];
+  let finished = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  let started = false;
+  const run = () =>
+    readSpans(input, [span], (_k, c) => { queue.push(c.slice()); notify(); }, undefined, what, (_k, n) => { queue.push(n); notify(); })
+      .then(() => { finished = true; }, (e) => { failure = e; finished = true; })
+      .finally(notify);
+  return new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      if (!started) {
+        started = true;
+        void run();
+      }
+      for (;;) {
+        const head = queue[0];
+        if (typeof head === "number") {
+          const n = Math.min(head, ZERO_CHUNK);
+          if (head === n) queue.shift();
+          else queue[0] = head - n;
+          return ctl.enqueue(new Uint8Array(n));
+        }
+        if (head) {
+          queue.shift();
+          return ctl.enqueue(head);
+        }
+        if (failure) return ctl.error(failure);
+        if (finished) return ctl.close();
+        await new Promise<void>((r) => (wake = r));
+      }
+    },
+  });
 }

@@ -7,8 +7,8 @@ import { LayerlensError } from "../errors.js";
 
 /** A tar stream that is not a valid archive: bad checksum, truncated entry, bad number field. */
 export class TarFormatError extends LayerlensError {
-  constructor(message: string, readonly offset?: number) {
-    super("TAR_FORMAT", offset === undefined ? message : `${message} (at byte ${offset})`);
+  constructor(readonly detail: string, readonly offset?: number) {
+    super("TAR_FORMAT", offset === undefined ? detail : `${detail} (at byte ${offset})`);
   }
 }
 

@@ -1,5 +1,6 @@
 // export: the merged view as one flat tar (like `crane export`, minus its bugs: whiteouts
-// applied, symlinks and hard links kept, long names via PAX, xattrs via SCHILY.xattr.*), whose
+// applied, symlinks and hard links kept, long names via PAX, xattrs via SCHILY.xattr.*, sparse
+// files as PAX sparse 1.0 so their holes cost nothing), whose
 // extraction equals the image's rootfs as umoci unpacks it.
 //
 // Deterministic: the same view gives the same bytes. Order:
@@ -18,6 +19,7 @@ import { InvariantError } from "../errors.js";
 import { readSpans } from "./content.js";
 import type { LayerRecord, MergedImage, Stat } from "./merge.js";
 import { comparePaths } from "./path.js";
+import type { SparseLayout } from "./sparse.js";
 import { TAR_END, tarEntry, type TarWriteEntry } from "./tar-write.js";
 
 export interface ExportStats {
@@ -65,20 +67,22 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
     return true;
   });
   // Group by the layer holding the bytes, in tar order.
-  const byLayer = new Map<LayerRecord, { s: Stat; offset: number }[]>();
+  const byLayer = new Map<LayerRecord, { s: Stat; offset: number; sparse?: SparseLayout }[]>();
   for (const s of writeFiles) {
     const at = img.locate(s.path);
     let list = byLayer.get(at.layer);
     if (!list) byLayer.set(at.layer, (list = []));
-    list.push({ s, offset: at.offset });
+    list.push({ s, offset: at.offset, sparse: at.sparse });
   }
   for (const rec of [...byLayer.keys()].sort((a, b) => a.index - b.index)) {
     const list = byLayer.get(rec)!.sort((a, b) => a.offset - b.offset);
     let current = -1;
     let written = 0;
+    // A sparse file is copied as it is stored (its data segments) behind a PAX 1.0 map.
+    const stored = (k: number) => list[k].sparse?.storedSize ?? list[k].s.size;
     const finish = (k: number) => {
-      const pad = (512 - (list[k].s.size % 512)) % 512;
-      if (written !== list[k].s.size) throw new InvariantError(`export: ${list[k].s.path}: ${written} of ${list[k].s.size} bytes`);
+      const pad = (512 - (stored(k) % 512)) % 512;
+      if (written !== stored(k)) throw new InvariantError(`export: ${list[k].s.path}: ${written} of ${stored(k)} bytes`);
       if (pad) emit(new Uint8Array(pad));
       stats.files++;
       stats.entries++;
@@ -86,11 +90,18 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
     const start = (k: number) => {
       current = k;
       written = 0;
-      emit(fileHeader(list[k].s));
+      const sparse = list[k].sparse;
+      if (sparse) {
+        const map = sparseMapBlocks(sparse);
+        emit(fileHeader(list[k].s, map.length + sparse.storedSize, sparse));
+        emit(map);
+      } else {
+        emit(fileHeader(list[k].s, list[k].s.size));
+      }
     };
     await readSpans(
       rec.layer,
-      list.map((f, k) => ({ offset: f.offset, size: f.s.size, key: k })),
+      list.map((f, k) => ({ offset: f.offset, size: stored(k), key: k })),
       (k, chunk) => {
         if (k !== current) start(k);
         written += chunk.length;
@@ -149,20 +160,38 @@ function entryOf(s: Stat): TarWriteEntry {
 }
 
 /**
- * The header (and PAX records) of a regular file whose body is streamed after it. The shared
- * writer (tar-write.ts) takes whole bodies, so the header is made for an empty body and its
- * size field set here; sizes past the 11 octal digits go in a PAX "size" record.
+ * The header (and PAX records) of a regular file whose body (`bodySize` bytes) is streamed
+ * after it. The shared writer (tar-write.ts) takes whole bodies, so the header is made for an
+ * empty body and its size field set here; sizes past the 11 octal digits go in a PAX "size"
+ * record. A sparse file is written in PAX sparse format 1.0 (GNU tar's default, read by GNU
+ * tar, bsdtar, Python and Go, so umoci): the real name and size in GNU.sparse.* records, the
+ * header named as GNU tar names it (dir/GNUSparseFile.0/base) so that a reader without sparse
+ * support does not put the packed bytes under the real name.
  */
-function fileHeader(s: Stat): Uint8Array {
+function fileHeader(s: Stat, bodySize: number, sparse?: SparseLayout): Uint8Array {
   const e = common(s);
-  if (s.size > MAX_OCTAL_SIZE) e.pax = { ...e.pax, size: String(s.size) };
+  if (sparse) {
+    const slash = s.path.lastIndexOf("/");
+    e.name = `${s.path.slice(0, slash + 1)}GNUSparseFile.0/${s.path.slice(slash + 1)}`;
+    e.pax = { ...e.pax, "GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": s.path, "GNU.sparse.realsize": String(s.size) };
+  }
+  if (bodySize > MAX_OCTAL_SIZE) e.pax = { ...e.pax, size: String(bodySize) };
   const bytes = new Uint8Array(tarEntry({ ...e, type: "file" }));
   const h = bytes.subarray(bytes.length - 512);
-  const field = s.size > MAX_OCTAL_SIZE ? 0 : s.size;
+  const field = bodySize > MAX_OCTAL_SIZE ? 0 : bodySize;
   h.set(new TextEncoder().encode(field.toString(8).padStart(11, "0") + "\0"), 124);
   h.fill(0x20, 148, 156);
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += h[i];
   h.set(new TextEncoder().encode(sum.toString(8).padStart(6, "0") + "\0"), 148);
   return bytes;
+}
+
+/** The PAX 1.0 sparse map at the start of the body: decimal lines, padded to whole blocks. */
+function sparseMapBlocks(sparse: SparseLayout): Uint8Array {
+  const lines = [String(sparse.segments.length), ...sparse.segments.flatMap((g) => [String(g.offset), String(g.length)])];
+  const text = new TextEncoder().encode(lines.join("\n") + "\n");
+  const out = new Uint8Array(Math.ceil(text.length / 512) * 512);
+  out.set(text);
+  return out;
 }

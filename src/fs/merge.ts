@@ -22,11 +22,12 @@
 import { FreedError, NotFoundError } from "../errors.js";
 import type { LayerLike } from "../oci/layer.js";
 import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
-import { readSpans } from "./content.js";
+import { fileStream } from "./content.js";
 import type { Compression } from "./decompress.js";
 import { LayerEntryError } from "./errors.js";
 import { cleanPath, comparePaths } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
+import type { SparseLayout } from "./sparse.js";
 import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
 import type { LayerHandle, LayerPool } from "../pool.js";
@@ -381,20 +382,9 @@ export class MergedImage {
       const err = new NotFoundError(`${this.name}: ${JSON.stringify(path)}: not a regular file`, path);
       return new ReadableStream({ start: (c) => c.error(err) });
     }
-    const size = this.t.size[ino];
     const rec = this.fs.layers[this.t.layer[ino]];
-    const offset = this.t.offset[ino];
-    return new ReadableStream<Uint8Array>({
-      async start(ctl) {
-        if (size === 0) return ctl.close();
-        try {
-          await readSpans(rec.layer, [{ offset, size, key: 0 }], (_k, chunk) => ctl.enqueue(chunk.slice()), undefined, `layer ${rec.index} of ${rec.image}`);
-          ctl.close();
-        } catch (e) {
-          ctl.error(e);
-        }
-      },
-    });
+    const span = { offset: this.t.offset[ino], size: this.t.size[ino], key: 0, sparse: this.t.sparse.get(ino) };
+    return fileStream(rec.layer, span, `layer ${rec.index} of ${rec.image}`);
   }
 
   /** The whole visible content of a regular file. */
@@ -403,10 +393,10 @@ export class MergedImage {
   }
 
   /** Where the bytes of a regular file's visible version live (export, hashing). */
-  locate(path: string): { layer: LayerRecord; offset: number; size: number } {
+  locate(path: string): { layer: LayerRecord; offset: number; size: number; sparse?: SparseLayout } {
     const ino = this.t.inode[this.node(path, true)];
     if (this.t.kind[ino] !== Kind.File) throw new NotFoundError(`${this.name}: ${JSON.stringify(path)}: not a regular file`, path);
-    return { layer: this.fs.layers[this.t.layer[ino]], offset: this.t.offset[ino], size: this.t.size[ino] };
+    return { layer: this.fs.layers[this.t.layer[ino]], offset: this.t.offset[ino], size: this.t.size[ino], sparse: this.t.sparse.get(ino) };
   }
 
   /** Is this file version (an inode a layer supplied) still visible? */

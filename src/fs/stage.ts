@@ -6,6 +6,7 @@ import type { LayerLike } from "../oci/layer.js";
 import { readLayerStream, type LayerReadOptions, type LayerReadResult } from "./decompress.js";
 import { createSha256, type Sha256 } from "../hash/hasher.js";
 import { cleanPath } from "./path.js";
+import type { SparseLayout } from "./sparse.js";
 import { TarReader, type TarEntryType, type TarHeader } from "./tar.js";
 
 export interface StagedEntry {
@@ -25,8 +26,10 @@ export interface StagedEntry {
   devmajor: number;
   devminor: number;
   xattrs: Record<string, string> | null;
-  /** Offset of the body in the uncompressed tar. */
+  /** Offset of the body (of a sparse file: of its stored data) in the uncompressed tar. */
   dataOffset: number;
+  /** A sparse file's map (size is then the real size, the tar holds layout.storedSize bytes). */
+  sparse?: SparseLayout;
   /** sha256 of the body (regular files, when hashing was asked for). */
   digest?: string;
 }
@@ -67,6 +70,7 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
           xattrs: h.xattrs,
           dataOffset: h.dataOffset,
         };
+        if (h.sparse && h.type === "file") current.sparse = h.sparse;
         entries.push(current);
         hasher = options.hashFiles && h.type === "file" ? createSha256() : null;
       },
@@ -76,7 +80,8 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
         hasher = null;
       },
     },
-    { maxMetaBytes: options.maxMetaBytes },
+    // No hole() handler: the content digest is of the real bytes, so holes are hashed as zeros.
+    { maxMetaBytes: options.maxMetaBytes, what: options.what },
   );
   const stream = await layer.open();
   const read = await readLayerStream(stream, (chunk) => tar.push(chunk), {

@@ -4,7 +4,8 @@
 //
 //   node i:  parent[i] name[i] inode[i]  firstChild[i] nextSibling[i] prevSibling[i]  touch[i]
 //   inode j: kind[j] mode[j] uid[j] gid[j] size[j] mtime[j] layer[j] offset[j] links[j]
-//            (+ sparse maps: link target, device numbers, xattrs, content digest)
+//            (+ sparse maps: link target, device numbers, xattrs, content digest, and the
+//            segment map of a sparse file)
 //   touch t: touchLayer[t] touchNext[t]   (the layers that wrote node i, newest first)
 //
 // Invariants:
@@ -14,6 +15,8 @@
 //   file version is visible iff links > 0.
 // - (parent, name) -> child lives in one Map keyed parent * 2^26 + nameId: one number key per
 //   entry instead of a Map per directory.
+
+import type { SparseLayout } from "./sparse.js";
 
 export const NIL = -1;
 
@@ -58,6 +61,8 @@ export class PathTable {
   readonly rdev = new Map<number, [number, number]>();
   readonly xattrs = new Map<number, Record<string, string>>();
   readonly digest = new Map<number, string>();
+  /** Sparse files: where the data segments sit (offset[j] is then where the stored data starts). */
+  readonly sparse = new Map<number, SparseLayout>();
   // touches
   touchLayer = new Int32Array(0);
   touchNext = new Int32Array(0);
