@@ -38,8 +38,15 @@ function render(rows, size) {
   for (const scenario of ["cycle", "seed"]) {
     const objects = rows.find((r) => r.lib === "objects" && r.scenario === scenario);
     for (const r of rows.filter((x) => x.scenario === scenario)) {
-      body.push([scenario, r.lib, ns(r.nsPerOp), mops(r.opsPerSec), r.usPerRound.toFixed(2), String(r.minorGcs),
-        r.lib === "objects" ? "" : ratio(objects.nsPerOp / r.nsPerOp)]);
+      body.push([
+        scenario,
+        r.lib,
+        ns(r.nsPerOp),
+        mops(r.opsPerSec),
+        r.usPerRound.toFixed(2),
+        String(r.minorGcs),
+        r.lib === "objects" ? "" : ratio(objects.nsPerOp / r.nsPerOp),
+      ]);
     }
   }
   const best = rows.find((r) => r.lib === "layerpool-batch" && r.scenario === "cycle");

@@ -26,7 +26,16 @@ export async function run(ctx) {
   const markdown = [
     `${mib} MiB, 1 MiB chunks (one-shot gets the whole buffer), median of ${passes} passes, Node ${process.version}.`,
     "",
-    table(["hasher", "streaming", "MB/s per CPU second (median)", "wall MB/s (median)", "wall MB/s (best)"], rows.map((r) => [r.lib, r.lib === "webcrypto-oneshot" ? "no" : "yes", r.cpuMedian.toFixed(0), r.median.toFixed(0), r.best.toFixed(0)])),
+    table(
+      ["hasher", "streaming", "MB/s per CPU second (median)", "wall MB/s (median)", "wall MB/s (best)"],
+      rows.map((r) => [
+        r.lib,
+        r.lib === "webcrypto-oneshot" ? "no" : "yes",
+        r.cpuMedian.toFixed(0),
+        r.median.toFixed(0),
+        r.best.toFixed(0),
+      ]),
+    ),
     "",
     "Choice (src/sha256/hasher.ts): node:crypto wherever process.getBuiltinModule offers it (Node, Bun, Deno);",
     "elsewhere the TypeScript streaming sha256. WebCrypto is one-shot (a layer would have to sit in memory",

@@ -67,19 +67,28 @@ export class RefLru {
   private evictTail(): void {
     const key = this.oldest() as string;
     if (this.isExpired(this.map.get(key) as Entry)) this.expire(key);
-    else { this.remove(key, "evicted"); this.evictions++; }
+    else {
+      this.remove(key, "evicted");
+      this.evictions++;
+    }
   }
 
   /** The live entry for key, removing it first if it has expired. */
   private live(key: string): Entry | undefined {
     const e = this.map.get(key);
-    if (e && this.isExpired(e)) { this.expire(key); return undefined; }
+    if (e && this.isExpired(e)) {
+      this.expire(key);
+      return undefined;
+    }
     return e;
   }
 
   get(key: string): unknown {
     const e = this.live(key);
-    if (!e) { this.misses++; return undefined; }
+    if (!e) {
+      this.misses++;
+      return undefined;
+    }
     this.hits++;
     this.map.delete(key);
     this.map.set(key, e);
@@ -142,7 +151,10 @@ export class RefLru {
     if (!this.options.ttl) return 0;
     let n = 0;
     for (const key of [...this.map.keys()].reverse()) {
-      if (this.isExpired(this.map.get(key) as Entry)) { this.expire(key); n++; }
+      if (this.isExpired(this.map.get(key) as Entry)) {
+        this.expire(key);
+        n++;
+      }
     }
     return n;
   }
@@ -161,8 +173,14 @@ export class RefLru {
   get stats() {
     const { hits, misses, sets, deletes, evictions, expirations } = this;
     return {
-      hits, misses, sets, deletes, evictions, expirations,
-      entries: this.map.size, bytes: this.bytes,
+      hits,
+      misses,
+      sets,
+      deletes,
+      evictions,
+      expirations,
+      entries: this.map.size,
+      bytes: this.bytes,
       hitRate: hits + misses > 0 ? hits / (hits + misses) : 0,
     };
   }
