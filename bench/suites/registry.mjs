@@ -26,7 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, "..", "registry", "worker.mjs");
 
 export async function run(ctx) {
-  const fixtures = path.resolve(ctx.repoRoot, "../shared/fixtures");
+  const fixtures = path.resolve(process.env.LAYERLENS_FIXTURES ?? path.join(ctx.repoRoot, "../shared/fixtures"));
   const runs = ctx.quick ? 3 : 15;
   const iterations = ctx.quick ? 5 : 100;
   const cli = path.join(ctx.repoRoot, "dist", "cli", "main.js");
