@@ -1,5 +1,5 @@
 // Cache suite: MetadataCache (string keys, digest handles, batch calls) against the JS LRUs
-// people use, on one Zipf(0.99) trace of sha256 digests. Spec: issue 2, item 5.
+// people use, on one Zipf(0.99) trace of sha256 digests.
 //
 // Rows (each in a fresh process, bench/cache/worker.mjs):
 //   zipf    2,000,000 get-then-set-on-miss ops over 1,000,000 digests, capacity 10k and 100k,
@@ -17,7 +17,7 @@ import { mops, ratio, percent, ns, bytes, table, median } from "../lib/format.mj
 import { CONTENDERS, JS_LIBS, OURS } from "../cache/contenders.mjs";
 import { writeTraceFiles } from "../cache/trace.mjs";
 
-export const title = "MetadataCache vs JavaScript LRUs (issue 2)";
+export const title = "MetadataCache vs JavaScript LRUs";
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cache", "worker.mjs");
 const ALL = [...JS_LIBS, ...OURS];
@@ -300,7 +300,7 @@ function render(rows, size, distinctInTrace, failures) {
 }
 
 function targets(rows, size, refs) {
-  const lines = ["### Targets (issue 2)", ""];
+  const lines = ["### Targets", ""];
   const checks = [];
   const zipfRatio = (lib, strings, cap) => {
     const r = rows.find((x) => x.scenario === "zipf" && x.lib === lib && x.strings === strings && x.cap === cap && !x.order);

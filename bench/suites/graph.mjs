@@ -1,7 +1,6 @@
 // Graph suite: the core's cycle detector (IdGraph) against graphology + graphology-dag and
 // a plain JavaScript iterative DFS over Int32Array CSR, on the same seeded graphs; and
-// interning digest strings through the core's digest table against a JS Map. Spec: issue 3,
-// item 5.
+// interning digest strings through the core's digest table against a JS Map.
 //
 // Rows (each in a fresh process, bench/suites/graph/worker.mjs):
 //   dag    1,000,000 nodes / 4,000,000 edges, random, acyclic: build, cycle check, topo order
@@ -16,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { runChild } from "../lib/child.mjs";
 import { ratio, table } from "../lib/format.mjs";
 
-export const title = "Cycle detection and interning vs graphology and plain JS (issue 3)";
+export const title = "Cycle detection and interning vs graphology and plain JS";
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "graph", "worker.mjs");
 const LIBS = ["layerlens", "js-csr", "graphology"];
@@ -113,7 +112,7 @@ function render(rows, size) {
     jd = get("js-csr", "dag");
   if (gd && od && jd) {
     lines.push(
-      `Targets (issue 3): cycle check ≥ 40× graphology-dag hasCycle → ${ratio(gd.checkMs / od.checkMs)}; ` +
+      `Targets: cycle check ≥ 40× graphology-dag hasCycle → ${ratio(gd.checkMs / od.checkMs)}; ` +
         `≥ 100× with build → ${ratio((gd.buildMs + gd.checkMs) / (od.buildMs + od.checkMs))}; ` +
         `no slower than the typed-array JS DFS → ${ratio(jd.checkMs / od.checkMs)} (check), ` +
         `${ratio((jd.buildMs + jd.checkMs + jd.topoMs) / (od.buildMs + od.checkMs + od.topoMs))} (build + check + order).`,

@@ -1,4 +1,4 @@
-// LayerFS suite (issue 5, item 9).
+// LayerFS suite: inspecting, walking and reading one mounted image.
 //
 // Rows, all on one image built from the machine's own files (bench/layerfs/image.mjs):
 //   inspect   full inspect = verify both digests + decompress + parse tar + merge, by
@@ -8,7 +8,7 @@
 //   walk      tar header walking over one uncompressed layer in memory: layerlens's
 //             TarReader vs tar-stream, modern-tar, nanotar and a bare header walker.
 //   cat       one file out of the first and the last layer (mount included, then the read).
-// Targets (issue 5): inspect >= 2x umoci unpack and >= 0.7x the gunzip+sha256 bound.
+// Targets: inspect >= 2x umoci unpack and >= 0.7x the gunzip+sha256 bound.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { runChild } from "../lib/child.mjs";
 import { benchImage } from "../layerfs/image.mjs";
 
-export const title = "LayerFS: full inspect, tar walking, cat (issue 5)";
+export const title = "LayerFS: full inspect, tar walking, cat";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, "..", "layerfs", "worker.mjs");

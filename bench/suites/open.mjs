@@ -1,4 +1,4 @@
-// Open + verify a large image (issue 4, item 6): an OCI layout and a docker-archive built here
+// Open + verify a large image: an OCI layout and a docker-archive built here
 // from the machine's own files (one uncompressed layer, ~1 GB; --quick: ~64 MB), inspected by
 // layerlens (every blob verified, layers decompressed/counted; and --quick: manifest and config
 // only) against `skopeo inspect` (reads no layer) and `skopeo copy` to a dir (reads and
@@ -9,7 +9,7 @@ import { createReadStream, mkdirSync, renameSync, rmSync, statSync, writeFileSyn
 import path from "node:path";
 import { table } from "../lib/format.mjs";
 
-export const title = "Open and verify a large image: layout and docker-archive vs skopeo (issue 4)";
+export const title = "Open and verify a large image: layout and docker-archive vs skopeo";
 
 function timed(cmd, args, env) {
   const res = spawnSync("/usr/bin/time", ["-f", "@@time %e %M", cmd, ...args], { env, encoding: "utf8", maxBuffer: 64 << 20 });

@@ -1,4 +1,4 @@
-// Registry suite (issue 4, item 6): pull manifest + config from a real docker-registry on
+// Registry suite: pull manifest + config from a real docker-registry on
 // loopback, layerlens against `skopeo inspect docker://`.
 //
 // Rows:
@@ -20,7 +20,7 @@ import { runChild } from "../lib/child.mjs";
 import { median, table } from "../lib/format.mjs";
 import { skopeoCopy, startRegistry } from "../registry/registry.mjs";
 
-export const title = "Registry pull of manifest + config vs skopeo inspect (issue 4)";
+export const title = "Registry pull of manifest + config vs skopeo inspect";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, "..", "registry", "worker.mjs");

@@ -1,4 +1,4 @@
-// sha256 throughput, to choose the hasher each runtime uses for verification (issue 4, item 3).
+// sha256 throughput, to choose the hasher each runtime uses for verification.
 // Contenders, each in a fresh process over the same bytes: node:crypto (incremental), our
 // TypeScript streaming sha256 (src/sha256/js.ts), hash-wasm (incremental, wasm compiled at run
 // time), WebCrypto subtle.digest (one-shot: needs the whole blob in memory).
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { runChild } from "../lib/child.mjs";
 import { table } from "../lib/format.mjs";
 
-export const title = "sha256 for blob verification (issue 4)";
+export const title = "sha256 for blob verification";
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "sha256", "worker.mjs");
 const LIBS = ["node:crypto", "hash-wasm", "layerlens-js", "webcrypto-oneshot"];

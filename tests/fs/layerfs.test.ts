@@ -82,7 +82,7 @@ describe.skipIf(SKIP_FIXTURES)("LayerFS on the fixtures", () => {
     expect(fs.imageNames().length).toBe(9);
   });
 
-  test("layer records live in the LayerObjectPool", async () => {
+  test("layer records live in the LayerPool", async () => {
     await init();
     const pool = new LayerPool();
     const fs = await mounted("v4", { pool });

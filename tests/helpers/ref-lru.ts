@@ -2,7 +2,7 @@
 // (tests/property/cache-model.test.ts). Written for obviousness, not speed: a Map keeps
 // insertion order, so "most recent" is simply "last"; every rule is spelled out once.
 //
-// The rules it encodes (issue 2, item 3, as MetadataCache documents them):
+// The rules it encodes (as MetadataCache documents them):
 // - get marks recent and counts a hit or miss; peek and has do neither.
 // - With TTL, an entry is expired once now >= its expiry; it is invisible, and whatever
 //   reaches it first (get/peek/has/set/delete of its key, eviction from the tail, clear,

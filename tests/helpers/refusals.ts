@@ -1,5 +1,5 @@
 // Tables of inputs the digest parser and MetadataCache must refuse, and one assertion for
-// "refused with the typed error, quoting the input" (issue 2, item 3).
+// "refused with the typed error, quoting the input".
 
 import { expect } from "vitest";
 import { InvalidDigestError, LayerlensError } from "../../src/node.js";

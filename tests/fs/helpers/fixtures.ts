@@ -1,6 +1,6 @@
 // Reading ../shared/fixtures for the fs tests: where they are, whether to skip, and a tiny
 // OCI-layout reader (index.json -> manifest -> config + layer blobs) so these tests do not
-// depend on the image readers being written in parallel (src/sources).
+// depend on the image readers (src/sources).
 
 import { createReadStream, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
