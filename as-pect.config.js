@@ -17,7 +17,7 @@ export default {
   async instantiate(memory, createImports, instantiate, binary) {
     let instance; // Imports can reference this
     const myImports = {
-      env: { memory }
+      env: { memory },
       // put your web assembly imports here, and return the module promise
     };
     instance = instantiate(binary, createImports(myImports));

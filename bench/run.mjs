@@ -50,7 +50,9 @@ function machineFacts() {
   let commit = null;
   try {
     commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
-  } catch { /* not a git checkout */ }
+  } catch {
+    /* not a git checkout */
+  }
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -67,9 +69,13 @@ function machineFacts() {
 }
 
 function machineLine(m) {
-  return `Node ${m.node} (V8 ${m.v8}) · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ` +
-    `${m.platform} · ${m.date.slice(0, 16).replace("T", " ")} UTC` + (m.commit ? ` · commit ${m.commit}` : "") +
-    ` · load average ${m.loadavg.join(" / ")} at start` + (m.loadavgEnd ? `, ${m.loadavgEnd.join(" / ")} at end` : "");
+  return (
+    `Node ${m.node} (V8 ${m.v8}) · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ` +
+    `${m.platform} · ${m.date.slice(0, 16).replace("T", " ")} UTC` +
+    (m.commit ? ` · commit ${m.commit}` : "") +
+    ` · load average ${m.loadavg.join(" / ")} at start` +
+    (m.loadavgEnd ? `, ${m.loadavgEnd.join(" / ")} at end` : "")
+  );
 }
 
 function renderMarkdown(results) {
@@ -92,7 +98,9 @@ async function main() {
   const quick = argv.includes("--quick");
   const wanted = argv.filter((a) => !a.startsWith("--"));
   const available = (await readdir(path.join(benchDir, "suites")))
-    .filter((f) => f.endsWith(".mjs")).map((f) => f.slice(0, -4)).sort();
+    .filter((f) => f.endsWith(".mjs"))
+    .map((f) => f.slice(0, -4))
+    .sort();
   for (const w of wanted) {
     if (!available.includes(w)) throw new Error(`no suite "${w}" (have: ${available.join(", ")})`);
   }

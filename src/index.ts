@@ -17,7 +17,7 @@ export type { LayerPoolOptions, PoolStats, LayerHandle } from "./pool.js";
 export { LayerGraph, IdGraph, findCycle, topoOrder, internDigests } from "./graph.js";
 export type { EdgeKind, SharedLayer, LayerGraphOptions } from "./graph.js";
 export { StaleHandleError } from "./errors.js";
-// ---- images: OCI model, readers, verification (issue 4) ----
+// ---- images: OCI model, readers, verification ----
 export {
   InvalidManifestError, SizeMismatchError, ArchiveError, InvalidReferenceError, UsageError,
 } from "./errors.js";
@@ -62,7 +62,7 @@ export type { BlobExpectation, Described } from "./oci/blob.js";
 export { buildSampleImage } from "./sample.js";
 export { writeTar, tarEntry, TAR_END } from "./fs/tar-write.js";
 export type { TarWriteEntry } from "./fs/tar-write.js";
-// ---- registry client (issue 4) ----
+// ---- registry client ----
 export { RegistryError } from "./errors.js";
 export type { RegistryDiagnostic } from "./errors.js";
 export { RegistryClient, RegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
@@ -71,7 +71,7 @@ export type {
 } from "./sources/registry.js";
 export { createRegistryCache, defaultRegistryCache, tagCacheKey, DEFAULT_TAG_TTL_MS } from "./sources/registry.js";
 export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./sources/registry.js";
-// ---- layer filesystem (issue 5) ----
+// ---- layer filesystem ----
 export { LayerFS, MergedImage } from "./fs/merge.js";
 export type { LayerFSOptions, LayerRecord, MountOptions, Stat } from "./fs/merge.js";
 export type { Change, Changeset, BadEntryPolicy } from "./fs/apply.js";

@@ -25,10 +25,14 @@ export const CONTENDERS = {
     const { LRUCache } = await import("mnemonist");
     return (cap) => new LRUCache(cap);
   }),
-  "quick-lru": js("quick-lru", async () => {
-    const { default: QuickLRU } = await import("quick-lru");
-    return (cap) => new QuickLRU({ maxSize: cap });
-  }, false),
+  "quick-lru": js(
+    "quick-lru",
+    async () => {
+      const { default: QuickLRU } = await import("quick-lru");
+      return (cap) => new QuickLRU({ maxSize: cap });
+    },
+    false,
+  ),
   "tiny-lru": js("tiny-lru", async () => {
     const { LRU } = await import("tiny-lru");
     return (cap) => new LRU(cap);
@@ -41,7 +45,12 @@ export const CONTENDERS = {
 
 function ours(label, keys, batch) {
   return {
-    label, js: false, exact: true, keys, batch, ours: true,
+    label,
+    js: false,
+    exact: true,
+    keys,
+    batch,
+    ours: true,
     load: async (distEntry) => {
       const ll = await import(distEntry);
       await ll.init();

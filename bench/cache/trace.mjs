@@ -22,7 +22,7 @@ export function prng(seed) {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0);
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 
@@ -35,10 +35,12 @@ export function zipfTrace(keys, ops, s, seed) {
   const trace = new Uint32Array(ops);
   for (let i = 0; i < ops; i++) {
     const x = (rand() / 2 ** 32) * sum;
-    let lo = 0, hi = keys - 1;
+    let lo = 0,
+      hi = keys - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < x) lo = mid + 1; else hi = mid;
+      if (cdf[mid] < x) lo = mid + 1;
+      else hi = mid;
     }
     trace[i] = lo;
   }

@@ -32,7 +32,9 @@ if (!spec) throw new Error(`unknown contender ${args.lib}`);
 const loaded = await spec.load(args.distEntry);
 const make = typeof loaded === "function" ? loaded : loaded.make;
 const ll = loaded.layerlens;
-const free = (c) => { if (ll) c.free(); };
+const free = (c) => {
+  if (ll) c.free();
+};
 const gc = globalThis.gc ?? (() => {});
 
 // ---- the timed loops (one library per process, so every call site is monomorphic) ----
@@ -41,7 +43,10 @@ function zipfSeq(c, keys, n) {
   let misses = 0;
   for (let i = 0; i < n; i++) {
     const k = keys[i];
-    if (c.get(k) === undefined) { c.set(k, VALUE); misses++; }
+    if (c.get(k) === undefined) {
+      c.set(k, VALUE);
+      misses++;
+    }
   }
   return misses;
 }
@@ -89,8 +94,8 @@ function stormBatch(c, keys, n, size) {
 // ---- keys ----
 
 const { meta, records, trace } = await readTraceFiles(args.dataDir);
-let hot = null;      // one string per key, reused
-let handles = null;  // one digest handle per key
+let hot = null; // one string per key, reused
+let handles = null; // one digest handle per key
 let handleCost = null;
 
 function hotStrings() {
@@ -137,7 +142,10 @@ function runTrace(ops, keyOf, body) {
     const t0 = process.hrtime.bigint();
     count += body(c, keys, n, args.batchSize);
     const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (useCpu) { const d = process.cpuUsage(cpu0); chunkMs.push((d.user + d.system) / 1e3); } else chunkMs.push(wall);
+    if (useCpu) {
+      const d = process.cpuUsage(cpu0);
+      chunkMs.push((d.user + d.system) / 1e3);
+    } else chunkMs.push(wall);
   }
   const size = c.size;
   free(c);
@@ -156,9 +164,18 @@ function measure(ops, keyOf, body) {
   if (counts.size !== 1) throw new Error(`${args.lib}: passes disagree on misses: ${[...counts]}`);
   const ms = bestPerChunk(passes.map((p) => p.chunkMs));
   const medianMs = median(passes.map((p) => p.ms));
-  return { ms, medianMs, passMs: passes.map((p) => +p.ms.toFixed(1)), clock: useCpu ? "cpu" : "wall",
-    opsPerSec: (ops / ms) * 1e3, medianOpsPerSec: (ops / medianMs) * 1e3, count: passes[0].count, size: passes[0].size,
-    ops, passChunks: passes.map((p) => p.chunkMs.map((x) => +x.toFixed(4))) };
+  return {
+    ms,
+    medianMs,
+    passMs: passes.map((p) => +p.ms.toFixed(1)),
+    clock: useCpu ? "cpu" : "wall",
+    opsPerSec: (ops / ms) * 1e3,
+    medianOpsPerSec: (ops / medianMs) * 1e3,
+    count: passes[0].count,
+    size: passes[0].size,
+    ops,
+    passChunks: passes.map((p) => p.chunkMs.map((x) => +x.toFixed(4))),
+  };
 }
 
 /** Σ over chunks of the fastest time any pass took for that chunk. */
@@ -182,7 +199,8 @@ function storm() {
 
 /** The seed's baseline: a new cache of 500, 500 distinct sets, then 200 gets of them. */
 function seed() {
-  const SETS = 500, GETS = 200;
+  const SETS = 500,
+    GETS = 200;
   const rounds = args.rounds;
   const rand = prng(7);
   const picks = Uint16Array.from({ length: GETS * 64 }, () => rand() % SETS);
@@ -219,15 +237,28 @@ function seed() {
     passes.push(blocks);
   }
   const ms = bestPerChunk(passes);
-  return { ms, medianMs: median(passes.map((b) => b.reduce((x, y) => x + y, 0))), rounds, usPerRound: (ms * 1e3) / rounds,
-    ops: (SETS + GETS) * rounds, opsPerSec: ((SETS + GETS) * rounds / ms) * 1e3, passChunks: passes.map((b) => b.map((x) => +x.toFixed(4))) };
+  return {
+    ms,
+    medianMs: median(passes.map((b) => b.reduce((x, y) => x + y, 0))),
+    rounds,
+    usPerRound: (ms * 1e3) / rounds,
+    ops: (SETS + GETS) * rounds,
+    opsPerSec: (((SETS + GETS) * rounds) / ms) * 1e3,
+    passChunks: passes.map((b) => b.map((x) => +x.toFixed(4))),
+  };
 }
 
 /** Bytes per entry: a full cache of `cap` fresh keys that nothing else references. */
 function memory() {
   if (!globalThis.gc) throw new Error("memory scenario needs --expose-gc");
   const wasm = () => (ll ? ll.getDefaultCore().exports.memory.buffer.byteLength : 0);
-  const sample = () => { gc(); gc(); gc(); const m = process.memoryUsage(); return { heap: m.heapUsed, ab: m.arrayBuffers, wasm: wasm() }; };
+  const sample = () => {
+    gc();
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return { heap: m.heapUsed, ab: m.arrayBuffers, wasm: wasm() };
+  };
   // Compile and warm the set path first (code and feedback are heap too, but not per entry),
   // on keys past the measured ones; a handle row's digest table is warmed by them as well.
   const warm = make(64);
@@ -245,23 +276,42 @@ function memory() {
       const s = freshKey(records, from + i);
       keys[i] = spec.keys === "handle" ? ll.parseDigest(s) : s;
     }
-    if (spec.batch) stormBatch(c, keys, n, args.batchSize); else stormSeq(c, keys, n);
+    if (spec.batch) stormBatch(c, keys, n, args.batchSize);
+    else stormSeq(c, keys, n);
   }
   const after = sample();
   if (c.size !== args.cap) throw new Error(`${args.lib}: memory cache holds ${c.size}, expected ${args.cap}`);
   globalThis.keepAlive = c;
   const d = { heap: after.heap - before.heap, arrayBuffers: after.ab - before.ab, wasm: after.wasm - before.wasm };
   const total = d.heap + d.arrayBuffers + d.wasm;
-  return { delta: d, bytesPerEntry: total / args.cap, heapPerEntry: d.heap / args.cap, wasmPerEntry: d.wasm / args.cap, abPerEntry: d.arrayBuffers / args.cap };
+  return {
+    delta: d,
+    bytesPerEntry: total / args.cap,
+    heapPerEntry: d.heap / args.cap,
+    wasmPerEntry: d.wasm / args.cap,
+    abPerEntry: d.arrayBuffers / args.cap,
+  };
 }
 
 // The memory scenario makes its own keys inside the measured region (handles included:
 // the digest table that interns them is part of what the cache costs).
 if (args.scenario !== "memory") {
-  if (spec.keys === "handle") { handles = makeHandles(); hot = null; }
-  else if (args.strings !== "fresh" || args.scenario === "seed") hotStrings();
+  if (spec.keys === "handle") {
+    handles = makeHandles();
+    hot = null;
+  } else if (args.strings !== "fresh" || args.scenario === "seed") hotStrings();
 }
 
 const scenarios = { zipf, storm, seed, memory };
 const result = scenarios[args.scenario]();
-reportResult({ lib: args.lib, label: spec.label, scenario: args.scenario, strings: args.strings, cap: args.cap, order: args.order, handleCost, recordBytes: RECORD, ...result });
+reportResult({
+  lib: args.lib,
+  label: spec.label,
+  scenario: args.scenario,
+  strings: args.strings,
+  cap: args.cap,
+  order: args.order,
+  handleCost,
+  recordBytes: RECORD,
+  ...result,
+});

@@ -27,8 +27,15 @@ async function addLayer(dir, source) {
   const out = createWriteStream(tmp);
   const gz = createGzip({ level: 1 });
   let size = 0;
-  gz.on("data", (c) => { blob.update(c); size += c.length; out.write(c); });
-  const gzDone = new Promise((r, j) => { gz.on("end", r); gz.on("error", j); });
+  gz.on("data", (c) => {
+    blob.update(c);
+    size += c.length;
+    out.write(c);
+  });
+  const gzDone = new Promise((r, j) => {
+    gz.on("end", r);
+    gz.on("error", j);
+  });
   const feed = async (chunks) => {
     for await (const c of chunks) {
       diff.update(c);
@@ -38,7 +45,9 @@ async function addLayer(dir, source) {
   };
   if (source.bytes) await feed([source.bytes]);
   else {
-    const tar = spawn("tar", ["-C", "/", "--numeric-owner", "--sort=name", "-cf", "-", ...source.paths], { stdio: ["ignore", "pipe", "ignore"] });
+    const tar = spawn("tar", ["-C", "/", "--numeric-owner", "--sort=name", "-cf", "-", ...source.paths], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const closed = new Promise((r) => tar.on("close", r));
     await feed(tar.stdout);
     await closed;
@@ -63,7 +72,9 @@ function editLayer(paths) {
   const header = (name, size, type = "0") => {
     const h = Buffer.alloc(512);
     h.write(name, 0, 100);
-    h.write("0000644\0", 100); h.write("0000000\0", 108); h.write("0000000\0", 116);
+    h.write("0000644\0", 100);
+    h.write("0000000\0", 108);
+    h.write("0000000\0", 116);
     h.write(size.toString(8).padStart(11, "0") + "\0", 124);
     h.write("14544460000\0", 136);
     h.fill(0x20, 148, 156);
@@ -94,7 +105,9 @@ export async function benchImage({ quick, log }) {
     ? [pick(["usr/share/doc"])]
     : [
         pick(["usr/share"]),
-        pick(["usr/lib/google-cloud-sdk/lib"]).length ? pick(["usr/lib/google-cloud-sdk/lib"]) : pick(["usr/lib/python3", "usr/lib/x86_64-linux-gnu"]),
+        pick(["usr/lib/google-cloud-sdk/lib"]).length
+          ? pick(["usr/lib/google-cloud-sdk/lib"])
+          : pick(["usr/lib/python3", "usr/lib/x86_64-linux-gnu"]),
         pick(["usr/lib/google-cloud-sdk/platform"]).length ? pick(["usr/lib/google-cloud-sdk/platform"]) : pick(["usr/include", "usr/bin"]),
       ];
   const layers = [];
@@ -104,22 +117,38 @@ export async function benchImage({ quick, log }) {
   }
   const edits = quick
     ? { whiteouts: [], opaque: ["usr/share/doc/bash"], rewrite: ["usr/share/doc/README.bench"] }
-    : { whiteouts: ["usr/share/man", "usr/share/locale"], opaque: ["usr/share/doc"], rewrite: Array.from({ length: 100 }, (_, i) => `usr/share/bench-rewritten-${i}.txt`) };
+    : {
+        whiteouts: ["usr/share/man", "usr/share/locale"],
+        opaque: ["usr/share/doc"],
+        rewrite: Array.from({ length: 100 }, (_, i) => `usr/share/bench-rewritten-${i}.txt`),
+      };
   layers.push(await addLayer(dir, { bytes: editLayer(edits) }));
   const config = writeBlob(dir, {
-    architecture: "amd64", os: "linux", config: {},
+    architecture: "amd64",
+    os: "linux",
+    config: {},
     rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
   });
   const manifest = writeBlob(dir, {
-    schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
     config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
     layers: layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.digest, size: l.size })),
   });
   writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  writeFileSync(path.join(dir, "index.json"), JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest, annotations: { "org.opencontainers.image.ref.name": "bench" } }],
-  }));
+  writeFileSync(
+    path.join(dir, "index.json"),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          ...manifest,
+          annotations: { "org.opencontainers.image.ref.name": "bench" },
+        },
+      ],
+    }),
+  );
   const info = { layout: dir, tag: "bench", layers };
   writeFileSync(stamp, JSON.stringify(info));
   return info;

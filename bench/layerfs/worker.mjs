@@ -21,7 +21,10 @@ function layoutLayers(layout, tag) {
   const manifest = JSON.parse(readFileSync(blob(desc.digest), "utf8"));
   const config = JSON.parse(readFileSync(blob(manifest.config.digest), "utf8"));
   return manifest.layers.map((l, i) => ({
-    digest: l.digest, mediaType: l.mediaType, size: l.size, diffId: config.rootfs.diff_ids[i],
+    digest: l.digest,
+    mediaType: l.mediaType,
+    size: l.size,
+    diffId: config.rootfs.diff_ids[i],
     path: blob(l.digest),
     open: () => createReadStream(blob(l.digest), { highWaterMark: 1 << 20 }),
   }));
@@ -39,7 +42,15 @@ async function main() {
     for (const s of fs.walk()) if (s.type === "file") files++;
     const bytes = layers.reduce((n, l) => n + l.size, 0);
     const entries = fs.image().layers.reduce((n, l) => n + l.entries, 0);
-    return { ms: mounted - t0, entries, walkMs: performance.now() - mounted, rssMB: rssMB(), files, compressedBytes: bytes, tableMB: +(fs.table.bytes / 2 ** 20).toFixed(1) };
+    return {
+      ms: mounted - t0,
+      entries,
+      walkMs: performance.now() - mounted,
+      rssMB: rssMB(),
+      files,
+      compressedBytes: bytes,
+      tableMB: +(fs.table.bytes / 2 ** 20).toFixed(1),
+    };
   }
   if (args.mode === "bound") {
     for (const l of layers) {
@@ -47,7 +58,10 @@ async function main() {
       const inner = createHash("sha256");
       const gz = createGunzip({ chunkSize: 128 * 1024 });
       gz.on("data", (c) => inner.update(c));
-      const done = new Promise((r, j) => { gz.on("end", r); gz.on("error", j); });
+      const done = new Promise((r, j) => {
+        gz.on("end", r);
+        gz.on("error", j);
+      });
       for await (const c of l.open()) {
         outer.update(c);
         if (!gz.write(c)) await new Promise((r) => gz.once("drain", r));
@@ -72,7 +86,15 @@ async function main() {
     }
     const ms = Math.min(...times);
     const mb = tar.length / 2 ** 20;
-    return { ms, coldMs: times[0], entries, mbPerS: +(mb / (ms / 1000)).toFixed(0), coldMbPerS: +(mb / (times[0] / 1000)).toFixed(0), tarMB: +mb.toFixed(0), rssMB: rssMB() };
+    return {
+      ms,
+      coldMs: times[0],
+      entries,
+      mbPerS: +(mb / (ms / 1000)).toFixed(0),
+      coldMbPerS: +(mb / (times[0] / 1000)).toFixed(0),
+      tarMB: +mb.toFixed(0),
+      rssMB: rssMB(),
+    };
   }
   if (args.mode === "cat") {
     const fs = new ll.LayerFS();
@@ -95,7 +117,7 @@ const walkers = {
   async bare(_chunks, tar) {
     // The floor: read the size field of each header and jump; no names, no PAX, no checks.
     let n = 0;
-    for (let at = 0; at + 512 <= tar.length; ) {
+    for (let at = 0; at + 512 <= tar.length;) {
       if (tar[at] === 0) break;
       let size = 0;
       for (let i = at + 124; i < at + 135 && tar[i] >= 0x30; i++) size = size * 8 + tar[i] - 0x30;
@@ -110,15 +132,27 @@ const walkers = {
     const { Readable } = await import("node:stream");
     const ex = extract();
     let n = 0;
-    const done = new Promise((r, j) => { ex.on("finish", r); ex.on("error", j); });
-    ex.on("entry", (_h, stream, next) => { n++; stream.on("end", next); stream.resume(); });
+    const done = new Promise((r, j) => {
+      ex.on("finish", r);
+      ex.on("error", j);
+    });
+    ex.on("entry", (_h, stream, next) => {
+      n++;
+      stream.on("end", next);
+      stream.resume();
+    });
     Readable.from(chunks).pipe(ex);
     await done;
     return n;
   },
   async "modern-tar"(chunks) {
     const mod = await import("modern-tar");
-    const stream = new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } });
+    const stream = new ReadableStream({
+      start(c) {
+        for (const x of chunks) c.enqueue(x);
+        c.close();
+      },
+    });
     let n = 0;
     for await (const e of stream.pipeThrough(mod.createTarDecoder())) {
       n++;
@@ -132,4 +166,7 @@ const walkers = {
   },
 };
 
-main().then(reportResult, (e) => { console.error(e); process.exit(1); });
+main().then(reportResult, (e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -28,7 +28,9 @@ export function runChild(script, args, { nodeFlags = [], label = script } = {}) 
     running.add(child);
     let out = "";
     child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => { out += chunk; });
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
     child.on("error", reject);
     child.on("close", (code, signal) => {
       running.delete(child);

@@ -12,7 +12,10 @@ export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -25,14 +28,17 @@ export async function startRegistry(dir, auth) {
     writeFileSync(path.join(dir, "htpasswd"), execFileSync("htpasswd", ["-Bbn", auth.user, auth.password], { encoding: "utf8" }));
     authYaml = `auth:\n  htpasswd: {realm: bench, path: "${path.join(dir, "htpasswd")}"}\n`;
   }
-  writeFileSync(path.join(dir, "config.yml"), `version: 0.1
+  writeFileSync(
+    path.join(dir, "config.yml"),
+    `version: 0.1
 log: {level: warn, accesslog: {disabled: true}}
 storage:
   filesystem: {rootdirectory: "${path.join(dir, "data")}"}
   cache: {blobdescriptor: inmemory}
 http: {addr: "${host}", secret: bench-only}
 health: {storagedriver: {enabled: false}}
-${authYaml}`);
+${authYaml}`,
+  );
   const log = openSync(path.join(dir, "registry.log"), "a");
   const child = spawn("docker-registry", ["serve", path.join(dir, "config.yml")], { stdio: ["ignore", log, log] });
   for (let i = 0; ; i++) {
@@ -46,7 +52,11 @@ ${authYaml}`);
   }
   return {
     host,
-    stop: () => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", resolve);
+        child.kill("SIGTERM");
+      }),
   };
 }
 

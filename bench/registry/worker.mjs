@@ -30,6 +30,9 @@ for (let i = 0; i < iterations + 1; i++) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (!image.config || !image.manifestDescriptor.digest) throw new Error("no config");
   digest = image.root.digest; // what the tag names, as skopeo reports it
-  if (i > 0) { times.push(ms); requests += source.client.transport.requests - before; } // the first pull warms the JIT
+  if (i > 0) {
+    times.push(ms);
+    requests += source.client.transport.requests - before;
+  } // the first pull warms the JIT
 }
 reportResult({ times, requestsPerPull: requests / iterations, digest, peakRssMiB: process.resourceUsage().maxRSS / 1024 });

@@ -13,14 +13,28 @@ const CHUNK = 1 << 20;
 const expected = createHash("sha256").update(data).digest("hex");
 
 async function contender() {
-  if (lib === "node:crypto") return async () => { const h = createHash("sha256"); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest("hex"); };
+  if (lib === "node:crypto")
+    return async () => {
+      const h = createHash("sha256");
+      for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK));
+      return h.digest("hex");
+    };
   if (lib === "layerlens-js") {
     const { streamingSha256 } = await import(pathToFileURL(path.join(distDir, "hash", "sha256.js")).href);
-    return async () => { const h = streamingSha256(); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest().slice(7); };
+    return async () => {
+      const h = streamingSha256();
+      for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK));
+      return h.digest().slice(7);
+    };
   }
   if (lib === "hash-wasm") {
     const { createSHA256 } = await import("hash-wasm");
-    return async () => { const h = await createSHA256(); h.init(); for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK)); return h.digest("hex"); };
+    return async () => {
+      const h = await createSHA256();
+      h.init();
+      for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK));
+      return h.digest("hex");
+    };
   }
   if (lib === "webcrypto-oneshot") {
     return async () => Buffer.from(await webcrypto.subtle.digest("SHA-256", data)).toString("hex");
@@ -46,6 +60,13 @@ for (let p = 0; p < passes; p++) {
 }
 times.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);
-const mbps = (s) => (data.length / 1e6) / s;
+const mbps = (s) => data.length / 1e6 / s;
 const mid = Math.floor(passes / 2);
-reportResult({ lib, mib, best: mbps(times[0]), median: mbps(times[mid]), cpuMedian: mbps(cpu[mid]), rssMiB: process.memoryUsage().rss / 2 ** 20 });
+reportResult({
+  lib,
+  mib,
+  best: mbps(times[0]),
+  median: mbps(times[mid]),
+  cpuMedian: mbps(cpu[mid]),
+  rssMiB: process.memoryUsage().rss / 2 ** 20,
+});

@@ -1,7 +1,6 @@
 // Graph suite: the core's cycle detector (IdGraph) against graphology + graphology-dag and
 // a plain JavaScript iterative DFS over Int32Array CSR, on the same seeded graphs; and
-// interning digest strings through the core's digest table against a JS Map. Spec: issue 3,
-// item 5.
+// interning digest strings through the core's digest table against a JS Map.
 //
 // Rows (each in a fresh process, bench/suites/graph/worker.mjs):
 //   dag    1,000,000 nodes / 4,000,000 edges, random, acyclic: build, cycle check, topo order
@@ -16,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { runChild } from "../lib/child.mjs";
 import { ratio, table } from "../lib/format.mjs";
 
-export const title = "Cycle detection and interning vs graphology and plain JS (issue 3)";
+export const title = "Cycle detection and interning vs graphology and plain JS";
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "graph", "worker.mjs");
 const LIBS = ["layerlens", "js-csr", "graphology"];
@@ -32,7 +31,10 @@ export async function run(ctx) {
       const passes = lib === "graphology" ? 1 : size.passes;
       const args = { lib, scenario, nodes: size.nodes, edges: size.edges, passes, distEntry: ctx.distEntry };
       try {
-        const r = await runChild(worker, args, { nodeFlags: ["--expose-gc", "--max-old-space-size=6144", "--stack-size=984"], label: `${lib} ${scenario}` });
+        const r = await runChild(worker, args, {
+          nodeFlags: ["--expose-gc", "--max-old-space-size=6144", "--stack-size=984"],
+          label: `${lib} ${scenario}`,
+        });
         ctx.log(`${scenario} ${lib}: build ${fmt(r.buildMs)} ms, check ${fmt(r.checkMs)} ms, topo ${fmt(r.topoMs)} ms, ${mb(r.bytes)} MB`);
         rows.push(r);
       } catch (e) {
@@ -60,22 +62,31 @@ function render(rows, size) {
     const ours = get("layerlens", scenario);
     for (const lib of LIBS) {
       const r = get(lib, scenario);
-      if (!r) { body.push([scenario, lib, "failed", "", "", "", "", "", ""]); continue; }
+      if (!r) {
+        body.push([scenario, lib, "failed", "", "", "", "", "", ""]);
+        continue;
+      }
       const total = r.buildMs + r.checkMs;
       const ourTotal = ours ? ours.buildMs + ours.checkMs : null;
       body.push([
-        scenario, lib, fmt(r.buildMs), fmt(r.checkMs), fmt(r.topoMs), mb(r.bytes),
+        scenario,
+        lib,
+        fmt(r.buildMs),
+        fmt(r.checkMs),
+        fmt(r.topoMs),
+        mb(r.bytes),
         r.hasCycle ? (r.cycleLength ? `${r.cycleLength} nodes` : "yes (no path given)") : "none",
         ours && lib !== "layerlens" ? ratio(r.checkMs / ours.checkMs) : "",
         ours && lib !== "layerlens" ? ratio(total / ourTotal) : "",
       ]);
     }
   }
-  const im = get("intern-map", "intern"), il = get("intern-layerlens", "intern");
+  const im = get("intern-map", "intern"),
+    il = get("intern-layerlens", "intern");
   const lines = [
     `${size.nodes.toLocaleString("en")} nodes, ${size.edges.toLocaleString("en")} random edges (chain: ${(size.nodes - 1).toLocaleString("en")}); ` +
       `times are the median of ${size.passes} passes (graphology: 1), CPU ms of the row's process. ` +
-      "\"check\" is the cycle search; for layerlens \"topo\" reads back the order that search already produced " +
+      '"check" is the cycle search; for layerlens "topo" reads back the order that search already produced ' +
       "(one DFS answers both), for the others it is a second traversal. Memory is the growth of JS heap + " +
       "ArrayBuffers + wasm memory over the build.",
     "",
@@ -83,18 +94,30 @@ function render(rows, size) {
     "",
   ];
   if (im && il) {
-    lines.push(table(["interning", "ms", "MB"], [
-      [`JS Map (${size.nodes.toLocaleString("en")} digests)`, fmt(im.internMs), mb(im.bytes)],
-      ["layerlens internDigests (core digest table)", fmt(il.internMs), mb(il.bytes)],
-    ]), "", `Interning: layerlens is ${ratio(im.internMs / il.internMs)} the JS Map's speed.`, "");
+    lines.push(
+      table(
+        ["interning", "ms", "MB"],
+        [
+          [`JS Map (${size.nodes.toLocaleString("en")} digests)`, fmt(im.internMs), mb(im.bytes)],
+          ["layerlens internDigests (core digest table)", fmt(il.internMs), mb(il.bytes)],
+        ],
+      ),
+      "",
+      `Interning: layerlens is ${ratio(im.internMs / il.internMs)} the JS Map's speed.`,
+      "",
+    );
   }
-  const gd = get("graphology", "dag"), od = get("layerlens", "dag"), jd = get("js-csr", "dag");
+  const gd = get("graphology", "dag"),
+    od = get("layerlens", "dag"),
+    jd = get("js-csr", "dag");
   if (gd && od && jd) {
     lines.push(
-      `Targets (issue 3): cycle check ≥ 40× graphology-dag hasCycle → ${ratio(gd.checkMs / od.checkMs)}; ` +
-      `≥ 100× with build → ${ratio((gd.buildMs + gd.checkMs) / (od.buildMs + od.checkMs))}; ` +
-      `no slower than the typed-array JS DFS → ${ratio(jd.checkMs / od.checkMs)} (check), ` +
-      `${ratio((jd.buildMs + jd.checkMs + jd.topoMs) / (od.buildMs + od.checkMs + od.topoMs))} (build + check + order).`, "");
+      `Targets: cycle check ≥ 40× graphology-dag hasCycle → ${ratio(gd.checkMs / od.checkMs)}; ` +
+        `≥ 100× with build → ${ratio((gd.buildMs + gd.checkMs) / (od.buildMs + od.checkMs))}; ` +
+        `no slower than the typed-array JS DFS → ${ratio(jd.checkMs / od.checkMs)} (check), ` +
+        `${ratio((jd.buildMs + jd.checkMs + jd.topoMs) / (od.buildMs + od.checkMs + od.topoMs))} (build + check + order).`,
+      "",
+    );
   }
   return lines.join("\n");
 }

@@ -1,4 +1,4 @@
-// LayerFS suite (issue 5, item 9).
+// LayerFS suite: inspecting, walking and reading one mounted image.
 //
 // Rows, all on one image built from the machine's own files (bench/layerfs/image.mjs):
 //   inspect   full inspect = verify both digests + decompress + parse tar + merge, by
@@ -8,7 +8,7 @@
 //   walk      tar header walking over one uncompressed layer in memory: layerlens's
 //             TarReader vs tar-stream, modern-tar, nanotar and a bare header walker.
 //   cat       one file out of the first and the last layer (mount included, then the read).
-// Targets (issue 5): inspect >= 2x umoci unpack and >= 0.7x the gunzip+sha256 bound.
+// Targets: inspect >= 2x umoci unpack and >= 0.7x the gunzip+sha256 bound.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { runChild } from "../lib/child.mjs";
 import { benchImage } from "../layerfs/image.mjs";
 
-export const title = "LayerFS: full inspect, tar walking, cat (issue 5)";
+export const title = "LayerFS: full inspect, tar walking, cat";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, "..", "layerfs", "worker.mjs");
@@ -43,7 +43,8 @@ export async function run(ctx) {
   for (let i = 0; i < runs; i++) par.push(await runChild(worker, { ...base, mode: "mount", concurrency: 2 }, { label: "layerfs mount" }));
   inspect.layerlens = best(par);
   const seq = [];
-  for (let i = 0; i < runs; i++) seq.push(await runChild(worker, { ...base, mode: "mount", concurrency: 1 }, { label: "layerfs mount c1" }));
+  for (let i = 0; i < runs; i++)
+    seq.push(await runChild(worker, { ...base, mode: "mount", concurrency: 1 }, { label: "layerfs mount c1" }));
   inspect["layerlens (one layer at a time)"] = best(seq);
   const bound = [];
   for (let i = 0; i < runs; i++) bound.push(await runChild(worker, { ...base, mode: "bound" }, { label: "layerfs bound" }));
@@ -67,16 +68,25 @@ export async function run(ctx) {
   const walk = {};
   for (const lib of ["bare", "layerlens", "tar-stream", "modern-tar", "nanotar"]) {
     const r = [];
-    for (let i = 0; i < runs; i++) r.push(await runChild(worker, { ...base, mode: "walk", lib, layer: walkLayer }, { label: `walk ${lib}` }));
+    for (let i = 0; i < runs; i++)
+      r.push(await runChild(worker, { ...base, mode: "walk", lib, layer: walkLayer }, { label: `walk ${lib}` }));
     walk[lib] = best(r);
     rows.push({ row: "walk", who: lib, ...walk[lib] });
   }
   const counts = new Set(Object.values(walk).map((w) => w.entries));
-  const failures = counts.size === 1 ? [] : [`tar walkers disagree on the entry count: ${JSON.stringify(Object.fromEntries(Object.entries(walk).map(([k, v]) => [k, v.entries])))}`];
+  const failures =
+    counts.size === 1
+      ? []
+      : [
+          `tar walkers disagree on the entry count: ${JSON.stringify(Object.fromEntries(Object.entries(walk).map(([k, v]) => [k, v.entries])))}`,
+        ];
 
   ctx.log("layerfs: cat rows");
   const cat = {};
-  for (const [label, p] of [["first layer", ctx.quick ? "usr/share/doc/gzip/copyright" : "usr/share/common-licenses/GPL-3"], ["last layer", ctx.quick ? "usr/share/doc/README.bench" : "usr/share/bench-rewritten-7.txt"]]) {
+  for (const [label, p] of [
+    ["first layer", ctx.quick ? "usr/share/doc/gzip/copyright" : "usr/share/common-licenses/GPL-3"],
+    ["last layer", ctx.quick ? "usr/share/doc/README.bench" : "usr/share/bench-rewritten-7.txt"],
+  ]) {
     try {
       cat[label] = await runChild(worker, { ...base, mode: "cat", path: p }, { label: `cat ${label}` });
       rows.push({ row: "cat", who: label, path: p, ...cat[label] });
@@ -93,7 +103,8 @@ export async function run(ctx) {
   for (const [who, r] of Object.entries(inspect)) md += `| ${who} | ${s(r.ms)} | ${mbps(r.ms)} | ${r.rssMB} MiB |\n`;
   md += `\nlayerlens vs umoci unpack: **${(inspect["umoci unpack"].ms / ll.ms).toFixed(2)}x** faster (target 2x); vs the in-process gunzip+sha256 bound: **${(inspect["gunzip + sha256 bound (in-process)"].ms / ll.ms).toFixed(2)}x** of its speed (target 0.7x; mountBatch inflates two layers at once on libuv's threads, which can put it above 1 on an idle machine). Path table: ${ll.tableMB} MiB. skopeo's copy to dir: verifies and copies the blobs without decompressing them.\n\n`;
   md += `| tar walk (layer ${walkLayer}, ${walk.bare.tarMB} MiB, ${walk.bare.entries} entries, in memory) | warm (best of 5) | MiB/s | cold (1st pass) | MiB/s |\n|---|---|---|---|---|\n`;
-  for (const [who, r] of Object.entries(walk)) md += `| ${who} | ${r.ms.toFixed(0)} ms | ${r.mbPerS} | ${r.coldMs.toFixed(0)} ms | ${r.coldMbPerS} |\n`;
+  for (const [who, r] of Object.entries(walk))
+    md += `| ${who} | ${r.ms.toFixed(0)} ms | ${r.mbPerS} | ${r.coldMs.toFixed(0)} ms | ${r.coldMbPerS} |\n`;
   md += `\n| cat | mount | read | bytes |\n|---|---|---|---|\n`;
   for (const [who, r] of Object.entries(cat)) md += `| ${who} | ${s(r.mountMs)} | ${r.ms.toFixed(0)} ms | ${r.bytes} |\n`;
   return { rows, markdown: md, failures };

@@ -1,5 +1,5 @@
 // Pool suite: LayerPool (records in the core's linear memory) against allocating a plain
-// object per layer and against a JavaScript object pool. Spec: issue 3, item 5.
+// object per layer and against a JavaScript object pool.
 //
 // Rows (each in a fresh process, bench/suites/pool/worker.mjs):
 //   cycle  per round: acquire 1,000 records, fill seven fields, read two, release all
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { runChild } from "../lib/child.mjs";
 import { ratio, ns, mops, table } from "../lib/format.mjs";
 
-export const title = "LayerPool vs object allocation and a JS object pool (issue 3)";
+export const title = "LayerPool vs object allocation and a JS object pool";
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "pool", "worker.mjs");
 const LIBS = ["layerpool", "layerpool-cursor", "layerpool-batch", "js-pool", "objects"];
@@ -38,8 +38,15 @@ function render(rows, size) {
   for (const scenario of ["cycle", "seed"]) {
     const objects = rows.find((r) => r.lib === "objects" && r.scenario === scenario);
     for (const r of rows.filter((x) => x.scenario === scenario)) {
-      body.push([scenario, r.lib, ns(r.nsPerOp), mops(r.opsPerSec), r.usPerRound.toFixed(2), String(r.minorGcs),
-        r.lib === "objects" ? "" : ratio(objects.nsPerOp / r.nsPerOp)]);
+      body.push([
+        scenario,
+        r.lib,
+        ns(r.nsPerOp),
+        mops(r.opsPerSec),
+        r.usPerRound.toFixed(2),
+        String(r.minorGcs),
+        r.lib === "objects" ? "" : ratio(objects.nsPerOp / r.nsPerOp),
+      ]);
     }
   }
   const best = rows.find((r) => r.lib === "layerpool-batch" && r.scenario === "cycle");
@@ -50,7 +57,7 @@ function render(rows, size) {
     "",
     table(["scenario", "library", "ns/op", "Mops/s", "µs/round", "minor GCs", "vs objects"], body),
     "",
-    `Target (issue 3): pool ≥ 5× object allocation with no JS allocation in steady state → ` +
+    `Target: pool ≥ 5× object allocation with no JS allocation in steady state → ` +
       `${ratio(obj.nsPerOp / best.nsPerOp)} (batch + cursor), ${best.minorGcs} minor GCs in the timed loop.`,
     "",
   ].join("\n");

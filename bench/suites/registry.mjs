@@ -1,4 +1,4 @@
-// Registry suite (issue 4, item 6): pull manifest + config from a real docker-registry on
+// Registry suite: pull manifest + config from a real docker-registry on
 // loopback, layerlens against `skopeo inspect docker://`.
 //
 // Rows:
@@ -20,13 +20,13 @@ import { runChild } from "../lib/child.mjs";
 import { median, table } from "../lib/format.mjs";
 import { skopeoCopy, startRegistry } from "../registry/registry.mjs";
 
-export const title = "Registry pull of manifest + config vs skopeo inspect (issue 4)";
+export const title = "Registry pull of manifest + config vs skopeo inspect";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, "..", "registry", "worker.mjs");
 
 export async function run(ctx) {
-  const fixtures = path.resolve(ctx.repoRoot, "../shared/fixtures");
+  const fixtures = path.resolve(process.env.LAYERLENS_FIXTURES ?? path.join(ctx.repoRoot, "../shared/fixtures"));
   const runs = ctx.quick ? 3 : 15;
   const iterations = ctx.quick ? 5 : 100;
   const cli = path.join(ctx.repoRoot, "dist", "cli", "main.js");
@@ -48,9 +48,21 @@ export async function run(ctx) {
         // layerlens reads credentials from Docker's config.json in the CLI; give it one.
         if (r.creds) env.DOCKER_CONFIG = writeDockerConfig(ctx.tmpDir, reg.host, r.creds);
         const commands = {
-          "layerlens inspect --quick": [process.execPath, [cli, "inspect", "--quick", "--json", `docker://${ref}`], (out) => JSON.parse(out).digest],
-          "skopeo inspect --no-tags": ["skopeo", ["inspect", "--tls-verify=false", "--no-tags", ...credArgs, `docker://${ref}`], (out) => JSON.parse(out).Digest],
-          "skopeo inspect --config": ["skopeo", ["inspect", "--tls-verify=false", "--config", ...credArgs, `docker://${ref}`], () => undefined],
+          "layerlens inspect --quick": [
+            process.execPath,
+            [cli, "inspect", "--quick", "--json", `docker://${ref}`],
+            (out) => JSON.parse(out).digest,
+          ],
+          "skopeo inspect --no-tags": [
+            "skopeo",
+            ["inspect", "--tls-verify=false", "--no-tags", ...credArgs, `docker://${ref}`],
+            (out) => JSON.parse(out).Digest,
+          ],
+          "skopeo inspect --config": [
+            "skopeo",
+            ["inspect", "--tls-verify=false", "--config", ...credArgs, `docker://${ref}`],
+            () => undefined,
+          ],
         };
         const digests = new Set();
         for (const [name, [cmd, args, digestOf]] of Object.entries(commands)) {
@@ -61,14 +73,35 @@ export async function run(ctx) {
             if (d) digests.add(d);
             if (i > 0) samples.push({ ms, kib }); // the first run warms the page cache
           }
-          const row = { kind: "process", auth: r.auth, image, tool: name, runs, medianMs: median(samples.map((s) => s.ms)), peakRssMiB: Math.max(...samples.map((s) => s.kib)) / 1024 };
+          const row = {
+            kind: "process",
+            auth: r.auth,
+            image,
+            tool: name,
+            runs,
+            medianMs: median(samples.map((s) => s.ms)),
+            peakRssMiB: Math.max(...samples.map((s) => s.kib)) / 1024,
+          };
           ctx.log(`${r.auth} ${image} ${name}: ${row.medianMs.toFixed(0)} ms, ${row.peakRssMiB.toFixed(0)} MiB`);
           rows.push(row);
         }
         for (const mode of ["cold", "warm"]) {
-          const res = await runChild(worker, { distEntry: ctx.distEntry, ref, creds: r.creds, mode, iterations }, { label: `registry ${r.auth} ${image} ${mode}` });
+          const res = await runChild(
+            worker,
+            { distEntry: ctx.distEntry, ref, creds: r.creds, mode, iterations },
+            { label: `registry ${r.auth} ${image} ${mode}` },
+          );
           digests.add(res.digest);
-          const row = { kind: "library", auth: r.auth, image, tool: `RegistrySource + resolveImage (${mode})`, runs: iterations, medianMs: median(res.times), requestsPerPull: res.requestsPerPull, peakRssMiB: res.peakRssMiB };
+          const row = {
+            kind: "library",
+            auth: r.auth,
+            image,
+            tool: `RegistrySource + resolveImage (${mode})`,
+            runs: iterations,
+            medianMs: median(res.times),
+            requestsPerPull: res.requestsPerPull,
+            peakRssMiB: res.peakRssMiB,
+          };
           ctx.log(`${r.auth} ${image} library ${mode}: ${row.medianMs.toFixed(2)} ms, ${row.requestsPerPull} requests`);
           rows.push(row);
         }
@@ -107,8 +140,14 @@ function render(rows, runs, iterations) {
     "after one warm-up, wall time and peak RSS by /usr/bin/time (Node or Go start-up included). Library rows: median of",
     `${iterations} pulls in one process after one warm-up pull.`,
     "",
-    table(["auth", "image", "command", "median ms", "peak RSS MiB"], proc.map((r) => [r.auth, r.image, r.tool, fmt(r.medianMs), fmt(r.peakRssMiB)])),
+    table(
+      ["auth", "image", "command", "median ms", "peak RSS MiB"],
+      proc.map((r) => [r.auth, r.image, r.tool, fmt(r.medianMs), fmt(r.peakRssMiB)]),
+    ),
     "",
-    table(["auth", "image", "library call", "median ms / pull", "HTTP requests / pull", "peak RSS MiB"], lib.map((r) => [r.auth, r.image, r.tool, fmt(r.medianMs, 2), fmt(r.requestsPerPull, 1), fmt(r.peakRssMiB)])),
+    table(
+      ["auth", "image", "library call", "median ms / pull", "HTTP requests / pull", "peak RSS MiB"],
+      lib.map((r) => [r.auth, r.image, r.tool, fmt(r.medianMs, 2), fmt(r.requestsPerPull, 1), fmt(r.peakRssMiB)]),
+    ),
   ].join("\n");
 }

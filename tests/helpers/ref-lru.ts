@@ -2,7 +2,7 @@
 // (tests/property/cache-model.test.ts). Written for obviousness, not speed: a Map keeps
 // insertion order, so "most recent" is simply "last"; every rule is spelled out once.
 //
-// The rules it encodes (issue 2, item 3, as MetadataCache documents them):
+// The rules it encodes (as MetadataCache documents them):
 // - get marks recent and counts a hit or miss; peek and has do neither.
 // - With TTL, an entry is expired once now >= its expiry; it is invisible, and whatever
 //   reaches it first (get/peek/has/set/delete of its key, eviction from the tail, clear,
@@ -67,19 +67,28 @@ export class RefLru {
   private evictTail(): void {
     const key = this.oldest() as string;
     if (this.isExpired(this.map.get(key) as Entry)) this.expire(key);
-    else { this.remove(key, "evicted"); this.evictions++; }
+    else {
+      this.remove(key, "evicted");
+      this.evictions++;
+    }
   }
 
   /** The live entry for key, removing it first if it has expired. */
   private live(key: string): Entry | undefined {
     const e = this.map.get(key);
-    if (e && this.isExpired(e)) { this.expire(key); return undefined; }
+    if (e && this.isExpired(e)) {
+      this.expire(key);
+      return undefined;
+    }
     return e;
   }
 
   get(key: string): unknown {
     const e = this.live(key);
-    if (!e) { this.misses++; return undefined; }
+    if (!e) {
+      this.misses++;
+      return undefined;
+    }
     this.hits++;
     this.map.delete(key);
     this.map.set(key, e);
@@ -142,7 +151,10 @@ export class RefLru {
     if (!this.options.ttl) return 0;
     let n = 0;
     for (const key of [...this.map.keys()].reverse()) {
-      if (this.isExpired(this.map.get(key) as Entry)) { this.expire(key); n++; }
+      if (this.isExpired(this.map.get(key) as Entry)) {
+        this.expire(key);
+        n++;
+      }
     }
     return n;
   }
@@ -161,8 +173,14 @@ export class RefLru {
   get stats() {
     const { hits, misses, sets, deletes, evictions, expirations } = this;
     return {
-      hits, misses, sets, deletes, evictions, expirations,
-      entries: this.map.size, bytes: this.bytes,
+      hits,
+      misses,
+      sets,
+      deletes,
+      evictions,
+      expirations,
+      entries: this.map.size,
+      bytes: this.bytes,
       hitRate: hits + misses > 0 ? hits / (hits + misses) : 0,
     };
   }

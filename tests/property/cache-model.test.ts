@@ -1,4 +1,4 @@
-// Model-based test of MetadataCache (issue 2, item 4): random sequences of operations run
+// Model-based test of MetadataCache: random sequences of operations run
 // against the wasm cache on the DEBUG core and against RefLru (tests/helpers/ref-lru.ts),
 // a plain Map LRU. After every step the results, the stats, the iteration order (most to
 // least recent), the dispose calls and the core's invariants must all agree.

@@ -1,5 +1,4 @@
-// Every input MetadataCache refuses (issue 2, item 4: "unit tests of the TypeScript API,
-// including every refused input"): each raises its typed error, quotes what was refused,
+// Every input MetadataCache refuses: each raises its typed error, quotes what was refused,
 // and leaves the cache as it was.
 
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
-// Digest parsing and handles (issue 2, item 3: "Anything else ... is refused with a typed
-// error that quotes the bad input"). The refusal table is shared with the cache tests.
+// Digest parsing and handles: anything that is not a digest is refused with a typed
+// error that quotes the bad input. The refusal table is shared with the cache tests.
 
 import { describe, expect, it } from "vitest";
 import {

@@ -8,7 +8,11 @@
 export function rng(seed) {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     return x / 0x100000000;
   };
 }
@@ -24,16 +28,27 @@ export function randomDag(n, m, seed) {
   for (let i = 0; i < n; i++) label[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
-    const t = label[i]; label[i] = label[j]; label[j] = t;
+    const t = label[i];
+    label[i] = label[j];
+    label[j] = t;
   }
   const edges = new Uint32Array(2 * m);
   let e = 0;
-  for (let i = 0; i + 1 < n; i++) { edges[e++] = label[i]; edges[e++] = label[i + 1]; }
+  for (let i = 0; i + 1 < n; i++) {
+    edges[e++] = label[i];
+    edges[e++] = label[i + 1];
+  }
   while (e < 2 * m) {
-    let a = Math.floor(next() * n), b = Math.floor(next() * n);
+    let a = Math.floor(next() * n),
+      b = Math.floor(next() * n);
     if (a === b) continue;
-    if (a > b) { const t = a; a = b; b = t; }
-    edges[e++] = label[a]; edges[e++] = label[b];
+    if (a > b) {
+      const t = a;
+      a = b;
+      b = t;
+    }
+    edges[e++] = label[a];
+    edges[e++] = label[b];
   }
   return { edges, label };
 }
@@ -41,7 +56,10 @@ export function randomDag(n, m, seed) {
 export function makeGraph(scenario, n, m) {
   if (scenario === "chain") {
     const edges = new Uint32Array(2 * (n - 1));
-    for (let i = 0; i + 1 < n; i++) { edges[2 * i] = i; edges[2 * i + 1] = i + 1; }
+    for (let i = 0; i + 1 < n; i++) {
+      edges[2 * i] = i;
+      edges[2 * i + 1] = i + 1;
+    }
     return { nodes: n, edges, expectCycle: false };
   }
   const { edges: dag, label } = randomDag(n, m, 0x5eed);
@@ -61,7 +79,10 @@ export function makeDigests(n, seed) {
   for (let i = 0; i < n; i++) {
     let hex = "";
     for (let k = 0; k < 8; k++) hex += ((next() * 0x100000000) >>> 0).toString(16).padStart(8, "0");
-    if (seen.has(hex)) { i--; continue; }
+    if (seen.has(hex)) {
+      i--;
+      continue;
+    }
     seen.add(hex);
     out[i] = "sha256:" + hex;
   }

@@ -29,7 +29,8 @@ function time(fn) {
 }
 
 function memory(wasmBytes = () => 0) {
-  gc(); gc();
+  gc();
+  gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers + wasmBytes();
 }
@@ -78,10 +79,23 @@ function jsCsr() {
       const fill = offsets.slice(0, n);
       const targets = new Int32Array(m);
       for (let i = 0; i < edges.length; i += 2) targets[fill[edges[i]]++] = edges[i + 1];
-      return { n, offsets, targets, colour: new Uint8Array(n), stack: new Int32Array(n), cursor: new Int32Array(n), order: new Int32Array(n) };
+      return {
+        n,
+        offsets,
+        targets,
+        colour: new Uint8Array(n),
+        stack: new Int32Array(n),
+        cursor: new Int32Array(n),
+        order: new Int32Array(n),
+      };
     },
-    check(g) { return dfs(g); },
-    topo(g) { if (dfs(g)) throw new Error("cycle"); return g.order; },
+    check(g) {
+      return dfs(g);
+    },
+    topo(g) {
+      if (dfs(g)) throw new Error("cycle");
+      return g.order;
+    },
     free() {},
   };
 }
@@ -92,7 +106,9 @@ function dfs(g) {
   let done = n;
   for (let root = 0; root < n; root++) {
     if (colour[root] !== 0) continue;
-    colour[root] = 1; cursor[root] = offsets[root]; stack[0] = root;
+    colour[root] = 1;
+    cursor[root] = offsets[root];
+    stack[0] = root;
     let sp = 1;
     while (sp > 0) {
       const u = stack[sp - 1];
@@ -101,10 +117,25 @@ function dfs(g) {
       let pushed = false;
       while (c < end) {
         const v = targets[c++];
-        if (colour[v] === 0) { cursor[u] = c; colour[v] = 1; cursor[v] = offsets[v]; stack[sp++] = v; pushed = true; break; }
-        if (colour[v] === 1) { let i = sp - 1; while (stack[i] !== v) i--; return Array.from(stack.subarray(i, sp)); }
+        if (colour[v] === 0) {
+          cursor[u] = c;
+          colour[v] = 1;
+          cursor[v] = offsets[v];
+          stack[sp++] = v;
+          pushed = true;
+          break;
+        }
+        if (colour[v] === 1) {
+          let i = sp - 1;
+          while (stack[i] !== v) i--;
+          return Array.from(stack.subarray(i, sp));
+        }
       }
-      if (!pushed) { colour[u] = 2; sp--; order[--done] = u; }
+      if (!pushed) {
+        colour[u] = 2;
+        sp--;
+        order[--done] = u;
+      }
     }
   }
   return undefined;
@@ -124,7 +155,10 @@ async function internRow() {
       for (let i = 0; i < digests.length; i++) {
         const s = digests[i];
         let id = map.get(s);
-        if (id === undefined) { id = map.size; map.set(s, id); }
+        if (id === undefined) {
+          id = map.size;
+          map.set(s, id);
+        }
         out[i] = id;
       }
       ids = { map, out };
@@ -146,15 +180,20 @@ async function internRow() {
 async function graphRow() {
   const c = await contender(args.lib);
   const { nodes, edges, expectCycle } = makeGraph(args.scenario, args.nodes, args.edges);
-  const builds = [], checks = [], topos = [];
-  let bytes = 0, cycleLength = 0, hasCycle = false;
+  const builds = [],
+    checks = [],
+    topos = [];
+  let bytes = 0,
+    cycleLength = 0,
+    hasCycle = false;
   for (let p = 0; p < args.passes; p++) {
     const before = memory(c.wasmBytes);
     const b = time(() => c.build(nodes, edges));
     // The first pass's growth: wasm memory never shrinks, so later passes reuse it.
     if (p === 0) bytes = memory(c.wasmBytes) - before;
     const k = time(() => c.check(b.value));
-    if ((k.value !== undefined) !== expectCycle) throw new Error(`${args.lib} ${args.scenario}: cycle verdict ${k.value !== undefined}, expected ${expectCycle}`);
+    if ((k.value !== undefined) !== expectCycle)
+      throw new Error(`${args.lib} ${args.scenario}: cycle verdict ${k.value !== undefined}, expected ${expectCycle}`);
     cycleLength = k.value?.length ?? 0;
     hasCycle = k.value !== undefined;
     let o = { ms: null };
@@ -162,16 +201,27 @@ async function graphRow() {
       o = time(() => c.topo(b.value));
       if (o.value.length !== nodes) throw new Error(`${args.lib}: order of ${o.value.length} nodes, expected ${nodes}`);
     }
-    builds.push(b.ms); checks.push(k.ms); topos.push(o.ms);
+    builds.push(b.ms);
+    checks.push(k.ms);
+    topos.push(o.ms);
     c.free(b.value);
   }
   reportResult({
-    ...args, distEntry: undefined, clock, cycleLength, hasCycle,
-    buildMs: median(builds), checkMs: median(checks), topoMs: expectCycleOrNull(topos), bytes,
+    ...args,
+    distEntry: undefined,
+    clock,
+    cycleLength,
+    hasCycle,
+    buildMs: median(builds),
+    checkMs: median(checks),
+    topoMs: expectCycleOrNull(topos),
+    bytes,
   });
 }
 
-function expectCycleOrNull(xs) { return xs[0] == null ? null : median(xs); }
+function expectCycleOrNull(xs) {
+  return xs[0] == null ? null : median(xs);
+}
 
 if (args.lib.startsWith("intern-")) await internRow();
 else await graphRow();

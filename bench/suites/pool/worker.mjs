@@ -54,10 +54,18 @@ async function contender(lib, existing) {
       acquire: () => pool.acquire(2),
       fill(h, i) {
         const r = pool.record(h);
-        r.compressedSize = i * 1000; r.uncompressedSize = i * 3000; r.position = i; r.flags = 1;
-        r.parent = i - 1; r.image = 7; r.user = i;
+        r.compressedSize = i * 1000;
+        r.uncompressedSize = i * 3000;
+        r.position = i;
+        r.flags = 1;
+        r.parent = i - 1;
+        r.image = 7;
+        r.user = i;
       },
-      read: (h) => { const r = pool.record(h); return r.compressedSize + r.position; },
+      read: (h) => {
+        const r = pool.record(h);
+        return r.compressedSize + r.position;
+      },
       release: (h) => pool.release(h),
     };
   }
@@ -71,12 +79,25 @@ async function contender(lib, existing) {
   if (lib === "objects") {
     return {
       acquire: () => ({
-        digest: null, diffId: null, compressedSize: 0, uncompressedSize: 0, mediaType: MEDIA,
-        position: -1, flags: 1, parent: -1, image: -1, user: 0,
+        digest: null,
+        diffId: null,
+        compressedSize: 0,
+        uncompressedSize: 0,
+        mediaType: MEDIA,
+        position: -1,
+        flags: 1,
+        parent: -1,
+        image: -1,
+        user: 0,
       }),
       fill(r, i) {
-        r.compressedSize = i * 1000; r.uncompressedSize = i * 3000; r.position = i; r.flags = 1;
-        r.parent = i - 1; r.image = 7; r.user = i;
+        r.compressedSize = i * 1000;
+        r.uncompressedSize = i * 3000;
+        r.position = i;
+        r.flags = 1;
+        r.parent = i - 1;
+        r.image = 7;
+        r.user = i;
       },
       read: (r) => r.compressedSize + r.position,
       release: () => {},
@@ -85,21 +106,44 @@ async function contender(lib, existing) {
   if (lib === "js-pool") {
     const free = [];
     const make = () => ({
-      digest: null, diffId: null, compressedSize: 0, uncompressedSize: 0, mediaType: MEDIA,
-      position: -1, flags: 1, parent: -1, image: -1, user: 0, live: false,
+      digest: null,
+      diffId: null,
+      compressedSize: 0,
+      uncompressedSize: 0,
+      mediaType: MEDIA,
+      position: -1,
+      flags: 1,
+      parent: -1,
+      image: -1,
+      user: 0,
+      live: false,
     });
     for (let i = 0; i < args.batch; i++) free.push(make());
     return {
       acquire() {
         const r = free.length ? free.pop() : make();
         // the "smart reset": every field back to the template's value
-        r.digest = null; r.diffId = null; r.compressedSize = 0; r.uncompressedSize = 0; r.mediaType = MEDIA;
-        r.position = -1; r.flags = 1; r.parent = -1; r.image = -1; r.user = 0; r.live = true;
+        r.digest = null;
+        r.diffId = null;
+        r.compressedSize = 0;
+        r.uncompressedSize = 0;
+        r.mediaType = MEDIA;
+        r.position = -1;
+        r.flags = 1;
+        r.parent = -1;
+        r.image = -1;
+        r.user = 0;
+        r.live = true;
         return r;
       },
       fill(r, i) {
-        r.compressedSize = i * 1000; r.uncompressedSize = i * 3000; r.position = i; r.flags = 1;
-        r.parent = i - 1; r.image = 7; r.user = i;
+        r.compressedSize = i * 1000;
+        r.uncompressedSize = i * 3000;
+        r.position = i;
+        r.flags = 1;
+        r.parent = i - 1;
+        r.image = 7;
+        r.user = i;
       },
       read: (r) => r.compressedSize + r.position,
       release(r) {
@@ -128,16 +172,28 @@ function batchRound(n) {
 
 function cycleRound(n) {
   let sum = 0;
-  for (let i = 0; i < n; i++) { const r = c.acquire(); c.fill(r, i); held[i] = r; }
+  for (let i = 0; i < n; i++) {
+    const r = c.acquire();
+    c.fill(r, i);
+    held[i] = r;
+  }
   for (let i = 0; i < n; i++) sum += c.read(held[i]);
-  for (let i = 0; i < n; i++) { c.release(held[i]); held[i] = undefined; }
+  for (let i = 0; i < n; i++) {
+    c.release(held[i]);
+    held[i] = undefined;
+  }
   return sum;
 }
 
 function seedRound() {
   // 1000 operations: 500 x (acquire, fill, release)
   let sum = 0;
-  for (let i = 0; i < 500; i++) { const r = c.acquire(); c.fill(r, i); sum += c.read(r); c.release(r); }
+  for (let i = 0; i < 500; i++) {
+    const r = c.acquire();
+    c.fill(r, i);
+    sum += c.read(r);
+    c.release(r);
+  }
   return sum;
 }
 
@@ -149,7 +205,8 @@ for (let i = 0; i < Math.max(10, args.rounds / 10); i++) round();
 
 let gcs = 0;
 const obs = new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR || e.kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs++;
+  for (const e of list.getEntries())
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR || e.kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs++;
 });
 obs.observe({ entryTypes: ["gc"] });
 
@@ -169,6 +226,14 @@ obs.disconnect();
 const ms = median(passes);
 const ops = opsPerRound * args.rounds;
 reportResult({
-  ...args, distEntry: undefined, clock, ms, opsPerSec: (ops / ms) * 1e3, nsPerOp: (ms * 1e6) / ops,
-  usPerRound: (ms * 1e3) / args.rounds, minorGcs: gcs, totalOps: ops * args.passes, check,
+  ...args,
+  distEntry: undefined,
+  clock,
+  ms,
+  opsPerSec: (ops / ms) * 1e3,
+  nsPerOp: (ms * 1e6) / ops,
+  usPerRound: (ms * 1e3) / args.rounds,
+  minorGcs: gcs,
+  totalOps: ops * args.passes,
+  check,
 });

@@ -1,16 +1,15 @@
 // Reading ../shared/fixtures for the fs tests: where they are, whether to skip, and a tiny
 // OCI-layout reader (index.json -> manifest -> config + layer blobs) so these tests do not
-// depend on the image readers being written in parallel (src/sources).
+// depend on the image readers (src/sources).
 
-import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { LayerLike } from "../../../src/oci/layer.js";
+import { FIXTURES, skipFixtures } from "../../helpers/fixtures.js";
 
-export const FIXTURES = resolve(import.meta.dirname, "../../../../shared/fixtures");
-export const HAVE_FIXTURES = existsSync(join(FIXTURES, "expected"));
+export { FIXTURES, HAVE_FIXTURES } from "../../helpers/fixtures.js";
 /** Skip when the fixtures are absent, except in CI, where their absence must fail. */
-export const SKIP_FIXTURES = !HAVE_FIXTURES && process.env.CI !== "true";
-if (SKIP_FIXTURES) console.warn(`fs tests: ${FIXTURES} not found, fixture tests skipped`);
+export const SKIP_FIXTURES = skipFixtures();
 
 export interface FixtureImage {
   manifest: { layers: { digest: string; mediaType: string; size: number }[] };

@@ -15,7 +15,10 @@ export class BlobServer {
   /** The storage root to serve; may be set after start() (the registry picks its dir later). */
   root = "";
 
-  constructor(private readonly address = "127.0.0.2", private readonly cors = false) {}
+  constructor(
+    private readonly address = "127.0.0.2",
+    private readonly cors = false,
+  ) {}
 
   get base(): string {
     const { port } = this.server!.address() as AddressInfo;
@@ -31,12 +34,18 @@ export class BlobServer {
         res.setHeader("Access-Control-Expose-Headers", "Content-Range, Content-Length");
       }
       const file = path.join(this.root, path.normalize(decodeURIComponent(url.pathname)));
-      if (!file.startsWith(this.root + path.sep)) { res.writeHead(403); res.end(); return; }
+      if (!file.startsWith(this.root + path.sep)) {
+        res.writeHead(403);
+        res.end();
+        return;
+      }
       let size: number;
       try {
         size = statSync(file).size;
       } catch {
-        res.writeHead(404); res.end(); return;
+        res.writeHead(404);
+        res.end();
+        return;
       }
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
       if (range) {

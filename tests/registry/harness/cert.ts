@@ -20,7 +20,7 @@ export function makeIssuerKey(commonName: string): IssuerKey {
   const name = seq(set(seq(oid("2.5.4.3"), tlv(0x0c, Buffer.from(commonName, "utf8")))));
   const now = Date.now();
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f; // positive INTEGER
+  serial[0] &= 0x7f; // positive INTEGER
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))), // v3
     integer(serial),
@@ -58,12 +58,12 @@ function set(...parts: Buffer[]): Buffer {
 }
 
 function integer(bytes: Buffer): Buffer {
-  return tlv(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  return tlv(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
 }
 
 function oid(dotted: string): Buffer {
   const [a, b, ...rest] = dotted.split(".").map(Number);
-  const out = [a! * 40 + b!];
+  const out = [a * 40 + b];
   for (const v of rest) {
     const groups: number[] = [];
     for (let x = v; ; x = Math.floor(x / 128)) {

@@ -81,7 +81,11 @@ export class FaultProxy {
     }
     if (action?.kind === "status") {
       // CORS too, so a browser sees the status instead of a network error.
-      const headers: Record<string, string> = { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After" };
+      const headers: Record<string, string> = {
+        "Content-Type": "application/json",
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "Retry-After",
+      };
       if (action.retryAfter !== undefined) headers["Retry-After"] = action.retryAfter;
       const code = action.status === 429 ? "TOOMANYREQUESTS" : "UNKNOWN";
       res.writeHead(action.status, headers);
@@ -112,7 +116,7 @@ export class FaultProxy {
       if (action.kind === "corrupt-byte") {
         if (body.length) {
           const at = Math.min(action.at ?? body.length >> 1, body.length - 1);
-          body[at] = body[at]! ^ 0x01;
+          body[at] = body[at] ^ 0x01;
         }
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         res.end(body);

@@ -56,7 +56,11 @@ export async function pushBlob(base: string, repo: string, bytes: Uint8Array): P
 
 /** PUT a manifest under `reference` (tag or digest); returns its digest. */
 export async function pushManifest(base: string, repo: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string> {
-  const res = await fetch(`${base}/v2/${repo}/manifests/${reference}`, { method: "PUT", body: Buffer.from(bytes), headers: { "Content-Type": mediaType } });
+  const res = await fetch(`${base}/v2/${repo}/manifests/${reference}`, {
+    method: "PUT",
+    body: Buffer.from(bytes),
+    headers: { "Content-Type": mediaType },
+  });
   if (res.status !== 201) throw new Error(`manifest put ${reference}: ${res.status} ${await res.text()}`);
   return sha256(bytes);
 }

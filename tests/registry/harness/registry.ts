@@ -53,22 +53,26 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   } else if (auth.mode === "token") {
     writeFileSync(path.join(dir, "issuer.crt"), auth.issuer.key.certPem);
     authYaml = [
-      "auth:", "  token:",
+      "auth:",
+      "  token:",
       `    realm: "${auth.realm ?? auth.issuer.realm}"`,
       `    service: ${auth.issuer.service}`,
       `    issuer: ${auth.issuer.issuer}`,
-      `    rootcertbundle: "${path.join(dir, "issuer.crt")}"`, "",
+      `    rootcertbundle: "${path.join(dir, "issuer.crt")}"`,
+      "",
     ].join("\n");
   }
   const middleware = options.redirectBase
     ? `middleware:\n  storage:\n    - name: redirect\n      options: {baseurl: "${options.redirectBase}"}\n`
     : "";
-  const cors = options.cors ? `  headers:
+  const cors = options.cors
+    ? `  headers:
     Access-Control-Allow-Origin: ["*"]
     Access-Control-Allow-Methods: ["HEAD, GET, OPTIONS"]
     Access-Control-Allow-Headers: ["Authorization, Accept, Range"]
     Access-Control-Expose-Headers: ["Docker-Content-Digest, Docker-Distribution-Api-Version, WWW-Authenticate, Location, Content-Range, Content-Length, Link"]
-` : "";
+`
+    : "";
   const config = `version: 0.1
 log: {level: info, formatter: text, accesslog: {disabled: true}}
 storage:
@@ -86,8 +90,11 @@ ${authYaml}${middleware}`;
   const { openSync } = await import("node:fs");
   const out = openSync(logPath, "a");
   const child: ChildProcess = spawn("docker-registry", ["serve", configPath], { stdio: ["ignore", out, out] });
-  let exited: number | null = null;
-  child.on("exit", (code) => { exited = code ?? -1; });
+  // Set by the exit listener; the cast keeps tsc from narrowing it to null for the loop below.
+  let exited = null as number | null;
+  child.on("exit", (code) => {
+    exited = code ?? -1;
+  });
   const log = (): string => readFileSync(logPath, "utf8");
   for (let i = 0; ; i++) {
     if (exited !== null) throw new Error(`docker-registry exited with ${exited}:\n${log()}`);
@@ -101,7 +108,11 @@ ${authYaml}${middleware}`;
     }
   }
   return {
-    host, url: `http://${host}`, dir, dataDir, log,
+    host,
+    url: `http://${host}`,
+    dir,
+    dataDir,
+    log,
     async stop() {
       if (exited === null) {
         const gone = new Promise((r) => child.once("exit", r));

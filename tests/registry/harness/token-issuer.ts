@@ -61,7 +61,10 @@ export class TokenIssuer {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => { res.writeHead(500); res.end(String(err)); });
+      this.handle(req, res).catch((err) => {
+        res.writeHead(500);
+        res.end(String(err));
+      });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
   }
@@ -95,15 +98,20 @@ export class TokenIssuer {
       service = url.searchParams.get("service") ?? undefined;
       const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
       if (basic) {
-        const [name, ...rest] = Buffer.from(basic[1]!, "base64").toString("utf8").split(":");
-        if (this.options.users?.[name!] !== rest.join(":")) return reply(res, 401, { errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] });
+        const [name, ...rest] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
+        if (this.options.users?.[name] !== rest.join(":"))
+          return reply(res, 401, { errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] });
         user = name;
       }
     }
     this.requests.push({ method: req.method ?? "GET", user, scopes, service });
-    const access = scopes.map(parseScope).filter((a): a is Access => a !== undefined).map((a) => ({
-      ...a, actions: (this.options.grant ?? (() => a.actions))(user, a).filter((x) => a.actions.includes(x)),
-    }));
+    const access = scopes
+      .map(parseScope)
+      .filter((a): a is Access => a !== undefined)
+      .map((a) => ({
+        ...a,
+        actions: (this.options.grant ?? (() => a.actions))(user, a).filter((x) => a.actions.includes(x)),
+      }));
     const token = this.token(user, access);
     reply(res, 200, { token, access_token: token, expires_in: this.expiresIn, issued_at: new Date().toISOString() });
   }
@@ -115,9 +123,14 @@ export class TokenIssuer {
     if (expired) this.expireNext--;
     const header = { typ: "JWT", alg: "RS256", x5c: [this.key.certDer.toString("base64")] };
     const claims = {
-      iss: this.issuer, sub: subject ?? "", aud: this.service,
-      exp: expired ? now - 120 : now + this.expiresIn, nbf: now - 300, iat: now - 300,
-      jti: randomBytes(8).toString("hex"), access,
+      iss: this.issuer,
+      sub: subject ?? "",
+      aud: this.service,
+      exp: expired ? now - 120 : now + this.expiresIn,
+      nbf: now - 300,
+      iat: now - 300,
+      jti: randomBytes(8).toString("hex"),
+      access,
     };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     return `${input}.${b64url(sign("sha256", Buffer.from(input), this.key.privateKey))}`;
@@ -129,7 +142,14 @@ function parseScope(scope: string): Access | undefined {
   const first = scope.indexOf(":");
   const last = scope.lastIndexOf(":");
   if (first < 0 || last === first) return undefined;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(",").filter(Boolean) };
+  return {
+    type: scope.slice(0, first),
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(",")
+      .filter(Boolean),
+  };
 }
 
 function b64url(data: string | Buffer): string {

@@ -7,9 +7,10 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { FIXTURES } from "../../helpers/fixtures.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const FIXTURES = path.resolve(REPO_ROOT, "../shared/fixtures");
+export { FIXTURES } from "../../helpers/fixtures.js";
 
 const NEEDED = ["docker-registry", "skopeo", "htpasswd"];
 

@@ -17,7 +17,10 @@ export async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8
   }
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 
@@ -29,5 +32,8 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** The error code a promise rejects with, or "returned data" when it does not reject. */
 export async function codeOf(p: Promise<unknown>): Promise<string> {
-  return p.then(() => "returned data", (e) => (e as { code?: string }).code ?? String(e));
+  return p.then(
+    () => "returned data",
+    (e) => (e as { code?: string }).code ?? String(e),
+  );
 }

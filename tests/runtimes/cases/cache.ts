@@ -1,4 +1,4 @@
-// Known answers for the MetadataCache (issue 2, item 3), run unchanged in every runtime.
+// Known answers for the MetadataCache, run unchanged in every runtime.
 //
 // Expected values are worked out by hand from LRU semantics, not read back from the
 // implementation: recency order after each step, who gets evicted, what the stats count.
