@@ -1,11 +1,11 @@
-// Model-based test of MetadataCache (issue 2, item 4): random sequences of operations run
+// Model-based test of MetadataCache: random sequences of operations run
 // against the wasm cache on the DEBUG core and against RefLru (tests/helpers/ref-lru.ts),
 // a plain Map LRU. After every step the results, the stats, the iteration order (most to
 // least recent), the dispose calls and the core's invariants must all agree.
 //
 // Runs: 10,000 sequences when CI=true, CACHE_MODEL_RUNS overrides, 1,000 otherwise.
-// CACHE_MODEL_WASM=path runs the same test on another debug .wasm (how the planted-bug
-// evidence in the issue's closing note was produced without touching build/).
+// CACHE_MODEL_WASM=path runs the same test on another debug .wasm (a build with a planted
+// bug, say) without touching build/.
 
 import { readFileSync } from "node:fs";
 import fc from "fast-check";

@@ -1,5 +1,5 @@
 // findCycle / topoOrder / rootsReaching against a naive recursive DFS on small random
-// graphs (issue 3, item 4): same verdict, every reported cycle is a real cycle of the
+// graphs: same verdict, every reported cycle is a real cycle of the
 // input, every order puts each edge forward, and the same roots reach each node.
 //
 // Runs: 2,000 graphs per build when CI=true, GRAPH_MODEL_RUNS overrides, 500 otherwise.

@@ -1,4 +1,4 @@
-// The cycle detector at scale (issue 3, item 4): a 1,000,000-node chain (a recursive DFS
+// The cycle detector at scale: a 1,000,000-node chain (a recursive DFS
 // overflows near depth 10,000) and a 1,000,000-node / 4,000,000-edge random DAG, with and
 // without one back edge. Answers are checked against the input, never against literals.
 

@@ -1,4 +1,4 @@
-// Model-based test of LayerPool (issue 3, item 4): random acquire / release / write /
+// Model-based test of LayerPool: random acquire / release / write /
 // read / template / releaseAll sequences against a model made of a Set of live handles
 // and a Map of the values written. After every step the pool's invariants hold in the
 // core, and its stats agree with the model. Released and reused handles must be refused.

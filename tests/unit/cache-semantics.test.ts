@@ -1,4 +1,4 @@
-// MetadataCache behaviour, bullet by bullet of issue 2 item 3: TTL, dispose reasons,
+// MetadataCache behaviour, one contract at a time: TTL, dispose reasons,
 // batches (including more keys than one crossing holds), sha512 keys, stats, evictOldest,
 // iteration order and free(). Expected answers are worked out by hand or come from the
 // Map-based reference LRU (tests/helpers/ref-lru.ts), never read back from the cache.

@@ -1,4 +1,4 @@
-// LayerGraph and IdGraph (issue 3, items 2-3): cycles as digest paths, topological order,
+// LayerGraph and IdGraph: cycles as digest paths, topological order,
 // shared layers, roots reaching a node, legacy parent ids; on both builds of the core.
 import { describe, expect, it } from "vitest";
 import {

@@ -1,4 +1,4 @@
-// LayerPool (issue 3, item 1): records read and written in place, templates, refused
+// LayerPool: records read and written in place, templates, refused
 // handles, growth by blocks, stats; on both builds of the core.
 import { describe, expect, it } from "vitest";
 import { LayerPool, StaleHandleError, CapacityError, LAYER_GZIP, LAYER_ZSTD } from "../../src/node.js";

@@ -1,4 +1,4 @@
-// Known answers for the cycle detector and LayerGraph (issue 3, items 2-3), run unchanged
+// Known answers for the cycle detector and LayerGraph, run unchanged
 // in every runtime. Graphs are small enough to work out by hand: DFS from the lowest id,
 // successors in the order given, so the first cycle and its rotation are fixed.
 

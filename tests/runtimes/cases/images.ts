@@ -1,4 +1,4 @@
-// Known answers for the image readers (issue 4), run unchanged in every runtime: the sample
+// Known answers for the image readers, run unchanged in every runtime: the sample
 // image generated in-process, opened from a File list (what a folder picker or a drop gives a
 // browser), from one Blob as an oci-archive, and broken on purpose. The sample's manifest
 // digest is a known answer: skopeo inspect reports the same (tests/conformance/skopeo-live).

@@ -1,4 +1,4 @@
-// Known answers for LayerPool (issue 3, item 1), run unchanged in every runtime.
+// Known answers for LayerPool, run unchanged in every runtime.
 //
 // Expected values follow from the pool's contract (LIFO free list, templates per media
 // type, refused stale handles, growth by blocks of 1024), not from reading the code back.

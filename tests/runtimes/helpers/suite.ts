@@ -3,7 +3,7 @@
 // `npm test` output naming the runtime that ran the wasm.
 //
 // Outside CI a runtime that cannot start is skipped with its reason; under CI=true the same
-// reason fails the suite (issue 2: "a runtime that cannot start is a failure, not a skip").
+// reason fails the suite: a runtime that cannot start is a failure, not a skip.
 
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
