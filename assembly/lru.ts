@@ -254,19 +254,10 @@ function evictTail(c: Cache, now: f64): void {
   c.evictions++;
 }
 
-// ---- operations on a resolved key ----
+// ---- operations on a key: its algorithm, its bytes (head 0..31, tail 32..63), its hash ----
 
-/** A digest key as the operations take it: where its bytes are, its algorithm and hash. */
-@unmanaged
-class Key {
-  alg: u8;
-  hash: u32;
-  head: usize; // bytes 0..31
-  tail: usize; // bytes 32..63 (sha512 only)
-}
-
-function lookup(c: Cache, k: Key, mode: u32, now: f64): i32 {
-  const i = findIndex(c, k.alg, k.head, k.tail, k.hash);
+function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, now: f64): i32 {
+  const i = findIndex(c, alg, key, tail, h);
   if (i == NIL) {
     if (mode == LOOKUP_GET) c.misses++;
     return NOT_FOUND;
@@ -281,11 +272,11 @@ function lookup(c: Cache, k: Key, mode: u32, now: f64): i32 {
   return s as i32;
 }
 
-function insertOrUpdate(c: Cache, k: Key, size: u32, expiresAt: f64, now: f64): i32 {
+function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size: u32, expiresAt: f64, now: f64): i32 {
   if (c.maxBytes > 0 && (size as u64) > c.maxBytes) return ERR_TOO_LARGE;
   c.sets++;
   const eventsBefore = c.eventCount;
-  let i = findIndex(c, k.alg, k.head, k.tail, k.hash);
+  let i = findIndex(c, alg, key, tail, h);
   let s: u32;
   let flags: i32 = 0;
   // A stale entry under this key is gone, not replaced: the set inserts afresh.
@@ -299,14 +290,14 @@ function insertOrUpdate(c: Cache, k: Key, size: u32, expiresAt: f64, now: f64): 
     if (c.count == c.capacity) evictTail(c, now);
     if (c.freeHead != NIL) { s = c.freeHead; c.freeHead = u32At(c.next, s); }
     else s = c.fresh++;
-    memory.copy(c.keys + ((s as usize) << 5), k.head, 32);
-    if (k.alg == ALG_SHA512) {
+    memory.copy(c.keys + ((s as usize) << 5), key, 32);
+    if (alg == ALG_SHA512) {
       if (c.tails == 0) c.tails = reserve((c.capacity as usize) * 32);
-      memory.copy(c.tails + ((s as usize) << 5), k.tail, 32);
+      memory.copy(c.tails + ((s as usize) << 5), tail, 32);
     }
-    store<u8>(c.algs + s, k.alg);
-    setU32(c.hashes, s, k.hash);
-    tableInsert(c, s, k.hash);
+    store<u8>(c.algs + s, alg);
+    setU32(c.hashes, s, h);
+    tableInsert(c, s, h);
     pushFront(c, s);
     c.count++;
   }
@@ -327,8 +318,8 @@ function insertOrUpdate(c: Cache, k: Key, size: u32, expiresAt: f64, now: f64): 
   return (s as i32) | flags;
 }
 
-function remove(c: Cache, k: Key, now: f64): i32 {
-  const i = findIndex(c, k.alg, k.head, k.tail, k.hash);
+function remove(c: Cache, alg: u8, key: usize, tail: usize, h: u32, now: f64): i32 {
+  const i = findIndex(c, alg, key, tail, h);
   if (i == NIL) return NOT_FOUND;
   const s = u32At(c.table, i) - 1;
   if (expired(c, s, now)) { expireSlot(c, s, i); return NOT_FOUND; }
@@ -338,93 +329,76 @@ function remove(c: Cache, k: Key, now: f64): i32 {
 }
 
 // ---- key sources: a string in IO_IN, or a digest handle ----
-// Each fills the Key it is given and returns 0, or a negative code when there is no key.
-
-/** The key the current call works on (one call at a time: the core is single-threaded). */
-const CURRENT = changetype<Key>(reserve(offsetof<Key>()));
-
-/** Parse the string at IO_IN + off (len bytes) into k; its bytes land in KEY. */
-// @ts-ignore: decorator
-@inline function keyFromString(k: Key, off: usize, len: i32): i32 {
-  const alg = parseDigestAt(IO_IN + off, len);
-  if (alg < 0) return alg;
-  k.alg = alg as u8; k.head = KEY; k.tail = KEY + 32; k.hash = hashKey(KEY);
-  return 0;
-}
-
-/** Point k at digest-table entry h (no copy). */
-// @ts-ignore: decorator
-@inline function keyFromHandle(k: Key, h: u32): i32 {
-  if (!digestValid(h)) return ERR_BAD_HANDLE;
-  k.alg = digestAlgOf(h); k.head = digestKeyPtr(h); k.tail = digestTailPtr(h); k.hash = digestHashOf(h);
-  return 0;
-}
+// A string is parsed into KEY (parseDigestAt returns its algorithm or a negative code); a
+// handle's key stays in the digest table, where digestKeyPtr/digestTailPtr point.
 
 // The key of the last single-key string call, kept so that set() right after a missed
 // get() of the same string (the usual get-then-set) neither copies nor parses it again.
 // Only cacheLookupStr/cacheSetStr/cacheDeleteStr write it; the host remembers which string
 // it holds (src/cache.ts lastKey) and calls cacheSetLast only for that string.
-const LAST_BYTES: usize = reserve(64);
-const LAST = changetype<Key>(reserve(offsetof<Key>()));
+const LAST: usize = reserve(64);
+let lastAlg: u8 = 0;
+let lastHash: u32 = 0;
 
-/** Keep k (just parsed into KEY) as LAST; returns LAST, which the call then uses. */
+/** Keep the key just parsed into KEY as LAST; returns its hash. */
 // @ts-ignore: decorator
-@inline function keepLast(k: Key): Key {
-  memory.copy(LAST_BYTES, k.head, k.alg == ALG_SHA512 ? 64 : 32);
-  LAST.alg = k.alg; LAST.hash = k.hash; LAST.head = LAST_BYTES; LAST.tail = LAST_BYTES + 32;
-  return LAST;
+@inline function keepLast(alg: u8): u32 {
+  memory.copy(LAST, KEY, alg == ALG_SHA512 ? 64 : 32);
+  lastAlg = alg;
+  lastHash = hashKey(KEY);
+  return lastHash;
 }
 
 export function cacheLookupStr(p: usize, len: i32, mode: u32, now: f64): i32 {
-  const r = keyFromString(CURRENT, 0, len);
-  if (r < 0) return r;
-  return lookup(changetype<Cache>(p), keepLast(CURRENT), mode, now);
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
+  return lookup(changetype<Cache>(p), alg as u8, LAST, LAST + 32, h, mode, now);
 }
 
 /** set() keyed by the last single-key string call (see LAST). */
 export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32 {
-  if (LAST.alg == 0) return ERR_BAD_ARGUMENT;
+  if (lastAlg == 0) return ERR_BAD_ARGUMENT;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, LAST, size, expiresAt, now);
+  return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
-export function cacheLookupH(p: usize, h: u32, mode: u32, now: f64): i32 {
-  const r = keyFromHandle(CURRENT, h);
-  if (r < 0) return r;
-  return lookup(changetype<Cache>(p), CURRENT, mode, now);
+export function cacheLookupH(p: usize, id: u32, mode: u32, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
+  return lookup(changetype<Cache>(p), digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
 }
 
 export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64, now: f64): i32 {
-  const r = keyFromString(CURRENT, 0, len);
-  if (r < 0) return r;
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, keepLast(CURRENT), size, expiresAt, now);
+  return insertOrUpdate(c, alg as u8, LAST, LAST + 32, h, size, expiresAt, now);
 }
 
-export function cacheSetH(p: usize, h: u32, size: u32, expiresAt: f64, now: f64): i32 {
-  const r = keyFromHandle(CURRENT, h);
-  if (r < 0) return r;
+export function cacheSetH(p: usize, id: u32, size: u32, expiresAt: f64, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, CURRENT, size, expiresAt, now);
+  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
 }
 
 export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {
-  const r = keyFromString(CURRENT, 0, len);
-  if (r < 0) return r;
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return remove(c, keepLast(CURRENT), now);
+  return remove(c, alg as u8, LAST, LAST + 32, h, now);
 }
 
-export function cacheDeleteH(p: usize, h: u32, now: f64): i32 {
-  const r = keyFromHandle(CURRENT, h);
-  if (r < 0) return r;
+export function cacheDeleteH(p: usize, id: u32, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return remove(c, CURRENT, now);
+  return remove(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), now);
 }
 
 // ---- batches: many keys in one crossing ----
@@ -441,13 +415,19 @@ export function cacheDeleteH(p: usize, h: u32, now: f64): i32 {
   return len == RECORD_HANDLE ? off + 5 : off + 1 + (len as usize);
 }
 
-/** Resolve the record at IO_IN + off (ending at end) into k. */
+/** Batch key i's operation: a set (size from IO_OUT) or a lookup in `mode`. */
 // @ts-ignore: decorator
-@inline function keyFromRecord(k: Key, off: usize, end: usize): i32 {
-  if (end > IO_IN_SIZE) return ERR_BAD_ARGUMENT;
-  const len = load<u8>(IO_IN + off);
-  if (len == RECORD_HANDLE) return keyFromHandle(k, load<u32>(IO_IN + off + 1));
-  return keyFromString(k, off + 1, len as i32);
+@inline function batchOp(c: Cache, set: bool, i: u32, alg: u8, key: usize, tail: usize, h: u32, mode: u32, expiresAt: f64, now: f64): i32 {
+  return set
+    ? insertOrUpdate(c, alg, key, tail, h, load<u32>(IO_OUT + CACHE_SIZES_OFF + ((i as usize) << 2)), expiresAt, now)
+    : lookup(c, alg, key, tail, h, mode, now);
+}
+
+/** Batch key i given as a digest handle. */
+// @ts-ignore: decorator
+@inline function batchOpH(c: Cache, set: bool, i: u32, id: u32, mode: u32, expiresAt: f64, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
+  return batchOp(c, set, i, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, expiresAt, now);
 }
 
 /**
@@ -459,22 +439,22 @@ export function cacheDeleteH(p: usize, h: u32, now: f64): i32 {
 @inline function batch(p: usize, count: u32, records: bool, set: bool, mode: u32, expiresAt: f64, now: f64): i32 {
   if (count > CACHE_BATCH_MAX) return ERR_BAD_ARGUMENT;
   const c = changetype<Cache>(p);
-  const k = CURRENT;
   let off: usize = 0;
   for (let i: u32 = 0; i < count; i++) {
-    let r: i32;
-    if (records) {
-      const end = recordEnd(off);
-      r = keyFromRecord(k, off, end);
-      off = end;
-    } else {
-      r = keyFromHandle(k, load<u32>(IO_IN + ((i as usize) << 2)));
-    }
     c.seq = i;
-    if (r == 0) {
-      r = set
-        ? insertOrUpdate(c, k, load<u32>(IO_OUT + CACHE_SIZES_OFF + ((i as usize) << 2)), expiresAt, now)
-        : lookup(c, k, mode, now);
+    let r: i32;
+    if (!records) {
+      r = batchOpH(c, set, i, load<u32>(IO_IN + ((i as usize) << 2)), mode, expiresAt, now);
+    } else {
+      const end = recordEnd(off);
+      const len = load<u8>(IO_IN + off);
+      if (end > IO_IN_SIZE) r = ERR_BAD_ARGUMENT;
+      else if (len == RECORD_HANDLE) r = batchOpH(c, set, i, load<u32>(IO_IN + off + 1), mode, expiresAt, now);
+      else {
+        const alg = parseDigestAt(IO_IN + off + 1, len as i32);
+        r = alg < 0 ? alg : batchOp(c, set, i, alg as u8, KEY, KEY + 32, hashKey(KEY), mode, expiresAt, now);
+      }
+      off = end;
     }
     store<i32>(IO_OUT + ((i as usize) << 2), r);
     // A miss is an answer; anything else negative stops the batch.

@@ -134,12 +134,12 @@ export interface CoreExports {
   cacheNew(capacity: number, maxBytes: bigint, withTtl: number, logKeys: number): number; // (u32, u64, bool, bool) => usize
   cacheFree(p: number): void; // (usize) => void
   cacheLookupStr(p: number, len: number, mode: number, now: number): number; // (usize, i32, u32, f64) => i32
-  cacheLookupH(p: number, h: number, mode: number, now: number): number; // (usize, u32, u32, f64) => i32
+  cacheLookupH(p: number, id: number, mode: number, now: number): number; // (usize, u32, u32, f64) => i32
   cacheSetStr(p: number, len: number, size: number, expiresAt: number, now: number): number; // (usize, i32, u32, f64, f64) => i32
   cacheSetLast(p: number, size: number, expiresAt: number, now: number): number; // (usize, u32, f64, f64) => i32
-  cacheSetH(p: number, h: number, size: number, expiresAt: number, now: number): number; // (usize, u32, u32, f64, f64) => i32
+  cacheSetH(p: number, id: number, size: number, expiresAt: number, now: number): number; // (usize, u32, u32, f64, f64) => i32
   cacheDeleteStr(p: number, len: number, now: number): number; // (usize, i32, f64) => i32
-  cacheDeleteH(p: number, h: number, now: number): number; // (usize, u32, f64) => i32
+  cacheDeleteH(p: number, id: number, now: number): number; // (usize, u32, f64) => i32
   cacheLookupManyStr(p: number, count: number, mode: number, now: number): number; // (usize, u32, u32, f64) => i32
   cacheLookupManyH(p: number, count: number, mode: number, now: number): number; // (usize, u32, u32, f64) => i32
   cacheSetManyStr(p: number, count: number, expiresAt: number, now: number): number; // (usize, u32, f64, f64) => i32
