@@ -9,6 +9,7 @@ import path from "node:path";
 import { RegistryError } from "../../src/errors.js";
 import { RegistryClient, openRegistrySource } from "../../src/sources/registry.js";
 import { resolveImage } from "../../src/sources/image.js";
+import "../../src/node.js"; // the Node entry registers how this process loads the core
 import { dockerConfigCredentials } from "../../src/sources/docker-config.js";
 import { canRun, FIXTURES } from "./harness/tools.js";
 import { type RunningRegistry, startRegistry } from "./harness/registry.js";
