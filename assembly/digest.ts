@@ -5,17 +5,16 @@
 // Spec: https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
 // Only the two registered algorithms with lowercase hex are accepted, as the spec requires.
 //
-// Digest table layout (growable; ids stay valid across growth):
-//   keys   cap × 32 bytes   first 32 bytes of the digest
-//   tails  cap × 32 bytes   bytes 32..63 (sha512 only; allocated on first sha512)
-//   algs   cap × 1          ALG_SHA256 / ALG_SHA512
-//   hashes cap × 4          hashKey(): all 32 bytes folded and mixed
-//   table  2^k × 4          open addressing, linear probing, stores id + 1 (0 = empty)
+// The table (regions drawn in assembly/layout.ts) is open addressing with linear probing,
+// Knuth, The Art of Computer Programming vol. 3, 6.4 Algorithm L; it only ever inserts,
+// so it needs no deletion rule. A key's home index is the top bits of hashKey(), which
+// mixes every bit of the digest into them (murmur3's finaliser, see hashKey).
 
 import {
   ALG_SHA256, ALG_SHA512, ERR_DIGEST_ALGORITHM, ERR_DIGEST_EMPTY, ERR_DIGEST_FORMAT,
-  ERR_DIGEST_HEX, ERR_DIGEST_LENGTH, ERR_BAD_HANDLE, NOT_FOUND, reserve, release, nextPow2,
-} from "./layout";
+  ERR_DIGEST_HEX, ERR_DIGEST_LENGTH, ERR_BAD_HANDLE, NOT_FOUND,
+} from "./abi";
+import { reserve, release, nextPow2 } from "./layout";
 
 // Nibble lookup: 0..15 for '0'-'9' and 'a'-'f', 0xff for anything else (uppercase too).
 const HEX: usize = buildHexTable();

@@ -1,22 +1,23 @@
 // Cycle detector: compressed adjacency (CSR) over u32 node ids and an iterative
 // three-colour depth-first search.
 //
+// Algorithms followed:
+//   - depth-first search with white/grey/black colours, where an edge to a grey node is a
+//     back edge and so closes a cycle, and finished nodes in reverse order form a
+//     topological order: Cormen, Leiserson, Rivest, Stein, Introduction to Algorithms
+//     (3rd ed.), 22.3 "Depth-first search" and 22.4 "Topological sort". The recursion is
+//     replaced by an explicit stack of frames in linear memory.
+//   - the adjacency is packed by a counting sort of the edge list (same book, 8.2) into
+//     compressed sparse row form (offsets + targets), stable, so successors keep their
+//     input order.
+//
 // Why: index.json, fallback referrer tags and Docker's legacy `parent` ids are not
 // content-addressed, so an image can point back at itself; readers check the graph
 // here before walking it. The search keeps its own stack in linear memory (no
 // recursion), so a chain of millions of nodes is as safe as a short one.
 //
-// Regions of a graph of n nodes and m edges (reserved by graphLoad):
-//
-//   offsets  (n+1) × u32   node u's successors are targets[offsets[u] .. offsets[u+1])
-//   targets  m × u32
-//   stack    n × 12 bytes  the DFS path, root first: (node, next edge, end) frames, so
-//                          resuming a node touches only the top of the stack
-//   colour   n × 2 bits    WHITE unseen, GREY on the DFS stack, BLACK finished
-//   cursor   n × u32       working space (CSR fill, order positions in graphCheck)
-//   result   n × u32       the cycle (first k entries) or the topological order
-//   roffsets/rsources      the reversed CSR, built on the first "who reaches" question
-//   mark     n × u32       visit stamps for reachability walks (epoch, so no clearing)
+// Regions (drawn in assembly/layout.ts): offsets, targets, stack, colour, cursor, result,
+// the reversed CSR for "who reaches" questions, and visit marks.
 //
 // Edges arrive in bulk: the host asks graphScratch(bytes) for a region it may write
 // (the 64 KiB IO window is too small for millions of edges), writes (from, to) u32
@@ -26,16 +27,11 @@
 // Determinism: roots are tried in id order and successors in input order, so the first
 // cycle reported is the same on every run and runtime.
 
-import { NIL, ERR_BAD_ARGUMENT, ERR_TOO_LARGE, ERR_BAD_HANDLE, IO_OUT, reserve, release } from "./layout";
+import {
+  NIL, ERR_BAD_ARGUMENT, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_CYCLE, ERR_NOT_LOADED, MAX_NODES, MAX_SCRATCH,
+} from "./abi";
+import { IO_OUT, reserve, release } from "./layout";
 import { digestInternAt } from "./digest";
-
-/** A cycle was found where an order was asked for (the cycle is in the result region). */
-export const ERR_CYCLE: i32 = -30;
-/** The graph has no edges loaded yet. */
-export const ERR_NOT_LOADED: i32 = -31;
-
-export const MAX_NODES: u32 = 1 << 28;
-export const MAX_SCRATCH: usize = 1 << 30;
 
 /** A DFS stack frame: node, next edge to try, end of the node's edges (u32 each). */
 const FRAME: usize = 12;

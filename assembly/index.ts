@@ -1,8 +1,10 @@
 // The flat ABI of the layerlens core: only numbers cross it (i32/u32/usize/f64).
 // Bytes cross through the IO window (ioIn/ioOut), whose addresses the host reads once.
 // Each module below prefixes its exports with its name (cache*, digest*, pool*, graph*).
+// The constants these calls speak in (codes, record layouts, flags) are in ./abi.
 
-import { ABI_VERSION, IO_IN, IO_OUT, IO_IN_SIZE, IO_OUT_SIZE } from "./layout";
+import { ABI_VERSION, IO_IN_SIZE, IO_OUT_SIZE } from "./abi";
+import { IO_IN, IO_OUT } from "./layout";
 import { digestInternAt, digestFormat, digestCount, parseDigestAt, digestReserveRoom } from "./digest";
 
 export function abiVersion(): u32 { return ABI_VERSION; }

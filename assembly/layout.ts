@@ -1,42 +1,76 @@
-// Shared constants and the tiny region allocator every module of the core uses.
+// Every memory region of the core, and the tiny region allocator each structure uses.
 //
 // The core keeps no managed objects on its hot paths: each structure reserves plain
 // regions of linear memory once (heap.alloc, TLSF from the "minimal" runtime) and links
-// records by u32 index. NIL marks "no index" in every link field.
+// records by u32 index. NIL (0xFFFFFFFF, assembly/abi.ts) marks "no index" in every link
+// field. Offsets, strides and codes the host reads are in assembly/abi.ts.
 //
-//   memory
-//   ┌──────────────┬──────────────┬───────────────────────┬──────────────┐
-//   │ static data  │ IO window    │ digest table regions  │ cache / pool │ ...
-//   │ (hex table)  │ (IN + OUT)   │ keys|algs|hashes|tbl  │ regions      │
-//   └──────────────┴──────────────┴───────────────────────┴──────────────┘
+// Linear memory
 //
-// The IO window is how bytes cross the boundary: the host writes digest strings (ASCII)
-// into IN and reads results from OUT; its addresses are read once by the host.
+//   ┌──────────────┬──────────────────────┬───────────────────────┬──────────────────┐
+//   │ static data  │ IO window            │ digest table regions  │ cache / pool /   │
+//   │ (hex table,  │ IN 64 KiB│OUT 32 KiB │ keys|tails|algs|...   │ graph regions    │
+//   │  KEY, LAST)  │ host → core│core → host                       │ (one set each)   │
+//   └──────────────┴──────────────────────┴───────────────────────┴──────────────────┘
+//
+// The IO window is how bytes cross the boundary: the host writes digest strings (ASCII),
+// batch keys and handles into IN and reads results from OUT; it reads both addresses once.
+//
+//   IO_IN   ┌─[u8 len][len ASCII]─┬─[0xFF][u32 handle]─┬── … ──┐   cache batch records
+//           └─────────────────────┴────────────────────┴───────┘   (or count × u32 handles)
+//   IO_OUT  ┌─ count × i32 results ─┬── … ──┬─ CACHE_SIZES_OFF: count × u32 sizes ─┐
+//           └───────────────────────┴───────┴──────────────────────────────────────┘
+//
+// Digest table (assembly/digest.ts; grows by doubling, ids stay valid)
+//
+//   id:      0        1        2              cap-1
+//   keys   ┌────────┬────────┬────────┬ … ┬────────┐  32 bytes: the digest's first 32 bytes
+//   tails  ├────────┼────────┼────────┼ … ┼────────┤  32 bytes: bytes 32..63 (sha512; lazy)
+//   algs   ├─┬─┬─┬──┴────────┴────────┴ … ┴────────┤  1 byte: ALG_SHA256 / ALG_SHA512
+//   hashes ├──┬──┬──┬ … ────────────────────────────┤  u32: hashKey(keys[id])
+//   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: id + 1, 0 = empty
+//
+// Cache (assembly/lru.ts; reserved once from the capacity, slot s < capacity)
+//
+//   keys    s × 32  ┐                 prev    s × 4   towards the most recent (head)
+//   tails   s × 32  │ as the digest   next    s × 4   towards the least recent (tail);
+//   algs    s × 1   │ table above                     threads the free list when free
+//   hashes  s × 4   ┘                 sizes   s × 4   entry size (only with maxBytes)
+//   table   2^k × 4   slot + 1        expires s × 8   f64 ms (only with TTL)
+//
+//   events  ┌ slot u32 │ seq u32 │ reason u32 │ alg u32 │ key 64 bytes ┐  × eventCap
+//           └ 0        │ 4       │ 8          │ 12      │ 16        80 ┘  (EVENT_BYTES)
+//
+// Layer record pool (assembly/pool.ts; blocks never move, so a record's address is stable)
+//
+//   blocks  maxBlocks × u32 base addresses
+//   block b ┌───────────────────────────────────────────┬──────────────────────────┐
+//           │ BLOCK_RECORDS × RECORD_BYTES records       │ BLOCK_RECORDS × u32      │
+//           │ (index b·BLOCK_RECORDS + i at base + i·128)│ generations (at GENS_OFF)│
+//           └───────────────────────────────────────────┴──────────────────────────┘
+//   record  ┌ digest[32] ┬ diffId[32] ┬ compressed u64 ┬ uncompressed u64 ┐
+//           │ 0          │ 32         │ 64             │ 72               │
+//           ├ media u32 ┬ position ┬ flags ┬ digestId ┬ next ┬ parent ┬ image ┬ user ┬ diffIdId ┬ spare ┐
+//           │ 80        │ 84       │ 88    │ 92       │ 96   │ 100    │ 104   │ 108  │ 112      │ 116   │ 128
+//           └───────────┴──────────┴───────┴──────────┴──────┴────────┴───────┴──────┴──────────┴───────┘
+//   generation word  ┌ LIVE (bit 31) ┬ acquisitions (bits 0..30) ┐
+//   handle           ┌ acquisitions & 0x7f (bits 24..30) ┬ slot index (bits 0..23) ┐
+//   templates        MEDIA_CODES × RECORD_BYTES, then one blank record
+//
+// Graph (assembly/graph.ts; n nodes, m edges, reserved by graphNew / graphLoad)
+//
+//   offsets  ┌ (n+1) × u32 ┐  node u's successors: targets[offsets[u] .. offsets[u+1])
+//   targets  ├ m × u32     ┤
+//   stack    ├ n × 12      ┤  DFS frames (node, next edge, end), root first
+//   colour   ├ n × 2 bits  ┤  WHITE / GREY / BLACK
+//   cursor   ├ n × u32     ┤  working space (CSR fill, order positions)
+//   result   ├ n × u32     ┤  the cycle (first k) or the topological order
+//   roffsets/rsources       the reversed CSR, built on the first "who reaches" question
+//   mark     └ n × u32     ┘  visit stamps for reachability walks (epoch, so no clearing)
+//   scratch  one host-writable region shared by every graph: (from, to) u32 edge pairs,
+//            or [u8 len][ASCII] digest records followed by their i32 ids
 
-export const NIL: u32 = 0xffffffff;
-
-/** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 2;
-
-export const IO_IN_SIZE: usize = 64 * 1024;
-export const IO_OUT_SIZE: usize = 32 * 1024;
-
-// Error codes returned as negative i32. Stable: the TypeScript side maps them to typed errors.
-export const ERR_DIGEST_EMPTY: i32 = -1;
-export const ERR_DIGEST_ALGORITHM: i32 = -2;
-export const ERR_DIGEST_LENGTH: i32 = -3;
-export const ERR_DIGEST_HEX: i32 = -4;
-export const ERR_DIGEST_FORMAT: i32 = -5;
-export const NOT_FOUND: i32 = -10;
-export const ERR_TOO_LARGE: i32 = -11;
-export const ERR_BAD_HANDLE: i32 = -12;
-export const ERR_CAPACITY: i32 = -13;
-export const ERR_BAD_ARGUMENT: i32 = -14;
-
-/** Digest algorithms, as stored in the one-byte alg field (0 = unused slot). */
-export const ALG_NONE: u8 = 0;
-export const ALG_SHA256: u8 = 1;
-export const ALG_SHA512: u8 = 2;
+import { IO_IN_SIZE, IO_OUT_SIZE } from "./abi";
 
 /** Reserve a zeroed region. Only construction and growth call this, never a hot path. */
 export function reserve(bytes: usize): usize {

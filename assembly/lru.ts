@@ -1,21 +1,24 @@
 // MetadataCache core: a digest-keyed LRU over linear memory.
 //
-// Every region is reserved once at construction from the capacity; get/set/delete never
-// allocate. Per slot (index s < capacity):
+// Every region is reserved once at construction from the capacity (drawn in
+// assembly/layout.ts); get/set/delete never allocate.
 //
-//   keys    s × 32   digest bytes 0..31            tails  s × 32  bytes 32..63 (sha512, lazy)
-//   algs    s × 1    ALG_* (0 = free slot)          hashes s × 4   hashKey(keys[s])
-//   prev    s × 4    towards the most recent        next   s × 4   towards the least recent
-//   sizes   s × 4    entry size (only with maxBytes) expires s × 8 f64 ms (only with TTL)
-//   table   2^k × 4  open addressing, linear probing, backward-shift delete, slot + 1
+// Algorithms followed:
+//   - the index is open addressing with linear probing, Knuth, The Art of Computer
+//     Programming vol. 3 (2nd ed.), 6.4 Algorithm L, holding slot + 1 (0 = empty);
+//   - deletion shifts later entries of the probe run back into the hole instead of
+//     leaving tombstones, Algorithm R of the same section ("deletion with linear
+//     probing"), so probe runs never grow with churn;
+//   - recency is an intrusive doubly linked list over slot indexes, head = most recent,
+//     as in node-lru-cache: a hit unlinks the slot and pushes it at the head, eviction
+//     takes the tail, both O(1).
 //
-// The LRU list runs head (most recent) -> tail (least recent) through prev/next; free
-// slots are threaded through `next` starting at freeHead; slots never used yet are taken
-// from `fresh` upwards so construction does not touch every slot.
+// Free slots are threaded through `next` starting at freeHead; slots never used yet are
+// taken from `fresh` upwards so construction does not touch every slot.
 //
-// Events the host must see (evictions, expirations) are appended to the event log:
-// 16-byte records (slot, seq, reason, alg) plus the 64 key bytes when logKeys is on,
-// so a dispose callback can be told which digest went and why.
+// Events the host must see (evictions, expirations) are appended to the event log
+// (EVENT_* offsets in assembly/abi.ts), with the 64 key bytes when logKeys is on, so a
+// dispose callback can be told which digest went and why.
 //
 // TTL: an entry whose expiry time is <= now is invisible. Whatever operation reaches it
 // first (lookup, set or delete of its key, eviction from the tail, clear, purge) removes
@@ -26,29 +29,16 @@
 // batch behaves exactly like the same single calls made in a loop.
 
 import {
-  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512,
-  reserve, release, nextPow2, IO_IN, IO_IN_SIZE, IO_OUT,
-} from "./layout";
+  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
+  LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
+  EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
+  CACHE_SIZES_OFF, RECORD_HANDLE,
+} from "./abi";
+import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
   KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
   digestHashOf, formatDigestAt,
 } from "./digest";
-
-export const REASON_EVICTED: u32 = 1;
-export const REASON_DELETED: u32 = 2;
-export const REASON_REPLACED: u32 = 3;
-export const REASON_EXPIRED: u32 = 4;
-export const REASON_CLEARED: u32 = 5;
-
-/** set() result flags, above the slot bits. */
-export const SET_REPLACED: i32 = 1 << 28;
-export const SET_EVENTS: i32 = 1 << 29;
-export const SLOT_MASK: i32 = (1 << 28) - 1;
-
-const EVENT_BYTES: usize = 80;
-export const BATCH_MAX: u32 = 2048;
-/** Batch record tag: a digest handle (u32) follows instead of len ASCII bytes. */
-export const RECORD_HANDLE: u8 = 0xff;
 
 @unmanaged
 export class Cache {
@@ -107,7 +97,7 @@ function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u
  * one per key of a batch: the log then costs a fixed 160 KiB instead of 80 bytes per entry.
  */
 function eventCapFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u32 {
-  return logKeys || withTtl || maxBytes > 0 ? capacity + BATCH_MAX : BATCH_MAX + 1;
+  return logKeys || withTtl || maxBytes > 0 ? capacity + CACHE_BATCH_MAX : CACHE_BATCH_MAX + 1;
 }
 
 export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): usize {
@@ -215,14 +205,14 @@ function logEvent(c: Cache, s: u32, reason: u32, withKey: bool): void {
   // The host drains after every call and eventCap bounds one call's events (see cacheNew).
   assert(c.eventCount < c.eventCap, "event log overflow");
   const e = c.events + (c.eventCount as usize) * EVENT_BYTES;
-  store<u32>(e, s);
-  store<u32>(e, c.seq, 4);
-  store<u32>(e, reason, 8);
+  store<u32>(e, s, EVENT_SLOT);
+  store<u32>(e, c.seq, EVENT_SEQ);
+  store<u32>(e, reason, EVENT_REASON);
   const alg = load<u8>(c.algs + s);
-  store<u32>(e, alg, 12);
+  store<u32>(e, alg, EVENT_ALG);
   if (withKey) {
-    memory.copy(e + 16, c.keys + ((s as usize) << 5), 32);
-    if (alg == ALG_SHA512) memory.copy(e + 48, c.tails + ((s as usize) << 5), 32);
+    memory.copy(e + EVENT_KEY, c.keys + ((s as usize) << 5), 32);
+    if (alg == ALG_SHA512) memory.copy(e + EVENT_KEY + 32, c.tails + ((s as usize) << 5), 32);
   }
   c.eventCount++;
 }
@@ -264,25 +254,21 @@ function evictTail(c: Cache, now: f64): void {
   c.evictions++;
 }
 
-// ---- operations on a parsed key (alg, key, tail, hash) ----
-
-const MODE_GET: u32 = 0;   // marks recent, counts hit/miss
-const MODE_PEEK: u32 = 1;  // neither
-const MODE_HAS: u32 = 2;   // neither (lru-cache's has())
+// ---- operations on a key: its algorithm, its bytes (head 0..31, tail 32..63), its hash ----
 
 function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, now: f64): i32 {
   const i = findIndex(c, alg, key, tail, h);
   if (i == NIL) {
-    if (mode == MODE_GET) c.misses++;
+    if (mode == LOOKUP_GET) c.misses++;
     return NOT_FOUND;
   }
   const s = u32At(c.table, i) - 1;
   if (expired(c, s, now)) {
     expireSlot(c, s, i);
-    if (mode == MODE_GET) c.misses++;
+    if (mode == LOOKUP_GET) c.misses++;
     return NOT_FOUND;
   }
-  if (mode == MODE_GET) { c.hits++; touch(c, s); }
+  if (mode == LOOKUP_GET) { c.hits++; touch(c, s); }
   return s as i32;
 }
 
@@ -326,7 +312,7 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
   // callback wants it or when a slot other than s was given up.
   if (c.eventCount != eventsBefore) {
     const only = c.eventCount == eventsBefore + 1 &&
-      load<u32>(c.events + (eventsBefore as usize) * EVENT_BYTES) == s;
+      load<u32>(c.events + (eventsBefore as usize) * EVENT_BYTES + EVENT_SLOT) == s;
     if (c.logKeys || !only) flags |= SET_EVENTS; else c.eventCount = eventsBefore;
   }
   return (s as i32) | flags;
@@ -343,27 +329,8 @@ function remove(c: Cache, alg: u8, key: usize, tail: usize, h: u32, now: f64): i
 }
 
 // ---- key sources: a string in IO_IN, or a digest handle ----
-
-let kAlg: u8 = 0;
-let kKey: usize = 0;
-let kTail: usize = 0;
-let kHash: u32 = 0;
-
-/** Resolve the string at IO_IN + off (len bytes) into the current key. */
-// @ts-ignore: decorator
-@inline function keyFromString(off: usize, len: i32): i32 {
-  const alg = parseDigestAt(IO_IN + off, len);
-  if (alg < 0) return alg;
-  kAlg = alg as u8; kKey = KEY; kTail = KEY + 32; kHash = hashKey(KEY);
-  return 0;
-}
-
-// @ts-ignore: decorator
-@inline function keyFromHandle(h: u32): i32 {
-  if (!digestValid(h)) return ERR_BAD_HANDLE;
-  kAlg = digestAlgOf(h); kKey = digestKeyPtr(h); kTail = digestTailPtr(h); kHash = digestHashOf(h);
-  return 0;
-}
+// A string is parsed into KEY (parseDigestAt returns its algorithm or a negative code); a
+// handle's key stays in the digest table, where digestKeyPtr/digestTailPtr point.
 
 // The key of the last single-key string call, kept so that set() right after a missed
 // get() of the same string (the usual get-then-set) neither copies nor parses it again.
@@ -373,17 +340,20 @@ const LAST: usize = reserve(64);
 let lastAlg: u8 = 0;
 let lastHash: u32 = 0;
 
+/** Keep the key just parsed into KEY as LAST; returns its hash. */
 // @ts-ignore: decorator
-@inline function keepLast(): void {
-  memory.copy(LAST, KEY, kAlg == ALG_SHA512 ? 64 : 32);
-  lastAlg = kAlg; lastHash = kHash; kKey = LAST; kTail = LAST + 32;
+@inline function keepLast(alg: u8): u32 {
+  memory.copy(LAST, KEY, alg == ALG_SHA512 ? 64 : 32);
+  lastAlg = alg;
+  lastHash = hashKey(KEY);
+  return lastHash;
 }
 
 export function cacheLookupStr(p: usize, len: i32, mode: u32, now: f64): i32 {
-  const r = keyFromString(0, len);
-  if (r < 0) return r;
-  keepLast();
-  return lookup(changetype<Cache>(p), kAlg, kKey, kTail, kHash, mode, now);
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
+  return lookup(changetype<Cache>(p), alg as u8, LAST, LAST + 32, h, mode, now);
 }
 
 /** set() keyed by the last single-key string call (see LAST). */
@@ -394,124 +364,119 @@ export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32
   return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
-export function cacheLookupH(p: usize, h: u32, mode: u32, now: f64): i32 {
-  const r = keyFromHandle(h);
-  if (r < 0) return r;
-  return lookup(changetype<Cache>(p), kAlg, kKey, kTail, kHash, mode, now);
+export function cacheLookupH(p: usize, id: u32, mode: u32, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
+  return lookup(changetype<Cache>(p), digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
 }
 
 export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64, now: f64): i32 {
-  const r = keyFromString(0, len);
-  if (r < 0) return r;
-  keepLast();
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt, now);
+  return insertOrUpdate(c, alg as u8, LAST, LAST + 32, h, size, expiresAt, now);
 }
 
-export function cacheSetH(p: usize, h: u32, size: u32, expiresAt: f64, now: f64): i32 {
-  const r = keyFromHandle(h);
-  if (r < 0) return r;
+export function cacheSetH(p: usize, id: u32, size: u32, expiresAt: f64, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, kAlg, kKey, kTail, kHash, size, expiresAt, now);
+  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
 }
 
 export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {
-  const r = keyFromString(0, len);
-  if (r < 0) return r;
-  keepLast();
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return remove(c, kAlg, kKey, kTail, kHash, now);
+  return remove(c, alg as u8, LAST, LAST + 32, h, now);
 }
 
-export function cacheDeleteH(p: usize, h: u32, now: f64): i32 {
-  const r = keyFromHandle(h);
-  if (r < 0) return r;
+export function cacheDeleteH(p: usize, id: u32, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return remove(c, kAlg, kKey, kTail, kHash, now);
+  return remove(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), now);
 }
 
 // ---- batches: many keys in one crossing ----
 // Handle batches: IO_IN holds count u32 handles. Record batches: IO_IN holds count
 // records, each [u8 len][len ASCII bytes] or [RECORD_HANDLE][u32 handle], so strings and
-// handles mix. Sizes (setMany): u32 each at IO_OUT + SIZES_OFF. Results: i32 each at IO_OUT.
-// Each returns how many keys it processed: count, or the index of the first refused key
-// (whose result holds the error code); nothing after a refused key is touched.
+// handles mix. Sizes (setMany): u32 each at IO_OUT + CACHE_SIZES_OFF. Results: i32 each at
+// IO_OUT. Each returns how many keys it processed: count, or the index of the first
+// refused key (whose result holds the error code); nothing after a refused key is touched.
 
-const SIZES_OFF: usize = 16 * 1024;
-
-/** Resolve record i starting at IO_IN + off; returns 0 or an error; advances recEnd. */
-let recEnd: usize = 0;
+/** Offset just past the record at IO_IN + off. */
 // @ts-ignore: decorator
-@inline function keyFromRecord(off: usize): i32 {
+@inline function recordEnd(off: usize): usize {
   const len = load<u8>(IO_IN + off);
-  if (len == RECORD_HANDLE) {
-    recEnd = off + 5;
-    if (recEnd > IO_IN_SIZE) return ERR_BAD_ARGUMENT;
-    return keyFromHandle(load<u32>(IO_IN + off + 1));
+  return len == RECORD_HANDLE ? off + 5 : off + 1 + (len as usize);
+}
+
+/** Batch key i's operation: a set (size from IO_OUT) or a lookup in `mode`. */
+// @ts-ignore: decorator
+@inline function batchOp(c: Cache, set: bool, i: u32, alg: u8, key: usize, tail: usize, h: u32, mode: u32, expiresAt: f64, now: f64): i32 {
+  return set
+    ? insertOrUpdate(c, alg, key, tail, h, load<u32>(IO_OUT + CACHE_SIZES_OFF + ((i as usize) << 2)), expiresAt, now)
+    : lookup(c, alg, key, tail, h, mode, now);
+}
+
+/** Batch key i given as a digest handle. */
+// @ts-ignore: decorator
+@inline function batchOpH(c: Cache, set: bool, i: u32, id: u32, mode: u32, expiresAt: f64, now: f64): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
+  return batchOp(c, set, i, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, expiresAt, now);
+}
+
+/**
+ * The one batch loop. `records` picks the key source (records or u32 handles), `set`
+ * the operation (insertOrUpdate with sizes from IO_OUT, or lookup in `mode`). Inlined
+ * into each export with both flags constant, so each export compiles to its own loop.
+ */
+// @ts-ignore: decorator
+@inline function batch(p: usize, count: u32, records: bool, set: bool, mode: u32, expiresAt: f64, now: f64): i32 {
+  if (count > CACHE_BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  let off: usize = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    c.seq = i;
+    let r: i32;
+    if (!records) {
+      r = batchOpH(c, set, i, load<u32>(IO_IN + ((i as usize) << 2)), mode, expiresAt, now);
+    } else {
+      const end = recordEnd(off);
+      const len = load<u8>(IO_IN + off);
+      if (end > IO_IN_SIZE) r = ERR_BAD_ARGUMENT;
+      else if (len == RECORD_HANDLE) r = batchOpH(c, set, i, load<u32>(IO_IN + off + 1), mode, expiresAt, now);
+      else {
+        const alg = parseDigestAt(IO_IN + off + 1, len as i32);
+        r = alg < 0 ? alg : batchOp(c, set, i, alg as u8, KEY, KEY + 32, hashKey(KEY), mode, expiresAt, now);
+      }
+      off = end;
+    }
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+    // A miss is an answer; anything else negative stops the batch.
+    if (r < 0 && (set || r != NOT_FOUND)) return i as i32;
   }
-  recEnd = off + 1 + (len as usize);
-  if (recEnd > IO_IN_SIZE) return ERR_BAD_ARGUMENT;
-  return keyFromString(off + 1, len as i32);
+  return count as i32;
 }
 
 export function cacheLookupManyStr(p: usize, count: u32, mode: u32, now: f64): i32 {
-  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
-  const c = changetype<Cache>(p);
-  let off: usize = 0;
-  for (let i: u32 = 0; i < count; i++) {
-    let r = keyFromRecord(off);
-    c.seq = i;
-    if (r == 0) r = lookup(c, kAlg, kKey, kTail, kHash, mode, now);
-    store<i32>(IO_OUT + ((i as usize) << 2), r);
-    if (r < 0 && r != NOT_FOUND) return i as i32;
-    off = recEnd;
-  }
-  return count as i32;
+  return batch(p, count, true, false, mode, 0, now);
 }
 
 export function cacheLookupManyH(p: usize, count: u32, mode: u32, now: f64): i32 {
-  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
-  const c = changetype<Cache>(p);
-  for (let i: u32 = 0; i < count; i++) {
-    let r = keyFromHandle(load<u32>(IO_IN + ((i as usize) << 2)));
-    c.seq = i;
-    if (r == 0) r = lookup(c, kAlg, kKey, kTail, kHash, mode, now);
-    store<i32>(IO_OUT + ((i as usize) << 2), r);
-    if (r < 0 && r != NOT_FOUND) return i as i32;
-  }
-  return count as i32;
+  return batch(p, count, false, false, mode, 0, now);
 }
 
 export function cacheSetManyStr(p: usize, count: u32, expiresAt: f64, now: f64): i32 {
-  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
-  const c = changetype<Cache>(p);
-  let off: usize = 0;
-  for (let i: u32 = 0; i < count; i++) {
-    let r = keyFromRecord(off);
-    c.seq = i;
-    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt, now);
-    store<i32>(IO_OUT + ((i as usize) << 2), r);
-    if (r < 0) return i as i32;
-    off = recEnd;
-  }
-  return count as i32;
+  return batch(p, count, true, true, 0, expiresAt, now);
 }
 
 export function cacheSetManyH(p: usize, count: u32, expiresAt: f64, now: f64): i32 {
-  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
-  const c = changetype<Cache>(p);
-  for (let i: u32 = 0; i < count; i++) {
-    let r = keyFromHandle(load<u32>(IO_IN + ((i as usize) << 2)));
-    c.seq = i;
-    if (r == 0) r = insertOrUpdate(c, kAlg, kKey, kTail, kHash, load<u32>(IO_OUT + SIZES_OFF + ((i as usize) << 2)), expiresAt, now);
-    store<i32>(IO_OUT + ((i as usize) << 2), r);
-    if (r < 0) return i as i32;
-  }
-  return count as i32;
+  return batch(p, count, false, true, 0, expiresAt, now);
 }
 
 // ---- whole-cache operations ----
@@ -584,7 +549,7 @@ export function cacheFormatKey(p: usize, s: u32): i32 {
 export function cacheFormatEventKey(p: usize, e: u32): i32 {
   const c = changetype<Cache>(p);
   const rec = c.events + (e as usize) * EVENT_BYTES;
-  return formatDigestAt(IO_OUT, load<u32>(rec, 12) as u8, rec + 16, rec + 48);
+  return formatDigestAt(IO_OUT, load<u32>(rec, EVENT_ALG) as u8, rec + EVENT_KEY, rec + EVENT_KEY + 32);
 }
 
 export function cacheEvents(p: usize): usize { return changetype<Cache>(p).events; }

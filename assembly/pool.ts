@@ -1,65 +1,37 @@
-// LayerObjectPool core: fixed-size layer records in linear memory, handed out by index.
+// Layer record pool: fixed-size layer records in linear memory, handed out by handle.
 //
 // Records live in blocks of BLOCK_RECORDS; the pool grows one whole block at a time and
 // never moves a block, so an index (and the address the host computed from it) stays
-// valid for the pool's life. Each block is one region:
-//
-//   block b ┌──────────────────────────────────────────┬────────────────────────┐
-//           │ BLOCK_RECORDS × RECORD_BYTES records      │ BLOCK_RECORDS × u32    │
-//           │ (index b·BLOCK_RECORDS + i at i·128)      │ generations            │
-//           └──────────────────────────────────────────┴────────────────────────┘
-//
-//   record  0 digest[32] │ 32 diffId[32] │ 64 compressed u64 │ 72 uncompressed u64 │
-//           80 media u32 │ 84 position u32 │ 88 flags u32 │ 92 digestId u32 │
-//           96 next u32  │ 100 parent u32  │ 104 image u32 │ 108 user u32 │ 112 diffIdId u32 │
-//           116..128 spare
+// valid for the pool's life. Blocks, records and the handle format are drawn in
+// assembly/layout.ts; field offsets and codes are in assembly/abi.ts.
 //
 // digestId / diffIdId are ids in the core's digest table (NIL when unset): the 32 bytes
 // hold a sha256 digest whole, the id also covers sha512.
 //
-// Invariants: a free slot's `next` field threads the free list (freeHead -> ... -> NIL);
-// a slot's generation word has LIVE set exactly while it is acquired, and its low bits
-// count acquisitions. A handle is (acquisitions & 0x7f) << 24 | index, so a handle kept
-// past its release is refused: RELEASED while the slot is free, STALE once it was reused
-// (undetectable only after exactly a multiple of 128 reuses of that one slot).
+// Free slots form an intrusive LIFO free list through the records' `next` field (a
+// "free list" in Knuth's sense, TAOCP vol. 1, 2.2.3, the AVAIL stack), so acquire and
+// release are O(1) and the most recently freed record, still in cache, is reused first.
+//
+// Invariants: the free list holds exactly the free slots (freeHead -> ... -> NIL); a
+// slot's generation word has GEN_LIVE set exactly while it is acquired, and its low bits
+// count acquisitions. A handle carries those counts (mod 128) beside the index, the
+// "generational index" of entity systems, so a handle kept past its release is refused:
+// RELEASED while the slot is free, STALE once it was reused (undetectable only after
+// exactly a multiple of 128 reuses of that one slot).
 //
 // Acquire copies the media type's template (or the blank record) over the slot with
-// memory.copy: an acquired record never carries an old record's fields (the seed's
-// "smart reset"). The debug build also poisons released records, so a host that reads a
-// released slot through a raw address sees 0xdd bytes rather than plausible old data.
+// memory.copy: an acquired record never carries an old record's fields. The debug build
+// also poisons released records, so a host that reads a released slot through a raw
+// address sees 0xdd bytes rather than plausible old data.
 
-import { NIL, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_BAD_ARGUMENT, IO_IN, IO_OUT, reserve, release } from "./layout";
+import {
+  NIL, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_BAD_ARGUMENT, ERR_POOL_RELEASED, ERR_POOL_STALE,
+  RECORD_BYTES, BLOCK_SHIFT, BLOCK_RECORDS, MAX_RECORDS, MEDIA_CODES, POOL_BATCH_MAX, GENS_OFF,
+  HANDLE_INDEX_MASK, GEN_SHIFT, GEN_MASK, GEN_LIVE, OFF_MEDIA, OFF_POSITION, OFF_FLAGS,
+  OFF_DIGEST_ID, OFF_NEXT, OFF_PARENT, OFF_IMAGE, OFF_DIFF_ID_ID,
+} from "./abi";
+import { IO_IN, IO_OUT, reserve, release } from "./layout";
 
-export const RECORD_BYTES: u32 = 128;
-export const BLOCK_SHIFT: u32 = 10;
-export const BLOCK_RECORDS: u32 = 1 << BLOCK_SHIFT;
-export const MAX_RECORDS: u32 = 1 << 24;
-export const MEDIA_CODES: u32 = 32;
-
-// Record field offsets (the TypeScript LayerPool mirrors these).
-export const OFF_DIGEST: usize = 0;
-export const OFF_DIFF_ID: usize = 32;
-export const OFF_COMPRESSED: usize = 64;
-export const OFF_UNCOMPRESSED: usize = 72;
-export const OFF_MEDIA: usize = 80;
-export const OFF_POSITION: usize = 84;
-export const OFF_FLAGS: usize = 88;
-export const OFF_DIGEST_ID: usize = 92;
-export const OFF_NEXT: usize = 96;
-export const OFF_PARENT: usize = 100;
-export const OFF_IMAGE: usize = 104;
-export const OFF_USER: usize = 108;
-export const OFF_DIFF_ID_ID: usize = 112;
-
-/** The record was released (double release, or use after release). */
-export const ERR_POOL_RELEASED: i32 = -20;
-/** The handle's slot was released and acquired again since: the handle is stale. */
-export const ERR_POOL_STALE: i32 = -21;
-
-const LIVE: u32 = 0x80000000;
-const GEN_MASK: u32 = 0x7f;
-const INDEX_MASK: u32 = MAX_RECORDS - 1;
-const GENS_OFF: usize = (BLOCK_RECORDS as usize) * (RECORD_BYTES as usize);
 const BLOCK_BYTES: usize = GENS_OFF + (BLOCK_RECORDS as usize) * 4;
 
 @unmanaged
@@ -154,8 +126,8 @@ export function poolAcquire(ptr: usize, media: u32): i32 {
   const rec = recordAt(p, s);
   p.freeHead = load<u32>(rec + OFF_NEXT);
   const g = genAddr(p, s);
-  const count = (load<u32>(g) + 1) & ~LIVE;
-  store<u32>(g, count | LIVE);
+  const count = (load<u32>(g) + 1) & ~GEN_LIVE;
+  store<u32>(g, count | GEN_LIVE);
   if (media < MEDIA_CODES && (p.templatesSet & (1 << media))) {
     memory.copy(rec, p.templates + (media as usize) * (RECORD_BYTES as usize), RECORD_BYTES);
     p.templateHits++;
@@ -165,17 +137,17 @@ export function poolAcquire(ptr: usize, media: u32): i32 {
   }
   p.acquires++;
   if (++p.inUse > p.highWater) p.highWater = p.inUse;
-  return (((count & GEN_MASK) << 24) | s) as i32;
+  return (((count & GEN_MASK) << GEN_SHIFT) | s) as i32;
 }
 
 /** The slot index of a live handle, or why it is refused (negative). */
 export function poolCheckHandle(ptr: usize, h: i32): i32 {
   const p = changetype<Pool>(ptr);
-  const s = (h as u32) & INDEX_MASK;
+  const s = (h as u32) & HANDLE_INDEX_MASK;
   if (h < 0 || s >= p.capacity) return ERR_BAD_HANDLE;
   const gen = load<u32>(genAddr(p, s));
-  if (!(gen & LIVE)) return ERR_POOL_RELEASED;
-  if ((gen & GEN_MASK) != ((h as u32) >> 24)) return ERR_POOL_STALE;
+  if (!(gen & GEN_LIVE)) return ERR_POOL_RELEASED;
+  if ((gen & GEN_MASK) != ((h as u32) >> GEN_SHIFT)) return ERR_POOL_STALE;
   return s as i32;
 }
 
@@ -185,7 +157,7 @@ export function poolRelease(ptr: usize, h: i32): i32 {
   const s = poolCheckHandle(ptr, h);
   if (s < 0) { p.refused++; return s; }
   const g = genAddr(p, s as u32);
-  store<u32>(g, load<u32>(g) & ~LIVE);
+  store<u32>(g, load<u32>(g) & ~GEN_LIVE);
   const rec = recordAt(p, s as u32);
   if (ASC_OPTIMIZE_LEVEL == 0) memory.fill(rec, 0xdd, RECORD_BYTES);
   store<u32>(rec + OFF_NEXT, p.freeHead);
@@ -196,14 +168,12 @@ export function poolRelease(ptr: usize, h: i32): i32 {
 }
 
 // ---- batches: many records in one crossing ----
-// Handles go out as i32 at IO_OUT and come in as i32 at IO_IN (at most BATCH_MAX each).
-
-export const BATCH_MAX: u32 = 8192;
+// Handles go out as i32 at IO_OUT and come in as i32 at IO_IN (at most POOL_BATCH_MAX each).
 
 /** Acquire `count` records of `media`; handles at IO_OUT. Returns how many were acquired
  *  (fewer than count only when the pool is full). */
 export function poolAcquireMany(ptr: usize, media: u32, count: u32): i32 {
-  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  if (count > POOL_BATCH_MAX) return ERR_BAD_ARGUMENT;
   for (let i: u32 = 0; i < count; i++) {
     const h = poolAcquire(ptr, media);
     if (h < 0) return i as i32;
@@ -215,7 +185,7 @@ export function poolAcquireMany(ptr: usize, media: u32, count: u32): i32 {
 /** Release the `count` handles at IO_IN. Returns 0, or the number refused, with each
  *  handle's result (0 or a negative code) at IO_OUT; the others are released all the same. */
 export function poolReleaseMany(ptr: usize, count: u32): i32 {
-  if (count > BATCH_MAX) return ERR_BAD_ARGUMENT;
+  if (count > POOL_BATCH_MAX) return ERR_BAD_ARGUMENT;
   let refused: i32 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const r = poolRelease(ptr, load<i32>(IO_IN + ((i as usize) << 2)));
@@ -233,7 +203,7 @@ export function poolReleaseAll(ptr: usize): u32 {
   for (let s = p.capacity; s > 0; s--) {
     const g = genAddr(p, s - 1);
     const gen = load<u32>(g);
-    if (gen & LIVE) { store<u32>(g, gen & ~LIVE); n++; }
+    if (gen & GEN_LIVE) { store<u32>(g, gen & ~GEN_LIVE); n++; }
     store<u32>(recordAt(p, s - 1) + OFF_NEXT, p.freeHead);
     p.freeHead = s - 1;
   }
@@ -310,13 +280,13 @@ export function poolCheck(ptr: usize): i32 {
   if (p.capacity != p.blockCount << BLOCK_SHIFT) return 1;
   if (p.inUse > p.capacity || p.highWater < p.inUse) return 2;
   let live: u32 = 0;
-  for (let s: u32 = 0; s < p.capacity; s++) if (load<u32>(genAddr(p, s)) & LIVE) live++;
+  for (let s: u32 = 0; s < p.capacity; s++) if (load<u32>(genAddr(p, s)) & GEN_LIVE) live++;
   if (live != p.inUse) return 3;
   let free: u32 = 0;
   let s = p.freeHead;
   while (s != NIL) {
     if (s >= p.capacity) return 4;
-    if (load<u32>(genAddr(p, s)) & LIVE) return 5;
+    if (load<u32>(genAddr(p, s)) & GEN_LIVE) return 5;
     if (++free > p.capacity - p.inUse) return 6; // a loop in the free list
     s = load<u32>(recordAt(p, s) + OFF_NEXT);
   }

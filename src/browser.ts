@@ -9,6 +9,9 @@
 // compileStreaming compiles while the bytes arrive but insists on `Content-Type:
 // application/wasm`; plenty of static servers (and file hosts) send octet-stream, so with any
 // other type we fall back to reading the whole body and compiling that.
+// Browsers limit synchronous compiles on the main thread, so there is no sync loader: the
+// library's async calls load the core themselves, and constructing a MetadataCache (or
+// LayerPool, LayerGraph) without a `core` before then throws CORE_NOT_INITIALIZED.
 
 import { CoreError } from "./errors.js";
 import { createInit } from "./wasm/init.js";
@@ -27,7 +30,7 @@ function servedAsWasm(response: Response): boolean {
   return type.split(";")[0].trim().toLowerCase() === "application/wasm";
 }
 
-/** Load the core once; later calls return the same Core. */
+/** Load the core once; later calls return the same Core. Any async layerlens call does too. */
 export const init = createInit(async (build) => {
   const url = coreUrl(build);
   const response = await fetch(url);

@@ -5,9 +5,13 @@
 // skips the string copy and hex decode. Sizes (maxBytes) and TTL cost nothing unless asked
 // for: the core reserves their regions only then.
 
-import { CapacityError, CoreError, InvalidDigestError } from "./errors.js";
+import { CapacityError, CoreError, FreedError, InvariantError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
-import { ERR_BAD_HANDLE, ERR_TOO_LARGE, NOT_FOUND } from "./wasm/exports.js";
+import {
+  CACHE_BATCH_MAX, CACHE_SIZES_OFF, CACHE_STATS, ERR_BAD_HANDLE, ERR_TOO_LARGE, EVENT_BYTES, EVENT_REASON,
+  EVENT_SEQ, EVENT_SLOT, LOOKUP_GET, LOOKUP_HAS, LOOKUP_PEEK, NOT_FOUND, RECORD_HANDLE, REASON_CLEARED,
+  REASON_DELETED, REASON_EVICTED, REASON_EXPIRED, REASON_REPLACED, SET_EVENTS, SET_REPLACED, SLOT_MASK,
+} from "./wasm/abi.js";
 import { DigestLike, MAX_DIGEST_LENGTH, digestError, writeDigestString } from "./digest.js";
 
 export type DisposeReason = "evicted" | "deleted" | "replaced" | "expired" | "cleared";
@@ -46,20 +50,15 @@ export interface CacheStats {
   hitRate: number;
 }
 
-const MODE_GET = 0;
-const MODE_PEEK = 1;
-const MODE_HAS = 2;
-const SET_REPLACED = 1 << 28;
-const SET_EVENTS = 1 << 29;
-const SLOT_MASK = (1 << 28) - 1;
-const EVENT_BYTES = 80;
-const BATCH_MAX = 2048;
-const SIZES_OFF = 16 * 1024;
-/** Batch record tag for a handle (assembly/lru.ts RECORD_HANDLE). */
-const RECORD_HANDLE = 0xff;
 /** The longest batch record: [len]["sha512:" + 128 hex]. */
 const RECORD_MAX = 1 + MAX_DIGEST_LENGTH;
-const REASONS: DisposeReason[] = ["evicted", "evicted", "deleted", "replaced", "expired", "cleared"];
+/** Dispose reasons by the core's REASON_* code. */
+const REASONS: DisposeReason[] = [];
+REASONS[REASON_EVICTED] = "evicted";
+REASONS[REASON_DELETED] = "deleted";
+REASONS[REASON_REPLACED] = "replaced";
+REASONS[REASON_EXPIRED] = "expired";
+REASONS[REASON_CLEARED] = "cleared";
 const MAX_SIZE = 0xffffffff;
 
 type Entry<V> = readonly [DigestLike, V] | readonly [DigestLike, V, number];
@@ -132,18 +131,18 @@ export class MetadataCache<V = unknown> {
 
   /** The value for `key`, marking it most recently used; undefined when absent or expired. */
   get(key: DigestLike): V | undefined {
-    const s = this.lookup(key, MODE_GET);
+    const s = this.lookup(key, LOOKUP_GET);
     return s >= 0 ? this.slots[s] : undefined;
   }
 
   /** Like get() without marking the entry recent or counting a hit or miss. */
   peek(key: DigestLike): V | undefined {
-    const s = this.lookup(key, MODE_PEEK);
+    const s = this.lookup(key, LOOKUP_PEEK);
     return s >= 0 ? this.slots[s] : undefined;
   }
 
   has(key: DigestLike): boolean {
-    return this.lookup(key, MODE_HAS) >= 0;
+    return this.lookup(key, LOOKUP_HAS) >= 0;
   }
 
   /**
@@ -239,11 +238,11 @@ export class MetadataCache<V = unknown> {
   // first refused key throws its error after the keys before it took effect.
 
   getMany(keys: readonly DigestLike[]): (V | undefined)[] {
-    return this.lookupMany(keys, MODE_GET, (s) => (s >= 0 ? this.slots[s] : undefined));
+    return this.lookupMany(keys, LOOKUP_GET, (s) => (s >= 0 ? this.slots[s] : undefined));
   }
 
   hasMany(keys: readonly DigestLike[]): boolean[] {
-    return this.lookupMany(keys, MODE_HAS, (s) => s >= 0);
+    return this.lookupMany(keys, LOOKUP_HAS, (s) => s >= 0);
   }
 
   /** Set many entries: [key, value] or [key, value, size], in order (default ttl). */
@@ -279,7 +278,7 @@ export class MetadataCache<V = unknown> {
 
   get stats(): CacheStats {
     this.ex.cacheStats(this.ptr);
-    const f = new Float64Array(this.ex.memory.buffer, this.core.ioOut, 6);
+    const f = new Float64Array(this.ex.memory.buffer, this.core.ioOut, CACHE_STATS);
     const [hits, misses, sets, deletes, evictions, expirations] = f;
     return {
       hits, misses, sets, deletes, evictions, expirations,
@@ -296,11 +295,11 @@ export class MetadataCache<V = unknown> {
   /** Throws when the core's links, table, free list or byte total disagree. */
   checkInvariants(): void {
     const code = this.ex.cacheCheck(this.ptr);
-    if (code !== 0) throw new CoreError("CACHE_INVARIANT", `MetadataCache invariant ${code} broken`);
+    if (code !== 0) throw new InvariantError(`MetadataCache: core invariant ${code} broken`);
   }
 
   /**
-   * Give the core's memory for this cache back. Every later call throws CACHE_FREED
+   * Give the core's memory for this cache back. Every later call throws FreedError
    * instead of touching memory another cache may now own; the check costs the hot paths
    * nothing because it lives in the replacement exports object.
    */
@@ -354,12 +353,12 @@ export class MetadataCache<V = unknown> {
   }
 
   /**
-   * Put keys from `start` in the IO window, as many as fit (at most BATCH_MAX), stopping
+   * Put keys from `start` in the IO window, as many as fit (at most CACHE_BATCH_MAX), stopping
    * before a key refused without the core's help (not ASCII, too long, not a u32).
    * All handles go as a u32 array; anything else as records mixing strings and handles.
    */
   private stageKeys(keys: readonly DigestLike[], start: number): { count: number; handles: boolean; refused?: Error } {
-    const end = Math.min(keys.length, start + BATCH_MAX);
+    const end = Math.min(keys.length, start + CACHE_BATCH_MAX);
     let handles = true;
     for (let i = start; i < end; i++) {
       const k = keys[i];
@@ -392,7 +391,7 @@ export class MetadataCache<V = unknown> {
   /** One crossing of setMany from entries[start]; returns how many entries it consumed. */
   private setChunk(entries: readonly Entry<V>[], start: number): number {
     // Sizes are worked out first: a refused size ends the chunk before that entry.
-    const end = Math.min(entries.length, start + BATCH_MAX);
+    const end = Math.min(entries.length, start + CACHE_BATCH_MAX);
     const sizes: number[] = [];
     let sizeRefused: unknown;
     for (let i = start; i < end; i++) {
@@ -413,7 +412,7 @@ export class MetadataCache<V = unknown> {
     const refused = staged.refused ?? (n === sizes.length ? sizeRefused : undefined);
     const now = this.ttl ? this.now() : 0;
     const expiresAt = this.expiryFor(undefined, now);
-    new Uint32Array(this.ex.memory.buffer, this.core.ioOut + SIZES_OFF, n).set(sizes.slice(0, n));
+    new Uint32Array(this.ex.memory.buffer, this.core.ioOut + CACHE_SIZES_OFF, n).set(sizes.slice(0, n));
     const done = staged.handles
       ? this.ex.cacheSetManyH(this.ptr, n, expiresAt, now)
       : this.ex.cacheSetManyStr(this.ptr, n, expiresAt, now);
@@ -481,7 +480,7 @@ export class MetadataCache<V = unknown> {
     const out: CoreEvent[] = [];
     for (let i = 0; i < n; i++) {
       const w = (base + i * EVENT_BYTES) >>> 2;
-      out.push({ slot: u32[w], seq: u32[w + 1], reason: u32[w + 2] });
+      out.push({ slot: u32[w + EVENT_SLOT / 4], seq: u32[w + EVENT_SEQ / 4], reason: u32[w + EVENT_REASON / 4] });
     }
     // Keys are formatted before draining, while the records are intact.
     if (this.dispose) for (let i = 0; i < n; i++) out[i].key = this.eventKey(i);
@@ -530,7 +529,7 @@ export class MetadataCache<V = unknown> {
 function freedExports(): Core["exports"] {
   return new Proxy({} as Core["exports"], {
     get: () => {
-      throw new CoreError("CACHE_FREED", "MetadataCache: this cache was freed");
+      throw new FreedError("MetadataCache");
     },
   });
 }

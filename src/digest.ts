@@ -13,7 +13,7 @@ import { checkDigestString, invalidDigest, isVerifiableDigest } from "./oci/dige
 import { Core, getDefaultCore } from "./wasm/core.js";
 import {
   ERR_DIGEST_ALGORITHM, ERR_DIGEST_EMPTY, ERR_DIGEST_FORMAT, ERR_DIGEST_HEX, ERR_DIGEST_LENGTH,
-} from "./wasm/exports.js";
+} from "./wasm/abi.js";
 
 /** An interned digest: an integer id in the core's digest table. */
 export type DigestHandle = number & { readonly __digestHandle: true };

@@ -15,13 +15,10 @@
 // topological order lists indexes before manifests before blobs, and children before
 // their legacy parents.
 
-import { CapacityError, CycleError, CoreError } from "./errors.js";
+import { CapacityError, CycleError, FreedError, InvariantError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
+import { ERR_CYCLE, ERR_TOO_LARGE, MAX_NODES } from "./wasm/abi.js";
 import { formatDigest, parseDigest, MAX_DIGEST_LENGTH, type DigestHandle, type DigestLike } from "./digest.js";
-
-const ERR_CYCLE = -30;
-const ERR_TOO_LARGE = -11;
-const MAX_NODES = 1 << 28;
 
 // ---- numeric graphs ----
 
@@ -67,7 +64,7 @@ export class IdGraph {
   topoOrder(): Uint32Array {
     const n = this.ex().graphTopoOrder(this.ptr);
     if (n === ERR_CYCLE) throw new CycleError((this.findCycle() ?? []).map(String));
-    if (n < 0) throw new CoreError("CORE_GRAPH", `graph search failed (${n})`);
+    if (n < 0) throw new InvariantError(`IdGraph: the core's search failed (${n}) on a loaded graph`);
     return this.result(n).slice();
   }
 
@@ -81,21 +78,22 @@ export class IdGraph {
   /** Throws when the packed graph or the last order found is inconsistent. */
   checkInvariants(): void {
     const r = this.ex().graphCheck(this.ptr);
-    if (r !== 0) throw new Error(`IdGraph invariant ${r} broken`);
+    if (r !== 0) throw new InvariantError(`IdGraph: core invariant ${r} broken`);
   }
 
+  /** Give the graph's memory back to the core; every later call throws FreedError. */
   free(): void {
     if (this.ptr) this.core.exports.graphFree(this.ptr);
     this.ptr = 0;
   }
 
   private ex(): Core["exports"] {
-    if (!this.ptr) throw new CoreError("CORE_FREED", "IdGraph used after free()");
+    if (!this.ptr) throw new FreedError("IdGraph");
     return this.core.exports;
   }
 
   private result(k: number): Uint32Array {
-    const ex = this.core.exports;
+    const ex = this.ex();
     return new Uint32Array(ex.memory.buffer, ex.graphResult(this.ptr) >>> 0, k);
   }
 }
@@ -151,7 +149,7 @@ export function internDigests(digests: readonly string[], core: Core = getDefaul
     if (refused !== 0) {
       // Slow path: parseDigest says exactly why (too long, not ASCII, ...).
       for (let i = 0; i < ids.length; i++) if (ids[i] < 0) parseDigest(String(digests[start + i]), core);
-      throw new CoreError("CORE_GRAPH", `bulk interning failed (${refused})`);
+      throw new InvariantError(`internDigests: the core refused ${refused} digests that parseDigest accepts`);
     }
     out.set(ids, start);
   }
@@ -183,13 +181,19 @@ export class LayerGraph {
   private kinds = new Uint8Array(1024);
   private edgeCount = 0;
   private built: IdGraph | undefined;
+  private freed = false;
+  /** Edges leaving each local node, and whether the graph is known to be acyclic without a
+   *  search: an edge into a node with no edges out of it cannot close a cycle, so a walk
+   *  that keeps meeting new nodes (a parent chain, a tree of indexes) never asks the core. */
+  private outDegree = new Uint32Array(1024);
+  private knownAcyclic = true;
 
   constructor(options: LayerGraphOptions = {}) {
     this.core = options.core ?? getDefaultCore();
   }
 
-  get nodeCount(): number { return this.nodes; }
-  get size(): number { return this.edgeCount; }
+  get nodeCount(): number { return this.live().nodes; }
+  get size(): number { return this.live().edgeCount; }
 
   /** An index (or manifest list) naming manifests or nested indexes. */
   addIndex(index: DigestLike, children: readonly DigestLike[]): this {
@@ -225,7 +229,9 @@ export class LayerGraph {
 
   /** The digests on the first cycle found, in edge order, or undefined. */
   findCycle(): string[] | undefined {
+    if (this.live().knownAcyclic) return undefined;
     const cycle = this.graph().findCycle();
+    if (!cycle) this.knownAcyclic = true;
     return cycle?.map((u) => this.digestOf(u));
   }
 
@@ -245,6 +251,7 @@ export class LayerGraph {
 
   /** The roots (named by nothing: top indexes, lone manifests) from which `digest` is reached. */
   rootsReaching(digest: DigestLike): string[] {
+    this.live();
     const h = typeof digest === "number" ? digest : parseDigest(digest, this.core);
     const u = h < this.localOf.length ? this.localOf[h] : -1;
     if (u < 0) return [];
@@ -253,6 +260,7 @@ export class LayerGraph {
 
   /** Layers listed by more than one manifest, with those manifests. */
   sharedLayers(): SharedLayer[] {
+    this.live();
     const by = new Map<number, number[]>();
     for (let e = 0; e < this.edgeCount; e++) {
       if (this.kinds[e] !== EDGE_LAYER) continue;
@@ -270,26 +278,41 @@ export class LayerGraph {
 
   /** Edges as [from, to, kind] digests, in the order added. */
   *edgeList(): IterableIterator<[string, string, EdgeKind]> {
+    this.live();
     for (let e = 0; e < this.edgeCount; e++) {
       yield [this.digestOf(this.edges[2 * e]), this.digestOf(this.edges[2 * e + 1]), KINDS[this.kinds[e]]];
     }
   }
 
-  /** Release the packed copy in the core (rebuilt on the next question). */
+  /** Release the packed copy in the core; every later call throws FreedError. */
   free(): void {
-    this.built?.free();
-    this.built = undefined;
+    this.dropBuilt();
+    this.freed = true;
   }
 
   // ---- internals ----
 
+  /** This graph, unless it was freed. */
+  private live(): this {
+    if (this.freed) throw new FreedError("LayerGraph");
+    return this;
+  }
+
+  /** Forget the packed copy in the core (rebuilt on the next question). */
+  private dropBuilt(): void {
+    this.built?.free();
+    this.built = undefined;
+  }
+
   private node(d: DigestLike): number {
+    this.live();
     const h = typeof d === "number" ? checkHandle(d, this.core) : parseDigest(d, this.core);
     if (h >= this.localOf.length) this.localOf = grow(this.localOf, h + 1, -1);
     let u = this.localOf[h];
     if (u < 0) {
       u = this.nodes++;
       if (u >= this.handles.length) this.handles = grow(this.handles, u + 1, 0);
+      if (u >= this.outDegree.length) this.outDegree = grow(this.outDegree, u + 1, 0);
       this.handles[u] = h;
       this.localOf[h] = u;
     }
@@ -303,10 +326,13 @@ export class LayerGraph {
     this.edges[2 * e] = from;
     this.edges[2 * e + 1] = to;
     this.kinds[e] = kind;
-    this.free();
+    if (from === to || this.outDegree[to] !== 0) this.knownAcyclic = false;
+    this.outDegree[from]++;
+    this.dropBuilt();
   }
 
   private graph(): IdGraph {
+    this.live();
     if (!this.built) this.built = new IdGraph(this.nodes, this.edges.subarray(0, 2 * this.edgeCount), this.core);
     return this.built;
   }

@@ -1,7 +1,7 @@
 // Runtime-neutral API. Runtime entries (node.ts, browser.ts, worker.ts, deno.ts, bun.ts)
 // re-export this and add init(), which loads the .wasm the way that runtime can.
 
-export { Core, setDefaultCore, getDefaultCore, EXPECTED_ABI } from "./wasm/core.js";
+export { Core, setDefaultCore, getDefaultCore, loadDefaultCore, EXPECTED_ABI } from "./wasm/core.js";
 export { MetadataCache } from "./cache.js";
 export type { MetadataCacheOptions, SetOptions, CacheStats, DisposeReason } from "./cache.js";
 export { parseDigest, formatDigest, isDigest, validateDigest, MAX_DIGEST_LENGTH } from "./digest.js";
@@ -16,7 +16,7 @@ export { LayerPool, LayerCursor, LAYER_MEDIA_TYPES, LAYER_GZIP, LAYER_ZSTD, LAYE
 export type { LayerPoolOptions, PoolStats, LayerHandle } from "./pool.js";
 export { LayerGraph, IdGraph, findCycle, topoOrder, internDigests } from "./graph.js";
 export type { EdgeKind, SharedLayer, LayerGraphOptions } from "./graph.js";
-export { StaleHandleError } from "./errors.js";
+export { StaleHandleError, FreedError, InvariantError } from "./errors.js";
 // ---- images: OCI model, readers, verification ----
 export {
   InvalidManifestError, SizeMismatchError, ArchiveError, InvalidReferenceError, UsageError,

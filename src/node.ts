@@ -1,5 +1,7 @@
 // Node entry: reads the .wasm next to the package with fs (Node 20's fetch cannot read file:).
+// Node compiles synchronously too, so `new MetadataCache()` works without `await init()`.
 
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createInit } from "./wasm/init.js";
 
@@ -13,8 +15,10 @@ export type { OpenOptions } from "./node/open.js";
 export { openRegistrySource } from "./node/registry.js";
 export { fileReader, directoryStore } from "./node/files.js";
 
-/** Load the core once; later calls return the same Core. */
-export const init = createInit(async (build) => {
-  const bytes = await readFile(new URL(`../build/${build}.wasm`, import.meta.url));
-  return WebAssembly.compile(bytes);
+const wasmUrl = (build: "debug" | "release") => new URL(`../build/${build}.wasm`, import.meta.url);
+
+/** Load the core once; later calls return the same Core. Optional: first use loads it. */
+export const init = createInit({
+  load: async (build) => WebAssembly.compile(await readFile(wasmUrl(build))),
+  loadSync: (build) => new WebAssembly.Module(readFileSync(wasmUrl(build))),
 });

@@ -6,32 +6,26 @@
 // directly, so steady-state use allocates nothing in JavaScript. A handle used after its
 // release throws StaleHandleError; so does a second release.
 //
-// Record layout and handle format are mirrored from assembly/pool.ts (keep in step).
+// Record layout and handle format come from the generated ABI mirror (src/wasm/abi.ts).
+// After free() every call refuses with FreedError: the views are emptied and the exports
+// replaced, so even a kept LayerCursor cannot read the memory another structure now owns.
 
-import { CapacityError, StaleHandleError } from "./errors.js";
+import { CapacityError, FreedError, InvariantError, StaleHandleError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
-import { ERR_BAD_HANDLE, ERR_CAPACITY } from "./wasm/exports.js";
+import {
+  BLOCK_RECORDS, BLOCK_SHIFT, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_POOL_RELEASED, ERR_POOL_STALE, GENS_OFF,
+  GEN_MASK, GEN_SHIFT, HANDLE_INDEX_MASK as INDEX_MASK, MAX_RECORDS, NIL, OFF_COMPRESSED, OFF_DIFF_ID,
+  OFF_DIFF_ID_ID, OFF_DIGEST, OFF_DIGEST_ID, OFF_FLAGS, OFF_IMAGE, OFF_MEDIA, OFF_NEXT, OFF_PARENT,
+  OFF_POSITION, OFF_UNCOMPRESSED, OFF_USER, POOL_BATCH_MAX, POOL_STATS, RECORD_BYTES,
+} from "./wasm/abi.js";
 import { formatDigest, parseDigest, type DigestHandle } from "./digest.js";
 import {
   DOCKER_FOREIGN_LAYER, LAYER_MEDIA_TYPE_TABLE, isNondistributableLayer, layerCompression,
 } from "./oci/media-types.js";
 
-const RECORD_BYTES = 128;
-const BLOCK_SHIFT = 10;
-const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1;
-const GENS_OFF = (1 << BLOCK_SHIFT) * RECORD_BYTES;
-const INDEX_MASK = 0xffffff;
-const MAX_RECORDS = 1 << 24;
-const NIL = 0xffffffff;
-const ERR_POOL_RELEASED = -20;
-const ERR_POOL_STALE = -21;
-const BATCH_MAX = 8192; // assembly/pool.ts BATCH_MAX
+const BLOCK_MASK = BLOCK_RECORDS - 1;
 
-// Field offsets in bytes (assembly/pool.ts OFF_*).
-const DIGEST = 0, DIFF_ID = 32, COMPRESSED = 64, UNCOMPRESSED = 72, MEDIA = 80, POSITION = 84;
-const FLAGS = 88, DIGEST_ID = 92, NEXT = 96, PARENT = 100, IMAGE = 104, USER = 108, DIFF_ID_ID = 112;
-
-/** A record handle: (generation & 0x7f) << 24 | slot index. */
+/** A record handle: (generation & GEN_MASK) << GEN_SHIFT | slot index. */
 export type LayerHandle = number;
 
 /** Flags the default templates set, from the media type. */
@@ -72,7 +66,8 @@ export interface PoolStats {
 export class LayerPool {
   readonly max: number;
   private readonly core: Core;
-  private readonly ex: Core["exports"];
+  /** The core's exports; after free() an object whose every member throws FreedError. */
+  private ex: Core["exports"];
   private readonly ptr: number;
   private bases: number[] = [];
   private known = 0; // capacity the bases cover
@@ -127,8 +122,8 @@ export class LayerPool {
    */
   acquireMany(out: Int32Array, mediaType: string | number = 0): Int32Array {
     const code = this.code(mediaType);
-    for (let start = 0; start < out.length; start += BATCH_MAX) {
-      const n = Math.min(BATCH_MAX, out.length - start);
+    for (let start = 0; start < out.length; start += POOL_BATCH_MAX) {
+      const n = Math.min(POOL_BATCH_MAX, out.length - start);
       const got = this.ex.poolAcquireMany(this.ptr, code, n);
       const w = this.ints(), from = this.core.ioOut >>> 2;
       for (let i = 0; i < got; i++) out[start + i] = w[from + i]; // a loop, not subarray(): no allocation
@@ -145,8 +140,8 @@ export class LayerPool {
    *  released; then the first refused one, if any, throws StaleHandleError. */
   releaseMany(handles: Int32Array): void {
     let firstBad = -1, badCode = 0;
-    for (let start = 0; start < handles.length; start += BATCH_MAX) {
-      const n = Math.min(BATCH_MAX, handles.length - start);
+    for (let start = 0; start < handles.length; start += POOL_BATCH_MAX) {
+      const n = Math.min(POOL_BATCH_MAX, handles.length - start);
       let w = this.ints();
       const to = this.core.ioIn >>> 2, from = this.core.ioOut >>> 2;
       for (let i = 0; i < n; i++) w[to + i] = handles[start + i];
@@ -204,40 +199,40 @@ export class LayerPool {
 
   // ---- fields, in place ----
 
-  compressedSize(h: LayerHandle): number { return this.u64(this.at(h) + COMPRESSED); }
-  setCompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + COMPRESSED, v); }
-  uncompressedSize(h: LayerHandle): number { return this.u64(this.at(h) + UNCOMPRESSED); }
-  setUncompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + UNCOMPRESSED, v); }
-  mediaCode(h: LayerHandle): number { return this.u32[(this.at(h) + MEDIA) >>> 2]; }
+  compressedSize(h: LayerHandle): number { return this.u64(this.at(h) + OFF_COMPRESSED); }
+  setCompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + OFF_COMPRESSED, v); }
+  uncompressedSize(h: LayerHandle): number { return this.u64(this.at(h) + OFF_UNCOMPRESSED); }
+  setUncompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + OFF_UNCOMPRESSED, v); }
+  mediaCode(h: LayerHandle): number { return this.u32[(this.at(h) + OFF_MEDIA) >>> 2]; }
   mediaType(h: LayerHandle): string { return LAYER_MEDIA_TYPES[this.mediaCode(h)] ?? ""; }
-  flags(h: LayerHandle): number { return this.u32[(this.at(h) + FLAGS) >>> 2]; }
-  setFlags(h: LayerHandle, v: number): void { this.u32[(this.at(h) + FLAGS) >>> 2] = v; }
+  flags(h: LayerHandle): number { return this.u32[(this.at(h) + OFF_FLAGS) >>> 2]; }
+  setFlags(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_FLAGS) >>> 2] = v; }
   /** Position of the layer in its image (0 = base), or -1 when unset. */
-  position(h: LayerHandle): number { return link(this.u32[(this.at(h) + POSITION) >>> 2]); }
-  setPosition(h: LayerHandle, v: number): void { this.u32[(this.at(h) + POSITION) >>> 2] = unlink(v); }
+  position(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_POSITION) >>> 2]); }
+  setPosition(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_POSITION) >>> 2] = unlink(v); }
   /** Links to other records (slot indexes, -1 = none): next in the image, parent, image. */
-  next(h: LayerHandle): number { return link(this.u32[(this.at(h) + NEXT) >>> 2]); }
-  setNext(h: LayerHandle, v: number): void { this.u32[(this.at(h) + NEXT) >>> 2] = unlink(v); }
-  parent(h: LayerHandle): number { return link(this.u32[(this.at(h) + PARENT) >>> 2]); }
-  setParent(h: LayerHandle, v: number): void { this.u32[(this.at(h) + PARENT) >>> 2] = unlink(v); }
-  image(h: LayerHandle): number { return link(this.u32[(this.at(h) + IMAGE) >>> 2]); }
-  setImage(h: LayerHandle, v: number): void { this.u32[(this.at(h) + IMAGE) >>> 2] = unlink(v); }
-  user(h: LayerHandle): number { return this.u32[(this.at(h) + USER) >>> 2]; }
-  setUser(h: LayerHandle, v: number): void { this.u32[(this.at(h) + USER) >>> 2] = v >>> 0; }
+  next(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_NEXT) >>> 2]); }
+  setNext(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_NEXT) >>> 2] = unlink(v); }
+  parent(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_PARENT) >>> 2]); }
+  setParent(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_PARENT) >>> 2] = unlink(v); }
+  image(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_IMAGE) >>> 2]); }
+  setImage(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_IMAGE) >>> 2] = unlink(v); }
+  user(h: LayerHandle): number { return this.u32[(this.at(h) + OFF_USER) >>> 2]; }
+  setUser(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_USER) >>> 2] = v >>> 0; }
 
   /** The layer's digest as a digest-table handle (-1 when unset); the fast path. */
-  digestHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + DIGEST_ID) >>> 2]); }
-  diffIdHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + DIFF_ID_ID) >>> 2]); }
+  digestHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_DIGEST_ID) >>> 2]); }
+  diffIdHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_DIFF_ID_ID) >>> 2]); }
 
   /** Set the digest from a string (validated, interned) or a handle from parseDigest(). */
-  setDigest(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, DIGEST, DIGEST_ID, digest); }
-  setDiffId(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, DIFF_ID, DIFF_ID_ID, digest); }
-  digest(h: LayerHandle): string | undefined { return this.digestAt(h, DIGEST_ID); }
-  diffId(h: LayerHandle): string | undefined { return this.digestAt(h, DIFF_ID_ID); }
+  setDigest(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, OFF_DIGEST, OFF_DIGEST_ID, digest); }
+  setDiffId(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, OFF_DIFF_ID, OFF_DIFF_ID_ID, digest); }
+  digest(h: LayerHandle): string | undefined { return this.digestAt(h, OFF_DIGEST_ID); }
+  diffId(h: LayerHandle): string | undefined { return this.digestAt(h, OFF_DIFF_ID_ID); }
 
   /** The raw 32 digest bytes (a view into the core's memory, valid until it grows). */
   digestBytes(h: LayerHandle): Uint8Array {
-    const a = this.at(h) + DIGEST;
+    const a = this.at(h) + OFF_DIGEST;
     return this.u8.subarray(a, a + 32);
   }
 
@@ -248,7 +243,7 @@ export class LayerPool {
 
   get stats(): PoolStats {
     this.ex.poolStats(this.ptr);
-    const f = new Float64Array(this.ex.memory.buffer, this.core.ioOut, 9);
+    const f = new Float64Array(this.ex.memory.buffer, this.core.ioOut, POOL_STATS);
     return {
       inUse: f[0], free: f[1], capacity: f[2], highWater: f[3], acquires: f[4],
       releases: f[5], templateHits: f[6], growths: f[7], refused: f[8],
@@ -258,14 +253,21 @@ export class LayerPool {
   /** Throws when the core's free list, generations and counters disagree. */
   checkInvariants(): void {
     const r = this.ex.poolCheck(this.ptr);
-    if (r !== 0) throw new Error(`LayerPool invariant ${r} broken`);
+    if (r !== 0) throw new InvariantError(`LayerPool: core invariant ${r} broken`);
   }
 
-  /** Return the pool's memory to the core. The pool is unusable afterwards. */
+  /** Return the pool's memory to the core. Every later call throws FreedError. */
   free(): void {
     if (this.freed) return;
     this.freed = true;
     this.ex.poolFree(this.ptr);
+    // Empty views make at() and words() remap, and remapping asks the refusing exports.
+    this.ex = freedExports();
+    this.u32 = new Uint32Array(0);
+    this.u8 = new Uint8Array(0);
+    this.i32 = new Int32Array(0);
+    this.bases = [];
+    this.known = 0;
   }
 
   // ---- internals ----
@@ -281,7 +283,7 @@ export class LayerPool {
     }
     const base = this.bases[s >>> BLOCK_SHIFT];
     const gen = u32[(base + GENS_OFF + ((s & BLOCK_MASK) << 2)) >>> 2];
-    if (gen >>> 31 === 0 || (gen & 0x7f) !== h >>> 24) {
+    if (gen >>> 31 === 0 || (gen & GEN_MASK) !== h >>> GEN_SHIFT) {
       throw this.refusal(h, gen >>> 31 === 0 ? ERR_POOL_RELEASED : ERR_POOL_STALE, "using");
     }
     return base + (s & BLOCK_MASK) * RECORD_BYTES;
@@ -371,6 +373,15 @@ function directExports(core: Core): Core["exports"] {
   return out as unknown as Core["exports"];
 }
 
+/** Exports that refuse every call: what a freed pool talks to. */
+function freedExports(): Core["exports"] {
+  return new Proxy({} as Core["exports"], {
+    get: () => {
+      throw new FreedError("LayerPool");
+    },
+  });
+}
+
 function maxIndex(hs: Int32Array): number {
   let m = 0;
   for (let i = 0; i < hs.length; i++) m = Math.max(m, hs[i] & INDEX_MASK);
@@ -390,23 +401,23 @@ export class LayerCursor {
   handle: LayerHandle = -1;
   constructor(private readonly pool: LayerPool) {}
 
-  get compressedSize(): number { const w = this.pool.words(), i = (this.at + COMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
-  set compressedSize(v: number) { this.setU64(COMPRESSED, v); }
-  get uncompressedSize(): number { const w = this.pool.words(), i = (this.at + UNCOMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
-  set uncompressedSize(v: number) { this.setU64(UNCOMPRESSED, v); }
-  get mediaCode(): number { return this.pool.words()[(this.at + MEDIA) >>> 2]; }
-  get flags(): number { return this.pool.words()[(this.at + FLAGS) >>> 2]; }
-  set flags(v: number) { this.pool.words()[(this.at + FLAGS) >>> 2] = v; }
-  get position(): number { return link(this.pool.words()[(this.at + POSITION) >>> 2]); }
-  set position(v: number) { this.pool.words()[(this.at + POSITION) >>> 2] = unlink(v); }
-  get next(): number { return link(this.pool.words()[(this.at + NEXT) >>> 2]); }
-  set next(v: number) { this.pool.words()[(this.at + NEXT) >>> 2] = unlink(v); }
-  get parent(): number { return link(this.pool.words()[(this.at + PARENT) >>> 2]); }
-  set parent(v: number) { this.pool.words()[(this.at + PARENT) >>> 2] = unlink(v); }
-  get image(): number { return link(this.pool.words()[(this.at + IMAGE) >>> 2]); }
-  set image(v: number) { this.pool.words()[(this.at + IMAGE) >>> 2] = unlink(v); }
-  get user(): number { return this.pool.words()[(this.at + USER) >>> 2]; }
-  set user(v: number) { this.pool.words()[(this.at + USER) >>> 2] = v >>> 0; }
+  get compressedSize(): number { const w = this.pool.words(), i = (this.at + OFF_COMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
+  set compressedSize(v: number) { this.setU64(OFF_COMPRESSED, v); }
+  get uncompressedSize(): number { const w = this.pool.words(), i = (this.at + OFF_UNCOMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
+  set uncompressedSize(v: number) { this.setU64(OFF_UNCOMPRESSED, v); }
+  get mediaCode(): number { return this.pool.words()[(this.at + OFF_MEDIA) >>> 2]; }
+  get flags(): number { return this.pool.words()[(this.at + OFF_FLAGS) >>> 2]; }
+  set flags(v: number) { this.pool.words()[(this.at + OFF_FLAGS) >>> 2] = v; }
+  get position(): number { return link(this.pool.words()[(this.at + OFF_POSITION) >>> 2]); }
+  set position(v: number) { this.pool.words()[(this.at + OFF_POSITION) >>> 2] = unlink(v); }
+  get next(): number { return link(this.pool.words()[(this.at + OFF_NEXT) >>> 2]); }
+  set next(v: number) { this.pool.words()[(this.at + OFF_NEXT) >>> 2] = unlink(v); }
+  get parent(): number { return link(this.pool.words()[(this.at + OFF_PARENT) >>> 2]); }
+  set parent(v: number) { this.pool.words()[(this.at + OFF_PARENT) >>> 2] = unlink(v); }
+  get image(): number { return link(this.pool.words()[(this.at + OFF_IMAGE) >>> 2]); }
+  set image(v: number) { this.pool.words()[(this.at + OFF_IMAGE) >>> 2] = unlink(v); }
+  get user(): number { return this.pool.words()[(this.at + OFF_USER) >>> 2]; }
+  set user(v: number) { this.pool.words()[(this.at + OFF_USER) >>> 2] = v >>> 0; }
   get digest(): string | undefined { return this.pool.digest(this.handle); }
   set digest(d: string | DigestHandle) { this.pool.setDigest(this.handle, d); }
   get diffId(): string | undefined { return this.pool.diffId(this.handle); }

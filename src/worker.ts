@@ -1,21 +1,24 @@
-// workerd (Cloudflare Workers) entry: the worker hands init() the Module it imported.
+// workerd (Cloudflare Workers) entry: the core arrives as a Module this entry imports.
 //
 // workerd refuses to compile WebAssembly at run time ("Wasm code generation disallowed by
-// embedder"), so neither WebAssembly.compile(bytes) nor compileStreaming is available. A
-// worker instead imports the .wasm (`import wasm from "layerlens/layerlens.wasm"`); workerd's
-// config (a module with `wasm = embed "…"`) or wrangler's CompiledWasm rule turns that import
-// into an already compiled WebAssembly.Module, which is what init() takes:
+// embedder"), so neither WebAssembly.compile(bytes) nor compileStreaming is available.
+// Instead this module imports the release .wasm statically; wrangler's CompiledWasm rule
+// (on by default for *.wasm) or a workerd config module (`wasm = embed "…"`) turns that
+// import into an already compiled WebAssembly.Module, which the library instantiates on
+// first use, synchronously. So a worker needs no init() at all:
 //
-//   import wasm from "layerlens/layerlens.wasm";
-//   import { init, MetadataCache } from "layerlens";   // workerd condition
-//   await init({ module: wasm });
+//   import { MetadataCache } from "layerlens";   // workerd condition
+//   const cache = new MetadataCache({ max: 1000 });
 //
-// init() is idempotent like the other entries: the first Module given for a build is kept and
-// later calls (one per request, typically) return the same Core.
+// init({ module }) is still there for a Module the worker imported itself (the debug
+// build, or a core it bundles elsewhere): that Module then becomes the default core. It
+// is idempotent like the other entries' init(): the same Module again (one call per
+// request, typically) returns the same Core.
 //
 // @assemblyscript/loader (src/wasm/core.ts) works here unchanged: given a Module it only calls
 // WebAssembly.instantiate, and at load it builds a TextDecoder("utf-16le"), which workerd has.
 
+import releaseWasm from "../build/release.wasm";
 import { CoreError } from "./errors.js";
 import type { Core } from "./wasm/core.js";
 import { createInit } from "./wasm/init.js";
@@ -29,22 +32,23 @@ export interface WorkerInitOptions {
   debug?: boolean;
 }
 
-const given: { debug?: WebAssembly.Module; release?: WebAssembly.Module } = {};
+/** The release build travels with this module; a debug Module only ever comes from init(). */
+function imported(build: "debug" | "release"): WebAssembly.Module {
+  if (build === "release" && releaseWasm instanceof WebAssembly.Module) return releaseWasm;
+  throw new CoreError("CORE_NO_MODULE", noModule());
+}
 
-const load = createInit(async (build) => {
-  const module = given[build];
-  if (!module) throw new CoreError("CORE_NO_MODULE", noModule());
-  return module;
+const load = createInit({
+  load: async (build) => imported(build),
+  loadSync: imported,
 });
 
-/** Load the core from the Module the worker imported; later calls return the same Core. */
+/** Make the Module the worker imported the core of its build; later calls return the same Core. */
 export function init(options: WorkerInitOptions): Promise<Core> {
   if (!options || !(options.module instanceof WebAssembly.Module)) {
     return Promise.reject(new CoreError("CORE_NO_MODULE", noModule()));
   }
-  const build = options.debug ? "debug" : "release";
-  given[build] ??= options.module;
-  return load({ debug: options.debug });
+  return load({ module: options.module, debug: options.debug });
 }
 
 function noModule(): string {

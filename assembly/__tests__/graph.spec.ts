@@ -1,8 +1,9 @@
 // as-pect specs for the CSR cycle detector: cycles, orders, edge cases, long chains.
-import { NOT_FOUND, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_TOO_LARGE, IO_OUT } from "../layout";
+import { NOT_FOUND, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_TOO_LARGE, ERR_CYCLE, ERR_NOT_LOADED } from "../abi";
+import { IO_OUT } from "../layout";
 import {
   graphScratch, graphNew, graphLoad, graphFindCycle, graphTopoOrder, graphResult, graphCheck,
-  graphRootsReaching, graphInternMany, ERR_CYCLE, ERR_NOT_LOADED,
+  graphRootsReaching, graphInternMany,
 } from "../graph";
 import { digestFind, KEY, parseDigestAt } from "../digest";
 

@@ -1,20 +1,20 @@
 // as-pect specs for the LRU core (assembly/lru.ts): probing, links, eviction order,
 // budgets, TTL, sha512 keys, batch calls and the event log. Every test ends with
 // cacheCheck() == 0 (links, table, free list, bytes and a drained event log agree).
-import { IO_IN, IO_IN_SIZE, IO_OUT, NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ERR_DIGEST_HEX } from "../layout";
+import {
+  IO_IN_SIZE, NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ERR_DIGEST_HEX,
+  SLOT_MASK, SET_REPLACED, SET_EVENTS, CACHE_BATCH_MAX as BATCH_MAX, RECORD_HANDLE,
+  REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, LOOKUP_GET as GET, LOOKUP_PEEK as PEEK, LOOKUP_HAS as HAS,
+  EVENT_BYTES, EVENT_SLOT, EVENT_REASON,
+} from "../abi";
+import { IO_IN, IO_OUT } from "../layout";
 import { KEY, parseDigestAt, hashKey, digestInternAt } from "../digest";
 import {
   cacheNew, cacheFree, cacheSetStr, cacheSetH, cacheLookupStr, cacheLookupH, cacheDeleteStr, cacheCheck,
   cacheCount, cacheHead, cacheTail, cacheNext, cacheBytes, cacheEventCount, cacheEventsDrained, cacheEvents,
   cacheEvictOldest, cachePurgeStale, cacheClear, cacheStats, cacheFormatKey, cacheFormatEventKey,
   cacheLookupManyStr, cacheLookupManyH, cacheSetManyStr, cacheSetManyH,
-  SLOT_MASK, SET_REPLACED, SET_EVENTS, BATCH_MAX, RECORD_HANDLE,
-  REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED,
 } from "../lru";
-
-const GET: u32 = 0;
-const PEEK: u32 = 1;
-const HAS: u32 = 2;
 
 /** "sha256:" + 56 zeros + 8 hex digits of n: keys share long prefixes (stress the hash). */
 function key256(n: u32): string { return "sha256:" + "0".repeat(56) + n.toString(16).padStart(8, "0"); }
@@ -33,8 +33,8 @@ function peek(c: usize, n: u32, now: f64 = 0): i32 { return cacheLookupStr(c, pu
 function del(c: usize, n: u32, now: f64 = 0): i32 { return cacheDeleteStr(c, put(key256(n)), now); }
 function slot(r: i32): i32 { return r & SLOT_MASK; }
 function stat(i: i32): f64 { return load<f64>(IO_OUT + ((i as usize) << 3)); }
-function eventReason(c: usize, e: u32): u32 { return load<u32>(cacheEvents(c) + (e as usize) * 80, 8); }
-function eventSlot(c: usize, e: u32): u32 { return load<u32>(cacheEvents(c) + (e as usize) * 80); }
+function eventReason(c: usize, e: u32): u32 { return load<u32>(cacheEvents(c) + (e as usize) * EVENT_BYTES + EVENT_REASON); }
+function eventSlot(c: usize, e: u32): u32 { return load<u32>(cacheEvents(c) + (e as usize) * EVENT_BYTES + EVENT_SLOT); }
 function readOut(len: i32): string {
   let s = "";
   for (let i = 0; i < len; i++) s += String.fromCharCode(load<u8>(IO_OUT + i));

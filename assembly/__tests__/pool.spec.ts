@@ -1,10 +1,13 @@
 // as-pect specs for the layer record pool: free list, growth, templates, refused handles.
-import { NIL, ERR_CAPACITY, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, IO_OUT } from "../layout";
+import {
+  NIL, ERR_CAPACITY, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ERR_POOL_RELEASED, ERR_POOL_STALE,
+  BLOCK_RECORDS, RECORD_BYTES, BLOCK_SHIFT, OFF_MEDIA, OFF_FLAGS, OFF_COMPRESSED, OFF_NEXT, OFF_POSITION,
+} from "../abi";
+import { IO_OUT } from "../layout";
 import {
   poolNew, poolAcquire, poolRelease, poolReleaseAll, poolCheck, poolCheckHandle, poolCapacity,
   poolInUse, poolBlockBase, poolBlockCount, poolTemplateInit, poolTemplateFrom, poolTemplateClear,
-  poolStats, ERR_POOL_RELEASED, ERR_POOL_STALE, BLOCK_RECORDS, RECORD_BYTES, BLOCK_SHIFT,
-  OFF_MEDIA, OFF_FLAGS, OFF_COMPRESSED, OFF_NEXT, OFF_POSITION,
+  poolStats,
 } from "../pool";
 
 function addr(p: usize, h: i32): usize {

@@ -12,14 +12,15 @@
 // skopeo writes it whatever the bytes are (readers sniff the real compression).
 // Spec: https://github.com/moby/moby/blob/master/image/spec/v1.2.md (combined image JSON + layers)
 
-import { ArchiveError, CycleError, InvalidManifestError, InvalidReferenceError, NotFoundError } from "../errors.js";
+import { ArchiveError, InvalidManifestError, InvalidReferenceError, NotFoundError } from "../errors.js";
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, sniffCompression } from "../oci/media-types.js";
 import { formatReference, parseReference } from "../oci/reference.js";
 import type { Descriptor } from "../oci/types.js";
 import { validateDescriptor } from "../oci/validate.js";
 import { createSha256, sha256Of } from "../hash/hasher.js";
 import { type ByteReader, STREAM_CHUNK, streamRange } from "./byte-reader.js";
-import { graphIfCore } from "./image.js";
+import { LayerGraph } from "../graph.js";
+import { loadDefaultCore } from "../wasm/core.js";
 import { readJsonFile } from "./layout.js";
 import { MANIFEST_MAX_BYTES, parseJson } from "./verify.js";
 import type { ByteRange, ImageSource } from "./source.js";
@@ -233,29 +234,26 @@ async function legacyImages(store: TarStore, where: string, extra: Map<string, U
 
 async function legacyImage(store: TarStore, where: string, top: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage> {
   // Parent ids are not content addresses: a crafted archive can make them loop. Each edge
-  // goes into a LayerGraph that must stay acyclic (CycleError names the ids); the path check
-  // keeps the walk finite when no core is loaded.
-  const graph = graphIfCore();
+  // goes into a LayerGraph that must stay acyclic before the walk follows it (CycleError
+  // names the ids), so the walk terminates.
+  const graph = new LayerGraph({ core: await loadDefaultCore() });
   const chain: string[] = [];
-  const onChain = new Set<string>();
   const jsons: Record<string, unknown>[] = [];
   try {
     for (let id: string | undefined = top; id; ) {
       if (!/^[a-f0-9]{64}$/.test(id)) throw new ArchiveError(where, `legacy image id ${JSON.stringify(id)} is not 64 hex digits`);
-      if (onChain.has(id)) {
-        graph?.assertAcyclic(`${where}: legacy parent chain`);
-        throw new CycleError([...chain.slice(chain.indexOf(id)), id], `${where}: legacy parent chain`);
+      const child = chain[chain.length - 1];
+      if (child) {
+        graph.addParent(child, id);
+        graph.assertAcyclic(`${where}: legacy parent chain`);
       }
       chain.push(id);
-      onChain.add(id);
       const json = await readJsonFile(store, `${id}/json`, `${where}/${id}/json`) as Record<string, unknown>;
       jsons.push(json);
-      const parent = typeof json.parent === "string" && json.parent ? json.parent.replace(/^sha256:/, "") : undefined;
-      if (parent && graph) graph.addParent(id, parent);
-      id = parent;
+      id = typeof json.parent === "string" && json.parent ? json.parent.replace(/^sha256:/, "") : undefined;
     }
   } finally {
-    graph?.free();
+    graph.free();
   }
   chain.reverse();
   const diffIds: string[] = [];

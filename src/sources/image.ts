@@ -6,9 +6,9 @@
 // Spec: https://github.com/opencontainers/image-spec/blob/main/image-index.md, manifest.md
 
 import type { MetadataCache } from "../cache.js";
-import { CycleError, InvalidManifestError, NotFoundError } from "../errors.js";
+import { InvalidManifestError, NotFoundError } from "../errors.js";
 import { LayerGraph } from "../graph.js";
-import { getDefaultCore } from "../wasm/core.js";
+import { loadDefaultCore } from "../wasm/core.js";
 import { type Layer, layersOf } from "../oci/layer.js";
 import { isImageConfig, isIndex, isImageManifest, isSchema1 } from "../oci/media-types.js";
 import { formatPlatform, hostPlatform, selectPlatform } from "../oci/platform.js";
@@ -90,54 +90,32 @@ function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undef
 }
 
 /**
- * A LayerGraph when the wasm core is loaded (init()), else undefined: callers then fall back to
- * their own path check, so walks stay finite without the core. Shared by every source that
- * walks links it did not verify (index entries, referrers, docker-archive parent ids).
- */
-export function graphIfCore(): LayerGraph | undefined {
-  try {
-    getDefaultCore();
-  } catch {
-    return undefined;
-  }
-  return new LayerGraph();
-}
-
-/**
  * Walk from `source.root()` to one image. Each index's edges go into a LayerGraph and the
- * graph must stay acyclic before we descend (CycleError lists the cycle's digests); the path
- * of digests is also kept, so the walk terminates even without a loaded core. With verified
- * content a cycle needs a sha256 collision, but sources that skip verification (or future
- * referrer walks over mutable tags) make the check worth its microseconds.
+ * graph must stay acyclic before we descend (CycleError lists the cycle's digests), so the
+ * walk terminates. With verified content a cycle needs a sha256 collision, but sources that
+ * skip verification (or referrer walks over mutable tags) make the check worth its microseconds.
  */
 export async function resolveImage(source: ImageSource, options: ResolveOptions = {}): Promise<ResolvedImage> {
-  const graph = graphIfCore();
+  const graph = new LayerGraph({ core: await loadDefaultCore() });
   try {
     return await descend(source, options, graph);
   } finally {
-    graph?.free();
+    graph.free();
   }
 }
 
-async function descend(source: ImageSource, options: ResolveOptions, graph: LayerGraph | undefined): Promise<ResolvedImage> {
+async function descend(source: ImageSource, options: ResolveOptions, graph: LayerGraph): Promise<ResolvedImage> {
   const root = await source.root();
   const indexes: IndexStep[] = [];
-  const path: string[] = [];
   let desc = root;
   for (;;) {
-    if (path.includes(desc.digest)) {
-      throw new CycleError([...path.slice(path.indexOf(desc.digest)), desc.digest], `index ${path[0]}`);
-    }
-    path.push(desc.digest);
     const kind = isIndex(desc.mediaType) ? "index" : "manifest";
     const bytes = await readDocument(source, desc, kind, options.cache);
     const parsed = parseManifestish(bytes, desc, describe(kind, desc));
     if (parsed.kind === "index") {
       indexes.push({ descriptor: desc, index: parsed.doc });
-      if (graph) {
-        graph.addIndex(desc.digest, parsed.doc.manifests.map((d) => d.digest));
-        graph.assertAcyclic(`index ${root.digest}`);
-      }
+      graph.addIndex(desc.digest, parsed.doc.manifests.map((d) => d.digest));
+      graph.assertAcyclic(`index ${root.digest}`);
       desc = chooseEntry(parsed.doc, desc, options.platform);
       continue;
     }
@@ -180,17 +158,14 @@ export interface ReferrerNode {
  */
 export async function resolveReferrers(source: ImageSource, subject: Descriptor, options: { maxDepth?: number; artifactType?: string } = {}): Promise<ReferrerNode[]> {
   if (!source.referrers) return [];
-  const graph = graphIfCore();
-  const seen = new Set<string>([subject.digest]);
+  const graph = new LayerGraph({ core: await loadDefaultCore() });
   const walk = async (of: Descriptor, depth: number): Promise<ReferrerNode[]> => {
     if (depth <= 0) return [];
     const found = await source.referrers!(of, options.artifactType);
     const out: ReferrerNode[] = [];
     for (const d of found) {
-      graph?.addReferrer(of.digest, d.digest);
-      graph?.assertAcyclic(`referrers of ${subject.digest}`);
-      if (seen.has(d.digest)) throw new CycleError([of.digest, d.digest], `referrers of ${subject.digest}`);
-      seen.add(d.digest);
+      graph.addReferrer(of.digest, d.digest);
+      graph.assertAcyclic(`referrers of ${subject.digest}`);
       out.push({ descriptor: d, referrers: await walk(d, depth - 1) });
     }
     return out;
@@ -198,6 +173,6 @@ export async function resolveReferrers(source: ImageSource, subject: Descriptor,
   try {
     return await walk(subject, options.maxDepth ?? 4);
   } finally {
-    graph?.free();
+    graph.free();
   }
 }

@@ -9,12 +9,20 @@
 // count, which a numbers-only ABI never uses), and that wrapper is a measurable cost on
 // the cache's hot path.
 
-import { instantiate } from "@assemblyscript/loader";
-import { CoreError } from "../errors.js";
-import type { CoreExports } from "./exports.js";
+//
+// The default core: each runtime entry registers how its .wasm arrives (registerCoreLoader)
+// and the library loads the core itself on first use. loadDefaultCore() works everywhere;
+// getDefaultCore() (what `new MetadataCache()` without a `core` uses) loads synchronously
+// where the runtime can compile synchronously (Node, Deno, Bun, workerd's imported Module)
+// and refuses with CORE_NOT_INITIALIZED elsewhere (a browser's main thread limits sync
+// compiles), until init() or any async call has loaded it.
 
-/** The ABI this TypeScript expects; assembly/layout.ts ABI_VERSION must match. */
-export const EXPECTED_ABI = 2;
+import { instantiate, instantiateSync } from "@assemblyscript/loader";
+import { CoreError } from "../errors.js";
+import { ABI_VERSION, type CoreExports } from "./abi.js";
+
+/** The ABI this TypeScript expects: the generated mirror of assembly/abi.ts ABI_VERSION. */
+export const EXPECTED_ABI = ABI_VERSION;
 
 export class Core {
   readonly exports: CoreExports;
@@ -28,7 +36,7 @@ export class Core {
   /** View of the IO_IN window (re-made when memory growth detaches it). */
   private window: Uint8Array;
 
-  private constructor(exports: CoreExports) {
+  private constructor(exports: CoreExports, readonly module: WebAssembly.Module) {
     this.exports = exports;
     const abi = exports.abiVersion();
     if (abi !== EXPECTED_ABI) {
@@ -44,12 +52,16 @@ export class Core {
   }
 
   static async fromModule(module: WebAssembly.Module): Promise<Core> {
-    if (!(module instanceof WebAssembly.Module)) {
-      throw new CoreError("CORE_BAD_MODULE", "the layerlens core must be given a compiled WebAssembly.Module");
-    }
+    checkModule(module);
     const { instance } = await instantiate<Record<string, unknown>>(module, {});
-    const exports = instance.exports;
-    return new Core(exports as unknown as CoreExports);
+    return new Core(instance.exports as unknown as CoreExports, module);
+  }
+
+  /** Instantiate synchronously (fine off a browser's main thread, and in Node/Deno/Bun/workerd). */
+  static fromModuleSync(module: WebAssembly.Module): Core {
+    checkModule(module);
+    const { instance } = instantiateSync<Record<string, unknown>>(module, {});
+    return new Core(instance.exports as unknown as CoreExports, module);
   }
 
   /** A byte view of linear memory; renewed when the core's memory has grown. */
@@ -91,16 +103,100 @@ export class Core {
 
 const encoder = new TextEncoder();
 
+function checkModule(module: unknown): void {
+  if (!(module instanceof WebAssembly.Module)) {
+    throw new CoreError("CORE_BAD_MODULE", "the layerlens core must be given a compiled WebAssembly.Module");
+  }
+}
+
+// ---- the default core ----
+
+export type CoreBuild = "debug" | "release";
+
+/** How a runtime entry obtains the compiled core. */
+export interface CoreLoader {
+  /** Compile (or fetch and compile) a build; every runtime can. */
+  load(build: CoreBuild): Promise<WebAssembly.Module>;
+  /** The same, synchronously; only where the runtime allows it. */
+  loadSync?(build: CoreBuild): WebAssembly.Module;
+}
+
+let loader: CoreLoader | undefined;
+/** One Core per build, shared by init(), loadCore() and the sync path. */
+const loaded: Partial<Record<CoreBuild, Core>> = {};
+const pending: Partial<Record<CoreBuild, Promise<Core>>> = {};
 let defaultCore: Core | undefined;
+
+/** Called by a runtime entry when it is imported: how this runtime gets its .wasm. */
+export function registerCoreLoader(l: CoreLoader): void {
+  loader = l;
+}
 
 /** Make `core` the one that `new MetadataCache()` and friends use when given none. */
 export function setDefaultCore(core: Core): void {
   defaultCore = core;
 }
 
-export function getDefaultCore(): Core {
-  if (!defaultCore) {
-    throw new CoreError("CORE_NOT_INITIALIZED", "layerlens core not loaded: await init() from your runtime's entry first");
+/** The first Core of a build wins; the release one becomes the default. */
+function adopt(build: CoreBuild, core: Core): Core {
+  const kept = (loaded[build] ??= core);
+  if (kept === core && build === "release") defaultCore = core;
+  return kept;
+}
+
+/**
+ * Make a Core from a Module the caller compiled and keep it as that build's core (the
+ * default one for release). The same Module again gives the same Core.
+ */
+export async function adoptModule(build: CoreBuild, module: WebAssembly.Module): Promise<Core> {
+  const have = loaded[build];
+  if (have && have.module === module) return have;
+  const core = await Core.fromModule(module);
+  if (loaded[build]?.module === module) return loaded[build]!;
+  loaded[build] = core;
+  pending[build] = Promise.resolve(core);
+  if (build === "release") defaultCore = core;
+  return core;
+}
+
+/**
+ * A build's Core, loaded once through `via` (an entry's own init() passes its loader, so a
+ * page or test that imports two entries still loads the way the one it called knows) or
+ * else the last registered runtime entry's loader.
+ */
+export function loadCore(build: CoreBuild = "release", via: CoreLoader | undefined = loader): Promise<Core> {
+  const have = loaded[build];
+  if (have) return Promise.resolve(have);
+  let p = pending[build];
+  if (!p) {
+    if (!via) return Promise.reject(noEntry());
+    const started = via.load(build).then(Core.fromModule).then((core) => adopt(build, core));
+    // A failed load may be retried by the next call.
+    started.catch(() => { if (pending[build] === started) delete pending[build]; });
+    pending[build] = p = started;
   }
-  return defaultCore;
+  return p;
+}
+
+/** The default core, loaded on first use in every runtime. The await-able accessor. */
+export function loadDefaultCore(): Promise<Core> {
+  return defaultCore ? Promise.resolve(defaultCore) : loadCore("release");
+}
+
+/**
+ * The default core, now. Loaded synchronously on first use where the runtime can compile
+ * synchronously; elsewhere CORE_NOT_INITIALIZED until init() or an async call loaded it.
+ */
+export function getDefaultCore(): Core {
+  if (defaultCore) return defaultCore;
+  if (loader?.loadSync) return adopt("release", Core.fromModuleSync(loader.loadSync("release")));
+  if (!loader) throw noEntry();
+  throw new CoreError("CORE_NOT_INITIALIZED",
+    "layerlens core not loaded yet and this runtime cannot compile it synchronously: " +
+    "await init() (or any async layerlens call) before constructing without a core");
+}
+
+function noEntry(): CoreError {
+  return new CoreError("CORE_NOT_INITIALIZED",
+    "layerlens core not loaded: no runtime entry registered how to load it (import \"layerlens\", not \"layerlens/core\", or pass a core)");
 }

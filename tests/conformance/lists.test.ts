@@ -1,6 +1,7 @@
 // Indexes and manifest lists whose entries layerlens cannot use: an index of only Docker schema 1
 // manifests must say so (not "lists no manifests"), an empty one says it is empty, and a mixed one
 // still picks the schema 2 entry. Built in memory from the sample image.
+import "../../src/node.js"; // the Node entry registers how this process loads the core
 import { describe, expect, it } from "vitest";
 import { InvalidManifestError, NotFoundError } from "../../src/errors.js";
 import { DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED, OCI_INDEX } from "../../src/oci/media-types.js";

@@ -4,8 +4,8 @@
 // least recent), the dispose calls and the core's invariants must all agree.
 //
 // Runs: 10,000 sequences when CI=true, CACHE_MODEL_RUNS overrides, 1,000 otherwise.
-// CACHE_MODEL_WASM=path runs the same test on another debug .wasm (how the planted-bug
-// evidence in the closing note was produced without touching build/).
+// CACHE_MODEL_WASM=path runs the same test on another debug .wasm (a build with a planted
+// bug, say) without touching build/.
 
 import { readFileSync } from "node:fs";
 import fc from "fast-check";

@@ -8,6 +8,7 @@ import path from "node:path";
 import { CapacityError, DigestMismatchError, RegistryError } from "../../src/errors.js";
 import { RegistryClient, RegistrySource } from "../../src/sources/registry.js";
 import { resolveImage } from "../../src/sources/image.js";
+import "../../src/node.js"; // the Node entry registers how this process loads the core
 import { canRun, FIXTURES } from "./harness/tools.js";
 import { type RunningRegistry, startRegistry } from "./harness/registry.js";
 import { pushBlob, pushManifest, sha256, skopeoCopy, skopeoInspect } from "./harness/push.js";

@@ -10,6 +10,7 @@ import { RegistryError } from "../../src/errors.js";
 import { RegistryClient } from "../../src/sources/registry.js";
 import { openRegistrySource } from "../../src/node/registry.js";
 import { resolveImage } from "../../src/sources/image.js";
+import "../../src/node.js"; // the Node entry registers how this process loads the core
 import { dockerConfigCredentials } from "../../src/node/docker-config.js";
 import { canRun, FIXTURES } from "./harness/tools.js";
 import { type RunningRegistry, startRegistry } from "./harness/registry.js";

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import * as src from "../../src/node.js";
-import { runCases, sha256Hex } from "./cases/run.js";
+import { firstUse, runCases, sha256Hex } from "./cases/run.js";
 import type { Lib } from "./cases/types.js";
 import { describeRuntime, entriesOf } from "./helpers/suite.js";
 
@@ -23,6 +23,7 @@ async function load(kind: "src" | "package"): Promise<{ lib: NodeEntry; entry: s
 for (const entry of entriesOf("node", "node")) {
   describeRuntime("node", entry, undefined, async () => {
     const { lib, entry: loaded } = await load(entry.kind);
+    const beforeInit = firstUse(lib);
     return {
       runtime: "node",
       version: `Node ${process.version}`,
@@ -32,7 +33,7 @@ for (const entry of entriesOf("node", "node")) {
         init: () => lib.init(),
         initDebug: () => lib.init({ debug: true }),
       }),
-      notes: { entry: loaded },
+      notes: { entry: loaded, firstUse: beforeInit },
     };
   });
 }

@@ -2,7 +2,7 @@
 // and leaves the cache as it was.
 
 import { describe, expect, it } from "vitest";
-import { CapacityError, CoreError, MetadataCache, parseDigest } from "../../src/node.js";
+import { CapacityError, CoreError, FreedError, MetadataCache, parseDigest } from "../../src/node.js";
 import type { DigestLike, MetadataCacheOptions } from "../../src/node.js";
 import { debug, digestOf } from "../helpers/core.js";
 import { BAD_HANDLES, REFUSED_DIGESTS, expectDigestRefusal } from "../helpers/refusals.js";
@@ -208,7 +208,7 @@ describe("MetadataCache refuses malformed batch arguments", () => {
 });
 
 describe("a freed MetadataCache", () => {
-  it("refuses every call with CoreError CACHE_FREED instead of touching reused memory", () => {
+  it("refuses every call with FreedError FREED instead of touching reused memory", () => {
     const c = new MetadataCache<number>({ max: 4, core: debug });
     c.set(digestOf(1), 1);
     c.free();
@@ -223,8 +223,8 @@ describe("a freed MetadataCache", () => {
     ];
     for (const call of calls) {
       const err = thrown(call);
-      expect(err).toBeInstanceOf(CoreError);
-      expect((err as CoreError).code).toBe("CACHE_FREED");
+      expect(err).toBeInstanceOf(FreedError);
+      expect((err as FreedError).code).toBe("FREED");
     }
     expect([...other.entries()]).toEqual([[digestOf(2), 2]]);
     other.checkInvariants();

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   LayerGraph, IdGraph, findCycle, topoOrder, internDigests, parseDigest, formatDigest, CycleError,
-  InvalidDigestError,
+  InvalidDigestError, FreedError,
 } from "../../src/node.js";
 import { debug, release, digestOf } from "../helpers/core.js";
 
@@ -82,6 +82,36 @@ describe.each([["debug", debug], ["release", release]] as const)("graphs on the 
     expect(() => g.rootsReaching(9)).toThrow(RangeError);
     g.free();
     expect(() => g.findCycle()).toThrow(/after free/);
+    for (const call of [() => g.findCycle(), () => g.topoOrder(), () => g.rootsReaching(0), () => g.checkInvariants()]) {
+      expect(call).toThrow(FreedError);
+      expect(call).toThrow(expect.objectContaining({ code: "FREED" }));
+    }
+  });
+
+  it("refuses every LayerGraph call after free() with FreedError", () => {
+    const g = new LayerGraph({ core }).addIndex(d(1), [d(2)]);
+    expect(g.findCycle()).toBeUndefined();
+    g.free();
+    g.free(); // twice is harmless
+    const calls: [string, () => unknown][] = [
+      ["findCycle", () => g.findCycle()], ["assertAcyclic", () => g.assertAcyclic()], ["topoOrder", () => g.topoOrder()],
+      ["rootsReaching", () => g.rootsReaching(d(2))], ["sharedLayers", () => g.sharedLayers()],
+      ["edgeList", () => [...g.edgeList()]], ["addIndex", () => g.addIndex(d(3), [d(4)])],
+      ["addManifest", () => g.addManifest(d(3), d(4), [])], ["addReferrer", () => g.addReferrer(d(3), d(4))],
+      ["addParent", () => g.addParent(d(3), d(4))], ["addEdge", () => g.addEdge(d(3), d(4))],
+      ["nodeCount", () => g.nodeCount], ["size", () => g.size],
+    ];
+    for (const [name, call] of calls) expect(call, name).toThrow(expect.objectContaining({ code: "FREED", name: "FreedError" }));
+  });
+
+  it("answers a walk that keeps meeting new nodes without a search, and still finds a late cycle", () => {
+    const g = new LayerGraph({ core });
+    for (let i = 0; i < 2000; i++) { g.addParent(d(i), d(i + 1)); g.assertAcyclic(); }
+    g.addParent(d(2000), d(1000));
+    const err = (() => { try { g.assertAcyclic("parent chain"); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(CycleError);
+    expect((err as CycleError).cycle).toEqual(Array.from({ length: 1001 }, (_, k) => d(1000 + k)));
+    g.free();
   });
 
   it("interns digests in bulk to the same handles as parseDigest", () => {

@@ -1,7 +1,7 @@
 // LayerPool: records read and written in place, templates, refused
 // handles, growth by blocks, stats; on both builds of the core.
 import { describe, expect, it } from "vitest";
-import { LayerPool, StaleHandleError, CapacityError, LAYER_GZIP, LAYER_ZSTD } from "../../src/node.js";
+import { LayerPool, StaleHandleError, CapacityError, FreedError, LAYER_GZIP, LAYER_ZSTD } from "../../src/node.js";
 import { debug, release, digestOf } from "../helpers/core.js";
 
 const OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -152,5 +152,39 @@ describe.each([["debug", debug], ["release", release]] as const)("LayerPool on t
     expect(() => pool.setCompressedSize(a, 2 ** 60)).toThrow(RangeError);
     expect(() => pool.setDigest(a, "sha256:nope")).toThrow(expect.objectContaining({ code: "INVALID_DIGEST" }));
     pool.free();
+  });
+
+  it("refuses every call after free() with FreedError, never a handle into freed memory", () => {
+    const pool = new LayerPool({ core, initial: 4 });
+    const h = pool.acquire(OCI_GZIP);
+    pool.setCompressedSize(h, 42);
+    const cursor = pool.record(h);
+    pool.free();
+    pool.free(); // twice is harmless
+    const other = new LayerPool({ core, initial: 4 }); // may reuse the freed blocks
+    const o = other.acquire();
+    other.setCompressedSize(o, 7);
+    const calls: [string, () => unknown][] = [
+      ["acquire", () => pool.acquire()], ["acquire(media)", () => pool.acquire(OCI_ZSTD)],
+      ["acquireMany", () => pool.acquireMany(new Int32Array(2))], ["release", () => pool.release(h)],
+      ["releaseMany", () => pool.releaseMany(Int32Array.of(h))], ["releaseAll", () => pool.releaseAll()],
+      ["isLive", () => pool.isLive(h)], ["record", () => pool.record(h)],
+      ["compressedSize", () => pool.compressedSize(h)], ["setCompressedSize", () => pool.setCompressedSize(h, 1)],
+      ["flags", () => pool.flags(h)], ["digest", () => pool.digest(h)], ["setDigest", () => pool.setDigest(h, digestOf(1))],
+      ["digestBytes", () => pool.digestBytes(h)], ["setTemplate", () => pool.setTemplate(OCI_GZIP, 1)],
+      ["templateFrom", () => pool.templateFrom(OCI_GZIP, h)], ["clearTemplate", () => pool.clearTemplate(OCI_GZIP)],
+      ["size", () => pool.size], ["capacity", () => pool.capacity], ["stats", () => pool.stats],
+      ["checkInvariants", () => pool.checkInvariants()], ["words", () => pool.words()],
+      ["cursor read", () => cursor.compressedSize], ["cursor write", () => { cursor.flags = 3; }],
+    ];
+    for (const [name, call] of calls) {
+      let err: unknown;
+      try { call(); } catch (e) { err = e; }
+      expect(err, name).toBeInstanceOf(FreedError);
+      expect((err as FreedError).code, name).toBe("FREED");
+    }
+    expect(other.compressedSize(o)).toBe(7);
+    other.checkInvariants();
+    other.free();
   });
 });

@@ -4,7 +4,7 @@
 // exports map (bun condition) to dist/bun.js.
 
 import * as src from "../../../src/bun.js";
-import { runCases, sha256Hex } from "../cases/run.js";
+import { firstUse, runCases, sha256Hex } from "../cases/run.js";
 import type { RuntimeReport } from "../cases/types.js";
 
 declare const Bun: {
@@ -19,6 +19,7 @@ const kind = Bun.argv[2] === "package" ? "package" : "src";
 const specifier = kind === "package" ? "layerlens" : "../../../src/bun.js";
 const lib: typeof src = kind === "package" ? await import(specifier) : src;
 
+const beforeInit = firstUse(lib);
 const report: RuntimeReport = {
   runtime: typeof Bun === "object" && Bun.version ? "bun" : "not-bun",
   version: `Bun ${Bun.version} (${Bun.revision.slice(0, 8)})`,
@@ -29,6 +30,6 @@ const report: RuntimeReport = {
     initDebug: () => lib.init({ debug: true }),
   }),
   // Bun.resolveSync names the file Bun really loads (import.meta.resolve keeps ".js").
-  notes: { entry: Bun.resolveSync(specifier, new URL(".", import.meta.url).pathname) },
+  notes: { entry: Bun.resolveSync(specifier, new URL(".", import.meta.url).pathname), firstUse: beforeInit },
 };
 console.log(JSON.stringify(report));

@@ -305,8 +305,8 @@ export const cacheCases: KnownAnswerCase[] = [
       const freed = cacheOf<number>(lib, ctx, { max: 2 });
       freed.set(sha256(1), 1);
       freed.free();
-      throws(() => freed.get(sha256(1)), { type: lib.CoreError, code: "CACHE_FREED" }, "get on a freed cache");
-      throws(() => freed.set(sha256(2), 2), { type: lib.CoreError, code: "CACHE_FREED" }, "set on a freed cache");
+      throws(() => freed.get(sha256(1)), { type: lib.FreedError, code: "FREED" }, "get on a freed cache");
+      throws(() => freed.set(sha256(2), 2), { type: lib.FreedError, code: "FREED" }, "set on a freed cache");
     },
   },
   {

@@ -62,4 +62,15 @@ export const poolCases: KnownAnswerCase[] = [
       pool.free();
     },
   },
+  {
+    name: "pool: a freed pool refuses acquire and every read with FreedError",
+    run(lib, ctx) {
+      const pool = new lib.LayerPool({ core: ctx.core, initial: 4 });
+      const a = pool.acquire();
+      pool.free();
+      throws(() => pool.acquire(), { type: lib.FreedError, code: "FREED" }, "acquire after free");
+      throws(() => pool.compressedSize(a), { type: lib.FreedError, code: "FREED" }, "read after free");
+      throws(() => pool.release(a), { type: lib.FreedError, code: "FREED" }, "release after free");
+    },
+  },
 ];

@@ -31,6 +31,23 @@ export async function runCases(lib: Lib, cores: Cores): Promise<CaseResult[]> {
   return results;
 }
 
+/**
+ * What constructing a MetadataCache without a core does before anything loaded one: "loaded"
+ * where the runtime compiles synchronously (the library loads the core itself), else the
+ * error code (browsers: CORE_NOT_INITIALIZED). Call it before init() and before runCases.
+ */
+export function firstUse(lib: Lib): string {
+  try {
+    const cache = new lib.MetadataCache<number>({ max: 1 });
+    cache.set("sha256:" + "0".repeat(64), 1);
+    const ok = cache.get("sha256:" + "0".repeat(64)) === 1 && !lib.getDefaultCore().debug;
+    cache.free();
+    return ok ? "loaded" : "wrong core";
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+}
+
 /** Hex SHA-256 of some bytes, with the WebCrypto every runtime here has. */
 export async function sha256Hex(bytes: BufferSource): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));

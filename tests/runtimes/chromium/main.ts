@@ -3,7 +3,7 @@
 // window.__layerlensReport for chromium.test.ts to read.
 
 import * as lib from "../../../src/browser.js";
-import { runCases, sha256Hex } from "../cases/run.js";
+import { firstUse, runCases, sha256Hex } from "../cases/run.js";
 import type { RuntimeReport } from "../cases/types.js";
 
 // The same file src/browser.ts loads: Vite emits one asset for both references.
@@ -14,6 +14,7 @@ declare global {
 }
 
 async function main(): Promise<RuntimeReport> {
+  const beforeInit = firstUse(lib);
   const bytes = await (await fetch(releaseUrl, { cache: "no-store" })).arrayBuffer();
   return {
     runtime: /Chrome\//.test(navigator.userAgent) ? "chromium" : `not-chromium (${navigator.userAgent})`,
@@ -24,7 +25,7 @@ async function main(): Promise<RuntimeReport> {
       init: () => lib.init(),
       initDebug: () => lib.init({ debug: true }),
     }),
-    notes: { wasmUrl: releaseUrl.href },
+    notes: { wasmUrl: releaseUrl.href, firstUse: beforeInit },
   };
 }
 

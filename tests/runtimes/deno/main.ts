@@ -6,7 +6,7 @@
 // dist/). The entry is imported dynamically so the package pass never loads src/.
 
 import type * as Entry from "../../../src/deno.js";
-import { runCases, sha256Hex } from "../cases/run.js";
+import { firstUse, runCases, sha256Hex } from "../cases/run.js";
 import type { RuntimeReport } from "../cases/types.js";
 
 declare const Deno: {
@@ -19,6 +19,7 @@ const kind = Deno.args[0] === "package" ? "package" : "src";
 const specifier = kind === "package" ? "layerlens" : "../../../src/deno.js";
 const lib = (await import(specifier)) as typeof Entry;
 
+const beforeInit = firstUse(lib);
 const report: RuntimeReport = {
   runtime: typeof Deno === "object" && Deno.version ? "deno" : "not-deno",
   version: `Deno ${Deno.version.deno} (V8 ${Deno.version.v8})`,
@@ -28,6 +29,6 @@ const report: RuntimeReport = {
     init: () => lib.init(),
     initDebug: () => lib.init({ debug: true }),
   }),
-  notes: { entry: new URL(import.meta.resolve(specifier)).pathname },
+  notes: { entry: new URL(import.meta.resolve(specifier)).pathname, firstUse: beforeInit },
 };
 console.log(JSON.stringify(report));

@@ -13,6 +13,8 @@ export interface BundleOptions {
   entryAlias?: string;
   /** resolve.conditions, e.g. ["workerd", "worker"]; Vite's defaults when absent. */
   conditions?: string[];
+  /** How an external import is written in the bundle (by its resolved id); as is when absent. */
+  externalPath?: (id: string) => string;
 }
 
 function resolveOptions(options: BundleOptions): { alias: Alias[]; conditions?: string[] } {
@@ -48,7 +50,7 @@ export async function bundleModule(
       lib: { entry, formats: ["es"], fileName: () => fileName },
       // One file: a dynamic import() in src (lazy readers) would otherwise become a chunk
       // the capnp config does not list.
-      rolldownOptions: { external, output: { codeSplitting: false } },
+      rolldownOptions: { external, output: { codeSplitting: false, ...(options.externalPath ? { paths: options.externalPath } : {}) } },
     },
   }));
 }

@@ -104,6 +104,13 @@ export function describeRuntime(
       if (r.wasmSha256 !== undefined) expect(expectedSha).toContain(r.wasmSha256);
     });
 
+    // Where the runtime compiles synchronously the library loads its core on first use; a
+    // browser page cannot, so there sync construction before any load is a clear refusal.
+    const firstUse = runtime === "chromium" ? "CORE_NOT_INITIALIZED" : "loaded";
+    it(`first use before init(): ${firstUse}`, () => {
+      expect(get().notes?.firstUse).toBe(firstUse);
+    });
+
     it(`loaded ${entry.file}`, () => {
       const loaded = String(get().notes?.entry ?? "");
       expect(loaded.endsWith(`/${entry.file}`), `loaded ${loaded}`).toBe(true);

@@ -7,7 +7,7 @@
 import releaseWasm from "./release.wasm";
 import debugWasm from "./debug.wasm";
 import * as lib from "../../../src/worker.js";
-import { runCases } from "../cases/run.js";
+import { firstUse, runCases } from "../cases/run.js";
 import type { RuntimeReport } from "../cases/types.js";
 
 /** workerd's answer when asked to compile a minimal (empty) module from bytes. */
@@ -31,6 +31,7 @@ async function noModule(): Promise<string> {
 
 export default {
   async fetch(): Promise<Response> {
+    const beforeInit = firstUse(lib);
     const report: RuntimeReport = {
       runtime: navigator.userAgent === "Cloudflare-Workers" ? "workerd" : `not-workerd (${navigator.userAgent})`,
       version: `workerd (${navigator.userAgent})`,
@@ -43,6 +44,7 @@ export default {
         importedModule: releaseWasm instanceof WebAssembly.Module && debugWasm instanceof WebAssembly.Module,
         compileFromBytes: await compileFromBytes(),
         initWithoutModule: await noModule(),
+        firstUse: beforeInit,
       },
     };
     return new Response(JSON.stringify(report), { headers: { "content-type": "application/json" } });
