@@ -21,9 +21,20 @@ const MIRROR = new URL("src/wasm/abi.ts", root);
 
 /** A raw wasm value as JavaScript sees it, per AssemblyScript type. */
 const JS_TYPE = {
-  bool: "number", i8: "number", u8: "number", i16: "number", u16: "number", i32: "number",
-  u32: "number", isize: "number", usize: "number", f32: "number", f64: "number",
-  i64: "bigint", u64: "bigint", void: "void",
+  bool: "number",
+  i8: "number",
+  u8: "number",
+  i16: "number",
+  u16: "number",
+  i32: "number",
+  u32: "number",
+  isize: "number",
+  usize: "number",
+  f32: "number",
+  f64: "number",
+  i64: "bigint",
+  u64: "bigint",
+  void: "void",
 };
 
 /** How a constant of each type is narrowed after evaluation (as a wasm32 value). */
@@ -149,7 +160,11 @@ function main() {
   const path = fileURLToPath(MIRROR);
   if (check) {
     let committed = "";
-    try { committed = readFileSync(MIRROR, "utf8"); } catch { /* missing counts as drift */ }
+    try {
+      committed = readFileSync(MIRROR, "utf8");
+    } catch {
+      /* missing counts as drift */
+    }
     if (committed !== text) {
       process.stderr.write(`${path} is out of date with assembly/abi.ts or the core's exports: run npm run asbuild\n`);
       process.exit(1);

@@ -19,9 +19,7 @@ import { createInit } from "./wasm/init.js";
 export * from "./index.js";
 
 function coreUrl(build: "debug" | "release"): URL {
-  return build === "debug"
-    ? new URL("../build/debug.wasm", import.meta.url)
-    : new URL("../build/release.wasm", import.meta.url);
+  return build === "debug" ? new URL("../build/debug.wasm", import.meta.url) : new URL("../build/release.wasm", import.meta.url);
 }
 
 /** True when compileStreaming will accept this response's Content-Type. */

@@ -8,9 +8,28 @@
 import { CapacityError, CoreError, FreedError, InvariantError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
 import {
-  CACHE_BATCH_MAX, CACHE_SIZES_OFF, CACHE_STATS, ERR_BAD_HANDLE, ERR_TOO_LARGE, EVENT_BYTES, EVENT_REASON,
-  EVENT_SEQ, EVENT_SLOT, LOOKUP_GET, LOOKUP_HAS, LOOKUP_PEEK, NOT_FOUND, RECORD_HANDLE, REASON_CLEARED,
-  REASON_DELETED, REASON_EVICTED, REASON_EXPIRED, REASON_REPLACED, SET_EVENTS, SET_REPLACED, SLOT_MASK,
+  CACHE_BATCH_MAX,
+  CACHE_SIZES_OFF,
+  CACHE_STATS,
+  ERR_BAD_HANDLE,
+  ERR_TOO_LARGE,
+  EVENT_BYTES,
+  EVENT_REASON,
+  EVENT_SEQ,
+  EVENT_SLOT,
+  LOOKUP_GET,
+  LOOKUP_HAS,
+  LOOKUP_PEEK,
+  NOT_FOUND,
+  RECORD_HANDLE,
+  REASON_CLEARED,
+  REASON_DELETED,
+  REASON_EVICTED,
+  REASON_EXPIRED,
+  REASON_REPLACED,
+  SET_EVENTS,
+  SET_REPLACED,
+  SLOT_MASK,
 } from "./wasm/abi.js";
 import { DigestLike, MAX_DIGEST_LENGTH, digestError, writeDigestString } from "./digest.js";
 
@@ -62,7 +81,12 @@ REASONS[REASON_CLEARED] = "cleared";
 const MAX_SIZE = 0xffffffff;
 
 type Entry<V> = readonly [DigestLike, V] | readonly [DigestLike, V, number];
-interface CoreEvent { slot: number; seq: number; reason: number; key?: string }
+interface CoreEvent {
+  slot: number;
+  seq: number;
+  reason: number;
+  key?: string;
+}
 /** Shared and never written: a call that logged nothing allocates nothing. */
 const NO_EVENTS: readonly CoreEvent[] = Object.freeze([]);
 
@@ -281,7 +305,12 @@ export class MetadataCache<V = unknown> {
     const f = new Float64Array(this.ex.memory.buffer, this.core.ioOut, CACHE_STATS);
     const [hits, misses, sets, deletes, evictions, expirations] = f;
     return {
-      hits, misses, sets, deletes, evictions, expirations,
+      hits,
+      misses,
+      sets,
+      deletes,
+      evictions,
+      expirations,
       entries: this.size,
       bytes: this.bytes,
       hitRate: hits + misses > 0 ? hits / (hits + misses) : 0,
@@ -313,7 +342,7 @@ export class MetadataCache<V = unknown> {
 
   /** A number key must be a u32 handle: wasm would truncate 1.5 or NaN to a real one. */
   private handle(key: number): number {
-    if ((key >>> 0) !== key) throw this.failure(key, ERR_BAD_HANDLE, 0);
+    if (key >>> 0 !== key) throw this.failure(key, ERR_BAD_HANDLE, 0);
     return key;
   }
 
@@ -338,9 +367,7 @@ export class MetadataCache<V = unknown> {
       const now = this.ttl ? this.now() : 0;
       const staged = this.stageKeys(keys, start);
       const n = staged.count;
-      const done = staged.handles
-        ? this.ex.cacheLookupManyH(this.ptr, n, mode, now)
-        : this.ex.cacheLookupManyStr(this.ptr, n, mode, now);
+      const done = staged.handles ? this.ex.cacheLookupManyH(this.ptr, n, mode, now) : this.ex.cacheLookupManyStr(this.ptr, n, mode, now);
       const res = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n);
       for (let i = 0; i < done; i++) out.push(pick(res[i]));
       const code = done < n ? res[done] : 0;
@@ -362,7 +389,10 @@ export class MetadataCache<V = unknown> {
     let handles = true;
     for (let i = start; i < end; i++) {
       const k = keys[i];
-      if (typeof k !== "number" || (k >>> 0) !== k) { handles = false; break; }
+      if (typeof k !== "number" || k >>> 0 !== k) {
+        handles = false;
+        break;
+      }
     }
     if (handles) {
       new Uint32Array(this.ex.memory.buffer, this.ioIn, end - start).set(keys.slice(start, end) as number[]);
@@ -374,9 +404,12 @@ export class MetadataCache<V = unknown> {
     for (; i < end && off + RECORD_MAX <= this.ioInEnd; i++) {
       const k = keys[i];
       if (typeof k === "number") {
-        if ((k >>> 0) !== k) return { count: i - start, handles, refused: this.failure(k, ERR_BAD_HANDLE, 0) };
+        if (k >>> 0 !== k) return { count: i - start, handles, refused: this.failure(k, ERR_BAD_HANDLE, 0) };
         u8[off] = RECORD_HANDLE; // then the handle, little-endian as wasm loads it
-        u8[off + 1] = k; u8[off + 2] = k >>> 8; u8[off + 3] = k >>> 16; u8[off + 4] = k >>> 24;
+        u8[off + 1] = k;
+        u8[off + 2] = k >>> 8;
+        u8[off + 3] = k >>> 16;
+        u8[off + 4] = k >>> 24;
         off += 5;
         continue;
       }
@@ -397,7 +430,8 @@ export class MetadataCache<V = unknown> {
     for (let i = start; i < end; i++) {
       const e = entries[i];
       try {
-        if (!Array.isArray(e)) throw new RangeError(`MetadataCache: setMany entries are [key, value] or [key, value, size], got ${String(e)}`);
+        if (!Array.isArray(e))
+          throw new RangeError(`MetadataCache: setMany entries are [key, value] or [key, value, size], got ${String(e)}`);
         sizes.push(this.sizeFor(e[0], e[1], e[2]));
       } catch (err) {
         sizeRefused = err;
@@ -413,9 +447,7 @@ export class MetadataCache<V = unknown> {
     const now = this.ttl ? this.now() : 0;
     const expiresAt = this.expiryFor(undefined, now);
     new Uint32Array(this.ex.memory.buffer, this.core.ioOut + CACHE_SIZES_OFF, n).set(sizes.slice(0, n));
-    const done = staged.handles
-      ? this.ex.cacheSetManyH(this.ptr, n, expiresAt, now)
-      : this.ex.cacheSetManyStr(this.ptr, n, expiresAt, now);
+    const done = staged.handles ? this.ex.cacheSetManyH(this.ptr, n, expiresAt, now) : this.ex.cacheSetManyStr(this.ptr, n, expiresAt, now);
     const results = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n).slice();
     // Events carry the batch index they happened at; settle them in order with the sets.
     const events = this.takeEvents();
@@ -457,13 +489,15 @@ export class MetadataCache<V = unknown> {
     // null is a (bad) size, not "no size": only undefined falls back to sizeOf.
     const n = size !== undefined ? size : this.sizeOf ? this.sizeOf(value, this.keyString(key)) : undefined;
     if (n === undefined) throw new RangeError(`MetadataCache: set() needs a size when maxBytes is set (entry ${this.keyString(key)})`);
-    if (!Number.isInteger(n) || n < 0 || n > MAX_SIZE) throw new RangeError(`MetadataCache: size must be an integer from 0 to ${MAX_SIZE}, got ${String(n)}`);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_SIZE)
+      throw new RangeError(`MetadataCache: size must be an integer from 0 to ${MAX_SIZE}, got ${String(n)}`);
     return n;
   }
 
   private expiryFor(ttl: number | undefined, now: number): number {
     if (!this.ttl) {
-      if (ttl !== undefined && ttl !== Infinity) throw new RangeError(`MetadataCache: a per-entry ttl (${String(ttl)}) needs the ttl option`);
+      if (ttl !== undefined && ttl !== Infinity)
+        throw new RangeError(`MetadataCache: a per-entry ttl (${String(ttl)}) needs the ttl option`);
       return 0;
     }
     const t = ttl !== undefined ? ttl : this.ttl;
@@ -518,9 +552,12 @@ export class MetadataCache<V = unknown> {
 
   private failure(key: unknown, code: number, size: number): Error {
     if (code === ERR_TOO_LARGE) {
-      return new CapacityError(`MetadataCache: entry ${this.keyString(key as DigestLike)} of ${size} bytes exceeds maxBytes ${this.maxBytes}`);
+      return new CapacityError(
+        `MetadataCache: entry ${this.keyString(key as DigestLike)} of ${size} bytes exceeds maxBytes ${this.maxBytes}`,
+      );
     }
-    if (code === ERR_BAD_HANDLE) return new CoreError("BAD_HANDLE", `MetadataCache: ${String(key)} is not a digest handle from parseDigest()`);
+    if (code === ERR_BAD_HANDLE)
+      return new CoreError("BAD_HANDLE", `MetadataCache: ${String(key)} is not a digest handle from parseDigest()`);
     return digestError(String(key), code);
   }
 }

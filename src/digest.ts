@@ -11,9 +11,7 @@
 import { CoreError, InvalidDigestError } from "./errors.js";
 import { checkDigestString, invalidDigest, isVerifiableDigest } from "./oci/digest.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
-import {
-  ERR_DIGEST_ALGORITHM, ERR_DIGEST_EMPTY, ERR_DIGEST_FORMAT, ERR_DIGEST_HEX, ERR_DIGEST_LENGTH,
-} from "./wasm/abi.js";
+import { ERR_DIGEST_ALGORITHM, ERR_DIGEST_EMPTY, ERR_DIGEST_FORMAT, ERR_DIGEST_HEX, ERR_DIGEST_LENGTH } from "./wasm/abi.js";
 
 /** An interned digest: an integer id in the core's digest table. */
 export type DigestHandle = number & { readonly __digestHandle: true };
@@ -72,7 +70,7 @@ export function validateDigest(digest: string, _core?: Core): string {
 /** The digest string of a handle; CoreError BAD_HANDLE for a number parseDigest() never returned. */
 export function formatDigest(handle: DigestHandle, core: Core = getDefaultCore()): string {
   // Checked here: wasm would truncate 1.5 or NaN to a real handle.
-  const len = typeof handle === "number" && (handle >>> 0) === handle ? core.exports.digestWrite(handle) : -1;
+  const len = typeof handle === "number" && handle >>> 0 === handle ? core.exports.digestWrite(handle) : -1;
   if (len < 0) throw new CoreError("BAD_HANDLE", `formatDigest: ${String(handle)} is not a digest handle from parseDigest()`);
   return core.readAscii(core.ioOut, len);
 }

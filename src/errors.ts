@@ -16,13 +16,15 @@ export class InvalidDigestError extends LayerlensError {
   readonly reason: "empty" | "algorithm" | "length" | "hex" | "format";
   /** `detail` says what exactly is wrong; without it, a sentence for the reason. */
   constructor(input: string, reason: InvalidDigestError["reason"], detail?: string) {
-    const why = detail ?? {
-      empty: "it is empty",
-      algorithm: "the algorithm is not supported: only sha256 and sha512 can be verified",
-      length: "sha256 takes 64 hex digits and sha512 128",
-      hex: "the hex part must be lowercase 0-9a-f",
-      format: "expected ALGORITHM:HEX",
-    }[reason];
+    const why =
+      detail ??
+      {
+        empty: "it is empty",
+        algorithm: "the algorithm is not supported: only sha256 and sha512 can be verified",
+        length: "sha256 takes 64 hex digits and sha512 128",
+        hex: "the hex part must be lowercase 0-9a-f",
+        format: "expected ALGORITHM:HEX",
+      }[reason];
     super("INVALID_DIGEST", `invalid digest ${JSON.stringify(clip(input))}: ${why}`);
     this.input = input;
     this.reason = reason;
@@ -31,14 +33,21 @@ export class InvalidDigestError extends LayerlensError {
 
 /** A blob's bytes did not hash to the digest its descriptor promised. */
 export class DigestMismatchError extends LayerlensError {
-  constructor(readonly what: string, readonly expected: string, readonly actual: string) {
+  constructor(
+    readonly what: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
     super("DIGEST_MISMATCH", `${what}: expected ${expected}, got ${actual}`);
   }
 }
 
 /** Something asked for does not exist (blob, tag, path, platform). */
 export class NotFoundError extends LayerlensError {
-  constructor(message: string, readonly what?: string) {
+  constructor(
+    message: string,
+    readonly what?: string,
+  ) {
     super("NOT_FOUND", message);
   }
 }
@@ -58,7 +67,10 @@ export class CoreError extends LayerlensError {}
  * memory went back to the core and may already hold another structure, so every call refuses.
  */
 export class FreedError extends LayerlensError {
-  constructor(readonly what: string, doing = "used") {
+  constructor(
+    readonly what: string,
+    doing = "used",
+  ) {
     super("FREED", `${what} ${doing} after free()`);
   }
 }
@@ -72,7 +84,10 @@ export class InvariantError extends LayerlensError {
 
 /** A graph that must be acyclic has a cycle; `cycle` lists its nodes in order. */
 export class CycleError extends LayerlensError {
-  constructor(readonly cycle: string[], context = "graph") {
+  constructor(
+    readonly cycle: string[],
+    context = "graph",
+  ) {
     // A cycle can run through a million legacy parent ids: name the first few, count the rest.
     const shown = cycle.length > 8 ? [...cycle.slice(0, 8), `… (${cycle.length} nodes in all)`] : [...cycle, cycle[0]];
     super("CYCLE", `${context} has a cycle: ${shown.join(" -> ")}`);
@@ -82,43 +97,68 @@ export class CycleError extends LayerlensError {
 /** A LayerPool handle used after release: released (double release / use after release),
  *  reused (its slot belongs to a newer record) or invalid (never handed out). */
 export class StaleHandleError extends LayerlensError {
-  constructor(readonly handle: number, readonly reason: "released" | "reused" | "invalid", doing = "using") {
-    const why = { released: "the record was released", reused: "its slot now holds a newer record", invalid: "not a handle this pool gave out" }[reason];
+  constructor(
+    readonly handle: number,
+    readonly reason: "released" | "reused" | "invalid",
+    doing = "using",
+  ) {
+    const why = {
+      released: "the record was released",
+      reused: "its slot now holds a newer record",
+      invalid: "not a handle this pool gave out",
+    }[reason];
     super("STALE_HANDLE", `${doing} layer record handle ${handle}: ${why}`);
   }
 }
 
 /** A path that would escape the root (../, absolute, symlink out). */
 export class UnsafePathError extends LayerlensError {
-  constructor(readonly path: string, why: string) {
+  constructor(
+    readonly path: string,
+    why: string,
+  ) {
     super("UNSAFE_PATH", `unsafe path ${JSON.stringify(path)}: ${why}`);
   }
 }
 
 /** A manifest, index, config or descriptor that breaks the image-spec; `field` is a JSON path ("layers[2].digest"). */
 export class InvalidManifestError extends LayerlensError {
-  constructor(readonly what: string, readonly field: string, why: string) {
+  constructor(
+    readonly what: string,
+    readonly field: string,
+    why: string,
+  ) {
     super("INVALID_MANIFEST", `${what}: ${field ? field + ": " : ""}${why}`);
   }
 }
 
 /** A blob whose length differs from its descriptor's size (checked before and while reading). */
 export class SizeMismatchError extends LayerlensError {
-  constructor(readonly what: string, readonly expected: number, readonly actual: number) {
+  constructor(
+    readonly what: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
     super("SIZE_MISMATCH", `${what}: descriptor says ${expected} bytes, got ${actual}${actual > expected ? " or more" : ""}`);
   }
 }
 
 /** A tar archive that cannot be read as one (truncated, bad header checksum, missing member). */
 export class ArchiveError extends LayerlensError {
-  constructor(readonly archive: string, why: string) {
+  constructor(
+    readonly archive: string,
+    why: string,
+  ) {
     super("ARCHIVE", `${archive}: ${why}`);
   }
 }
 
 /** An image reference, transport or platform string that cannot be parsed. */
 export class InvalidReferenceError extends LayerlensError {
-  constructor(readonly input: string, why: string) {
+  constructor(
+    readonly input: string,
+    why: string,
+  ) {
     super("INVALID_REFERENCE", `invalid reference ${JSON.stringify(clip(input))}: ${why}`);
   }
 }

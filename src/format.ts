@@ -9,7 +9,10 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   let v = n / 1024;
   let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(1)} ${UNITS[u]}`;
 }
 

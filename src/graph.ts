@@ -101,13 +101,21 @@ export class IdGraph {
 /** The first cycle of a numeric graph, or undefined (see IdGraph.findCycle). */
 export function findCycle(nodeCount: number, edges: Uint32Array | readonly number[], core?: Core): number[] | undefined {
   const g = new IdGraph(nodeCount, edges, core);
-  try { return g.findCycle(); } finally { g.free(); }
+  try {
+    return g.findCycle();
+  } finally {
+    g.free();
+  }
 }
 
 /** A topological order of a numeric graph; throws CycleError naming a cycle's nodes. */
 export function topoOrder(nodeCount: number, edges: Uint32Array | readonly number[], core?: Core): Uint32Array {
   const g = new IdGraph(nodeCount, edges, core);
-  try { return g.topoOrder(); } finally { g.free(); }
+  try {
+    return g.topoOrder();
+  } finally {
+    g.free();
+  }
 }
 
 // ---- bulk interning ----
@@ -160,7 +168,12 @@ export function internDigests(digests: readonly string[], core: Core = getDefaul
 
 export type EdgeKind = "index" | "config" | "layer" | "referrer" | "parent" | "other";
 const KINDS: EdgeKind[] = ["other", "index", "config", "layer", "referrer", "parent"];
-const EDGE_INDEX = 1, EDGE_CONFIG = 2, EDGE_LAYER = 3, EDGE_REFERRER = 4, EDGE_PARENT = 5, EDGE_OTHER = 0;
+const EDGE_INDEX = 1,
+  EDGE_CONFIG = 2,
+  EDGE_LAYER = 3,
+  EDGE_REFERRER = 4,
+  EDGE_PARENT = 5,
+  EDGE_OTHER = 0;
 
 export interface SharedLayer {
   layer: string;
@@ -175,7 +188,7 @@ export interface LayerGraphOptions {
 export class LayerGraph {
   private readonly core: Core;
   private localOf = new Int32Array(1024).fill(-1); // digest handle -> local id
-  private handles = new Uint32Array(1024);          // local id -> digest handle
+  private handles = new Uint32Array(1024); // local id -> digest handle
   private nodes = 0;
   private edges = new Uint32Array(2048);
   private kinds = new Uint8Array(1024);
@@ -192,8 +205,12 @@ export class LayerGraph {
     this.core = options.core ?? getDefaultCore();
   }
 
-  get nodeCount(): number { return this.live().nodes; }
-  get size(): number { return this.live().edgeCount; }
+  get nodeCount(): number {
+    return this.live().nodes;
+  }
+  get size(): number {
+    return this.live().edgeCount;
+  }
 
   /** An index (or manifest list) naming manifests or nested indexes. */
   addIndex(index: DigestLike, children: readonly DigestLike[]): this {
@@ -255,7 +272,9 @@ export class LayerGraph {
     const h = typeof digest === "number" ? digest : parseDigest(digest, this.core);
     const u = h < this.localOf.length ? this.localOf[h] : -1;
     if (u < 0) return [];
-    return this.graph().rootsReaching(u).map((r) => this.digestOf(r));
+    return this.graph()
+      .rootsReaching(u)
+      .map((r) => this.digestOf(r));
   }
 
   /** Layers listed by more than one manifest, with those manifests. */
@@ -264,7 +283,8 @@ export class LayerGraph {
     const by = new Map<number, number[]>();
     for (let e = 0; e < this.edgeCount; e++) {
       if (this.kinds[e] !== EDGE_LAYER) continue;
-      const m = this.edges[2 * e], l = this.edges[2 * e + 1];
+      const m = this.edges[2 * e],
+        l = this.edges[2 * e + 1];
       const list = by.get(l);
       if (!list) by.set(l, [m]);
       else if (!list.includes(m)) list.push(m);

@@ -7,8 +7,14 @@ export type { MetadataCacheOptions, SetOptions, CacheStats, DisposeReason } from
 export { parseDigest, formatDigest, isDigest, validateDigest, MAX_DIGEST_LENGTH } from "./digest.js";
 export type { DigestHandle, DigestLike } from "./digest.js";
 export {
-  LayerlensError, InvalidDigestError, DigestMismatchError, NotFoundError, CapacityError,
-  CoreError, CycleError, UnsafePathError,
+  LayerlensError,
+  InvalidDigestError,
+  DigestMismatchError,
+  NotFoundError,
+  CapacityError,
+  CoreError,
+  CycleError,
+  UnsafePathError,
 } from "./errors.js";
 export { createInit } from "./wasm/init.js";
 export type { InitOptions } from "./wasm/init.js";
@@ -18,14 +24,31 @@ export { LayerGraph, IdGraph, findCycle, topoOrder, internDigests } from "./grap
 export type { EdgeKind, SharedLayer, LayerGraphOptions } from "./graph.js";
 export { StaleHandleError, FreedError, InvariantError } from "./errors.js";
 // ---- images: OCI model, readers, verification ----
+export { InvalidManifestError, SizeMismatchError, ArchiveError, InvalidReferenceError, UsageError } from "./errors.js";
 export {
-  InvalidManifestError, SizeMismatchError, ArchiveError, InvalidReferenceError, UsageError,
-} from "./errors.js";
-export {
-  OCI_INDEX, OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, OCI_EMPTY, EMPTY_DIGEST,
-  DOCKER_MANIFEST_LIST, DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_FOREIGN_LAYER,
-  MANIFEST_ACCEPT, isIndex, isImageManifest, isImageConfig, isLayer, isForeignLayer, layerCompression,
-  sniffCompression, compressionOfMediaType,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  OCI_CONFIG,
+  OCI_LAYER,
+  OCI_LAYER_GZIP,
+  OCI_LAYER_ZSTD,
+  OCI_EMPTY,
+  EMPTY_DIGEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_MANIFEST,
+  DOCKER_CONFIG,
+  DOCKER_LAYER,
+  DOCKER_LAYER_GZIP,
+  DOCKER_FOREIGN_LAYER,
+  MANIFEST_ACCEPT,
+  isIndex,
+  isImageManifest,
+  isImageConfig,
+  isLayer,
+  isForeignLayer,
+  layerCompression,
+  sniffCompression,
+  compressionOfMediaType,
 } from "./oci/media-types.js";
 export type { Compression } from "./oci/media-types.js";
 export type { Descriptor, Platform, ImageManifest, ImageIndex, ImageConfig, History } from "./oci/types.js";
@@ -67,7 +90,14 @@ export { RegistryError } from "./errors.js";
 export type { RegistryDiagnostic } from "./errors.js";
 export { RegistryClient, RegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
 export type {
-  RegistryClientOptions, RegistrySourceOptions, ManifestResult, PingResult, ReferrersResult, Credentials, CredentialSource, RetryOptions,
+  RegistryClientOptions,
+  RegistrySourceOptions,
+  ManifestResult,
+  PingResult,
+  ReferrersResult,
+  Credentials,
+  CredentialSource,
+  RetryOptions,
 } from "./sources/registry.js";
 export { createRegistryCache, defaultRegistryCache, tagCacheKey, DEFAULT_TAG_TTL_MS } from "./sources/registry.js";
 export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./sources/registry.js";

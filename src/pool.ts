@@ -13,15 +13,37 @@
 import { CapacityError, FreedError, InvariantError, StaleHandleError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
 import {
-  BLOCK_RECORDS, BLOCK_SHIFT, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_POOL_RELEASED, ERR_POOL_STALE, GENS_OFF,
-  GEN_MASK, GEN_SHIFT, HANDLE_INDEX_MASK as INDEX_MASK, MAX_RECORDS, NIL, OFF_COMPRESSED, OFF_DIFF_ID,
-  OFF_DIFF_ID_ID, OFF_DIGEST, OFF_DIGEST_ID, OFF_FLAGS, OFF_IMAGE, OFF_MEDIA, OFF_NEXT, OFF_PARENT,
-  OFF_POSITION, OFF_UNCOMPRESSED, OFF_USER, POOL_BATCH_MAX, POOL_STATS, RECORD_BYTES,
+  BLOCK_RECORDS,
+  BLOCK_SHIFT,
+  ERR_BAD_HANDLE,
+  ERR_CAPACITY,
+  ERR_POOL_RELEASED,
+  ERR_POOL_STALE,
+  GENS_OFF,
+  GEN_MASK,
+  GEN_SHIFT,
+  HANDLE_INDEX_MASK as INDEX_MASK,
+  MAX_RECORDS,
+  NIL,
+  OFF_COMPRESSED,
+  OFF_DIFF_ID,
+  OFF_DIFF_ID_ID,
+  OFF_DIGEST,
+  OFF_DIGEST_ID,
+  OFF_FLAGS,
+  OFF_IMAGE,
+  OFF_MEDIA,
+  OFF_NEXT,
+  OFF_PARENT,
+  OFF_POSITION,
+  OFF_UNCOMPRESSED,
+  OFF_USER,
+  POOL_BATCH_MAX,
+  POOL_STATS,
+  RECORD_BYTES,
 } from "./wasm/abi.js";
 import { formatDigest, parseDigest, type DigestHandle } from "./digest.js";
-import {
-  DOCKER_FOREIGN_LAYER, LAYER_MEDIA_TYPE_TABLE, isNondistributableLayer, layerCompression,
-} from "./oci/media-types.js";
+import { DOCKER_FOREIGN_LAYER, LAYER_MEDIA_TYPE_TABLE, isNondistributableLayer, layerCompression } from "./oci/media-types.js";
 
 const BLOCK_MASK = BLOCK_RECORDS - 1;
 
@@ -36,9 +58,12 @@ export const LAYER_FOREIGN = 8;
 
 /** Media type codes with a template (code < 32): index = code, 0 = unknown; from src/oci/media-types.ts. */
 export const LAYER_MEDIA_TYPES: readonly string[] = ["", ...LAYER_MEDIA_TYPE_TABLE.map(([t]) => t)];
-const TEMPLATE_FLAGS = LAYER_MEDIA_TYPES.map((t) =>
-  ({ gzip: LAYER_GZIP, zstd: LAYER_ZSTD, none: 0, unknown: 0 })[layerCompression(t)] |
-  (isNondistributableLayer(t) ? LAYER_NONDISTRIBUTABLE : 0) | (t === DOCKER_FOREIGN_LAYER ? LAYER_FOREIGN : 0));
+const TEMPLATE_FLAGS = LAYER_MEDIA_TYPES.map(
+  (t) =>
+    ({ gzip: LAYER_GZIP, zstd: LAYER_ZSTD, none: 0, unknown: 0 })[layerCompression(t)] |
+    (isNondistributableLayer(t) ? LAYER_NONDISTRIBUTABLE : 0) |
+    (t === DOCKER_FOREIGN_LAYER ? LAYER_FOREIGN : 0),
+);
 const MEDIA_CODE = new Map(LAYER_MEDIA_TYPES.map((t, i) => [t, i]));
 
 export interface LayerPoolOptions {
@@ -125,29 +150,37 @@ export class LayerPool {
     for (let start = 0; start < out.length; start += POOL_BATCH_MAX) {
       const n = Math.min(POOL_BATCH_MAX, out.length - start);
       const got = this.ex.poolAcquireMany(this.ptr, code, n);
-      const w = this.ints(), from = this.core.ioOut >>> 2;
+      const w = this.ints(),
+        from = this.core.ioOut >>> 2;
       for (let i = 0; i < got; i++) out[start + i] = w[from + i]; // a loop, not subarray(): no allocation
       if (got < n) {
         this.releaseMany(out.subarray(0, start + got));
         throw new CapacityError(`LayerPool: ${out.length} more records do not fit (max ${this.max})`);
       }
     }
-    if (out.length && (maxIndex(out) >= this.known)) this.syncBlocks();
+    if (out.length && maxIndex(out) >= this.known) this.syncBlocks();
     return out;
   }
 
   /** Release every handle in `handles` (the batch form of release()). All valid ones are
    *  released; then the first refused one, if any, throws StaleHandleError. */
   releaseMany(handles: Int32Array): void {
-    let firstBad = -1, badCode = 0;
+    let firstBad = -1,
+      badCode = 0;
     for (let start = 0; start < handles.length; start += POOL_BATCH_MAX) {
       const n = Math.min(POOL_BATCH_MAX, handles.length - start);
       let w = this.ints();
-      const to = this.core.ioIn >>> 2, from = this.core.ioOut >>> 2;
+      const to = this.core.ioIn >>> 2,
+        from = this.core.ioOut >>> 2;
       for (let i = 0; i < n; i++) w[to + i] = handles[start + i];
       if (this.ex.poolReleaseMany(this.ptr, n) !== 0 && firstBad < 0) {
         w = this.ints();
-        for (let i = 0; i < n; i++) if (w[from + i] < 0) { firstBad = start + i; badCode = w[from + i]; break; }
+        for (let i = 0; i < n; i++)
+          if (w[from + i] < 0) {
+            firstBad = start + i;
+            badCode = w[from + i];
+            break;
+          }
       }
     }
     if (firstBad >= 0) throw this.refusal(handles[firstBad], badCode, "releasing");
@@ -199,36 +232,84 @@ export class LayerPool {
 
   // ---- fields, in place ----
 
-  compressedSize(h: LayerHandle): number { return this.u64(this.at(h) + OFF_COMPRESSED); }
-  setCompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + OFF_COMPRESSED, v); }
-  uncompressedSize(h: LayerHandle): number { return this.u64(this.at(h) + OFF_UNCOMPRESSED); }
-  setUncompressedSize(h: LayerHandle, v: number): void { this.setU64(this.at(h) + OFF_UNCOMPRESSED, v); }
-  mediaCode(h: LayerHandle): number { return this.u32[(this.at(h) + OFF_MEDIA) >>> 2]; }
-  mediaType(h: LayerHandle): string { return LAYER_MEDIA_TYPES[this.mediaCode(h)] ?? ""; }
-  flags(h: LayerHandle): number { return this.u32[(this.at(h) + OFF_FLAGS) >>> 2]; }
-  setFlags(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_FLAGS) >>> 2] = v; }
+  compressedSize(h: LayerHandle): number {
+    return this.u64(this.at(h) + OFF_COMPRESSED);
+  }
+  setCompressedSize(h: LayerHandle, v: number): void {
+    this.setU64(this.at(h) + OFF_COMPRESSED, v);
+  }
+  uncompressedSize(h: LayerHandle): number {
+    return this.u64(this.at(h) + OFF_UNCOMPRESSED);
+  }
+  setUncompressedSize(h: LayerHandle, v: number): void {
+    this.setU64(this.at(h) + OFF_UNCOMPRESSED, v);
+  }
+  mediaCode(h: LayerHandle): number {
+    return this.u32[(this.at(h) + OFF_MEDIA) >>> 2];
+  }
+  mediaType(h: LayerHandle): string {
+    return LAYER_MEDIA_TYPES[this.mediaCode(h)] ?? "";
+  }
+  flags(h: LayerHandle): number {
+    return this.u32[(this.at(h) + OFF_FLAGS) >>> 2];
+  }
+  setFlags(h: LayerHandle, v: number): void {
+    this.u32[(this.at(h) + OFF_FLAGS) >>> 2] = v;
+  }
   /** Position of the layer in its image (0 = base), or -1 when unset. */
-  position(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_POSITION) >>> 2]); }
-  setPosition(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_POSITION) >>> 2] = unlink(v); }
+  position(h: LayerHandle): number {
+    return link(this.u32[(this.at(h) + OFF_POSITION) >>> 2]);
+  }
+  setPosition(h: LayerHandle, v: number): void {
+    this.u32[(this.at(h) + OFF_POSITION) >>> 2] = unlink(v);
+  }
   /** Links to other records (slot indexes, -1 = none): next in the image, parent, image. */
-  next(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_NEXT) >>> 2]); }
-  setNext(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_NEXT) >>> 2] = unlink(v); }
-  parent(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_PARENT) >>> 2]); }
-  setParent(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_PARENT) >>> 2] = unlink(v); }
-  image(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_IMAGE) >>> 2]); }
-  setImage(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_IMAGE) >>> 2] = unlink(v); }
-  user(h: LayerHandle): number { return this.u32[(this.at(h) + OFF_USER) >>> 2]; }
-  setUser(h: LayerHandle, v: number): void { this.u32[(this.at(h) + OFF_USER) >>> 2] = v >>> 0; }
+  next(h: LayerHandle): number {
+    return link(this.u32[(this.at(h) + OFF_NEXT) >>> 2]);
+  }
+  setNext(h: LayerHandle, v: number): void {
+    this.u32[(this.at(h) + OFF_NEXT) >>> 2] = unlink(v);
+  }
+  parent(h: LayerHandle): number {
+    return link(this.u32[(this.at(h) + OFF_PARENT) >>> 2]);
+  }
+  setParent(h: LayerHandle, v: number): void {
+    this.u32[(this.at(h) + OFF_PARENT) >>> 2] = unlink(v);
+  }
+  image(h: LayerHandle): number {
+    return link(this.u32[(this.at(h) + OFF_IMAGE) >>> 2]);
+  }
+  setImage(h: LayerHandle, v: number): void {
+    this.u32[(this.at(h) + OFF_IMAGE) >>> 2] = unlink(v);
+  }
+  user(h: LayerHandle): number {
+    return this.u32[(this.at(h) + OFF_USER) >>> 2];
+  }
+  setUser(h: LayerHandle, v: number): void {
+    this.u32[(this.at(h) + OFF_USER) >>> 2] = v >>> 0;
+  }
 
   /** The layer's digest as a digest-table handle (-1 when unset); the fast path. */
-  digestHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_DIGEST_ID) >>> 2]); }
-  diffIdHandle(h: LayerHandle): number { return link(this.u32[(this.at(h) + OFF_DIFF_ID_ID) >>> 2]); }
+  digestHandle(h: LayerHandle): number {
+    return link(this.u32[(this.at(h) + OFF_DIGEST_ID) >>> 2]);
+  }
+  diffIdHandle(h: LayerHandle): number {
+    return link(this.u32[(this.at(h) + OFF_DIFF_ID_ID) >>> 2]);
+  }
 
   /** Set the digest from a string (validated, interned) or a handle from parseDigest(). */
-  setDigest(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, OFF_DIGEST, OFF_DIGEST_ID, digest); }
-  setDiffId(h: LayerHandle, digest: string | DigestHandle): void { this.setDigestAt(h, OFF_DIFF_ID, OFF_DIFF_ID_ID, digest); }
-  digest(h: LayerHandle): string | undefined { return this.digestAt(h, OFF_DIGEST_ID); }
-  diffId(h: LayerHandle): string | undefined { return this.digestAt(h, OFF_DIFF_ID_ID); }
+  setDigest(h: LayerHandle, digest: string | DigestHandle): void {
+    this.setDigestAt(h, OFF_DIGEST, OFF_DIGEST_ID, digest);
+  }
+  setDiffId(h: LayerHandle, digest: string | DigestHandle): void {
+    this.setDigestAt(h, OFF_DIFF_ID, OFF_DIFF_ID_ID, digest);
+  }
+  digest(h: LayerHandle): string | undefined {
+    return this.digestAt(h, OFF_DIGEST_ID);
+  }
+  diffId(h: LayerHandle): string | undefined {
+    return this.digestAt(h, OFF_DIFF_ID_ID);
+  }
 
   /** The raw 32 digest bytes (a view into the core's memory, valid until it grows). */
   digestBytes(h: LayerHandle): Uint8Array {
@@ -238,15 +319,26 @@ export class LayerPool {
 
   // ---- stats and checks ----
 
-  get size(): number { return this.ex.poolInUse(this.ptr); }
-  get capacity(): number { return this.ex.poolCapacity(this.ptr); }
+  get size(): number {
+    return this.ex.poolInUse(this.ptr);
+  }
+  get capacity(): number {
+    return this.ex.poolCapacity(this.ptr);
+  }
 
   get stats(): PoolStats {
     this.ex.poolStats(this.ptr);
     const f = new Float64Array(this.ex.memory.buffer, this.core.ioOut, POOL_STATS);
     return {
-      inUse: f[0], free: f[1], capacity: f[2], highWater: f[3], acquires: f[4],
-      releases: f[5], templateHits: f[6], growths: f[7], refused: f[8],
+      inUse: f[0],
+      free: f[1],
+      capacity: f[2],
+      highWater: f[3],
+      acquires: f[4],
+      releases: f[5],
+      templateHits: f[6],
+      growths: f[7],
+      refused: f[8],
     };
   }
 
@@ -388,8 +480,12 @@ function maxIndex(hs: Int32Array): number {
   return m;
 }
 
-function link(v: number): number { return v === NIL ? -1 : v; }
-function unlink(v: number): number { return v < 0 ? NIL : v >>> 0; }
+function link(v: number): number {
+  return v === NIL ? -1 : v;
+}
+function unlink(v: number): number {
+  return v < 0 ? NIL : v >>> 0;
+}
 
 /**
  * A movable view of one record (LayerPool.record()). Fields read and write the core's
@@ -401,33 +497,80 @@ export class LayerCursor {
   handle: LayerHandle = -1;
   constructor(private readonly pool: LayerPool) {}
 
-  get compressedSize(): number { const w = this.pool.words(), i = (this.at + OFF_COMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
-  set compressedSize(v: number) { this.setU64(OFF_COMPRESSED, v); }
-  get uncompressedSize(): number { const w = this.pool.words(), i = (this.at + OFF_UNCOMPRESSED) >>> 2; return w[i] + w[i + 1] * 0x100000000; }
-  set uncompressedSize(v: number) { this.setU64(OFF_UNCOMPRESSED, v); }
-  get mediaCode(): number { return this.pool.words()[(this.at + OFF_MEDIA) >>> 2]; }
-  get flags(): number { return this.pool.words()[(this.at + OFF_FLAGS) >>> 2]; }
-  set flags(v: number) { this.pool.words()[(this.at + OFF_FLAGS) >>> 2] = v; }
-  get position(): number { return link(this.pool.words()[(this.at + OFF_POSITION) >>> 2]); }
-  set position(v: number) { this.pool.words()[(this.at + OFF_POSITION) >>> 2] = unlink(v); }
-  get next(): number { return link(this.pool.words()[(this.at + OFF_NEXT) >>> 2]); }
-  set next(v: number) { this.pool.words()[(this.at + OFF_NEXT) >>> 2] = unlink(v); }
-  get parent(): number { return link(this.pool.words()[(this.at + OFF_PARENT) >>> 2]); }
-  set parent(v: number) { this.pool.words()[(this.at + OFF_PARENT) >>> 2] = unlink(v); }
-  get image(): number { return link(this.pool.words()[(this.at + OFF_IMAGE) >>> 2]); }
-  set image(v: number) { this.pool.words()[(this.at + OFF_IMAGE) >>> 2] = unlink(v); }
-  get user(): number { return this.pool.words()[(this.at + OFF_USER) >>> 2]; }
-  set user(v: number) { this.pool.words()[(this.at + OFF_USER) >>> 2] = v >>> 0; }
-  get digest(): string | undefined { return this.pool.digest(this.handle); }
-  set digest(d: string | DigestHandle) { this.pool.setDigest(this.handle, d); }
-  get diffId(): string | undefined { return this.pool.diffId(this.handle); }
-  set diffId(d: string | DigestHandle) { this.pool.setDiffId(this.handle, d); }
+  get compressedSize(): number {
+    const w = this.pool.words(),
+      i = (this.at + OFF_COMPRESSED) >>> 2;
+    return w[i] + w[i + 1] * 0x100000000;
+  }
+  set compressedSize(v: number) {
+    this.setU64(OFF_COMPRESSED, v);
+  }
+  get uncompressedSize(): number {
+    const w = this.pool.words(),
+      i = (this.at + OFF_UNCOMPRESSED) >>> 2;
+    return w[i] + w[i + 1] * 0x100000000;
+  }
+  set uncompressedSize(v: number) {
+    this.setU64(OFF_UNCOMPRESSED, v);
+  }
+  get mediaCode(): number {
+    return this.pool.words()[(this.at + OFF_MEDIA) >>> 2];
+  }
+  get flags(): number {
+    return this.pool.words()[(this.at + OFF_FLAGS) >>> 2];
+  }
+  set flags(v: number) {
+    this.pool.words()[(this.at + OFF_FLAGS) >>> 2] = v;
+  }
+  get position(): number {
+    return link(this.pool.words()[(this.at + OFF_POSITION) >>> 2]);
+  }
+  set position(v: number) {
+    this.pool.words()[(this.at + OFF_POSITION) >>> 2] = unlink(v);
+  }
+  get next(): number {
+    return link(this.pool.words()[(this.at + OFF_NEXT) >>> 2]);
+  }
+  set next(v: number) {
+    this.pool.words()[(this.at + OFF_NEXT) >>> 2] = unlink(v);
+  }
+  get parent(): number {
+    return link(this.pool.words()[(this.at + OFF_PARENT) >>> 2]);
+  }
+  set parent(v: number) {
+    this.pool.words()[(this.at + OFF_PARENT) >>> 2] = unlink(v);
+  }
+  get image(): number {
+    return link(this.pool.words()[(this.at + OFF_IMAGE) >>> 2]);
+  }
+  set image(v: number) {
+    this.pool.words()[(this.at + OFF_IMAGE) >>> 2] = unlink(v);
+  }
+  get user(): number {
+    return this.pool.words()[(this.at + OFF_USER) >>> 2];
+  }
+  set user(v: number) {
+    this.pool.words()[(this.at + OFF_USER) >>> 2] = v >>> 0;
+  }
+  get digest(): string | undefined {
+    return this.pool.digest(this.handle);
+  }
+  set digest(d: string | DigestHandle) {
+    this.pool.setDigest(this.handle, d);
+  }
+  get diffId(): string | undefined {
+    return this.pool.diffId(this.handle);
+  }
+  set diffId(d: string | DigestHandle) {
+    this.pool.setDiffId(this.handle, d);
+  }
 
   private setU64(off: number, v: number): void {
     if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
       throw new RangeError(`LayerPool: a size must be a non-negative safe integer, got ${v}`);
     }
-    const w = this.pool.words(), i = (this.at + off) >>> 2;
+    const w = this.pool.words(),
+      i = (this.at + off) >>> 2;
     w[i] = v >>> 0;
     w[i + 1] = Math.floor(v / 0x100000000);
   }

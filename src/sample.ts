@@ -41,8 +41,10 @@ export function gzipStored(data: Uint8Array): Uint8Array {
   for (let b = 0; b < blocks; b++) {
     const chunk = data.subarray(b * 65535, Math.min(data.length, (b + 1) * 65535));
     out[at++] = b === blocks - 1 ? 1 : 0;
-    out[at++] = chunk.length & 0xff; out[at++] = chunk.length >>> 8;
-    out[at++] = ~chunk.length & 0xff; out[at++] = (~chunk.length >>> 8) & 0xff;
+    out[at++] = chunk.length & 0xff;
+    out[at++] = chunk.length >>> 8;
+    out[at++] = ~chunk.length & 0xff;
+    out[at++] = (~chunk.length >>> 8) & 0xff;
     out.set(chunk, at);
     at += chunk.length;
   }
@@ -60,7 +62,12 @@ const dir = (name: string, mode = 0o755): TarWriteEntry => ({ name, type: "dir",
 function layerEntries(): TarWriteEntry[][] {
   return [
     [
-      dir("bin"), dir("etc"), dir("tmp", 0o1777), dir("usr"), dir("usr/share"), dir("usr/share/doc"),
+      dir("bin"),
+      dir("etc"),
+      dir("tmp", 0o1777),
+      dir("usr"),
+      dir("usr/share"),
+      dir("usr/share/doc"),
       file("etc/os-release", 'NAME="layerlens sample"\nID=sample\nVERSION_ID=1\n'),
       file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/app:/bin/sh\n"),
       file("bin/hello", "#!/bin/sh\necho hello from the layerlens sample image\n", 0o755),
@@ -68,7 +75,7 @@ function layerEntries(): TarWriteEntry[][] {
     ],
     [
       { ...dir("app"), uid: 1000, gid: 1000 },
-      { ...file("app/main.sh", "#!/bin/sh\nexec /bin/hello \"$@\"\n", 0o755), uid: 1000, gid: 1000 },
+      { ...file("app/main.sh", '#!/bin/sh\nexec /bin/hello "$@"\n', 0o755), uid: 1000, gid: 1000 },
       { ...file("app/settings.json", '{"greeting":"hello"}\n'), uid: 1000, gid: 1000 },
       { name: "bin/app", type: "symlink", linkname: "../app/main.sh", mode: 0o777, mtime: MTIME },
     ],
@@ -125,12 +132,16 @@ export function buildSampleImage(): SampleImage {
   };
   const configDesc = blob(files, OCI_CONFIG, json(config));
   const manifest: ImageManifest = {
-    schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers,
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: configDesc,
+    layers,
     annotations: { "org.opencontainers.image.created": CREATED, "org.opencontainers.image.source": "layerlens src/sample.ts" },
   };
   const manifestDesc = blob(files, OCI_MANIFEST, json(manifest));
   const index: ImageIndex = {
-    schemaVersion: 2, mediaType: OCI_INDEX,
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
     manifests: [{ ...manifestDesc, annotations: { "org.opencontainers.image.ref.name": "latest" } }],
   };
   files.set("index.json", json(index));

@@ -52,6 +52,8 @@ export function init(options: WorkerInitOptions): Promise<Core> {
 }
 
 function noModule(): string {
-  return "layerlens in workerd: pass init({ module }) the WebAssembly.Module your worker imported " +
-    "from layerlens/layerlens.wasm (workerd cannot compile wasm from bytes)";
+  return (
+    "layerlens in workerd: pass init({ module }) the WebAssembly.Module your worker imported " +
+    "from layerlens/layerlens.wasm (workerd cannot compile wasm from bytes)"
+  );
 }

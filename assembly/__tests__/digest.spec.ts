@@ -1,5 +1,14 @@
 // as-pect specs for digest parsing and the digest table.
-import { ERR_BAD_HANDLE, ERR_DIGEST_ALGORITHM, ERR_DIGEST_LENGTH, ERR_DIGEST_HEX, ERR_DIGEST_EMPTY, ERR_DIGEST_FORMAT, ALG_SHA256, ALG_SHA512 } from "../abi";
+import {
+  ERR_BAD_HANDLE,
+  ERR_DIGEST_ALGORITHM,
+  ERR_DIGEST_LENGTH,
+  ERR_DIGEST_HEX,
+  ERR_DIGEST_EMPTY,
+  ERR_DIGEST_FORMAT,
+  ALG_SHA256,
+  ALG_SHA512,
+} from "../abi";
 import { IO_IN } from "../layout";
 import { parseDigestAt, digestInternAt, digestCount, digestFormat } from "../digest";
 

@@ -2,8 +2,15 @@
 import { NOT_FOUND, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_TOO_LARGE, ERR_CYCLE, ERR_NOT_LOADED } from "../abi";
 import { IO_OUT } from "../layout";
 import {
-  graphScratch, graphNew, graphLoad, graphFindCycle, graphTopoOrder, graphResult, graphCheck,
-  graphRootsReaching, graphInternMany,
+  graphScratch,
+  graphNew,
+  graphLoad,
+  graphFindCycle,
+  graphTopoOrder,
+  graphResult,
+  graphCheck,
+  graphRootsReaching,
+  graphInternMany,
 } from "../graph";
 import { digestFind, KEY, parseDigestAt } from "../digest";
 
@@ -59,12 +66,16 @@ describe("graph core", () => {
   test("a chain of 1,000,000 nodes, then with the back edge that closes it", () => {
     const n: u32 = 1000000;
     const s = graphScratch((n as usize) * 8);
-    for (let i: u32 = 0; i + 1 < n; i++) { store<u32>(s + (i as usize) * 8, i); store<u32>(s + (i as usize) * 8 + 4, i + 1); }
+    for (let i: u32 = 0; i + 1 < n; i++) {
+      store<u32>(s + (i as usize) * 8, i);
+      store<u32>(s + (i as usize) * 8 + 4, i + 1);
+    }
     const g = graphNew(n);
     expect(graphLoad(g, n - 1)).toBe(0);
     expect(graphTopoOrder(g)).toBe(n as i32);
     expect(load<u32>(graphResult(g))).toBe(0);
-    store<u32>(s + ((n - 1) as usize) * 8, n - 1); store<u32>(s + ((n - 1) as usize) * 8 + 4, 0);
+    store<u32>(s + ((n - 1) as usize) * 8, n - 1);
+    store<u32>(s + ((n - 1) as usize) * 8 + 4, 0);
     expect(graphLoad(g, n)).toBe(0);
     expect(graphFindCycle(g)).toBe(n as i32);
     expect(load<u32>(graphResult(g) + ((n - 1) as usize) * 4)).toBe(n - 1);
@@ -74,7 +85,10 @@ describe("graph core", () => {
     const g = graphNew(3);
     expect(graphFindCycle(g)).toBe(ERR_NOT_LOADED);
     const s = graphScratch(16);
-    store<u32>(s, 0); store<u32>(s, 1, 4); store<u32>(s, 7, 8); store<u32>(s, 0, 12);
+    store<u32>(s, 0);
+    store<u32>(s, 1, 4);
+    store<u32>(s, 7, 8);
+    store<u32>(s, 0, 12);
     expect(graphLoad(g, 2)).toBe(ERR_BAD_ARGUMENT);
     expect(load<u32>(IO_OUT)).toBe(1);
     expect(graphLoad(g, 1 << 30)).toBe(ERR_TOO_LARGE);

@@ -2,39 +2,100 @@
 // budgets, TTL, sha512 keys, batch calls and the event log. Every test ends with
 // cacheCheck() == 0 (links, table, free list, bytes and a drained event log agree).
 import {
-  IO_IN_SIZE, NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ERR_DIGEST_HEX,
-  SLOT_MASK, SET_REPLACED, SET_EVENTS, CACHE_BATCH_MAX as BATCH_MAX, RECORD_HANDLE,
-  REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, LOOKUP_GET as GET, LOOKUP_PEEK as PEEK, LOOKUP_HAS as HAS,
-  EVENT_BYTES, EVENT_SLOT, EVENT_REASON,
+  IO_IN_SIZE,
+  NIL,
+  NOT_FOUND,
+  ERR_TOO_LARGE,
+  ERR_BAD_HANDLE,
+  ERR_BAD_ARGUMENT,
+  ERR_DIGEST_HEX,
+  SLOT_MASK,
+  SET_REPLACED,
+  SET_EVENTS,
+  CACHE_BATCH_MAX as BATCH_MAX,
+  RECORD_HANDLE,
+  REASON_EVICTED,
+  REASON_EXPIRED,
+  REASON_CLEARED,
+  LOOKUP_GET as GET,
+  LOOKUP_PEEK as PEEK,
+  LOOKUP_HAS as HAS,
+  EVENT_BYTES,
+  EVENT_SLOT,
+  EVENT_REASON,
 } from "../abi";
 import { IO_IN, IO_OUT } from "../layout";
 import { KEY, parseDigestAt, hashKey, digestInternAt } from "../digest";
 import {
-  cacheNew, cacheFree, cacheSetStr, cacheSetH, cacheLookupStr, cacheLookupH, cacheDeleteStr, cacheCheck,
-  cacheCount, cacheHead, cacheTail, cacheNext, cacheBytes, cacheEventCount, cacheEventsDrained, cacheEvents,
-  cacheEvictOldest, cachePurgeStale, cacheClear, cacheStats, cacheFormatKey, cacheFormatEventKey,
-  cacheLookupManyStr, cacheLookupManyH, cacheSetManyStr, cacheSetManyH,
+  cacheNew,
+  cacheFree,
+  cacheSetStr,
+  cacheSetH,
+  cacheLookupStr,
+  cacheLookupH,
+  cacheDeleteStr,
+  cacheCheck,
+  cacheCount,
+  cacheHead,
+  cacheTail,
+  cacheNext,
+  cacheBytes,
+  cacheEventCount,
+  cacheEventsDrained,
+  cacheEvents,
+  cacheEvictOldest,
+  cachePurgeStale,
+  cacheClear,
+  cacheStats,
+  cacheFormatKey,
+  cacheFormatEventKey,
+  cacheLookupManyStr,
+  cacheLookupManyH,
+  cacheSetManyStr,
+  cacheSetManyH,
 } from "../lru";
 
 /** "sha256:" + 56 zeros + 8 hex digits of n: keys share long prefixes (stress the hash). */
-function key256(n: u32): string { return "sha256:" + "0".repeat(56) + n.toString(16).padStart(8, "0"); }
+function key256(n: u32): string {
+  return "sha256:" + "0".repeat(56) + n.toString(16).padStart(8, "0");
+}
 /** Keys that differ in their first bytes, so their hashes (of bytes 0..11) differ too. */
-function keyFront(n: u32): string { return "sha256:" + n.toString(16).padStart(8, "0") + "0".repeat(56); }
+function keyFront(n: u32): string {
+  return "sha256:" + n.toString(16).padStart(8, "0") + "0".repeat(56);
+}
 /** A sha512 whose first 32 bytes are the same for every n: only the tail tells them apart. */
-function key512(n: u32): string { return "sha512:" + "ab".repeat(32) + "0".repeat(56) + n.toString(16).padStart(8, "0"); }
+function key512(n: u32): string {
+  return "sha512:" + "ab".repeat(32) + "0".repeat(56) + n.toString(16).padStart(8, "0");
+}
 
 function put(s: string, at: usize = IO_IN): i32 {
   for (let i = 0; i < s.length; i++) store<u8>(at + i, s.charCodeAt(i) as u8);
   return s.length;
 }
-function set(c: usize, n: u32, size: u32 = 0, expiresAt: f64 = 0, now: f64 = 0): i32 { return cacheSetStr(c, put(key256(n)), size, expiresAt, now); }
-function get(c: usize, n: u32, now: f64 = 0): i32 { return cacheLookupStr(c, put(key256(n)), GET, now); }
-function peek(c: usize, n: u32, now: f64 = 0): i32 { return cacheLookupStr(c, put(key256(n)), PEEK, now); }
-function del(c: usize, n: u32, now: f64 = 0): i32 { return cacheDeleteStr(c, put(key256(n)), now); }
-function slot(r: i32): i32 { return r & SLOT_MASK; }
-function stat(i: i32): f64 { return load<f64>(IO_OUT + ((i as usize) << 3)); }
-function eventReason(c: usize, e: u32): u32 { return load<u32>(cacheEvents(c) + (e as usize) * EVENT_BYTES + EVENT_REASON); }
-function eventSlot(c: usize, e: u32): u32 { return load<u32>(cacheEvents(c) + (e as usize) * EVENT_BYTES + EVENT_SLOT); }
+function set(c: usize, n: u32, size: u32 = 0, expiresAt: f64 = 0, now: f64 = 0): i32 {
+  return cacheSetStr(c, put(key256(n)), size, expiresAt, now);
+}
+function get(c: usize, n: u32, now: f64 = 0): i32 {
+  return cacheLookupStr(c, put(key256(n)), GET, now);
+}
+function peek(c: usize, n: u32, now: f64 = 0): i32 {
+  return cacheLookupStr(c, put(key256(n)), PEEK, now);
+}
+function del(c: usize, n: u32, now: f64 = 0): i32 {
+  return cacheDeleteStr(c, put(key256(n)), now);
+}
+function slot(r: i32): i32 {
+  return r & SLOT_MASK;
+}
+function stat(i: i32): f64 {
+  return load<f64>(IO_OUT + ((i as usize) << 3));
+}
+function eventReason(c: usize, e: u32): u32 {
+  return load<u32>(cacheEvents(c) + (e as usize) * EVENT_BYTES + EVENT_REASON);
+}
+function eventSlot(c: usize, e: u32): u32 {
+  return load<u32>(cacheEvents(c) + (e as usize) * EVENT_BYTES + EVENT_SLOT);
+}
 function readOut(len: i32): string {
   let s = "";
   for (let i = 0; i < len; i++) s += String.fromCharCode(load<u8>(IO_OUT + i));
@@ -96,15 +157,20 @@ describe("probing", () => {
 describe("links", () => {
   test("run most recent to least recent; get, update and delete relink head, middle and tail", () => {
     const c = cacheNew(4, 0, false, false);
-    set(c, 1); set(c, 2); set(c, 3); set(c, 4);
+    set(c, 1);
+    set(c, 2);
+    set(c, 3);
+    set(c, 4);
     expect(same(order(c), [4, 3, 2, 1])).toBe(true);
-    get(c, 1);                                   // tail to head
+    get(c, 1); // tail to head
     expect(same(order(c), [1, 4, 3, 2])).toBe(true);
-    get(c, 3);                                   // middle to head
+    get(c, 3); // middle to head
     expect(same(order(c), [3, 1, 4, 2])).toBe(true);
     expect(set(c, 4) & SET_REPLACED).toBe(SET_REPLACED); // update moves to head
     expect(same(order(c), [4, 3, 1, 2])).toBe(true);
-    del(c, 4); del(c, 2); del(c, 1);             // head, tail, middle
+    del(c, 4);
+    del(c, 2);
+    del(c, 1); // head, tail, middle
     expect(same(order(c), [3])).toBe(true);
     expect(cacheHead(c)).toBe(cacheTail(c));
     del(c, 3);
@@ -116,7 +182,8 @@ describe("links", () => {
 
   test("peek and has leave the order alone; freed slots are reused", () => {
     const c = cacheNew(3, 0, false, false);
-    const a = slot(set(c, 1)); set(c, 2);
+    const a = slot(set(c, 1));
+    set(c, 2);
     cacheLookupStr(c, put(key256(1)), PEEK, 0);
     cacheLookupStr(c, put(key256(1)), HAS, 0);
     expect(same(order(c), [2, 1])).toBe(true);
@@ -134,9 +201,11 @@ describe("links", () => {
 describe("eviction order", () => {
   test("a full cache evicts the least recent; evictOldest goes oldest first", () => {
     const c = cacheNew(3, 0, false, false);
-    set(c, 1); set(c, 2); set(c, 3);
+    set(c, 1);
+    set(c, 2);
+    set(c, 3);
     get(c, 1);
-    set(c, 4);                                    // evicts 2
+    set(c, 4); // evicts 2
     expect(same(order(c), [4, 1, 3])).toBe(true);
     const s3 = cacheTail(c);
     expect(cacheEvictOldest(c, 0)).toBe(s3);
@@ -144,10 +213,12 @@ describe("eviction order", () => {
     expect(readOut(cacheFormatEventKey(c, 0))).toBe(key256(3)); // key logged even without logKeys
     cacheEventsDrained(c);
     expect(same(order(c), [4, 1])).toBe(true);
-    cacheEvictOldest(c, 0); cacheEvictOldest(c, 0); cacheEventsDrained(c);
+    cacheEvictOldest(c, 0);
+    cacheEvictOldest(c, 0);
+    cacheEventsDrained(c);
     expect(cacheEvictOldest(c, 0)).toBe(NOT_FOUND);
     cacheStats(c);
-    expect(stat(4)).toBe(4.0);                    // evictions
+    expect(stat(4)).toBe(4.0); // evictions
     expect(cacheCheck(c)).toBe(0);
     cacheFree(c);
   });
@@ -165,23 +236,25 @@ describe("eviction order", () => {
     cacheEventsDrained(d);
     expect(cacheCheck(c)).toBe(0);
     expect(cacheCheck(d)).toBe(0);
-    cacheFree(c); cacheFree(d);
+    cacheFree(c);
+    cacheFree(d);
   });
 });
 
 describe("budgets", () => {
   test("maxBytes evicts older entries until the new one fits, never itself", () => {
     const c = cacheNew(10, 100, false, false);
-    set(c, 1, 40); set(c, 2, 40);
-    set(c, 3, 40);                                // 120 > 100: evicts 1
+    set(c, 1, 40);
+    set(c, 2, 40);
+    set(c, 3, 40); // 120 > 100: evicts 1
     cacheEventsDrained(c);
     expect(peek(c, 1)).toBe(NOT_FOUND);
     expect(cacheBytes(c)).toBe(80.0);
-    set(c, 2, 90);                                // an update that grows: evicts 3, keeps 2
+    set(c, 2, 90); // an update that grows: evicts 3, keeps 2
     cacheEventsDrained(c);
     expect(same(order(c), [2])).toBe(true);
     expect(cacheBytes(c)).toBe(90.0);
-    set(c, 4, 100);                               // exactly maxBytes: everything else goes
+    set(c, 4, 100); // exactly maxBytes: everything else goes
     cacheEventsDrained(c);
     expect(same(order(c), [4])).toBe(true);
     expect(cacheCheck(c)).toBe(0);
@@ -212,34 +285,39 @@ describe("budgets", () => {
 describe("TTL", () => {
   test("an expired entry is removed by whatever reaches it, and counted once", () => {
     const c = cacheNew(8, 0, true, true);
-    set(c, 1, 0, 10); set(c, 2, 0, 10); set(c, 3, 0, 10); set(c, 4, 0, Infinity);
+    set(c, 1, 0, 10);
+    set(c, 2, 0, 10);
+    set(c, 3, 0, 10);
+    set(c, 4, 0, Infinity);
     expect(get(c, 1, 9)).toBeGreaterThanOrEqual(0);
-    expect(get(c, 1, 10)).toBe(NOT_FOUND);        // expiry is inclusive
+    expect(get(c, 1, 10)).toBe(NOT_FOUND); // expiry is inclusive
     expect(eventReason(c, 0)).toBe(REASON_EXPIRED);
     cacheEventsDrained(c);
-    expect(del(c, 2, 10)).toBe(NOT_FOUND);        // stale: not there to delete
+    expect(del(c, 2, 10)).toBe(NOT_FOUND); // stale: not there to delete
     expect(set(c, 3, 0, 30, 10) & SET_REPLACED).toBe(0); // a set over a stale entry inserts afresh
     expect(cacheEventCount(c)).toBe(2);
     cacheEventsDrained(c);
     expect(get(c, 4, 1e300)).toBeGreaterThanOrEqual(0);
     cacheStats(c);
-    expect(stat(5)).toBe(3.0);                    // expirations
-    expect(stat(3)).toBe(0.0);                    // deletes
+    expect(stat(5)).toBe(3.0); // expirations
+    expect(stat(3)).toBe(0.0); // deletes
     expect(cacheCheck(c)).toBe(0);
     cacheFree(c);
   });
 
   test("a stale tail pushed out by a set is an expiration; purge and clear find the rest", () => {
     const c = cacheNew(2, 0, true, true);
-    set(c, 1, 0, 5); set(c, 2, 0, 50);
-    set(c, 3, 0, 50, 20);                          // tail 1 is stale at 20
+    set(c, 1, 0, 5);
+    set(c, 2, 0, 50);
+    set(c, 3, 0, 50, 20); // tail 1 is stale at 20
     expect(eventReason(c, 0)).toBe(REASON_EXPIRED);
     cacheEventsDrained(c);
     expect(cachePurgeStale(c, 49)).toBe(0);
     expect(cachePurgeStale(c, 50)).toBe(2);
     cacheEventsDrained(c);
-    set(c, 5, 0, 10, 0); set(c, 6, 0, 100, 0);
-    cacheClear(c, 10);                             // most recent first: 6 cleared, 5 expired
+    set(c, 5, 0, 10, 0);
+    set(c, 6, 0, 100, 0);
+    cacheClear(c, 10); // most recent first: 6 cleared, 5 expired
     expect(cacheEventCount(c)).toBe(2);
     expect(eventReason(c, 0)).toBe(REASON_CLEARED);
     expect(eventReason(c, 1)).toBe(REASON_EXPIRED);
@@ -254,7 +332,8 @@ describe("TTL", () => {
 
   test("evictOldest expires stale entries on the way to the oldest live one", () => {
     const c = cacheNew(4, 0, true, false);
-    set(c, 1, 0, 5); set(c, 2, 0, 100);
+    set(c, 1, 0, 5);
+    set(c, 2, 0, 100);
     const s2 = slot(peek(c, 2));
     expect(cacheEvictOldest(c, 10)).toBe(s2);
     expect(cacheEventCount(c)).toBe(2);
@@ -269,7 +348,7 @@ describe("TTL", () => {
 describe("sha512 keys", () => {
   test("twins sharing their first 32 bytes are different keys; the tail region comes lazily", () => {
     const c = cacheNew(3, 0, false, true);
-    set(c, 1);                                     // sha256 only so far
+    set(c, 1); // sha256 only so far
     const a = cacheSetStr(c, put(key512(1)), 0, 0, 0);
     const b = cacheSetStr(c, put(key512(2)), 0, 0, 0);
     expect(slot(a)).not.toBe(slot(b));
@@ -277,7 +356,8 @@ describe("sha512 keys", () => {
     expect(slot(cacheLookupStr(c, put(key512(2)), PEEK, 0))).toBe(slot(b));
     expect(cacheLookupStr(c, put(key512(3)), PEEK, 0)).toBe(NOT_FOUND);
     expect(readOut(cacheFormatKey(c, slot(b)))).toBe(key512(2));
-    set(c, 2); set(c, 3);                          // evicts sha256 1, then sha512 1
+    set(c, 2);
+    set(c, 3); // evicts sha256 1, then sha512 1
     expect(cacheEventCount(c)).toBe(2);
     expect(readOut(cacheFormatEventKey(c, 1))).toBe(key512(1));
     cacheEventsDrained(c);
@@ -304,19 +384,23 @@ function records(keys: string[], handleAt: i32 = -1, handle: u32 = 0): usize {
   }
   return off;
 }
-function result(i: i32): i32 { return load<i32>(IO_OUT + ((i as usize) << 2)); }
+function result(i: i32): i32 {
+  return load<i32>(IO_OUT + ((i as usize) << 2));
+}
 
 describe("batch calls", () => {
   test("lookups match single calls and mix string and handle records", () => {
     const c = cacheNew(8, 0, false, false);
-    set(c, 1); set(c, 2); set(c, 3);
+    set(c, 1);
+    set(c, 2);
+    set(c, 3);
     const h = digestInternAt(IO_IN, put(key256(3)));
     records([key256(1), key256(9), "", key256(2)], 2, h);
     expect(cacheLookupManyStr(c, 4, GET, 0)).toBe(4);
     expect(result(0)).toBeGreaterThanOrEqual(0);
     expect(result(1)).toBe(NOT_FOUND);
     expect(result(2)).toBeGreaterThanOrEqual(0);
-    expect(same(order(c), [2, 3, 1])).toBe(true);  // each hit marked recent, in order
+    expect(same(order(c), [2, 3, 1])).toBe(true); // each hit marked recent, in order
     cacheStats(c);
     expect(stat(0)).toBe(3.0);
     expect(stat(1)).toBe(1.0);
@@ -361,7 +445,7 @@ describe("batch calls", () => {
 
   test("a full batch of sets into a tiny cache logs every eviction without overflowing", () => {
     const c = cacheNew(1, 0, false, true);
-    set(c, 99999);                                 // before the handles: set() writes IO_IN
+    set(c, 99999); // before the handles: set() writes IO_IN
     cacheEventsDrained(c);
     for (let i: u32 = 0; i < BATCH_MAX; i++) {
       store<u32>(IO_IN + ((i as usize) << 2), digestInternAt(IO_OUT + 4096, put(key256(i), IO_OUT + 4096)));

@@ -1,12 +1,35 @@
 // as-pect specs for the layer record pool: free list, growth, templates, refused handles.
 import {
-  NIL, ERR_CAPACITY, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ERR_POOL_RELEASED, ERR_POOL_STALE,
-  BLOCK_RECORDS, RECORD_BYTES, BLOCK_SHIFT, OFF_MEDIA, OFF_FLAGS, OFF_COMPRESSED, OFF_NEXT, OFF_POSITION,
+  NIL,
+  ERR_CAPACITY,
+  ERR_BAD_HANDLE,
+  ERR_BAD_ARGUMENT,
+  ERR_POOL_RELEASED,
+  ERR_POOL_STALE,
+  BLOCK_RECORDS,
+  RECORD_BYTES,
+  BLOCK_SHIFT,
+  OFF_MEDIA,
+  OFF_FLAGS,
+  OFF_COMPRESSED,
+  OFF_NEXT,
+  OFF_POSITION,
 } from "../abi";
 import { IO_OUT } from "../layout";
 import {
-  poolNew, poolAcquire, poolRelease, poolReleaseAll, poolCheck, poolCheckHandle, poolCapacity,
-  poolInUse, poolBlockBase, poolBlockCount, poolTemplateInit, poolTemplateFrom, poolTemplateClear,
+  poolNew,
+  poolAcquire,
+  poolRelease,
+  poolReleaseAll,
+  poolCheck,
+  poolCheckHandle,
+  poolCapacity,
+  poolInUse,
+  poolBlockBase,
+  poolBlockCount,
+  poolTemplateInit,
+  poolTemplateFrom,
+  poolTemplateClear,
   poolStats,
 } from "../pool";
 
@@ -25,7 +48,7 @@ describe("pool core", () => {
     expect(poolRelease(p, a)).toBe(0);
     const c = poolAcquire(p, 0);
     expect(c & 0xffffff).toBe(a & 0xffffff); // same slot...
-    expect(c).not.toBe(a);                     // ...new generation
+    expect(c).not.toBe(a); // ...new generation
     expect(poolInUse(p)).toBe(2);
     expect(poolCheck(p)).toBe(0);
   });
@@ -59,7 +82,7 @@ describe("pool core", () => {
     expect(addr(p, first)).toBe(firstAddr);
     expect(load<u64>(firstAddr + OFF_COMPRESSED)).toBe(12345);
     poolStats(p);
-    expect(load<f64>(IO_OUT, 56)).toBe(3);   // growths
+    expect(load<f64>(IO_OUT, 56)).toBe(3); // growths
     expect(load<f64>(IO_OUT, 24)).toBe(BLOCK_RECORDS * 3); // high-water mark
     expect(poolCheck(p)).toBe(0);
   });
@@ -73,13 +96,13 @@ describe("pool core", () => {
     store<u64>(addr(p, a) + OFF_COMPRESSED, 99);
     expect(poolTemplateFrom(p, 4, a)).toBe(0);
     poolRelease(p, a);
-    const b = poolAcquire(p, 3);   // same slot, template 3: the 99 is gone
+    const b = poolAcquire(p, 3); // same slot, template 3: the 99 is gone
     expect(load<u64>(addr(p, b) + OFF_COMPRESSED)).toBe(0);
-    const c = poolAcquire(p, 4);   // template copied from a record
+    const c = poolAcquire(p, 4); // template copied from a record
     expect(load<u64>(addr(p, c) + OFF_COMPRESSED)).toBe(99);
     expect(load<u32>(addr(p, c) + OFF_MEDIA)).toBe(4);
     expect(poolTemplateClear(p, 3)).toBe(0);
-    const d = poolAcquire(p, 3);   // blank record, media still set
+    const d = poolAcquire(p, 3); // blank record, media still set
     expect(load<u32>(addr(p, d) + OFF_FLAGS)).toBe(0);
     expect(load<u32>(addr(p, d) + OFF_MEDIA)).toBe(3);
     expect(poolTemplateInit(p, 32, 0)).toBe(ERR_BAD_ARGUMENT);

@@ -21,8 +21,14 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec, command: strin
   const strings = new Set(spec.string ?? []);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--") { out.positionals.push(...argv.slice(i + 1)); break; }
-    if (!arg.startsWith("--") || arg === "-") { out.positionals.push(arg); continue; }
+    if (arg === "--") {
+      out.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("--") || arg === "-") {
+      out.positionals.push(arg);
+      continue;
+    }
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if (booleans.has(name)) {

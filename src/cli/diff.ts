@@ -34,7 +34,9 @@ export const command: Command = {
 
 function jsonOf(d: DiffSummary) {
   return {
-    added: d.added, removed: d.removed, changed: d.changed,
+    added: d.added,
+    removed: d.removed,
+    changed: d.changed,
     entries: d.entries.map((e) => ({ path: e.path, kind: e.kind, ...(e.fields ? { fields: e.fields } : {}) })),
   };
 }

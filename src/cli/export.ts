@@ -23,9 +23,15 @@ export const command: Command = {
       const sink = out === "-" ? process.stdout : createWriteStream(out);
       const failed = new Promise<never>((_, reject) => sink.once("error", reject));
       const stats = await Promise.race([exportImage(m.image, (c) => void sink.write(c)), failed]);
-      if (sink !== process.stdout) await new Promise<void>((r, j) => (sink as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? j(e) : r())));
+      if (sink !== process.stdout)
+        await new Promise<void>((r, j) => (sink as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? j(e) : r())));
       const summary = { image: spec, output: out, ...stats };
-      if (out !== "-") io.stdout(args.flags.json ? JSON.stringify(summary, null, 2) + "\n" : `wrote ${out}: ${stats.entries} entries, ${humanBytes(stats.bytes)}\n`);
+      if (out !== "-")
+        io.stdout(
+          args.flags.json
+            ? JSON.stringify(summary, null, 2) + "\n"
+            : `wrote ${out}: ${stats.entries} entries, ${humanBytes(stats.bytes)}\n`,
+        );
       return 0;
     } finally {
       await m.close();

@@ -34,7 +34,8 @@ export async function inspectImage(spec: string, options: InspectOptions & { pla
 
 export const command: Command = {
   summary: "Show an image's index, manifest, config, history and layers (every digest verified).",
-  usage: "layerlens inspect IMAGE [--platform os/arch[/variant]] [--json] [--quick] [--referrers]\n       layerlens inspect --sample [--json]",
+  usage:
+    "layerlens inspect IMAGE [--platform os/arch[/variant]] [--json] [--quick] [--referrers]\n       layerlens inspect --sample [--json]",
   async run(argv: string[], io: CliIO): Promise<number> {
     const args = parseArgs(argv, { boolean: ["json", "quick", "sample", "referrers"], string: ["platform"] }, "inspect");
     let spec = args.positionals[0];
@@ -78,7 +79,8 @@ export function formatReport(r: InspectReport): string {
   out += `\nConfig ${c.digest}\n`;
   out += row("created", c.created ?? "-") + (c.author ? row("author", c.author) : "");
   out += row("user", c.user || "-") + row("workdir", c.workingDir || "-");
-  out += row("entrypoint", c.entrypoint.length ? JSON.stringify(c.entrypoint) : "-") + row("cmd", c.cmd.length ? JSON.stringify(c.cmd) : "-");
+  out +=
+    row("entrypoint", c.entrypoint.length ? JSON.stringify(c.entrypoint) : "-") + row("cmd", c.cmd.length ? JSON.stringify(c.cmd) : "-");
   for (const e of c.env) out += row("env", e);
   if (c.exposedPorts.length) out += row("ports", c.exposedPorts.join(" "));
   if (c.volumes.length) out += row("volumes", c.volumes.join(" "));

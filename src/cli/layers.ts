@@ -34,7 +34,11 @@ export const command: Command = {
 function format(r: LayersReport, changes: boolean): string {
   let out = `Image ${r.image}\n\n  #  digest        size        tar    entries   added  modified  deleted  reclaimable\n`;
   for (const l of r.layers) {
-    out += `${String(l.index).padStart(3)}  ${(l.digest ?? "-").replace(/^sha256:/, "").slice(0, 12).padEnd(12)} ${humanBytes(l.size).padStart(10)} ${humanBytes(l.uncompressedSize).padStart(10)} ${String(l.entries).padStart(9)}` +
+    out +=
+      `${String(l.index).padStart(3)}  ${(l.digest ?? "-")
+        .replace(/^sha256:/, "")
+        .slice(0, 12)
+        .padEnd(12)} ${humanBytes(l.size).padStart(10)} ${humanBytes(l.uncompressedSize).padStart(10)} ${String(l.entries).padStart(9)}` +
       ` ${String(l.added).padStart(7)} ${String(l.modified).padStart(9)} ${String(l.deleted + l.opaque).padStart(8)} ${humanBytes(l.reclaimableBytes).padStart(12)}\n`;
     for (const w of l.warnings) out += `       warning: ${w}\n`;
     if (changes && l.changes) {

@@ -14,10 +14,18 @@ export function modeString(s: Stat): string {
   const m = s.mode;
   const bit = (b: number, c: string) => (m & b ? c : "-");
   const x = (b: number, special: number, on: string, off: string) => (m & special ? (m & b ? on : off) : m & b ? "x" : "-");
-  return TYPE_CHAR[s.type] +
-    bit(0o400, "r") + bit(0o200, "w") + x(0o100, 0o4000, "s", "S") +
-    bit(0o040, "r") + bit(0o020, "w") + x(0o010, 0o2000, "s", "S") +
-    bit(0o004, "r") + bit(0o002, "w") + x(0o001, 0o1000, "t", "T");
+  return (
+    TYPE_CHAR[s.type] +
+    bit(0o400, "r") +
+    bit(0o200, "w") +
+    x(0o100, 0o4000, "s", "S") +
+    bit(0o040, "r") +
+    bit(0o020, "w") +
+    x(0o010, 0o2000, "s", "S") +
+    bit(0o004, "r") +
+    bit(0o002, "w") +
+    x(0o001, 0o1000, "t", "T")
+  );
 }
 
 export function longLine(s: Stat, name: string): string {
@@ -31,14 +39,19 @@ export const command: Command = {
   summary: "List a directory of an image's merged filesystem (whiteouts applied).",
   usage: "layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json]",
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(expandShort(argv, { "-l": "--long", "-R": "--recursive" }), { boolean: ["json", "long", "recursive"], string: ["layer", "platform"] }, "ls");
+    const args = parseArgs(
+      expandShort(argv, { "-l": "--long", "-R": "--recursive" }),
+      { boolean: ["json", "long", "recursive"], string: ["layer", "platform"] },
+      "ls",
+    );
     const [spec, path = "", ...extra] = args.positionals;
     if (!spec) throw new UsageError(`ls: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("ls: one IMAGE and at most one PATH");
     let upTo: number | undefined;
     if (args.options.layer !== undefined) {
       upTo = Number(args.options.layer);
-      if (!Number.isInteger(upTo) || upTo < 0) throw new UsageError(`ls: --layer takes a layer index (0 = bottom), not ${JSON.stringify(args.options.layer)}`);
+      if (!Number.isInteger(upTo) || upTo < 0)
+        throw new UsageError(`ls: --layer takes a layer index (0 = bottom), not ${JSON.stringify(args.options.layer)}`);
     }
     const m = await mountImage(spec, io, { platform: args.options.platform, upTo });
     try {

@@ -22,15 +22,17 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
 };
 
 function help(): string {
-  return [
-    "usage: layerlens COMMAND [ARGS] [--json]",
-    "",
-    "commands:",
-    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
-    "",
-    "images: oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REPO:TAG]  docker://REF  or a path",
-    "run 'layerlens COMMAND --help' for a command's options",
-  ].join("\n") + "\n";
+  return (
+    [
+      "usage: layerlens COMMAND [ARGS] [--json]",
+      "",
+      "commands:",
+      ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+      "",
+      "images: oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REPO:TAG]  docker://REF  or a path",
+      "run 'layerlens COMMAND --help' for a command's options",
+    ].join("\n") + "\n"
+  );
 }
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
@@ -77,5 +79,7 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -24,7 +24,10 @@ export async function mountImage(
   await init();
   const source = await openImage(spec);
   try {
-    const resolved = await resolveImage(source, { platform: opts.platform ? parsePlatform(opts.platform) : undefined, cache: documentCache() });
+    const resolved = await resolveImage(source, {
+      platform: opts.platform ? parsePlatform(opts.platform) : undefined,
+      cache: documentCache(),
+    });
     const fs = opts.fs ?? new LayerFS(opts.fsOptions);
     const image = fs.image(opts.name);
     const tty = !!(process.stderr as { isTTY?: boolean }).isTTY;
@@ -32,7 +35,14 @@ export async function mountImage(
       upTo: opts.upTo,
       onLayer: tty ? (done, n) => io.stderr(`\rmounting ${spec}: layer ${done}/${n}${done === n ? "\n" : ""}`) : undefined,
     });
-    return { fs, image, resolved, close: async () => { await source.close?.(); } };
+    return {
+      fs,
+      image,
+      resolved,
+      close: async () => {
+        await source.close?.();
+      },
+    };
   } catch (e) {
     await source.close?.();
     throw e;
@@ -49,6 +59,9 @@ export function humanBytes(n: number): string {
   const units = ["KiB", "MiB", "GiB", "TiB"];
   let v = n / 1024;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(1)} ${units[u]}`;
 }

@@ -55,17 +55,15 @@ export interface ApplyResult {
 }
 
 const TYPE_KIND: Record<string, Kind> = {
-  file: Kind.File, directory: Kind.Dir, symlink: Kind.Symlink, chardev: Kind.CharDev,
-  blockdev: Kind.BlockDev, fifo: Kind.Fifo,
+  file: Kind.File,
+  directory: Kind.Dir,
+  symlink: Kind.Symlink,
+  chardev: Kind.CharDev,
+  blockdev: Kind.BlockDev,
+  fifo: Kind.Fifo,
 };
 
-export function applyLayer(
-  t: PathTable,
-  root: number,
-  layerId: number,
-  staged: StagedLayer,
-  policy: BadEntryPolicy,
-): ApplyResult {
+export function applyLayer(t: PathTable, root: number, layerId: number, staged: StagedLayer, policy: BadEntryPolicy): ApplyResult {
   const upper = new Set<number>();
   const createdHere = new Set<number>();
   const changes: Changeset = { added: [], modified: [], deleted: [], opaque: [], addedBytes: 0, modifiedBytes: 0, deletedBytes: 0 };
@@ -116,7 +114,8 @@ export function applyLayer(
   };
 
   for (const e of staged.entries) {
-    if (e.unsafe) warnings.push(`entry ${JSON.stringify(e.name)} names a path outside the root; contained as ${JSON.stringify(e.path || "/")}`);
+    if (e.unsafe)
+      warnings.push(`entry ${JSON.stringify(e.name)} names a path outside the root; contained as ${JSON.stringify(e.path || "/")}`);
     const base = basename(e.path);
     const wh = e.path === "" ? { kind: "none" as const } : classifyWhiteout(base);
     if (wh.kind !== "none") {
@@ -130,8 +129,10 @@ export function applyLayer(
       const dirNode = dir.node;
       const target = wh.kind === "opaque" ? dirNode : t.child(dirNode, wh.target);
       const targetPath = wh.kind === "opaque" ? pathOf(t, root, dirNode) : joinPath(pathOf(t, root, dirNode), wh.target);
-      diveLeaves.set(cleanPath(wh.kind === "opaque" ? dirname(e.path) : joinPath(dirname(e.path), wh.target)).path,
-        target !== NIL && t.kind[t.inode[target]] === Kind.Dir ? subtreeBytes(t, target) : 0);
+      diveLeaves.set(
+        cleanPath(wh.kind === "opaque" ? dirname(e.path) : joinPath(dirname(e.path), wh.target)).path,
+        target !== NIL && t.kind[t.inode[target]] === Kind.Dir ? subtreeBytes(t, target) : 0,
+      );
       if (target === NIL) continue;
       const type = KIND_NAMES[t.kind[t.inode[target]]];
       const bytes = whiteoutWalk(t, target, wh.kind === "opaque", upper, removeCounting);
@@ -249,8 +250,13 @@ function setMeta(t: PathTable, ino: number, e: StagedEntry, layerId: number): vo
 }
 
 function metaDiffers(t: PathTable, ino: number, e: StagedEntry): boolean {
-  return t.mode[ino] !== e.mode || t.uid[ino] !== e.uid || t.gid[ino] !== e.gid || t.mtime[ino] !== e.mtime ||
-    JSON.stringify(t.xattrs.get(ino) ?? null) !== JSON.stringify(e.xattrs);
+  return (
+    t.mode[ino] !== e.mode ||
+    t.uid[ino] !== e.uid ||
+    t.gid[ino] !== e.gid ||
+    t.mtime[ino] !== e.mtime ||
+    JSON.stringify(t.xattrs.get(ino) ?? null) !== JSON.stringify(e.xattrs)
+  );
 }
 
 /** The node a hard link entry names, or why it cannot link. */
@@ -298,10 +304,11 @@ function subtreeBytes(t: PathTable, n: number): number {
 /** dive visits leaves only: a directory with entries below it in the same layer is not one. */
 function pruneDiveDirs(leaves: Map<string, number>): void {
   const inner = new Set<string>();
-  for (const p of leaves.keys()) for (let d = dirname(p); d !== ""; d = dirname(d)) {
-    if (inner.has(d)) break;
-    inner.add(d);
-  }
+  for (const p of leaves.keys())
+    for (let d = dirname(p); d !== ""; d = dirname(d)) {
+      if (inner.has(d)) break;
+      inner.add(d);
+    }
   for (const d of inner) leaves.delete(d);
   leaves.delete("");
 }

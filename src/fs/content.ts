@@ -58,26 +58,30 @@ export async function readSpans(
   finishEmpty();
   if (idx === spans.length) return;
   const stream = await input.open();
-  await readLayerStream(stream, (chunk) => {
-    const start = pos;
-    pos += chunk.length;
-    while (idx < spans.length) {
-      const s = spans[idx];
-      const end = s.offset + stored(s);
-      if (s.offset >= pos) break;
-      const from = Math.max(s.offset, start);
-      const to = Math.min(end, pos);
-      if (to > from) {
-        const part = chunk.subarray(from - start, to - start);
-        if (s.sparse) expanding(s).push(part);
-        else deliver(s.key, part);
+  await readLayerStream(
+    stream,
+    (chunk) => {
+      const start = pos;
+      pos += chunk.length;
+      while (idx < spans.length) {
+        const s = spans[idx];
+        const end = s.offset + stored(s);
+        if (s.offset >= pos) break;
+        const from = Math.max(s.offset, start);
+        const to = Math.min(end, pos);
+        if (to > from) {
+          const part = chunk.subarray(from - start, to - start);
+          if (s.sparse) expanding(s).push(part);
+          else deliver(s.key, part);
+        }
+        if (end > pos) break;
+        finish(s);
+        finishEmpty();
       }
-      if (end > pos) break;
-      finish(s);
-      finishEmpty();
-    }
-    return idx < spans.length;
-  }, { mediaType: input.mediaType, what });
+      return idx < spans.length;
+    },
+    { mediaType: input.mediaType, what },
+  );
   if (idx < spans.length) {
     throw new TarFormatError(`${what} ended before the bytes of a file it listed (was it changed since it was mounted?)`, pos);
   }
@@ -99,8 +103,29 @@ export function fileStream(input: LayerLike, span: ByteSpan, what: string): Read
   };
   let started = false;
   const run = () =>
-    readSpans(input, [span], (_k, c) => { queue.push(c.slice()); notify(); }, undefined, what, (_k, n) => { queue.push(n); notify(); })
-      .then(() => { finished = true; }, (e) => { failure = e; finished = true; })
+    readSpans(
+      input,
+      [span],
+      (_k, c) => {
+        queue.push(c.slice());
+        notify();
+      },
+      undefined,
+      what,
+      (_k, n) => {
+        queue.push(n);
+        notify();
+      },
+    )
+      .then(
+        () => {
+          finished = true;
+        },
+        (e) => {
+          failure = e;
+          finished = true;
+        },
+      )
       .finally(notify);
   return new ReadableStream<Uint8Array>({
     async pull(ctl) {

@@ -253,7 +253,11 @@ async function* gunzipNode(zlib: Zlib, src: AsyncIterable<Uint8Array>, what: str
         if (failure || !writing) break;
         if (!z.write(c)) {
           await new Promise<void>((r) => {
-            const done = () => { z.off("drain", done); z.off("close", done); r(); };
+            const done = () => {
+              z.off("drain", done);
+              z.off("close", done);
+              r();
+            };
             z.on("drain", done);
             z.on("close", done);
           });

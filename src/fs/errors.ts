@@ -7,7 +7,10 @@ import { LayerlensError } from "../errors.js";
 
 /** A tar stream that is not a valid archive: bad checksum, truncated entry, bad number field. */
 export class TarFormatError extends LayerlensError {
-  constructor(readonly detail: string, readonly offset?: number) {
+  constructor(
+    readonly detail: string,
+    readonly offset?: number,
+  ) {
     super("TAR_FORMAT", offset === undefined ? detail : `${detail} (at byte ${offset})`);
   }
 }
@@ -21,7 +24,10 @@ export class CompressionError extends LayerlensError {
 
 /** A layer entry the merged view refuses: a hardlink to nothing, a malformed whiteout, ... */
 export class LayerEntryError extends LayerlensError {
-  constructor(readonly path: string, why: string) {
+  constructor(
+    readonly path: string,
+    why: string,
+  ) {
     super("LAYER_ENTRY", `layer entry ${JSON.stringify(path)}: ${why}`);
   }
 }

@@ -150,12 +150,18 @@ function common(s: Stat): TarWriteEntry {
 function entryOf(s: Stat): TarWriteEntry {
   const e = common(s);
   switch (s.type) {
-    case "directory": return { ...e, type: "dir" };
-    case "symlink": return { ...e, type: "symlink", linkname: s.linkname };
-    case "chardev": return { ...e, type: "char", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
-    case "blockdev": return { ...e, type: "block", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
-    case "fifo": return { ...e, type: "fifo" };
-    default: throw new InvariantError(`export: unexpected ${s.type} at ${s.path}`);
+    case "directory":
+      return { ...e, type: "dir" };
+    case "symlink":
+      return { ...e, type: "symlink", linkname: s.linkname };
+    case "chardev":
+      return { ...e, type: "char", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
+    case "blockdev":
+      return { ...e, type: "block", devmajor: s.rdev?.[0], devminor: s.rdev?.[1] };
+    case "fifo":
+      return { ...e, type: "fifo" };
+    default:
+      throw new InvariantError(`export: unexpected ${s.type} at ${s.path}`);
   }
 }
 
@@ -173,7 +179,13 @@ function fileHeader(s: Stat, bodySize: number, sparse?: SparseLayout): Uint8Arra
   if (sparse) {
     const slash = s.path.lastIndexOf("/");
     e.name = `${s.path.slice(0, slash + 1)}GNUSparseFile.0/${s.path.slice(slash + 1)}`;
-    e.pax = { ...e.pax, "GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": s.path, "GNU.sparse.realsize": String(s.size) };
+    e.pax = {
+      ...e.pax,
+      "GNU.sparse.major": "1",
+      "GNU.sparse.minor": "0",
+      "GNU.sparse.name": s.path,
+      "GNU.sparse.realsize": String(s.size),
+    };
   }
   if (bodySize > MAX_OCTAL_SIZE) e.pax = { ...e.pax, size: String(bodySize) };
   const bytes = new Uint8Array(tarEntry({ ...e, type: "file" }));

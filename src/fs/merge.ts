@@ -181,15 +181,33 @@ export class LayerFS {
   }
 
   // The default image's API, for the common one-image case.
-  mount(layer: LayerLike): Promise<LayerRecord> { return this.image().mount(layer); }
-  mountBatch(layers: readonly LayerLike[], options?: MountOptions): Promise<LayerRecord[]> { return this.image().mountBatch(layers, options); }
-  stat(path: string): Stat { return this.image().stat(path); }
-  lstat(path: string): Stat { return this.image().lstat(path); }
-  exists(path: string): boolean { return this.image().exists(path); }
-  readdir(path: string): string[] { return this.image().readdir(path); }
-  readlink(path: string): string { return this.image().readlink(path); }
-  walk(from = ""): Generator<Stat> { return this.image().walk(from); }
-  readFile(path: string): ReadableStream<Uint8Array> { return this.image().readFile(path); }
+  mount(layer: LayerLike): Promise<LayerRecord> {
+    return this.image().mount(layer);
+  }
+  mountBatch(layers: readonly LayerLike[], options?: MountOptions): Promise<LayerRecord[]> {
+    return this.image().mountBatch(layers, options);
+  }
+  stat(path: string): Stat {
+    return this.image().stat(path);
+  }
+  lstat(path: string): Stat {
+    return this.image().lstat(path);
+  }
+  exists(path: string): boolean {
+    return this.image().exists(path);
+  }
+  readdir(path: string): string[] {
+    return this.image().readdir(path);
+  }
+  readlink(path: string): string {
+    return this.image().readlink(path);
+  }
+  walk(from = ""): Generator<Stat> {
+    return this.image().walk(from);
+  }
+  readFile(path: string): ReadableStream<Uint8Array> {
+    return this.image().readFile(path);
+  }
 
   /** @internal */
   stage(layer: LayerLike, what: string): Promise<StagedLayer> {
@@ -203,7 +221,10 @@ export class MergedImage {
   readonly layers: LayerRecord[] = [];
   private broken: Error | null = null;
 
-  constructor(readonly fs: LayerFS, readonly name: string) {
+  constructor(
+    readonly fs: LayerFS,
+    readonly name: string,
+  ) {
     const ino = this.t.newInode(Kind.Dir);
     this.t.mode[ino] = 0o755;
     this.root = this.t.newRoot(ino);
@@ -229,7 +250,8 @@ export class MergedImage {
   async mountBatch(layers: readonly LayerLike[], options: MountOptions = {}): Promise<LayerRecord[]> {
     this.checkUsable();
     const { upTo, onLayer } = options;
-    if (upTo !== undefined && !(Number.isInteger(upTo) && upTo >= 0)) throw new RangeError(`upTo must be a layer index (0 = bottom), not ${String(upTo)}`);
+    if (upTo !== undefined && !(Number.isInteger(upTo) && upTo >= 0))
+      throw new RangeError(`upTo must be a layer index (0 = bottom), not ${String(upTo)}`);
     const todo = upTo === undefined ? layers : layers.slice(0, upTo + 1);
     const base = this.layers.length;
     const staged: StagedLayer[] = new Array(todo.length);
@@ -279,7 +301,10 @@ export class MergedImage {
       entries: staged.entries.length,
       changes: result.changes,
       warnings: staged.read.mislabelled
-        ? [`media type ${input.mediaType} does not match the bytes (${staged.read.compression}); read as ${staged.read.compression}`, ...result.warnings]
+        ? [
+            `media type ${input.mediaType} does not match the bytes (${staged.read.compression}); read as ${staged.read.compression}`,
+            ...result.warnings,
+          ]
         : result.warnings,
       versions: result.versions,
       diveLeaves: result.diveLeaves,
@@ -306,7 +331,10 @@ export class MergedImage {
   private node(path: string, followLast: boolean): number {
     const r = resolve(this.t, this.root, cleanPath(path).path, { followLast });
     if (!r.ok) {
-      throw new NotFoundError(`${this.name}: ${JSON.stringify(path)}: ${r.why === "loop" ? "too many levels of symbolic links" : r.why === "notdir" ? "not a directory" : "no such file or directory"}`, path);
+      throw new NotFoundError(
+        `${this.name}: ${JSON.stringify(path)}: ${r.why === "loop" ? "too many levels of symbolic links" : r.why === "notdir" ? "not a directory" : "no such file or directory"}`,
+        path,
+      );
     }
     return r.node;
   }
@@ -329,7 +357,10 @@ export class MergedImage {
   readdir(path: string): string[] {
     const n = this.node(path, true);
     if (this.t.kind[this.t.inode[n]] !== Kind.Dir) throw new NotFoundError(`${this.name}: ${JSON.stringify(path)}: not a directory`, path);
-    return this.t.childNodes(n).map((c) => this.t.nodeName(c)).sort(comparePaths);
+    return this.t
+      .childNodes(n)
+      .map((c) => this.t.nodeName(c))
+      .sort(comparePaths);
   }
 
   readlink(path: string): string {
@@ -436,4 +467,3 @@ export class MergedImage {
     return s;
   }
 }
-

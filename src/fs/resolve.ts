@@ -9,9 +9,7 @@ import { Kind, NIL, type PathTable } from "./table.js";
 /** Symlinks followed before giving up (Linux's MAXSYMLINKS is 40; securejoin allows 255). */
 export const MAX_SYMLINKS = 255;
 
-export type Resolved =
-  | { ok: true; node: number }
-  | { ok: false; why: "missing" | "notdir" | "loop"; at: string };
+export type Resolved = { ok: true; node: number } | { ok: false; why: "missing" | "notdir" | "loop"; at: string };
 
 export interface ResolveOptions {
   /** Follow a symlink in the last component too (stat, cat), or not (lstat, tar entries). */

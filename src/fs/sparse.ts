@@ -140,7 +140,11 @@ export class SparseExpander {
   private inSeg = 0;
   private pos = 0;
 
-  constructor(private readonly layout: SparseLayout, private readonly realSize: number, private readonly sink: SparseSink) {}
+  constructor(
+    private readonly layout: SparseLayout,
+    private readonly realSize: number,
+    private readonly sink: SparseSink,
+  ) {}
 
   /** Next stored bytes; never more in total than layout.storedSize (the reader counts). */
   push(chunk: Uint8Array): void {

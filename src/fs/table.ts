@@ -20,7 +20,15 @@ import type { SparseLayout } from "./sparse.js";
 
 export const NIL = -1;
 
-export const enum Kind { None = 0, File = 1, Dir = 2, Symlink = 3, CharDev = 4, BlockDev = 5, Fifo = 6 }
+export const enum Kind {
+  None = 0,
+  File = 1,
+  Dir = 2,
+  Symlink = 3,
+  CharDev = 4,
+  BlockDev = 5,
+  Fifo = 6,
+}
 
 export const KIND_NAMES = ["none", "file", "directory", "symlink", "chardev", "blockdev", "fifo"] as const;
 export type KindName = (typeof KIND_NAMES)[number];
@@ -227,9 +235,27 @@ export class PathTable {
   /** Bytes of memory held by the typed arrays (stats, benchmarks). */
   get bytes(): number {
     let n = 0;
-    for (const a of [this.parent, this.name, this.inode, this.firstChild, this.nextSibling, this.prevSibling,
-      this.touch, this.kind, this.mode, this.uid, this.gid, this.size, this.mtime, this.layer, this.offset,
-      this.links, this.touchLayer, this.touchNext]) n += a.byteLength;
+    for (const a of [
+      this.parent,
+      this.name,
+      this.inode,
+      this.firstChild,
+      this.nextSibling,
+      this.prevSibling,
+      this.touch,
+      this.kind,
+      this.mode,
+      this.uid,
+      this.gid,
+      this.size,
+      this.mtime,
+      this.layer,
+      this.offset,
+      this.links,
+      this.touchLayer,
+      this.touchNext,
+    ])
+      n += a.byteLength;
     return n;
   }
 }

@@ -95,7 +95,7 @@ function padded(data: Uint8Array): Uint8Array {
 /** The bytes of one entry: [PAX header + records] + header + data padded to 512. */
 export function tarEntry(e: TarWriteEntry): Uint8Array {
   const type = TYPEFLAG[e.type ?? "file"];
-  const data = e.type === undefined || e.type === "file" ? e.data ?? new Uint8Array(0) : new Uint8Array(0);
+  const data = e.type === undefined || e.type === "file" ? (e.data ?? new Uint8Array(0)) : new Uint8Array(0);
   const name = e.type === "dir" && !e.name.endsWith("/") ? e.name + "/" : e.name;
   const nameBytes = enc.encode(name);
   const linkBytes = enc.encode(e.linkname ?? "");
@@ -128,6 +128,9 @@ export function writeTar(entries: readonly TarWriteEntry[]): Uint8Array {
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

@@ -24,12 +24,17 @@
 import { CapacityError } from "../errors.js";
 import { TarFormatError } from "./errors.js";
 import {
-  emitZeros, parsePaxSparseMap, parseSparseMap1, readOldGnuSparse, sparseLayout, SparseExpander,
-  type SparseLayout, type SparseSegment,
+  emitZeros,
+  parsePaxSparseMap,
+  parseSparseMap1,
+  readOldGnuSparse,
+  sparseLayout,
+  SparseExpander,
+  type SparseLayout,
+  type SparseSegment,
 } from "./sparse.js";
 
-export type TarEntryType =
-  | "file" | "hardlink" | "symlink" | "chardev" | "blockdev" | "directory" | "fifo" | "other";
+export type TarEntryType = "file" | "hardlink" | "symlink" | "chardev" | "blockdev" | "directory" | "fifo" | "other";
 
 export interface TarHeader {
   /** Path as written (PAX/GNU long names and GNU.sparse.name applied), not normalised: see path.ts. */
@@ -85,14 +90,31 @@ export interface TarReaderOptions {
 }
 
 const BLOCK = 512;
-const enum State { Header, Body, Meta, Padding, SparseBlocks, Done }
+const enum State {
+  Header,
+  Body,
+  Meta,
+  Padding,
+  SparseBlocks,
+  Done,
+}
 
 const TYPES: Record<string, TarEntryType> = {
-  "0": "file", "\0": "file", "7": "file", "S": "file", "1": "hardlink", "2": "symlink",
-  "3": "chardev", "4": "blockdev", "5": "directory", "6": "fifo",
+  "0": "file",
+  "\0": "file",
+  "7": "file",
+  S: "file",
+  "1": "hardlink",
+  "2": "symlink",
+  "3": "chardev",
+  "4": "blockdev",
+  "5": "directory",
+  "6": "fifo",
 };
 
-interface Overrides { [key: string]: string }
+interface Overrides {
+  [key: string]: string;
+}
 
 /** A sparse entry whose map continues in blocks after its header (PAX 1.0, old GNU 'S'). */
 interface SparsePending {
@@ -567,7 +589,11 @@ const latin1 = new TextDecoder("latin1");
 /** Bytes as text: UTF-8 when valid, else Latin-1 (old tars), so a name never fails to decode. */
 export function decodeText(b: Uint8Array): string {
   let ascii = true;
-  for (let i = 0; i < b.length; i++) if (b[i] > 0x7f) { ascii = false; break; }
+  for (let i = 0; i < b.length; i++)
+    if (b[i] > 0x7f) {
+      ascii = false;
+      break;
+    }
   if (ascii) return b.length < 256 ? String.fromCharCode.apply(null, b as unknown as number[]) : latin1.decode(b);
   try {
     return utf8.decode(b);

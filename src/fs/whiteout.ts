@@ -14,11 +14,7 @@ export const WHITEOUT_PREFIX = ".wh.";
 export const OPAQUE_MARKER = ".wh..wh..opq";
 
 export type Whiteout =
-  | { kind: "none" }
-  | { kind: "file"; target: string }
-  | { kind: "opaque" }
-  | { kind: "meta" }
-  | { kind: "invalid"; why: string };
+  { kind: "none" } | { kind: "file"; target: string } | { kind: "opaque" } | { kind: "meta" } | { kind: "invalid"; why: string };
 
 const NONE: Whiteout = { kind: "none" };
 const OPAQUE: Whiteout = { kind: "opaque" };

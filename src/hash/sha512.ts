@@ -17,7 +17,8 @@ function rootFractions(count: number, n: 2 | 3): Int32Array {
   const out = new Int32Array(count * 2);
   let p = 1;
   for (let i = 0; i < count; i++) {
-    do p++; while (!isPrime(p));
+    do p++;
+    while (!isPrime(p));
     const bits = integerRoot(BigInt(p) << BigInt(64 * n), n) & ((1n << 64n) - 1n);
     out[2 * i] = Number(bits >> 32n) | 0;
     out[2 * i + 1] = Number(bits & 0xffffffffn) | 0;
@@ -110,8 +111,10 @@ class JsSha512 {
     }
     for (let t = 32; t < 160; t += 2) {
       // sigma0(x) = ROTR1 ^ ROTR8 ^ SHR7 of W[t-15]; sigma1(y) = ROTR19 ^ ROTR61 ^ SHR6 of W[t-2]
-      const xh = w[t - 30], xl = w[t - 29];
-      const yh = w[t - 4], yl = w[t - 3];
+      const xh = w[t - 30],
+        xl = w[t - 29];
+      const yh = w[t - 4],
+        yl = w[t - 3];
       const s0h = ((xh >>> 1) | (xl << 31)) ^ ((xh >>> 8) | (xl << 24)) ^ (xh >>> 7);
       const s0l = ((xl >>> 1) | (xh << 31)) ^ ((xl >>> 8) | (xh << 24)) ^ ((xl >>> 7) | (xh << 25));
       const s1h = ((yh >>> 19) | (yl << 13)) ^ ((yl >>> 29) | (yh << 3)) ^ (yh >>> 6);
@@ -121,8 +124,22 @@ class JsSha512 {
       w[t + 1] = lo;
     }
     const h = this.h;
-    let ah = h[0], al = h[1], bh = h[2], bl = h[3], ch = h[4], cl = h[5], dh = h[6], dl = h[7];
-    let eh = h[8], el = h[9], fh = h[10], fl = h[11], gh = h[12], gl = h[13], hh = h[14], hl = h[15];
+    let ah = h[0],
+      al = h[1],
+      bh = h[2],
+      bl = h[3],
+      ch = h[4],
+      cl = h[5],
+      dh = h[6],
+      dl = h[7];
+    let eh = h[8],
+      el = h[9],
+      fh = h[10],
+      fl = h[11],
+      gh = h[12],
+      gl = h[13],
+      hh = h[14],
+      hl = h[15];
     for (let t = 0; t < 160; t += 2) {
       // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t]; Sigma1 = ROTR14 ^ ROTR18 ^ ROTR41
       const S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^ ((el >>> 9) | (eh << 23));
@@ -140,15 +157,33 @@ class JsSha512 {
       const t2lo = (S0l >>> 0) + (majl >>> 0);
       const t2h = (S0h + majh + ((t2lo / TWO_32) | 0)) | 0;
       const t2l = t2lo | 0;
-      hh = gh; hl = gl; gh = fh; gl = fl; fh = eh; fl = el;
+      hh = gh;
+      hl = gl;
+      gh = fh;
+      gl = fl;
+      fh = eh;
+      fl = el;
       const elo = (dl >>> 0) + (t1l >>> 0);
-      eh = (dh + t1h + ((elo / TWO_32) | 0)) | 0; el = elo | 0;
-      dh = ch; dl = cl; ch = bh; cl = bl; bh = ah; bl = al;
+      eh = (dh + t1h + ((elo / TWO_32) | 0)) | 0;
+      el = elo | 0;
+      dh = ch;
+      dl = cl;
+      ch = bh;
+      cl = bl;
+      bh = ah;
+      bl = al;
       const alo = (t1l >>> 0) + (t2l >>> 0);
-      ah = (t1h + t2h + ((alo / TWO_32) | 0)) | 0; al = alo | 0;
+      ah = (t1h + t2h + ((alo / TWO_32) | 0)) | 0;
+      al = alo | 0;
     }
-    add(h, 0, ah, al); add(h, 2, bh, bl); add(h, 4, ch, cl); add(h, 6, dh, dl);
-    add(h, 8, eh, el); add(h, 10, fh, fl); add(h, 12, gh, gl); add(h, 14, hh, hl);
+    add(h, 0, ah, al);
+    add(h, 2, bh, bl);
+    add(h, 4, ch, cl);
+    add(h, 6, dh, dl);
+    add(h, 8, eh, el);
+    add(h, 10, fh, fl);
+    add(h, 12, gh, gl);
+    add(h, 14, hh, hl);
   }
 }
 

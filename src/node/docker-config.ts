@@ -77,7 +77,11 @@ export async function loadDockerConfig(file: string): Promise<DockerConfig | und
 }
 
 /** Credentials for `registry` ("host[:port]", "docker.io") from a parsed config. */
-export async function credentialsFor(config: DockerConfig, registry: string, env?: Record<string, string | undefined>): Promise<Credentials | undefined> {
+export async function credentialsFor(
+  config: DockerConfig,
+  registry: string,
+  env?: Record<string, string | undefined>,
+): Promise<Credentials | undefined> {
   const host = normalizeHost(registry);
   const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => normalizeHost(key) === host)?.[1];
   const entry = Object.entries(config.auths ?? {}).find(([key]) => normalizeHost(key) === host)?.[1];
@@ -110,28 +114,38 @@ function fromEntry(e: AuthEntry, registry: string): Credentials | undefined {
 
 /** "https://index.docker.io/v1/" -> "docker.io", "http://h:5000/v2/" -> "h:5000". */
 export function normalizeHost(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
+  const host = key
+    .replace(/^[a-z]+:\/\//i, "")
+    .replace(/\/.*$/, "")
+    .toLowerCase();
   return host === "index.docker.io" || host === "registry-1.docker.io" ? "docker.io" : host;
 }
 
 /** The credential-helper protocol: `docker-credential-NAME get`, server URL on stdin, JSON out. */
 function runHelper(name: string, server: string, env?: Record<string, string | undefined>): Promise<Credentials | undefined> {
   return new Promise((resolve, reject) => {
-    const child = execFile(`docker-credential-${name}`, ["get"], { env: (env ?? process.env) as NodeJS.ProcessEnv, timeout: 30_000 }, (err, stdout) => {
-      // Helpers exit non-zero with "credentials not found in native keychain" for unknown hosts.
-      if (err) {
-        if (/not found/i.test(String(stdout)) || /not found/i.test(err.message)) return resolve(undefined);
-        return reject(new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} failed: ${err.message}`, { cause: err }));
-      }
-      try {
-        const out = JSON.parse(stdout) as { Username?: string; Secret?: string };
-        if (!out.Secret) return resolve(undefined);
-        // "<token>" as the user name marks an identity (refresh) token.
-        resolve(out.Username === "<token>" ? { identityToken: out.Secret } : { username: out.Username ?? "", password: out.Secret });
-      } catch {
-        reject(new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} printed something that is not JSON`));
-      }
-    });
+    const child = execFile(
+      `docker-credential-${name}`,
+      ["get"],
+      { env: (env ?? process.env) as NodeJS.ProcessEnv, timeout: 30_000 },
+      (err, stdout) => {
+        // Helpers exit non-zero with "credentials not found in native keychain" for unknown hosts.
+        if (err) {
+          if (/not found/i.test(String(stdout)) || /not found/i.test(err.message)) return resolve(undefined);
+          return reject(
+            new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} failed: ${err.message}`, { cause: err }),
+          );
+        }
+        try {
+          const out = JSON.parse(stdout) as { Username?: string; Secret?: string };
+          if (!out.Secret) return resolve(undefined);
+          // "<token>" as the user name marks an identity (refresh) token.
+          resolve(out.Username === "<token>" ? { identityToken: out.Secret } : { username: out.Username ?? "", password: out.Secret });
+        } catch {
+          reject(new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} printed something that is not JSON`));
+        }
+      },
+    );
     child.stdin?.end(server);
   });
 }

@@ -51,7 +51,10 @@ export function directoryStore(dir: string): FileStore {
       const r = await fileReader(full(path));
       readers.add(r);
       const close = r.close!.bind(r);
-      r.close = async () => { readers.delete(r); await close(); };
+      r.close = async () => {
+        readers.delete(r);
+        await close();
+      };
       return r;
     },
     async exists(path) {

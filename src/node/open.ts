@@ -30,7 +30,8 @@ function splitFirst(s: string): [string, string | undefined] {
 
 /** Open the image `spec` (a path or TRANSPORT:NAME) names; close() the source when done. */
 export async function openImage(spec: string, options: OpenOptions = {}): Promise<ImageSource> {
-  if (!spec) throw new InvalidReferenceError(spec, "name an image: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, docker://REF or a path");
+  if (!spec)
+    throw new InvalidReferenceError(spec, "name an image: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, docker://REF or a path");
   if (spec.startsWith("docker://")) return openRegistrySource(spec.slice("docker://".length), options.registry);
   if (spec.startsWith("oci:")) {
     const [dir, tag] = splitFirst(spec.slice(4));
@@ -46,7 +47,10 @@ export async function openImage(spec: string, options: OpenOptions = {}): Promis
   }
   const known = /^([a-z-]+):/.exec(spec);
   if (known && ["dir", "docker-daemon", "containers-storage", "ostree", "sif"].includes(known[1])) {
-    throw new InvalidReferenceError(spec, `the ${known[1]}: transport is not supported (use oci:, oci-archive:, docker-archive: or docker://)`);
+    throw new InvalidReferenceError(
+      spec,
+      `the ${known[1]}: transport is not supported (use oci:, oci-archive:, docker-archive: or docker://)`,
+    );
   }
   return openPath(spec);
 }
@@ -62,7 +66,11 @@ async function openPath(spec: string): Promise<ImageSource> {
     info = await stat(spec.slice(0, i)).catch(() => undefined);
     if (info) [path, selector] = [spec.slice(0, i), spec.slice(i + 1)];
   }
-  if (!info) throw new NotFoundError(`${spec}: no such file or directory (or name a transport: oci:, oci-archive:, docker-archive:, docker://)`, spec);
+  if (!info)
+    throw new NotFoundError(
+      `${spec}: no such file or directory (or name a transport: oci:, oci-archive:, docker-archive:, docker://)`,
+      spec,
+    );
   if (info.isDirectory()) return LayoutSource.open(directoryStore(path), selector);
   return withFile(path, (r) => openArchive(r, path, selector));
 }

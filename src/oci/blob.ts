@@ -47,8 +47,12 @@ export class DigestCheck {
   readonly algorithm: DigestAlgorithm;
   private readonly hasher: Hasher;
 
-  constructor(readonly what: string, readonly expected: string | undefined, options: CheckOptions = {}) {
-    this.algorithm = expected === undefined ? options.algorithm ?? "sha256" : parseDigestString(expected).algorithm;
+  constructor(
+    readonly what: string,
+    readonly expected: string | undefined,
+    options: CheckOptions = {},
+  ) {
+    this.algorithm = expected === undefined ? (options.algorithm ?? "sha256") : parseDigestString(expected).algorithm;
     this.hasher = hasherFor(this.algorithm, options.hashers);
   }
 
@@ -72,7 +76,11 @@ export class BlobCheck {
   private readonly digest: DigestCheck;
   private seen = 0;
 
-  constructor(readonly what: string, readonly expected: BlobExpectation, options: CheckOptions = {}) {
+  constructor(
+    readonly what: string,
+    readonly expected: BlobExpectation,
+    options: CheckOptions = {},
+  ) {
     this.digest = new DigestCheck(what, expected.digest, options);
   }
 
@@ -131,13 +139,15 @@ export function checkBlob(what: string, expected: Described, bytes: Uint8Array, 
  */
 export function verifyingStream(stream: ReadableStream<Uint8Array>, expected: Described, what: string): ReadableStream<Uint8Array> {
   const check = describedCheck(what, expected);
-  return stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      check.update(chunk);
-      controller.enqueue(chunk);
-    },
-    flush() {
-      check.finish();
-    },
-  }));
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        check.update(chunk);
+        controller.enqueue(chunk);
+      },
+      flush() {
+        check.finish();
+      },
+    }),
+  );
 }

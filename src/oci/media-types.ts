@@ -63,10 +63,17 @@ export type Compression = "none" | "gzip" | "zstd";
  * in an archive or behind `urls`); they are only flagged.
  */
 export const LAYER_MEDIA_TYPE_TABLE: readonly (readonly [mediaType: string, compression: Compression])[] = [
-  [OCI_LAYER, "none"], [OCI_LAYER_GZIP, "gzip"], [OCI_LAYER_ZSTD, "zstd"],
-  [OCI_LAYER_NONDIST, "none"], [OCI_LAYER_NONDIST_GZIP, "gzip"], [OCI_LAYER_NONDIST_ZSTD, "zstd"],
-  [DOCKER_LAYER, "none"], [DOCKER_LAYER_GZIP, "gzip"], [DOCKER_LAYER_ZSTD, "zstd"],
-  [DOCKER_FOREIGN_LAYER, "gzip"], [DOCKER_FOREIGN_LAYER_TAR, "none"],
+  [OCI_LAYER, "none"],
+  [OCI_LAYER_GZIP, "gzip"],
+  [OCI_LAYER_ZSTD, "zstd"],
+  [OCI_LAYER_NONDIST, "none"],
+  [OCI_LAYER_NONDIST_GZIP, "gzip"],
+  [OCI_LAYER_NONDIST_ZSTD, "zstd"],
+  [DOCKER_LAYER, "none"],
+  [DOCKER_LAYER_GZIP, "gzip"],
+  [DOCKER_LAYER_ZSTD, "zstd"],
+  [DOCKER_FOREIGN_LAYER, "gzip"],
+  [DOCKER_FOREIGN_LAYER_TAR, "none"],
 ];
 
 const LAYER_COMPRESSION = new Map<string, Compression>(LAYER_MEDIA_TYPE_TABLE);

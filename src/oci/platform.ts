@@ -44,8 +44,10 @@ export function platformMatches(want: Platform, have: Platform): boolean {
 /** The platform this process runs on, in OCI terms (linux/amd64 when unknown). */
 export function hostPlatform(): Platform {
   const proc = (globalThis as { process?: { platform?: string; arch?: string } }).process;
-  const os = proc?.platform === "win32" ? "windows" : proc?.platform ?? "linux";
-  const arch = { x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" }[proc?.arch ?? "x64"] ?? "amd64";
+  const os = proc?.platform === "win32" ? "windows" : (proc?.platform ?? "linux");
+  const arch =
+    { x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" }[proc?.arch ?? "x64"] ??
+    "amd64";
   return normalizePlatform({ os: os === "darwin" ? "linux" : os, architecture: arch });
 }
 

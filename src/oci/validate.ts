@@ -13,8 +13,17 @@
 
 import { InvalidManifestError } from "../errors.js";
 import {
-  DOCKER_FOREIGN_LAYER, DOCKER_FOREIGN_LAYER_TAR, DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
-  OCI_INDEX, OCI_MANIFEST, isIndex, isImageManifest, isSchema1,
+  DOCKER_FOREIGN_LAYER,
+  DOCKER_FOREIGN_LAYER_TAR,
+  DOCKER_LAYER,
+  DOCKER_LAYER_GZIP,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  isIndex,
+  isImageManifest,
+  isSchema1,
 } from "./media-types.js";
 import { digestProblem } from "./digest.js";
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from "./types.js";
@@ -40,7 +49,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Fail at `field` unless `v` is a digest that can be verified (sha256 or sha512). */
 function checkDigest(what: string, field: string, v: unknown): void {
   const problem = digestProblem(v);
-  if (problem) fail(what, field, `${typeof v === "string" ? JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v) + ": " : ""}${problem.detail}`);
+  if (problem)
+    fail(what, field, `${typeof v === "string" ? JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v) + ": " : ""}${problem.detail}`);
 }
 
 function checkMediaType(what: string, field: string, v: unknown): void {
@@ -59,13 +69,20 @@ function checkStringMap(what: string, field: string, v: unknown): void {
 function checkStringArray(what: string, field: string, v: unknown): void {
   if (v === undefined) return;
   if (!Array.isArray(v)) fail(what, field, "must be an array of strings");
-  v.forEach((s, i) => { if (typeof s !== "string") fail(what, `${field}[${i}]`, "must be a string"); });
+  v.forEach((s, i) => {
+    if (typeof s !== "string") fail(what, `${field}[${i}]`, "must be a string");
+  });
 }
 
 /** A JSON object used as a set: every member's value is an object (usually {}). */
 function checkObjectSet(what: string, field: string, v: unknown): void {
   if (v === undefined) return;
-  if (!isObject(v)) fail(what, field, `must be an object whose members are objects (${field.split(".").pop()}: {"key": {}}), got ${Array.isArray(v) ? "an array" : typeof v}`);
+  if (!isObject(v))
+    fail(
+      what,
+      field,
+      `must be an object whose members are objects (${field.split(".").pop()}: {"key": {}}), got ${Array.isArray(v) ? "an array" : typeof v}`,
+    );
   for (const [k, o] of Object.entries(v)) {
     if (!isObject(o)) fail(what, `${field}[${JSON.stringify(k)}]`, "must be an object ({})");
   }
@@ -98,7 +115,9 @@ export function validateDescriptor(what: string, field: string, v: unknown): ass
     fail(what, `${field}.size`, `must be a non-negative integer, got ${JSON.stringify(v.size)}`);
   }
   checkStringArray(what, `${field}.urls`, v.urls);
-  (v.urls as string[] | undefined)?.forEach((u, i) => { if (!URI.test(u)) fail(what, `${field}.urls[${i}]`, `${JSON.stringify(u)} is not a URI (RFC 3986)`); });
+  (v.urls as string[] | undefined)?.forEach((u, i) => {
+    if (!URI.test(u)) fail(what, `${field}.urls[${i}]`, `${JSON.stringify(u)} is not a URI (RFC 3986)`);
+  });
   checkStringMap(what, `${field}.annotations`, v.annotations);
   if (v.artifactType !== undefined) checkMediaType(what, `${field}.artifactType`, v.artifactType);
   if (v.data !== undefined) {
@@ -109,7 +128,11 @@ export function validateDescriptor(what: string, field: string, v: unknown): ass
 
 function checkSchemaVersion(what: string, v: Record<string, unknown>): void {
   if (v.schemaVersion !== 2) {
-    fail(what, "schemaVersion", `must be 2, got ${JSON.stringify(v.schemaVersion)}${v.schemaVersion === 1 ? " (Docker schema 1 is not supported)" : ""}`);
+    fail(
+      what,
+      "schemaVersion",
+      `must be 2, got ${JSON.stringify(v.schemaVersion)}${v.schemaVersion === 1 ? " (Docker schema 1 is not supported)" : ""}`,
+    );
   }
 }
 
@@ -120,7 +143,8 @@ export function validateManifest(what: string, v: unknown): ImageManifest {
   if (v.mediaType !== undefined) {
     checkMediaType(what, "mediaType", v.mediaType);
     if (isIndex(v.mediaType as string)) fail(what, "mediaType", `${v.mediaType} is an index, not an image manifest`);
-    if (!isImageManifest(v.mediaType as string)) fail(what, "mediaType", `expected ${OCI_MANIFEST} or ${DOCKER_MANIFEST}, got ${v.mediaType}`);
+    if (!isImageManifest(v.mediaType as string))
+      fail(what, "mediaType", `expected ${OCI_MANIFEST} or ${DOCKER_MANIFEST}, got ${v.mediaType}`);
   }
   if (v.manifests !== undefined) fail(what, "manifests", "an image manifest has no manifests field (is this an index?)");
   if (v.artifactType !== undefined) checkMediaType(what, "artifactType", v.artifactType);
@@ -130,7 +154,12 @@ export function validateManifest(what: string, v: unknown): ImageManifest {
   if (v.mediaType === DOCKER_MANIFEST) {
     v.layers.forEach((d, i) => {
       const mt = (d as Descriptor).mediaType;
-      if (!DOCKER_LAYERS.has(mt)) fail(what, `layers[${i}].mediaType`, `${mt} is not a layer type of Docker schema 2 (tar, tar.gzip, foreign); zstd and other types need an OCI manifest`);
+      if (!DOCKER_LAYERS.has(mt))
+        fail(
+          what,
+          `layers[${i}].mediaType`,
+          `${mt} is not a layer type of Docker schema 2 (tar, tar.gzip, foreign); zstd and other types need an OCI manifest`,
+        );
     });
   }
   if (v.subject !== undefined) validateDescriptor(what, "subject", v.subject);
@@ -147,7 +176,8 @@ export function validateIndex(what: string, v: unknown): ImageIndex {
     if (isImageManifest(v.mediaType as string)) fail(what, "mediaType", `${v.mediaType} is an image manifest, not an index`);
     if (!isIndex(v.mediaType as string)) fail(what, "mediaType", `expected ${OCI_INDEX} or ${DOCKER_MANIFEST_LIST}, got ${v.mediaType}`);
   }
-  if (v.config !== undefined || v.layers !== undefined) fail(what, v.config !== undefined ? "config" : "layers", "an index has no config or layers (is this a manifest?)");
+  if (v.config !== undefined || v.layers !== undefined)
+    fail(what, v.config !== undefined ? "config" : "layers", "an index has no config or layers (is this a manifest?)");
   if (v.artifactType !== undefined) checkMediaType(what, "artifactType", v.artifactType);
   if (!Array.isArray(v.manifests)) fail(what, "manifests", "is required and must be an array of descriptors");
   v.manifests.forEach((d, i) => validateDescriptor(what, `manifests[${i}]`, d));
@@ -179,7 +209,8 @@ export function validateConfig(what: string, v: unknown): ImageConfig {
       for (const key of ["created", "author", "created_by", "comment"]) {
         if (h[key] !== undefined && typeof h[key] !== "string") fail(what, `history[${i}].${key}`, "must be a string");
       }
-      if (typeof h.created === "string" && !isDate(h.created)) fail(what, `history[${i}].created`, `${JSON.stringify(h.created)} is not an RFC 3339 date`);
+      if (typeof h.created === "string" && !isDate(h.created))
+        fail(what, `history[${i}].created`, `${JSON.stringify(h.created)} is not an RFC 3339 date`);
       if (h.empty_layer !== undefined && typeof h.empty_layer !== "boolean") fail(what, `history[${i}].empty_layer`, "must be a boolean");
     });
   }
@@ -187,7 +218,9 @@ export function validateConfig(what: string, v: unknown): ImageConfig {
   if (c !== undefined && c !== null) {
     if (!isObject(c)) fail(what, "config", "must be an object");
     checkStringArray(what, "config.Env", c.Env ?? undefined);
-    (c.Env as string[] | null | undefined)?.forEach((e, i) => { if (!ENV_ENTRY.test(e)) fail(what, `config.Env[${i}]`, `${JSON.stringify(e)} is not NAME=VALUE`); });
+    (c.Env as string[] | null | undefined)?.forEach((e, i) => {
+      if (!ENV_ENTRY.test(e)) fail(what, `config.Env[${i}]`, `${JSON.stringify(e)} is not NAME=VALUE`);
+    });
     checkStringArray(what, "config.Entrypoint", c.Entrypoint ?? undefined);
     checkStringArray(what, "config.Cmd", c.Cmd ?? undefined);
     checkStringMap(what, "config.Labels", c.Labels ?? undefined);

@@ -43,17 +43,41 @@ export interface InspectReport {
   digest: string;
   mediaType: string;
   /** Indexes passed on the way to the manifest, outermost first. */
-  indexes: { digest: string; mediaType: string; manifests: { digest: string; mediaType: string; size: number; platform: string | null; annotations?: Record<string, string> }[] }[];
+  indexes: {
+    digest: string;
+    mediaType: string;
+    manifests: { digest: string; mediaType: string; size: number; platform: string | null; annotations?: Record<string, string> }[];
+  }[];
   /** os/arch[/variant] from the config; null for an artifact. */
   platform: string | null;
   /** True when the config is not an image config (an artifact: chart, signature, SBOM...). */
   artifact: boolean;
-  manifest: { digest: string; mediaType: string; size: number; artifactType?: string; annotations: Record<string, string>; subject?: Descriptor };
+  manifest: {
+    digest: string;
+    mediaType: string;
+    size: number;
+    artifactType?: string;
+    annotations: Record<string, string>;
+    subject?: Descriptor;
+  };
   config: {
-    digest: string; mediaType: string; size: number;
-    created: string | null; author: string | null; architecture: string | null; os: string | null; variant: string | null;
-    env: string[]; entrypoint: string[]; cmd: string[]; user: string; workingDir: string;
-    labels: Record<string, string>; exposedPorts: string[]; volumes: string[]; stopSignal: string | null;
+    digest: string;
+    mediaType: string;
+    size: number;
+    created: string | null;
+    author: string | null;
+    architecture: string | null;
+    os: string | null;
+    variant: string | null;
+    env: string[];
+    entrypoint: string[];
+    cmd: string[];
+    user: string;
+    workingDir: string;
+    labels: Record<string, string>;
+    exposedPorts: string[];
+    volumes: string[];
+    stopSignal: string | null;
   };
   history: HistoryReport[];
   layers: LayerReport[];
@@ -94,22 +118,42 @@ export async function buildReport(image: ResolvedImage, options: InspectOptions 
     } else if (!options.quick && !c) {
       // An artifact's blobs are not filesystem layers: verify them, report no tar size.
       const stream = verifyingStream(await layer.open(), d, `blob ${i} ${d.digest}`);
-      for await (const _ of chunksOf(stream)) { /* drain */ }
+      for await (const _ of chunksOf(stream)) {
+        /* drain */
+      }
     } else if (!options.quick) {
       const what = `layer ${i} ${d.digest}`;
       // Compression is judged by the bytes, not the media type: skopeo 1.9 labels the
       // uncompressed layers of a docker-archive ...tar.gzip, and the digests still bind the bytes.
-      const result = await readLayerStream(await layer.open(), () => {}, { digest: d.digest, size: d.size, diffId: diffId ?? undefined, what })
-        .catch((err) => rootCause(err, layer, what));
+      const result = await readLayerStream(await layer.open(), () => {}, {
+        digest: d.digest,
+        size: d.size,
+        diffId: diffId ?? undefined,
+        what,
+      }).catch((err) => rootCause(err, layer, what));
       uncompressedSize = result.uncompressedBytes;
       compression = result.compression;
     }
-    layers.push({ index: i, digest: d.digest, mediaType: d.mediaType, size: d.size, diffId, uncompressedSize, compression, ...(d.urls ? { urls: d.urls } : {}), ...(d.annotations ? { annotations: d.annotations } : {}) });
+    layers.push({
+      index: i,
+      digest: d.digest,
+      mediaType: d.mediaType,
+      size: d.size,
+      diffId,
+      uncompressedSize,
+      compression,
+      ...(d.urls ? { urls: d.urls } : {}),
+      ...(d.annotations ? { annotations: d.annotations } : {}),
+    });
   }
   let next = 0;
   const history = (c?.history ?? []).map((h): HistoryReport => ({
-    created: h.created ?? null, createdBy: h.created_by ?? null, author: h.author ?? null, comment: h.comment ?? null,
-    emptyLayer: h.empty_layer === true, layer: h.empty_layer === true ? null : next < layers.length ? next++ : null,
+    created: h.created ?? null,
+    createdBy: h.created_by ?? null,
+    author: h.author ?? null,
+    comment: h.comment ?? null,
+    emptyLayer: h.empty_layer === true,
+    layer: h.empty_layer === true ? null : next < layers.length ? next++ : null,
   }));
   const m = image.manifest;
   return {
@@ -119,19 +163,42 @@ export async function buildReport(image: ResolvedImage, options: InspectOptions 
     indexes: image.indexes.map(({ descriptor, index }) => ({
       digest: descriptor.digest,
       mediaType: index.mediaType ?? descriptor.mediaType,
-      manifests: index.manifests.map((d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size, platform: d.platform ? formatPlatform(d.platform) : null, ...(d.annotations ? { annotations: d.annotations } : {}) })),
+      manifests: index.manifests.map((d) => ({
+        digest: d.digest,
+        mediaType: d.mediaType,
+        size: d.size,
+        platform: d.platform ? formatPlatform(d.platform) : null,
+        ...(d.annotations ? { annotations: d.annotations } : {}),
+      })),
     })),
     platform: c ? formatPlatform(c) : null, // a config carries os, architecture and variant itself
     artifact: c === null,
     manifest: {
-      digest: image.manifestDescriptor.digest, mediaType: m.mediaType ?? image.manifestDescriptor.mediaType, size: image.manifestBytes.length,
-      ...(m.artifactType ? { artifactType: m.artifactType } : {}), annotations: m.annotations ?? {}, ...(m.subject ? { subject: m.subject } : {}),
+      digest: image.manifestDescriptor.digest,
+      mediaType: m.mediaType ?? image.manifestDescriptor.mediaType,
+      size: image.manifestBytes.length,
+      ...(m.artifactType ? { artifactType: m.artifactType } : {}),
+      annotations: m.annotations ?? {},
+      ...(m.subject ? { subject: m.subject } : {}),
     },
     config: {
-      digest: m.config.digest, mediaType: m.config.mediaType, size: m.config.size,
-      created: c?.created ?? null, author: c?.author ?? null, architecture: c?.architecture ?? null, os: c?.os ?? null, variant: c?.variant ?? null,
-      env: cc.Env ?? [], entrypoint: cc.Entrypoint ?? [], cmd: cc.Cmd ?? [], user: cc.User ?? "", workingDir: cc.WorkingDir ?? "",
-      labels: cc.Labels ?? {}, exposedPorts: Object.keys(cc.ExposedPorts ?? {}), volumes: Object.keys(cc.Volumes ?? {}), stopSignal: cc.StopSignal ?? null,
+      digest: m.config.digest,
+      mediaType: m.config.mediaType,
+      size: m.config.size,
+      created: c?.created ?? null,
+      author: c?.author ?? null,
+      architecture: c?.architecture ?? null,
+      os: c?.os ?? null,
+      variant: c?.variant ?? null,
+      env: cc.Env ?? [],
+      entrypoint: cc.Entrypoint ?? [],
+      cmd: cc.Cmd ?? [],
+      user: cc.User ?? "",
+      workingDir: cc.WorkingDir ?? "",
+      labels: cc.Labels ?? {},
+      exposedPorts: Object.keys(cc.ExposedPorts ?? {}),
+      volumes: Object.keys(cc.Volumes ?? {}),
+      stopSignal: cc.StopSignal ?? null,
     },
     history,
     layers,
@@ -159,7 +226,9 @@ async function hasBlob(layer: Layer): Promise<boolean> {
  */
 async function rootCause(err: unknown, layer: Layer, what: string): Promise<never> {
   if ((err as { code?: string }).code === "COMPRESSION") {
-    for await (const _ of chunksOf(verifyingStream(await layer.open(), layer.descriptor, what))) { /* drain: throws on mismatch */ }
+    for await (const _ of chunksOf(verifyingStream(await layer.open(), layer.descriptor, what))) {
+      /* drain: throws on mismatch */
+    }
   }
   throw err;
 }
@@ -167,7 +236,10 @@ async function rootCause(err: unknown, layer: Layer, what: string): Promise<neve
 /** The referrer tree (resolveReferrers) as the report lists it. */
 export function toReferrerReport(nodes: ReferrerNode[]): ReferrerReport[] {
   return nodes.map((n) => ({
-    digest: n.descriptor.digest, mediaType: n.descriptor.mediaType, artifactType: n.descriptor.artifactType ?? null,
-    size: n.descriptor.size, referrers: toReferrerReport(n.referrers),
+    digest: n.descriptor.digest,
+    mediaType: n.descriptor.mediaType,
+    artifactType: n.descriptor.artifactType ?? null,
+    size: n.descriptor.size,
+    referrers: toReferrerReport(n.referrers),
   }));
 }

@@ -8,10 +8,22 @@ import type { WasteReport } from "../fs/waste.js";
 export interface LayersReport {
   image: string;
   layers: {
-    index: number; digest?: string; diffId?: string; mediaType?: string; compression: string;
-    size: number; uncompressedSize: number; entries: number;
-    added: number; modified: number; deleted: number; opaque: number;
-    addedBytes: number; modifiedBytes: number; deletedBytes: number; reclaimableBytes: number;
+    index: number;
+    digest?: string;
+    diffId?: string;
+    mediaType?: string;
+    compression: string;
+    size: number;
+    uncompressedSize: number;
+    entries: number;
+    added: number;
+    modified: number;
+    deleted: number;
+    opaque: number;
+    addedBytes: number;
+    modifiedBytes: number;
+    deletedBytes: number;
+    reclaimableBytes: number;
     warnings: string[];
     changes?: LayerRecord["changes"];
   }[];
@@ -22,10 +34,21 @@ export function layersReport(image: { name: string; layers: LayerRecord[] }, was
   return {
     image: image.name,
     layers: image.layers.map((l) => ({
-      index: l.index, digest: l.digest, diffId: l.diffId, mediaType: l.mediaType, compression: l.compression,
-      size: l.compressedBytes, uncompressedSize: l.uncompressedBytes, entries: l.entries,
-      added: l.changes.added.length, modified: l.changes.modified.length, deleted: l.changes.deleted.length, opaque: l.changes.opaque.length,
-      addedBytes: l.changes.addedBytes, modifiedBytes: l.changes.modifiedBytes, deletedBytes: l.changes.deletedBytes,
+      index: l.index,
+      digest: l.digest,
+      diffId: l.diffId,
+      mediaType: l.mediaType,
+      compression: l.compression,
+      size: l.compressedBytes,
+      uncompressedSize: l.uncompressedBytes,
+      entries: l.entries,
+      added: l.changes.added.length,
+      modified: l.changes.modified.length,
+      deleted: l.changes.deleted.length,
+      opaque: l.changes.opaque.length,
+      addedBytes: l.changes.addedBytes,
+      modifiedBytes: l.changes.modifiedBytes,
+      deletedBytes: l.changes.deletedBytes,
       reclaimableBytes: waste.layers[l.index]?.reclaimableBytes ?? 0,
       warnings: l.warnings,
       ...(withChanges ? { changes: l.changes } : {}),

@@ -9,6 +9,6 @@ import { type TarStore, tarStore } from "./tar-index.js";
 
 /** Open the OCI layout inside the tar `reader`; `selector` is a tag, a digest, or undefined. */
 export async function openOciArchive(reader: ByteReader, where: string, selector?: string, indexed?: TarStore): Promise<LayoutSource> {
-  const store = indexed ?? await tarStore(reader, where);
+  const store = indexed ?? (await tarStore(reader, where));
   return LayoutSource.open(store, selector, `oci-archive:${where}${selector ? ":" + selector : ""}`);
 }

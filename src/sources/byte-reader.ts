@@ -25,24 +25,27 @@ export function streamRange(reader: ByteReader, start: number, end: number, onDo
     finished = true;
     await onDone?.();
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const chunk = at < end ? await reader.read(at, Math.min(STREAM_CHUNK, end - at)) : new Uint8Array(0);
-        if (chunk.length === 0) {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const chunk = at < end ? await reader.read(at, Math.min(STREAM_CHUNK, end - at)) : new Uint8Array(0);
+          if (chunk.length === 0) {
+            await finish();
+            controller.close();
+            return;
+          }
+          at += chunk.length;
+          controller.enqueue(chunk);
+        } catch (err) {
           await finish();
-          controller.close();
-          return;
+          throw err;
         }
-        at += chunk.length;
-        controller.enqueue(chunk);
-      } catch (err) {
-        await finish();
-        throw err;
-      }
+      },
+      cancel: finish,
     },
-    cancel: finish,
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
 }
 
 /** A ByteReader over a Blob or File (browsers, workers; Node has Blob too). */

@@ -33,7 +33,6 @@ export interface DockerArchiveImage {
   LayerSources?: Record<string, Descriptor>;
 }
 
-
 export class DockerArchiveSource implements ImageSource {
   private constructor(
     readonly name: string,
@@ -53,7 +52,7 @@ export class DockerArchiveSource implements ImageSource {
 
   /** Index and open a docker-archive; `selector` is a RepoTag or "@N" (skopeo's forms). */
   static async open(reader: ByteReader, where: string, selector?: string, indexed?: TarStore): Promise<DockerArchiveSource> {
-    const store = indexed ?? await tarStore(reader, where);
+    const store = indexed ?? (await tarStore(reader, where));
     let images: DockerArchiveImage[];
     const extra = new Map<string, Uint8Array>();
     if (await store.exists("manifest.json")) {
@@ -80,7 +79,11 @@ export class DockerArchiveSource implements ImageSource {
     }
     const config = diffIdsOf(configBytes, `${where}/${chosen.Config}`);
     if (config.length !== chosen.Layers.length) {
-      throw new InvalidManifestError(`${where}: image ${chosen.Config}`, "Layers", `${chosen.Layers.length} layers but the config lists ${config.length} rootfs.diff_ids`);
+      throw new InvalidManifestError(
+        `${where}: image ${chosen.Config}`,
+        "Layers",
+        `${chosen.Layers.length} layers but the config lists ${config.length} rootfs.diff_ids`,
+      );
     }
     const layers: Descriptor[] = [];
     for (const [i, path] of chosen.Layers.entries()) {
@@ -96,7 +99,15 @@ export class DockerArchiveSource implements ImageSource {
     const bytes = new TextEncoder().encode(JSON.stringify(manifest, descriptorKeyOrder));
     const manifestDesc = { mediaType: DOCKER_MANIFEST, size: bytes.length, digest: sha256Of(bytes) };
     blobs.set(manifestDesc.digest, bytes);
-    return new DockerArchiveSource(`docker-archive:${where}${selector ? ":" + selector : ""}`, images, chosen, bytes, manifestDesc, blobs, reader);
+    return new DockerArchiveSource(
+      `docker-archive:${where}${selector ? ":" + selector : ""}`,
+      images,
+      chosen,
+      bytes,
+      manifestDesc,
+      blobs,
+      reader,
+    );
   }
 
   async root(): Promise<Descriptor> {
@@ -108,7 +119,12 @@ export class DockerArchiveSource implements ImageSource {
     if (!blob) throw new NotFoundError(`${this.name}: blob ${desc.digest} is not in the archive`, desc.digest);
     if (blob instanceof Uint8Array) {
       const part = blob.subarray(range?.start ?? 0, range?.end ?? blob.length);
-      return new ReadableStream({ start(c) { c.enqueue(part); c.close(); } });
+      return new ReadableStream({
+        start(c) {
+          c.enqueue(part);
+          c.close();
+        },
+      });
     }
     const start = blob.offset + (range?.start ?? 0);
     const end = blob.offset + Math.min(range?.end ?? blob.size, blob.size);
@@ -136,13 +152,20 @@ function checkManifestJson(json: unknown, what: string): DockerArchiveImage[] {
     if (typeof img !== "object" || img === null) throw new InvalidManifestError(what, `[${i}]`, "must be an object");
     const { Config, RepoTags, Layers, LayerSources } = img as Record<string, unknown>;
     if (typeof Config !== "string") throw new InvalidManifestError(what, `[${i}].Config`, "is required and must be a path");
-    if (!Array.isArray(Layers) || Layers.some((l) => typeof l !== "string")) throw new InvalidManifestError(what, `[${i}].Layers`, "must be an array of paths");
-    if (RepoTags != null && (!Array.isArray(RepoTags) || RepoTags.some((t) => typeof t !== "string"))) throw new InvalidManifestError(what, `[${i}].RepoTags`, "must be an array of strings");
+    if (!Array.isArray(Layers) || Layers.some((l) => typeof l !== "string"))
+      throw new InvalidManifestError(what, `[${i}].Layers`, "must be an array of paths");
+    if (RepoTags != null && (!Array.isArray(RepoTags) || RepoTags.some((t) => typeof t !== "string")))
+      throw new InvalidManifestError(what, `[${i}].RepoTags`, "must be an array of strings");
     if (LayerSources != null) {
       if (typeof LayerSources !== "object") throw new InvalidManifestError(what, `[${i}].LayerSources`, "must be an object");
       for (const [k, d] of Object.entries(LayerSources)) validateDescriptor(what, `[${i}].LayerSources[${JSON.stringify(k)}]`, d);
     }
-    return { Config, RepoTags: (RepoTags as string[] | null) ?? [], Layers: Layers as string[], LayerSources: (LayerSources as Record<string, Descriptor>) ?? undefined };
+    return {
+      Config,
+      RepoTags: (RepoTags as string[] | null) ?? [],
+      Layers: Layers as string[],
+      LayerSources: (LayerSources as Record<string, Descriptor>) ?? undefined,
+    };
   });
 }
 
@@ -150,7 +173,10 @@ function checkManifestJson(json: unknown, what: string): DockerArchiveImage[] {
 function chooseImage(images: DockerArchiveImage[], selector: string | undefined, where: string): DockerArchiveImage {
   if (!selector) {
     if (images.length === 1) return images[0];
-    throw new InvalidReferenceError(where, `the archive holds ${images.length} images; name one as docker-archive:FILE:REPO:TAG or :@N (tags: ${images.flatMap((i) => i.RepoTags).join(", ") || "none"})`);
+    throw new InvalidReferenceError(
+      where,
+      `the archive holds ${images.length} images; name one as docker-archive:FILE:REPO:TAG or :@N (tags: ${images.flatMap((i) => i.RepoTags).join(", ") || "none"})`,
+    );
   }
   if (/^@\d+$/.test(selector)) {
     const img = images[Number(selector.slice(1))];
@@ -158,10 +184,20 @@ function chooseImage(images: DockerArchiveImage[], selector: string | undefined,
     return img;
   }
   const want = formatReference(parseReference(selector));
-  const found = images.find((img) => img.RepoTags.some((t) => {
-    try { return formatReference(parseReference(t)) === want; } catch { return false; }
-  }));
-  if (!found) throw new NotFoundError(`${where}: no image tagged ${selector} (tags: ${images.flatMap((i) => i.RepoTags).join(", ") || "none"})`, selector);
+  const found = images.find((img) =>
+    img.RepoTags.some((t) => {
+      try {
+        return formatReference(parseReference(t)) === want;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  if (!found)
+    throw new NotFoundError(
+      `${where}: no image tagged ${selector} (tags: ${images.flatMap((i) => i.RepoTags).join(", ") || "none"})`,
+      selector,
+    );
   return found;
 }
 
@@ -202,7 +238,8 @@ async function layerDescriptor(reader: ByteReader, member: TarMember, path: stri
 function diffIdsOf(bytes: Uint8Array, what: string): string[] {
   const json = parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
   const ids = (json as { rootfs?: { diff_ids?: unknown } })?.rootfs?.diff_ids;
-  if (!Array.isArray(ids) || ids.some((d) => typeof d !== "string")) throw new InvalidManifestError(what, "rootfs.diff_ids", "is required and must be an array of digests");
+  if (!Array.isArray(ids) || ids.some((d) => typeof d !== "string"))
+    throw new InvalidManifestError(what, "rootfs.diff_ids", "is required and must be an array of digests");
   return ids as string[];
 }
 
@@ -213,7 +250,7 @@ function diffIdsOf(bytes: Uint8Array, what: string): string[] {
  * config is kept in memory under its own digest (`extra`), keyed by that digest.
  */
 async function legacyImages(store: TarStore, where: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage[]> {
-  const repos = await readJsonFile(store, "repositories", `${where}/repositories`) as Record<string, Record<string, string>>;
+  const repos = (await readJsonFile(store, "repositories", `${where}/repositories`)) as Record<string, Record<string, string>>;
   if (typeof repos !== "object" || repos === null) throw new InvalidManifestError(`${where}/repositories`, "", "must be an object");
   const images: DockerArchiveImage[] = [];
   const byTop = new Map<string, DockerArchiveImage>();
@@ -240,7 +277,7 @@ async function legacyImage(store: TarStore, where: string, top: string, extra: M
   const chain: string[] = [];
   const jsons: Record<string, unknown>[] = [];
   try {
-    for (let id: string | undefined = top; id; ) {
+    for (let id: string | undefined = top; id;) {
       if (!/^[a-f0-9]{64}$/.test(id)) throw new ArchiveError(where, `legacy image id ${JSON.stringify(id)} is not 64 hex digits`);
       const child = chain[chain.length - 1];
       if (child) {
@@ -248,7 +285,7 @@ async function legacyImage(store: TarStore, where: string, top: string, extra: M
         graph.assertAcyclic(`${where}: legacy parent chain`);
       }
       chain.push(id);
-      const json = await readJsonFile(store, `${id}/json`, `${where}/${id}/json`) as Record<string, unknown>;
+      const json = (await readJsonFile(store, `${id}/json`, `${where}/${id}/json`)) as Record<string, unknown>;
       jsons.push(json);
       id = typeof json.parent === "string" && json.parent ? json.parent.replace(/^sha256:/, "") : undefined;
     }

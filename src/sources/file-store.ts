@@ -24,9 +24,9 @@ export function fileListStore(files: Iterable<File | { path: string; file: Blob 
   // Drag and drop hands out FileSystemEntry.fullPath next to each File, and File names cannot
   // hold '/' (the File API turns it into ':'), so a path may come with its file.
   const byPath = new Map<string, Blob>();
-  const list = [...files].map((f) => (f instanceof Blob
-    ? { path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, file: f as Blob }
-    : f));
+  const list = [...files].map((f) =>
+    f instanceof Blob ? { path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, file: f as Blob } : f,
+  );
   const paths = list.map((f) => f.path.replace(/^\/+/, ""));
   const top = commonTopFolder(paths);
   list.forEach((f, i) => byPath.set(paths[i].slice(top.length), f.file));

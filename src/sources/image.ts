@@ -47,7 +47,12 @@ export interface ResolvedImage {
 }
 
 /** Read a document (manifest, index or config) verified, through the cache when given. */
-export async function readDocument(source: ImageSource, desc: Descriptor, kind: string, cache?: MetadataCache<Uint8Array>): Promise<Uint8Array> {
+export async function readDocument(
+  source: ImageSource,
+  desc: Descriptor,
+  kind: string,
+  cache?: MetadataCache<Uint8Array>,
+): Promise<Uint8Array> {
   const hit = cache?.get(desc.digest);
   if (hit && hit.length === desc.size) return hit;
   const bytes = await readVerified(source, desc, describe(kind, desc));
@@ -56,17 +61,29 @@ export async function readDocument(source: ImageSource, desc: Descriptor, kind: 
 }
 
 /** Parse and validate a manifest-or-index document. */
-function parseManifestish(bytes: Uint8Array, desc: Descriptor, what: string): { kind: "index"; doc: ImageIndex } | { kind: "manifest"; doc: ImageManifest } {
+function parseManifestish(
+  bytes: Uint8Array,
+  desc: Descriptor,
+  what: string,
+): { kind: "index"; doc: ImageIndex } | { kind: "manifest"; doc: ImageManifest } {
   const json = parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
   const kind = documentKind(json);
   // A descriptor's media type and the document's own must agree when both are given.
   const own = (json as { mediaType?: string }).mediaType;
-  if (own && desc.mediaType && own !== desc.mediaType && (isIndex(own) || isImageManifest(own)) && (isIndex(desc.mediaType) || isImageManifest(desc.mediaType))) {
+  if (
+    own &&
+    desc.mediaType &&
+    own !== desc.mediaType &&
+    (isIndex(own) || isImageManifest(own)) &&
+    (isIndex(desc.mediaType) || isImageManifest(desc.mediaType))
+  ) {
     throw new InvalidManifestError(what, "mediaType", `the document says ${own} but its descriptor says ${desc.mediaType}`);
   }
   if (kind === "index" || (kind === "unknown" && isIndex(desc.mediaType))) return { kind: "index", doc: validateIndex(what, json) };
-  if (kind === "manifest" || (kind === "unknown" && isImageManifest(desc.mediaType))) return { kind: "manifest", doc: validateManifest(what, json) };
-  if (kind === "schema1") throw new InvalidManifestError(what, "schemaVersion", "Docker schema 1 manifests are not supported (deprecated since 2017)");
+  if (kind === "manifest" || (kind === "unknown" && isImageManifest(desc.mediaType)))
+    return { kind: "manifest", doc: validateManifest(what, json) };
+  if (kind === "schema1")
+    throw new InvalidManifestError(what, "schemaVersion", "Docker schema 1 manifests are not supported (deprecated since 2017)");
   throw new InvalidManifestError(what, "mediaType", `neither an image manifest nor an index (descriptor media type ${desc.mediaType})`);
 }
 
@@ -75,7 +92,11 @@ function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undef
   const usable = index.manifests.filter((d) => !isSchema1(d.mediaType));
   if (usable.length === 0 && index.manifests.length > 0) {
     // Every entry is schema 1: saying "no manifests" would hide that there are some, of a kind we refuse.
-    throw new InvalidManifestError(describe("index", desc), "manifests", `all ${index.manifests.length} entries are Docker schema 1 manifests, which are not supported (deprecated since 2017)`);
+    throw new InvalidManifestError(
+      describe("index", desc),
+      "manifests",
+      `all ${index.manifests.length} entries are Docker schema 1 manifests, which are not supported (deprecated since 2017)`,
+    );
   }
   if (usable.length === 0) throw new NotFoundError(`index ${desc.digest} lists no manifests`);
   const withPlatform = usable.filter((d) => d.platform);
@@ -84,7 +105,10 @@ function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undef
   const found = selectPlatform(usable, target);
   if (!found) {
     const have = withPlatform.map((d) => formatPlatform(d.platform as Platform)).join(", ") || "none";
-    throw new NotFoundError(`index ${desc.digest} has no manifest for ${formatPlatform(target)} (platforms: ${have})`, formatPlatform(target));
+    throw new NotFoundError(
+      `index ${desc.digest} has no manifest for ${formatPlatform(target)} (platforms: ${have})`,
+      formatPlatform(target),
+    );
   }
   return found;
 }
@@ -114,7 +138,10 @@ async function descend(source: ImageSource, options: ResolveOptions, graph: Laye
     const parsed = parseManifestish(bytes, desc, describe(kind, desc));
     if (parsed.kind === "index") {
       indexes.push({ descriptor: desc, index: parsed.doc });
-      graph.addIndex(desc.digest, parsed.doc.manifests.map((d) => d.digest));
+      graph.addIndex(
+        desc.digest,
+        parsed.doc.manifests.map((d) => d.digest),
+      );
       graph.assertAcyclic(`index ${root.digest}`);
       desc = chooseEntry(parsed.doc, desc, options.platform);
       continue;
@@ -126,13 +153,23 @@ async function descend(source: ImageSource, options: ResolveOptions, graph: Laye
     // verified like any blob but not parsed as an image config.
     let config: ImageConfig | null = null;
     if (isImageConfig(manifest.config.mediaType)) {
-      config = validateConfig(what, parseJson(configBytes, (why) => new InvalidManifestError(what, "", why)));
+      config = validateConfig(
+        what,
+        parseJson(configBytes, (why) => new InvalidManifestError(what, "", why)),
+      );
       checkLayersAgainstConfig(manifest, config, describe("manifest", desc));
     }
     const layers = layersOf(manifest.layers, config?.rootfs.diff_ids ?? [], (d, range) => source.openBlob(d, range));
     return {
-      name: source.name, root, indexes, manifestDescriptor: desc, manifest, manifestBytes: bytes,
-      config, configBytes, layers,
+      name: source.name,
+      root,
+      indexes,
+      manifestDescriptor: desc,
+      manifest,
+      manifestBytes: bytes,
+      config,
+      configBytes,
+      layers,
     };
   }
 }
@@ -156,7 +193,11 @@ export interface ReferrerNode {
  * subject -> referrer edge goes into a LayerGraph that must stay acyclic: registries' fallback
  * tags (sha256-<hex>) are mutable, so a chain of referrers can be made to loop.
  */
-export async function resolveReferrers(source: ImageSource, subject: Descriptor, options: { maxDepth?: number; artifactType?: string } = {}): Promise<ReferrerNode[]> {
+export async function resolveReferrers(
+  source: ImageSource,
+  subject: Descriptor,
+  options: { maxDepth?: number; artifactType?: string } = {},
+): Promise<ReferrerNode[]> {
   if (!source.referrers) return [];
   const graph = new LayerGraph({ core: await loadDefaultCore() });
   const walk = async (of: Descriptor, depth: number): Promise<ReferrerNode[]> => {

@@ -22,7 +22,8 @@ export const CONTAINERD_NAME = "io.containerd.image.name";
 export async function readJsonFile(store: FileStore, path: string, what: string): Promise<unknown> {
   const reader = await store.open(path);
   try {
-    if (reader.size > MANIFEST_MAX_BYTES) throw new CapacityError(`${what}: ${reader.size} bytes is over the ${MANIFEST_MAX_BYTES}-byte limit`);
+    if (reader.size > MANIFEST_MAX_BYTES)
+      throw new CapacityError(`${what}: ${reader.size} bytes is over the ${MANIFEST_MAX_BYTES}-byte limit`);
     return parseJson(await readAll(reader), (why) => new InvalidManifestError(what, "", why));
   } finally {
     await reader.close?.();
@@ -52,13 +53,17 @@ export class LayoutSource implements ImageSource {
    * Open the layout in `store`; `selector` is a tag (ref.name), a digest, or undefined for
    * "the only image". Checks oci-layout and index.json before anything else is read.
    */
-  static async open(store: FileStore, selector?: string, name = `oci:${store.name}${selector ? ":" + selector : ""}`): Promise<LayoutSource> {
+  static async open(
+    store: FileStore,
+    selector?: string,
+    name = `oci:${store.name}${selector ? ":" + selector : ""}`,
+  ): Promise<LayoutSource> {
     if (!(await store.exists("oci-layout"))) throw new NotFoundError(`${store.name}: not an OCI layout (no oci-layout file)`, "oci-layout");
-    const marker = await readJsonFile(store, "oci-layout", `${store.name}/oci-layout`) as { imageLayoutVersion?: unknown };
+    const marker = (await readJsonFile(store, "oci-layout", `${store.name}/oci-layout`)) as { imageLayoutVersion?: unknown };
     if (typeof marker?.imageLayoutVersion !== "string") {
       throw new InvalidManifestError(`${store.name}/oci-layout`, "imageLayoutVersion", "is required and must be a string");
     }
-    const raw = await readJsonFile(store, "index.json", `${store.name}/index.json`) as Record<string, unknown>;
+    const raw = (await readJsonFile(store, "index.json", `${store.name}/index.json`)) as Record<string, unknown>;
     // Docker 25's hybrid archives may write "manifests": null for an empty index.
     if (raw && raw.manifests === null) raw.manifests = [];
     const index = validateIndex(`${store.name}/index.json`, raw);
@@ -88,7 +93,10 @@ export class LayoutSource implements ImageSource {
     const out: Descriptor[] = [];
     for (const d of this.index.manifests) {
       if (d.digest === subject.digest || !isImageManifest(d.mediaType)) continue;
-      const doc = parseJson(await readVerified(this, d, `manifest ${d.digest}`), (why) => new InvalidManifestError(`manifest ${d.digest}`, "", why)) as { subject?: Descriptor; artifactType?: string; config?: Descriptor };
+      const doc = parseJson(
+        await readVerified(this, d, `manifest ${d.digest}`),
+        (why) => new InvalidManifestError(`manifest ${d.digest}`, "", why),
+      ) as { subject?: Descriptor; artifactType?: string; config?: Descriptor };
       if (doc.subject?.digest !== subject.digest) continue;
       const type = d.artifactType ?? doc.artifactType ?? doc.config?.mediaType;
       if (artifactType && type !== artifactType) continue;
@@ -108,14 +116,19 @@ export function selectFromIndex(index: ImageIndex, selector: string | undefined,
   if (selector === undefined || selector === "") {
     if (entries.length === 1) return entries[0];
     if (entries.length === 0) throw new NotFoundError(`${where}: index.json lists no images`);
-    throw new NotFoundError(`${where}: index.json lists ${entries.length} images; name one (tags: ${layoutTags(index).join(", ") || "none"})`);
+    throw new NotFoundError(
+      `${where}: index.json lists ${entries.length} images; name one (tags: ${layoutTags(index).join(", ") || "none"})`,
+    );
   }
   const byDigest = isVerifiableDigest(selector) || selector.startsWith("@") ? selector.replace(/^@/, "") : undefined;
   const found = byDigest
     ? entries.find((d) => d.digest === byDigest)
-    : entries.find((d) => d.annotations?.[REF_NAME] === selector) ?? entries.find((d) => d.annotations?.[CONTAINERD_NAME] === selector);
+    : (entries.find((d) => d.annotations?.[REF_NAME] === selector) ?? entries.find((d) => d.annotations?.[CONTAINERD_NAME] === selector));
   if (!found) {
-    throw new NotFoundError(`${where}: no image ${JSON.stringify(selector)} in index.json (tags: ${layoutTags(index).join(", ") || "none"})`, selector);
+    throw new NotFoundError(
+      `${where}: no image ${JSON.stringify(selector)} in index.json (tags: ${layoutTags(index).join(", ") || "none"})`,
+      selector,
+    );
   }
   return found;
 }

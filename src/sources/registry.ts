@@ -12,7 +12,14 @@ import { isImageManifest, isIndex } from "../oci/media-types.js";
 import { type Reference, formatReference, parseReference, referenceTarget } from "../oci/reference.js";
 import type { ByteRange, Descriptor, ImageSource } from "./source.js";
 import { createSha256 } from "../hash/hasher.js";
-import { DEFAULT_TAG_TTL_MS, type RegistryCache, defaultRegistryCache, isManifestResult, isTagAnswer, tagCacheKey } from "./registry/cache.js";
+import {
+  DEFAULT_TAG_TTL_MS,
+  type RegistryCache,
+  defaultRegistryCache,
+  isManifestResult,
+  isTagAnswer,
+  tagCacheKey,
+} from "./registry/cache.js";
 import { type ManifestResult, OCI_ARTIFACT_MANIFEST, RegistryClient, type RegistryClientOptions } from "./registry/client.js";
 
 export { RegistryClient, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./registry/client.js";
@@ -64,9 +71,11 @@ export class RegistrySource implements ImageSource {
       throw new RangeError(`RegistrySource: tagTtlMs must be a number of ms >= 0 (0: no tag caching), got ${String(ttl)}`);
     }
     this.tagTtlMs = ttl;
-    this.cache = options.cache === false ? undefined : options.cache ?? defaultRegistryCache();
+    this.cache = options.cache === false ? undefined : (options.cache ?? defaultRegistryCache());
     if (this.cache && ttl > 0 && !this.cache.ttl) {
-      throw new RangeError("RegistrySource: the cache was made without a ttl, so it cannot expire tag answers (use createRegistryCache(), or tagTtlMs: 0)");
+      throw new RangeError(
+        "RegistrySource: the cache was made without a ttl, so it cannot expire tag answers (use createRegistryCache(), or tagTtlMs: 0)",
+      );
     }
     const { registry, repository, digest } = this.reference;
     if (this.cache && ttl > 0 && !digest) {
@@ -101,7 +110,12 @@ export class RegistrySource implements ImageSource {
       bytes = found.bytes;
     }
     const part = bytes.subarray(range?.start ?? 0, range?.end ?? bytes.length);
-    return new ReadableStream({ start(c) { c.enqueue(part.slice()); c.close(); } });
+    return new ReadableStream({
+      start(c) {
+        c.enqueue(part.slice());
+        c.close();
+      },
+    });
   }
 
   async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]> {

@@ -72,7 +72,10 @@ function parsePax(data: Uint8Array, where: string): Map<string, string> {
 
 /** Normalise a member name: no leading "./" or "/", no trailing "/". */
 export function normalizeName(name: string): string {
-  return name.replace(/^(\.\/)+/, "").replace(/^\/+/, "").replace(/\/+$/, "");
+  return name
+    .replace(/^(\.\/)+/, "")
+    .replace(/^\/+/, "")
+    .replace(/\/+$/, "");
 }
 
 /** Read every header of the tar in `reader`; `where` names it in errors. */
@@ -93,7 +96,8 @@ export async function indexTar(reader: ByteReader, where: string): Promise<Map<s
     const dataAt = pos + BLOCK;
     const paxSize = pax.get("size") ?? global.get("size");
     if (paxSize !== undefined && type !== "x" && type !== "g") size = Number(paxSize);
-    if (dataAt + size > reader.size) throw new ArchiveError(where, `truncated: member at byte ${pos} needs ${size} bytes, archive ends at ${reader.size}`);
+    if (dataAt + size > reader.size)
+      throw new ArchiveError(where, `truncated: member at byte ${pos} needs ${size} bytes, archive ends at ${reader.size}`);
     const next = dataAt + Math.ceil(size / BLOCK) * BLOCK;
     if (type === "x" || type === "g" || type === "L" || type === "K") {
       const data = await reader.read(dataAt, size);
@@ -115,7 +119,8 @@ export async function indexTar(reader: ByteReader, where: string): Promise<Map<s
     longName = longLink = undefined;
     pos = next;
   }
-  if (pos < reader.size && pos + BLOCK > reader.size) throw new ArchiveError(where, `truncated: ${reader.size - pos} stray bytes after the last member`);
+  if (pos < reader.size && pos + BLOCK > reader.size)
+    throw new ArchiveError(where, `truncated: ${reader.size - pos} stray bytes after the last member`);
   return members;
 }
 
@@ -124,13 +129,12 @@ export function resolveMember(members: Map<string, TarMember>, name: string, whe
   let m = members.get(normalizeName(name));
   for (let hops = 0; m && (m.type === "1" || m.type === "2"); hops++) {
     if (hops > 16) throw new ArchiveError(where, `${name}: too many levels of links`);
-    const target = m.type === "2" && !m.linkname.startsWith("/")
-      ? joinRelative(m.name, m.linkname)
-      : normalizeName(m.linkname);
+    const target = m.type === "2" && !m.linkname.startsWith("/") ? joinRelative(m.name, m.linkname) : normalizeName(m.linkname);
     m = members.get(target);
   }
   if (!m) throw new NotFoundError(`${where}: no member ${name}`, name);
-  if (m.type !== "0" && m.type !== "7" && m.type !== "\0") throw new ArchiveError(where, `${name} is not a regular file (type ${JSON.stringify(m.type)})`);
+  if (m.type !== "0" && m.type !== "7" && m.type !== "\0")
+    throw new ArchiveError(where, `${name} is not a regular file (type ${JSON.stringify(m.type)})`);
   return m;
 }
 

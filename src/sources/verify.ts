@@ -61,7 +61,10 @@ export async function readVerified(source: ImageSource, desc: Descriptor, what: 
   check.finish();
   const bytes = new Uint8Array(check.bytes);
   let at = 0;
-  for (const c of chunks) { bytes.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
   return bytes;
 }
 

@@ -36,7 +36,10 @@ export class Core {
   /** View of the IO_IN window (re-made when memory growth detaches it). */
   private window: Uint8Array;
 
-  private constructor(exports: CoreExports, readonly module: WebAssembly.Module) {
+  private constructor(
+    exports: CoreExports,
+    readonly module: WebAssembly.Module,
+  ) {
     this.exports = exports;
     const abi = exports.abiVersion();
     if (abi !== EXPECTED_ABI) {
@@ -170,9 +173,14 @@ export function loadCore(build: CoreBuild = "release", via: CoreLoader | undefin
   let p = pending[build];
   if (!p) {
     if (!via) return Promise.reject(noEntry());
-    const started = via.load(build).then(Core.fromModule).then((core) => adopt(build, core));
+    const started = via
+      .load(build)
+      .then(Core.fromModule)
+      .then((core) => adopt(build, core));
     // A failed load may be retried by the next call.
-    started.catch(() => { if (pending[build] === started) delete pending[build]; });
+    started.catch(() => {
+      if (pending[build] === started) delete pending[build];
+    });
     pending[build] = p = started;
   }
   return p;
@@ -191,12 +199,16 @@ export function getDefaultCore(): Core {
   if (defaultCore) return defaultCore;
   if (loader?.loadSync) return adopt("release", Core.fromModuleSync(loader.loadSync("release")));
   if (!loader) throw noEntry();
-  throw new CoreError("CORE_NOT_INITIALIZED",
+  throw new CoreError(
+    "CORE_NOT_INITIALIZED",
     "layerlens core not loaded yet and this runtime cannot compile it synchronously: " +
-    "await init() (or any async layerlens call) before constructing without a core");
+      "await init() (or any async layerlens call) before constructing without a core",
+  );
 }
 
 function noEntry(): CoreError {
-  return new CoreError("CORE_NOT_INITIALIZED",
-    "layerlens core not loaded: no runtime entry registered how to load it (import \"layerlens\", not \"layerlens/core\", or pass a core)");
+  return new CoreError(
+    "CORE_NOT_INITIALIZED",
+    'layerlens core not loaded: no runtime entry registered how to load it (import "layerlens", not "layerlens/core", or pass a core)',
+  );
 }

@@ -9,7 +9,14 @@ import type { InspectReport } from "../../src/report/inspect.js";
 export async function inspectJson(...args: string[]): Promise<InspectReport> {
   let out = "";
   let err = "";
-  const code = await main(["inspect", ...args, "--json"], { stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
+  const code = await main(["inspect", ...args, "--json"], {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  });
   if (code !== 0) throw new Error(`inspect ${args.join(" ")} exited ${code}: ${err}`);
   return JSON.parse(out) as InspectReport;
 }
@@ -43,9 +50,26 @@ export function expectManifest(r: InspectReport, raw: Buffer) {
   // umoci omits the manifest's own mediaType; the report then gives the descriptor's.
   expect(r.manifest.mediaType).toBe(m.mediaType ?? "application/vnd.oci.image.manifest.v1+json");
   expect(r.manifest.annotations).toEqual(m.annotations ?? {});
-  expect({ digest: r.config.digest, size: r.config.size, mediaType: r.config.mediaType }).toEqual({ digest: m.config.digest, size: m.config.size, mediaType: m.config.mediaType });
-  expect(r.layers.map((l) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType, ...(l.annotations ? { annotations: l.annotations } : {}) })))
-    .toEqual(m.layers.map((l: Record<string, unknown>) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType, ...(l.annotations ? { annotations: l.annotations } : {}) })));
+  expect({ digest: r.config.digest, size: r.config.size, mediaType: r.config.mediaType }).toEqual({
+    digest: m.config.digest,
+    size: m.config.size,
+    mediaType: m.config.mediaType,
+  });
+  expect(
+    r.layers.map((l) => ({
+      digest: l.digest,
+      size: l.size,
+      mediaType: l.mediaType,
+      ...(l.annotations ? { annotations: l.annotations } : {}),
+    })),
+  ).toEqual(
+    m.layers.map((l: Record<string, unknown>) => ({
+      digest: l.digest,
+      size: l.size,
+      mediaType: l.mediaType,
+      ...(l.annotations ? { annotations: l.annotations } : {}),
+    })),
+  );
 }
 
 /** The raw config skopeo printed, field by field against the report. */
@@ -54,12 +78,37 @@ export function expectConfig(r: InspectReport, raw: Buffer, checkDigest = true) 
   const cc = c.config ?? {};
   if (checkDigest) expect(r.config.digest).toBe(sha256(raw));
   expect(r.config).toMatchObject({
-    created: c.created ?? null, author: c.author ?? null, architecture: c.architecture, os: c.os, variant: c.variant ?? null,
-    env: cc.Env ?? [], entrypoint: cc.Entrypoint ?? [], cmd: cc.Cmd ?? [], user: cc.User ?? "", workingDir: cc.WorkingDir ?? "",
-    labels: cc.Labels ?? {}, exposedPorts: Object.keys(cc.ExposedPorts ?? {}), volumes: Object.keys(cc.Volumes ?? {}), stopSignal: cc.StopSignal ?? null,
+    created: c.created ?? null,
+    author: c.author ?? null,
+    architecture: c.architecture,
+    os: c.os,
+    variant: c.variant ?? null,
+    env: cc.Env ?? [],
+    entrypoint: cc.Entrypoint ?? [],
+    cmd: cc.Cmd ?? [],
+    user: cc.User ?? "",
+    workingDir: cc.WorkingDir ?? "",
+    labels: cc.Labels ?? {},
+    exposedPorts: Object.keys(cc.ExposedPorts ?? {}),
+    volumes: Object.keys(cc.Volumes ?? {}),
+    stopSignal: cc.StopSignal ?? null,
   });
   expect(r.layers.map((l) => l.diffId)).toEqual(c.rootfs.diff_ids);
-  expect(r.history.map((h) => ({ created: h.created, created_by: h.createdBy, author: h.author, comment: h.comment, empty_layer: h.emptyLayer })))
-    .toEqual((c.history ?? []).map((h: Record<string, unknown>) => ({ created: h.created ?? null, created_by: h.created_by ?? null, author: h.author ?? null, comment: h.comment ?? null, empty_layer: h.empty_layer === true })));
+  expect(
+    r.history.map((h) => ({
+      created: h.created,
+      created_by: h.createdBy,
+      author: h.author,
+      comment: h.comment,
+      empty_layer: h.emptyLayer,
+    })),
+  ).toEqual(
+    (c.history ?? []).map((h: Record<string, unknown>) => ({
+      created: h.created ?? null,
+      created_by: h.created_by ?? null,
+      author: h.author ?? null,
+      comment: h.comment ?? null,
+      empty_layer: h.empty_layer === true,
+    })),
+  );
 }
-

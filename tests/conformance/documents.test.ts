@@ -14,7 +14,10 @@ import { fixture, skipFixtures } from "./fixtures-dir.js";
 import { SchemaSet } from "./json-schema.js";
 
 const SCHEMA_FILE: Record<DocKind, string> = {
-  descriptor: "content-descriptor.json", manifest: "image-manifest-schema.json", index: "image-index-schema.json", config: "config-schema.json",
+  descriptor: "content-descriptor.json",
+  manifest: "image-manifest-schema.json",
+  index: "image-index-schema.json",
+  config: "config-schema.json",
 };
 const VALIDATE: Record<DocKind, (v: unknown) => unknown> = {
   descriptor: (v) => validateDescriptor("descriptor", "descriptor", v),
@@ -26,7 +29,8 @@ const VALIDATE: Record<DocKind, (v: unknown) => unknown> = {
 /** Our verdict: undefined when accepted, else the error (any error; the test checks its type). */
 function judge(kind: DocKind, doc: unknown): unknown {
   try {
-    const value = typeof doc === "string" ? parseJson(new TextEncoder().encode(doc), (why) => new InvalidManifestError(kind, "", why)) : doc;
+    const value =
+      typeof doc === "string" ? parseJson(new TextEncoder().encode(doc), (why) => new InvalidManifestError(kind, "", why)) : doc;
     VALIDATE[kind](value);
     return undefined;
   } catch (e) {
@@ -93,10 +97,22 @@ function replaced(doc: unknown, path: Path, value: unknown): unknown {
 }
 
 /** A field name as a plain dotted path: `a.b[0]["x.y"]` -> `a.b.0.x.y`; prefix dropped. */
-const flat = (field: string) => field.replace(/\["([^"]*)"\]/g, ".$1").replace(/\[(\d+)\]/g, ".$1").replace(/^\./, "");
+const flat = (field: string) =>
+  field
+    .replace(/\["([^"]*)"\]/g, ".$1")
+    .replace(/\[(\d+)\]/g, ".$1")
+    .replace(/^\./, "");
 
 /** Fields where null means absent to us (see validate.ts), so the schema alone refuses null. */
-const NULL_AS_ABSENT = new Set(["config.Env", "config.Entrypoint", "config.Cmd", "config.Labels", "config.Volumes", "config.ExposedPorts", "config"]);
+const NULL_AS_ABSENT = new Set([
+  "config.Env",
+  "config.Entrypoint",
+  "config.Cmd",
+  "config.Labels",
+  "config.Volumes",
+  "config.ExposedPorts",
+  "config",
+]);
 
 describe.skipIf(skipFixtures())("documents: a wrong JSON type anywhere is a typed refusal naming the field", () => {
   const schemas = new SchemaSet(fixture("third-party", "image-spec", "schema"));

@@ -16,20 +16,39 @@ const G = (...p: string[]) => fixture("third-party", "ggcr", "pkg", ...p);
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(["inspect", ...args, "--json"], { stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
+  const code = await main(["inspect", ...args, "--json"], {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
 /** What skopeo's inspect and ours share. */
 function common(r: InspectReport) {
   return {
-    Digest: r.digest, Architecture: r.config.architecture, Os: r.config.os, Created: r.config.created,
-    Layers: r.layers.map((l) => l.digest), Env: r.config.env.length ? r.config.env : null,
+    Digest: r.digest,
+    Architecture: r.config.architecture,
+    Os: r.config.os,
+    Created: r.config.created,
+    Layers: r.layers.map((l) => l.digest),
+    Env: r.config.env.length ? r.config.env : null,
     Labels: Object.keys(r.config.labels).length ? r.config.labels : null,
   };
 }
 function skopeoCommon(s: Record<string, unknown>) {
-  return { Digest: s.Digest, Architecture: s.Architecture, Os: s.Os, Created: s.Created, Layers: s.Layers, Env: s.Env ?? null, Labels: s.Labels ?? null };
+  return {
+    Digest: s.Digest,
+    Architecture: s.Architecture,
+    Os: s.Os,
+    Created: s.Created,
+    Layers: s.Layers,
+    Env: s.Env ?? null,
+    Labels: s.Labels ?? null,
+  };
 }
 
 const tar = (f: string) => G("v1", "tarball", "testdata", f);
@@ -46,7 +65,10 @@ const OPENS: [string, "skopeo" | string][] = [
   [`docker-archive:${tar("test_bundle.tar")}:test_image_2`, `skopeo:docker-archive:${tar("test_bundle.tar")}:@0`],
   [`docker-archive:${tar("test_bundle.tar")}:@1`, "skopeo"],
   [`docker-archive:${tar("test_link.tar")}:bazel/v1/tarball:test_image_1`, "skopeo"],
-  [`docker-archive:${tar("test_link.tar")}:bazel/v1/tarball:test_image_3`, "skopeo reports the size of the symlinked layer.tar as 0; we follow the link"],
+  [
+    `docker-archive:${tar("test_link.tar")}:bazel/v1/tarball:test_image_3`,
+    "skopeo reports the size of the symlinked layer.tar as 0; we follow the link",
+  ],
   [`docker-archive:${tar("hello-world-v25.tar")}`, "skopeo"],
   [`docker-archive:${tar("no_manifest.tar")}`, "skopeo cannot read archives with only `repositories`"],
   [`docker-archive:${mut("source_image.tar")}`, "skopeo"],
@@ -60,14 +82,14 @@ const OPENS: [string, "skopeo" | string][] = [
 ];
 
 const FAILS: [string, string][] = [
-  [tar("content.tar"), "ARCHIVE"],                                     // a layer, not an image
+  [tar("content.tar"), "ARCHIVE"], // a layer, not an image
   [fixture("third-party", "ggcr", "pkg", "crane", "testdata", "content.tar.zst"), "ARCHIVE"],
-  [`docker-archive:${tar("null_manifest.tar")}`, "INVALID_MANIFEST"],  // manifest.json is `null`
-  [`docker-archive:${tar("test_bundle.tar")}`, "INVALID_REFERENCE"],   // two images, none named
+  [`docker-archive:${tar("null_manifest.tar")}`, "INVALID_MANIFEST"], // manifest.json is `null`
+  [`docker-archive:${tar("test_bundle.tar")}`, "INVALID_REFERENCE"], // two images, none named
   [`docker-archive:${tar("test_bundle.tar")}:nope:latest`, "NOT_FOUND"],
-  [`oci:${lay("test_gc_image_unknown_mediatype")}`, "NOT_FOUND"],     // its blob is not there
-  [`oci:${lay("test_index")}:1`, "INVALID_MANIFEST"],                 // OCI descriptor, Docker document
-  [`oci:${lay("test_index")}`, "NOT_FOUND"],                           // four tags, none named
+  [`oci:${lay("test_gc_image_unknown_mediatype")}`, "NOT_FOUND"], // its blob is not there
+  [`oci:${lay("test_index")}:1`, "INVALID_MANIFEST"], // OCI descriptor, Docker document
+  [`oci:${lay("test_index")}`, "NOT_FOUND"], // four tags, none named
 ];
 
 describe.skipIf(skip)("go-containerregistry test images", () => {

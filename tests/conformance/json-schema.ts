@@ -58,13 +58,20 @@ export class SchemaSet {
       return;
     }
     if (s.oneOf) {
-      const ok = s.oneOf.filter((o: Schema) => { const e: string[] = []; this.check(o, base, v, at, e); return e.length === 0; });
+      const ok = s.oneOf.filter((o: Schema) => {
+        const e: string[] = [];
+        this.check(o, base, v, at, e);
+        return e.length === 0;
+      });
       if (ok.length !== 1) errors.push(`${at}: oneOf`);
       return;
     }
     const type = s.type;
     const t = v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
-    if (type && !(type === t || (type === "number" && t === "integer"))) { errors.push(`${at}: expected ${type}, got ${t}`); return; }
+    if (type && !(type === t || (type === "number" && t === "integer"))) {
+      errors.push(`${at}: expected ${type}, got ${t}`);
+      return;
+    }
     if (s.enum && !s.enum.some((e: unknown) => JSON.stringify(e) === JSON.stringify(v))) errors.push(`${at}: enum`);
     if (typeof v === "string" && s.pattern && !new RegExp(s.pattern).test(v)) errors.push(`${at}: pattern`);
     if (typeof v === "string" && s.format && !formatHolds(s.format, v)) errors.push(`${at}: format ${s.format}`);

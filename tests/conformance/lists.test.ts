@@ -24,7 +24,10 @@ async function resolveWith(entries: (s: ReturnType<typeof sample>) => Record<str
 describe("lists layerlens cannot use say why", () => {
   for (const listType of [DOCKER_MANIFEST_LIST, OCI_INDEX]) {
     it(`${listType}: only schema 1 entries`, async () => {
-      const run = resolveWith((s) => [schema1Entry(s, DOCKER_MANIFEST_V1_SIGNED, "amd64"), schema1Entry(s, DOCKER_MANIFEST_V1, "arm64")], listType);
+      const run = resolveWith(
+        (s) => [schema1Entry(s, DOCKER_MANIFEST_V1_SIGNED, "amd64"), schema1Entry(s, DOCKER_MANIFEST_V1, "arm64")],
+        listType,
+      );
       await expect(run).rejects.toBeInstanceOf(InvalidManifestError);
       await expect(run).rejects.toThrow(/manifests: all 2 entries are Docker schema 1 manifests, which are not supported/);
       await expect(run).rejects.not.toThrow(/lists no manifests/);
@@ -40,7 +43,11 @@ describe("lists layerlens cannot use say why", () => {
   it("a schema 1 entry beside a schema 2 one is skipped, not fatal", async () => {
     const s = sample();
     const v2 = s.index.manifests[0];
-    const list = { schemaVersion: 2, mediaType: DOCKER_MANIFEST_LIST, manifests: [schema1Entry(s, DOCKER_MANIFEST_V1_SIGNED, "amd64"), v2] };
+    const list = {
+      schemaVersion: 2,
+      mediaType: DOCKER_MANIFEST_LIST,
+      manifests: [schema1Entry(s, DOCKER_MANIFEST_V1_SIGNED, "amd64"), v2],
+    };
     const image = await resolveImage(await open(withManifest(s, list, DOCKER_MANIFEST_LIST)));
     expect(image.manifestDescriptor.digest).toBe(v2.digest);
   });

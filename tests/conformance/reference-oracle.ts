@@ -47,8 +47,15 @@ export function askSkopeo(ref: string, timeoutMs = 15_000): OracleVerdict {
     encoding: "utf8",
     timeout: timeoutMs,
     env: {
-      PATH: process.env.PATH, HOME: dir, CONTAINERS_REGISTRIES_CONF: conf,
-      HTTPS_PROXY: proxy, HTTP_PROXY: proxy, https_proxy: proxy, http_proxy: proxy, NO_PROXY: "", no_proxy: "",
+      PATH: process.env.PATH,
+      HOME: dir,
+      CONTAINERS_REGISTRIES_CONF: conf,
+      HTTPS_PROXY: proxy,
+      HTTP_PROXY: proxy,
+      https_proxy: proxy,
+      http_proxy: proxy,
+      NO_PROXY: "",
+      no_proxy: "",
     },
   });
   const log = `${run.stdout ?? ""}${run.stderr ?? ""}`;
@@ -61,7 +68,8 @@ export function askSkopeo(ref: string, timeoutMs = 15_000): OracleVerdict {
   }
   if (log.includes("Docker references with both a tag and digest are currently not supported")) return { kind: "tag-and-digest", log };
   const fatal = /level=fatal msg="(.*)"\s*$/m.exec(log)?.[1] ?? log;
-  if (!PARSE_ERRORS.some((p) => fatal.includes(p))) throw new Error(`skopeo on ${JSON.stringify(ref)} failed neither parsing nor connecting:\n${log}`);
+  if (!PARSE_ERRORS.some((p) => fatal.includes(p)))
+    throw new Error(`skopeo on ${JSON.stringify(ref)} failed neither parsing nor connecting:\n${log}`);
   return { kind: "invalid", why: fatal, log };
 }
 

@@ -16,12 +16,24 @@ import { skipLive } from "./skopeo-live.js";
  * expect (checked, so a newer skopeo that agrees shows up here) and ours.
  */
 const EXCEPTIONS: Record<string, { oracle: OracleVerdict["kind"]; ours: "valid" | "invalid"; why: string }> = {
-  "[::1]:1/x": { oracle: "invalid", ours: "valid", why: "IPv6 hosts: distribution's grammar accepts [hex:colons], skopeo's older vendored copy does not" },
+  "[::1]:1/x": {
+    oracle: "invalid",
+    ours: "valid",
+    why: "IPv6 hosts: distribution's grammar accepts [hex:colons], skopeo's older vendored copy does not",
+  },
   "[::1]/x": { oracle: "invalid", ours: "valid", why: "IPv6 hosts, as above" },
   "[2001:db8::1]:5000/x": { oracle: "invalid", ours: "valid", why: "IPv6 hosts, as above" },
   "[2001:DB8::1]/x": { oracle: "invalid", ours: "valid", why: "IPv6 hosts, as above" },
-  ["a@sha384:" + "0123456789abcdef".repeat(6)]: { oracle: "valid", ours: "invalid", why: "every byte is verified here and there is no sha384 hasher: a reference that could not be verified is refused" },
-  "my_registry.example/x": { oracle: "valid", ours: "invalid", why: "the grammar reads it as a path with no registry; skopeo then has no host to ask" },
+  ["a@sha384:" + "0123456789abcdef".repeat(6)]: {
+    oracle: "valid",
+    ours: "invalid",
+    why: "every byte is verified here and there is no sha384 hasher: a reference that could not be verified is refused",
+  },
+  "my_registry.example/x": {
+    oracle: "valid",
+    ours: "invalid",
+    why: "the grammar reads it as a path with no registry; skopeo then has no host to ask",
+  },
 };
 
 function ours(input: string): Reference | InvalidReferenceError {

@@ -22,7 +22,11 @@ describe.skipIf(skip)("layout tags against skopeo's recorded answers", () => {
       expectManifest(r, readFileSync(fixture("expected", tag, "manifest.json")));
       expectConfig(r, readFileSync(fixture("expected", tag, "config.json")));
       // layers.tsv: index, blob digest, diff_id, blob size (from umoci)
-      const rows = readFileSync(fixture("expected", tag, "layers.tsv"), "utf8").trim().split("\n").filter(Boolean).map((l) => l.split("\t"));
+      const rows = readFileSync(fixture("expected", tag, "layers.tsv"), "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("\t"));
       expect(r.layers.map((l) => [String(l.index), l.digest, l.diffId, String(l.size)])).toEqual(rows);
       expect(r.layers.every((l) => l.uncompressedSize !== null && l.uncompressedSize > 0)).toBe(true);
     });
@@ -38,13 +42,18 @@ describe.skipIf(skip)("other layouts and archives against skopeo", () => {
     });
   }
 
-  for (const [platform, file] of [["linux/amd64", "inspect-amd64.json"], ["linux/arm64", "inspect-arm64.json"]]) {
+  for (const [platform, file] of [
+    ["linux/amd64", "inspect-amd64.json"],
+    ["linux/arm64", "inspect-arm64.json"],
+  ]) {
     it(`oci:layout-multi:multi --platform ${platform}`, async () => {
       const r = await inspectJson(`oci:${fixture("layout-multi")}:multi`, "--platform", platform);
       expect(asSkopeo(r)).toEqual(skopeoFields(readJson("expected", "layout-multi", file)));
       const index = readFileSync(fixture("expected", "layout-multi", "manifest-or-index.json"));
       expect(r.indexes[0].digest).toBe(sha256(index));
-      expect(r.indexes[0].manifests.map((m) => m.digest)).toEqual(JSON.parse(index.toString()).manifests.map((m: { digest: string }) => m.digest));
+      expect(r.indexes[0].manifests.map((m) => m.digest)).toEqual(
+        JSON.parse(index.toString()).manifests.map((m: { digest: string }) => m.digest),
+      );
     });
   }
 
@@ -65,7 +74,10 @@ describe.skipIf(skip)("other layouts and archives against skopeo", () => {
   });
 
   it("oci-archive multi.oci.tar (an index) picks each platform", async () => {
-    for (const [p, file] of [["linux/amd64", "inspect-amd64.json"], ["linux/arm64", "inspect-arm64.json"]]) {
+    for (const [p, file] of [
+      ["linux/amd64", "inspect-amd64.json"],
+      ["linux/arm64", "inspect-arm64.json"],
+    ]) {
       const r = await inspectJson(`oci-archive:${fixture("archives", "multi.oci.tar")}:multi`, "--platform", p);
       expect(asSkopeo(r)).toEqual(skopeoFields(readJson("expected", "layout-multi", file)));
     }
@@ -76,7 +88,9 @@ describe.skipIf(skip)("other layouts and archives against skopeo", () => {
     const reports: InspectReport[] = [
       await inspectJson(fixture("archives", "demo.docker.tar")),
       await inspectJson(`${fixture("archives", "demo.docker.tar")}:fixtures/demo:v6`), // plain PATH:REPO:TAG
-      ...await Promise.all(manifest.RepoTags.map((t: string) => inspectJson(`docker-archive:${fixture("archives", "demo.docker.tar")}:${t}`))),
+      ...(await Promise.all(
+        manifest.RepoTags.map((t: string) => inspectJson(`docker-archive:${fixture("archives", "demo.docker.tar")}:${t}`)),
+      )),
     ];
     for (const r of reports) {
       expect(r.config.digest).toBe("sha256:" + manifest.Config.replace(/\.json$/, ""));

@@ -27,7 +27,19 @@ beforeAll(async () => {
   copy(`docker-archive:${join(tmp, "s.docker.tar")}`, `oci:${join(tmp, "from-docker")}:latest`);
   if (HAVE_UMOCI) {
     const umoci = (...a: string[]) => execFileSync("umoci", a, { stdio: "pipe" });
-    umoci("config", "--image", `${L}:latest`, "--tag", "configured", "--config.env", "EXTRA=1", "--config.label", "edited=yes", "--config.cmd", "/bin/true");
+    umoci(
+      "config",
+      "--image",
+      `${L}:latest`,
+      "--tag",
+      "configured",
+      "--config.env",
+      "EXTRA=1",
+      "--config.label",
+      "edited=yes",
+      "--config.cmd",
+      "/bin/true",
+    );
     const add = join(tmp, "add");
     mkdirSync(join(add, "opt"), { recursive: true });
     writeFileSync(join(add, "opt", "added.txt"), "added by umoci insert\n");

@@ -40,7 +40,11 @@ describe.skipIf(SKIP_FIXTURES)("export extracted by GNU tar equals umoci's rootf
       expect(diffs, formatDiffs(diffs)).toEqual([]);
 
       const again = new LayerFS({ hashFiles: true });
-      await again.mount({ open: async function* () { yield tar; } });
+      await again.mount({
+        open: async function* () {
+          yield tar;
+        },
+      });
       const back = diffRows(rowsOfImage(fs.image()), rowsOfImage(again.image()));
       expect(back, formatDiffs(back)).toEqual([]);
     });

@@ -12,7 +12,12 @@ import { tarLayer } from "./helpers/layers.js";
 await init();
 
 const enc = new TextEncoder();
-const layer = () => tarLayer([{ name: "etc/", type: "dir" }, { name: "etc/hostname", data: enc.encode("box\n") }, { name: "bin/sh", type: "symlink", linkname: "busybox" }]);
+const layer = () =>
+  tarLayer([
+    { name: "etc/", type: "dir" },
+    { name: "etc/hostname", data: enc.encode("box\n") },
+    { name: "bin/sh", type: "symlink", linkname: "busybox" },
+  ]);
 
 function expectFreed(call: () => unknown, doing: RegExp): void {
   let err: unknown;
@@ -61,7 +66,13 @@ describe("LayerFS.free()", () => {
   test("freed while layers are being read: nothing is applied, the batch throws FreedError", async () => {
     const fs = new LayerFS();
     const img = fs.image();
-    const slow = { ...layer(), open: async () => { fs.free(); return layer().open(); } };
+    const slow = {
+      ...layer(),
+      open: async () => {
+        fs.free();
+        return layer().open();
+      },
+    };
     await expect(img.mountBatch([slow])).rejects.toBeInstanceOf(FreedError);
   });
 

@@ -45,8 +45,14 @@ const CASES: Case[] = [
   },
   {
     name: "symlink pointing out, then written through",
-    layers: () => [base(), tarLayer([{ name: "out", type: "symlink", linkname: "../../../../" }, { name: "abs", type: "symlink", linkname: "/etc" }]),
-      tarLayer([file("out/etc/owned", "o"), file("abs/passwd", "replaced")])],
+    layers: () => [
+      base(),
+      tarLayer([
+        { name: "out", type: "symlink", linkname: "../../../../" },
+        { name: "abs", type: "symlink", linkname: "/etc" },
+      ]),
+      tarLayer([file("out/etc/owned", "o"), file("abs/passwd", "replaced")]),
+    ],
     check: (fs) => {
       // Both land inside the image: out -> root, abs -> /etc of the image.
       expect(fs.stat("etc/owned").size).toBe(1);
@@ -69,7 +75,7 @@ const CASES: Case[] = [
       expect(fs.image().layers[1].warnings[0]).toMatch(/root/);
     },
   },
-  { name: "whiteout of '..'", layers: () => [base(), tarLayer([file("etc/.wh..."), ])], refused: "UNSAFE_PATH" },
+  { name: "whiteout of '..'", layers: () => [base(), tarLayer([file("etc/.wh...")])], refused: "UNSAFE_PATH" },
   { name: "whiteout of '.'", layers: () => [base(), tarLayer([file("etc/.wh..")])], refused: "UNSAFE_PATH" },
   { name: "'.wh.' alone", layers: () => [base(), tarLayer([file("etc/.wh.")])], refused: "UNSAFE_PATH" },
   {
@@ -78,13 +84,21 @@ const CASES: Case[] = [
     options: { onBadEntry: "skip" },
     check: (fs) => expect(fs.readdir("")).toEqual(["etc", "tmp"]),
   },
-  { name: "hard link to a missing path", layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "nope" }])], refused: "LAYER_ENTRY" },
+  {
+    name: "hard link to a missing path",
+    layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "nope" }])],
+    refused: "LAYER_ENTRY",
+  },
   {
     name: "hard link to a later path of the same layer",
     layers: () => [tarLayer([{ name: "h", type: "hardlink", linkname: "later" }, file("later")])],
     refused: "LAYER_ENTRY",
   },
-  { name: "hard link to a directory", layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "etc" }])], refused: "LAYER_ENTRY" },
+  {
+    name: "hard link to a directory",
+    layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "etc" }])],
+    refused: "LAYER_ENTRY",
+  },
   {
     name: "hard link climbing out",
     layers: () => [base(), tarLayer([{ name: "h", type: "hardlink", linkname: "../../etc/passwd" }])],
@@ -92,7 +106,13 @@ const CASES: Case[] = [
   },
   {
     name: "symlink loop in a parent",
-    layers: () => [tarLayer([{ name: "a", type: "symlink", linkname: "b" }, { name: "b", type: "symlink", linkname: "a" }]), tarLayer([file("a/x")])],
+    layers: () => [
+      tarLayer([
+        { name: "a", type: "symlink", linkname: "b" },
+        { name: "b", type: "symlink", linkname: "a" },
+      ]),
+      tarLayer([file("a/x")]),
+    ],
     refused: "LAYER_ENTRY",
   },
   {

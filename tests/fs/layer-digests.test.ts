@@ -16,7 +16,10 @@ import { tarOf } from "./helpers/layers.js";
 
 const enc = new TextEncoder();
 const digest = (alg: "sha256" | "sha512", b: Uint8Array) => `${alg}:${createHash(alg).update(b).digest("hex")}`;
-const tar = tarOf([{ name: "etc/", type: "dir" }, { name: "etc/hello", data: enc.encode("hello from a sha512 layer\n") }]);
+const tar = tarOf([
+  { name: "etc/", type: "dir" },
+  { name: "etc/hello", data: enc.encode("hello from a sha512 layer\n") },
+]);
 const gz = gzipSync(tar);
 
 /** A layer over `blob` that counts the chunks it hands out. */
@@ -35,7 +38,10 @@ function layer(blob: Uint8Array, fields: Omit<LayerLike, "open">): LayerLike & {
 }
 
 async function refusal(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(() => undefined, (e) => e);
+  const err = await p.then(
+    () => undefined,
+    (e) => e,
+  );
   expect(err, "expected a refusal").toBeInstanceOf(Error);
   return err as Error;
 }
@@ -71,14 +77,25 @@ describe("sha512 layers", () => {
   });
 
   test("an uncompressed layer: one sha512 serves blob and diff_id; mixed algorithms are each checked", async () => {
-    const same = await readLayerStream(await layer(tar, {}).open(), () => {}, { mediaType: OCI_LAYER, digest: digest("sha512", tar), diffId: digest("sha512", tar) });
+    const same = await readLayerStream(await layer(tar, {}).open(), () => {}, {
+      mediaType: OCI_LAYER,
+      digest: digest("sha512", tar),
+      diffId: digest("sha512", tar),
+    });
     expect(same).toMatchObject({ digest: digest("sha512", tar), diffId: digest("sha512", tar), compression: "none" });
-    const mixed = await readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha512", tar), diffId: digest("sha256", tar) });
+    const mixed = await readLayerStream(await layer(tar, {}).open(), () => {}, {
+      digest: digest("sha512", tar),
+      diffId: digest("sha256", tar),
+    });
     expect(mixed).toMatchObject({ digest: digest("sha512", tar), diffId: digest("sha256", tar) });
-    const wrong = await refusal(readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha512", tar), diffId: "sha256:" + "0".repeat(64) }));
+    const wrong = await refusal(
+      readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha512", tar), diffId: "sha256:" + "0".repeat(64) }),
+    );
     expect(wrong).toBeInstanceOf(DigestMismatchError);
     expect(wrong.message).toMatch(/diff_id/);
-    const wrong512 = await refusal(readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), diffId: "sha512:" + "0".repeat(128) }));
+    const wrong512 = await refusal(
+      readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), diffId: "sha512:" + "0".repeat(128) }),
+    );
     expect(wrong512).toMatchObject({ expected: "sha512:" + "0".repeat(128), actual: digest("sha512", tar) });
   });
 });
@@ -91,7 +108,9 @@ describe("layer sizes", () => {
       expect(err).toBeInstanceOf(SizeMismatchError);
       expect(err).toMatchObject({ code: "SIZE_MISMATCH", expected: gz.length + delta });
       expect([...fs.walk()]).toHaveLength(0);
-      const direct = await refusal(readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), size: tar.length + delta }));
+      const direct = await refusal(
+        readLayerStream(await layer(tar, {}).open(), () => {}, { digest: digest("sha256", tar), size: tar.length + delta }),
+      );
       expect(direct).toMatchObject({ code: "SIZE_MISMATCH", expected: tar.length + delta });
     });
   }

@@ -47,7 +47,11 @@ describe.skipIf(SKIP_FIXTURES)("LayerFS on the fixtures", () => {
     expect(fs.stat("etc/motd").touchedBy).toEqual([5]); // whited out in 1, back in 5
     expect(fs.stat("etc/hostname").touchedBy).toEqual([0, 1]);
     expect(fs.stat("etc").touchedBy).toEqual([0, 1, 5]);
-    expect([...fs.walk("srv/data")].map((s) => s.path)).toEqual(expectedRootfs("latest").map((r) => r.path).filter((p) => p.startsWith("srv/data/")));
+    expect([...fs.walk("srv/data")].map((s) => s.path)).toEqual(
+      expectedRootfs("latest")
+        .map((r) => r.path)
+        .filter((p) => p.startsWith("srv/data/")),
+    );
     expect(() => fs.stat("srv/link-dangling")).toThrow(NotFoundError);
     expect(() => fs.readdir("etc/hostname")).toThrow(NotFoundError);
   });
@@ -59,7 +63,15 @@ describe.skipIf(SKIP_FIXTURES)("LayerFS on the fixtures", () => {
     expect(l1.changes.deleted.map((c) => c.path).sort()).toEqual(["etc/motd", "usr/share/app/sub", "var/typechange-dir"]);
     expect(l1.changes.deletedBytes).toBe(26 + 14 + 14 + 6);
     // Type changes are modifications (the replaced directory's contents count as deleted).
-    expect(l1.changes.modified.filter((c) => c.path.startsWith("var/typechange")).map((c) => [c.path, c.type]).sort()).toEqual([["var/typechange-dir", "file"], ["var/typechange-file", "directory"]]);
+    expect(
+      l1.changes.modified
+        .filter((c) => c.path.startsWith("var/typechange"))
+        .map((c) => [c.path, c.type])
+        .sort(),
+    ).toEqual([
+      ["var/typechange-dir", "file"],
+      ["var/typechange-file", "directory"],
+    ]);
     expect(l2.changes.opaque.map((c) => c.path)).toEqual(["opt/legacy"]);
     expect(l3.changes.deleted.map((c) => c.path)).toEqual(["usr/share/app/b.txt"]);
     expect(l6.changes.deleted.map((c) => c.path)).toEqual(["usr/share/app/a.txt"]);
@@ -72,12 +84,21 @@ describe.skipIf(SKIP_FIXTURES)("LayerFS on the fixtures", () => {
 
   test("images side by side; diff equals the difference of umoci's listings", async () => {
     const fs = new LayerFS({ hashFiles: true });
-    const pairs: [string, string][] = [["v1", "v2"], ["v2", "v3"], ["v5", "v6"], ["latest", "gnutar"], ["multi-amd64", "multi-arm64"]];
+    const pairs: [string, string][] = [
+      ["v1", "v2"],
+      ["v2", "v3"],
+      ["v5", "v6"],
+      ["latest", "gnutar"],
+      ["multi-amd64", "multi-arm64"],
+    ];
     for (const [a, b] of pairs) {
       for (const t of [a, b]) if (!fs.imageNames().includes(t)) await fs.image(t).mountBatch(fixtureImage("layout", t).layers);
       const d = diffImages(fs.image(a), fs.image(b));
       const want = listingDiff(expectedRootfs(a), expectedRootfs(b));
-      expect(d.entries.map((e) => `${e.kind} ${e.path}${e.fields ? " " + e.fields.join(",") : ""}`), `${a} -> ${b}`).toEqual(want);
+      expect(
+        d.entries.map((e) => `${e.kind} ${e.path}${e.fields ? " " + e.fields.join(",") : ""}`),
+        `${a} -> ${b}`,
+      ).toEqual(want);
     }
     expect(fs.imageNames().length).toBe(9);
   });
@@ -124,12 +145,20 @@ describe.skipIf(SKIP_FIXTURES)("LayerFS on the fixtures", () => {
       let out = "";
       let err = "";
       const bytes: Uint8Array[] = [];
-      const code = await main(argv, { stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), stdoutBytes: (b: Uint8Array) => void bytes.push(b.slice()) } as never);
+      const code = await main(argv, {
+        stdout: (t: string) => void (out += t),
+        stderr: (t: string) => void (err += t),
+        stdoutBytes: (b: Uint8Array) => void bytes.push(b.slice()),
+      } as never);
       return { code, out, err, bytes: Buffer.concat(bytes) };
     };
     const ls = await run("ls", `${L}:v2`, "srv/data", "--json");
     expect(ls.code).toBe(0);
-    expect(JSON.parse(ls.out).map((s: { path: string }) => s.path)).toEqual(expectedRootfs("v2").map((r) => r.path).filter((p) => /^srv\/data\/[^/]+$/.test(p)));
+    expect(JSON.parse(ls.out).map((s: { path: string }) => s.path)).toEqual(
+      expectedRootfs("v2")
+        .map((r) => r.path)
+        .filter((p) => /^srv\/data\/[^/]+$/.test(p)),
+    );
     expect((await run("ls", `${L}:v2`, "--layer", "0")).out).not.toContain("srv");
     expect((await run("ls", `${L}:v2`, "-l", "usr/bin")).out).toMatch(/-rwsr-xr-x .* suid-demo/);
     const cat = await run("cat", `${L}:latest`, "etc/os-release");
@@ -152,8 +181,14 @@ function listingDiff(a: RootfsRow[], b: RootfsRow[]): string[] {
   const out: [string, string][] = [];
   for (const r of b) {
     const x = ma.get(r.path);
-    if (!x) { out.push([r.path, `added ${r.path}`]); continue; }
-    if (x.type !== r.type) { out.push([r.path, `changed ${r.path} type`]); continue; }
+    if (!x) {
+      out.push([r.path, `added ${r.path}`]);
+      continue;
+    }
+    if (x.type !== r.type) {
+      out.push([r.path, `changed ${r.path} type`]);
+      continue;
+    }
     const f: string[] = [];
     if (x.mode !== r.mode) f.push("mode");
     if (x.uid !== r.uid) f.push("uid");
@@ -174,14 +209,22 @@ describe("wasted space", () => {
     const fs = new LayerFS();
     const bytes = (n: number) => new Uint8Array(n);
     await fs.mountBatch([
-      tarLayer([{ name: "a", data: bytes(100) }, { name: "d", type: "dir" }, { name: "d/x", data: bytes(30) }, { name: "d/y", data: bytes(20) }, { name: "keep", data: bytes(7) }]),
+      tarLayer([
+        { name: "a", data: bytes(100) },
+        { name: "d", type: "dir" },
+        { name: "d/x", data: bytes(30) },
+        { name: "d/y", data: bytes(20) },
+        { name: "keep", data: bytes(7) },
+      ]),
       tarLayer([{ name: "a", data: bytes(40) }, { name: ".wh.d" }]),
       tarLayer([{ name: "a", data: bytes(60) }]),
     ]);
     const w = analyzeWaste(fs.image());
     // Paths: a (100, 40, 60), d/x 30, d/y 20, keep 7, whiteout d (dive weighs the 50 it hid).
     // "d" appears as a leaf only in layer 1 (in layer 0 it has children): one node.
-    expect(w.topWasted.map((p) => [p.path, p.layers, p.cumulativeBytes, p.minBytes, p.wastedBytes])).toEqual([["a", [0, 1, 2], 200, 40, 160]]);
+    expect(w.topWasted.map((p) => [p.path, p.layers, p.cumulativeBytes, p.minBytes, p.wastedBytes])).toEqual([
+      ["a", [0, 1, 2], 200, 40, 160],
+    ]);
     expect(w.wastedBytes).toBe(160);
     expect(w.diveReportedWastedBytes).toBe(200);
     expect(w.efficiency).toBeCloseTo((40 + 30 + 20 + 7 + 50) / (200 + 30 + 20 + 7 + 50), 10);

@@ -23,7 +23,8 @@ function record(key: string, value: string): string {
   while (String(len).length + enc.encode(rest).length !== len) len = String(len).length + enc.encode(rest).length;
   return len + rest;
 }
-const pax = (flag: "x" | "g", records: [string, string][]) => rawEntry("PaxHeader", flag, enc.encode(records.map(([k, v]) => record(k, v)).join("")));
+const pax = (flag: "x" | "g", records: [string, string][]) =>
+  rawEntry("PaxHeader", flag, enc.encode(records.map(([k, v]) => record(k, v)).join("")));
 const paxRaw = (body: string) => rawEntry("PaxHeader", "x", enc.encode(body));
 const longName = (name: string) => rawEntry("././@LongLink", "L", enc.encode(name + "\0"));
 const file = (name: string, mtime = 1_000_000) => tarEntry({ name, data: enc.encode(name), mtime, uid: 0 });
@@ -55,12 +56,35 @@ async function ours(tar: Uint8Array): Promise<Verdict & { code?: string; message
   return { ok: true, rows };
 }
 
-const view = (rows: FileRow[]) => rows.filter((r) => r.type !== "directory").map((r) => ({ path: r.path, type: r.type, mtime: r.type === "symlink" ? 0 : r.mtime, uid: ROOT ? r.uid : 0, linkname: r.linkname }));
+const view = (rows: FileRow[]) =>
+  rows
+    .filter((r) => r.type !== "directory")
+    .map((r) => ({ path: r.path, type: r.type, mtime: r.type === "symlink" ? 0 : r.mtime, uid: ROOT ? r.uid : 0, linkname: r.linkname }));
 
 const SEQUENCES: [string, Uint8Array][] = [
-  ["two x headers: only the last applies", tarOf(pax("x", [["path", "from-first"], ["mtime", "1111"]]), pax("x", [["mtime", "2222"]]), file("plain"))],
+  [
+    "two x headers: only the last applies",
+    tarOf(
+      pax("x", [
+        ["path", "from-first"],
+        ["mtime", "1111"],
+      ]),
+      pax("x", [["mtime", "2222"]]),
+      file("plain"),
+    ),
+  ],
   ["two x paths: the last wins", tarOf(pax("x", [["path", "first"]]), pax("x", [["path", "second"]]), file("plain"))],
-  ["x linkpath twice", tarOf(pax("x", [["linkpath", "t1"], ["uid", "7"]]), pax("x", [["linkpath", "t2"]]), tarEntry({ name: "l", type: "symlink", linkname: "x" }))],
+  [
+    "x linkpath twice",
+    tarOf(
+      pax("x", [
+        ["linkpath", "t1"],
+        ["uid", "7"],
+      ]),
+      pax("x", [["linkpath", "t2"]]),
+      tarEntry({ name: "l", type: "symlink", linkname: "x" }),
+    ),
+  ],
   ["a global applies to every later entry", tarOf(pax("g", [["mtime", "2000"]]), file("a"), file("b"))],
   ["a later global replaces an earlier one", tarOf(pax("g", [["mtime", "2000"]]), file("a"), pax("g", [["mtime", "3000"]]), file("b"))],
   ["x overrides a global for one entry", tarOf(pax("g", [["mtime", "2000"]]), pax("x", [["mtime", "2500"]]), file("a"), file("b"))],
@@ -76,13 +100,16 @@ const SEQUENCES_UMOCI: [string, Uint8Array][] = [
 ];
 
 describe.skipIf(SKIP)("PAX header sequences: layerlens vs GNU tar -x and umoci unpack", () => {
-  test.each([...SEQUENCES.map(([t, b]) => [t, "GNU tar", b] as const), ...SEQUENCES_UMOCI.map(([t, b]) => [t, "umoci", b] as const)])("%s (%s)", async (_title, tool, tar) => {
-    const oracle = tool === "umoci" ? umociUnpack(tar) : gnuTarExtract(tar);
-    expect(oracle.ok, JSON.stringify(oracle)).toBe(true);
-    const got = await ours(tar);
-    expect(got.ok, JSON.stringify(got)).toBe(true);
-    if (oracle.ok && got.ok) expect(view(got.rows)).toEqual(view(oracle.rows));
-  });
+  test.each([...SEQUENCES.map(([t, b]) => [t, "GNU tar", b] as const), ...SEQUENCES_UMOCI.map(([t, b]) => [t, "umoci", b] as const)])(
+    "%s (%s)",
+    async (_title, tool, tar) => {
+      const oracle = tool === "umoci" ? umociUnpack(tar) : gnuTarExtract(tar);
+      expect(oracle.ok, JSON.stringify(oracle)).toBe(true);
+      const got = await ours(tar);
+      expect(got.ok, JSON.stringify(got)).toBe(true);
+      if (oracle.ok && got.ok) expect(view(got.rows)).toEqual(view(oracle.rows));
+    },
+  );
 });
 
 const REFUSALS: [string, Uint8Array][] = [

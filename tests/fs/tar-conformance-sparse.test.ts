@@ -24,13 +24,39 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 /** Files to make sparse: name, real size, and the data written (offset, text). */
-interface Layout { title: string; file: string; size: number; data: [number, string][] }
+interface Layout {
+  title: string;
+  file: string;
+  size: number;
+  data: [number, string][];
+}
 
 const LAYOUTS: Layout[] = [
-  { title: "hole, data, hole", file: "f", size: 3 * MiB, data: [[MiB, "hello"], [2_500_000, "end"]] },
-  { title: "data at both ends", file: "ends", size: MiB, data: [[0, "start"], [MiB - 3, "end"]] },
+  {
+    title: "hole, data, hole",
+    file: "f",
+    size: 3 * MiB,
+    data: [
+      [MiB, "hello"],
+      [2_500_000, "end"],
+    ],
+  },
+  {
+    title: "data at both ends",
+    file: "ends",
+    size: MiB,
+    data: [
+      [0, "start"],
+      [MiB - 3, "end"],
+    ],
+  },
   { title: "all hole", file: "empty-inside", size: 2 * MiB, data: [] },
-  { title: "64 segments (map over one block)", file: "many", size: 64 * 64 * KiB, data: Array.from({ length: 64 }, (_, i) => [i * 64 * KiB + 7, `segment ${i}`] as [number, string]) },
+  {
+    title: "64 segments (map over one block)",
+    file: "many",
+    size: 64 * 64 * KiB,
+    data: Array.from({ length: 64 }, (_, i) => [i * 64 * KiB + 7, `segment ${i}`] as [number, string]),
+  },
   { title: "long name", file: "n".repeat(120) + "/" + "s".repeat(140), size: 300 * KiB, data: [[200 * KiB, "x".repeat(5000)]] },
 ];
 
@@ -61,15 +87,27 @@ async function ours(tar: Uint8Array): Promise<{ view: FileRow[]; read: Record<st
   const read: Record<string, string> = {};
   for (const s of fs.walk()) {
     const type = s.type === "file" || s.type === "directory" || s.type === "symlink" ? s.type : "other";
-    view.push({ path: s.path, type, size: s.size, sha256: s.digest?.slice(7) ?? "", mtime: Math.floor(s.mtime), uid: s.uid, linkname: s.linkname ?? "" });
-    if (s.type === "file") read[s.path] = createHash("sha256").update(await fs.image().readFileBytes(s.path)).digest("hex");
+    view.push({
+      path: s.path,
+      type,
+      size: s.size,
+      sha256: s.digest?.slice(7) ?? "",
+      mtime: Math.floor(s.mtime),
+      uid: s.uid,
+      linkname: s.linkname ?? "",
+    });
+    if (s.type === "file")
+      read[s.path] = createHash("sha256")
+        .update(await fs.image().readFileBytes(s.path))
+        .digest("hex");
   }
   const parts: Uint8Array[] = [];
   await exportImage(fs.image(), (c) => parts.push(c));
   return { view, read, exported: Buffer.concat(parts) };
 }
 
-const content = (rows: FileRow[]) => rows.map(({ path, type, size, sha256, mtime }) => ({ path, type, size, sha256, mtime: type === "file" ? mtime : 0 }));
+const content = (rows: FileRow[]) =>
+  rows.map(({ path, type, size, sha256, mtime }) => ({ path, type, size, sha256, mtime: type === "file" ? mtime : 0 }));
 
 describe.skipIf(SKIP)("sparse files: layerlens vs GNU tar -x and Python's tarfile", () => {
   for (const l of LAYOUTS) {
@@ -88,7 +126,10 @@ describe.skipIf(SKIP)("sparse files: layerlens vs GNU tar -x and Python's tarfil
         expect(got.read).toEqual(Object.fromEntries(files.map((r) => [r.path, r.sha256])));
         // Python is the second oracle: where it reads the tar as GNU tar does (it does not for a
         // 0.1 entry with a long name: it keeps the GNUSparseFile.N name), it must match too.
-        const pyAgrees = isDeepStrictEqual(py, files.map((r) => ({ name: r.path, size: r.size, sha256: r.sha256 })));
+        const pyAgrees = isDeepStrictEqual(
+          py,
+          files.map((r) => ({ name: r.path, size: r.size, sha256: r.sha256 })),
+        );
         if (!(fmt === "pax 0.1" && l.title === "long name")) expect(pyAgrees, JSON.stringify(py)).toBe(true);
         // The export, read back by both oracles, is the same tree.
         const back = gnuTarExtract(got.exported);
@@ -102,7 +143,16 @@ describe.skipIf(SKIP)("sparse files: layerlens vs GNU tar -x and Python's tarfil
 describe.skipIf(SKIP)("a 60 GiB sparse file costs what its data costs", () => {
   test("stat, export and hole() see the real size without materialising the holes", async () => {
     const size = 60 * 1024 * MiB;
-    const l: Layout = { title: "big", file: "big", size, data: [[0, "head"], [size / 2, "middle"], [size - 4, "tail"]] };
+    const l: Layout = {
+      title: "big",
+      file: "big",
+      size,
+      data: [
+        [0, "head"],
+        [size / 2, "middle"],
+        [size - 4, "tail"],
+      ],
+    };
     const dir = join(TMP, "big");
     makeTree(dir, l);
     const tar = execFileSync("tar", ["--sparse", "--format=posix", "-cf", "-", "-C", dir, "d"]);
@@ -112,8 +162,12 @@ describe.skipIf(SKIP)("a 60 GiB sparse file costs what its data costs", () => {
     let holes = 0;
     const r = new TarReader({
       entry: () => {},
-      data: (c) => { data += c.length; },
-      hole: (n) => { holes += n; },
+      data: (c) => {
+        data += c.length;
+      },
+      hole: (n) => {
+        holes += n;
+      },
     });
     r.push(tar);
     r.end();

@@ -19,7 +19,10 @@ function parseTar(bytes: Uint8Array, step = bytes.length): { headers: TarHeader[
   const bodies: Uint8Array[] = [];
   let parts: Uint8Array[] = [];
   const r = new TarReader({
-    entry: (h) => { headers.push(h); parts = []; },
+    entry: (h) => {
+      headers.push(h);
+      parts = [];
+    },
     data: (c) => parts.push(c.slice()),
     entryEnd: () => bodies.push(Buffer.concat(parts)),
   });
@@ -29,7 +32,13 @@ function parseTar(bytes: Uint8Array, step = bytes.length): { headers: TarHeader[
 }
 
 const TYPE_CHAR: Record<string, string> = {
-  file: "0", hardlink: "1", symlink: "2", chardev: "3", blockdev: "4", directory: "5", fifo: "6",
+  file: "0",
+  hardlink: "1",
+  symlink: "2",
+  chardev: "3",
+  blockdev: "4",
+  directory: "5",
+  fifo: "6",
 };
 
 const TAGS = ["v1", "v2", "v3", "v4", "v5", "v6", "latest", "gnutar", "multi-amd64", "multi-arm64"];
@@ -48,20 +57,36 @@ describe.skipIf(SKIP_FIXTURES)("tar reader equals Python's tarfile on every fixt
             name: h.name.replace(/\/$/, ""),
             type: h.typeflag === "\0" ? "0" : h.typeflag,
             mode: "0o" + h.mode.toString(8),
-            uid: h.uid, gid: h.gid, size: h.size, mtime: h.mtime,
+            uid: h.uid,
+            gid: h.gid,
+            size: h.size,
+            mtime: h.mtime,
             linkname: h.linkname || null,
-            devmajor: h.devmajor, devminor: h.devminor,
+            devmajor: h.devmajor,
+            devminor: h.devminor,
             xattrs: h.xattrs,
           }));
-          const want = layer.entries.map((e: any) => ({
-            name: e.name.replace(/\/$/, ""),
-            type: e.type,
-            mode: e.mode,
-            uid: e.uid, gid: e.gid, size: e.type === "0" ? e.size : e.size, mtime: e.mtime,
-            linkname: e.linkname,
-            devmajor: e.devmajor, devminor: e.devminor,
-            xattrs: e.pax ? Object.fromEntries(Object.entries(e.pax).filter(([k]) => k.startsWith("SCHILY.xattr.")).map(([k, v]) => [k.slice(13), v])) : null,
-          })).map((e: any) => ({ ...e, xattrs: e.xattrs && Object.keys(e.xattrs).length ? e.xattrs : null }));
+          const want = layer.entries
+            .map((e: any) => ({
+              name: e.name.replace(/\/$/, ""),
+              type: e.type,
+              mode: e.mode,
+              uid: e.uid,
+              gid: e.gid,
+              size: e.type === "0" ? e.size : e.size,
+              mtime: e.mtime,
+              linkname: e.linkname,
+              devmajor: e.devmajor,
+              devminor: e.devminor,
+              xattrs: e.pax
+                ? Object.fromEntries(
+                    Object.entries(e.pax)
+                      .filter(([k]) => k.startsWith("SCHILY.xattr."))
+                      .map(([k, v]) => [k.slice(13), v]),
+                  )
+                : null,
+            }))
+            .map((e: any) => ({ ...e, xattrs: e.xattrs && Object.keys(e.xattrs).length ? e.xattrs : null }));
           expect(got, `${tag} ${layer.digest} step ${step}`).toEqual(want);
           expect(got.every((_, i) => TYPE_CHAR[headers[i].type] !== undefined)).toBe(true);
         }
@@ -104,7 +129,8 @@ describe("tar reader edge cases", () => {
     // uid field as base-256: 0x80 marker then big-endian 2^21 + 5 (over the 7 octal digits).
     b.fill(0, 108, 116);
     b[108] = 0x80;
-    b[113] = 0x20; b[115] = 0x05;
+    b[113] = 0x20;
+    b[115] = 0x05;
     fixChecksum(b);
     const { headers } = parseTar(join2(b, tarEnd()));
     expect(headers[0].uid).toBe(0x200005);
@@ -115,7 +141,10 @@ describe("tar reader edge cases", () => {
     const x = paxHeader("x", { uid: "7" });
     const tar = join2(g, tarEntry({ name: "one" }), x, tarEntry({ name: "two" }), tarEnd());
     const { headers } = parseTar(tar, 64);
-    expect(headers.map((h) => [h.name, h.uid, h.mtime])).toEqual([["one", 4242, 1700000000], ["two", 7, 1700000000]]);
+    expect(headers.map((h) => [h.name, h.uid, h.mtime])).toEqual([
+      ["one", 4242, 1700000000],
+      ["two", 7, 1700000000],
+    ]);
   });
 
   test("GNU ././@LongLink names (L and K)", () => {
@@ -168,4 +197,3 @@ function paxHeader(flag: "x" | "g", records: Record<string, string>): Uint8Array
 function gnuLong(flag: "L" | "K", value: string): Uint8Array {
   return rawEntry("././@LongLink", flag, new TextEncoder().encode(value + "\0"));
 }
-

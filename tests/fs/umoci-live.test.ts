@@ -66,7 +66,8 @@ describe.skipIf(SKIP)("live: images built with umoci here", () => {
     // v1: a little tree with every kind of entry.
     run("umoci", "unpack", "--image", `${L}:base`, join(TMP, "b1"));
     let R = join(TMP, "b1", "rootfs");
-    for (const d of ["etc", "usr/bin", "usr/share/doc/pkg", "var/lib/x", "opt/app/deep/er", "dir2file", "srv"]) mkdirSync(join(R, d), { recursive: true });
+    for (const d of ["etc", "usr/bin", "usr/share/doc/pkg", "var/lib/x", "opt/app/deep/er", "dir2file", "srv"])
+      mkdirSync(join(R, d), { recursive: true });
     writeFileSync(join(R, "etc/conf"), "conf v1\n");
     writeFileSync(join(R, "usr/bin/tool"), "#!/bin/sh\n");
     chmodSync(join(R, "usr/bin/tool"), 0o4755);

@@ -37,7 +37,12 @@ const KEYS = [
 ];
 const HANDLES = KEYS.map((k) => parseDigest(k, core));
 
-interface Config { max: number; maxBytes: number; ttl: number; dispose: boolean }
+interface Config {
+  max: number;
+  maxBytes: number;
+  ttl: number;
+  dispose: boolean;
+}
 /** A key as the index into KEYS and whether to pass it as a handle. */
 type Key = [index: number, handle: boolean];
 type Op =
@@ -53,15 +58,32 @@ const keyArb: fc.Arbitrary<Key> = fc.tuple(fc.nat(KEYS.length - 1), fc.boolean()
 function opArb(cfg: Config): fc.Arbitrary<Op> {
   // Sizes reach past maxBytes so refusals happen; ttl values only when TTL is on.
   const size = cfg.maxBytes ? fc.nat(cfg.maxBytes + 3) : fc.constant(0);
-  const ttl = cfg.ttl ? fc.option(fc.oneof(fc.integer({ min: 1, max: 30 }), fc.constant(Infinity)), { nil: undefined }) : fc.constant(undefined);
+  const ttl = cfg.ttl
+    ? fc.option(fc.oneof(fc.integer({ min: 1, max: 30 }), fc.constant(Infinity)), { nil: undefined })
+    : fc.constant(undefined);
   const value = fc.nat(3); // few values, so "set the value already stored" happens
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ op: fc.constant("set" as const), key: keyArb, value, size, ttl }, { requiredKeys: ["op", "key", "value", "size"] }) },
+    {
+      weight: 6,
+      arbitrary: fc.record(
+        { op: fc.constant("set" as const), key: keyArb, value, size, ttl },
+        { requiredKeys: ["op", "key", "value", "size"] },
+      ),
+    },
     { weight: 4, arbitrary: fc.record({ op: fc.constant("get" as const), key: keyArb }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("peek" as const, "has" as const, "delete" as const), key: keyArb }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("getMany" as const, "hasMany" as const), keys: fc.array(keyArb, { maxLength: 5 }) }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant("setMany" as const), entries: fc.array(fc.tuple(keyArb, value, size), { maxLength: 5 }) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constantFrom("evictOldest" as const, "clear" as const, "purgeStale" as const, "iterate" as const) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ op: fc.constantFrom("getMany" as const, "hasMany" as const), keys: fc.array(keyArb, { maxLength: 5 }) }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({ op: fc.constant("setMany" as const), entries: fc.array(fc.tuple(keyArb, value, size), { maxLength: 5 }) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ op: fc.constantFrom("evictOldest" as const, "clear" as const, "purgeStale" as const, "iterate" as const) }),
+    },
     { weight: cfg.ttl ? 3 : 0, arbitrary: fc.record({ op: fc.constant("tick" as const), ms: fc.nat(15) }) },
   );
 }
@@ -82,8 +104,16 @@ function keyOf([i, asHandle]: Key): DigestLike {
 /** Run f on both sides; both must throw the same kind of refusal or return equal results. */
 function both<A, B>(real: () => A, model: () => B): A | undefined {
   let r: A | undefined, m: B | undefined, re: unknown, me: unknown;
-  try { r = real(); } catch (e) { re = e; }
-  try { m = model(); } catch (e) { me = e; }
+  try {
+    r = real();
+  } catch (e) {
+    re = e;
+  }
+  try {
+    m = model();
+  } catch (e) {
+    me = e;
+  }
   if (me instanceof TooLarge) {
     expect(re, `the cache must refuse ${me.message} as too large`).toBeInstanceOf(CapacityError);
     return undefined;
@@ -101,7 +131,13 @@ function runScenario([cfg, ops]: [Config, Op[]]): void {
     max: cfg.max,
     ...(cfg.maxBytes ? { maxBytes: cfg.maxBytes } : {}),
     ...(cfg.ttl ? { ttl: cfg.ttl, now: () => ref.now } : {}),
-    ...(cfg.dispose ? { dispose: (v: number, k: string, why: DisposeReason) => { seen.push([v, k, why]); } } : {}),
+    ...(cfg.dispose
+      ? {
+          dispose: (v: number, k: string, why: DisposeReason) => {
+            seen.push([v, k, why]);
+          },
+        }
+      : {}),
     core,
   });
   try {
@@ -110,26 +146,83 @@ function runScenario([cfg, ops]: [Config, Op[]]): void {
       switch (o.op) {
         case "set": {
           const options = { ...(cfg.maxBytes ? { size: o.size } : {}), ...(o.ttl !== undefined ? { ttl: o.ttl } : {}) };
-          both(() => { cache.set(keyOf(o.key), o.value, options); }, () => ref.set(KEYS[o.key[0]], o.value, o.size, o.ttl));
-          break;
-        }
-        case "get": both(() => cache.get(keyOf(o.key)), () => ref.get(KEYS[o.key[0]])); break;
-        case "peek": both(() => cache.peek(keyOf(o.key)), () => ref.peek(KEYS[o.key[0]])); break;
-        case "has": both(() => cache.has(keyOf(o.key)), () => ref.has(KEYS[o.key[0]])); break;
-        case "delete": both(() => cache.delete(keyOf(o.key)), () => ref.delete(KEYS[o.key[0]])); break;
-        case "getMany": both(() => cache.getMany(o.keys.map(keyOf)), () => o.keys.map((k) => ref.get(KEYS[k[0]]))); break;
-        case "hasMany": both(() => cache.hasMany(o.keys.map(keyOf)), () => o.keys.map((k) => ref.has(KEYS[k[0]]))); break;
-        case "setMany":
           both(
-            () => { cache.setMany(o.entries.map(([k, v, size]) => (cfg.maxBytes ? [keyOf(k), v, size] as const : [keyOf(k), v] as const))); },
-            () => { for (const [k, v, size] of o.entries) ref.set(KEYS[k[0]], v, size); },
+            () => {
+              cache.set(keyOf(o.key), o.value, options);
+            },
+            () => ref.set(KEYS[o.key[0]], o.value, o.size, o.ttl),
           );
           break;
-        case "evictOldest": both(() => cache.evictOldest(), () => ref.evictOldest()); break;
-        case "clear": both(() => cache.clear(), () => ref.clear()); break;
-        case "purgeStale": both(() => cache.purgeStale(), () => ref.purgeStale()); break;
-        case "iterate": break; // compared after every step anyway
-        case "tick": ref.now += o.ms; break;
+        }
+        case "get":
+          both(
+            () => cache.get(keyOf(o.key)),
+            () => ref.get(KEYS[o.key[0]]),
+          );
+          break;
+        case "peek":
+          both(
+            () => cache.peek(keyOf(o.key)),
+            () => ref.peek(KEYS[o.key[0]]),
+          );
+          break;
+        case "has":
+          both(
+            () => cache.has(keyOf(o.key)),
+            () => ref.has(KEYS[o.key[0]]),
+          );
+          break;
+        case "delete":
+          both(
+            () => cache.delete(keyOf(o.key)),
+            () => ref.delete(KEYS[o.key[0]]),
+          );
+          break;
+        case "getMany":
+          both(
+            () => cache.getMany(o.keys.map(keyOf)),
+            () => o.keys.map((k) => ref.get(KEYS[k[0]])),
+          );
+          break;
+        case "hasMany":
+          both(
+            () => cache.hasMany(o.keys.map(keyOf)),
+            () => o.keys.map((k) => ref.has(KEYS[k[0]])),
+          );
+          break;
+        case "setMany":
+          both(
+            () => {
+              cache.setMany(o.entries.map(([k, v, size]) => (cfg.maxBytes ? ([keyOf(k), v, size] as const) : ([keyOf(k), v] as const))));
+            },
+            () => {
+              for (const [k, v, size] of o.entries) ref.set(KEYS[k[0]], v, size);
+            },
+          );
+          break;
+        case "evictOldest":
+          both(
+            () => cache.evictOldest(),
+            () => ref.evictOldest(),
+          );
+          break;
+        case "clear":
+          both(
+            () => cache.clear(),
+            () => ref.clear(),
+          );
+          break;
+        case "purgeStale":
+          both(
+            () => cache.purgeStale(),
+            () => ref.purgeStale(),
+          );
+          break;
+        case "iterate":
+          break; // compared after every step anyway
+        case "tick":
+          ref.now += o.ms;
+          break;
       }
       cache.checkInvariants();
       expect([...cache.entries()], `${label}: iteration, most recent first`).toEqual(ref.entries());
@@ -145,6 +238,11 @@ function runScenario([cfg, ops]: [Config, Op[]]): void {
 describe("MetadataCache against a Map-based reference LRU", () => {
   it(`agrees on ${RUNS} random operation sequences${process.env.CACHE_MODEL_WASM ? ` (core ${process.env.CACHE_MODEL_WASM})` : ""}`, () => {
     expect(core.debug, "the model test runs on the debug core (checkInvariants does real work)").toBe(true);
-    fc.assert(fc.property(scenarioArb, (s) => { runScenario(s); }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        runScenario(s);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -20,16 +20,40 @@ const hexOf = (n: number) => fc.string({ unit: fc.constantFrom(...HEX), minLengt
 const nearDigest = fc.oneof(
   fc.tuple(fc.constantFrom("sha256", "sha512"), fc.nat(140)).chain(([alg, n]) => hexOf(n).map((h) => `${alg}:${h}`)),
   fc.constantFrom("sha256", "sha512").chain((alg) => hexOf(alg === "sha256" ? 64 : 128).map((h) => `${alg}:${h}`)),
-  fc.tuple(
-    fc.constantFrom("sha256", "sha512", "sha384", "SHA256", "sha25", "md5", "blake3", "sha256+b64u", "", " sha256", "sha256:sha256", "sha2\u00e16"),
-    fc.constantFrom(":", "", "::", "-"),
-    fc.string({ unit: fc.constantFrom(...HEX, "A", "g", "=", "_", "-", ":", "\u0000", "\u00e9", "\u{1f600}"), maxLength: 140 }),
-  ).map(([a, sep, rest]) => a + sep + rest),
+  fc
+    .tuple(
+      fc.constantFrom(
+        "sha256",
+        "sha512",
+        "sha384",
+        "SHA256",
+        "sha25",
+        "md5",
+        "blake3",
+        "sha256+b64u",
+        "",
+        " sha256",
+        "sha256:sha256",
+        "sha2\u00e16",
+      ),
+      fc.constantFrom(":", "", "::", "-"),
+      fc.string({ unit: fc.constantFrom(...HEX, "A", "g", "=", "_", "-", ":", "\u0000", "\u00e9", "\u{1f600}"), maxLength: 140 }),
+    )
+    .map(([a, sep, rest]) => a + sep + rest),
 );
 
 /** A valid digest with one code unit replaced, inserted or removed. */
-const mutated = fc.tuple(fc.constantFrom("sha256", "sha512").chain((alg) => hexOf(alg === "sha256" ? 64 : 128).map((h) => `${alg}:${h}`)), fc.nat(), fc.string({ maxLength: 2 }), fc.nat(2))
-  .map(([d, at, s, drop]) => { const i = at % (d.length + 1); return d.slice(0, i) + s + d.slice(i + drop); });
+const mutated = fc
+  .tuple(
+    fc.constantFrom("sha256", "sha512").chain((alg) => hexOf(alg === "sha256" ? 64 : 128).map((h) => `${alg}:${h}`)),
+    fc.nat(),
+    fc.string({ maxLength: 2 }),
+    fc.nat(2),
+  )
+  .map(([d, at, s, drop]) => {
+    const i = at % (d.length + 1);
+    return d.slice(0, i) + s + d.slice(i + drop);
+  });
 
 const anyString = fc.oneof(nearDigest, mutated, fc.string({ maxLength: 150 }), fc.string({ unit: "binary", maxLength: 150 }));
 
@@ -40,27 +64,37 @@ function coreVerdict(core: Core, s: string): number {
   return r < 0 ? r : 0;
 }
 
-describe.each([["debug", debug], ["release", release]])("digest grammar vs the %s core", (_name, core) => {
+describe.each([
+  ["debug", debug],
+  ["release", release],
+])("digest grammar vs the %s core", (_name, core) => {
   it("accept the same strings, refuse with the same reason, and handles format back", () => {
-    fc.assert(fc.property(anyString, (s) => {
-      const problem = digestProblem(s);
-      const verdict = coreVerdict(core, s);
-      expect(verdict === 0, `core and grammar on ${JSON.stringify(s)}`).toBe(problem === undefined);
-      const coreReads = s.length <= MAX_DIGEST_LENGTH && /^[\x00-\x7f]*$/.test(s);
-      if (problem && coreReads) {
-        // The core's code mapped by the table it has always used, not by the grammar.
-        const reasons: Record<number, string> = { [-1]: "empty", [-2]: "algorithm", [-3]: "length", [-4]: "hex", [-5]: "format" };
-        expect(reasons[verdict], `reason for ${JSON.stringify(s)}`).toBe(problem.reason);
-      }
-      if (problem) {
-        let err: unknown;
-        try { parseDigest(s, core); } catch (e) { err = e; }
-        expect(err).toBeInstanceOf(InvalidDigestError);
-        expect((err as InvalidDigestError).reason).toBe(problem.reason);
-        expect(digestError(s, verdict).reason).toBe(problem.reason);
-      } else {
-        expect(formatDigest(parseDigest(s, core), core)).toBe(s);
-      }
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(anyString, (s) => {
+        const problem = digestProblem(s);
+        const verdict = coreVerdict(core, s);
+        expect(verdict === 0, `core and grammar on ${JSON.stringify(s)}`).toBe(problem === undefined);
+        const coreReads = s.length <= MAX_DIGEST_LENGTH && /^[\x00-\x7f]*$/.test(s);
+        if (problem && coreReads) {
+          // The core's code mapped by the table it has always used, not by the grammar.
+          const reasons: Record<number, string> = { [-1]: "empty", [-2]: "algorithm", [-3]: "length", [-4]: "hex", [-5]: "format" };
+          expect(reasons[verdict], `reason for ${JSON.stringify(s)}`).toBe(problem.reason);
+        }
+        if (problem) {
+          let err: unknown;
+          try {
+            parseDigest(s, core);
+          } catch (e) {
+            err = e;
+          }
+          expect(err).toBeInstanceOf(InvalidDigestError);
+          expect((err as InvalidDigestError).reason).toBe(problem.reason);
+          expect(digestError(s, verdict).reason).toBe(problem.reason);
+        } else {
+          expect(formatDigest(parseDigest(s, core), core)).toBe(s);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -19,16 +19,36 @@ type Op =
   | { kind: "whiteout"; path: string }
   | { kind: "opaque"; dir: string };
 
-interface RefNode { type: "file" | "dir" | "symlink"; mode: number; content?: string; target?: string }
+interface RefNode {
+  type: "file" | "dir" | "symlink";
+  mode: number;
+  content?: string;
+  target?: string;
+}
 
 const comp = fc.constantFrom("a", "b", "c");
 const path = fc.array(comp, { minLength: 1, maxLength: 3 }).map((p) => p.join("/"));
 const dirOrRoot = fc.oneof(fc.constant(""), path);
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("file" as const), path, content: fc.constantFrom("", "x", "yy", "zzz"), mode: fc.constantFrom(0o644, 0o600, 0o4755) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("file" as const),
+      path,
+      content: fc.constantFrom("", "x", "yy", "zzz"),
+      mode: fc.constantFrom(0o644, 0o600, 0o4755),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("dir" as const), path, mode: fc.constantFrom(0o755, 0o700, 0o1777) }) },
   // Symlinks only as leaves named l1/l2 (never a parent of other generated paths).
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("symlink" as const), path: fc.tuple(dirOrRoot, fc.constantFrom("l1", "l2")).map(([d, n]) => (d ? d + "/" + n : n)), target: fc.constantFrom("a", "/b/c", "../x") }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("symlink" as const),
+      path: fc.tuple(dirOrRoot, fc.constantFrom("l1", "l2")).map(([d, n]) => (d ? d + "/" + n : n)),
+      target: fc.constantFrom("a", "/b/c", "../x"),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("hardlink" as const), path, target: path }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("whiteout" as const), path }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("opaque" as const), dir: dirOrRoot }) },
@@ -49,12 +69,21 @@ function reference(layers: Op[][]): Map<string, RefNode> {
   const m = new Map<string, RefNode>();
   for (const layer of layers) {
     const upper = new Set<string>([""]);
-    const mark = (p: string) => { upper.add(p); for (const a of ancestors(p)) upper.add(a); };
+    const mark = (p: string) => {
+      upper.add(p);
+      for (const a of ancestors(p)) upper.add(a);
+    };
     const isDir = (p: string) => p === "" || m.get(p)?.type === "dir";
-    const removeTree = (p: string) => { m.delete(p); for (const k of under(m, p)) m.delete(k); };
+    const removeTree = (p: string) => {
+      m.delete(p);
+      for (const k of under(m, p)) m.delete(k);
+    };
     const walkOut = (start: string, opaque: boolean) => {
       const visit = (p: string) => {
-        if (!upper.has(p) && !(opaque && p === start)) { removeTree(p); return; }
+        if (!upper.has(p) && !(opaque && p === start)) {
+          removeTree(p);
+          return;
+        }
         if (isDir(p)) for (const k of [...m.keys()].filter((k) => parentOf(k) === p)) visit(k);
       };
       if (start === "" || m.has(start)) visit(start);
@@ -93,12 +122,18 @@ function tarEntries(layer: Op[]): TarWriteEntry[] {
   const enc = new TextEncoder();
   return layer.map((o): TarWriteEntry => {
     switch (o.kind) {
-      case "file": return { name: o.path, data: enc.encode(o.content), mode: o.mode };
-      case "dir": return { name: o.path, type: "dir", mode: o.mode };
-      case "symlink": return { name: o.path, type: "symlink", linkname: o.target, mode: 0o777 };
-      case "hardlink": return { name: o.path, type: "hardlink", linkname: o.target };
-      case "whiteout": return { name: (parentOf(o.path) ? parentOf(o.path) + "/" : "") + ".wh." + baseOf(o.path) };
-      case "opaque": return { name: (o.dir ? o.dir + "/" : "") + ".wh..wh..opq" };
+      case "file":
+        return { name: o.path, data: enc.encode(o.content), mode: o.mode };
+      case "dir":
+        return { name: o.path, type: "dir", mode: o.mode };
+      case "symlink":
+        return { name: o.path, type: "symlink", linkname: o.target, mode: 0o777 };
+      case "hardlink":
+        return { name: o.path, type: "hardlink", linkname: o.target };
+      case "whiteout":
+        return { name: (parentOf(o.path) ? parentOf(o.path) + "/" : "") + ".wh." + baseOf(o.path) };
+      case "opaque":
+        return { name: (o.dir ? o.dir + "/" : "") + ".wh..wh..opq" };
     }
   });
 }

@@ -40,7 +40,10 @@ function naiveRoots(n: number, edges: number[], node: number): number[] {
       const u = todo.pop()!;
       if (u === node) return true;
       for (let i = 0; i < edges.length; i += 2) {
-        if (edges[i] === u && !seen.has(edges[i + 1])) { seen.add(edges[i + 1]); todo.push(edges[i + 1]); }
+        if (edges[i] === u && !seen.has(edges[i + 1])) {
+          seen.add(edges[i + 1]);
+          todo.push(edges[i + 1]);
+        }
       }
     }
     return false;
@@ -53,46 +56,58 @@ const graphs = fc.integer({ min: 1, max: 12 }).chain((n) =>
     n: fc.constant(n),
     edges: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 30 }).map((es) => es.flat()),
     probe: fc.nat(n - 1),
-  }));
+  }),
+);
 
 // Sparse forward-leaning graphs are mostly acyclic, so both verdicts get exercised.
 const dagLeaning = fc.integer({ min: 1, max: 12 }).chain((n) =>
   fc.record({
     n: fc.constant(n),
-    edges: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.nat(19)), { maxLength: 20 })
+    edges: fc
+      .array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.nat(19)), { maxLength: 20 })
       .map((es) => es.map(([a, b, keep]) => (a < b || keep === 0 ? [a, b] : [b, a])).flat()),
     probe: fc.nat(n - 1),
-  }));
+  }),
+);
 
-describe.each([["debug", debug], ["release", release]] as const)("IdGraph on the %s core vs a naive DFS", (_, core) => {
-  for (const [label, arb] of [["random", graphs], ["mostly acyclic", dagLeaning]] as const) {
+describe.each([
+  ["debug", debug],
+  ["release", release],
+] as const)("IdGraph on the %s core vs a naive DFS", (_, core) => {
+  for (const [label, arb] of [
+    ["random", graphs],
+    ["mostly acyclic", dagLeaning],
+  ] as const) {
     it(`${label} graphs: same verdict, real cycles, valid orders, same roots`, () => {
-      fc.assert(fc.property(arb, ({ n, edges, probe }) => {
-        const g = new IdGraph(n, edges, core);
-        try {
-          const cycle = g.findCycle();
-          expect(cycle !== undefined).toBe(naiveHasCycle(n, edges));
-          const has = (a: number, b: number) => {
-            for (let i = 0; i < edges.length; i += 2) if (edges[i] === a && edges[i + 1] === b) return true;
-            return false;
-          };
-          if (cycle) {
-            expect(cycle.length).toBeGreaterThan(0);
-            expect(new Set(cycle).size).toBe(cycle.length); // a simple cycle
-            for (let i = 0; i < cycle.length; i++) expect(has(cycle[i], cycle[(i + 1) % cycle.length])).toBe(true);
-            expect(() => g.topoOrder()).toThrow(expect.objectContaining({ code: "CYCLE" }));
-          } else {
-            const order = g.topoOrder();
-            expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-            const pos = new Map(Array.from(order, (u, i) => [u, i]));
-            for (let i = 0; i < edges.length; i += 2) expect(pos.get(edges[i])!).toBeLessThan(pos.get(edges[i + 1])!);
-            g.checkInvariants();
+      fc.assert(
+        fc.property(arb, ({ n, edges, probe }) => {
+          const g = new IdGraph(n, edges, core);
+          try {
+            const cycle = g.findCycle();
+            expect(cycle !== undefined).toBe(naiveHasCycle(n, edges));
+            const has = (a: number, b: number) => {
+              for (let i = 0; i < edges.length; i += 2) if (edges[i] === a && edges[i + 1] === b) return true;
+              return false;
+            };
+            if (cycle) {
+              expect(cycle.length).toBeGreaterThan(0);
+              expect(new Set(cycle).size).toBe(cycle.length); // a simple cycle
+              for (let i = 0; i < cycle.length; i++) expect(has(cycle[i], cycle[(i + 1) % cycle.length])).toBe(true);
+              expect(() => g.topoOrder()).toThrow(expect.objectContaining({ code: "CYCLE" }));
+            } else {
+              const order = g.topoOrder();
+              expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+              const pos = new Map(Array.from(order, (u, i) => [u, i]));
+              for (let i = 0; i < edges.length; i += 2) expect(pos.get(edges[i])!).toBeLessThan(pos.get(edges[i + 1])!);
+              g.checkInvariants();
+            }
+            expect(g.rootsReaching(probe)).toEqual(naiveRoots(n, edges, probe));
+          } finally {
+            g.free();
           }
-          expect(g.rootsReaching(probe)).toEqual(naiveRoots(n, edges, probe));
-        } finally {
-          g.free();
-        }
-      }), { numRuns: RUNS });
+        }),
+        { numRuns: RUNS },
+      );
     });
   }
 });

@@ -44,10 +44,16 @@ function expectRealCycle(n: number, edges: Uint32Array, cycle: number[]): void {
   const succ = new Uint32Array(edges.length / 2);
   for (let i = 0; i < edges.length; i += 2) succ[fill[edges[i]]++] = edges[i + 1];
   const seen = new Uint8Array(n);
-  let repeats = 0, missing = 0, outside = 0;
+  let repeats = 0,
+    missing = 0,
+    outside = 0;
   for (let i = 0; i < cycle.length; i++) {
-    const u = cycle[i], v = cycle[(i + 1) % cycle.length];
-    if (u >= n) { outside++; continue; }
+    const u = cycle[i],
+      v = cycle[(i + 1) % cycle.length];
+    if (u >= n) {
+      outside++;
+      continue;
+    }
     if (seen[u]++) repeats++;
     let found = false;
     for (let k = start[u]; k < start[u + 1] && !found; k++) found = succ[k] === v;
@@ -56,16 +62,23 @@ function expectRealCycle(n: number, edges: Uint32Array, cycle: number[]): void {
   expect({ repeats, missing, outside }).toEqual({ repeats: 0, missing: 0, outside: 0 });
 }
 
-describe.each([["release", release], ["debug", debug]] as const)("the %s core at scale", (_, core) => {
+describe.each([
+  ["release", release],
+  ["debug", debug],
+] as const)("the %s core at scale", (_, core) => {
   it("a 1,000,000-node chain: ordered, then one closing edge makes it one big cycle", () => {
     const edges = new Uint32Array(2 * N);
-    for (let i = 0; i + 1 < N; i++) { edges[2 * i] = N - 1 - i; edges[2 * i + 1] = N - 2 - i; } // N-1 -> ... -> 0
+    for (let i = 0; i + 1 < N; i++) {
+      edges[2 * i] = N - 1 - i;
+      edges[2 * i + 1] = N - 2 - i;
+    } // N-1 -> ... -> 0
     const chain = new IdGraph(N, edges.subarray(0, 2 * (N - 1)), core);
     const order = chain.topoOrder();
     expect(order[0]).toBe(N - 1);
     expectValidOrder(N, edges.subarray(0, 2 * (N - 1)), order);
     chain.free();
-    edges[2 * (N - 1)] = 0; edges[2 * N - 1] = N - 1;
+    edges[2 * (N - 1)] = 0;
+    edges[2 * N - 1] = N - 1;
     const loop = new IdGraph(N, edges, core);
     const cycle = loop.findCycle()!;
     expect(cycle.length).toBe(N);
@@ -105,7 +118,11 @@ describe("LayerGraph at scale (release core)", () => {
     expect([order.length, order[0], order[N - 1]]).toEqual([N, "sha256:" + id(0), "sha256:" + id(N - 1)]);
     g.addParent(id(N - 1), id(0));
     let err: unknown;
-    try { g.assertAcyclic("legacy parent chain"); } catch (e) { err = e; }
+    try {
+      g.assertAcyclic("legacy parent chain");
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(CycleError);
     expect((err as CycleError).cycle.length).toBe(N);
     g.free();

@@ -37,7 +37,11 @@ function ourErrorOrNothing(run: () => void): void {
   }
 }
 
-const mutated = fc.tuple(fc.array(fc.tuple(fc.nat(VALID.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 12 }), fc.nat(VALID.length))
+const mutated = fc
+  .tuple(
+    fc.array(fc.tuple(fc.nat(VALID.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 12 }),
+    fc.nat(VALID.length),
+  )
   .map(([flips, cut]) => {
     const b = new Uint8Array(VALID);
     for (const [at, v] of flips) b[at] = v;
@@ -60,36 +64,48 @@ function paxRecord(key: string, value: string): string {
   while (String(len).length + n !== len) len = String(len).length + n;
   return len + rest;
 }
-const paxBlock = (flag: "x" | "g", records: [string, string][]) => rawEntry("PaxHeader", flag, enc.encode(records.map(([k, v]) => paxRecord(k, v)).join("")));
+const paxBlock = (flag: "x" | "g", records: [string, string][]) =>
+  rawEntry("PaxHeader", flag, enc.encode(records.map(([k, v]) => paxRecord(k, v)).join("")));
 
 // Sparse maps, well formed or not: segments (maybe overlapping, out of order, past the end),
 // a real size, a stored body that may or may not add up, in each of the four encodings.
 const segment = fc.record({ offset: fc.nat(5000), length: fc.nat(1200) });
-const sparseEntry = fc.record({
-  format: fc.constantFrom("0.0", "0.1", "1.0", "gnu"),
-  segments: fc.array(segment, { maxLength: 30 }),
-  realSize: fc.nat(8000),
-  storedDelta: fc.integer({ min: -3, max: 3 }),
-  numblocksDelta: fc.integer({ min: -1, max: 1 }),
-}).map(({ format, segments, realSize, storedDelta, numblocksDelta }) => {
-  const stored = Math.max(0, segments.reduce((n, s) => n + s.length, 0) + storedDelta);
-  const data = new Uint8Array(stored).map((_, i) => i & 0xff);
-  const count = String(segments.length + numblocksDelta);
-  const flat = segments.flatMap((s) => [String(s.offset), String(s.length)]);
-  if (format === "gnu") return gnuSparse(segments, realSize, data);
-  if (format === "1.0") {
-    const map = enc.encode([count, ...flat].join("\n") + "\n");
-    const body = new Uint8Array(Math.ceil(map.length / 512) * 512 + data.length);
-    body.set(map);
-    body.set(data, Math.ceil(map.length / 512) * 512);
-    const x = paxBlock("x", [["GNU.sparse.major", "1"], ["GNU.sparse.minor", "0"], ["GNU.sparse.name", "real"], ["GNU.sparse.realsize", String(realSize)]]);
-    return Buffer.concat([x, rawEntry("GNUSparseFile.0/real", "0", body)]);
-  }
-  const records: [string, string][] = [["GNU.sparse.size", String(realSize)], ["GNU.sparse.numblocks", count]];
-  if (format === "0.0") for (let i = 0; i < flat.length; i += 2) records.push(["GNU.sparse.offset", flat[i]], ["GNU.sparse.numbytes", flat[i + 1]]);
-  else records.push(["GNU.sparse.name", "real"], ["GNU.sparse.map", flat.join(",")]);
-  return Buffer.concat([paxBlock("x", records), rawEntry("GNUSparseFile.0/real", "0", data)]);
-});
+const sparseEntry = fc
+  .record({
+    format: fc.constantFrom("0.0", "0.1", "1.0", "gnu"),
+    segments: fc.array(segment, { maxLength: 30 }),
+    realSize: fc.nat(8000),
+    storedDelta: fc.integer({ min: -3, max: 3 }),
+    numblocksDelta: fc.integer({ min: -1, max: 1 }),
+  })
+  .map(({ format, segments, realSize, storedDelta, numblocksDelta }) => {
+    const stored = Math.max(0, segments.reduce((n, s) => n + s.length, 0) + storedDelta);
+    const data = new Uint8Array(stored).map((_, i) => i & 0xff);
+    const count = String(segments.length + numblocksDelta);
+    const flat = segments.flatMap((s) => [String(s.offset), String(s.length)]);
+    if (format === "gnu") return gnuSparse(segments, realSize, data);
+    if (format === "1.0") {
+      const map = enc.encode([count, ...flat].join("\n") + "\n");
+      const body = new Uint8Array(Math.ceil(map.length / 512) * 512 + data.length);
+      body.set(map);
+      body.set(data, Math.ceil(map.length / 512) * 512);
+      const x = paxBlock("x", [
+        ["GNU.sparse.major", "1"],
+        ["GNU.sparse.minor", "0"],
+        ["GNU.sparse.name", "real"],
+        ["GNU.sparse.realsize", String(realSize)],
+      ]);
+      return Buffer.concat([x, rawEntry("GNUSparseFile.0/real", "0", body)]);
+    }
+    const records: [string, string][] = [
+      ["GNU.sparse.size", String(realSize)],
+      ["GNU.sparse.numblocks", count],
+    ];
+    if (format === "0.0")
+      for (let i = 0; i < flat.length; i += 2) records.push(["GNU.sparse.offset", flat[i]], ["GNU.sparse.numbytes", flat[i + 1]]);
+    else records.push(["GNU.sparse.name", "real"], ["GNU.sparse.map", flat.join(",")]);
+    return Buffer.concat([paxBlock("x", records), rawEntry("GNUSparseFile.0/real", "0", data)]);
+  });
 
 /** An old GNU 'S' entry: four map entries in the header, 21 per extension block. */
 function gnuSparse(segments: { offset: number; length: number }[], realSize: number, data: Uint8Array): Uint8Array {
@@ -106,7 +122,9 @@ function gnuSparse(segments: { offset: number; length: number }[], realSize: num
     octal(b, 24 * (k % 21) + 12, s.length);
   });
   if (ext.length) h[482] = 1;
-  ext.forEach((b, i) => { if (i < ext.length - 1) b[504] = 1; });
+  ext.forEach((b, i) => {
+    if (i < ext.length - 1) b[504] = 1;
+  });
   octal(h, 483, realSize);
   h.fill(0x20, 148, 156);
   let sum = 0;
@@ -118,12 +136,32 @@ function gnuSparse(segments: { offset: number; length: number }[], realSize: num
 // Sequences of PAX, global and GNU long-name headers before entries, records drawn from the
 // keys that matter (with NULs, empty and bad values among them).
 const value = fc.oneof(fc.constantFrom("", "0", "12", "1700000000.5", "-1", "abc", "a\0b", "x".repeat(200)), fc.string({ maxLength: 12 }));
-const key = fc.constantFrom("path", "linkpath", "mtime", "uid", "gid", "size", "uname", "SCHILY.xattr.user.k", "SCHILY.xattr.a\0b", "GNU.sparse.map", "GNU.sparse.major", "atime");
+const key = fc.constantFrom(
+  "path",
+  "linkpath",
+  "mtime",
+  "uid",
+  "gid",
+  "size",
+  "uname",
+  "SCHILY.xattr.user.k",
+  "SCHILY.xattr.a\0b",
+  "GNU.sparse.map",
+  "GNU.sparse.major",
+  "atime",
+);
 const metaHeader = fc.oneof(
   fc.tuple(fc.constantFrom("x" as const, "g" as const), fc.array(fc.tuple(key, value), { maxLength: 5 })).map(([f, r]) => paxBlock(f, r)),
   fc.tuple(fc.constantFrom("L", "K"), fc.string({ maxLength: 300 })).map(([f, s]) => rawEntry("././@LongLink", f, enc.encode(s + "\0"))),
 );
-const sequence = fc.array(fc.tuple(fc.array(metaHeader, { maxLength: 4 }), fc.oneof(sparseEntry, fc.constant(tarOf([{ name: "f", data: enc.encode("body") }], false)))), { minLength: 1, maxLength: 4 })
+const sequence = fc
+  .array(
+    fc.tuple(
+      fc.array(metaHeader, { maxLength: 4 }),
+      fc.oneof(sparseEntry, fc.constant(tarOf([{ name: "f", data: enc.encode("body") }], false))),
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
   .map((parts) => Buffer.concat([...parts.flatMap(([metas, e]) => [...metas, e]), new Uint8Array(1024)]));
 
 /** Parse with both a data() and a hole() consumer; the content must have the header's size. */
@@ -131,10 +169,21 @@ function parseChecked(bytes: Uint8Array, step: number, holes: boolean): void {
   let got = 0;
   let want = 0;
   const r = new TarReader({
-    entry: (h) => { got = 0; want = h.type === "file" ? h.size : -1; },
-    data: (c) => { got += c.length; },
-    hole: holes ? (n) => { got += n; } : undefined,
-    entryEnd: () => { if (want >= 0) expect(got).toBe(want); },
+    entry: (h) => {
+      got = 0;
+      want = h.type === "file" ? h.size : -1;
+    },
+    data: (c) => {
+      got += c.length;
+    },
+    hole: holes
+      ? (n) => {
+          got += n;
+        }
+      : undefined,
+    entryEnd: () => {
+      if (want >= 0) expect(got).toBe(want);
+    },
   });
   for (let i = 0; i < bytes.length; i += step) r.push(bytes.subarray(i, i + step));
   r.end();

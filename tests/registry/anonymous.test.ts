@@ -30,7 +30,9 @@ describe.runIf(run)("registry client, anonymous", () => {
     await skopeoCopy(`oci:${path.join(FIXTURES, "layout-multi")}`, `${reg.host}/fixtures/multi:latest`, { all: true });
     client = new RegistryClient({ registry: reg.host, retry: { attempts: 2, baseDelayMs: 1 } });
   });
-  afterAll(async () => { await reg?.stop(); });
+  afterAll(async () => {
+    await reg?.stop();
+  });
 
   test("ping: /v2/ answers 200 with the API version header", async () => {
     const ping = await client.ping();
@@ -42,7 +44,11 @@ describe.runIf(run)("registry client, anonymous", () => {
     const raw = await skopeoInspect(`${reg.host}/fixtures/demo:latest`, "raw");
     const got = await client.manifest("fixtures/demo", "latest");
     expect(text(got.bytes)).toBe(raw);
-    expect(got.descriptor).toEqual({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(raw), size: Buffer.byteLength(raw) });
+    expect(got.descriptor).toEqual({
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: sha256(raw),
+      size: Buffer.byteLength(raw),
+    });
     // The same digest the OCI layout's index.json names for the tag.
     expect(got.descriptor.digest).toBe(fixtureDescriptor("layout", "latest").digest);
   });
@@ -83,7 +89,13 @@ describe.runIf(run)("registry client, anonymous", () => {
     const manifest = JSON.parse(text((await client.manifest("fixtures/demo", "latest")).bytes));
     const layer = manifest.layers[0];
     const whole = await client.blob("fixtures/demo", layer);
-    for (const [start, end] of [[0, 100], [1000, 5000], [layer.size - 10, layer.size], [layer.size - 7, undefined], [5, 5]] as const) {
+    for (const [start, end] of [
+      [0, 100],
+      [1000, 5000],
+      [layer.size - 10, layer.size],
+      [layer.size - 7, undefined],
+      [5, 5],
+    ] as const) {
       const part = await bytesOf(await client.openBlob("fixtures/demo", layer, { start, end }));
       expect(Buffer.from(part).equals(Buffer.from(whole.subarray(start, end ?? layer.size)))).toBe(true);
     }
@@ -98,7 +110,10 @@ describe.runIf(run)("registry client, anonymous", () => {
     }
     // sha512 is verified (tests/registry/sha512.test.ts), so this one is asked for: the registry has no such manifest.
     await expect(client.manifest("fixtures/demo", "sha512:" + "0".repeat(128))).rejects.toMatchObject({ code: "REGISTRY", status: 404 });
-    await expect(client.manifest("fixtures/demo", "sha384:" + "0".repeat(96))).rejects.toMatchObject({ code: "INVALID_DIGEST", reason: "algorithm" });
+    await expect(client.manifest("fixtures/demo", "sha384:" + "0".repeat(96))).rejects.toMatchObject({
+      code: "INVALID_DIGEST",
+      reason: "algorithm",
+    });
     await expect(client.manifest("fixtures/demo", "sha256:XYZ")).rejects.toMatchObject({ code: "INVALID_DIGEST" });
   });
 
@@ -130,16 +145,24 @@ describe.runIf(run)("registry client, anonymous", () => {
   test("manifest size cap: the registry's own 4 MiB limit, and ours refusing before reading", async () => {
     const config = new TextEncoder().encode("{}");
     const configDigest = await pushBlob(reg.url, "fixtures/big", config);
-    const big = new TextEncoder().encode(JSON.stringify({
-      schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.empty.v1+json", digest: configDigest, size: 2 },
-      layers: [], annotations: { padding: "x".repeat(4 << 20) },
-    }));
+    const big = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { mediaType: "application/vnd.oci.empty.v1+json", digest: configDigest, size: 2 },
+        layers: [],
+        annotations: { padding: "x".repeat(4 << 20) },
+      }),
+    );
     // distribution 2.8 refuses to take a manifest over 4 MiB ...
-    await expect(pushManifest(reg.url, "fixtures/big", "huge", big, "application/vnd.oci.image.manifest.v1+json")).rejects.toThrow(/request body too large/);
+    await expect(pushManifest(reg.url, "fixtures/big", "huge", big, "application/vnd.oci.image.manifest.v1+json")).rejects.toThrow(
+      /request body too large/,
+    );
     // ... and, written into its storage directly, refuses to serve it ("storage: read exceeds limit").
     storeManifest(reg.dataDir, "fixtures/big", "huge", big);
-    const served = await new RegistryClient({ registry: reg.host, retry: { attempts: 1 } }).manifest("fixtures/big", "huge").catch((e) => e);
+    const served = await new RegistryClient({ registry: reg.host, retry: { attempts: 1 } })
+      .manifest("fixtures/big", "huge")
+      .catch((e) => e);
     expect(served).toMatchObject({ code: "REGISTRY", status: 500, retryable: true });
     // Our cap (default 4 MiB) is checked on Content-Length before any body byte is read; a
     // small cap makes a real manifest exceed it. (Streaming without Content-Length: faults.test.ts.)
@@ -153,18 +176,37 @@ describe.runIf(run)("registry client, anonymous", () => {
     const subject = (await client.manifest("fixtures/demo", "latest")).descriptor;
     expect(await client.referrers("fixtures/demo", subject.digest)).toEqual({ via: "tag", descriptors: [] });
     const empty = await pushBlob(reg.url, "fixtures/demo", new TextEncoder().encode("{}"));
-    const artifact = new TextEncoder().encode(JSON.stringify({
-      schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", artifactType: "application/vnd.example.sbom",
-      config: { mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: 2 },
-      layers: [{ mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: 2 }],
-      subject,
-    }));
-    const artifactDigest = await pushManifest(reg.url, "fixtures/demo", sha256(artifact), artifact, "application/vnd.oci.image.manifest.v1+json");
-    const entry = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: artifactDigest, size: artifact.length, artifactType: "application/vnd.example.sbom" };
-    const index = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [entry] }));
+    const artifact = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: "application/vnd.example.sbom",
+        config: { mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: 2 },
+        layers: [{ mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: 2 }],
+        subject,
+      }),
+    );
+    const artifactDigest = await pushManifest(
+      reg.url,
+      "fixtures/demo",
+      sha256(artifact),
+      artifact,
+      "application/vnd.oci.image.manifest.v1+json",
+    );
+    const entry = {
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: artifactDigest,
+      size: artifact.length,
+      artifactType: "application/vnd.example.sbom",
+    };
+    const index = new TextEncoder().encode(
+      JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [entry] }),
+    );
     await pushManifest(reg.url, "fixtures/demo", subject.digest.replace(":", "-"), index, "application/vnd.oci.image.index.v1+json");
     expect(await client.referrers("fixtures/demo", subject.digest)).toEqual({ via: "tag", descriptors: [entry] });
-    expect((await client.referrers("fixtures/demo", subject.digest, { artifactType: "application/vnd.example.sbom" })).descriptors).toEqual([entry]);
+    expect((await client.referrers("fixtures/demo", subject.digest, { artifactType: "application/vnd.example.sbom" })).descriptors).toEqual(
+      [entry],
+    );
     expect((await client.referrers("fixtures/demo", subject.digest, { artifactType: "application/other" })).descriptors).toEqual([]);
     // Through the ImageSource interface too, and the artifact manifest itself reads back verified.
     const source = new RegistrySource(`${reg.host}/fixtures/demo:latest`);
@@ -177,8 +219,12 @@ describe.runIf(run)("registry client, anonymous", () => {
     expect(source.name).toBe(`docker://${reg.host}/fixtures/demo:latest`);
     const image = await resolveImage(source);
     expect(image.config).toEqual(JSON.parse(await skopeoInspect(`${reg.host}/fixtures/demo:latest`, "config")));
-    expect(image.layers.map((l) => l.digest)).toEqual(JSON.parse(await skopeoInspect(`${reg.host}/fixtures/demo:latest`, "raw")).layers.map((l: { digest: string }) => l.digest));
-    const multi = await resolveImage(new RegistrySource(`${reg.host}/fixtures/multi:latest`), { platform: { os: "linux", architecture: "arm64", variant: "v8" } });
+    expect(image.layers.map((l) => l.digest)).toEqual(
+      JSON.parse(await skopeoInspect(`${reg.host}/fixtures/demo:latest`, "raw")).layers.map((l: { digest: string }) => l.digest),
+    );
+    const multi = await resolveImage(new RegistrySource(`${reg.host}/fixtures/multi:latest`), {
+      platform: { os: "linux", architecture: "arm64", variant: "v8" },
+    });
     expect(multi.indexes).toHaveLength(1);
     expect(multi.config?.architecture).toBe("arm64");
     const byDigest = await resolveImage(new RegistrySource(`${reg.host}/fixtures/demo@${image.root.digest}`));

@@ -37,7 +37,9 @@ describe.runIf(run)("registry client, htpasswd Basic auth", () => {
     await skopeoCopy(latest, `${reg.host}/private/demo:latest`, { creds: "alice:wonderland" });
     raw = await skopeoInspect(`${reg.host}/private/demo:latest`, "raw", "alice:wonderland");
   });
-  afterAll(async () => { await reg?.stop(); });
+  afterAll(async () => {
+    await reg?.stop();
+  });
 
   test("ping reports the Basic challenge; anonymous pulls are refused with the registry's diagnostics", async () => {
     const client = new RegistryClient({ registry: reg.host, retry: fast });
@@ -53,7 +55,9 @@ describe.runIf(run)("registry client, htpasswd Basic auth", () => {
     expect(text(first.bytes)).toBe(raw);
     expect(client.transport.requests).toBe(2); // the 401 that taught us, then the answer
     const config = await client.blob("private/demo", JSON.parse(raw).config);
-    expect(JSON.parse(text(config))).toEqual(JSON.parse(await skopeoInspect(`${reg.host}/private/demo:latest`, "config", "alice:wonderland")));
+    expect(JSON.parse(text(config))).toEqual(
+      JSON.parse(await skopeoInspect(`${reg.host}/private/demo:latest`, "config", "alice:wonderland")),
+    );
     expect(client.transport.requests).toBe(3); // no second challenge
   });
 
@@ -71,20 +75,30 @@ describe.runIf(run)("registry client, htpasswd Basic auth", () => {
   test("credentials from Docker's config.json: auth (base64) and username/password, matched by host forms", async () => {
     const dir = tempDir();
     const auth = Buffer.from("alice:wonderland").toString("base64");
-    for (const [key, entry] of [[reg.host, { auth }], [`http://${reg.host}/v2/`, { username: "alice", password: "wonderland" }]] as const) {
+    for (const [key, entry] of [
+      [reg.host, { auth }],
+      [`http://${reg.host}/v2/`, { username: "alice", password: "wonderland" }],
+    ] as const) {
       writeFileSync(path.join(dir, "config.json"), JSON.stringify({ auths: { "other.example": { auth: "eDp5" }, [key]: entry } }));
       const client = new RegistryClient({ registry: reg.host, credentials: dockerConfigCredentials({ env: { DOCKER_CONFIG: dir } }) });
       expect(text((await client.manifest("private/demo", "latest")).bytes)).toBe(raw);
     }
     // No entry for this host: anonymous, hence 401.
     writeFileSync(path.join(dir, "config.json"), JSON.stringify({ auths: { "other.example": { auth } } }));
-    const none = new RegistryClient({ registry: reg.host, credentials: dockerConfigCredentials({ path: path.join(dir, "config.json") }), retry: fast });
+    const none = new RegistryClient({
+      registry: reg.host,
+      credentials: dockerConfigCredentials({ path: path.join(dir, "config.json") }),
+      retry: fast,
+    });
     await expect(none.manifest("private/demo", "latest")).rejects.toMatchObject({ status: 401 });
   });
 
   test("docker://REF as open.ts opens it: openRegistrySource reads $DOCKER_CONFIG/config.json in Node", async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, "config.json"), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from("alice:wonderland").toString("base64") } } }));
+    writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from("alice:wonderland").toString("base64") } } }),
+    );
     const saved = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = dir;
     try {
@@ -102,7 +116,10 @@ describe.runIf(run)("registry client, htpasswd Basic auth", () => {
     const dir = tempDir();
     const helper = path.join(dir, "docker-credential-layerlens-test");
     // Answers for our registry only, like a real helper keyed by server URL.
-    writeFileSync(helper, `#!/bin/sh\nread server\nif [ "$server" = "${reg.host}" ]; then\n  printf '{"ServerURL":"%s","Username":"alice","Secret":"wonderland"}' "$server"\nelse\n  echo "credentials not found in native keychain"; exit 1\nfi\n`);
+    writeFileSync(
+      helper,
+      `#!/bin/sh\nread server\nif [ "$server" = "${reg.host}" ]; then\n  printf '{"ServerURL":"%s","Username":"alice","Secret":"wonderland"}' "$server"\nelse\n  echo "credentials not found in native keychain"; exit 1\nfi\n`,
+    );
     chmodSync(helper, 0o755);
     writeFileSync(path.join(dir, "config.json"), JSON.stringify({ credHelpers: { [reg.host]: "layerlens-test" } }));
     const env = { DOCKER_CONFIG: dir, PATH: `${dir}:${process.env.PATH}` };
@@ -228,7 +245,10 @@ describe.runIf(run)("registry client, bearer tokens (distribution auth: token)",
 
   test("docker config.json credentials reach the token server", async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, "config.json"), JSON.stringify({ auths: { [`https://${reg.host}`]: { auth: Buffer.from("alice:wonderland").toString("base64") } } }));
+    writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({ auths: { [`https://${reg.host}`]: { auth: Buffer.from("alice:wonderland").toString("base64") } } }),
+    );
     const client = new RegistryClient({ registry: reg.host, credentials: dockerConfigCredentials({ env: { DOCKER_CONFIG: dir } }) });
     expect(text((await client.manifest("private/demo", "latest")).bytes)).toBe(raw);
   });

@@ -40,7 +40,9 @@ function serve(dir: string): Promise<{ server: Server; origin: string }> {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` })),
+  );
 }
 
 describe.runIf(run)("registry client in Chromium", () => {
@@ -78,8 +80,18 @@ describe.runIf(run)("registry client in Chromium", () => {
     stops.push(() => new Promise((r) => site.server.close(() => r())));
 
     const context: BrowserContext = await chromium.launchPersistentContext(path.join(dir, "profile"), {
-      executablePath: CHROMIUM, headless: true, env: { ...process.env, HOME: dir },
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      executablePath: CHROMIUM,
+      headless: true,
+      env: { ...process.env, HOME: dir },
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     stops.push(() => context.close());
     const page = await context.newPage();
@@ -100,7 +112,11 @@ describe.runIf(run)("registry client in Chromium", () => {
     const manifest = await skopeoInspect(`${plain.host}/fixtures/demo:latest`, "raw");
     expect(report.anonymous.ping).toMatchObject({ status: 200, apiVersion: "registry/2.0" });
     expect(report.anonymous.manifest).toBe(manifest);
-    expect(report.anonymous.descriptor).toEqual({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(manifest), size: Buffer.byteLength(manifest) });
+    expect(report.anonymous.descriptor).toEqual({
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: sha256(manifest),
+      size: Buffer.byteLength(manifest),
+    });
     expect(JSON.parse(report.anonymous.config)).toEqual(JSON.parse(await skopeoInspect(`${plain.host}/fixtures/demo:latest`, "config")));
     expect(report.anonymous.tags).toEqual(["latest"]);
     expect(report.anonymous.catalog).toEqual(["fixtures/demo"]);
@@ -111,8 +127,15 @@ describe.runIf(run)("registry client in Chromium", () => {
   });
 
   test("through the fault proxy: 503 retried, a dropped layer resumed with Range, corruption refused", () => {
-    expect(report.proxy).toEqual({ manifestDigest: report.anonymous.descriptor.digest, layerSha256: raw.layers[0].digest, resumes: 1, corrupted: "DIGEST_MISMATCH" });
-    expect(proxy.seen.filter((r) => r.fault).map((r) => r.fault)).toEqual(expect.arrayContaining(["status", "drop-mid-body", "corrupt-byte"]));
+    expect(report.proxy).toEqual({
+      manifestDigest: report.anonymous.descriptor.digest,
+      layerSha256: raw.layers[0].digest,
+      resumes: 1,
+      corrupted: "DIGEST_MISMATCH",
+    });
+    expect(proxy.seen.filter((r) => r.fault).map((r) => r.fault)).toEqual(
+      expect.arrayContaining(["status", "drop-mid-body", "corrupt-byte"]),
+    );
     // The resume starts after what the page had received when the connection died (at most half:
     // the proxy sent half, and Chromium may not surface every byte it had before the error).
     const resumedAt = proxy.seen.map((r) => /^bytes=(\d+)-(\d+)$/.exec(String(r.headers.range ?? ""))).find(Boolean);

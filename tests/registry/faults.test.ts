@@ -24,7 +24,13 @@ describe.runIf(run)("registry client through a fault proxy", () => {
   let config: Descriptor;
   const delays: number[] = [];
   // Real backoff would only slow the suite down; the waits asked for are recorded instead.
-  const retry = { attempts: 4, baseDelayMs: 100, sleep: async (ms: number) => { delays.push(ms); } };
+  const retry = {
+    attempts: 4,
+    baseDelayMs: 100,
+    sleep: async (ms: number) => {
+      delays.push(ms);
+    },
+  };
   const client = (): RegistryClient => new RegistryClient({ registry: env.proxy.host, retry });
   const manifestPath = /^\/v2\/fixtures\/demo\/manifests\//;
   const layerPath = (): RegExp => new RegExp(`/blobs/${layer.digest}$`);
@@ -61,7 +67,9 @@ describe.runIf(run)("registry client through a fault proxy", () => {
 
   test("500 on every try: RegistryError, retryable, after the configured attempts", async () => {
     env.proxy.add({ path: manifestPath, action: { kind: "status", status: 503 }, times: Infinity });
-    const err = await client().manifest("fixtures/demo", "latest").catch((e) => e);
+    const err = await client()
+      .manifest("fixtures/demo", "latest")
+      .catch((e) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect(err).toMatchObject({ status: 503, retryable: true, diagnostics: [{ code: "UNKNOWN" }] });
     expect(env.proxy.seen).toHaveLength(4);
@@ -105,7 +113,9 @@ describe.runIf(run)("registry client through a fault proxy", () => {
 
   test("a connection that keeps dropping ends in a retryable RegistryError, not in short data", async () => {
     env.proxy.add({ path: layerPath(), action: { kind: "drop-mid-body" }, times: Infinity });
-    const err = await client().blob("fixtures/demo", layer).catch((e) => e);
+    const err = await client()
+      .blob("fixtures/demo", layer)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect(err).toMatchObject({ retryable: true });
     expect(err.message).toMatch(/kept dropping/);
@@ -120,7 +130,9 @@ describe.runIf(run)("registry client through a fault proxy", () => {
 
   test("a blob corrupted every time raises DigestMismatchError naming both digests", async () => {
     env.proxy.add({ path: layerPath(), action: { kind: "corrupt-byte" }, times: Infinity });
-    const err = await client().blob("fixtures/demo", layer).catch((e) => e);
+    const err = await client()
+      .blob("fixtures/demo", layer)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(DigestMismatchError);
     expect(err.expected).toBe(layer.digest);
     expect(err.actual).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -15,11 +15,22 @@ import { credentialsFor, normalizeHost } from "../../src/node/docker-config.js";
 
 describe("WWW-Authenticate", () => {
   test("distribution's bearer challenge with a multi-scope, escaped quoted string", () => {
-    const h = 'Bearer realm="http://127.0.0.1:5056/token",service="test-registry",scope="repository:a/b:pull repository:c:pull,push",error="insufficient_scope"';
-    expect(parseChallenges(h)).toEqual([{ scheme: "bearer", params: {
-      realm: "http://127.0.0.1:5056/token", service: "test-registry", scope: "repository:a/b:pull repository:c:pull,push", error: "insufficient_scope",
-    } }]);
-    expect(parseChallenges('Basic realm="a \\"quoted\\" realm", charset=UTF-8')).toEqual([{ scheme: "basic", params: { realm: 'a "quoted" realm', charset: "UTF-8" } }]);
+    const h =
+      'Bearer realm="http://127.0.0.1:5056/token",service="test-registry",scope="repository:a/b:pull repository:c:pull,push",error="insufficient_scope"';
+    expect(parseChallenges(h)).toEqual([
+      {
+        scheme: "bearer",
+        params: {
+          realm: "http://127.0.0.1:5056/token",
+          service: "test-registry",
+          scope: "repository:a/b:pull repository:c:pull,push",
+          error: "insufficient_scope",
+        },
+      },
+    ]);
+    expect(parseChallenges('Basic realm="a \\"quoted\\" realm", charset=UTF-8')).toEqual([
+      { scheme: "basic", params: { realm: 'a "quoted" realm', charset: "UTF-8" } },
+    ]);
   });
 
   test("several challenges in one header", () => {
@@ -29,7 +40,11 @@ describe("WWW-Authenticate", () => {
   });
 
   test("arbitrary strings never throw", () => {
-    fc.assert(fc.property(fc.string(), (s) => { parseChallenges(s); }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        parseChallenges(s);
+      }),
+    );
     expect(parseChallenges(null)).toEqual([]);
   });
 });
@@ -40,15 +55,20 @@ describe("Link pagination", () => {
     expect(nextLink('<https://x/prev>; rel="prev", <https://x/v2/t?last=9>; rel=next')).toBe("https://x/v2/t?last=9");
     expect(nextLink('</a>; rel="prev"')).toBeUndefined();
     expect(nextLink(null)).toBeUndefined();
-    fc.assert(fc.property(fc.string(), (s) => { nextLink(s); }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        nextLink(s);
+      }),
+    );
   });
 });
 
 describe("credential-free URLs", () => {
   test("user:password and signed-URL secrets are removed", () => {
     expect(redactUrl("https://u:p@reg.example/v2/a/blobs/sha256:1")).toBe("https://reg.example/v2/a/blobs/sha256:1");
-    expect(redactUrl("https://s3.example/b?X-Amz-Signature=abc&X-Amz-Credential=k&partNumber=1"))
-      .toBe("https://s3.example/b?X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED&partNumber=1");
+    expect(redactUrl("https://s3.example/b?X-Amz-Signature=abc&X-Amz-Credential=k&partNumber=1")).toBe(
+      "https://s3.example/b?X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED&partNumber=1",
+    );
   });
 });
 
@@ -60,11 +80,13 @@ describe("retry policy", () => {
 
   test("backoff doubles within [half, full] and is capped; Retry-After wins, capped", () => {
     const p = retryPolicy({ baseDelayMs: 100, maxDelayMs: 1000 });
-    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), (attempt) => {
-      const full = Math.min(100 * 2 ** (attempt - 1), 1000);
-      const d = retryDelay(p, attempt);
-      return d >= full / 2 && d <= full;
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), (attempt) => {
+        const full = Math.min(100 * 2 ** (attempt - 1), 1000);
+        const d = retryDelay(p, attempt);
+        return d >= full / 2 && d <= full;
+      }),
+    );
     expect(retryDelay(p, 1, "0")).toBe(0);
     expect(retryDelay(p, 1, "7")).toBe(1000);
     expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(50_000);
@@ -83,7 +105,13 @@ describe("registry names", () => {
 
   test("digest forms are checked without the wasm core", () => {
     expect(() => checkDigestString("sha256:" + "a".repeat(64))).not.toThrow();
-    for (const [bad, reason] of [["", "empty"], ["sha256", "format"], ["md5:00", "algorithm"], ["sha256:abc", "length"], ["sha256:" + "A".repeat(64), "hex"]]) {
+    for (const [bad, reason] of [
+      ["", "empty"],
+      ["sha256", "format"],
+      ["md5:00", "algorithm"],
+      ["sha256:abc", "length"],
+      ["sha256:" + "A".repeat(64), "hex"],
+    ]) {
       expect(() => checkDigestString(bad!)).toThrow(expect.objectContaining({ code: "INVALID_DIGEST", reason }));
     }
   });

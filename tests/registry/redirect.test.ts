@@ -39,7 +39,8 @@ describe.runIf(run)("registry client, blob redirects to another host", () => {
 
   test("the registry really redirects (raw fetch sees a 307 to 127.0.0.2)", async () => {
     const res = await fetch(`${reg.url}/v2/private/demo/blobs/${config.digest}`, {
-      redirect: "manual", headers: { Authorization: `Basic ${Buffer.from("alice:wonderland").toString("base64")}` },
+      redirect: "manual",
+      headers: { Authorization: `Basic ${Buffer.from("alice:wonderland").toString("base64")}` },
     });
     expect(res.status).toBe(307);
     expect(res.headers.get("Location")).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/docker\/registry\/v2\/blobs\/sha256\//);

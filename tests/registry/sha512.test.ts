@@ -34,7 +34,9 @@ describe.runIf(run)("registry client, sha512 blobs", () => {
     reg = await startRegistry();
     expect(await pushAs(reg.url, "fixtures/sha512", bytes, desc.digest)).toBe(201);
   });
-  afterAll(async () => { await reg?.stop(); });
+  afterAll(async () => {
+    await reg?.stop();
+  });
 
   test("the registry itself refuses an upload whose sha512 does not match (the oracle checks too)", async () => {
     expect(await pushAs(reg.url, "fixtures/sha512", bytes, sha512(new Uint8Array([1])))).toBe(400);
@@ -68,7 +70,10 @@ describe.runIf(run)("registry client, sha512 blobs", () => {
 
   test("an algorithm that cannot be verified is refused before any request", async () => {
     let requests = 0;
-    const counting: typeof fetch = (input, init) => { requests++; return fetch(input, init); };
+    const counting: typeof fetch = (input, init) => {
+      requests++;
+      return fetch(input, init);
+    };
     const client = new RegistryClient({ registry: reg.host, fetch: counting });
     for (const digest of ["sha384:" + "0".repeat(96), "blake3:" + "0".repeat(64)]) {
       const blob = await client.blob("fixtures/sha512", { ...desc, digest }).catch((e) => e);

@@ -9,7 +9,12 @@ import { debug, release } from "../helpers/core.js";
 import { InvalidDigestError } from "../../src/errors.js";
 import { MetadataCache } from "../../src/cache.js";
 import {
-  DEFAULT_TAG_TTL_MS, type RegistryCache, RegistrySource, createRegistryCache, defaultRegistryCache, tagCacheKey,
+  DEFAULT_TAG_TTL_MS,
+  type RegistryCache,
+  RegistrySource,
+  createRegistryCache,
+  defaultRegistryCache,
+  tagCacheKey,
 } from "../../src/sources/registry.js";
 import { resolveImage } from "../../src/sources/image.js";
 import { createSha256 } from "../../src/hash/hasher.js";

@@ -60,7 +60,11 @@ describe.runIf(run)("registry client in workerd", () => {
     stops.push(() => issuer.stop());
     const token = await startRegistry({ auth: { mode: "token", issuer } });
     stops.push(() => token.stop());
-    for (const [reg, creds] of [[plain, undefined], [basic, "alice:wonderland"], [token, "alice:wonderland"]] as const) {
+    for (const [reg, creds] of [
+      [plain, undefined],
+      [basic, "alice:wonderland"],
+      [token, "alice:wonderland"],
+    ] as const) {
       await skopeoCopy(latest, `${reg.host}/fixtures/demo:latest`, { creds });
     }
     proxy = new FaultProxy(plain.url);
@@ -79,10 +83,19 @@ describe.runIf(run)("registry client in workerd", () => {
     const child: ChildProcess = spawn(workerd, ["serve", path.join(dir, "config.capnp")], { cwd: dir, env: { ...process.env, HOME: dir } });
     let stderr = "";
     child.stderr?.on("data", (d) => (stderr += d));
-    stops.push(async () => { if (child.exitCode === null) { const gone = new Promise((r) => child.once("exit", r)); child.kill("SIGTERM"); await gone; } });
+    stops.push(async () => {
+      if (child.exitCode === null) {
+        const gone = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await gone;
+      }
+    });
 
     plan = {
-      repo: "fixtures/demo", tag: "latest", anonymous: plain.host, proxy: proxy.host,
+      repo: "fixtures/demo",
+      tag: "latest",
+      anonymous: plain.host,
+      proxy: proxy.host,
       basic: { host: basic.host, username: "alice", password: "wonderland" },
       token: { host: token.host, username: "alice", password: "wonderland" },
     };
@@ -107,7 +120,11 @@ describe.runIf(run)("registry client in workerd", () => {
     const raw = await skopeoInspect(`${plain.host}/fixtures/demo:latest`, "raw");
     expect(answer.anonymous.ping).toMatchObject({ status: 200, apiVersion: "registry/2.0" });
     expect(answer.anonymous.manifest).toBe(raw);
-    expect(answer.anonymous.descriptor).toEqual({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(raw), size: Buffer.byteLength(raw) });
+    expect(answer.anonymous.descriptor).toEqual({
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: sha256(raw),
+      size: Buffer.byteLength(raw),
+    });
     expect(JSON.parse(answer.anonymous.config)).toEqual(JSON.parse(await skopeoInspect(`${plain.host}/fixtures/demo:latest`, "config")));
     expect(answer.anonymous.tags).toEqual(["latest"]);
     expect(answer.anonymous.catalog).toEqual(["fixtures/demo"]);

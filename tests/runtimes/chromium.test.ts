@@ -31,23 +31,27 @@ function serve(dir: string, wasmType: () => string, seen: string[]): Promise<{ s
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
     try {
       const body = await readFile(file);
-      const type = extname(file) === ".wasm" ? wasmType() : TYPES[extname(file)] ?? "application/octet-stream";
+      const type = extname(file) === ".wasm" ? wasmType() : (TYPES[extname(file)] ?? "application/octet-stream");
       if (extname(file) === ".wasm") seen.push(type);
       res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
     } catch {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    resolve({ server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      resolve({ server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
+    }),
+  );
 }
 
 async function visit(context: BrowserContext, url: string): Promise<RuntimeReport> {
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
   try {
     await page.goto(url);
     await page.waitForFunction(() => window.__layerlensReport !== undefined, null, { timeout: 60_000 });
@@ -73,8 +77,13 @@ async function launch(): Promise<BrowserContext> {
     headless: true,
     env: isolatedEnv(profile),
     args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
     ],
   });
   browser = { context, profile };
@@ -84,7 +93,7 @@ async function launch(): Promise<BrowserContext> {
 afterAll(async () => {
   if (!browser) return;
   try {
-    await browser.context.close();   // Playwright kills the browser's processes
+    await browser.context.close(); // Playwright kills the browser's processes
   } finally {
     rmSync(browser.profile, { recursive: true, force: true });
     browser = undefined;
@@ -98,40 +107,52 @@ for (const entry of entriesOf("browser", "browser")) {
   /** The second visit (.wasm as octet-stream): its report or why it failed, and what was served. */
   let fallback: { report?: RuntimeReport; error?: string; served: string[] } | undefined;
 
-  describeRuntime("chromium", entry, why, async () => {
-    const dir = track(tempDir("chromium"));
-    const out = join(dir, "site");
-    const ids = await bundlePage(join(ROOT, "tests/runtimes/chromium"), out,
-      entry.kind === "package" ? { entryAlias: "../../../src/browser.js" } : {});
-    let wasmType = "application/wasm";
-    const served: string[] = [];
-    const started = await serve(out, () => wasmType, served);
-    server = started.server;
-    const context = await launch();
-    const report = await visit(context, `${started.origin}/`);
-    if (!served.length || served.some((t) => t !== "application/wasm")) throw new Error(`first visit fetched .wasm as ${served}`);
-    wasmType = "application/octet-stream";
-    const before = served.length;
-    // A failure here belongs to the fallback test below, not to every case of the first visit.
-    fallback = await visit(context, `${started.origin}/`).then(
-      (r) => ({ report: r, served: served.slice(before) }),
-      (e: Error) => ({ error: e.message, served: served.slice(before) }),
-    );
-    const bundledEntry = bundled(ids, ["src/browser.ts", "dist/browser.js"]).map((f) => join(ROOT, f)).join(", ");
-    return { ...report, notes: { ...report.notes, entry: bundledEntry } };
-  }, {
-    teardown: async () => {
-      server?.closeAllConnections();
-      await new Promise((r) => (server ? server.close(r) : r(undefined)));
-      server = undefined;
+  describeRuntime(
+    "chromium",
+    entry,
+    why,
+    async () => {
+      const dir = track(tempDir("chromium"));
+      const out = join(dir, "site");
+      const ids = await bundlePage(
+        join(ROOT, "tests/runtimes/chromium"),
+        out,
+        entry.kind === "package" ? { entryAlias: "../../../src/browser.js" } : {},
+      );
+      let wasmType = "application/wasm";
+      const served: string[] = [];
+      const started = await serve(out, () => wasmType, served);
+      server = started.server;
+      const context = await launch();
+      const report = await visit(context, `${started.origin}/`);
+      if (!served.length || served.some((t) => t !== "application/wasm")) throw new Error(`first visit fetched .wasm as ${served}`);
+      wasmType = "application/octet-stream";
+      const before = served.length;
+      // A failure here belongs to the fallback test below, not to every case of the first visit.
+      fallback = await visit(context, `${started.origin}/`).then(
+        (r) => ({ report: r, served: served.slice(before) }),
+        (e: Error) => ({ error: e.message, served: served.slice(before) }),
+      );
+      const bundledEntry = bundled(ids, ["src/browser.ts", "dist/browser.js"])
+        .map((f) => join(ROOT, f))
+        .join(", ");
+      return { ...report, notes: { ...report.notes, entry: bundledEntry } };
     },
-    extra: () => it("falls back to arrayBuffer + compile when the .wasm is served as application/octet-stream", () => {
-      expect(fallback).toBeDefined();
-      expect(fallback!.error).toBeUndefined();
-      expect(fallback!.served.length).toBeGreaterThan(0);
-      expect(new Set(fallback!.served)).toEqual(new Set(["application/octet-stream"]));
-      expect(fallback!.report!.results.filter((r) => !r.ok)).toEqual([]);
-      expect(fallback!.report!.results.length).toBeGreaterThan(0);
-    }),
-  });
+    {
+      teardown: async () => {
+        server?.closeAllConnections();
+        await new Promise((r) => (server ? server.close(r) : r(undefined)));
+        server = undefined;
+      },
+      extra: () =>
+        it("falls back to arrayBuffer + compile when the .wasm is served as application/octet-stream", () => {
+          expect(fallback).toBeDefined();
+          expect(fallback!.error).toBeUndefined();
+          expect(fallback!.served.length).toBeGreaterThan(0);
+          expect(new Set(fallback!.served)).toEqual(new Set(["application/octet-stream"]));
+          expect(fallback!.report!.results.filter((r) => !r.ok)).toEqual([]);
+          expect(fallback!.report!.results.length).toBeGreaterThan(0);
+        }),
+    },
+  );
 }

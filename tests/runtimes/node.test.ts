@@ -13,7 +13,7 @@ type NodeEntry = Lib & { init: typeof src.init };
 /** The entry to test and the file it really is. */
 async function load(kind: "src" | "package"): Promise<{ lib: NodeEntry; entry: string }> {
   if (kind === "src") return { lib: src, entry: fileURLToPath(new URL("../../src/node.ts", import.meta.url)) };
-  const specifier = "layerlens";   // a variable: resolved when the test runs, not at compile time
+  const specifier = "layerlens"; // a variable: resolved when the test runs, not at compile time
   const lib = (await import(/* @vite-ignore */ specifier)) as NodeEntry;
   const dist = new URL("../../dist/node.js", import.meta.url);
   const same = lib.init === ((await import(/* @vite-ignore */ dist.href)) as NodeEntry).init;

@@ -33,7 +33,7 @@ const knownAnswers :Workerd.Worker = (
 
 /** Poll the worker until it answers; fail early if workerd exits. */
 async function fetchReport(url: string, exited: () => string | undefined): Promise<RuntimeReport> {
-  const deadline = Date.now() + 90_000;   // generous: a loaded 2-core CI box
+  const deadline = Date.now() + 90_000; // generous: a loaded 2-core CI box
   for (;;) {
     const why = exited();
     if (why) throw new Error(why);
@@ -51,31 +51,48 @@ async function fetchReport(url: string, exited: () => string | undefined): Promi
 
 /** Which entry file went into a bundle, as notes.entry ("a, b" if both did). */
 function entryIn(ids: string[], files: string[]): string {
-  return bundled(ids, files).map((f) => join(ROOT, f)).join(", ");
+  return bundled(ids, files)
+    .map((f) => join(ROOT, f))
+    .join(", ");
 }
 
 const why = unavailable(workerd);
 
-for (const entry of entriesOf("worker", "workerd")) describeRuntime("workerd", entry, why, async () => {
-  const dir = track(tempDir("workerd"));
-  // The entry imports build/release.wasm itself (so a worker needs no init()); that import
-  // and the harness's own land on the same two config modules, whatever path led to them.
-  const externalPath = (id: string) => /(^|\/)(release|debug)\.wasm$/.test(id) ? `./${id.slice(id.lastIndexOf("/") + 1)}` : id;
-  const ids = await bundleModule(join(ROOT, "tests/runtimes/workerd/worker.ts"), dir, "worker.js", [/\.wasm$/],
-    entry.kind === "package" ? { entryAlias: "../../../src/worker.js", conditions: ["workerd", "worker"], externalPath } : { externalPath });
-  const port = await freePort();
-  writeFileSync(join(dir, "config.capnp"), config(dir, port));
-  const child = start(workerd, ["serve", join(dir, "config.capnp")], { cwd: dir, env: isolatedEnv(dir) });
-  let stderr = "";
-  child.stderr?.on("data", (d) => (stderr += d));
-  const exited = () => (child.exitCode !== null ? `workerd exited ${child.exitCode}:\n${stderr}` : undefined);
-  const report = await fetchReport(`http://127.0.0.1:${port}/`, exited);
-  return { ...report, notes: { ...report.notes, entry: entryIn(ids, ["src/worker.ts", "dist/worker.js"]) } };
-}, {
-  extra: (report) => it("got the .wasm as an imported, compiled Module (compiling from bytes is refused there)", () => {
-    const notes = report().notes ?? {};
-    expect(notes.importedModule).toBe(true);
-    expect(String(notes.compileFromBytes)).toMatch(/^refused: /);
-    expect(notes.initWithoutModule).toBe("CORE_NO_MODULE");
-  }),
-});
+for (const entry of entriesOf("worker", "workerd"))
+  describeRuntime(
+    "workerd",
+    entry,
+    why,
+    async () => {
+      const dir = track(tempDir("workerd"));
+      // The entry imports build/release.wasm itself (so a worker needs no init()); that import
+      // and the harness's own land on the same two config modules, whatever path led to them.
+      const externalPath = (id: string) => (/(^|\/)(release|debug)\.wasm$/.test(id) ? `./${id.slice(id.lastIndexOf("/") + 1)}` : id);
+      const ids = await bundleModule(
+        join(ROOT, "tests/runtimes/workerd/worker.ts"),
+        dir,
+        "worker.js",
+        [/\.wasm$/],
+        entry.kind === "package"
+          ? { entryAlias: "../../../src/worker.js", conditions: ["workerd", "worker"], externalPath }
+          : { externalPath },
+      );
+      const port = await freePort();
+      writeFileSync(join(dir, "config.capnp"), config(dir, port));
+      const child = start(workerd, ["serve", join(dir, "config.capnp")], { cwd: dir, env: isolatedEnv(dir) });
+      let stderr = "";
+      child.stderr?.on("data", (d) => (stderr += d));
+      const exited = () => (child.exitCode !== null ? `workerd exited ${child.exitCode}:\n${stderr}` : undefined);
+      const report = await fetchReport(`http://127.0.0.1:${port}/`, exited);
+      return { ...report, notes: { ...report.notes, entry: entryIn(ids, ["src/worker.ts", "dist/worker.js"]) } };
+    },
+    {
+      extra: (report) =>
+        it("got the .wasm as an imported, compiled Module (compiling from bytes is refused there)", () => {
+          const notes = report().notes ?? {};
+          expect(notes.importedModule).toBe(true);
+          expect(String(notes.compileFromBytes)).toMatch(/^refused: /);
+          expect(notes.initWithoutModule).toBe("CORE_NO_MODULE");
+        }),
+    },
+  );

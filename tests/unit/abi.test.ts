@@ -38,7 +38,9 @@ describe("the ABI mirror", () => {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(result.binary as Uint8Array<ArrayBuffer>), {});
     const names = declared();
     expect(names.length).toBeGreaterThan(40);
-    const exported = Object.keys(mirror).filter((k) => /^[A-Z]/.test(k)).sort();
+    const exported = Object.keys(mirror)
+      .filter((k) => /^[A-Z]/.test(k))
+      .sort();
     expect(exported).toEqual(names.map(([n]) => n).sort());
     for (const [name, type] of names) {
       const global = instance.exports[name] as WebAssembly.Global;
@@ -57,7 +59,9 @@ describe("the ABI mirror", () => {
     const body = text.slice(text.indexOf("export interface CoreExports {"));
     const members = [...body.matchAll(/^ {2}(\w+)[(:]/gm)].map((m) => m[1]).sort();
     const module = new WebAssembly.Module(readFileSync("build/release.wasm"));
-    const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+    const exports = WebAssembly.Module.exports(module)
+      .map((e) => e.name)
+      .sort();
     expect(members).toEqual(exports);
   });
 });

@@ -11,7 +11,11 @@ type AnyKey = DigestLike & unknown;
 
 /** The error f throws (fails the test when it throws nothing). */
 function thrown(f: () => unknown): Error {
-  try { f(); } catch (e) { return e as Error; }
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
   throw new Error("expected a throw");
 }
 
@@ -47,9 +51,14 @@ describe("MetadataCache refuses numbers that are not digest handles", () => {
     c.set(digestOf(1), 1);
     const before = snapshot(c);
     const calls: (() => unknown)[] = [
-      () => c.set(h as AnyKey, 1, { size: 1 }), () => c.get(h as AnyKey), () => c.peek(h as AnyKey),
-      () => c.has(h as AnyKey), () => c.delete(h as AnyKey), () => c.getMany([h as AnyKey]),
-      () => c.hasMany([digestOf(1), h as AnyKey]), () => c.setMany([[h as AnyKey, 1, 1]]),
+      () => c.set(h as AnyKey, 1, { size: 1 }),
+      () => c.get(h as AnyKey),
+      () => c.peek(h as AnyKey),
+      () => c.has(h as AnyKey),
+      () => c.delete(h as AnyKey),
+      () => c.getMany([h as AnyKey]),
+      () => c.hasMany([digestOf(1), h as AnyKey]),
+      () => c.setMany([[h as AnyKey, 1, 1]]),
       () => c.set(h as AnyKey, 1), // sizeOf needs the key string first
     ];
     for (const call of calls) {
@@ -152,7 +161,11 @@ describe("MetadataCache refuses bad sizes", () => {
     c.set(digestOf(1), 1, { size: 10 });
     const before = snapshot(c);
     const h = parseDigest(digestOf(2), debug);
-    for (const call of [() => c.set(digestOf(2), 2, { size: 11 }), () => c.set(h, 2, { size: 11 }), () => c.setMany([[digestOf(2), 2, 11]])]) {
+    for (const call of [
+      () => c.set(digestOf(2), 2, { size: 11 }),
+      () => c.set(h, 2, { size: 11 }),
+      () => c.setMany([[digestOf(2), 2, 11]]),
+    ]) {
       const err = thrown(call);
       expect(err).toBeInstanceOf(CapacityError);
       expect((err as CapacityError).code).toBe("CAPACITY");
@@ -216,10 +229,21 @@ describe("a freed MetadataCache", () => {
     const other = new MetadataCache<number>({ max: 4, core: debug }); // may reuse c's memory
     other.set(digestOf(2), 2);
     const calls: (() => unknown)[] = [
-      () => c.get(digestOf(1)), () => c.set(digestOf(1), 1), () => c.peek(digestOf(1)), () => c.has(digestOf(1)),
-      () => c.delete(digestOf(1)), () => c.getMany([digestOf(1)]), () => c.setMany([[digestOf(1), 1]]),
-      () => c.evictOldest(), () => c.clear(), () => [...c.keys()], () => c.size, () => c.stats,
-      () => c.checkInvariants(), () => c.resetStats(), () => c.bytes,
+      () => c.get(digestOf(1)),
+      () => c.set(digestOf(1), 1),
+      () => c.peek(digestOf(1)),
+      () => c.has(digestOf(1)),
+      () => c.delete(digestOf(1)),
+      () => c.getMany([digestOf(1)]),
+      () => c.setMany([[digestOf(1), 1]]),
+      () => c.evictOldest(),
+      () => c.clear(),
+      () => [...c.keys()],
+      () => c.size,
+      () => c.stats,
+      () => c.checkInvariants(),
+      () => c.resetStats(),
+      () => c.bytes,
     ];
     for (const call of calls) {
       const err = thrown(call);

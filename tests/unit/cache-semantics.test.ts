@@ -20,15 +20,22 @@ function recording<V>(options: { max: number; maxBytes?: number; ttl?: number },
   const cache = new MetadataCache<V>({
     ...options,
     ...(options.ttl ? { now: () => clock.now } : {}),
-    dispose: (v: V, k: string, why: DisposeReason) => { seen.push([v, k, why]); },
+    dispose: (v: V, k: string, why: DisposeReason) => {
+      seen.push([v, k, why]);
+    },
     core,
   });
   return { cache, seen, clock };
 }
 
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
-describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s core", (_name, core) => {
+describe.each([
+  ["debug", debug],
+  ["release", release],
+])("MetadataCache on the %s core", (_name, core) => {
   describe("TTL", () => {
     it("hides an expired entry from get, peek, has and iteration, and removes it when touched", () => {
       const { cache: c, seen, clock } = recording<string>({ max: 4, ttl: 10 }, core);
@@ -42,7 +49,10 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       expect(c.size, "peek reached it and removed it").toBe(1);
       expect(c.has(digestOf(2))).toBe(false);
       expect(c.size).toBe(0);
-      expect(seen).toEqual([["a", digestOf(1), "expired"], ["b", digestOf(2), "expired"]]);
+      expect(seen).toEqual([
+        ["a", digestOf(1), "expired"],
+        ["b", digestOf(2), "expired"],
+      ]);
       expect(c.stats.expirations).toBe(2);
       expect([c.stats.hits, c.stats.misses], "peek and has count no hits or misses").toEqual([0, 0]);
       c.checkInvariants();
@@ -66,7 +76,10 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       clock.now = 20;
       c.set(digestOf(1), "new");
       expect(c.delete(digestOf(2)), "an expired entry is not there to delete").toBe(false);
-      expect(seen).toEqual([["old", digestOf(1), "expired"], ["b", digestOf(2), "expired"]]);
+      expect(seen).toEqual([
+        ["old", digestOf(1), "expired"],
+        ["b", digestOf(2), "expired"],
+      ]);
       expect(c.stats).toMatchObject({ sets: 3, deletes: 0, expirations: 2, entries: 1 });
       expect(c.get(digestOf(1))).toBe("new");
       c.checkInvariants();
@@ -87,7 +100,11 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       clock.now = 10;
       expect(c.evictOldest()).toEqual([digestOf(3), "c"]);
       expect(c.evictOldest()).toBeUndefined();
-      expect(seen).toEqual([["a", digestOf(1), "expired"], ["b", digestOf(2), "expired"], ["c", digestOf(3), "evicted"]]);
+      expect(seen).toEqual([
+        ["a", digestOf(1), "expired"],
+        ["b", digestOf(2), "expired"],
+        ["c", digestOf(3), "evicted"],
+      ]);
       c.checkInvariants();
     });
 
@@ -96,7 +113,11 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       c.set(digestOf(1), "a").set(digestOf(2), "b", { ttl: 5 }).set(digestOf(3), "c");
       clock.now = 10;
       c.clear();
-      expect(seen).toEqual([["c", digestOf(3), "cleared"], ["b", digestOf(2), "expired"], ["a", digestOf(1), "cleared"]]);
+      expect(seen).toEqual([
+        ["c", digestOf(3), "cleared"],
+        ["b", digestOf(2), "expired"],
+        ["a", digestOf(1), "cleared"],
+      ]);
       expect(c.stats).toMatchObject({ entries: 0, bytes: 0, expirations: 1 });
       c.checkInvariants();
     });
@@ -105,8 +126,15 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       const spy = vi.spyOn(Date, "now");
       const c = new MetadataCache<number>({ max: 2, core });
       c.set(digestOf(1), 1).set(digestOf(2), 2).set(digestOf(3), 3);
-      c.get(digestOf(2)); c.peek(digestOf(3)); c.has(digestOf(1)); c.delete(digestOf(3));
-      c.getMany([digestOf(2)]); c.setMany([[digestOf(4), 4]]); c.evictOldest(); [...c.entries()]; c.clear();
+      c.get(digestOf(2));
+      c.peek(digestOf(3));
+      c.has(digestOf(1));
+      c.delete(digestOf(3));
+      c.getMany([digestOf(2)]);
+      c.setMany([[digestOf(4), 4]]);
+      c.evictOldest();
+      [...c.entries()];
+      c.clear();
       expect(c.purgeStale()).toBe(0);
       expect(spy).not.toHaveBeenCalled();
     });
@@ -127,15 +155,18 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       const { cache: c, seen } = recording<string>({ max: 2 }, core);
       const h = parseDigest(sha512Of(9), core);
       c.set(h, "x").set(digestOf(1), "a");
-      c.set(digestOf(2), "b");            // evicts h
-      c.set(digestOf(1), "A");            // replaced
-      c.set(digestOf(1), "A");            // the same value: nothing
-      c.delete(digestOf(2));              // deleted
+      c.set(digestOf(2), "b"); // evicts h
+      c.set(digestOf(1), "A"); // replaced
+      c.set(digestOf(1), "A"); // the same value: nothing
+      c.delete(digestOf(2)); // deleted
       c.set(h, "y");
-      c.clear();                          // cleared, most recent first
+      c.clear(); // cleared, most recent first
       expect(seen).toEqual([
-        ["x", sha512Of(9), "evicted"], ["a", digestOf(1), "replaced"], ["b", digestOf(2), "deleted"],
-        ["y", sha512Of(9), "cleared"], ["A", digestOf(1), "cleared"],
+        ["x", sha512Of(9), "evicted"],
+        ["a", digestOf(1), "replaced"],
+        ["b", digestOf(2), "deleted"],
+        ["y", sha512Of(9), "cleared"],
+        ["A", digestOf(1), "cleared"],
       ]);
     });
 
@@ -143,14 +174,26 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       const { cache: c, seen } = recording<string>({ max: 8, maxBytes: 10 }, core);
       c.set(digestOf(1), "a", { size: 4 }).set(digestOf(2), "b", { size: 4 });
       c.set(digestOf(2), "B", { size: 9 });
-      expect(seen).toEqual([["b", digestOf(2), "replaced"], ["a", digestOf(1), "evicted"]]);
+      expect(seen).toEqual([
+        ["b", digestOf(2), "replaced"],
+        ["a", digestOf(1), "evicted"],
+      ]);
       expect(c.bytes).toBe(9);
     });
 
     it("in setMany, interleaves with the sets in order, even when a slot is reused within the batch", () => {
       const { cache: c, seen } = recording<number>({ max: 1 }, core);
-      c.setMany([[digestOf(1), 1], [digestOf(2), 2], [digestOf(1), 3], [digestOf(1), 4]]);
-      expect(seen).toEqual([[1, digestOf(1), "evicted"], [2, digestOf(2), "evicted"], [3, digestOf(1), "replaced"]]);
+      c.setMany([
+        [digestOf(1), 1],
+        [digestOf(2), 2],
+        [digestOf(1), 3],
+        [digestOf(1), 4],
+      ]);
+      expect(seen).toEqual([
+        [1, digestOf(1), "evicted"],
+        [2, digestOf(2), "evicted"],
+        [3, digestOf(1), "replaced"],
+      ]);
       expect([...c.entries()]).toEqual([[digestOf(1), 4]]);
       c.checkInvariants();
     });
@@ -163,7 +206,13 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       ["sha512 strings", (i) => [sha512Of(i), sha512Of(i)]],
       ["handles", (i) => [parseDigest(digestOf(i), core), digestOf(i)]],
       // sha256 and sha512, each as a string and as a handle
-      ["mixed", (i) => { const d = i % 4 < 2 ? digestOf(i) : sha512Of(i); return [i % 2 ? parseDigest(d, core) : d, d]; }],
+      [
+        "mixed",
+        (i) => {
+          const d = i % 4 < 2 ? digestOf(i) : sha512Of(i);
+          return [i % 2 ? parseDigest(d, core) : d, d];
+        },
+      ],
     ];
 
     it.each(kinds)("over 2048 %s agree with the same single calls on a reference LRU", (_kind, make) => {
@@ -233,14 +282,28 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       const c = new MetadataCache<number>({ max: 2, maxBytes: 100, core });
       expect(c.stats.hitRate).toBe(0);
       c.set(digestOf(1), 1, { size: 3 }).set(digestOf(2), 2, { size: 4 });
-      c.get(digestOf(1)); c.get(digestOf(1)); c.get(digestOf(9));
+      c.get(digestOf(1));
+      c.get(digestOf(1));
+      c.get(digestOf(9));
       c.getMany([digestOf(2), digestOf(8)]);
-      c.peek(digestOf(2)); c.has(digestOf(7));
-      c.set(digestOf(3), 3, { size: 5 });   // evicts 1: the getMany made 2 more recent
-      c.delete(digestOf(2)); c.delete(digestOf(2));
-      c.evictOldest();                        // evicts 3
+      c.peek(digestOf(2));
+      c.has(digestOf(7));
+      c.set(digestOf(3), 3, { size: 5 }); // evicts 1: the getMany made 2 more recent
+      c.delete(digestOf(2));
+      c.delete(digestOf(2));
+      c.evictOldest(); // evicts 3
       c.set(digestOf(4), 4, { size: 5 });
-      expect(c.stats).toEqual({ hits: 3, misses: 2, sets: 4, deletes: 1, evictions: 2, expirations: 0, entries: 1, bytes: 5, hitRate: 0.6 });
+      expect(c.stats).toEqual({
+        hits: 3,
+        misses: 2,
+        sets: 4,
+        deletes: 1,
+        evictions: 2,
+        expirations: 0,
+        entries: 1,
+        bytes: 5,
+        hitRate: 0.6,
+      });
       c.resetStats();
       expect(c.stats).toEqual({ hits: 0, misses: 0, sets: 0, deletes: 0, evictions: 0, expirations: 0, entries: 1, bytes: 5, hitRate: 0 });
     });
@@ -253,13 +316,18 @@ describe.each([["debug", debug], ["release", release]])("MetadataCache on the %s
       expect(c.evictOldest()).toEqual([digestOf(2), 2]);
       expect(c.evictOldest()).toEqual([sha512Of(1), 1]);
       expect(c.evictOldest()).toBeUndefined();
-      expect(seen).toEqual([[2, digestOf(2), "evicted"], [1, sha512Of(1), "evicted"]]);
+      expect(seen).toEqual([
+        [2, digestOf(2), "evicted"],
+        [1, sha512Of(1), "evicted"],
+      ]);
     });
 
     it("iterates most to least recent: keys(), values(), entries() and the iterator agree", () => {
       const c = new MetadataCache<number>({ max: 5, core });
       for (let i = 1; i <= 5; i++) c.set(digestOf(i), i);
-      c.get(digestOf(2)); c.set(digestOf(4), 40); c.peek(digestOf(1));
+      c.get(digestOf(2));
+      c.set(digestOf(4), 40);
+      c.peek(digestOf(1));
       const order = [digestOf(4), digestOf(2), digestOf(5), digestOf(3), digestOf(1)];
       expect(keysOf(c)).toEqual(order);
       expect([...c.values()]).toEqual([40, 2, 5, 3, 1]);

@@ -34,7 +34,11 @@ describe("MetadataCache", () => {
   ])("refuses %j with reason %s, quoting it", (input, reason) => {
     const c = new MetadataCache({ max: 1, core: debug });
     let err: unknown;
-    try { c.set(input, 1); } catch (e) { err = e; }
+    try {
+      c.set(input, 1);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(InvalidDigestError);
     expect((err as InvalidDigestError).reason).toBe(reason);
     expect((err as InvalidDigestError).code).toBe("INVALID_DIGEST");

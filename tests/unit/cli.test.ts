@@ -19,7 +19,14 @@ process.env.LAYERLENS_CACHE = join(tmp, "cache");
 async function run(...argv: string[]) {
   let out = "";
   let err = "";
-  const code = await main(argv, { stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
+  const code = await main(argv, {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
@@ -41,7 +48,8 @@ describe("dispatch and usage", () => {
   it("an unknown flag is USAGE", async () => expectUserError(await run("inspect", "x", "--frob"), "USAGE"));
   it("a missing value is USAGE", async () => expectUserError(await run("inspect", "x", "--platform"), "USAGE"));
   it("no image is USAGE", async () => expectUserError(await run("inspect"), "USAGE"));
-  it("a bad platform is INVALID_REFERENCE", async () => expectUserError(await run("inspect", "--sample", "--platform", "linux"), "INVALID_REFERENCE"));
+  it("a bad platform is INVALID_REFERENCE", async () =>
+    expectUserError(await run("inspect", "--sample", "--platform", "linux"), "INVALID_REFERENCE"));
   it("inspect --help shows the usage", async () => {
     const r = await run("inspect", "--help");
     expect(r.code).toBe(0);
@@ -58,16 +66,20 @@ describe("inspect", () => {
     expect(j.config.exposedPorts).toEqual(["8080/tcp"]);
     expect(j.config.user).toBe("1000:1000");
     expect(j.history.map((h: { layer: number | null }) => h.layer)).toEqual([0, 1, null, 2]);
-    expect(j.layers.every((l: { uncompressedSize: number; size: number }) => l.uncompressedSize > 0 && l.size > l.uncompressedSize)).toBe(true);
+    expect(j.layers.every((l: { uncompressedSize: number; size: number }) => l.uncompressedSize > 0 && l.size > l.uncompressedSize)).toBe(
+      true,
+    );
   });
 
   it("text output has every section", async () => {
     const r = await run("inspect", "--sample");
-    for (const s of ["Digest", "Manifest", "Config", "entrypoint", "env", "ports", "label", "History (4)", "Layers (3)"]) expect(r.out).toContain(s);
+    for (const s of ["Digest", "Manifest", "Config", "entrypoint", "env", "ports", "label", "History (4)", "Layers (3)"])
+      expect(r.out).toContain(s);
   });
 
   it("a path that does not exist is NOT_FOUND", async () => expectUserError(await run("inspect", join(tmp, "nope")), "NOT_FOUND"));
-  it("an unsupported transport is INVALID_REFERENCE", async () => expectUserError(await run("inspect", "containers-storage:x"), "INVALID_REFERENCE"));
+  it("an unsupported transport is INVALID_REFERENCE", async () =>
+    expectUserError(await run("inspect", "containers-storage:x"), "INVALID_REFERENCE"));
   it("a file that is not a tar is ARCHIVE", async () => {
     const f = join(tmp, "junk.tar");
     writeFileSync(f, "this is not a tar archive".repeat(40));
@@ -105,11 +117,16 @@ describe("inspect", () => {
 
 describe("the built CLI as a process", () => {
   it("node dist/cli/main.js inspect --sample --json exits 0", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["dist/cli/main.js", "inspect", "--sample", "--json"], { env: { ...process.env, LAYERLENS_CACHE: join(tmp, "proc") } });
+    const { stdout } = await promisify(execFile)(process.execPath, ["dist/cli/main.js", "inspect", "--sample", "--json"], {
+      env: { ...process.env, LAYERLENS_CACHE: join(tmp, "proc") },
+    });
     expect(JSON.parse(stdout).digest).toBe(buildSampleImage().manifestDigest);
   });
   it("a user error exits 1 with one line on stderr", async () => {
-    const err = await promisify(execFile)(process.execPath, ["dist/cli/main.js", "inspect", join(tmp, "missing")]).then(() => undefined, (e) => e);
+    const err = await promisify(execFile)(process.execPath, ["dist/cli/main.js", "inspect", join(tmp, "missing")]).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err.code).toBe(1);
     expect(err.stdout).toBe("");
     expect(err.stderr).toMatch(/^layerlens: NOT_FOUND: [^\n]+\n$/);

@@ -101,11 +101,16 @@ describe("the default core where only async loading exists (browser main thread)
     const source = {
       name: "memory",
       root: async () => desc(a),
-      openBlob: async () => { throw new Error("not read"); },
+      openBlob: async () => {
+        throw new Error("not read");
+      },
       // a -> b -> a: fallback referrer tags are mutable, so this can happen.
       referrers: async (of: { digest: string }) => [desc(of.digest === a ? b : a)],
     };
-    const err = await lib.resolveReferrers(source, desc(a)).then(() => undefined, (e: unknown) => e);
+    const err = await lib.resolveReferrers(source, desc(a)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(lib.CycleError);
     expect((err as InstanceType<Lib["CycleError"]>).cycle).toEqual([a, b]);
     expect(lib.getDefaultCore()).toBeDefined();

@@ -2,9 +2,7 @@
 // error that quotes the bad input. The refusal table is shared with the cache tests.
 
 import { describe, expect, it } from "vitest";
-import {
-  CoreError, InvalidDigestError, LayerlensError, formatDigest, isDigest, parseDigest, validateDigest,
-} from "../../src/node.js";
+import { CoreError, InvalidDigestError, LayerlensError, formatDigest, isDigest, parseDigest, validateDigest } from "../../src/node.js";
 import type { DigestHandle } from "../../src/node.js";
 import { debug, release } from "../helpers/core.js";
 import { BAD_HANDLES, REFUSED_DIGESTS, expectDigestRefusal } from "../helpers/refusals.js";
@@ -12,7 +10,10 @@ import { BAD_HANDLES, REFUSED_DIGESTS, expectDigestRefusal } from "../helpers/re
 const good256 = "sha256:" + "0123456789abcdef".repeat(4);
 const good512 = "sha512:" + "0123456789abcdef".repeat(8);
 
-describe.each([["debug", debug], ["release", release]])("digests on the %s core", (_name, core) => {
+describe.each([
+  ["debug", debug],
+  ["release", release],
+])("digests on the %s core", (_name, core) => {
   it("accepts both algorithms and formats a handle back to the same string", () => {
     for (const d of [good256, good512]) {
       expect(isDigest(d, core)).toBe(true);
@@ -40,7 +41,11 @@ describe.each([["debug", debug], ["release", release]])("digests on the %s core"
 
   it.each(BAD_HANDLES)("formatDigest refuses the non-handle %s with CoreError BAD_HANDLE", (h) => {
     let err: unknown;
-    try { formatDigest(h as DigestHandle, core); } catch (e) { err = e; }
+    try {
+      formatDigest(h as DigestHandle, core);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(CoreError);
     expect(err).toBeInstanceOf(LayerlensError);
     expect((err as CoreError).code).toBe("BAD_HANDLE");
@@ -50,7 +55,11 @@ describe.each([["debug", debug], ["release", release]])("digests on the %s core"
   it("InvalidDigestError clips a huge input in its message but keeps it whole in .input", () => {
     const huge = "sha256:" + "a".repeat(100_000);
     let err: unknown;
-    try { parseDigest(huge, core); } catch (e) { err = e; }
+    try {
+      parseDigest(huge, core);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(InvalidDigestError);
     expect((err as InvalidDigestError).input).toBe(huge);
     expect((err as Error).message.length).toBeLessThan(400);
@@ -73,13 +82,21 @@ describe("the digest rule without a core", () => {
   it("a well-formed digest of another algorithm is refused as unsupported, naming it", () => {
     for (const d of ["sha384:" + "a".repeat(96), "blake3:" + "a".repeat(64), "sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564"]) {
       let err: unknown;
-      try { validateDigest(d); } catch (e) { err = e; }
+      try {
+        validateDigest(d);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(InvalidDigestError);
       expect((err as InvalidDigestError).reason).toBe("algorithm");
       expect((err as Error).message).toContain(`algorithm ${JSON.stringify(d.slice(0, d.indexOf(":")))} is not supported`);
     }
     let err: unknown;
-    try { validateDigest("SHA256:" + "a".repeat(64)); } catch (e) { err = e; }
+    try {
+      validateDigest("SHA256:" + "a".repeat(64));
+    } catch (e) {
+      err = e;
+    }
     expect((err as InvalidDigestError).reason).toBe("algorithm");
     expect((err as Error).message).toContain('"SHA256" is not an algorithm');
   });

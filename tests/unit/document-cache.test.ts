@@ -19,7 +19,10 @@ function counting(source: ImageSource): { source: ImageSource; reads: string[] }
   const wrapped: ImageSource = {
     name: source.name,
     root: () => source.root(),
-    openBlob: (d, range) => { reads.push(d.digest); return source.openBlob(d, range); },
+    openBlob: (d, range) => {
+      reads.push(d.digest);
+      return source.openBlob(d, range);
+    },
     close: () => source.close?.() ?? Promise.resolve(),
   };
   return { source: wrapped, reads };

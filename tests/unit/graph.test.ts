@@ -2,8 +2,16 @@
 // shared layers, roots reaching a node, legacy parent ids; on both builds of the core.
 import { describe, expect, it } from "vitest";
 import {
-  LayerGraph, IdGraph, findCycle, topoOrder, internDigests, parseDigest, formatDigest, CycleError,
-  InvalidDigestError, FreedError,
+  LayerGraph,
+  IdGraph,
+  findCycle,
+  topoOrder,
+  internDigests,
+  parseDigest,
+  formatDigest,
+  CycleError,
+  InvalidDigestError,
+  FreedError,
 } from "../../src/node.js";
 import { debug, release, digestOf } from "../helpers/core.js";
 
@@ -17,7 +25,10 @@ function spread(n: number): string {
   return "sha256:" + hex;
 }
 
-describe.each([["debug", debug], ["release", release]] as const)("graphs on the %s core", (_, core) => {
+describe.each([
+  ["debug", debug],
+  ["release", release],
+] as const)("graphs on the %s core", (_, core) => {
   it("orders index -> manifests -> config and layers", () => {
     const g = new LayerGraph({ core });
     g.addIndex(d(1), [d(10), d(20)]);
@@ -36,10 +47,15 @@ describe.each([["debug", debug], ["release", release]] as const)("graphs on the 
 
   it("names the digests of a nested-index loop and refuses it with CycleError", () => {
     const g = new LayerGraph({ core });
-    g.addIndex(d(1), [d(2)]).addIndex(d(2), [d(3), d(4)]).addIndex(d(3), [d(1)]);
+    g.addIndex(d(1), [d(2)])
+      .addIndex(d(2), [d(3), d(4)])
+      .addIndex(d(3), [d(1)]);
     expect(g.findCycle()).toEqual([d(1), d(2), d(3)]);
     expect(() => g.assertAcyclic("index.json")).toThrow(CycleError);
-    try { g.topoOrder(); expect.unreachable(); } catch (e) {
+    try {
+      g.topoOrder();
+      expect.unreachable();
+    } catch (e) {
       expect(e).toBeInstanceOf(CycleError);
       expect((e as CycleError).code).toBe("CYCLE");
       expect((e as CycleError).cycle).toEqual([d(1), d(2), d(3)]);
@@ -94,21 +110,37 @@ describe.each([["debug", debug], ["release", release]] as const)("graphs on the 
     g.free();
     g.free(); // twice is harmless
     const calls: [string, () => unknown][] = [
-      ["findCycle", () => g.findCycle()], ["assertAcyclic", () => g.assertAcyclic()], ["topoOrder", () => g.topoOrder()],
-      ["rootsReaching", () => g.rootsReaching(d(2))], ["sharedLayers", () => g.sharedLayers()],
-      ["edgeList", () => [...g.edgeList()]], ["addIndex", () => g.addIndex(d(3), [d(4)])],
-      ["addManifest", () => g.addManifest(d(3), d(4), [])], ["addReferrer", () => g.addReferrer(d(3), d(4))],
-      ["addParent", () => g.addParent(d(3), d(4))], ["addEdge", () => g.addEdge(d(3), d(4))],
-      ["nodeCount", () => g.nodeCount], ["size", () => g.size],
+      ["findCycle", () => g.findCycle()],
+      ["assertAcyclic", () => g.assertAcyclic()],
+      ["topoOrder", () => g.topoOrder()],
+      ["rootsReaching", () => g.rootsReaching(d(2))],
+      ["sharedLayers", () => g.sharedLayers()],
+      ["edgeList", () => [...g.edgeList()]],
+      ["addIndex", () => g.addIndex(d(3), [d(4)])],
+      ["addManifest", () => g.addManifest(d(3), d(4), [])],
+      ["addReferrer", () => g.addReferrer(d(3), d(4))],
+      ["addParent", () => g.addParent(d(3), d(4))],
+      ["addEdge", () => g.addEdge(d(3), d(4))],
+      ["nodeCount", () => g.nodeCount],
+      ["size", () => g.size],
     ];
     for (const [name, call] of calls) expect(call, name).toThrow(expect.objectContaining({ code: "FREED", name: "FreedError" }));
   });
 
   it("answers a walk that keeps meeting new nodes without a search, and still finds a late cycle", () => {
     const g = new LayerGraph({ core });
-    for (let i = 0; i < 2000; i++) { g.addParent(d(i), d(i + 1)); g.assertAcyclic(); }
+    for (let i = 0; i < 2000; i++) {
+      g.addParent(d(i), d(i + 1));
+      g.assertAcyclic();
+    }
     g.addParent(d(2000), d(1000));
-    const err = (() => { try { g.assertAcyclic("parent chain"); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        g.assertAcyclic("parent chain");
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(CycleError);
     expect((err as CycleError).cycle).toEqual(Array.from({ length: 1001 }, (_, k) => d(1000 + k)));
     g.free();

@@ -72,7 +72,10 @@ describe.skipIf(skipFixtures())("Layer", () => {
       await fs.image("as-of-1").mountBatch(image.layers, { upTo: 1, onLayer: (done, count) => progress.push([done, count]) });
       // latest's first two layers are v2's two layers.
       expect(rowsOfImage(fs.image("as-of-1"))).toEqual(expectedRootfs("v2"));
-      expect(progress).toEqual([[1, 2], [2, 2]]);
+      expect(progress).toEqual([
+        [1, 2],
+        [2, 2],
+      ]);
       await expect(fs.image("bad").mountBatch(image.layers, { upTo: -1 })).rejects.toBeInstanceOf(RangeError);
     } finally {
       await source.close?.();

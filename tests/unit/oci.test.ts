@@ -4,8 +4,17 @@ import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { InvalidManifestError, InvalidReferenceError } from "../../src/errors.js";
 import {
-  compressionOfMediaType, isForeignLayer, isIndex, isLayer, isNondistributableLayer, layerCompression, sniffCompression,
-  DOCKER_FOREIGN_LAYER, EMPTY_DIGEST, EMPTY_DATA, LAYER_MEDIA_TYPE_TABLE,
+  compressionOfMediaType,
+  isForeignLayer,
+  isIndex,
+  isLayer,
+  isNondistributableLayer,
+  layerCompression,
+  sniffCompression,
+  DOCKER_FOREIGN_LAYER,
+  EMPTY_DIGEST,
+  EMPTY_DATA,
+  LAYER_MEDIA_TYPE_TABLE,
 } from "../../src/oci/media-types.js";
 import { LAYER_FOREIGN, LAYER_GZIP, LAYER_MEDIA_TYPES, LAYER_NONDISTRIBUTABLE, LAYER_ZSTD, LayerPool } from "../../src/pool.js";
 import { normalizePlatform, parsePlatform, platformMatches, selectPlatform } from "../../src/oci/platform.js";
@@ -34,11 +43,30 @@ describe("references", () => {
   ];
   for (const [input, want] of cases) it(`${input} -> ${want}`, () => expect(formatReference(parseReference(input))).toBe(want));
 
-  const bad = ["", "UPPER/case", "a//b", "a/b:", "a/b:-tag", "a/b@sha256:short", "a/b@sha256:" + "A".repeat(64), "-a/b", "a/b/", "h:99999x/a", "a:" + "t".repeat(129)];
-  for (const input of bad) it(`refuses ${JSON.stringify(input).slice(0, 40)}`, () => expect(() => parseReference(input)).toThrow(InvalidReferenceError));
+  const bad = [
+    "",
+    "UPPER/case",
+    "a//b",
+    "a/b:",
+    "a/b:-tag",
+    "a/b@sha256:short",
+    "a/b@sha256:" + "A".repeat(64),
+    "-a/b",
+    "a/b/",
+    "h:99999x/a",
+    "a:" + "t".repeat(129),
+  ];
+  for (const input of bad)
+    it(`refuses ${JSON.stringify(input).slice(0, 40)}`, () => expect(() => parseReference(input)).toThrow(InvalidReferenceError));
 
   it("refuses what distribution refuses: 64-hex names, unregistered digest algorithms", () => {
-    for (const input of ["f".repeat(64), "name@unknownalg:" + "a".repeat(64), "name@unknownalg:abc", "a@md5:" + "a".repeat(32), "a@sha256+b64u:" + "a".repeat(43)]) {
+    for (const input of [
+      "f".repeat(64),
+      "name@unknownalg:" + "a".repeat(64),
+      "name@unknownalg:abc",
+      "a@md5:" + "a".repeat(32),
+      "a@sha256+b64u:" + "a".repeat(43),
+    ]) {
       expect(() => parseReference(input), input).toThrow(InvalidReferenceError);
     }
     expect(formatReference(parseReference("f".repeat(64) + ":v1"))).toBe(`docker.io/library/${"f".repeat(64)}:v1`);
@@ -51,7 +79,12 @@ describe("references", () => {
   });
 
   it("keeps registry and repository apart", () => {
-    expect(parseReference("localhost:5000/a/b:v1")).toEqual({ registry: "localhost:5000", repository: "a/b", tag: "v1", digest: undefined });
+    expect(parseReference("localhost:5000/a/b:v1")).toEqual({
+      registry: "localhost:5000",
+      repository: "a/b",
+      tag: "v1",
+      digest: undefined,
+    });
   });
 });
 
@@ -64,11 +97,23 @@ describe("platforms", () => {
   it("normalises aliases and implied variants", () => {
     expect(normalizePlatform({ os: "linux", architecture: "aarch64" })).toEqual({ os: "linux", architecture: "arm64", variant: "v8" });
     expect(platformMatches({ os: "linux", architecture: "arm64" }, { os: "linux", architecture: "arm64", variant: "v8" })).toBe(true);
-    expect(platformMatches({ os: "linux", architecture: "arm", variant: "v6" }, { os: "linux", architecture: "arm", variant: "v7" })).toBe(false);
+    expect(platformMatches({ os: "linux", architecture: "arm", variant: "v6" }, { os: "linux", architecture: "arm", variant: "v7" })).toBe(
+      false,
+    );
     expect(platformMatches({ os: "linux", architecture: "amd64" }, { os: "windows", architecture: "amd64" })).toBe(false);
   });
   it("prefers the exact variant", () => {
-    const d = (variant?: string) => ({ mediaType: "x/y", digest: "sha256:" + (variant ?? "none").padEnd(64, "0").slice(0, 64).replace(/[^0-9a-f]/g, "0"), size: 1, platform: { os: "linux", architecture: "arm", ...(variant ? { variant } : {}) } });
+    const d = (variant?: string) => ({
+      mediaType: "x/y",
+      digest:
+        "sha256:" +
+        (variant ?? "none")
+          .padEnd(64, "0")
+          .slice(0, 64)
+          .replace(/[^0-9a-f]/g, "0"),
+      size: 1,
+      platform: { os: "linux", architecture: "arm", ...(variant ? { variant } : {}) },
+    });
     const list = [d("v6"), d("v7")];
     expect(selectPlatform(list, { os: "linux", architecture: "arm", variant: "v7" })).toBe(list[1]);
     expect(selectPlatform(list, { os: "linux", architecture: "arm" })).toBe(list[1]); // arm implies v7
@@ -123,7 +168,11 @@ describe("media types", () => {
     expect(sha256Of(Uint8Array.from(atob(EMPTY_DATA), (c) => c.charCodeAt(0)))).toBe(EMPTY_DIGEST);
   });
   it("unknown media types in manifests pass validation (carried, not rejected)", () => {
-    const m = validateManifest("m", { schemaVersion: 2, config: { mediaType: "application/vnd.example.config+json", digest: EMPTY_DIGEST, size: 2 }, layers: [{ mediaType: "application/vnd.example.thing", digest: EMPTY_DIGEST, size: 2 }] });
+    const m = validateManifest("m", {
+      schemaVersion: 2,
+      config: { mediaType: "application/vnd.example.config+json", digest: EMPTY_DIGEST, size: 2 },
+      layers: [{ mediaType: "application/vnd.example.thing", digest: EMPTY_DIGEST, size: 2 }],
+    });
     expect(m.layers[0].mediaType).toBe("application/vnd.example.thing");
   });
 });
@@ -137,7 +186,11 @@ describe.skipIf(skip)("validators agree with the image-spec JSON schemas", () =>
       const bytes = readFileSync(fixture(layout, "blobs", "sha256", f));
       if (bytes.length > 100_000 || bytes[0] !== 0x7b) continue;
       let v: any;
-      try { v = JSON.parse(bytes.toString("utf8")); } catch { continue; }
+      try {
+        v = JSON.parse(bytes.toString("utf8"));
+      } catch {
+        continue;
+      }
       const kind = v.manifests ? "index" : v.layers ? "manifest" : v.rootfs ? "config" : undefined;
       if (kind) docs.push({ kind, name: `${layout}/${f.slice(0, 12)}`, value: v });
     }
@@ -148,7 +201,8 @@ describe.skipIf(skip)("validators agree with the image-spec JSON schemas", () =>
   it("every manifest, index and config in the fixture layouts is valid to both", () => {
     expect(docs.length).toBeGreaterThan(20);
     for (const d of docs) {
-      const schemaErrors = schemas.validate(schemaOf[d.kind], d.value)
+      const schemaErrors = schemas
+        .validate(schemaOf[d.kind], d.value)
         // The schema says layers minItems 1; the spec text allows an image with no layers
         // (umoci writes one: tag `empty`) and so do we.
         .filter((e) => !(d.kind === "manifest" && e === ".layers: minItems"));
@@ -183,7 +237,11 @@ describe.skipIf(skip)("validators agree with the image-spec JSON schemas", () =>
       const clean = JSON.parse(JSON.stringify(value));
       expect(schemas.validate(schemaOf.manifest, clean).length > 0, `schema on ${name}`).toBe(schemaRefuses);
       let err: unknown;
-      try { validateManifest("m", clean); } catch (e) { err = e; }
+      try {
+        validateManifest("m", clean);
+      } catch (e) {
+        err = e;
+      }
       expect(err, name).toBeInstanceOf(InvalidManifestError);
       expect((err as InvalidManifestError).field, name).toBe(field);
     }
@@ -192,7 +250,10 @@ describe.skipIf(skip)("validators agree with the image-spec JSON schemas", () =>
   it("broken indexes and configs are refused by both", () => {
     const idx: [unknown, string][] = [
       [{ schemaVersion: 2 }, "manifests"],
-      [{ schemaVersion: 2, manifests: [{ mediaType: "a/b", digest: EMPTY_DIGEST, size: 2, platform: { os: "linux" } }] }, "manifests[0].platform.architecture"],
+      [
+        { schemaVersion: 2, manifests: [{ mediaType: "a/b", digest: EMPTY_DIGEST, size: 2, platform: { os: "linux" } }] },
+        "manifests[0].platform.architecture",
+      ],
       [{ schemaVersion: 2, manifests: [{ mediaType: "a/b", size: 2 }] }, "manifests[0].digest"],
     ];
     for (const [v, field] of idx) {
@@ -217,7 +278,11 @@ describe("digests in documents and references", () => {
 
   it("a diff_id of an algorithm that cannot be verified is refused, naming it as unsupported", () => {
     let err: unknown;
-    try { validateConfig("config", config(["sha256:" + "a".repeat(64), "sha384:" + "b".repeat(96)])); } catch (e) { err = e; }
+    try {
+      validateConfig("config", config(["sha256:" + "a".repeat(64), "sha384:" + "b".repeat(96)]));
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(InvalidManifestError);
     expect((err as InvalidManifestError).field).toBe("rootfs.diff_ids[1]");
     expect((err as Error).message).toMatch(/algorithm "sha384" is not supported/);
@@ -226,7 +291,11 @@ describe("digests in documents and references", () => {
   it("sha512 diff_ids are accepted; a malformed algorithm is told apart from an unsupported one", () => {
     expect(() => validateConfig("config", config(["sha512:" + "c".repeat(128)]))).not.toThrow();
     let err: unknown;
-    try { validateConfig("config", config(["SHA256:" + "a".repeat(64)])); } catch (e) { err = e; }
+    try {
+      validateConfig("config", config(["SHA256:" + "a".repeat(64)]));
+    } catch (e) {
+      err = e;
+    }
     expect((err as Error).message).toMatch(/"SHA256" is not an algorithm/);
   });
 
@@ -237,7 +306,12 @@ describe("digests in documents and references", () => {
 
   it("a layout's index.json entry is selected by its sha512 digest as by a sha256 one", () => {
     const d512 = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha512:" + "e".repeat(128), size: 2 };
-    const d256 = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:" + "f".repeat(64), size: 2, annotations: { "org.opencontainers.image.ref.name": "v1" } };
+    const d256 = {
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: "sha256:" + "f".repeat(64),
+      size: 2,
+      annotations: { "org.opencontainers.image.ref.name": "v1" },
+    };
     const index = { schemaVersion: 2, manifests: [d256, d512] } as never;
     expect(selectFromIndex(index, d512.digest, "layout")).toBe(d512);
     expect(selectFromIndex(index, d256.digest, "layout")).toBe(d256);

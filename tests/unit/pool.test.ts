@@ -7,7 +7,10 @@ import { debug, release, digestOf } from "../helpers/core.js";
 const OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
 const OCI_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
 
-describe.each([["debug", debug], ["release", release]] as const)("LayerPool on the %s core", (_, core) => {
+describe.each([
+  ["debug", debug],
+  ["release", release],
+] as const)("LayerPool on the %s core", (_, core) => {
   it("keeps each record's fields where they were written", () => {
     const pool = new LayerPool({ core, initial: 16 });
     const a = pool.acquire(OCI_GZIP);
@@ -72,12 +75,23 @@ describe.each([["debug", debug], ["release", release]] as const)("LayerPool on t
     const pool = new LayerPool({ core, initial: 4 });
     const a = pool.acquire(OCI_GZIP);
     const r = pool.record(a);
-    r.compressedSize = 2 ** 35 + 9; r.position = 3; r.parent = 1; r.user = 42; r.digest = digestOf(8);
-    expect([pool.compressedSize(a), pool.position(a), pool.parent(a), pool.user(a), pool.digest(a)])
-      .toEqual([2 ** 35 + 9, 3, 1, 42, digestOf(8)]);
+    r.compressedSize = 2 ** 35 + 9;
+    r.position = 3;
+    r.parent = 1;
+    r.user = 42;
+    r.digest = digestOf(8);
+    expect([pool.compressedSize(a), pool.position(a), pool.parent(a), pool.user(a), pool.digest(a)]).toEqual([
+      2 ** 35 + 9,
+      3,
+      1,
+      42,
+      digestOf(8),
+    ]);
     pool.setUncompressedSize(a, 10);
     expect([r.uncompressedSize, r.flags, r.mediaCode, r.next, r.image]).toEqual([10, LAYER_GZIP, 2, -1, -1]);
-    expect(() => { r.compressedSize = -1; }).toThrow(RangeError);
+    expect(() => {
+      r.compressedSize = -1;
+    }).toThrow(RangeError);
     const b = pool.acquire();
     expect(pool.record(b)).toBe(r); // one cursor, moved
     pool.release(a);
@@ -165,21 +179,43 @@ describe.each([["debug", debug], ["release", release]] as const)("LayerPool on t
     const o = other.acquire();
     other.setCompressedSize(o, 7);
     const calls: [string, () => unknown][] = [
-      ["acquire", () => pool.acquire()], ["acquire(media)", () => pool.acquire(OCI_ZSTD)],
-      ["acquireMany", () => pool.acquireMany(new Int32Array(2))], ["release", () => pool.release(h)],
-      ["releaseMany", () => pool.releaseMany(Int32Array.of(h))], ["releaseAll", () => pool.releaseAll()],
-      ["isLive", () => pool.isLive(h)], ["record", () => pool.record(h)],
-      ["compressedSize", () => pool.compressedSize(h)], ["setCompressedSize", () => pool.setCompressedSize(h, 1)],
-      ["flags", () => pool.flags(h)], ["digest", () => pool.digest(h)], ["setDigest", () => pool.setDigest(h, digestOf(1))],
-      ["digestBytes", () => pool.digestBytes(h)], ["setTemplate", () => pool.setTemplate(OCI_GZIP, 1)],
-      ["templateFrom", () => pool.templateFrom(OCI_GZIP, h)], ["clearTemplate", () => pool.clearTemplate(OCI_GZIP)],
-      ["size", () => pool.size], ["capacity", () => pool.capacity], ["stats", () => pool.stats],
-      ["checkInvariants", () => pool.checkInvariants()], ["words", () => pool.words()],
-      ["cursor read", () => cursor.compressedSize], ["cursor write", () => { cursor.flags = 3; }],
+      ["acquire", () => pool.acquire()],
+      ["acquire(media)", () => pool.acquire(OCI_ZSTD)],
+      ["acquireMany", () => pool.acquireMany(new Int32Array(2))],
+      ["release", () => pool.release(h)],
+      ["releaseMany", () => pool.releaseMany(Int32Array.of(h))],
+      ["releaseAll", () => pool.releaseAll()],
+      ["isLive", () => pool.isLive(h)],
+      ["record", () => pool.record(h)],
+      ["compressedSize", () => pool.compressedSize(h)],
+      ["setCompressedSize", () => pool.setCompressedSize(h, 1)],
+      ["flags", () => pool.flags(h)],
+      ["digest", () => pool.digest(h)],
+      ["setDigest", () => pool.setDigest(h, digestOf(1))],
+      ["digestBytes", () => pool.digestBytes(h)],
+      ["setTemplate", () => pool.setTemplate(OCI_GZIP, 1)],
+      ["templateFrom", () => pool.templateFrom(OCI_GZIP, h)],
+      ["clearTemplate", () => pool.clearTemplate(OCI_GZIP)],
+      ["size", () => pool.size],
+      ["capacity", () => pool.capacity],
+      ["stats", () => pool.stats],
+      ["checkInvariants", () => pool.checkInvariants()],
+      ["words", () => pool.words()],
+      ["cursor read", () => cursor.compressedSize],
+      [
+        "cursor write",
+        () => {
+          cursor.flags = 3;
+        },
+      ],
     ];
     for (const [name, call] of calls) {
       let err: unknown;
-      try { call(); } catch (e) { err = e; }
+      try {
+        call();
+      } catch (e) {
+        err = e;
+      }
       expect(err, name).toBeInstanceOf(FreedError);
       expect((err as FreedError).code, name).toBe("FREED");
     }

@@ -80,7 +80,10 @@ async function inspectSource(source: ImageSource) {
 }
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e) => e);
+  const err = await p.then(
+    () => undefined,
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(LayerlensError);
   return (err as LayerlensError).code;
 }
@@ -96,7 +99,7 @@ describe("oci-archive", () => {
     const full = ociArchive();
     const cuts = new Set<number>();
     for (let at = 0; at < full.length - 1024; at += 512) cuts.add(at);
-    for (let i = 0; i < 40; i++) cuts.add(1 + Math.floor((full.length - 1026) * i / 40));
+    for (let i = 0; i < 40; i++) cuts.add(1 + Math.floor(((full.length - 1026) * i) / 40));
     for (const cut of cuts) {
       const c = await code(openArchive(bytesReader(full.subarray(0, cut)), "cut.tar", "latest").then(inspectSource));
       expect(["ARCHIVE", "NOT_FOUND", "SIZE_MISMATCH"], `cut at ${cut}`).toContain(c);
@@ -110,13 +113,16 @@ describe("oci-archive", () => {
   });
 
   it("arbitrary bytes either index or raise ARCHIVE", async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), async (bytes) => {
-      try {
-        await indexTar(bytesReader(bytes), "fuzz");
-      } catch (err) {
-        expect((err as LayerlensError).code).toBe("ARCHIVE");
-      }
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), async (bytes) => {
+        try {
+          await indexTar(bytesReader(bytes), "fuzz");
+        } catch (err) {
+          expect((err as LayerlensError).code).toBe("ARCHIVE");
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -152,7 +158,14 @@ describe("docker-archive", () => {
     const { tar } = dockerArchive();
     const members = await indexTar(bytesReader(tar), "x");
     const keep = [...members.values()].filter((m) => !m.name.endsWith(".tar") || m.name.includes("/"));
-    const rebuilt = writeTar(keep.map((m) => ({ name: m.name, type: m.type === "2" ? "symlink" as const : m.type === "5" ? "dir" as const : "file" as const, linkname: m.linkname, data: tar.subarray(m.offset, m.offset + m.size) })));
+    const rebuilt = writeTar(
+      keep.map((m) => ({
+        name: m.name,
+        type: m.type === "2" ? ("symlink" as const) : m.type === "5" ? ("dir" as const) : ("file" as const),
+        linkname: m.linkname,
+        data: tar.subarray(m.offset, m.offset + m.size),
+      })),
+    );
     expect(await code(openArchive(bytesReader(rebuilt), "x.tar"))).toBe("NOT_FOUND");
   });
 
@@ -170,15 +183,42 @@ describe("docker-archive", () => {
     const ids = ["1".repeat(64), "2".repeat(64)];
     const entries = (parentOfFirst: string | undefined): TarWriteEntry[] => [
       { name: "repositories", data: enc.encode(JSON.stringify({ "example.com/old": { v1: ids[1] } })) },
-      { name: `${ids[0]}/json`, data: enc.encode(JSON.stringify({ id: ids[0], ...(parentOfFirst ? { parent: parentOfFirst } : {}), os: "linux", architecture: "amd64", created: "2020-01-01T00:00:00Z", config: {} })) },
+      {
+        name: `${ids[0]}/json`,
+        data: enc.encode(
+          JSON.stringify({
+            id: ids[0],
+            ...(parentOfFirst ? { parent: parentOfFirst } : {}),
+            os: "linux",
+            architecture: "amd64",
+            created: "2020-01-01T00:00:00Z",
+            config: {},
+          }),
+        ),
+      },
       { name: `${ids[0]}/layer.tar`, data: layer },
-      { name: `${ids[1]}/json`, data: enc.encode(JSON.stringify({ id: ids[1], parent: ids[0], os: "linux", architecture: "amd64", created: "2020-01-01T00:00:00Z", config: { Env: ["A=1"] } })) },
+      {
+        name: `${ids[1]}/json`,
+        data: enc.encode(
+          JSON.stringify({
+            id: ids[1],
+            parent: ids[0],
+            os: "linux",
+            architecture: "amd64",
+            created: "2020-01-01T00:00:00Z",
+            config: { Env: ["A=1"] },
+          }),
+        ),
+      },
       { name: `${ids[1]}/layer.tar`, data: layer },
     ];
     const ok = await inspectSource(await openArchive(bytesReader(writeTar(entries(undefined))), "old.tar"));
     expect(ok.layers.map((l) => l.diffId)).toEqual([sha(layer), sha(layer)]);
     expect(ok.config.env).toEqual(["A=1"]);
-    const err = await openArchive(bytesReader(writeTar(entries(ids[1]))), "loop.tar").then(() => undefined, (e) => e);
+    const err = await openArchive(bytesReader(writeTar(entries(ids[1]))), "loop.tar").then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err.code).toBe("CYCLE");
     // LayerGraph names the cycle's ids as digests, in edge order
     expect([...err.cycle].sort()).toEqual([`sha256:${ids[0]}`, `sha256:${ids[1]}`]);
@@ -187,7 +227,10 @@ describe("docker-archive", () => {
 
   it("manifest.json that is not a list of images is INVALID_MANIFEST naming the field", async () => {
     const bad = writeTar([{ name: "manifest.json", data: enc.encode('[{"Config": 5, "Layers": []}]') }]);
-    const err = await openArchive(bytesReader(bad), "bad.tar").then(() => undefined, (e) => e);
+    const err = await openArchive(bytesReader(bad), "bad.tar").then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err.code).toBe("INVALID_MANIFEST");
     expect(err.message).toMatch(/\[0\]\.Config/);
   });
@@ -213,7 +256,10 @@ describe("tar writer and index agree", () => {
 
   it("GNU tar reads what we write (names, sizes, link targets)", async () => {
     const { execFileSync } = await import("node:child_process");
-    const tar = writeTar([{ name: "a/" + "b".repeat(150), data: enc.encode("x") }, { name: "l", type: "symlink", linkname: "t".repeat(120) }]);
+    const tar = writeTar([
+      { name: "a/" + "b".repeat(150), data: enc.encode("x") },
+      { name: "l", type: "symlink", linkname: "t".repeat(120) },
+    ]);
     const listing = execFileSync("tar", ["tvf", "-"], { input: tar, encoding: "utf8" });
     expect(listing).toContain("b".repeat(150));
     expect(listing).toContain("-> " + "t".repeat(120));

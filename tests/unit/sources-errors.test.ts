@@ -18,7 +18,10 @@ async function inspectAll(s: ReturnType<typeof sample>, tag = "latest") {
 }
 
 async function expectCode(p: Promise<unknown>, code: string, ...inMessage: (string | RegExp)[]) {
-  const err = await p.then(() => undefined, (e) => e);
+  const err = await p.then(
+    () => undefined,
+    (e) => e,
+  );
   expect(err, "expected an error").toBeInstanceOf(LayerlensError);
   expect((err as LayerlensError).code).toBe(code);
   for (const m of inMessage) expect((err as Error).message).toMatch(m);
@@ -48,7 +51,7 @@ describe("verified reads", () => {
     const s = sample();
     s.index.manifests[0].size = (s.index.manifests[0].size as number) + 1;
     const err = await expectCode(inspectAll(withIndex(s, s.index)), "SIZE_MISMATCH", /manifest sha256:/);
-    expect(err.expected).toBe((s.index.manifests[0].size as number));
+    expect(err.expected).toBe(s.index.manifests[0].size as number);
   });
 
   it("a manifest descriptor one byte too small is SIZE_MISMATCH (the read stops at size+1)", async () => {
@@ -108,12 +111,19 @@ describe("verified reads", () => {
     const s = sample();
     // The blob stored under D lists D: whatever D is, the bytes cannot hash to it.
     const selfDigest = "sha256:" + "ab".repeat(32);
-    const idx = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: selfDigest, size: 200 }] };
+    const idx = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: selfDigest, size: 200 }],
+    };
     const bytes = enc.encode(JSON.stringify(idx));
     s.files.set(blobKey(selfDigest), bytes);
     idx.manifests[0].size = bytes.length;
     s.files.set(blobKey(selfDigest), enc.encode(JSON.stringify(idx)));
-    withIndex(s, { schemaVersion: 2, manifests: [{ ...idx.manifests[0], annotations: { "org.opencontainers.image.ref.name": "latest" } }] });
+    withIndex(s, {
+      schemaVersion: 2,
+      manifests: [{ ...idx.manifests[0], annotations: { "org.opencontainers.image.ref.name": "latest" } }],
+    });
     await expectCode(inspectAll(s), "DIGEST_MISMATCH", selfDigest);
   });
 });
@@ -124,11 +134,23 @@ describe("documents that break the image-spec name the field", () => {
     ["schemaVersion as a string", (m) => ({ ...m, schemaVersion: "2" }), /schemaVersion/],
     ["no config", ({ config: _c, ...m }) => m, /config: must be a descriptor/],
     ["layers not an array", (m) => ({ ...m, layers: {} }), /layers: is required/],
-    ["a layer without digest", (m) => ({ ...m, layers: [{ ...m.layers[0], digest: undefined }, ...m.layers.slice(1)] }), /layers\[0\]\.digest/],
-    ["a layer digest in uppercase", (m) => ({ ...m, layers: [m.layers[0], { ...m.layers[1], digest: m.layers[1].digest.toUpperCase() }, m.layers[2]] }), /layers\[1\]\.digest/],
+    [
+      "a layer without digest",
+      (m) => ({ ...m, layers: [{ ...m.layers[0], digest: undefined }, ...m.layers.slice(1)] }),
+      /layers\[0\]\.digest/,
+    ],
+    [
+      "a layer digest in uppercase",
+      (m) => ({ ...m, layers: [m.layers[0], { ...m.layers[1], digest: m.layers[1].digest.toUpperCase() }, m.layers[2]] }),
+      /layers\[1\]\.digest/,
+    ],
     ["a negative layer size", (m) => ({ ...m, layers: [m.layers[0], m.layers[1], { ...m.layers[2], size: -1 }] }), /layers\[2\]\.size/],
     ["a fractional config size", (m) => ({ ...m, config: { ...m.config, size: 1.5 } }), /config\.size/],
-    ["a media type without a slash", (m) => ({ ...m, layers: [{ ...m.layers[0], mediaType: "tar" }, ...m.layers.slice(1)] }), /layers\[0\]\.mediaType/],
+    [
+      "a media type without a slash",
+      (m) => ({ ...m, layers: [{ ...m.layers[0], mediaType: "tar" }, ...m.layers.slice(1)] }),
+      /layers\[0\]\.mediaType/,
+    ],
     ["a non-string annotation", (m) => ({ ...m, annotations: { a: 1 } }), /annotations\["a"\]/],
     ["urls not an array", (m) => ({ ...m, layers: [{ ...m.layers[0], urls: "http://x" }, ...m.layers.slice(1)] }), /layers\[0\]\.urls/],
     ["data not base64", (m) => ({ ...m, config: { ...m.config, data: "%%%" } }), /config\.data/],
@@ -144,7 +166,7 @@ describe("documents that break the image-spec name the field", () => {
 
   it("invalid JSON", async () => {
     const s = sample();
-    await expectCode(inspectAll(withManifest(s, enc.encode("{\"schemaVersion\": 2,"))), "INVALID_MANIFEST", /invalid JSON/);
+    await expectCode(inspectAll(withManifest(s, enc.encode('{"schemaVersion": 2,'))), "INVALID_MANIFEST", /invalid JSON/);
   });
 
   it("bytes that are not UTF-8", async () => {
@@ -154,14 +176,26 @@ describe("documents that break the image-spec name the field", () => {
 
   it("a document media type that contradicts its descriptor", async () => {
     const s = sample();
-    await expectCode(inspectAll(withManifest(s, { ...s.manifest, mediaType: "application/vnd.docker.distribution.manifest.v2+json" })), "INVALID_MANIFEST", /descriptor says/);
+    await expectCode(
+      inspectAll(withManifest(s, { ...s.manifest, mediaType: "application/vnd.docker.distribution.manifest.v2+json" })),
+      "INVALID_MANIFEST",
+      /descriptor says/,
+    );
   });
 
   const configCases: [string, (c: any) => unknown, RegExp][] = [
     ["config without architecture", ({ architecture: _a, ...c }) => c, /architecture/],
     ["config rootfs.type other than layers", (c) => ({ ...c, rootfs: { ...c.rootfs, type: "tar" } }), /rootfs\.type/],
-    ["config diff_ids not digests", (c) => ({ ...c, rootfs: { ...c.rootfs, diff_ids: ["nope", ...c.rootfs.diff_ids.slice(1)] } }), /rootfs\.diff_ids\[0\]/],
-    ["config with fewer diff_ids than layers", (c) => ({ ...c, rootfs: { ...c.rootfs, diff_ids: c.rootfs.diff_ids.slice(1) } }), /3 layers but the config lists 2/],
+    [
+      "config diff_ids not digests",
+      (c) => ({ ...c, rootfs: { ...c.rootfs, diff_ids: ["nope", ...c.rootfs.diff_ids.slice(1)] } }),
+      /rootfs\.diff_ids\[0\]/,
+    ],
+    [
+      "config with fewer diff_ids than layers",
+      (c) => ({ ...c, rootfs: { ...c.rootfs, diff_ids: c.rootfs.diff_ids.slice(1) } }),
+      /3 layers but the config lists 2/,
+    ],
     ["config Env not strings", (c) => ({ ...c, config: { ...c.config, Env: [1] } }), /config\.Env\[0\]/],
     ["config created not a date", (c) => ({ ...c, created: "yesterday" }), /created/],
     ["config history empty_layer not boolean", (c) => ({ ...c, history: [{ empty_layer: "yes" }] }), /history\[0\]\.empty_layer/],
@@ -185,7 +219,11 @@ describe("documents that break the image-spec name the field", () => {
   });
 
   it("an unknown tag lists the tags there are", async () => {
-    await expectCode(open(sample(), "v9").then((src) => src.root()), "NOT_FOUND", /"v9".*tags: latest/);
+    await expectCode(
+      open(sample(), "v9").then((src) => src.root()),
+      "NOT_FOUND",
+      /"v9".*tags: latest/,
+    );
   });
 });
 
@@ -197,8 +235,18 @@ describe("platform selection in indexes", () => {
     for (const [k, v] of arm.files) s.files.set(k, v);
     const armEntry = { ...arm.index.manifests[0], platform: { os: "linux", architecture: "arm64", variant: "v8" } };
     const amdEntry = { mediaType: m.mediaType, digest: m.digest, size: m.size, platform: { os: "linux", architecture: "amd64" } };
-    const d = putBlob(s.files, enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [amdEntry, armEntry] })));
-    return withIndex(s, { schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", ...d, annotations: { "org.opencontainers.image.ref.name": "latest" } }] });
+    const d = putBlob(
+      s.files,
+      enc.encode(
+        JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [amdEntry, armEntry] }),
+      ),
+    );
+    return withIndex(s, {
+      schemaVersion: 2,
+      manifests: [
+        { mediaType: "application/vnd.oci.image.index.v1+json", ...d, annotations: { "org.opencontainers.image.ref.name": "latest" } },
+      ],
+    });
   }
 
   it("picks by platform, arm64 implying v8, and reports the index", async () => {
@@ -214,7 +262,11 @@ describe("platform selection in indexes", () => {
   });
 
   it("an absent platform is NOT_FOUND listing the platforms there are", async () => {
-    await expectCode(resolveImage(await open(multi()), { platform: { os: "linux", architecture: "s390x" } }), "NOT_FOUND", /linux\/s390x.*linux\/amd64, linux\/arm64\/v8/);
+    await expectCode(
+      resolveImage(await open(multi()), { platform: { os: "linux", architecture: "s390x" } }),
+      "NOT_FOUND",
+      /linux\/s390x.*linux\/amd64, linux\/arm64\/v8/,
+    );
   });
 });
 
@@ -222,7 +274,11 @@ describe("foreign layers", () => {
   it("a layer with urls whose blob is not in the layout is reported, not read", async () => {
     const s = sample();
     const m = structuredClone(s.manifest);
-    m.layers[1] = { ...m.layers[1], mediaType: "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", urls: ["https://example.invalid/layer"] };
+    m.layers[1] = {
+      ...m.layers[1],
+      mediaType: "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+      urls: ["https://example.invalid/layer"],
+    };
     s.files.delete(blobKey(s.manifest.layers[1].digest));
     const r = await inspectAll(withManifest(s, m));
     expect(r.layers[1].uncompressedSize).toBeNull();

@@ -13,9 +13,12 @@ function artifact(files: Map<string, Uint8Array>, subject: { mediaType: string; 
   files.set(blobKey(EMPTY_DIGEST), enc.encode("{}"));
   const layer = putBlob(files, enc.encode(`${artifactType} payload`));
   const m = {
-    schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", artifactType,
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    artifactType,
     config: { mediaType: "application/vnd.oci.empty.v1+json", digest: EMPTY_DIGEST, size: 2 },
-    layers: [{ mediaType: "text/plain", ...layer }], subject,
+    layers: [{ mediaType: "text/plain", ...layer }],
+    subject,
   };
   return { mediaType: "application/vnd.oci.image.manifest.v1+json", ...putBlob(files, enc.encode(JSON.stringify(m))) };
 }
@@ -44,7 +47,10 @@ describe("referrers in a layout", () => {
     s.files.set(blobKey(sbom.digest), bytes);
     withIndex(s, { ...s.index, manifests: [...s.index.manifests, sbom] });
     const source = await open(s);
-    const err = await resolveReferrers(source, (await resolveImage(source)).manifestDescriptor).then(() => undefined, (e) => e);
+    const err = await resolveReferrers(source, (await resolveImage(source)).manifestDescriptor).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err?.code).toBe("DIGEST_MISMATCH");
   });
 });

@@ -13,20 +13,32 @@ const reference = (b: Uint8Array) => "sha256:" + createHash("sha256").update(b).
 describe("sha256", () => {
   it("FIPS 180-4 vectors", () => {
     const enc = new TextEncoder();
-    const one = (s: string) => { const h = streamingSha256(); h.update(enc.encode(s)); return h.digest(); };
+    const one = (s: string) => {
+      const h = streamingSha256();
+      h.update(enc.encode(s));
+      return h.digest();
+    };
     expect(one("abc")).toBe("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     expect(one("")).toBe("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    expect(one("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).toBe("sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    expect(one("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).toBe(
+      "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+    );
   });
 
   it("equals node:crypto for any bytes in any chunking", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4000 }), fc.array(fc.nat(4000), { maxLength: 8 }), (bytes, cuts) => {
-      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-      const h = streamingSha256();
-      let at = 0;
-      for (const p of [...points, bytes.length]) { h.update(bytes.subarray(at, p)); at = p; }
-      expect(h.digest()).toBe(reference(bytes));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4000 }), fc.array(fc.nat(4000), { maxLength: 8 }), (bytes, cuts) => {
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const h = streamingSha256();
+        let at = 0;
+        for (const p of [...points, bytes.length]) {
+          h.update(bytes.subarray(at, p));
+          at = p;
+        }
+        expect(h.digest()).toBe(reference(bytes));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("the default factory in Node is node:crypto and agrees", () => {
@@ -51,25 +63,42 @@ const reference512 = (b: Uint8Array) => "sha512:" + createHash("sha512").update(
 describe("sha512", () => {
   it("FIPS 180-4 / NIST example vectors", () => {
     const enc = new TextEncoder();
-    const one = (s: string) => { const h = streamingSha512(); h.update(enc.encode(s)); return h.digest(); };
-    expect(one("abc")).toBe("sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
-    expect(one("")).toBe("sha512:cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e");
-    expect(one("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"))
-      .toBe("sha512:8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018501d289e4900f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909");
+    const one = (s: string) => {
+      const h = streamingSha512();
+      h.update(enc.encode(s));
+      return h.digest();
+    };
+    expect(one("abc")).toBe(
+      "sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+    );
+    expect(one("")).toBe(
+      "sha512:cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e",
+    );
+    expect(one("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")).toBe(
+      "sha512:8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018501d289e4900f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909",
+    );
     const million = streamingSha512();
     const a = new Uint8Array(1000).fill(0x61);
     for (let i = 0; i < 1000; i++) million.update(a);
-    expect(million.digest()).toBe("sha512:e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973ebde0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b");
+    expect(million.digest()).toBe(
+      "sha512:e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973ebde0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b",
+    );
   });
 
   it("equals node:crypto for any bytes in any chunking", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4000 }), fc.array(fc.nat(4000), { maxLength: 8 }), (bytes, cuts) => {
-      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-      const h = streamingSha512();
-      let at = 0;
-      for (const p of [...points, bytes.length]) { h.update(bytes.subarray(at, p)); at = p; }
-      expect(h.digest()).toBe(reference512(bytes));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4000 }), fc.array(fc.nat(4000), { maxLength: 8 }), (bytes, cuts) => {
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const h = streamingSha512();
+        let at = 0;
+        for (const p of [...points, bytes.length]) {
+          h.update(bytes.subarray(at, p));
+          at = p;
+        }
+        expect(h.digest()).toBe(reference512(bytes));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("lengths around the 111/112/128-byte padding edges", () => {
@@ -84,7 +113,10 @@ describe("sha512", () => {
   it("createHasher picks node:crypto for each algorithm in Node, and both agree", () => {
     expect(nativeHasherFactory("sha512")).toBeDefined();
     const bytes = new Uint8Array([1, 2, 3]);
-    for (const [alg, ref] of [["sha256", reference], ["sha512", reference512]] as const) {
+    for (const [alg, ref] of [
+      ["sha256", reference],
+      ["sha512", reference512],
+    ] as const) {
       const h = createHasher(alg);
       h.update(bytes);
       expect(h.digest()).toBe(ref(bytes));

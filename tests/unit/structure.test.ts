@@ -14,7 +14,12 @@ const PORTABLE = ["src/fs", "src/oci", "src/sources", "src/report"];
 /** Runtime-specific: the Node room, the per-runtime entries, the CLI, the web app. */
 const RUNTIME_SPECIFIC = [/^src\/node\//, /^src\/(node|browser|worker|deno|bun)\.ts$/, /^src\/cli\//, /^web\//];
 
-interface ImportEdge { file: string; specifier: string; target?: string; dynamicVariable?: boolean }
+interface ImportEdge {
+  file: string;
+  specifier: string;
+  target?: string;
+  dynamicVariable?: boolean;
+}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
@@ -34,7 +39,12 @@ function runtimeImports(file: string): ImportEdge[] {
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
       const named = node.importClause?.namedBindings;
-      const allTypes = named && ts.isNamedImports(named) && !node.importClause?.name && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      const allTypes =
+        named &&
+        ts.isNamedImports(named) &&
+        !node.importClause?.name &&
+        named.elements.length > 0 &&
+        named.elements.every((e) => e.isTypeOnly);
       if (!allTypes) add(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node.moduleSpecifier.text);

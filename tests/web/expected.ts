@@ -5,7 +5,12 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fixture } from "../conformance/fixtures-dir.js";
 
-export interface RootfsEntry { path: string; type: string; size: number; sha256: string }
+export interface RootfsEntry {
+  path: string;
+  type: string;
+  size: number;
+  sha256: string;
+}
 
 export function expectedJson<T = any>(...parts: string[]): T {
   return JSON.parse(readFileSync(fixture("expected", ...parts), "utf8")) as T;
@@ -26,7 +31,9 @@ export function rootfs(tag: string): Map<string, RootfsEntry> {
 export function whiteoutTargets(tag: string): string[] {
   const dir = fixture("expected", tag);
   const targets: string[] = [];
-  for (const name of readdirSync(dir).filter((n) => /^layer-\d+\.tar-tv\.txt$/.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => /^layer-\d+\.tar-tv\.txt$/.test(n))
+    .sort()) {
     for (const line of readFileSync(`${dir}/${name}`, "utf8").split("\n")) {
       const path = line.split(/\s+/).pop() ?? "";
       const m = /^(.*?)\.wh\.([^/]+)$/.exec(path);
@@ -41,7 +48,12 @@ export function layerFileBytes(tag: string): number[] {
   const dir = fixture("expected", tag);
   const names = readdirSync(dir).filter((n) => /^layer-\d+\.tar-tv\.txt$/.test(n));
   const byIndex = (n: string) => Number(/\d+/.exec(n)![0]);
-  return names.sort((a, b) => byIndex(a) - byIndex(b)).map((name) => readFileSync(`${dir}/${name}`, "utf8").split("\n")
-    .filter((line) => line.startsWith("-"))
-    .reduce((sum, line) => sum + Number(line.split(/\s+/)[2]), 0));
+  return names
+    .sort((a, b) => byIndex(a) - byIndex(b))
+    .map((name) =>
+      readFileSync(`${dir}/${name}`, "utf8")
+        .split("\n")
+        .filter((line) => line.startsWith("-"))
+        .reduce((sum, line) => sum + Number(line.split(/\s+/)[2]), 0),
+    );
 }

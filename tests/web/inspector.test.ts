@@ -37,8 +37,13 @@ beforeAll(async () => {
     env: isolatedEnv(profile),
     viewport: { width: 1280, height: 900 },
     args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
     ],
   });
 });
@@ -58,7 +63,9 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
   const page = await context!.newPage();
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
   await page.goto(`${site!.origin}/`);
   await page.waitForSelector("body[data-state=idle]");
   return { page, problems };
@@ -71,7 +78,8 @@ async function settled(page: Page, want: "ready" | "error" = "ready"): Promise<v
   if (state !== want) throw new Error(`page is ${state}: ${await page.textContent("#error")}`);
 }
 
-const layerDigests = (page: Page) => page.$$eval("[data-testid=layer] td:nth-child(2) > code.digest", (els) => els.map((e) => e.getAttribute("data-digest")));
+const layerDigests = (page: Page) =>
+  page.$$eval("[data-testid=layer] td:nth-child(2) > code.digest", (els) => els.map((e) => e.getAttribute("data-digest")));
 const texts = (page: Page, sel: string) => page.$$eval(sel, (els) => els.map((e) => e.textContent ?? ""));
 
 /** Expand the directories leading to `path` in the tree. */
@@ -102,8 +110,14 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     const manifest = expectedJson("latest", "manifest.json");
     const config = expectedJson("latest", "config.json");
     expect(await layerDigests(page)).toEqual(manifest.layers.map((l: any) => l.digest));
-    expect(await page.getAttribute("[data-testid=manifest] code.digest", "data-digest")).toBe(`sha256:${createHash("sha256").update(readFileSync(fixture("expected", "latest", "manifest.json"))).digest("hex")}`);
-    expect(await page.$$eval("[data-testid=layer] [data-size]", (els) => els.map((e) => Number(e.getAttribute("data-size"))))).toEqual(manifest.layers.map((l: any) => l.size));
+    expect(await page.getAttribute("[data-testid=manifest] code.digest", "data-digest")).toBe(
+      `sha256:${createHash("sha256")
+        .update(readFileSync(fixture("expected", "latest", "manifest.json")))
+        .digest("hex")}`,
+    );
+    expect(await page.$$eval("[data-testid=layer] [data-size]", (els) => els.map((e) => Number(e.getAttribute("data-size"))))).toEqual(
+      manifest.layers.map((l: any) => l.size),
+    );
     expect(await texts(page, "[data-testid=env] li")).toEqual(config.config.Env);
     expect(await page.textContent("[data-testid=cmd]")).toBe(JSON.stringify(config.config.Cmd));
     expect(await page.textContent("[data-testid=entrypoint]")).toBe(JSON.stringify(config.config.Entrypoint));
@@ -123,21 +137,30 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     expect(efficiency).toBeGreaterThan(0);
     expect(efficiency).toBeLessThanOrEqual(1);
     // The chart plots each layer's regular-file bytes: what `tar -tv` of the layer lists.
-    expect(await page.$$eval("[data-testid=layer-chart] g[data-layer]", (els) => els.map((e) => Number(e.getAttribute("data-value")))))
-      .toEqual(layerFileBytes("latest"));
-    const wastedBars = await page.$$eval("[data-testid=waste-chart] g[data-layer]", (els) => els.map((e) => Number(e.getAttribute("data-value"))));
+    expect(
+      await page.$$eval("[data-testid=layer-chart] g[data-layer]", (els) => els.map((e) => Number(e.getAttribute("data-value")))),
+    ).toEqual(layerFileBytes("latest"));
+    const wastedBars = await page.$$eval("[data-testid=waste-chart] g[data-layer]", (els) =>
+      els.map((e) => Number(e.getAttribute("data-value"))),
+    );
     expect(wastedBars.reduce((a, b) => a + b, 0)).toBe(Number(await page.getAttribute("[data-testid=reclaimable]", "data-value")));
 
     // The merged tree: the top level is umoci's, a deep file is there, a whited-out path is not.
     const tree = rootfs("latest");
     const top = [...tree.keys()].filter((p) => !p.includes("/")).sort();
-    expect((await page.$$eval("[data-testid=tree] > li > button.entry", (els) => els.map((e) => e.getAttribute("data-path")))).sort()).toEqual(top);
+    expect(
+      (await page.$$eval("[data-testid=tree] > li > button.entry", (els) => els.map((e) => e.getAttribute("data-path")))).sort(),
+    ).toEqual(top);
     const deep = [...tree.values()].find((e) => e.type === "f" && e.path.split("/").length >= 3 && e.size > 0 && e.size < 4096)!;
     await expandTo(page, deep.path);
     await page.locator(`button.entry[data-path="${deep.path}"]`).click();
     await page.waitForSelector("[data-testid=file-text], [data-testid=binary]");
     const shown = await page.locator("[data-testid=file-text]").textContent();
-    expect(createHash("sha256").update(shown ?? "").digest("hex")).toBe(deep.sha256);
+    expect(
+      createHash("sha256")
+        .update(shown ?? "")
+        .digest("hex"),
+    ).toBe(deep.sha256);
     const gone = whiteoutTargets("latest").filter((p) => !tree.has(p) && tree.get(p.slice(0, p.lastIndexOf("/")))?.type === "d");
     expect(gone.length).toBeGreaterThan(0);
     for (const p of gone) {
@@ -156,8 +179,10 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
 
     // Another tag: the page re-reads and shows that image's layers.
     await page.selectOption("#tag-select", "v1");
-    await page.waitForFunction((n) => document.body.dataset.state === "ready" && document.querySelectorAll("[data-testid=layer]").length === n,
-      expectedJson("v1", "manifest.json").layers.length);
+    await page.waitForFunction(
+      (n) => document.body.dataset.state === "ready" && document.querySelectorAll("[data-testid=layer]").length === n,
+      expectedJson("v1", "manifest.json").layers.length,
+    );
     expect(await layerDigests(page)).toEqual(expectedJson("v1", "manifest.json").layers.map((l: any) => l.digest));
     expect(problems).toEqual([]);
     await page.close();
@@ -168,12 +193,18 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     await page.setInputFiles("#folder-input", fixture("layout-multi"));
     await settled(page);
     const index = expectedJson("layout-multi", "manifest-or-index.json");
-    const platforms = index.manifests.map((d: any) => [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join("/"));
+    const platforms = index.manifests.map((d: any) =>
+      [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join("/"),
+    );
     expect(await page.$$eval("#platform-select option", (els) => els.map((e) => (e as HTMLOptionElement).value))).toEqual(platforms);
     for (const [i, p] of platforms.entries()) {
       await page.selectOption("#platform-select", p);
-      await page.waitForFunction((d) => document.body.dataset.state === "ready"
-        && document.querySelector("[data-testid=manifest] code.digest")?.getAttribute("data-digest") === d, index.manifests[i].digest);
+      await page.waitForFunction(
+        (d) =>
+          document.body.dataset.state === "ready" &&
+          document.querySelector("[data-testid=manifest] code.digest")?.getAttribute("data-digest") === d,
+        index.manifests[i].digest,
+      );
     }
     expect(problems).toEqual([]);
     await page.close();
@@ -192,7 +223,9 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     // Same layers as the layout's "latest", so umoci's tree for it is the ground truth here.
     expect(config.rootfs.diff_ids).toEqual(expectedJson("latest", "config.json").rootfs.diff_ids);
     const top = [...rootfs("latest").keys()].filter((p) => !p.includes("/")).sort();
-    expect((await page.$$eval("[data-testid=tree] > li > button.entry", (els) => els.map((e) => e.getAttribute("data-path")))).sort()).toEqual(top);
+    expect(
+      (await page.$$eval("[data-testid=tree] > li > button.entry", (els) => els.map((e) => e.getAttribute("data-path")))).sort(),
+    ).toEqual(top);
     await shot(page, "docker-archive");
     expect(problems).toEqual([]);
     await page.close();
@@ -224,36 +257,48 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     // Every read of the first file is held back 100 ms (as a big archive on a slow disk would
     // be); the second file is dropped as soon as the first is being read, so the first pick is
     // well under way, and finishes long after the second.
-    await page.evaluate(([slow, fast]) => {
-      const w = window as unknown as { slowReads: { pending: number; total: number } };
-      w.slowReads = { pending: 0, total: 0 };
-      const slice = Blob.prototype.slice;
-      Blob.prototype.slice = function (this: Blob, ...args: Parameters<Blob["slice"]>) {
-        const part = slice.apply(this, args);
-        if ((this as File).name !== "slow.docker.tar") return part;
-        const read = part.arrayBuffer.bind(part);
-        part.arrayBuffer = () => {
-          w.slowReads.pending++;
-          if (w.slowReads.total++ === 0) setTimeout(() => drop("demo.oci.tar", fast), 0);
-          return new Promise((r) => setTimeout(r, 100)).then(read).finally(() => { w.slowReads.pending--; });
+    await page.evaluate(
+      ([slow, fast]) => {
+        const w = window as unknown as { slowReads: { pending: number; total: number } };
+        w.slowReads = { pending: 0, total: 0 };
+        const slice = Blob.prototype.slice;
+        Blob.prototype.slice = function (this: Blob, ...args: Parameters<Blob["slice"]>) {
+          const part = slice.apply(this, args);
+          if ((this as File).name !== "slow.docker.tar") return part;
+          const read = part.arrayBuffer.bind(part);
+          part.arrayBuffer = () => {
+            w.slowReads.pending++;
+            if (w.slowReads.total++ === 0) setTimeout(() => drop("demo.oci.tar", fast), 0);
+            return new Promise((r) => setTimeout(r, 100)).then(read).finally(() => {
+              w.slowReads.pending--;
+            });
+          };
+          return part;
         };
-        return part;
-      };
-      const drop = (name: string, b64: string) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
-        document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-      };
-      drop("slow.docker.tar", slow);
-    }, [slowBytes, fastBytes]);
+        const drop = (name: string, b64: string) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+          document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+        };
+        drop("slow.docker.tar", slow);
+      },
+      [slowBytes, fastBytes],
+    );
     await settled(page);
     // Let the slow pick run out: no read of it pending for a while.
-    await page.waitForFunction(() => {
-      const r = (window as unknown as { slowReads: { pending: number; total: number; idleSince?: number } }).slowReads;
-      if (r.total === 0 || r.pending > 0) { r.idleSince = undefined; return false; }
-      r.idleSince ??= Date.now();
-      return Date.now() - r.idleSince > 1000;
-    }, undefined, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction(
+      () => {
+        const r = (window as unknown as { slowReads: { pending: number; total: number; idleSince?: number } }).slowReads;
+        if (r.total === 0 || r.pending > 0) {
+          r.idleSince = undefined;
+          return false;
+        }
+        r.idleSince ??= Date.now();
+        return Date.now() - r.idleSince > 1000;
+      },
+      undefined,
+      { timeout: 60_000, polling: 100 },
+    );
     expect(await page.getAttribute("body", "data-state")).toBe("ready");
     // The oci-archive's layers (compressed blobs), not the docker-archive's (its diff_ids).
     expect(await layerDigests(page)).toEqual(expectedJson("latest", "manifest.json").layers.map((l: any) => l.digest));

@@ -9,7 +9,10 @@ import { keepIfCurrent, Latest } from "../../web/src/latest.js";
 function deferred<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
@@ -20,9 +23,13 @@ describe("Latest / keepIfCurrent", () => {
     const slow = deferred<string>();
     const fast = deferred<string>();
     const first = picks.begin();
-    const a = keepIfCurrent(first, slow.promise, (v) => { released.push(v); });
+    const a = keepIfCurrent(first, slow.promise, (v) => {
+      released.push(v);
+    });
     const second = picks.begin();
-    const b = keepIfCurrent(second, fast.promise, (v) => { released.push(v); });
+    const b = keepIfCurrent(second, fast.promise, (v) => {
+      released.push(v);
+    });
     fast.resolve("small.tar");
     expect(await b).toBe("small.tar");
     slow.resolve("big.tar");
@@ -46,7 +53,11 @@ describe("Latest / keepIfCurrent", () => {
     const picks = new Latest();
     const t = picks.begin();
     let released = false;
-    expect(await keepIfCurrent(t, Promise.resolve(42), () => { released = true; })).toBe(42);
+    expect(
+      await keepIfCurrent(t, Promise.resolve(42), () => {
+        released = true;
+      }),
+    ).toBe(42);
     expect(released).toBe(false);
   });
 });

@@ -29,8 +29,16 @@ export function serveDir(dir: string): Promise<Served> {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      }),
+    ),
+  );
 }

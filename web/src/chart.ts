@@ -20,18 +20,30 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 /** `legend` names the bar and the overlay; an empty name leaves that key out. */
-export function barChart(bars: Bar[], format: (n: number) => string, legend: [string, string], testId: string, title: string): SVGSVGElement {
-  const row = 22, labelWidth = 110, barWidth = 420, valueWidth = 170, top = 24;
+export function barChart(
+  bars: Bar[],
+  format: (n: number) => string,
+  legend: [string, string],
+  testId: string,
+  title: string,
+): SVGSVGElement {
+  const row = 22,
+    labelWidth = 110,
+    barWidth = 420,
+    valueWidth = 170,
+    top = 24;
   const width = labelWidth + barWidth + valueWidth;
   const height = top + bars.length * row + 4;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const chart = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart", "data-testid": testId });
   chart.append(svg("title", {}, title));
-  legend.filter((name) => name).forEach((name, i) => {
-    const x = labelWidth + i * 170;
-    chart.append(svg("rect", { x, y: 4, width: 12, height: 12, class: name === legend[0] ? "bar" : "bar-part" }));
-    chart.append(svg("text", { x: x + 18, y: 14, class: "legend" }, name));
-  });
+  legend
+    .filter((name) => name)
+    .forEach((name, i) => {
+      const x = labelWidth + i * 170;
+      chart.append(svg("rect", { x, y: 4, width: 12, height: 12, class: name === legend[0] ? "bar" : "bar-part" }));
+      chart.append(svg("text", { x: x + 18, y: 14, class: "legend" }, name));
+    });
   bars.forEach((b, i) => {
     const y = top + i * row;
     const w = b.value > 0 ? Math.max(1, (b.value / max) * barWidth) : 0;
@@ -41,7 +53,13 @@ export function barChart(bars: Bar[], format: (n: number) => string, legend: [st
     g.append(svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "label" }, b.label));
     g.append(svg("rect", { x: labelWidth, y: y + 3, width: w, height: row - 6, class: "bar" }));
     if (pw) g.append(svg("rect", { x: labelWidth, y: y + 3, width: pw, height: row - 6, class: "bar-part" }));
-    g.append(svg("text", { x: labelWidth + barWidth + 8, y: y + 15, class: "value" }, `${format(b.value)}${b.part && b.part !== b.value ? ` (${format(b.part)} wasted)` : ""}`));
+    g.append(
+      svg(
+        "text",
+        { x: labelWidth + barWidth + 8, y: y + 15, class: "value" },
+        `${format(b.value)}${b.part && b.part !== b.value ? ` (${format(b.part)} wasted)` : ""}`,
+      ),
+    );
     chart.append(g);
   });
   return chart;

@@ -9,7 +9,11 @@ export { formatBytes, shortDigest } from "../../src/format.js";
 type Child = Node | string | number | null | undefined | false;
 
 /** Create `tag` with attributes (strings; `class` included) and children (text is escaped). */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   append(node, children);

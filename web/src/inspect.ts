@@ -6,11 +6,27 @@
 // platform, or opening the same image again, reads no manifest, index or config twice.
 
 import {
-  LayerFS, analyzeWaste, buildReport, documentCache, formatPlatform, isIndex, parsePlatform, readDocument,
-  resolveImage, type ImageSource, type InspectReport, type Layer, type MergedImage, type ResolvedImage, type WasteReport,
+  LayerFS,
+  analyzeWaste,
+  buildReport,
+  documentCache,
+  formatPlatform,
+  isIndex,
+  parsePlatform,
+  readDocument,
+  resolveImage,
+  type ImageSource,
+  type InspectReport,
+  type Layer,
+  type MergedImage,
+  type ResolvedImage,
+  type WasteReport,
 } from "../../src/browser.js";
 
-export interface PlatformChoice { label: string; digest: string }
+export interface PlatformChoice {
+  label: string;
+  digest: string;
+}
 
 export interface Inspection {
   resolved: ResolvedImage;
@@ -29,7 +45,9 @@ export type Progress = (done: number, total: number) => void;
 export async function platformsOf(source: ImageSource): Promise<PlatformChoice[]> {
   const root = await source.root();
   if (!isIndex(root.mediaType)) return [];
-  const index = JSON.parse(new TextDecoder().decode(await readDocument(source, root, "index", documentCache()))) as { manifests?: { digest: string; platform?: { os: string; architecture: string; variant?: string } }[] };
+  const index = JSON.parse(new TextDecoder().decode(await readDocument(source, root, "index", documentCache()))) as {
+    manifests?: { digest: string; platform?: { os: string; architecture: string; variant?: string } }[];
+  };
   return (index.manifests ?? []).filter((d) => d.platform).map((d) => ({ label: formatPlatform(d.platform!), digest: d.digest }));
 }
 
@@ -41,22 +59,30 @@ function counted(layers: Layer[], onBytes: (n: number) => void): { layers: Layer
     async open(range) {
       const readable = await layer.open(range);
       if (!counting) return readable;
-      return readable.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, ctl) {
-          if (counting) onBytes(chunk.length);
-          ctl.enqueue(chunk);
-        },
-      }));
+      return readable.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, ctl) {
+            if (counting) onBytes(chunk.length);
+            ctl.enqueue(chunk);
+          },
+        }),
+      );
     },
   }));
-  return { layers: wrapped, stop: () => { counting = false; } };
+  return {
+    layers: wrapped,
+    stop: () => {
+      counting = false;
+    },
+  };
 }
 
 export async function inspectSource(source: ImageSource, platform: string | undefined, progress: Progress): Promise<Inspection> {
   const platforms = await platformsOf(source);
   // Without a choice an index resolves for the host (linux/amd64 in a browser); when it
   // lacks that platform, start with the first one it lists rather than failing.
-  const chosen = platform ?? (platforms.length && !platforms.some((p) => p.label.startsWith("linux/amd64")) ? platforms[0].label : undefined);
+  const chosen =
+    platform ?? (platforms.length && !platforms.some((p) => p.label.startsWith("linux/amd64")) ? platforms[0].label : undefined);
   const resolved = await resolveImage(source, { cache: documentCache(), platform: chosen ? parsePlatform(chosen) : undefined });
   const total = resolved.layers.reduce((n, l) => n + l.size, 0);
   let done = 0;

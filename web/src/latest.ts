@@ -16,7 +16,11 @@ export class Latest {
   begin(): Ticket {
     const mine = ++this.generation;
     const self = this;
-    return { get current() { return mine === self.generation; } };
+    return {
+      get current() {
+        return mine === self.generation;
+      },
+    };
   }
 }
 
@@ -25,7 +29,11 @@ export class Latest {
  * newer one was taken meanwhile, gives the value to `release` (close a source, free a view) and
  * resolves to undefined, and a failure resolves to undefined too. Failures of current work throw.
  */
-export async function keepIfCurrent<T>(ticket: Ticket, work: Promise<T>, release?: (value: T) => void | Promise<void>): Promise<T | undefined> {
+export async function keepIfCurrent<T>(
+  ticket: Ticket,
+  work: Promise<T>,
+  release?: (value: T) => void | Promise<void>,
+): Promise<T | undefined> {
   let value: T;
   try {
     value = await work;

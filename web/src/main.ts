@@ -43,7 +43,8 @@ function showError(e: unknown): void {
   ui.error.replaceChildren(
     el("strong", { "data-testid": "error-code" }, typeof code === "string" ? code : "ERROR"),
     " ",
-    el("span", { "data-testid": "error-message" }, message));
+    el("span", { "data-testid": "error-message" }, message),
+  );
   ui.error.hidden = false;
   document.body.dataset.state = "error";
 }
@@ -58,11 +59,13 @@ function setProgress(done: number, total: number): void {
 }
 
 function fillSelect(select: HTMLSelectElement, options: { label: string; value: string }[], selected?: string): void {
-  select.replaceChildren(...options.map((o) => {
-    const opt = el("option", { value: o.value }, o.label);
-    opt.selected = o.value === selected;
-    return opt;
-  }));
+  select.replaceChildren(
+    ...options.map((o) => {
+      const opt = el("option", { value: o.value }, o.label);
+      opt.selected = o.value === selected;
+      return opt;
+    }),
+  );
 }
 
 /** Resolve, mount and render `source` (for `platform` when it is an index), unless `ticket` goes stale. */
@@ -70,11 +73,17 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
   ui.error.hidden = true;
   ui.report.hidden = true;
   document.body.dataset.state = "loading";
-  const progress = (done: number, total: number) => { if (ticket.current) setProgress(done, total); };
+  const progress = (done: number, total: number) => {
+    if (ticket.current) setProgress(done, total);
+  };
   const x = await keepIfCurrent(ticket, inspectSource(source, platform, progress), (stale) => stale.image.fs.free());
   if (!x) return;
   ui.platformPicker.hidden = x.platforms.length === 0;
-  fillSelect(ui.platformSelect, x.platforms.map((p) => ({ label: p.label, value: p.label })), x.platform);
+  fillSelect(
+    ui.platformSelect,
+    x.platforms.map((p) => ({ label: p.label, value: p.label })),
+    x.platform,
+  );
   ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
   renderSummary($("summary"), x.report);
   renderLayers($("layers"), x);
@@ -89,7 +98,9 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
 /** Run one user action under a fresh ticket; its error is shown only while it is the newest. */
 function act(work: (ticket: Ticket) => Promise<void>): void {
   const ticket = actions.begin();
-  work(ticket).catch((e) => { if (ticket.current) showError(e); });
+  work(ticket).catch((e) => {
+    if (ticket.current) showError(e);
+  });
 }
 
 async function openInput(ticket: Ticket, picked: Picked): Promise<void> {
@@ -110,7 +121,11 @@ async function openInput(ticket: Ticket, picked: Picked): Promise<void> {
     const chosen = await keepIfCurrent(ticket, reopen(picked, source, first), (stale) => stale.close?.());
     if (!chosen) return;
     source = chosen;
-    fillSelect(ui.tagSelect, choices.map((c) => ({ label: c.label, value: c.selector })), first);
+    fillSelect(
+      ui.tagSelect,
+      choices.map((c) => ({ label: c.label, value: c.selector })),
+      first,
+    );
     ui.tagPicker.hidden = false;
     ui.pickers.hidden = false;
   }
@@ -147,7 +162,10 @@ ui.platformSelect.addEventListener("change", () => {
 });
 
 // Drag and drop anywhere on the page; the drop zone only highlights.
-document.addEventListener("dragover", (e) => { e.preventDefault(); ui.drop.classList.add("over"); });
+document.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  ui.drop.classList.add("over");
+});
 document.addEventListener("dragleave", () => ui.drop.classList.remove("over"));
 document.addEventListener("drop", (e) => {
   e.preventDefault();

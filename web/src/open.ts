@@ -4,14 +4,22 @@
 // choices come from the source itself (index.json tags, manifest.json RepoTags).
 
 import {
-  DockerArchiveSource, LayoutSource, LayerlensError, REF_NAME, openBlobArchive, openFileList, type ImageSource,
+  DockerArchiveSource,
+  LayoutSource,
+  LayerlensError,
+  REF_NAME,
+  openBlobArchive,
+  openFileList,
+  type ImageSource,
 } from "../../src/browser.js";
 
 export type Picked =
-  | { kind: "folder"; name: string; files: { path: string; file: Blob }[] }
-  | { kind: "archive"; name: string; file: File };
+  { kind: "folder"; name: string; files: { path: string; file: Blob }[] } | { kind: "archive"; name: string; file: File };
 
-export interface Choice { label: string; selector: string }
+export interface Choice {
+  label: string;
+  selector: string;
+}
 
 /** From <input webkitdirectory>: each File carries webkitRelativePath. */
 export function pickedFolder(files: FileList): Picked {
@@ -39,7 +47,11 @@ async function walk(dir: FileSystemDirectoryEntry, out: { path: string; file: Bl
     if (batch.length === 0) return;
     for (const e of batch) {
       if (e.isDirectory) await walk(e as FileSystemDirectoryEntry, out);
-      else out.push({ path: e.fullPath, file: await new Promise<File>((resolve, reject) => (e as FileSystemFileEntry).file(resolve, reject)) });
+      else
+        out.push({
+          path: e.fullPath,
+          file: await new Promise<File>((resolve, reject) => (e as FileSystemFileEntry).file(resolve, reject)),
+        });
     }
   }
 }
@@ -51,7 +63,8 @@ export async function openPicked(p: Picked, selector?: string): Promise<ImageSou
     return await openBlobArchive(p.file, selector, p.name);
   } catch (e) {
     // A docker-archive with several images refuses to guess; open the first, offer the rest.
-    if (selector === undefined && e instanceof LayerlensError && e.code === "INVALID_REFERENCE") return openBlobArchive(p.file, "@0", p.name);
+    if (selector === undefined && e instanceof LayerlensError && e.code === "INVALID_REFERENCE")
+      return openBlobArchive(p.file, "@0", p.name);
     throw e;
   }
 }

@@ -44,7 +44,11 @@ function asText(bytes: Uint8Array): string | undefined {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     // A preview may cut a multi-byte character in half; judge without the last 3 bytes.
-    try { return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, Math.max(0, bytes.length - 3))); } catch { return undefined; }
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, Math.max(0, bytes.length - 3)));
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -59,9 +63,14 @@ export function renderFiles(section: HTMLElement, image: MergedImage, onError: (
     try {
       const bytes = await head(image.readFile(s.path), PREVIEW_BYTES);
       const text = asText(bytes);
-      const body = text === undefined
-        ? el("p", { "data-testid": "binary", "data-size": String(s.size) }, `binary file, ${formatBytes(s.size)} (${s.size} bytes)`)
-        : el("pre", { "data-testid": "file-text" }, text + (s.size > PREVIEW_BYTES ? `\n… (${formatBytes(s.size - PREVIEW_BYTES)} more)` : ""));
+      const body =
+        text === undefined
+          ? el("p", { "data-testid": "binary", "data-size": String(s.size) }, `binary file, ${formatBytes(s.size)} (${s.size} bytes)`)
+          : el(
+              "pre",
+              { "data-testid": "file-text" },
+              text + (s.size > PREVIEW_BYTES ? `\n… (${formatBytes(s.size - PREVIEW_BYTES)} more)` : ""),
+            );
       viewer.replaceChildren(title, meta, body);
     } catch (e) {
       viewer.replaceChildren(title, meta);
@@ -71,7 +80,11 @@ export function renderFiles(section: HTMLElement, image: MergedImage, onError: (
 
   function item(s: Stat): HTMLLIElement {
     const name = s.path.slice(s.path.lastIndexOf("/") + 1);
-    const label = el("button", { type: "button", class: `entry ${s.type}`, "data-path": s.path, "data-type": s.type, title: `${s.type} ${mode(s)}` }, name);
+    const label = el(
+      "button",
+      { type: "button", class: `entry ${s.type}`, "data-path": s.path, "data-type": s.type, title: `${s.type} ${mode(s)}` },
+      name,
+    );
     const li = el("li", {}, label);
     if (s.type === "symlink") li.append(el("span", { class: "link" }, ` → ${s.linkname}`));
     if (s.type === "file") li.append(el("span", { class: "size" }, formatBytes(s.size)));

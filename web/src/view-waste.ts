@@ -17,24 +17,70 @@ export function renderWaste(section: HTMLElement, x: Inspection): void {
     title: `layer ${l.index} ${l.digest ?? ""}: ${formatBytes(l.fileBytes)} of files, ${formatBytes(l.reclaimableBytes)} not visible in the merged view`,
   }));
   const top = w.topWasted.filter((p) => p.wastedBytes > 0);
-  fill(section, "Wasted space",
-    el("div", { class: "columns waste-columns" },
-      el("div", {},
-        el("p", { class: "score" }, el("span", { "data-testid": "efficiency", "data-value": String(w.efficiency) }, `${score}%`), " efficiency"),
+  fill(
+    section,
+    "Wasted space",
+    el(
+      "div",
+      { class: "columns waste-columns" },
+      el(
+        "div",
+        {},
+        el(
+          "p",
+          { class: "score" },
+          el("span", { "data-testid": "efficiency", "data-value": String(w.efficiency) }, `${score}%`),
+          " efficiency",
+        ),
         facts([
           ["wasted", el("span", { "data-testid": "wasted", "data-value": String(w.wastedBytes) }, formatBytes(w.wastedBytes))],
-          ["reclaimable", el("span", { "data-testid": "reclaimable", "data-value": String(w.reclaimableBytes) }, formatBytes(w.reclaimableBytes))],
+          [
+            "reclaimable",
+            el("span", { "data-testid": "reclaimable", "data-value": String(w.reclaimableBytes) }, formatBytes(w.reclaimableBytes)),
+          ],
           ["file bytes", `${formatBytes(w.fileBytes)} stored, ${formatBytes(w.visibleBytes)} visible`],
-        ])),
-      el("div", {},
-        barChart(bars, formatBytes, ["file bytes in layer", "not visible (wasted)"], "layer-chart", "File bytes per layer, wasted part overlaid"),
+        ]),
+      ),
+      el(
+        "div",
+        {},
+        barChart(
+          bars,
+          formatBytes,
+          ["file bytes in layer", "not visible (wasted)"],
+          "layer-chart",
+          "File bytes per layer, wasted part overlaid",
+        ),
         // The same wasted bytes on their own scale: next to whole layers they are often a sliver.
-        barChart(bars.map((b) => ({ ...b, value: b.part })), formatBytes, ["", "wasted bytes (own scale)"], "waste-chart", "Wasted bytes per layer"))),
+        barChart(
+          bars.map((b) => ({ ...b, value: b.part })),
+          formatBytes,
+          ["", "wasted bytes (own scale)"],
+          "waste-chart",
+          "Wasted bytes per layer",
+        ),
+      ),
+    ),
     el("h3", {}, "Paths stored in more than one layer"),
     top.length
-      ? el("table", { class: "grid", "data-testid": "top-wasted" },
-        el("thead", {}, el("tr", {}, el("th", {}, "path"), el("th", {}, "layers"), el("th", {}, "wasted"))),
-        el("tbody", {}, ...top.map((p) => el("tr", {},
-          el("td", {}, el("code", {}, p.path)), el("td", {}, p.layers.join(", ")), el("td", { class: "num" }, formatBytes(p.wastedBytes))))))
-      : el("p", { class: "muted" }, "No path is stored in more than one layer."));
+      ? el(
+          "table",
+          { class: "grid", "data-testid": "top-wasted" },
+          el("thead", {}, el("tr", {}, el("th", {}, "path"), el("th", {}, "layers"), el("th", {}, "wasted"))),
+          el(
+            "tbody",
+            {},
+            ...top.map((p) =>
+              el(
+                "tr",
+                {},
+                el("td", {}, el("code", {}, p.path)),
+                el("td", {}, p.layers.join(", ")),
+                el("td", { class: "num" }, formatBytes(p.wastedBytes)),
+              ),
+            ),
+          ),
+        )
+      : el("p", { class: "muted" }, "No path is stored in more than one layer."),
+  );
 }

@@ -22,9 +22,7 @@ export type Credentials =
   | { registryToken: string };
 
 /** Fixed credentials, or a lookup by registry host (e.g. Docker's config.json in Node). */
-export type CredentialSource =
-  | Credentials
-  | ((registry: string) => Credentials | undefined | Promise<Credentials | undefined>);
+export type CredentialSource = Credentials | ((registry: string) => Credentials | undefined | Promise<Credentials | undefined>);
 
 export interface AuthenticatorOptions {
   /** Registry host[:port] as the user named it, handed to a credential lookup. */
@@ -74,8 +72,7 @@ export class Authenticator {
    */
   async unauthorized(wwwAuthenticate: string | null, scope: string, refused?: string): Promise<string | undefined> {
     const challenges = parseChallenges(wwwAuthenticate);
-    const challenge = challenges.find((c) => c.scheme === "bearer" && c.params.realm)
-      ?? challenges.find((c) => c.scheme === "basic");
+    const challenge = challenges.find((c) => c.scheme === "bearer" && c.params.realm) ?? challenges.find((c) => c.scheme === "basic");
     if (!challenge) return undefined;
     this.learnt = challenge;
     const creds = await this.creds();
@@ -140,8 +137,12 @@ export class Authenticator {
     } catch {
       throw new RegistryError("token server answered with something that is not JSON", res.status, redactUrl(realm), false);
     }
-    const token = typeof body.token === "string" && body.token ? body.token
-      : typeof body.access_token === "string" && body.access_token ? body.access_token : undefined;
+    const token =
+      typeof body.token === "string" && body.token
+        ? body.token
+        : typeof body.access_token === "string" && body.access_token
+          ? body.access_token
+          : undefined;
     if (!token) throw new RegistryError("token server answered without a token", res.status, redactUrl(realm), false);
     const seconds = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
     // Renew a little early (a tenth of the lifetime, at most 10 s) so a token does not expire in flight.

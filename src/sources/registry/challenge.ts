@@ -25,12 +25,17 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
     i += m[0].length;
     return m[0];
   };
-  const skip = (chars: RegExp): void => { while (i < header.length && chars.test(header[i]!)) i++; };
+  const skip = (chars: RegExp): void => {
+    while (i < header.length && chars.test(header[i]!)) i++;
+  };
 
   while (i < header.length) {
     skip(/[\s,]/);
     const scheme = readToken();
-    if (!scheme) { i++; continue; }
+    if (!scheme) {
+      i++;
+      continue;
+    }
     const challenge: Challenge = { scheme: scheme.toLowerCase(), params: {} };
     out.push(challenge);
     for (;;) {
@@ -39,7 +44,10 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
       const name = readToken();
       skip(/[ \t]/);
       // A token not followed by "=" starts the next challenge.
-      if (!name || header[i] !== "=") { i = start; break; }
+      if (!name || header[i] !== "=") {
+        i = start;
+        break;
+      }
       i++;
       skip(/[ \t]/);
       challenge.params[name.toLowerCase()] = header[i] === '"' ? readQuoted() : readToken();
@@ -52,8 +60,10 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
     for (i++; i < header!.length; i++) {
       const c = header![i]!;
       if (c === "\\" && i + 1 < header!.length) value += header![++i];
-      else if (c === '"') { i++; break; }
-      else value += c;
+      else if (c === '"') {
+        i++;
+        break;
+      } else value += c;
     }
     return value;
   }

@@ -6,9 +6,7 @@
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
 
 import { CapacityError, DigestMismatchError, InvalidManifestError, RegistryError, SizeMismatchError } from "../../errors.js";
-import {
-  DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST,
-} from "../../oci/media-types.js";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../oci/media-types.js";
 import type { Descriptor } from "../../oci/types.js";
 import { DigestCheck, type HasherOverrides } from "../../oci/blob.js";
 import { checkDigestString } from "../../oci/digest.js";
@@ -93,12 +91,21 @@ export class RegistryClient {
     this.hashers = { sha256: options.sha256 ?? createSha256 };
     this.maxManifestBytes = options.maxManifestBytes ?? MAX_MANIFEST_BYTES;
     this.auth = new Authenticator({
-      registry: options.registry, origin: this.origin, credentials: options.credentials,
-      fetch: fetchFn, retry: this.retry, now: options.now ?? Date.now, userAgent: options.userAgent,
+      registry: options.registry,
+      origin: this.origin,
+      credentials: options.credentials,
+      fetch: fetchFn,
+      retry: this.retry,
+      now: options.now ?? Date.now,
+      userAgent: options.userAgent,
     });
     this.transport = new Transport({
-      origin: this.origin, fetch: fetchFn, auth: this.auth, retry: this.retry,
-      userAgent: options.userAgent, signal: options.signal,
+      origin: this.origin,
+      fetch: fetchFn,
+      auth: this.auth,
+      retry: this.retry,
+      userAgent: options.userAgent,
+      signal: options.signal,
     });
   }
 
@@ -117,12 +124,22 @@ export class RegistryClient {
   /** HEAD a manifest: its descriptor without the body (digest from Docker-Content-Digest). */
   async headManifest(repository: string, reference: string): Promise<Descriptor> {
     const what = `checking manifest ${repository}:${reference}`;
-    const res = await this.send(repository, { method: "HEAD", path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what });
+    const res = await this.send(repository, {
+      method: "HEAD",
+      path: manifestPath(repository, reference),
+      headers: { Accept: MANIFEST_ACCEPT_HEADER },
+      what,
+    });
     await discard(res);
     const digest = res.headers.get("Docker-Content-Digest") ?? (namesDigest(reference) ? reference : undefined);
     const size = Number(res.headers.get("Content-Length"));
     if (!digest || !Number.isSafeInteger(size)) {
-      throw new RegistryError(`${what}: no Docker-Content-Digest or Content-Length in the answer`, res.status, redactUrl(res.url || this.origin), false);
+      throw new RegistryError(
+        `${what}: no Docker-Content-Digest or Content-Length in the answer`,
+        res.status,
+        redactUrl(res.url || this.origin),
+        false,
+      );
     }
     checkDigestString(digest);
     return { mediaType: mediaTypeOf(res) ?? "", digest, size };
@@ -146,12 +163,25 @@ export class RegistryClient {
     }
   }
 
-  private async manifestOnce(repository: string, reference: string, byDigest: boolean, what: string, fresh: boolean): Promise<ManifestResult> {
-    const res = await this.send(repository, { path: manifestPath(repository, reference), headers: { Accept: MANIFEST_ACCEPT_HEADER }, what: `reading ${what}`, fresh });
+  private async manifestOnce(
+    repository: string,
+    reference: string,
+    byDigest: boolean,
+    what: string,
+    fresh: boolean,
+  ): Promise<ManifestResult> {
+    const res = await this.send(repository, {
+      path: manifestPath(repository, reference),
+      headers: { Accept: MANIFEST_ACCEPT_HEADER },
+      what: `reading ${what}`,
+      fresh,
+    });
     const bytes = await readCapped(res, this.maxManifestBytes, what);
     // By digest: that digest. By tag: the registry's Docker-Content-Digest, by its algorithm;
     // without one there is nothing to compare with, and the sha256 names the bytes.
-    const check = new DigestCheck(what, byDigest ? reference : res.headers.get("Docker-Content-Digest") ?? undefined, { hashers: this.hashers });
+    const check = new DigestCheck(what, byDigest ? reference : (res.headers.get("Docker-Content-Digest") ?? undefined), {
+      hashers: this.hashers,
+    });
     check.update(bytes);
     const actual = check.finish();
     return { bytes, descriptor: { mediaType: mediaTypeOf(res) ?? ownMediaType(bytes, what), digest: actual, size: bytes.length } };
@@ -161,7 +191,12 @@ export class RegistryClient {
    * A blob as a stream that resumes after dropped connections. A whole-blob read is verified
    * (the stream errors instead of closing on a mismatch) unless `verify` is false.
    */
-  async openBlob(repository: string, desc: Descriptor, range?: ByteRange, options: { verify?: boolean; fresh?: boolean } = {}): Promise<ReadableStream<Uint8Array>> {
+  async openBlob(
+    repository: string,
+    desc: Descriptor,
+    range?: ByteRange,
+    options: { verify?: boolean; fresh?: boolean } = {},
+  ): Promise<ReadableStream<Uint8Array>> {
     const what = `blob ${desc.digest} in ${repository}`;
     checkDigestString(desc.digest);
     const start = range?.start ?? 0;
@@ -175,13 +210,23 @@ export class RegistryClient {
       const headers: Record<string, string> = {};
       // A Range only when it is needed: a plain GET keeps caches and redirects simple.
       if (from > 0 || end !== undefined) headers.Range = `bytes=${from}-${stop !== undefined ? stop - 1 : ""}`;
-      return this.send(repository, { path: `/v2/${repository}/blobs/${desc.digest}`, headers, what: `reading ${what}`, fresh: options.fresh });
+      return this.send(repository, {
+        path: `/v2/${repository}/blobs/${desc.digest}`,
+        headers,
+        what: `reading ${what}`,
+        fresh: options.fresh,
+      });
     };
     if (stop !== undefined && start >= stop) return new ReadableStream({ start: (c) => c.close() });
     const first = await open(start);
     let pending: Response | undefined = first;
     return resumableBlobStream({
-      what, start, end, size, hashers: this.hashers, retry: this.retry,
+      what,
+      start,
+      end,
+      size,
+      hashers: this.hashers,
+      retry: this.retry,
       digest: options.verify === false ? undefined : desc.digest,
       open: (from) => {
         // The first response was fetched eagerly so HTTP errors surface from openBlob() itself.
@@ -189,7 +234,9 @@ export class RegistryClient {
         pending = undefined;
         return r && from === start ? Promise.resolve(r) : open(from);
       },
-      onResume: () => { this.resumes++; },
+      onResume: () => {
+        this.resumes++;
+      },
     });
   }
 
@@ -228,11 +275,19 @@ export class RegistryClient {
     const filter = options.artifactType;
     const query = filter ? `?artifactType=${encodeURIComponent(filter)}` : "";
     // 404 (and 405 from some proxies) means "no referrers API": fall back to the tag schema.
-    const res = await this.send(repository, { path: `/v2/${repository}/referrers/${subject}${query}`, headers: { Accept: OCI_INDEX }, what: `listing ${what}`, accept: [404, 405] });
+    const res = await this.send(repository, {
+      path: `/v2/${repository}/referrers/${subject}${query}`,
+      headers: { Accept: OCI_INDEX },
+      what: `listing ${what}`,
+      accept: [404, 405],
+    });
     if (res.ok) {
       const index = parseIndex(await readCapped(res, this.maxManifestBytes, what), what);
       const applied = (res.headers.get("OCI-Filters-Applied") ?? "").split(",").map((s) => s.trim());
-      return { via: "api", descriptors: filter && !applied.includes("artifactType") ? index.filter((d) => d.artifactType === filter) : index };
+      return {
+        via: "api",
+        descriptors: filter && !applied.includes("artifactType") ? index.filter((d) => d.artifactType === filter) : index,
+      };
     }
     await discard(res);
     const tag = subject.replace(":", "-").slice(0, 128);
@@ -254,9 +309,10 @@ export class RegistryClient {
   private async paginate(repository: string | undefined, first: string, what: string, field: "tags" | "repositories"): Promise<string[]> {
     const out: string[] = [];
     const seen = new Set<string>();
-    for (let path: string | undefined = first; path; ) {
+    for (let path: string | undefined = first; path;) {
       // A Link back to a page already read would loop for ever.
-      if (seen.has(path)) throw new RegistryError(`${what}: pagination loops back to ${path}`, 200, redactUrl(new URL(path, this.origin)), false);
+      if (seen.has(path))
+        throw new RegistryError(`${what}: pagination loops back to ${path}`, 200, redactUrl(new URL(path, this.origin)), false);
       seen.add(path);
       const res = await this.send(repository, { path, headers: { Accept: "application/json" }, what });
       const body = parseJsonBytes(await readCapped(res, this.maxManifestBytes, what), what) as Record<string, unknown>;
@@ -350,6 +406,9 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 function concat(chunks: Uint8Array[], length: number): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }

@@ -173,6 +173,9 @@ async function readLimited(res: Response, limit: number): Promise<string> {
   await reader.cancel().catch(() => {});
   const all = new Uint8Array(length);
   let at = 0;
-  for (const c of chunks) { all.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
   return new TextDecoder().decode(all.subarray(0, limit));
 }

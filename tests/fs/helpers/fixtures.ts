@@ -46,19 +46,45 @@ export function fixtureImage(layout: string, tag: string): FixtureImage {
 }
 
 export interface RootfsRow {
-  path: string; type: string; mode: string; uid: string; gid: string; size: string; mtime: string;
-  sha256: string; linkname: string; hardlink: string; xattrs: string; rdev: string;
+  path: string;
+  type: string;
+  mode: string;
+  uid: string;
+  gid: string;
+  size: string;
+  mtime: string;
+  sha256: string;
+  linkname: string;
+  hardlink: string;
+  xattrs: string;
+  rdev: string;
 }
 
-export const ROW_FIELDS = ["path", "type", "mode", "uid", "gid", "size", "mtime", "sha256", "linkname", "hardlink", "xattrs", "rdev"] as const;
+export const ROW_FIELDS = [
+  "path",
+  "type",
+  "mode",
+  "uid",
+  "gid",
+  "size",
+  "mtime",
+  "sha256",
+  "linkname",
+  "hardlink",
+  "xattrs",
+  "rdev",
+] as const;
 
 export function parseRootfsTsv(text: string): RootfsRow[] {
-  return text.split("\n").filter(Boolean).map((line) => {
-    const f = line.split("\t");
-    const row: any = {};
-    ROW_FIELDS.forEach((k, i) => (row[k] = f[i]));
-    return row as RootfsRow;
-  });
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const f = line.split("\t");
+      const row: any = {};
+      ROW_FIELDS.forEach((k, i) => (row[k] = f[i]));
+      return row as RootfsRow;
+    });
 }
 
 export function expectedRootfs(tag: string): RootfsRow[] {

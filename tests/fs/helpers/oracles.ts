@@ -119,10 +119,14 @@ export function pythonList(tar: Uint8Array, content = true): { name: string; siz
     writeFileSync(join(dir, "in.tar"), tar);
     const r = spawnSync("python3", ["-c", PY_LIST, join(dir, "in.tar"), content ? "1" : "0"], { encoding: "utf8" });
     if (r.status !== 0) return { error: r.stderr.trim().split("\n").pop() ?? "" };
-    return r.stdout.split("\n").filter(Boolean).map((l) => {
-      const [name, size, sha256] = l.split("\t");
-      return { name, size: Number(size), sha256 };
-    }).filter((e) => e.sha256 !== "");
+    return r.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        const [name, size, sha256] = l.split("\t");
+        return { name, size: Number(size), sha256 };
+      })
+      .filter((e) => e.sha256 !== "");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,12 +11,19 @@ import { comparePaths } from "../../../src/fs/path.js";
 import { ROW_FIELDS, type RootfsRow } from "./fixtures.js";
 
 const TYPE_LETTER: Record<string, string> = {
-  file: "f", directory: "d", symlink: "l", chardev: "c", blockdev: "b", fifo: "p",
+  file: "f",
+  directory: "d",
+  symlink: "l",
+  chardev: "c",
+  blockdev: "b",
+  fifo: "p",
 };
 
 function xattrText(x: Record<string, string> | undefined): string {
   if (!x) return "-";
-  const user = Object.keys(x).filter((k) => k.startsWith("user.")).sort();
+  const user = Object.keys(x)
+    .filter((k) => k.startsWith("user."))
+    .sort();
   return user.length ? user.map((k) => `${k}=${JSON.stringify(x[k])}`).join(",") : "-";
 }
 
@@ -49,7 +56,11 @@ function userXattrsUnder(root: string): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   let text = "";
   try {
-    text = execFileSync("getfattr", ["-R", "-P", "-h", "-d", "-m", "^user\\.", "--absolute-names", root], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 28 });
+    text = execFileSync("getfattr", ["-R", "-P", "-h", "-d", "-m", "^user\\.", "--absolute-names", root], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 1 << 28,
+    });
   } catch (e) {
     const err = e as { stdout?: string; code?: string };
     // getfattr exits 1 when some path has no xattrs support; only a missing tool is fatal.
@@ -75,7 +86,19 @@ export function rowsOfDir(root: string, opts: { xattrs?: boolean } = {}): Rootfs
       const p = rel ? rel + "/" + name : name;
       const abs = join(root, p);
       const st = lstatSync(abs);
-      const type = st.isFile() ? "f" : st.isDirectory() ? "d" : st.isSymbolicLink() ? "l" : st.isCharacterDevice() ? "c" : st.isBlockDevice() ? "b" : st.isFIFO() ? "p" : "s";
+      const type = st.isFile()
+        ? "f"
+        : st.isDirectory()
+          ? "d"
+          : st.isSymbolicLink()
+            ? "l"
+            : st.isCharacterDevice()
+              ? "c"
+              : st.isBlockDevice()
+                ? "b"
+                : st.isFIFO()
+                  ? "p"
+                  : "s";
       if (type === "f" && st.nlink > 1) inodes.set(st.ino, [...(inodes.get(st.ino) ?? []), p]);
       rows.push({
         path: p,
@@ -104,7 +127,12 @@ export function rowsOfDir(root: string, opts: { xattrs?: boolean } = {}): Rootfs
   return rows.sort((a, b) => comparePaths(a.path, b.path));
 }
 
-export interface RowDiff { path: string; field: string; expected: string; actual: string }
+export interface RowDiff {
+  path: string;
+  field: string;
+  expected: string;
+  actual: string;
+}
 
 /** Every difference between two listings, by path; `ignore` leaves fields out. */
 export function diffRows(expected: RootfsRow[], actual: RootfsRow[], ignore: string[] = []): RowDiff[] {
@@ -113,7 +141,10 @@ export function diffRows(expected: RootfsRow[], actual: RootfsRow[], ignore: str
   const e = new Map(expected.map((r) => [r.path, r]));
   for (const r of expected) {
     const x = a.get(r.path);
-    if (!x) { out.push({ path: r.path, field: "exists", expected: "yes", actual: "missing" }); continue; }
+    if (!x) {
+      out.push({ path: r.path, field: "exists", expected: "yes", actual: "missing" });
+      continue;
+    }
     for (const f of ROW_FIELDS) {
       if (ignore.includes(f)) continue;
       if (r[f] !== x[f]) out.push({ path: r.path, field: f, expected: r[f], actual: x[f] });

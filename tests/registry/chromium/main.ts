@@ -15,7 +15,9 @@ interface Plan {
 }
 
 declare global {
-  interface Window { __registryReport?: Record<string, unknown> }
+  interface Window {
+    __registryReport?: Record<string, unknown>;
+  }
 }
 
 async function run(plan: Plan): Promise<Record<string, unknown>> {
@@ -28,9 +30,14 @@ async function run(plan: Plan): Promise<Record<string, unknown>> {
   const layer = parsed.layers[0];
   const range = await bytesOf(await anon.openBlob(plan.repo, layer, { start: 100, end: 300 }));
   out.anonymous = {
-    ping: await anon.ping(), descriptor: manifest.descriptor, manifest: text(manifest.bytes),
-    config: text(await anon.blob(plan.repo, parsed.config)), tags: await anon.tags(plan.repo),
-    catalog: await anon.catalog({ pageSize: 1 }), rangeSha256: await hex(range), rangeLength: range.length,
+    ping: await anon.ping(),
+    descriptor: manifest.descriptor,
+    manifest: text(manifest.bytes),
+    config: text(await anon.blob(plan.repo, parsed.config)),
+    tags: await anon.tags(plan.repo),
+    catalog: await anon.catalog({ pageSize: 1 }),
+    rangeSha256: await hex(range),
+    rangeLength: range.length,
     missing: await anon.manifest(plan.repo, "nope").catch((e) => ({ code: e.code, status: e.status, diagnostics: e.diagnostics })),
   };
 
@@ -40,7 +47,8 @@ async function run(plan: Plan): Promise<Record<string, unknown>> {
   const resumed = await viaProxy.blob(plan.repo, layer);
   out.proxy = {
     manifestDigest: again.descriptor.digest,
-    layerSha256: `sha256:${await hex(resumed)}`, resumes: viaProxy.resumes,
+    layerSha256: `sha256:${await hex(resumed)}`,
+    resumes: viaProxy.resumes,
     corrupted: await codeOf(viaProxy.blob(plan.repo, parsed.config)),
   };
 
@@ -52,6 +60,10 @@ async function run(plan: Plan): Promise<Record<string, unknown>> {
 
 const plan = JSON.parse(new URLSearchParams(location.search).get("plan") ?? "{}") as Plan;
 run(plan).then(
-  (report) => { window.__registryReport = report; },
-  (e) => { window.__registryReport = { error: `${(e as Error).name} ${(e as { code?: string }).code ?? ""}: ${(e as Error).message}` }; },
+  (report) => {
+    window.__registryReport = report;
+  },
+  (e) => {
+    window.__registryReport = { error: `${(e as Error).name} ${(e as { code?: string }).code ?? ""}: ${(e as Error).message}` };
+  },
 );

@@ -28,9 +28,14 @@ async function run(plan: WorkerPlan): Promise<Record<string, unknown>> {
   const layer = parsed.layers[0];
   const range = await bytesOf(await anon.openBlob(plan.repo, layer, { start: 100, end: 300 }));
   out.anonymous = {
-    ping, descriptor: manifest.descriptor, manifest: text(manifest.bytes), config: text(config),
-    tags: await anon.tags(plan.repo), catalog: await anon.catalog({ pageSize: 1 }),
-    rangeSha256: await hex(range), rangeLength: range.length,
+    ping,
+    descriptor: manifest.descriptor,
+    manifest: text(manifest.bytes),
+    config: text(config),
+    tags: await anon.tags(plan.repo),
+    catalog: await anon.catalog({ pageSize: 1 }),
+    rangeSha256: await hex(range),
+    rangeLength: range.length,
   };
 
   // The proxy drops the first layer download half-way (the test set the fault up).

@@ -66,7 +66,8 @@ function same(a: unknown, b: unknown): boolean {
     return a.length === b.length && a.every((x, i) => same(x, b[i]));
   }
   if (isPlain(a) && isPlain(b)) {
-    const ka = Object.keys(a), kb = Object.keys(b);
+    const ka = Object.keys(a),
+      kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
   }
   return false;

@@ -61,7 +61,14 @@ export const cacheCases: KnownAnswerCase[] = [
       equal(oldest, [sha256(2), "b"], "evictOldest returns the least recent entry");
       equal(order(c), [4, 3], "order after evictOldest");
       equal([...c.values()], ["d", "c"], "values() follow the same order");
-      equal([...c.entries()], [[sha256(4), "d"], [sha256(3), "c"]], "entries() pairs keys and values");
+      equal(
+        [...c.entries()],
+        [
+          [sha256(4), "d"],
+          [sha256(3), "c"],
+        ],
+        "entries() pairs keys and values",
+      );
       c.checkInvariants();
       equal(cacheOf(lib, ctx, { max: 1 }).evictOldest(), undefined, "evictOldest on an empty cache");
     },
@@ -138,7 +145,11 @@ export const cacheCases: KnownAnswerCase[] = [
       equal([order(c), c.bytes], [[4, 2, 3], 100], "exactly at the budget evicts nothing");
       c.set(sha256(5), "e", { size: 100 });
       equal([order(c), c.bytes], [[5], 100], "an entry of maxBytes evicts all others");
-      throws(() => c.set(sha256(6), "f", { size: 101 }), { type: lib.CapacityError, code: "CAPACITY", message: sha256(6) }, "an entry over maxBytes");
+      throws(
+        () => c.set(sha256(6), "f", { size: 101 }),
+        { type: lib.CapacityError, code: "CAPACITY", message: sha256(6) },
+        "an entry over maxBytes",
+      );
       equal([order(c), c.bytes], [[5], 100], "the refused entry changed nothing");
       equal(c.stats.evictions, 4, "evictions counted");
       const sized = cacheOf<string>(lib, ctx, { max: 4, maxBytes: 10, sizeOf: (v) => v.length });
@@ -156,8 +167,12 @@ export const cacheCases: KnownAnswerCase[] = [
       let now = 1_000;
       const gone: [string, string][] = [];
       const c = cacheOf<string>(lib, ctx, {
-        max: 8, ttl: 100, now: () => now,
-        dispose: (v, _k, reason) => { gone.push([v, reason]); },
+        max: 8,
+        ttl: 100,
+        now: () => now,
+        dispose: (v, _k, reason) => {
+          gone.push([v, reason]);
+        },
       });
       c.set(sha256(1), "tag-answer");
       c.set(sha256(2), "digest-answer", { ttl: Infinity });
@@ -167,7 +182,11 @@ export const cacheCases: KnownAnswerCase[] = [
       equal(c.get(sha256(3)), undefined, "a per-entry ttl of 10 ms is over after 50");
       equal(order(c), [1, 2], "the expired entry left the list");
       now = 1_101;
-      equal(order(c), [2, 1].filter((n) => n === 2), "iteration skips expired entries");
+      equal(
+        order(c),
+        [2, 1].filter((n) => n === 2),
+        "iteration skips expired entries",
+      );
       equal(c.has(sha256(1)), false, "stale after its ttl");
       now = 1e12;
       equal(c.get(sha256(2)), "digest-answer", "ttl: Infinity never goes stale");
@@ -177,7 +196,15 @@ export const cacheCases: KnownAnswerCase[] = [
       equal(order(c), [2], "only the immortal entry is left");
       const s = c.stats;
       equal([s.expirations, s.hits, s.misses], [3, 2, 1], "expirations, hits and misses");
-      equal(gone, [["short", "expired"], ["tag-answer", "expired"], ["x", "expired"]], "dispose saw each expiry");
+      equal(
+        gone,
+        [
+          ["short", "expired"],
+          ["tag-answer", "expired"],
+          ["x", "expired"],
+        ],
+        "dispose saw each expiry",
+      );
       c.checkInvariants();
     },
   },
@@ -186,13 +213,21 @@ export const cacheCases: KnownAnswerCase[] = [
     run(lib, ctx) {
       const c = cacheOf<number>(lib, ctx, { max: 4 });
       const h3 = lib.parseDigest(sha256(3), ctx.core);
-      c.setMany([[sha256(1), 1], [sha256(2), 2], [h3, 3]]);
+      c.setMany([
+        [sha256(1), 1],
+        [sha256(2), 2],
+        [h3, 3],
+      ]);
       equal(order(c), [3, 2, 1], "setMany inserts in order");
       equal(c.getMany([sha256(1), sha256(9), h3]), [1, undefined, 3], "getMany with a miss, strings and a handle");
       equal(order(c), [3, 1, 2], "getMany marks each hit recent, in order");
       equal(c.hasMany([sha256(2), sha256(9)]), [true, false], "hasMany");
       equal(order(c), [3, 1, 2], "hasMany leaves the order alone");
-      c.setMany([[sha256(4), 4], [sha256(5), 5], [sha256(1), 10]]);
+      c.setMany([
+        [sha256(4), 4],
+        [sha256(5), 5],
+        [sha256(1), 10],
+      ]);
       equal(order(c), [1, 5, 4, 3], "setMany evicts the least recent as it goes");
       equal(c.peek(sha256(1)), 10, "setMany updates an existing key");
       const s = c.stats;
@@ -205,18 +240,44 @@ export const cacheCases: KnownAnswerCase[] = [
     run(lib, ctx) {
       const c = cacheOf<string>(lib, ctx, { max: 2, maxBytes: 1000 });
       c.set(sha256(1), "a", { size: 5 }).set(sha256(2), "b", { size: 7 });
-      c.get(sha256(1)); c.get(sha256(1)); c.get(sha256(2)); c.get(sha256(3));
+      c.get(sha256(1));
+      c.get(sha256(1));
+      c.get(sha256(2));
+      c.get(sha256(3));
       c.set(sha256(3), "c", { size: 11 });
-      c.delete(sha256(2)); c.delete(sha256(2));
-      equal(c.stats, {
-        hits: 3, misses: 1, sets: 3, deletes: 1, evictions: 1, expirations: 0,
-        entries: 1, bytes: 11, hitRate: 0.75,
-      }, "stats after a known sequence");
+      c.delete(sha256(2));
+      c.delete(sha256(2));
+      equal(
+        c.stats,
+        {
+          hits: 3,
+          misses: 1,
+          sets: 3,
+          deletes: 1,
+          evictions: 1,
+          expirations: 0,
+          entries: 1,
+          bytes: 11,
+          hitRate: 0.75,
+        },
+        "stats after a known sequence",
+      );
       c.resetStats();
-      equal(c.stats, {
-        hits: 0, misses: 0, sets: 0, deletes: 0, evictions: 0, expirations: 0,
-        entries: 1, bytes: 11, hitRate: 0,
-      }, "counters reset, contents stay");
+      equal(
+        c.stats,
+        {
+          hits: 0,
+          misses: 0,
+          sets: 0,
+          deletes: 0,
+          evictions: 0,
+          expirations: 0,
+          entries: 1,
+          bytes: 11,
+          hitRate: 0,
+        },
+        "counters reset, contents stay",
+      );
       c.checkInvariants();
     },
   },
@@ -226,25 +287,38 @@ export const cacheCases: KnownAnswerCase[] = [
       const seen: [string, string, number][] = [];
       let now = 0;
       const c = cacheOf<string>(lib, ctx, {
-        max: 2, ttl: 1000, now: () => now,
-        dispose: (v, k, reason) => { seen.push([v, reason, parseInt(k.slice(7), 16)]); },
+        max: 2,
+        ttl: 1000,
+        now: () => now,
+        dispose: (v, k, reason) => {
+          seen.push([v, reason, parseInt(k.slice(7), 16)]);
+        },
       });
       c.set(sha256(1), "a").set(sha256(2), "b");
-      c.set(sha256(3), "c");                       // evicts 1
-      c.set(sha256(2), "B");                       // replaces b
-      c.set(sha256(2), "B");                       // same value: nothing to dispose
-      c.delete(sha256(3));                         // deleted
+      c.set(sha256(3), "c"); // evicts 1
+      c.set(sha256(2), "B"); // replaces b
+      c.set(sha256(2), "B"); // same value: nothing to dispose
+      c.delete(sha256(3)); // deleted
       c.set(sha256(4), "d", { ttl: 5 });
       now = 10;
-      c.get(sha256(4));                            // expired
+      c.get(sha256(4)); // expired
       c.set(sha256(5), "e");
-      c.evictOldest();                             // evicts B (2)
+      c.evictOldest(); // evicts B (2)
       c.set(sha256(6), "f");
-      c.clear();                                   // clears e and f, most recent first
-      equal(seen, [
-        ["a", "evicted", 1], ["b", "replaced", 2], ["c", "deleted", 3], ["d", "expired", 4],
-        ["B", "evicted", 2], ["f", "cleared", 6], ["e", "cleared", 5],
-      ], "dispose calls in order, with value, reason and key");
+      c.clear(); // clears e and f, most recent first
+      equal(
+        seen,
+        [
+          ["a", "evicted", 1],
+          ["b", "replaced", 2],
+          ["c", "deleted", 3],
+          ["d", "expired", 4],
+          ["B", "evicted", 2],
+          ["f", "cleared", 6],
+          ["e", "cleared", 5],
+        ],
+        "dispose calls in order, with value, reason and key",
+      );
       equal(c.size, 0, "empty after clear");
       c.set(sha256(7), "g").set(sha256(8), "h").set(sha256(9), "i");
       equal(order(c), [9, 8], "capacity is reusable after clear");
@@ -282,7 +356,16 @@ export const cacheCases: KnownAnswerCase[] = [
         throws(() => c.hasMany([input]), expected, `hasMany ${what}`);
         // A batch acts like the single calls in a loop: keys before the refused one are set,
         // keys after it are not.
-        throws(() => c.setMany([[sha256(10), 10], [input, 2], [sha256(11), 11]]), expected, `setMany ${what}`);
+        throws(
+          () =>
+            c.setMany([
+              [sha256(10), 10],
+              [input, 2],
+              [sha256(11), 11],
+            ]),
+          expected,
+          `setMany ${what}`,
+        );
         equal(c.hasMany([sha256(10), sha256(11)]), [true, false], `setMany ${what} stopped at the refused key`);
         c.delete(sha256(10));
         throws(() => lib.parseDigest(input, ctx.core), expected, `parseDigest ${what}`);
@@ -297,8 +380,16 @@ export const cacheCases: KnownAnswerCase[] = [
       throws(() => c.set(bad, 1), { type: lib.CoreError, code: "BAD_HANDLE" }, "set with a number that is no handle");
       const budget = cacheOf<number>(lib, ctx, { max: 2, maxBytes: 8 });
       throws(() => budget.set(sha256(1), 1, { size: 9 }), { type: lib.CapacityError, code: "CAPACITY" }, "over maxBytes");
-      await rejects(() => lib.Core.fromModule({} as WebAssembly.Module), { type: lib.CoreError, code: "CORE_BAD_MODULE" }, "a Core from a non-Module");
-      throws(() => lib.formatDigest(bad, ctx.core), { type: lib.CoreError, code: "BAD_HANDLE" }, "formatDigest of a number that is no handle");
+      await rejects(
+        () => lib.Core.fromModule({} as WebAssembly.Module),
+        { type: lib.CoreError, code: "CORE_BAD_MODULE" },
+        "a Core from a non-Module",
+      );
+      throws(
+        () => lib.formatDigest(bad, ctx.core),
+        { type: lib.CoreError, code: "BAD_HANDLE" },
+        "formatDigest of a number that is no handle",
+      );
       equal(c.size + budget.size, 0, "nothing was stored by any refused call");
       c.checkInvariants();
       budget.checkInvariants();
@@ -314,11 +405,41 @@ export const cacheCases: KnownAnswerCase[] = [
     async run(lib) {
       // A hand-assembled module whose only export is abiVersion() returning 999.
       const bytes = new Uint8Array([
-        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,                  // magic, version 1
-        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                        // type: () -> i32
-        0x03, 0x02, 0x01, 0x00,                                          // one function of type 0
-        0x07, 0x0e, 0x01, 0x0a, ...Array.from("abiVersion", (ch) => ch.charCodeAt(0)), 0x00, 0x00,
-        0x0a, 0x07, 0x01, 0x05, 0x00, 0x41, 0xe7, 0x07, 0x0b,            // body: i32.const 999
+        0x00,
+        0x61,
+        0x73,
+        0x6d,
+        0x01,
+        0x00,
+        0x00,
+        0x00, // magic, version 1
+        0x01,
+        0x05,
+        0x01,
+        0x60,
+        0x00,
+        0x01,
+        0x7f, // type: () -> i32
+        0x03,
+        0x02,
+        0x01,
+        0x00, // one function of type 0
+        0x07,
+        0x0e,
+        0x01,
+        0x0a,
+        ...Array.from("abiVersion", (ch) => ch.charCodeAt(0)),
+        0x00,
+        0x00,
+        0x0a,
+        0x07,
+        0x01,
+        0x05,
+        0x00,
+        0x41,
+        0xe7,
+        0x07,
+        0x0b, // body: i32.const 999
       ]);
       let module: WebAssembly.Module;
       try {
@@ -328,7 +449,11 @@ export const cacheCases: KnownAnswerCase[] = [
         if (typeof navigator === "object" && navigator.userAgent === "Cloudflare-Workers") return;
         throw e;
       }
-      await rejects(() => lib.Core.fromModule(module), { type: lib.CoreError, code: "CORE_ABI_MISMATCH", message: "ABI 999" }, "a core of ABI 999");
+      await rejects(
+        () => lib.Core.fromModule(module),
+        { type: lib.CoreError, code: "CORE_ABI_MISMATCH", message: "ABI 999" },
+        "a core of ABI 999",
+      );
     },
   },
   {
@@ -345,7 +470,11 @@ export const cacheCases: KnownAnswerCase[] = [
         ["dispose that is not a function", { max: 1, dispose: "yes" }],
       ];
       for (const [what, options] of bad) {
-        throws(() => new lib.MetadataCache({ ...options, core: ctx.core } as unknown as MetadataCacheOptions<unknown>), { type: RangeError, message: "MetadataCache" }, what);
+        throws(
+          () => new lib.MetadataCache({ ...options, core: ctx.core } as unknown as MetadataCacheOptions<unknown>),
+          { type: RangeError, message: "MetadataCache" },
+          what,
+        );
       }
       const sized = cacheOf<number>(lib, ctx, { max: 1, maxBytes: 10 });
       throws(() => sized.set(sha256(1), 1), { type: RangeError, message: "size" }, "set without a size under maxBytes");
@@ -363,10 +492,15 @@ export const cacheCases: KnownAnswerCase[] = [
     run(lib, ctx) {
       // Deterministic xorshift so every runtime replays the same operations.
       let x = 0x9e3779b9;
-      const rnd = (n: number) => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+      const rnd = (n: number) => {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        return (x >>> 0) % n;
+      };
       let now = 0;
       const c = cacheOf<number>(lib, ctx, { max: 64, maxBytes: 4096, ttl: 500, now: () => now });
-      const model = new Map<number, number>();   // key -> size, to cross-check bytes
+      const model = new Map<number, number>(); // key -> size, to cross-check bytes
       for (let i = 0; i < 4000; i++) {
         const k = rnd(200) + 1;
         const op = rnd(10);
@@ -397,8 +531,16 @@ export const cacheCases: KnownAnswerCase[] = [
       big.setMany(keys.map((k, i) => [k, i + 1] as const));
       equal(big.size, 4096, "5000 sets into 4096 slots");
       const got = big.getMany(keys);
-      equal(got.slice(0, 904).every((v) => v === undefined), true, "the first 904 were evicted");
-      equal(got.slice(904), Array.from({ length: 4096 }, (_, i) => i + 905), "the last 4096 are there");
+      equal(
+        got.slice(0, 904).every((v) => v === undefined),
+        true,
+        "the first 904 were evicted",
+      );
+      equal(
+        got.slice(904),
+        Array.from({ length: 4096 }, (_, i) => i + 905),
+        "the last 4096 are there",
+      );
       const handles = keys.slice(-3).map((k) => lib.parseDigest(k, ctx.core));
       equal(big.getMany(handles), [4998, 4999, 5000], "getMany with handles only");
       equal(order(big).slice(0, 3), [5000, 4999, 4998], "the handle batch marked its keys recent");
@@ -406,7 +548,11 @@ export const cacheCases: KnownAnswerCase[] = [
       const wide = cacheOf<number>(lib, ctx, { max: 1000 });
       const long = Array.from({ length: 1000 }, (_, i) => sha512(i + 1));
       wide.setMany(long.map((k, i) => [k, i + 1] as const));
-      equal(wide.getMany(long), Array.from({ length: 1000 }, (_, i) => i + 1), "1000 sha512 keys round-trip");
+      equal(
+        wide.getMany(long),
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+        "1000 sha512 keys round-trip",
+      );
       equal(wide.hasMany([sha512(1000), sha512(1001)]), [true, false], "hasMany after the wide batch");
       wide.checkInvariants();
     },

@@ -26,10 +26,14 @@ export const graphCases: KnownAnswerCase[] = [
     run(lib, ctx) {
       const n = 100_000;
       const edges = new Uint32Array(2 * n);
-      for (let i = 0; i < n - 1; i++) { edges[2 * i] = i; edges[2 * i + 1] = i + 1; }
+      for (let i = 0; i < n - 1; i++) {
+        edges[2 * i] = i;
+        edges[2 * i + 1] = i + 1;
+      }
       const order = lib.topoOrder(n, edges.subarray(0, 2 * (n - 1)), ctx.core);
       equal([order[0], order[n - 1], order.length], [0, n - 1, n], "chain order");
-      edges[2 * n - 2] = n - 1; edges[2 * n - 1] = 0;
+      edges[2 * n - 2] = n - 1;
+      edges[2 * n - 1] = 0;
       const cycle = lib.findCycle(n, edges, ctx.core)!;
       equal([cycle.length, cycle[0], cycle[n - 1]], [n, 0, n - 1], "the whole chain is the cycle");
     },

@@ -38,7 +38,11 @@ export const imageCases: KnownAnswerCase[] = [
       equal(image.manifestDescriptor.digest, SAMPLE_MANIFEST_DIGEST, "manifest digest");
       equal(image.config?.config?.ExposedPorts, { "8080/tcp": {} }, "config ports");
       equal(image.layers.length, 3, "layers");
-      equal(bytes, image.layers.reduce((n, l) => n + l.size, 0), "verified layer bytes");
+      equal(
+        bytes,
+        image.layers.reduce((n, l) => n + l.size, 0),
+        "verified layer bytes",
+      );
     },
   },
   {
@@ -63,7 +67,11 @@ export const imageCases: KnownAnswerCase[] = [
       files.set(key, bad);
       const tar = lib.writeTar([...files].map(([name, data]) => ({ name, data })));
       const source = await lib.openBlobArchive(new Blob([tar as BlobPart]), "latest", "bad.tar");
-      const err = await rejects(() => lib.resolveImage(source), { type: lib.DigestMismatchError, code: "DIGEST_MISMATCH", message: manifest.config.digest }, "corrupt config");
+      const err = await rejects(
+        () => lib.resolveImage(source),
+        { type: lib.DigestMismatchError, code: "DIGEST_MISMATCH", message: manifest.config.digest },
+        "corrupt config",
+      );
       ok((err as Error).message.includes(lib.sha256Of(bad)), "the actual digest is named");
     },
   },
@@ -72,16 +80,28 @@ export const imageCases: KnownAnswerCase[] = [
     async run(lib) {
       const { files } = lib.buildSampleImage();
       const tar = lib.writeTar([...files].map(([name, data]) => ({ name, data })));
-      await rejects(() => lib.openBlobArchive(new Blob([tar.subarray(0, 700) as BlobPart]), "latest", "cut.tar"), { type: lib.ArchiveError, code: "ARCHIVE" }, "truncated");
+      await rejects(
+        () => lib.openBlobArchive(new Blob([tar.subarray(0, 700) as BlobPart]), "latest", "cut.tar"),
+        { type: lib.ArchiveError, code: "ARCHIVE" },
+        "truncated",
+      );
     },
   },
   {
     name: "images: references and platforms",
     run(lib) {
       equal(lib.formatReference(lib.parseReference("alpine")), "docker.io/library/alpine:latest", "alpine");
-      equal(lib.formatReference(lib.parseReference("localhost:5000/a/b@sha256:" + "0".repeat(64))), "localhost:5000/a/b@sha256:" + "0".repeat(64), "port + digest");
+      equal(
+        lib.formatReference(lib.parseReference("localhost:5000/a/b@sha256:" + "0".repeat(64))),
+        "localhost:5000/a/b@sha256:" + "0".repeat(64),
+        "port + digest",
+      );
       equal(lib.parsePlatform("linux/arm64/v8"), { os: "linux", architecture: "arm64", variant: "v8" }, "platform");
-      equal(lib.sha256Of(new TextEncoder().encode("abc")), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 abc");
+      equal(
+        lib.sha256Of(new TextEncoder().encode("abc")),
+        "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "sha256 abc",
+      );
     },
   },
 ];

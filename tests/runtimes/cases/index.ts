@@ -10,9 +10,4 @@ import type { KnownAnswerCase } from "./types.js";
 
 export type { CaseContext, CaseResult, KnownAnswerCase, Lib, RuntimeReport } from "./types.js";
 
-export const cases: KnownAnswerCase[] = [
-  ...cacheCases,
-  ...poolCases,
-  ...graphCases,
-  ...imageCases,
-];
+export const cases: KnownAnswerCase[] = [...cacheCases, ...poolCases, ...graphCases, ...imageCases];

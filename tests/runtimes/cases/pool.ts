@@ -50,7 +50,11 @@ export const poolCases: KnownAnswerCase[] = [
     run(lib, ctx) {
       const pool = new lib.LayerPool({ core: ctx.core, initial: 0, max: 2100 });
       const hs: number[] = [];
-      for (let i = 0; i < 2100; i++) { const h = pool.acquire(); pool.setUser(h, i * 3); hs.push(h); }
+      for (let i = 0; i < 2100; i++) {
+        const h = pool.acquire();
+        pool.setUser(h, i * 3);
+        hs.push(h);
+      }
       throws(() => pool.acquire(), { type: lib.CapacityError }, "acquire past max");
       let wrong = 0;
       for (let i = 0; i < hs.length; i++) if (pool.user(hs[i]) !== i * 3) wrong++;

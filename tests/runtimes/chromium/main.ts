@@ -10,7 +10,9 @@ import type { RuntimeReport } from "../cases/types.js";
 const releaseUrl = new URL("../../../build/release.wasm", import.meta.url);
 
 declare global {
-  interface Window { __layerlensReport?: RuntimeReport | { error: string } }
+  interface Window {
+    __layerlensReport?: RuntimeReport | { error: string };
+  }
 }
 
 async function main(): Promise<RuntimeReport> {
@@ -29,7 +31,15 @@ async function main(): Promise<RuntimeReport> {
   };
 }
 
-main().then(
-  (report) => { window.__layerlensReport = report; },
-  (e) => { window.__layerlensReport = { error: e instanceof Error ? e.stack ?? e.message : String(e) }; },
-).finally(() => { document.getElementById("status")!.textContent = "done"; });
+main()
+  .then(
+    (report) => {
+      window.__layerlensReport = report;
+    },
+    (e) => {
+      window.__layerlensReport = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    },
+  )
+  .finally(() => {
+    document.getElementById("status")!.textContent = "done";
+  });

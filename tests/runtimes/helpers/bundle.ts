@@ -35,37 +35,45 @@ function moduleIds(result: Awaited<ReturnType<typeof build>>): string[] {
 
 /** Bundle `entry` and its imports into `outDir`/`fileName` as one ES module. */
 export async function bundleModule(
-  entry: string, outDir: string, fileName: string, external: RegExp[], options: BundleOptions = {},
+  entry: string,
+  outDir: string,
+  fileName: string,
+  external: RegExp[],
+  options: BundleOptions = {},
 ): Promise<string[]> {
-  return moduleIds(await build({
-    configFile: false,
-    logLevel: "warn",
-    resolve: resolveOptions(options),
-    build: {
-      outDir,
-      emptyOutDir: true,
-      minify: false,
-      target: "esnext",
-      copyPublicDir: false,
-      lib: { entry, formats: ["es"], fileName: () => fileName },
-      // One file: a dynamic import() in src (lazy readers) would otherwise become a chunk
-      // the capnp config does not list.
-      rolldownOptions: { external, output: { codeSplitting: false, ...(options.externalPath ? { paths: options.externalPath } : {}) } },
-    },
-  }));
+  return moduleIds(
+    await build({
+      configFile: false,
+      logLevel: "warn",
+      resolve: resolveOptions(options),
+      build: {
+        outDir,
+        emptyOutDir: true,
+        minify: false,
+        target: "esnext",
+        copyPublicDir: false,
+        lib: { entry, formats: ["es"], fileName: () => fileName },
+        // One file: a dynamic import() in src (lazy readers) would otherwise become a chunk
+        // the capnp config does not list.
+        rolldownOptions: { external, output: { codeSplitting: false, ...(options.externalPath ? { paths: options.externalPath } : {}) } },
+      },
+    }),
+  );
 }
 
 /** Build the HTML page in `root` (and the assets it references) into `outDir`. */
 export async function bundlePage(root: string, outDir: string, options: BundleOptions = {}): Promise<string[]> {
-  return moduleIds(await build({
-    configFile: false,
-    logLevel: "warn",
-    root,
-    resolve: resolveOptions(options),
-    // assetsInlineLimit 0: the .wasm must arrive over HTTP (with a Content-Type to test),
-    // not as a data: URL.
-    build: { outDir, emptyOutDir: true, minify: false, target: "esnext", copyPublicDir: false, assetsInlineLimit: 0 },
-  }));
+  return moduleIds(
+    await build({
+      configFile: false,
+      logLevel: "warn",
+      root,
+      resolve: resolveOptions(options),
+      // assetsInlineLimit 0: the .wasm must arrive over HTTP (with a Content-Type to test),
+      // not as a data: URL.
+      build: { outDir, emptyOutDir: true, minify: false, target: "esnext", copyPublicDir: false, assetsInlineLimit: 0 },
+    }),
+  );
 }
 
 /** Which of `files` (repo-relative) are among the bundled module ids. */

@@ -59,7 +59,11 @@ export function track(dir: string): string {
 export function cleanup(): void {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null && child.pid) {
-      try { process.kill(child.pid, "SIGKILL"); } catch { /* already gone */ }
+      try {
+        process.kill(child.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
     }
   }
   children.clear();
@@ -74,19 +78,35 @@ export interface Finished {
 }
 
 /** Run a command to completion; kills it after `timeoutMs` and rejects. */
-export function run(cmd: string, args: string[], options: { cwd?: string; env: Record<string, string>; timeoutMs?: number }): Promise<Finished> {
+export function run(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<Finished> {
   const child = start(cmd, args, options);
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolvePromise, reject) => {
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout?.on("data", (d) => (stdout += d));
     child.stderr?.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => {
-      if (child.pid) try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ }
+      if (child.pid)
+        try {
+          process.kill(child.pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
       reject(new Error(`${cmd} ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`));
     }, timeoutMs);
-    child.on("error", (e) => { clearTimeout(timer); reject(e); });
-    child.on("close", (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
   });
 }
 
@@ -115,7 +135,11 @@ export function lastJson<T>(stdout: string, what: string): T {
   const lines = stdout.trim().split("\n").reverse();
   for (const line of lines) {
     if (!line.startsWith("{")) continue;
-    try { return JSON.parse(line) as T; } catch { /* keep looking */ }
+    try {
+      return JSON.parse(line) as T;
+    } catch {
+      /* keep looking */
+    }
   }
   throw new Error(`${what} printed no JSON report; stdout was:\n${stdout.slice(-2000)}`);
 }

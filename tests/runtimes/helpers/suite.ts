@@ -15,7 +15,9 @@ import { CI, ROOT, cleanup } from "./processes.js";
 
 /** SHA-256 of build/release.wasm as Node reads it: what every runtime must have loaded. */
 export function releaseSha256(): string {
-  return createHash("sha256").update(readFileSync(join(ROOT, "build/release.wasm"))).digest("hex");
+  return createHash("sha256")
+    .update(readFileSync(join(ROOT, "build/release.wasm")))
+    .digest("hex");
 }
 
 /** Which entry of layerlens a suite loads: the TypeScript source or the built package. */
@@ -84,9 +86,11 @@ export function describeRuntime(
       expectedSha.push(releaseSha256());
       const passed = report.results.filter((r) => r.ok).length;
       const hash = report.wasmSha256 ? ` (sha256 ${report.wasmSha256.slice(0, 12)}…)` : "";
-      console.log(`[${runtime}] ${report.version} ran build/release.wasm${hash} through ${entry.file}: ${passed}/${report.results.length} case runs passed ` +
-        `(${cases.length} cases × ${new Set(report.results.map((r) => r.build)).size} builds)`);
-    }, 180_000);   // a runtime start plus a bundle, on a busy 2-core machine: room, not a timing
+      console.log(
+        `[${runtime}] ${report.version} ran build/release.wasm${hash} through ${entry.file}: ${passed}/${report.results.length} case runs passed ` +
+          `(${cases.length} cases × ${new Set(report.results.map((r) => r.build)).size} builds)`,
+      );
+    }, 180_000); // a runtime start plus a bundle, on a busy 2-core machine: room, not a timing
     afterAll(async () => {
       try {
         await options.teardown?.();
