@@ -65,10 +65,10 @@ export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
 /** Iterate a web stream or any async iterable of chunks (Chromium streams lack the iterator). */
 export async function* chunksOf(src: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   if (Symbol.asyncIterator in src) {
-    yield* src as AsyncIterable<Uint8Array>;
+    yield* src;
     return;
   }
-  const reader = (src as ReadableStream<Uint8Array>).getReader();
+  const reader = (src).getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();

@@ -70,7 +70,7 @@ export async function loadDockerConfig(file: string): Promise<DockerConfig | und
   try {
     const json = JSON.parse(text) as unknown;
     if (typeof json !== "object" || json === null || Array.isArray(json)) throw new TypeError("not a JSON object");
-    return json as DockerConfig;
+    return json;
   } catch (err) {
     throw new LayerlensError("DOCKER_CONFIG", `reading ${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -127,7 +127,7 @@ function runHelper(name: string, server: string, env?: Record<string, string | u
     const child = execFile(
       `docker-credential-${name}`,
       ["get"],
-      { env: (env ?? process.env) as NodeJS.ProcessEnv, timeout: 30_000 },
+      { env: (env ?? process.env), timeout: 30_000 },
       (err, stdout) => {
         // Helpers exit non-zero with "credentials not found in native keychain" for unknown hosts.
         if (err) {

@@ -25,7 +25,7 @@ export function fileListStore(files: Iterable<File | { path: string; file: Blob 
   // hold '/' (the File API turns it into ':'), so a path may come with its file.
   const byPath = new Map<string, Blob>();
   const list = [...files].map((f) =>
-    f instanceof Blob ? { path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, file: f as Blob } : f,
+    f instanceof Blob ? { path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, file: f } : f,
   );
   const paths = list.map((f) => f.path.replace(/^\/+/, ""));
   const top = commonTopFolder(paths);

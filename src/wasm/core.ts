@@ -155,7 +155,7 @@ export async function adoptModule(build: CoreBuild, module: WebAssembly.Module):
   const have = loaded[build];
   if (have && have.module === module) return have;
   const core = await Core.fromModule(module);
-  if (loaded[build]?.module === module) return loaded[build]!;
+  if (loaded[build]?.module === module) return loaded[build];
   loaded[build] = core;
   pending[build] = Promise.resolve(core);
   if (build === "release") defaultCore = core;

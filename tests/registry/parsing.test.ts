@@ -36,7 +36,7 @@ describe("WWW-Authenticate", () => {
   test("several challenges in one header", () => {
     const got = parseChallenges('Basic realm="r", Bearer realm="https://auth/token", service=svc');
     expect(got.map((c) => c.scheme)).toEqual(["basic", "bearer"]);
-    expect(got[1]!.params).toEqual({ realm: "https://auth/token", service: "svc" });
+    expect(got[1].params).toEqual({ realm: "https://auth/token", service: "svc" });
   });
 
   test("arbitrary strings never throw", () => {
@@ -112,7 +112,7 @@ describe("registry names", () => {
       ["sha256:abc", "length"],
       ["sha256:" + "A".repeat(64), "hex"],
     ]) {
-      expect(() => checkDigestString(bad!)).toThrow(expect.objectContaining({ code: "INVALID_DIGEST", reason }));
+      expect(() => checkDigestString(bad)).toThrow(expect.objectContaining({ code: "INVALID_DIGEST", reason }));
     }
   });
 });

@@ -62,7 +62,7 @@ describe.runIf(run)("registry client, blob redirects to another host", () => {
   test("Range reads follow the redirect and keep their Range header", async () => {
     blobs.seen.length = 0;
     const client = new RegistryClient({ registry: reg.host, credentials: creds });
-    const layer = layers[0]!;
+    const layer = layers[0];
     const whole = await client.blob("private/demo", layer);
     const part = await bytesOf(await client.openBlob("private/demo", layer, { start: 100, end: 200 }));
     expect(Buffer.from(part).equals(Buffer.from(whole.subarray(100, 200)))).toBe(true);

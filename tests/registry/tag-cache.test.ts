@@ -156,7 +156,7 @@ describe.runIf(run)("tag answers cached with a TTL", () => {
   });
 
   test("a reference by a malformed digest is a typed error, not a cache crash", async () => {
-    const source = new RegistrySource({ registry: env.proxy.host, repository: "tc/demo", digest: "sha256:abc" } as never, { cache });
+    const source = new RegistrySource({ registry: env.proxy.host, repository: "tc/demo", digest: "sha256:abc" }, { cache });
     await expect(source.root()).rejects.toBeInstanceOf(InvalidDigestError);
   });
 });

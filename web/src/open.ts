@@ -23,7 +23,7 @@ export interface Choice {
 
 /** From <input webkitdirectory>: each File carries webkitRelativePath. */
 export function pickedFolder(files: FileList): Picked {
-  const list = [...files].map((f) => ({ path: f.webkitRelativePath || f.name, file: f as Blob }));
+  const list = [...files].map((f) => ({ path: f.webkitRelativePath || f.name, file: f }));
   return { kind: "folder", name: list[0]?.path.split("/")[0] ?? "folder", files: list };
 }
 

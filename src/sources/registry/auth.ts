@@ -104,7 +104,7 @@ export class Authenticator {
   }
 
   private async fetchToken(challenge: Challenge, scope: string): Promise<string> {
-    const realm = new URL(challenge.params.realm!);
+    const realm = new URL(challenge.params.realm);
     const creds = await this.creds();
     const secret = creds && ("username" in creds || "identityToken" in creds);
     if (secret && realm.protocol !== "https:" && this.options.origin.protocol === "https:") {

@@ -26,7 +26,7 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
     return m[0];
   };
   const skip = (chars: RegExp): void => {
-    while (i < header.length && chars.test(header[i]!)) i++;
+    while (i < header.length && chars.test(header[i])) i++;
   };
 
   while (i < header.length) {
@@ -58,7 +58,7 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
   function readQuoted(): string {
     let value = "";
     for (i++; i < header!.length; i++) {
-      const c = header![i]!;
+      const c = header![i];
       if (c === "\\" && i + 1 < header!.length) value += header![++i];
       else if (c === '"') {
         i++;

@@ -7,8 +7,8 @@ export function nextLink(header: string | null | undefined): string | undefined 
   // Each link is <target> followed by ;-separated params; targets cannot contain '>'.
   const link = /<([^>]*)>((?:\s*;\s*[^;,]+)*)/g;
   for (let m = link.exec(header); m; m = link.exec(header)) {
-    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(m[2]!);
-    if (rel && rel[1]!.toLowerCase().split(/\s+/).includes("next")) return m[1];
+    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(m[2]);
+    if (rel && rel[1].toLowerCase().split(/\s+/).includes("next")) return m[1];
   }
   return undefined;
 }
