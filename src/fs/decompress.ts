@@ -68,7 +68,7 @@ export async function* chunksOf(src: ReadableStream<Uint8Array> | AsyncIterable<
     yield* src;
     return;
   }
-  const reader = (src).getReader();
+  const reader = src.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();

@@ -124,28 +124,23 @@ export function normalizeHost(key: string): string {
 /** The credential-helper protocol: `docker-credential-NAME get`, server URL on stdin, JSON out. */
 function runHelper(name: string, server: string, env?: Record<string, string | undefined>): Promise<Credentials | undefined> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      `docker-credential-${name}`,
-      ["get"],
-      { env: (env ?? process.env), timeout: 30_000 },
-      (err, stdout) => {
-        // Helpers exit non-zero with "credentials not found in native keychain" for unknown hosts.
-        if (err) {
-          if (/not found/i.test(String(stdout)) || /not found/i.test(err.message)) return resolve(undefined);
-          return reject(
-            new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} failed: ${err.message}`, { cause: err }),
-          );
-        }
-        try {
-          const out = JSON.parse(stdout) as { Username?: string; Secret?: string };
-          if (!out.Secret) return resolve(undefined);
-          // "<token>" as the user name marks an identity (refresh) token.
-          resolve(out.Username === "<token>" ? { identityToken: out.Secret } : { username: out.Username ?? "", password: out.Secret });
-        } catch {
-          reject(new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} printed something that is not JSON`));
-        }
-      },
-    );
+    const child = execFile(`docker-credential-${name}`, ["get"], { env: env ?? process.env, timeout: 30_000 }, (err, stdout) => {
+      // Helpers exit non-zero with "credentials not found in native keychain" for unknown hosts.
+      if (err) {
+        if (/not found/i.test(String(stdout)) || /not found/i.test(err.message)) return resolve(undefined);
+        return reject(
+          new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} failed: ${err.message}`, { cause: err }),
+        );
+      }
+      try {
+        const out = JSON.parse(stdout) as { Username?: string; Secret?: string };
+        if (!out.Secret) return resolve(undefined);
+        // "<token>" as the user name marks an identity (refresh) token.
+        resolve(out.Username === "<token>" ? { identityToken: out.Secret } : { username: out.Username ?? "", password: out.Secret });
+      } catch {
+        reject(new LayerlensError("DOCKER_CONFIG", `credential helper docker-credential-${name} printed something that is not JSON`));
+      }
+    });
     child.stdin?.end(server);
   });
 }

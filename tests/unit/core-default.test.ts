@@ -11,7 +11,7 @@ const releaseBytes = readFileSync("build/release.wasm");
 const sha256 = (c: string) => "sha256:" + c.repeat(64);
 
 async function fresh(): Promise<Lib> {
-  return (await import("../../src/node.js"));
+  return await import("../../src/node.js");
 }
 
 /** The runtime-neutral API with only an async loader registered, as in a browser page. */

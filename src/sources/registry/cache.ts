@@ -87,5 +87,5 @@ export function isManifestResult(v: RegistryCacheValue | undefined): v is Manife
 
 /** A Descriptor answer (a tag's), not a manifest entry. */
 export function isTagAnswer(v: RegistryCacheValue | undefined): v is Descriptor {
-  return v !== undefined && !isManifestResult(v) && typeof (v).digest === "string";
+  return v !== undefined && !isManifestResult(v) && typeof v.digest === "string";
 }

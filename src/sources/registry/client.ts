@@ -320,7 +320,7 @@ export class RegistryClient {
       if (page !== null && page !== undefined && !(Array.isArray(page) && page.every((t) => typeof t === "string"))) {
         throw new InvalidManifestError(what, field, "must be a list of strings");
       }
-      out.push(...((page) ?? []));
+      out.push(...(page ?? []));
       const next = nextLink(res.headers.get("Link"));
       path = next ? new URL(next, new URL(path, this.origin)).toString() : undefined;
     }

@@ -47,7 +47,7 @@ function checkError(err: unknown, expected: Expected, what: string): Error {
   if (err === undefined) throw new Error(`${what}: expected an error, none was thrown`);
   if (!(err instanceof Error)) throw new Error(`${what}: expected an Error, got ${show(err)}`);
   if (expected.type && !(err instanceof expected.type)) {
-    throw new Error(`${what}: expected ${expected.type.name}, got ${(err).name}: ${(err).message}`);
+    throw new Error(`${what}: expected ${expected.type.name}, got ${err.name}: ${err.message}`);
   }
   if (expected.code !== undefined) equal((err as { code?: unknown }).code, expected.code, `${what} (code)`);
   for (const [k, v] of Object.entries(expected.props ?? {})) {

@@ -380,11 +380,7 @@ export const cacheCases: KnownAnswerCase[] = [
       throws(() => c.set(bad, 1), { type: lib.CoreError, code: "BAD_HANDLE" }, "set with a number that is no handle");
       const budget = cacheOf<number>(lib, ctx, { max: 2, maxBytes: 8 });
       throws(() => budget.set(sha256(1), 1, { size: 9 }), { type: lib.CapacityError, code: "CAPACITY" }, "over maxBytes");
-      await rejects(
-        () => lib.Core.fromModule({}),
-        { type: lib.CoreError, code: "CORE_BAD_MODULE" },
-        "a Core from a non-Module",
-      );
+      await rejects(() => lib.Core.fromModule({}), { type: lib.CoreError, code: "CORE_BAD_MODULE" }, "a Core from a non-Module");
       throws(
         () => lib.formatDigest(bad, ctx.core),
         { type: lib.CoreError, code: "BAD_HANDLE" },

@@ -72,7 +72,7 @@ export const imageCases: KnownAnswerCase[] = [
         { type: lib.DigestMismatchError, code: "DIGEST_MISMATCH", message: manifest.config.digest },
         "corrupt config",
       );
-      ok((err).message.includes(lib.sha256Of(bad)), "the actual digest is named");
+      ok(err.message.includes(lib.sha256Of(bad)), "the actual digest is named");
     },
   },
   {
