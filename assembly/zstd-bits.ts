@@ -88,6 +88,12 @@ export function bitReload(): i32 {
   return bitPtr == bitStart && bitConsumed == 64;
 }
 
+/** True when the reader reached the stream's start and consumed at least all its bits. */
+// @ts-ignore: decorator
+@inline export function bitUsedUp(): bool {
+  return bitPtr == bitStart && bitConsumed >= 64;
+}
+
 /**
  * 32 bits of a FORWARD little-endian bitstream (FSE table descriptions), starting at bit
  * `bitPos` of the `size`-byte buffer at `src`. Bytes past the end read as zero, so a

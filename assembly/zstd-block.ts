@@ -9,7 +9,7 @@
 // least 3 bytes (Match_Length >= 3), so the work per block is bounded by its output.
 
 import { ZstdState } from "./zstd-state";
-import { bitInit, bitRead, bitReload, bitEnd } from "./zstd-bits";
+import { bitInit, bitRead, bitReload, bitUsedUp } from "./zstd-bits";
 import { fseReadDescription, fseBuild, fseBuildRle, fseLog, fseMaxSymbol,
   LL_DEFAULT_TABLE, ML_DEFAULT_TABLE, OF_DEFAULT_TABLE, LL_DEFAULT_LOG, ML_DEFAULT_LOG, OF_DEFAULT_LOG } from "./zstd-fse";
 import { hufReadTable, hufDecode, hufLog } from "./zstd-huffman";
@@ -249,6 +249,7 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
         rep0 = offset;
       } else {
         offset = index == 2 ? rep2 : rep0 - 1;
+        // rep0 - 1 may be 0, which is no offset: refused below as ZSTD_ERR_OFFSET.
         rep2 = rep1;
         rep1 = rep0;
         rep0 = offset;
@@ -257,12 +258,12 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
     const ml = <usize>(load<u32>(ML_BASE + (<usize>mlCode << 2)) + bitRead(<u32>load<u8>(ML_BITS + <usize>mlCode)));
     bitReload();
     const ll = <usize>(load<u32>(LL_BASE + (<usize>llCode << 2)) + bitRead(<u32>load<u8>(LL_BITS + <usize>llCode)));
-    if (i > 1) {
-      llS = (llE >> 16) + bitRead((llE >> 8) & 0xff);
-      mlS = (mlE >> 16) + bitRead((mlE >> 8) & 0xff);
-      ofS = (ofE >> 16) + bitRead((ofE >> 8) & 0xff);
-      bitReload();
-    }
+    // zstd 1.5.4 updates the states after the last sequence too, so the bits it reads
+    // there may run past the stream's start; its verdicts are followed (see below).
+    llS = (llE >> 16) + bitRead((llE >> 8) & 0xff);
+    mlS = (mlE >> 16) + bitRead((mlE >> 8) & 0xff);
+    ofS = (ofE >> 16) + bitRead((ofE >> 8) & 0xff);
+    bitReload();
     if (ll > lend - lp) return ZSTD_ERR_OVERRUN;
     if (ll + ml > oend - op) return ZSTD_ERR_OVERRUN;
     if (ll <= 16) {
@@ -277,8 +278,11 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
     copyMatch(op, <usize>offset, ml);
     op += ml;
   }
+  // The stream must be used up: every bit consumed, possibly more (the reads past the start
+  // return the start's bits again, never memory outside the stream). Together with the
+  // extra state update above this is zstd 1.5.4's rule, whose CLI is the oracle here.
   bitReload();
-  if (!bitEnd()) return ZSTD_ERR_SEQUENCES;
+  if (!bitUsedUp()) return ZSTD_ERR_SEQUENCES;
   const rest = lend - lp;
   if (rest > oend - op) return ZSTD_ERR_OVERRUN;
   memory.copy(op, lp, rest);
