@@ -44,3 +44,8 @@ export {
   graphTopoOrder, graphResult, graphNodeCount, graphEdgeCount, graphRootsReaching,
   graphInternMany, graphCheck,
 } from "./graph";
+
+export {
+  zstdNew, zstdFree, zstdInput, zstdInputRoom, zstdDecode, zstdOutput, zstdIdle,
+  zstdErrorOffset, zstdFrames, zstdWindowBytes,
+} from "./zstd";

@@ -1,0 +1,208 @@
+// Bounded zstd decoding on the layerlens core (assembly/zstd.ts, RFC 8878).
+//
+//   const dec = new ZstdDecoder(getDefaultCore(), { what: "layer 2 sha256:ab12…" });
+//   try {
+//     for await (const chunk of blob) {
+//       for (const piece of dec.push(chunk)) {      // each piece <= 128 KiB
+//         total += piece.length;
+//         if (total > maxBytes) throw new CapacityError(…);   // checked after every piece
+//         sink(piece);
+//       }
+//     }
+//     dec.end();                                    // throws on a truncated or empty stream
+//   } finally {
+//     dec.free();                                   // idempotent; end() does not free
+//   }
+//
+// Why a generator per chunk: the core decodes at most one block (<= 128 KiB of output) per
+// call, so a consumer that stops iterating (budget exceeded, sink done) stops the work too
+// — a 4-byte RLE block of 128 KiB, repeated, never grows memory past one piece. Stopping
+// mid-chunk leaves the rest of that chunk unread: the decoder is then only good for free().
+//
+// Verdicts follow the zstd CLI: corrupt or truncated frames, trailing garbage, a wrong
+// Content_Checksum or Frame_Content_Size, a dictionary, or a window above 2^maxWindowLog
+// (default 27, zstd's own default limit) each throw ZstdFormatError (code COMPRESSION,
+// `reason` a stable name, `offset` the input byte where the failing frame part starts).
+// A pieces array is a copy: it stays valid after the next push.
+
+import { Core, getDefaultCore } from "../wasm/core.js";
+import { CapacityError, FreedError, InvariantError } from "../errors.js";
+import { CompressionError } from "./errors.js";
+
+/** Exports of assembly/zstd.ts (the core's flat ABI; only numbers cross it). */
+interface ZstdExports {
+  zstdNew(maxWindowLog: number): number;
+  zstdFree(state: number): void;
+  zstdInput(state: number): number;
+  zstdInputRoom(state: number): number;
+  zstdDecode(state: number, inputLen: number): number;
+  zstdOutput(state: number): number;
+  zstdIdle(state: number): number;
+  zstdErrorOffset(state: number): number;
+  zstdFrames(state: number): number;
+  zstdWindowBytes(state: number): number;
+}
+
+// assembly/zstd-codes.ts (keep in step).
+const NEED_INPUT = -58;
+const FRAME_DONE = -59;
+const ERROR_REASONS: Record<number, [reason: string, message: string]> = {
+  [-60]: ["magic", "unknown frame magic number"],
+  [-61]: ["frame-header", "reserved bit set in the frame header"],
+  [-62]: ["window-too-large", "frame window larger than allowed"],
+  [-63]: ["dictionary", "frame requires a dictionary (not supported)"],
+  [-64]: ["block-type", "reserved block type"],
+  [-65]: ["block-size", "block larger than Block_Maximum_Size"],
+  [-66]: ["literals", "corrupt literals section"],
+  [-67]: ["huffman", "corrupt Huffman table or stream"],
+  [-68]: ["fse", "corrupt FSE table description"],
+  [-69]: ["sequences", "corrupt sequences section"],
+  [-70]: ["offset", "match offset outside the window"],
+  [-71]: ["overrun", "sequences overrun the literals or the block"],
+  [-72]: ["content-size", "decoded size differs from the frame content size"],
+  [-73]: ["checksum", "content checksum mismatch"],
+  [-74]: ["capacity", "no memory left for the frame window"],
+  [-75]: ["argument", "decoder misuse (input beyond the room given)"],
+};
+
+export const ZSTD_DEFAULT_MAX_WINDOW_LOG = 27;
+
+export interface ZstdDecoderOptions {
+  /** Refuse frames whose window exceeds 2^maxWindowLog bytes (10..31, default 27). */
+  maxWindowLog?: number;
+  /** Names the stream in messages ("layer 2 sha256:ab12…"). */
+  what?: string;
+}
+
+/** A zstd stream the decoder refuses; `reason` is stable, `offset` is an input byte offset. */
+export class ZstdFormatError extends CompressionError {
+  constructor(readonly what: string, readonly reason: string, message: string, readonly offset: number) {
+    super(`${what}: corrupt zstd stream: ${message} (at byte ${offset})`);
+  }
+}
+
+export class ZstdDecoder {
+  private readonly core: Core;
+  private readonly z: ZstdExports;
+  private readonly what: string;
+  private state: number;
+  private failed: ZstdFormatError | null = null;
+  private bytesIn = 0;
+
+  constructor(core: Core = getDefaultCore(), options: ZstdDecoderOptions = {}) {
+    const log = options.maxWindowLog ?? ZSTD_DEFAULT_MAX_WINDOW_LOG;
+    if (!Number.isInteger(log) || log < 10 || log > 31) {
+      throw new RangeError(`maxWindowLog must be an integer from 10 to 31, got ${log}`);
+    }
+    this.core = core;
+    this.z = core.exports as unknown as ZstdExports;
+    this.what = options.what ?? "zstd stream";
+    this.state = this.z.zstdNew(log) >>> 0;
+    if (this.state === 0) throw new RangeError(`the core refused a decoder with maxWindowLog ${log}`);
+  }
+
+  /** Input bytes pushed so far. */
+  get inputBytes(): number {
+    return this.bytesIn;
+  }
+
+  /** Frames (zstd and skippable) completed so far. */
+  get frames(): number {
+    return this.live("read").zstdFrames(this.state) >>> 0;
+  }
+
+  /** Bytes the core reserved for this decoder's window (it grows with the largest window seen). */
+  get windowBytes(): number {
+    return this.live("read").zstdWindowBytes(this.state);
+  }
+
+  /**
+   * Decode `chunk`, yielding output pieces of at most 128 KiB as they come. Throws
+   * ZstdFormatError on corrupt input (and on every later call).
+   */
+  *push(chunk: Uint8Array): Generator<Uint8Array, void, undefined> {
+    const z = this.live("pushed to");
+    if (this.failed) throw this.failed;
+    let at = 0;
+    this.bytesIn += chunk.length;
+    for (;;) {
+      let n = 0;
+      if (at < chunk.length) {
+        const dst = z.zstdInput(this.state) >>> 0;
+        n = Math.min(z.zstdInputRoom(this.state) >>> 0, chunk.length - at);
+        this.core.u8.set(chunk.subarray(at, at + n), dst);
+        at += n;
+      }
+      // Drain: every call does one block at most; stop when the core needs more input.
+      let r = z.zstdDecode(this.state, n);
+      while (r !== NEED_INPUT) {
+        if (r > 0) {
+          const out = z.zstdOutput(this.state) >>> 0;
+          yield this.core.u8.slice(out, out + r);
+        } else if (r !== FRAME_DONE) {
+          throw this.fail(r);
+        }
+        r = z.zstdDecode(this.state, 0);
+      }
+      if (at >= chunk.length) return;
+      // The core always has room for a whole block once it asks for input.
+      if (n === 0) throw new InvariantError(`${this.what}: zstd decoder has no input room`);
+    }
+  }
+
+  /** The input ended: throws unless it ended on a frame boundary after at least one frame. */
+  end(): void {
+    const z = this.live("ended");
+    if (this.failed) throw this.failed;
+    if (this.bytesIn === 0) {
+      throw (this.failed = new ZstdFormatError(this.what, "empty", "empty input", 0));
+    }
+    if (z.zstdIdle(this.state) === 0) {
+      throw (this.failed = new ZstdFormatError(this.what, "truncated", "unexpected end of input", this.bytesIn));
+    }
+  }
+
+  /** Release the core memory (window, tables, buffers). Safe to call twice. */
+  free(): void {
+    if (this.state !== 0) {
+      this.z.zstdFree(this.state);
+      this.state = 0;
+    }
+  }
+
+  private live(doing: string): ZstdExports {
+    if (this.state === 0) throw new FreedError("ZstdDecoder", doing);
+    return this.z;
+  }
+
+  private fail(code: number): ZstdFormatError {
+    const [reason, message] = ERROR_REASONS[code] ?? ["unknown", `core error ${code}`];
+    const offset = this.z.zstdErrorOffset(this.state);
+    return (this.failed = new ZstdFormatError(this.what, reason, message, offset));
+  }
+}
+
+/** Decode a whole zstd buffer (tests, small blobs); `maxBytes` bounds the output. */
+export function zstdDecompress(input: Uint8Array, options: ZstdDecoderOptions & { core?: Core; maxBytes?: number } = {}): Uint8Array {
+  const dec = new ZstdDecoder(options.core ?? getDefaultCore(), options);
+  const max = options.maxBytes ?? Infinity;
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (const piece of dec.push(input)) {
+      total += piece.length;
+      if (total > max) throw new CapacityError(`${options.what ?? "zstd stream"}: decompressed size exceeds the ${max}-byte limit`);
+      pieces.push(piece);
+    }
+    dec.end();
+  } finally {
+    dec.free();
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
