@@ -6,7 +6,15 @@ import { bitInit, bitRead, bitReload, bitEnd } from "../zstd-bits";
 import { fseReadDescription, LL_DEFAULT_TABLE, ML_DEFAULT_TABLE, OF_DEFAULT_TABLE } from "../zstd-fse";
 import { hufReadTable, hufLog, HUF_TABLE_BYTES, HUF_SCRATCH_BYTES } from "../zstd-huffman";
 import { zstdNew, zstdFree, zstdInput, zstdInputRoom, zstdDecode, zstdOutput, zstdIdle, zstdErrorOffset, zstdFrames } from "../zstd";
-import { ZSTD_NEED_INPUT, ZSTD_FRAME_DONE, ZSTD_ERR_CHECKSUM, ZSTD_ERR_MAGIC, ZSTD_ERR_BLOCK_TYPE, ZSTD_ERR_DICTIONARY, ZSTD_ERR_WINDOW_TOO_LARGE } from "../zstd-codes";
+import {
+  ZSTD_NEED_INPUT,
+  ZSTD_FRAME_DONE,
+  ZSTD_ERR_CHECKSUM,
+  ZSTD_ERR_MAGIC,
+  ZSTD_ERR_BLOCK_TYPE,
+  ZSTD_ERR_DICTIONARY,
+  ZSTD_ERR_WINDOW_TOO_LARGE,
+} from "../zstd-codes";
 import { reserve } from "../layout";
 
 function bytes(list: u8[]): usize {
@@ -46,12 +54,13 @@ describe("xxh64", () => {
     for (let i: usize = 0; i < n; i++) store<u8>(p + i, <u8>(i * 7 + 3));
     const s = reserve(XXH64_STATE_BYTES);
     xxh64Reset(s);
-    let at: usize = 0, step: usize = 1;
+    let at: usize = 0,
+      step: usize = 1;
     while (at < n) {
       const take = step < n - at ? step : n - at;
       xxh64Update(s, p + at, take);
       at += take;
-      step = step * 3 % 41 + 1;
+      step = ((step * 3) % 41) + 1;
     }
     expect(xxh64Digest(s)).toBe(xxh(p, n));
   });
@@ -85,8 +94,8 @@ describe("FSE tables", () => {
     for (let t = 0; t < 3; t++) {
       const size: u32 = 1 << logs[t];
       for (let i: u32 = 0; i < size; i++) {
-        const e = load<u32>(tables[t] + (<usize>i << 2));
-        expect((e >> 16) + ((<u32>1 << ((e >> 8) & 0xff)) - 1)).toBeLessThan(size);
+        const e = load<u32>(tables[t] + ((<usize>i) << 2));
+        expect((e >> 16) + (((<u32>1) << ((e >> 8) & 0xff)) - 1)).toBeLessThan(size);
       }
     }
   });

@@ -46,7 +46,17 @@ export async function run(ctx) {
   }
   const rows = LIBS.map((lib) => {
     const ms = median(byLib.get(lib));
-    return { lib, mib, compressedBytes: compressed, rounds, passes, medianMs: ms, mbPerSec: expectedSize / 1e3 / ms, roundsMs: byLib.get(lib), loads };
+    return {
+      lib,
+      mib,
+      compressedBytes: compressed,
+      rounds,
+      passes,
+      medianMs: ms,
+      mbPerSec: expectedSize / 1e3 / ms,
+      roundsMs: byLib.get(lib),
+      loads,
+    };
   });
   const fz = rows.find((r) => r.lib === "fzstd");
   const markdown = [
@@ -54,11 +64,16 @@ export async function run(ctx) {
       `${rounds} interleaved rounds × ${passes} passes, fresh process per contender and round, Node ${process.version}; ` +
       `load average per round: ${loads.join(", ")}.`,
     "",
-    table(["decoder", "MB/s of output (median of rounds)", "vs fzstd", "bounded output per step", "loads in workerd"], rows.map((r) => [
-      r.lib, r.mbPerSec.toFixed(0), ratio(r.mbPerSec / fz.mbPerSec),
-      r.lib === "layerlens" ? "yes (≤ 128 KiB per call)" : r.lib === "fzstd" ? "no (a whole pushed chunk)" : "n/a (process)",
-      r.lib === "layerlens" ? "yes (part of the core Module)" : r.lib === "fzstd" ? "yes (pure JS)" : "no",
-    ])),
+    table(
+      ["decoder", "MB/s of output (median of rounds)", "vs fzstd", "bounded output per step", "loads in workerd"],
+      rows.map((r) => [
+        r.lib,
+        r.mbPerSec.toFixed(0),
+        ratio(r.mbPerSec / fz.mbPerSec),
+        r.lib === "layerlens" ? "yes (≤ 128 KiB per call)" : r.lib === "fzstd" ? "no (a whole pushed chunk)" : "n/a (process)",
+        r.lib === "layerlens" ? "yes (part of the core Module)" : r.lib === "fzstd" ? "yes (pure JS)" : "no",
+      ]),
+    ),
     "",
     "Node's zlib has no zstd in this Node. npm wasm decoders are not rows: @bokuweb/zstd-wasm and zstd-codec decode",
     "one-shot only (the whole output in memory; zstd-codec runs out of its fixed memory on this input) and load their",

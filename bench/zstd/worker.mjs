@@ -50,7 +50,10 @@ async function contender() {
 const decode = await contender();
 const hash = createHash("sha256");
 let size = 0;
-decode((c) => { size += c.length; hash.update(c); });
+decode((c) => {
+  size += c.length;
+  hash.update(c);
+});
 const sha = hash.digest("hex");
 if (size !== expectedSize || sha !== expectedSha256) {
   throw new Error(`${lib}: decoded ${size} bytes sha256 ${sha}, expected ${expectedSize} bytes ${expectedSha256}`);
@@ -59,7 +62,9 @@ const times = [];
 for (let p = 0; p < passes; p++) {
   let n = 0;
   const t = performance.now();
-  decode((c) => { n += c.length; });
+  decode((c) => {
+    n += c.length;
+  });
   times.push(performance.now() - t);
   if (n !== expectedSize) throw new Error(`${lib}: pass ${p} decoded ${n} bytes`);
 }

@@ -76,7 +76,12 @@ export interface ZstdDecoderOptions {
 
 /** A zstd stream the decoder refuses; `reason` is stable, `offset` is an input byte offset. */
 export class ZstdFormatError extends CompressionError {
-  constructor(readonly what: string, readonly reason: string, message: string, readonly offset: number) {
+  constructor(
+    readonly what: string,
+    readonly reason: string,
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${what}: corrupt zstd stream: ${message} (at byte ${offset})`);
   }
 }

@@ -104,7 +104,8 @@ function sampleData(size: number, seed = 1): Uint8Array {
       const w = words[next() % words.length];
       for (let k = 0; k < w.length && i < size; k++) out[i++] = w.charCodeAt(k);
     } else if (r < 8) {
-      const n = next() % 40, b = next() & 0xff;
+      const n = next() % 40,
+        b = next() & 0xff;
       for (let k = 0; k < n && i < size; k++) out[i++] = b;
     } else {
       const n = next() % 24;
@@ -127,10 +128,18 @@ const frameHead = (windowDescriptor: number) => [0x28, 0xb5, 0x2f, 0xfd, 0x00, w
 
 /** 98,303 sequences of Match_Length 65539 in an 18-byte frame: fzstd spins for minutes. */
 const SEQUENCE_BOMB = Uint8Array.from([
-  ...frameHead(0x38), (9 << 3) | (2 << 1) | 1, 0, 0, // last compressed block of 9 bytes
+  ...frameHead(0x38),
+  (9 << 3) | (2 << 1) | 1,
+  0,
+  0, // last compressed block of 9 bytes
   0x00, // raw literals, size 0
-  0xff, 0xff, 0xff, // Number_of_Sequences = 0xffff + 0x7f00
-  0x54, 0x00, 0x01, 52, // LL, OF, ML in RLE mode: codes 0, 1, 52
+  0xff,
+  0xff,
+  0xff, // Number_of_Sequences = 0xffff + 0x7f00
+  0x54,
+  0x00,
+  0x01,
+  52, // LL, OF, ML in RLE mode: codes 0, 1, 52
   0x80, // a bitstream of 7 bits
 ]);
 /** 122 frames each declaring a ~1.9 GB window: fzstd allocates each (the CLI refuses). */
@@ -139,8 +148,12 @@ const WINDOW_BOMB = Uint8Array.from(Array.from({ length: 122 }, () => [...frameH
 describe("zstd decoder: round trips against the zstd CLI", () => {
   const data = sampleData(600_000);
   for (const [name, flags] of [
-    ["level 1", ["-1"]], ["level 3", ["-3"]], ["level 19", ["-19"]], ["--long=27", ["--long=27", "-3"]],
-    ["--no-check", ["-3", "--no-check"]], ["no content size", ["-3", "--no-content-size"]],
+    ["level 1", ["-1"]],
+    ["level 3", ["-3"]],
+    ["level 19", ["-19"]],
+    ["--long=27", ["--long=27", "-3"]],
+    ["--no-check", ["-3", "--no-check"]],
+    ["no content size", ["-3", "--no-content-size"]],
     ["level 19, no check, no content size", ["-19", "--no-check", "--no-content-size"]],
   ] as const) {
     it(name, () => {
@@ -190,12 +203,13 @@ describe("zstd decoder: round trips against the zstd CLI", () => {
     const bomb = new Uint8Array(6 + 4 * blocks);
     bomb.set(frameHead(0x38));
     for (let i = 0; i < blocks; i++) {
-      const h = (128 * 1024) << 3 | (1 << 1) | (i === blocks - 1 ? 1 : 0);
+      const h = ((128 * 1024) << 3) | (1 << 1) | (i === blocks - 1 ? 1 : 0);
       bomb.set([h & 0xff, (h >> 8) & 0xff, h >> 16, 0x41], 6 + 4 * i);
     }
     const before = release.exports.memory.buffer.byteLength;
     const dec = new ZstdDecoder(release);
-    let total = 0, largest = 0;
+    let total = 0,
+      largest = 0;
     for (const piece of dec.push(bomb)) {
       largest = Math.max(largest, piece.length);
       total += piece.length;
@@ -272,7 +286,10 @@ describe("zstd decoder: corrupt input gets the CLI's verdict", () => {
   });
 
   it("the frames that stall fzstd are refused at once, as the CLI refuses them", () => {
-    for (const [name, input] of [["sequence bomb", SEQUENCE_BOMB], ["window bomb", WINDOW_BOMB]] as const) {
+    for (const [name, input] of [
+      ["sequence bomb", SEQUENCE_BOMB],
+      ["window bomb", WINDOW_BOMB],
+    ] as const) {
       expect(cliDecode(input), `zstd -d on the ${name}`).toBeNull();
       const t = performance.now();
       const got = ours(input);
@@ -327,8 +344,11 @@ describe("zstd decoder: arbitrary bytes", () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }),
           fc.uint8Array({ maxLength: 300 }).map((b) => concat(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd]), b)),
-          fc.tuple(fc.nat(sample.length - 1), fc.uint8Array({ minLength: 1, maxLength: 8 }))
-            .map(([at, junk]) => { const s = sample.slice(); s.set(junk.subarray(0, s.length - at), at); return s; }),
+          fc.tuple(fc.nat(sample.length - 1), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([at, junk]) => {
+            const s = sample.slice();
+            s.set(junk.subarray(0, s.length - at), at);
+            return s;
+          }),
         ),
         fc.integer({ min: 1, max: 64 }),
         (input, chunk) => {
@@ -348,10 +368,12 @@ describe("zstd decoder: arbitrary bytes", () => {
       fc.array(fc.tuple(fc.nat(sample.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 2, maxLength: 4 }),
       { numRuns: 1500, seed: 8878 },
     );
-    agreeAll(mutations.map((changes) => {
-      const bad = sample.slice();
-      for (const [at, mask] of changes) bad[at] ^= mask;
-      return [`changes ${JSON.stringify(changes)}`, bad];
-    }));
+    agreeAll(
+      mutations.map((changes) => {
+        const bad = sample.slice();
+        for (const [at, mask] of changes) bad[at] ^= mask;
+        return [`changes ${JSON.stringify(changes)}`, bad];
+      }),
+    );
   });
 });
