@@ -4,13 +4,16 @@
 // extraction equals the image's rootfs as umoci unpacks it.
 //
 // Deterministic: the same view gives the same bytes. Order:
-//   1. directories, parents first (depth first, names in byte order), so a streaming reader
-//      meets every directory before what it holds;
-//   2. symlinks, devices and fifos, in the same order;
-//   3. regular files, layer by layer (bottom first) in the order of their bytes in that layer's
+//   1. directories, symlinks, devices and fifos, depth first, names in byte order: a streaming
+//      reader meets every directory before what it holds. Symlinks sit inside their
+//      directory's stretch on purpose: GNU tar makes a placeholder for a symlink to an absolute
+//      or ".." target and creates the link at the very end, and it only knows to set a
+//      directory's time after that if the directory is still pending when the placeholder
+//      is made (its entry came just before, with nothing outside it in between);
+//   2. regular files, layer by layer (bottom first) in the order of their bytes in that layer's
 //      tar, so each layer is streamed once and only up to its last visible file;
-//   4. hard links, each to the first path (byte order) of its inode, which step 3 wrote;
-//   5. the directories once more, children before parents, with the same metadata. Step 3 is
+//   3. hard links, each to the first path (byte order) of its inode, which step 2 wrote;
+//   4. the directories once more, children before parents, with the same metadata. Step 2 is
 //      in layer order, not tree order, so files land in a directory long after its entry: GNU
 //      tar sets a directory's mtime as soon as an entry outside it comes, and the later files
 //      bump it again. The second entries come after every file, so the mtimes they set stay.
@@ -43,7 +46,6 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
   const files: Stat[] = [];
   const links: Stat[] = [];
   const dirs: Stat[] = [];
-  const others: Stat[] = [];
   const firstOfInode = new Map<number, string>();
   for (const s of img.walk()) {
     if (s.type === "directory") {
@@ -60,9 +62,6 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
       files.push(s);
       continue;
     }
-    others.push(s);
-  }
-  for (const s of others) {
     emit(tarEntry(entryOf(s)));
     stats.entries++;
   }
