@@ -1,7 +1,12 @@
 // `layerlens export IMAGE -o FILE [--platform P] [--json]`: the merged filesystem as one
-// deterministic tar (whiteouts applied, links kept), written to FILE ("-" = stdout).
+// deterministic tar (whiteouts applied, links kept), written to FILE ("-" = stdout). FILE is
+// written as a temporary file beside it and renamed into place once complete, so a failed
+// export leaves no half-written tar under that name (nor replaces one already there).
 
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { exportImage } from "../fs/export.js";
 import { parseArgs } from "./args.js";
@@ -20,11 +25,10 @@ export const command: Command = {
     if (!out) throw new UsageError("export: say where with -o FILE (or -o - for stdout)");
     const m = await mountImage(spec, io, { platform: args.options.platform });
     try {
-      const sink = out === "-" ? process.stdout : createWriteStream(out);
-      const failed = new Promise<never>((_, reject) => sink.once("error", reject));
-      const stats = await Promise.race([exportImage(m.image, (c) => void sink.write(c)), failed]);
-      if (sink !== process.stdout)
-        await new Promise<void>((r, j) => (sink as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? j(e) : r())));
+      const stats =
+        out === "-"
+          ? await toStdout((write) => exportImage(m.image, write))
+          : await writeFileAtomically(out, (write) => exportImage(m.image, write));
       const summary = { image: spec, output: out, ...stats };
       if (out !== "-")
         io.stdout(
@@ -38,3 +42,29 @@ export const command: Command = {
     }
   },
 };
+
+async function toStdout<T>(produce: (write: (chunk: Uint8Array) => void) => Promise<T>): Promise<T> {
+  const failed = new Promise<never>((_, reject) => process.stdout.once("error", reject));
+  return Promise.race([produce((c) => void process.stdout.write(c)), failed]);
+}
+
+/**
+ * Run `produce`, its chunks going to a temporary file in `path`'s directory (same file system,
+ * so the rename is atomic); rename it to `path` when `produce` and the writes succeed, remove
+ * it when anything fails.
+ */
+export async function writeFileAtomically<T>(path: string, produce: (write: (chunk: Uint8Array) => void) => Promise<T>): Promise<T> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.partial`);
+  const sink = createWriteStream(tmp, { flags: "wx" });
+  const failed = new Promise<never>((_, reject) => sink.once("error", reject));
+  try {
+    const result = await Promise.race([produce((c) => void sink.write(c)), failed]);
+    await Promise.race([new Promise<void>((resolve) => sink.end(resolve)), failed]);
+    await rename(tmp, path);
+    return result;
+  } catch (e) {
+    sink.destroy();
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+}

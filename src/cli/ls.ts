@@ -1,9 +1,12 @@
 // `layerlens ls IMAGE [PATH] [--layer N] [-l] [--recursive] [--platform P] [--json]`
 // Lists a directory of the merged view (or the view as of layer N); -l adds type, mode,
-// owner, size, mtime, link target and the layer that supplied each entry.
+// owner, size, mtime, link target and the layer that supplied each entry. Names are bytes: in
+// text, a byte that is not UTF-8 prints as \xNN and a backslash as \\; --json keeps the name
+// string, whose U+DC80..U+DCFF stand for such bytes (fs/name-bytes.ts), reversibly.
 
 import { UsageError } from "../errors.js";
 import type { Stat } from "../fs/merge.js";
+import { displayName } from "../fs/name-bytes.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { expandShort, mountImage } from "./mount.js";
@@ -31,8 +34,8 @@ export function modeString(s: Stat): string {
 export function longLine(s: Stat, name: string): string {
   const size = s.rdev ? `${s.rdev[0]},${s.rdev[1]}` : String(s.size);
   const when = new Date(s.mtime * 1000).toISOString().slice(0, 19).replace("T", " ");
-  const link = s.linkname !== undefined ? ` -> ${s.linkname}` : "";
-  return `${modeString(s)} ${String(s.uid).padStart(5)} ${String(s.gid).padStart(5)} ${size.padStart(10)} ${when}  L${String(s.layer).padEnd(3)} ${name}${link}\n`;
+  const link = s.linkname !== undefined ? ` -> ${displayName(s.linkname)}` : "";
+  return `${modeString(s)} ${String(s.uid).padStart(5)} ${String(s.gid).padStart(5)} ${size.padStart(10)} ${when}  L${String(s.layer).padEnd(3)} ${displayName(name)}${link}\n`;
 }
 
 export const command: Command = {
@@ -68,7 +71,7 @@ export const command: Command = {
       } else {
         const prefix = base.path ? base.path + "/" : "";
         const nameOf = (s: Stat) => (base.type === "directory" && s.path.startsWith(prefix) ? s.path.slice(prefix.length) : s.path);
-        io.stdout(stats.map((s) => (args.flags.long ? longLine(s, nameOf(s)) : nameOf(s) + "\n")).join(""));
+        io.stdout(stats.map((s) => (args.flags.long ? longLine(s, nameOf(s)) : displayName(nameOf(s)) + "\n")).join(""));
       }
       return 0;
     } finally {

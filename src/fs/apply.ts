@@ -229,6 +229,10 @@ function setMeta(t: PathTable, ino: number, e: StagedEntry, layerId: number): vo
   t.layer[ino] = layerId;
   if (e.xattrs) t.xattrs.set(ino, e.xattrs);
   else t.xattrs.delete(ino);
+  if (e.uname || e.gname) t.ownerNames.set(ino, [e.uname, e.gname]);
+  else t.ownerNames.delete(ino);
+  if (e.mtimeNsec) t.mtimeNsec.set(ino, e.mtimeNsec);
+  else t.mtimeNsec.delete(ino);
   switch (e.type) {
     case "file":
       t.size[ino] = e.size;
@@ -255,6 +259,7 @@ function metaDiffers(t: PathTable, ino: number, e: StagedEntry): boolean {
     t.uid[ino] !== e.uid ||
     t.gid[ino] !== e.gid ||
     t.mtime[ino] !== e.mtime ||
+    (t.mtimeNsec.get(ino) ?? 0) !== e.mtimeNsec ||
     JSON.stringify(t.xattrs.get(ino) ?? null) !== JSON.stringify(e.xattrs)
   );
 }

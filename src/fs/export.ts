@@ -4,14 +4,23 @@
 // extraction equals the image's rootfs as umoci unpacks it.
 //
 // Deterministic: the same view gives the same bytes. Order:
-//   1. symlinks, devices and fifos, depth first, names in byte order;
+//   1. directories, symlinks, devices and fifos, depth first, names in byte order: a streaming
+//      reader meets every directory before what it holds. Symlinks sit inside their
+//      directory's stretch on purpose: GNU tar makes a placeholder for a symlink to an absolute
+//      or ".." target and creates the link at the very end, and it only knows to set a
+//      directory's time after that if the directory is still pending when the placeholder
+//      is made (its entry came just before, with nothing outside it in between);
 //   2. regular files, layer by layer (bottom first) in the order of their bytes in that layer's
 //      tar, so each layer is streamed once and only up to its last visible file;
 //   3. hard links, each to the first path (byte order) of its inode, which step 2 wrote;
-//   4. directories, children before parents: an extractor creates missing parents on the way
-//      and these entries then set their final mode, owner and mtime, which nothing later can
-//      disturb (directories first would have their mtimes bumped by the files that follow,
-//      as GNU tar only defers a directory's metadata while it stays inside it).
+//   4. the directories once more, children before parents, with the same metadata. Step 2 is
+//      in layer order, not tree order, so files land in a directory long after its entry: GNU
+//      tar sets a directory's mtime as soon as an entry outside it comes, and the later files
+//      bump it again. The second entries come after every file, so the mtimes they set stay.
+//      bsdtar and Python set directory times at the very end and are not affected; re-applying
+//      an existing directory's metadata is what all three (and umoci) do for a repeated entry.
+// Metadata is written back as read: uid/gid/size/mtime past the ustar fields, negative and
+// sub-second mtimes, owner names and names that are not UTF-8 (tar-write.ts says how).
 // Every name is a clean relative path produced by the view itself, so no entry can point
 // outside the root, whatever the layers contained.
 
@@ -20,15 +29,13 @@ import { readSpans } from "./content.js";
 import type { LayerRecord, MergedImage, Stat } from "./merge.js";
 import { comparePaths } from "./path.js";
 import type { SparseLayout } from "./sparse.js";
-import { TAR_END, tarEntry, type TarWriteEntry } from "./tar-write.js";
+import { TAR_END, tarEntry, tarHeader, type TarWriteEntry } from "./tar-write.js";
 
 export interface ExportStats {
   entries: number;
   files: number;
   bytes: number;
 }
-
-const MAX_OCTAL_SIZE = 8 ** 11 - 1;
 
 /** Write the flattened tar of `img` through `write` (called with each chunk, in order). */
 export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) => void): Promise<ExportStats> {
@@ -44,6 +51,8 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
   for (const s of img.walk()) {
     if (s.type === "directory") {
       dirs.push(s);
+      emit(tarEntry(entryOf(s)));
+      stats.entries++;
       continue;
     }
     if (s.type === "file") {
@@ -118,7 +127,8 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
     emit(tarEntry({ ...common(s), type: "hardlink", linkname: firstOfInode.get(s.inode)! }));
     stats.entries++;
   }
-  // walk() is pre-order (parents first): reversed, every child comes before its parent.
+  // walk() is pre-order (parents first): reversed, every child comes before its parent, so a
+  // directory's time is set after everything inside it.
   for (const s of dirs.reverse()) {
     emit(tarEntry(entryOf(s)));
     stats.entries++;
@@ -144,7 +154,17 @@ export function exportStream(img: MergedImage): ReadableStream<Uint8Array> {
 function common(s: Stat): TarWriteEntry {
   const pax: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.xattrs ?? {})) pax["SCHILY.xattr." + k] = v;
-  return { name: s.path, mode: s.mode, uid: s.uid, gid: s.gid, mtime: Math.floor(s.mtime), pax };
+  return {
+    name: s.path,
+    mode: s.mode,
+    uid: s.uid,
+    gid: s.gid,
+    uname: s.uname,
+    gname: s.gname,
+    mtime: Math.floor(s.mtime),
+    mtimeNsec: s.mtimeNsec,
+    pax,
+  };
 }
 
 function entryOf(s: Stat): TarWriteEntry {
@@ -167,9 +187,7 @@ function entryOf(s: Stat): TarWriteEntry {
 
 /**
  * The header (and PAX records) of a regular file whose body (`bodySize` bytes) is streamed
- * after it. The shared writer (tar-write.ts) takes whole bodies, so the header is made for an
- * empty body and its size field set here; sizes past the 11 octal digits go in a PAX "size"
- * record. A sparse file is written in PAX sparse format 1.0 (GNU tar's default, read by GNU
+ * after it. A sparse file is written in PAX sparse format 1.0 (GNU tar's default, read by GNU
  * tar, bsdtar, Python and Go, so umoci): the real name and size in GNU.sparse.* records, the
  * header named as GNU tar names it (dir/GNUSparseFile.0/base) so that a reader without sparse
  * support does not put the packed bytes under the real name.
@@ -187,16 +205,7 @@ function fileHeader(s: Stat, bodySize: number, sparse?: SparseLayout): Uint8Arra
       "GNU.sparse.realsize": String(s.size),
     };
   }
-  if (bodySize > MAX_OCTAL_SIZE) e.pax = { ...e.pax, size: String(bodySize) };
-  const bytes = new Uint8Array(tarEntry({ ...e, type: "file" }));
-  const h = bytes.subarray(bytes.length - 512);
-  const field = bodySize > MAX_OCTAL_SIZE ? 0 : bodySize;
-  h.set(new TextEncoder().encode(field.toString(8).padStart(11, "0") + "\0"), 124);
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += h[i];
-  h.set(new TextEncoder().encode(sum.toString(8).padStart(6, "0") + "\0"), 148);
-  return bytes;
+  return tarHeader({ ...e, type: "file", size: bodySize });
 }
 
 /** The PAX 1.0 sparse map at the start of the body: decimal lines, padded to whole blocks. */

@@ -93,6 +93,11 @@ export interface Stat {
   /** Bytes of a regular file, 0 otherwise. */
   size: number;
   mtime: number;
+  /** Nanoseconds past mtime, when the layer gave a sub-second time. */
+  mtimeNsec?: number;
+  /** Owner and group names from the tar header, when it had any. */
+  uname?: string;
+  gname?: string;
   linkname?: string;
   rdev?: [number, number];
   xattrs?: Record<string, string>;
@@ -464,6 +469,10 @@ export class MergedImage {
     if (x) s.xattrs = x;
     const d = t.digest.get(ino);
     if (d) s.digest = d;
+    const ns = t.mtimeNsec.get(ino);
+    if (ns) s.mtimeNsec = ns;
+    const owner = t.ownerNames.get(ino);
+    if (owner) [s.uname, s.gname] = owner;
     return s;
   }
 }

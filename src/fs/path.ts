@@ -5,7 +5,10 @@
 // Same rule as umoci's CleanPath (oci/layer/utils.go) and Go's filepath.Clean: "./", "//" and a
 // trailing "/" vanish, "." components drop, ".." pops a component and stops at the root, so
 // "../../etc/passwd" and "/etc/passwd" both mean "etc/passwd" inside the image. Such names are
-// reported (`escaped`, `absolute`) so callers can warn or refuse.
+// reported (`escaped`, `absolute`) so callers can warn or refuse. Names are byte strings kept
+// as name-bytes.ts maps them; "/" and "." are ASCII, so the rules above work on them unchanged.
+
+import { encodeName } from "./name-bytes.js";
 
 export interface CleanPath {
   /** Components joined by "/", no leading or trailing slash; "" is the root. */
@@ -57,8 +60,10 @@ export function joinPath(dir: string, name: string): string {
 }
 
 /**
- * Byte order of the UTF-8 encodings (what `LC_ALL=C sort` and Go's sort.Strings give), which
- * is code point order; JavaScript's < compares UTF-16 units and differs above U+D7FF.
+ * Byte order of the names' bytes (what `LC_ALL=C sort` and Go's sort.Strings give). For
+ * characters below U+D800 that is UTF-16 unit order; past it (astral characters, and the
+ * U+DC80..U+DCFF stand-ins for raw bytes, see name-bytes.ts) the rest of both names is
+ * compared as bytes.
  */
 export function comparePaths(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
@@ -66,15 +71,16 @@ export function comparePaths(a: string, b: string): number {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
     if (x === y) continue;
-    // Only when one side is a surrogate and the other a BMP unit at or above U+E000 does
-    // UTF-16 order disagree with code point order.
-    if (x >= 0xd800 && y >= 0xd800) {
-      const cx = a.codePointAt(i)!;
-      const cy = b.codePointAt(i)!;
-      if (cx !== cy) return cx < cy ? -1 : 1;
-      continue;
-    }
-    return x < y ? -1 : 1;
+    if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1;
+    // Start at the character holding unit i (a low surrogate's pair began one unit earlier).
+    const at = i > 0 && a.charCodeAt(i - 1) >= 0xd800 && a.charCodeAt(i - 1) <= 0xdbff ? i - 1 : i;
+    return compareBytes(encodeName(a.slice(at)), encodeName(b.slice(at)));
   }
+  return a.length - b.length;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
 }

@@ -22,6 +22,11 @@ export interface StagedEntry {
   gid: number;
   size: number;
   mtime: number;
+  /** Nanoseconds past mtime (a PAX mtime's fraction), 0 without one. */
+  mtimeNsec: number;
+  /** Owner and group names of the header (export writes them back). */
+  uname: string;
+  gname: string;
   linkname: string;
   devmajor: number;
   devminor: number;
@@ -64,6 +69,9 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
           gid: h.gid,
           size: h.type === "file" ? h.size : 0,
           mtime: h.mtime,
+          mtimeNsec: h.mtimeNsec,
+          uname: h.uname,
+          gname: h.gname,
           linkname: h.linkname,
           devmajor: h.devmajor,
           devminor: h.devminor,

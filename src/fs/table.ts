@@ -4,8 +4,8 @@
 //
 //   node i:  parent[i] name[i] inode[i]  firstChild[i] nextSibling[i] prevSibling[i]  touch[i]
 //   inode j: kind[j] mode[j] uid[j] gid[j] size[j] mtime[j] layer[j] offset[j] links[j]
-//            (+ sparse maps: link target, device numbers, xattrs, content digest, and the
-//            segment map of a sparse file)
+//            (+ sparse maps: link target, device numbers, xattrs, content digest, owner
+//            names, sub-second mtime, and the segment map of a sparse file)
 //   touch t: touchLayer[t] touchNext[t]   (the layers that wrote node i, newest first)
 //
 // Invariants:
@@ -69,13 +69,17 @@ export class PathTable {
   readonly rdev = new Map<number, [number, number]>();
   readonly xattrs = new Map<number, Record<string, string>>();
   readonly digest = new Map<number, string>();
+  /** Owner and group names, when the tar header had any. */
+  readonly ownerNames = new Map<number, [string, string]>();
+  /** Nanoseconds past mtime[j], when a PAX mtime had a fraction. */
+  readonly mtimeNsec = new Map<number, number>();
   /** Sparse files: where the data segments sit (offset[j] is then where the stored data starts). */
   readonly sparse = new Map<number, SparseLayout>();
   // touches
   touchLayer = new Int32Array(0);
   touchNext = new Int32Array(0);
   touchCount = 0;
-  // names
+  // names (byte strings as name-bytes.ts keeps them, so equal bytes intern to one id)
   readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
   private readonly children = new Map<number, number>();

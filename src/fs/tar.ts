@@ -18,11 +18,15 @@
 //   go to `hole()` as lengths, or as bounded zero chunks, never as one allocation.
 // - A missing end-of-archive (two zero blocks) is accepted, and so is a missing padding of the
 //   last entry: umoci 0.4.7 writes such layers and Go's archive/tar, umoci and skopeo read them.
+// - Names, link targets, owner names and PAX values are byte strings: bytes that are not UTF-8
+//   (a Latin-1 ustar name, a PAX path under hdrcharset=BINARY, which GNU tar and Python write
+//   for such names) are kept as name-bytes.ts maps them, so a writer can give back the bytes.
 // - Every malformed input raises TarFormatError (or CapacityError for a metadata body over
 //   the cap); never anything else. A declared size is never allocated, only counted down.
 
 import { CapacityError } from "../errors.js";
 import { TarFormatError } from "./errors.js";
+import { decodeName } from "./name-bytes.js";
 import {
   emitZeros,
   parsePaxSparseMap,
@@ -48,8 +52,10 @@ export interface TarHeader {
   gid: number;
   /** Bytes of the content (the real size of a sparse file; 0 for links, directories, devices). */
   size: number;
-  /** Seconds since the epoch (PAX may give fractions). */
+  /** Whole seconds since the epoch (floor: -1.5 s is -2 s + 500000000 ns). */
   mtime: number;
+  /** Nanoseconds past `mtime` (0..999999999), from a PAX mtime with a fraction. */
+  mtimeNsec: number;
   linkname: string;
   uname: string;
   gname: string;
@@ -423,6 +429,7 @@ export class TarReader {
       if (v !== undefined) paxNumber(v, key, at);
     }
     const declared = p.size ?? g.size;
+    const paxMtime = p.mtime ?? g.mtime;
     const h: TarHeader = {
       name,
       type,
@@ -432,6 +439,7 @@ export class TarReader {
       gid: num("gid", 116, 8, "gid"),
       size: declared !== undefined ? paxNumber(declared, "size", at) : size,
       mtime: num("mtime", 136, 12, "mtime"),
+      mtimeNsec: paxMtime === undefined ? 0 : paxNanoseconds(paxMtime),
       linkname: this.longLink ?? p.linkpath ?? g.linkpath ?? readString(b, 157, 100),
       uname: p.uname ?? g.uname ?? readString(b, 265, 32),
       gname: p.gname ?? g.gname ?? readString(b, 297, 32),
@@ -543,8 +551,17 @@ function checksumOk(b: Uint8Array): boolean {
 export function readNumber(b: Uint8Array, off: number, len: number, what: string, at: number): number {
   const first = b[off];
   if (first & 0x80) {
-    // Base-256: two's complement big-endian; the marker bit is not part of the value.
-    if (first === 0xff) throw new TarFormatError(`negative base-256 ${what}`, at);
+    // Base-256: two's complement big-endian; the marker bit is not part of the value. Only a
+    // time may be negative (GNU tar writes mtimes before 1970 so; Go reads them).
+    if (first & 0x40) {
+      if (what !== "mtime") throw new TarFormatError(`negative base-256 ${what}`, at);
+      let inv = ~first & 0x7f;
+      for (let i = 1; i < len; i++) {
+        inv = inv * 256 + (~b[off + i] & 0xff);
+        if (inv > Number.MAX_SAFE_INTEGER) throw new TarFormatError(`base-256 ${what} too large`, at);
+      }
+      return -inv - 1;
+    }
     let v = first & 0x7f;
     for (let i = 1; i < len; i++) {
       v = v * 256 + b[off + i];
@@ -570,6 +587,17 @@ export function readNumber(b: Uint8Array, off: number, len: number, what: string
   return digits === 0 ? 0 : v;
 }
 
+/**
+ * The nanoseconds a PAX time adds to its floor (Go's parsePAXTime: digits past the ninth are
+ * cut off, not rounded). Called once paxNumber has checked the syntax.
+ */
+function paxNanoseconds(v: string): number {
+  const dot = v.indexOf(".");
+  if (dot < 0) return 0;
+  const ns = Number(v.slice(dot + 1, dot + 10).padEnd(9, "0"));
+  return ns === 0 || !v.startsWith("-") ? ns : 1e9 - ns;
+}
+
 /** A decimal PAX number ("mtime" may carry a fraction; others must be whole). */
 function paxNumber(v: string, key: string, at: number): number {
   const time = key === "mtime" || key === "atime" || key === "ctime";
@@ -580,27 +608,14 @@ function paxNumber(v: string, key: string, at: number): number {
   if (!Number.isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) {
     throw new TarFormatError(`PAX ${key} out of range`, at);
   }
-  return time ? Math.floor(n) : n;
+  if (!time) return n;
+  // The floor, from the digits (Number() of "1.9999999999" would round up to 2).
+  const whole = Number(v.replace(/\..*/, "")) + 0;
+  return paxNanoseconds(v) > 0 && v.startsWith("-") ? whole - 1 : whole;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-const latin1 = new TextDecoder("latin1");
-
-/** Bytes as text: UTF-8 when valid, else Latin-1 (old tars), so a name never fails to decode. */
-export function decodeText(b: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < b.length; i++)
-    if (b[i] > 0x7f) {
-      ascii = false;
-      break;
-    }
-  if (ascii) return b.length < 256 ? String.fromCharCode.apply(null, b as unknown as number[]) : latin1.decode(b);
-  try {
-    return utf8.decode(b);
-  } catch {
-    return latin1.decode(b);
-  }
-}
+/** Header and PAX bytes as text, the bytes kept (name-bytes.ts): names need not be UTF-8. */
+export const decodeText = decodeName;
 
 /** A NUL-terminated string field. */
 function readString(b: Uint8Array, off: number, len: number): string {

@@ -193,4 +193,14 @@ export interface CoreExports {
   graphRootsReaching(p: number, node: number): number; // (usize, u32) => i32
   graphInternMany(count: number, bytes: number): number; // (u32, u32) => i32
   graphCheck(p: number): number; // (usize) => i32
+  zstdNew(maxWindowLog: number): number; // (u32) => usize
+  zstdFree(state: number): void; // (usize) => void
+  zstdInput(state: number): number; // (usize) => usize
+  zstdInputRoom(state: number): number; // (usize) => u32
+  zstdDecode(state: number, inputLen: number): number; // (usize, u32) => i32
+  zstdOutput(state: number): number; // (usize) => usize
+  zstdIdle(state: number): number; // (usize) => bool
+  zstdErrorOffset(state: number): number; // (usize) => f64
+  zstdFrames(state: number): number; // (usize) => u32
+  zstdWindowBytes(state: number): number; // (usize) => f64
 }
