@@ -72,17 +72,31 @@
 
 import { IO_IN_SIZE, IO_OUT_SIZE } from "./abi";
 
+/** Bytes in front of each region: its size, so release() can count what went back. The
+ *  allocator hands out 16-byte aligned blocks; a 16-byte header keeps regions aligned. */
+const REGION_HEADER: usize = 16;
+/** Bytes in the regions the core holds now (headers included); see coreReserved(). */
+let reservedBytes: u64 = 0;
+
 /** Reserve a zeroed region. Only construction and growth call this, never a hot path. */
 export function reserve(bytes: usize): usize {
-  const size: usize = bytes == 0 ? <usize>8 : bytes;
-  const ptr = heap.alloc(size);
-  memory.fill(ptr, 0, size);
-  return ptr;
+  const size: usize = (bytes == 0 ? <usize>8 : bytes) + REGION_HEADER;
+  const raw = heap.alloc(size);
+  memory.fill(raw, 0, size);
+  store<usize>(raw, size);
+  reservedBytes += size as u64;
+  return raw + REGION_HEADER;
 }
 
 export function release(ptr: usize): void {
-  if (ptr != 0) heap.free(ptr);
+  if (ptr == 0) return;
+  const raw = ptr - REGION_HEADER;
+  reservedBytes -= load<usize>(raw) as u64;
+  heap.free(raw);
 }
+
+/** Bytes the core's structures hold now: what a leak grows and a free() gives back. */
+export function reservedTotal(): f64 { return reservedBytes as f64; }
 
 /** Smallest power of two >= n (n >= 1). */
 export function nextPow2(n: u32): u32 {
