@@ -139,8 +139,8 @@ describe("digest table: reference counts and release", () => {
   });
 
   test("churn keeps every probe run intact (backward-shift deletion)", () => {
-    // Counter digests differ in their last bytes only: hashKey spreads them, but at 5000
-    // entries in 8192 cells runs of several cells form, and deletions inside them must
+    // Counter digests differ in their last bytes only: hashKey spreads them, but at
+    // thousands of entries in a half-full table runs of several cells form, and deletions inside them must
     // move later entries back or a lookup would stop at the hole.
     const n: u32 = 3000;
     const handles = new StaticArray<i32>(n);
