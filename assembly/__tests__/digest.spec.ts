@@ -15,8 +15,17 @@ import {
 } from "../abi";
 import { IO_IN } from "../layout";
 import {
-  parseDigestAt, digestInternAt, digestCount, digestFormat, digestRelease, digestRetain, digestRefCount,
-  digestFind, digestCheck, digestValid, KEY,
+  parseDigestAt,
+  digestInternAt,
+  digestCount,
+  digestFormat,
+  digestRelease,
+  digestRetain,
+  digestRefCount,
+  digestFind,
+  digestCheck,
+  digestValid,
+  KEY,
 } from "../digest";
 
 function put(s: string): i32 {
@@ -150,7 +159,10 @@ describe("digest table: reference counts and release", () => {
     for (let round = 0; round < 3; round++) {
       for (let i: u32 = 0; i < n; i++) {
         x = x * 1103515245 + 12345;
-        if (!gone[i] && (x >>> 16) % 3 == 0) { expect(digestRelease(handles[i])).toBe(0); gone[i] = true; }
+        if (!gone[i] && (x >>> 16) % 3 == 0) {
+          expect(digestRelease(handles[i])).toBe(0);
+          gone[i] = true;
+        }
       }
       expect(digestCheck()).toBe(0);
       for (let i: u32 = 0; i < n; i++) {
@@ -160,7 +172,10 @@ describe("digest table: reference counts and release", () => {
       }
       // Put a third of the released ones back: they take the queued slots.
       for (let i: u32 = 0; i < n; i += 3) {
-        if (gone[i]) { handles[i] = digestInternAt(IO_IN, put(counter(0x100000 + i))); gone[i] = false; }
+        if (gone[i]) {
+          handles[i] = digestInternAt(IO_IN, put(counter(0x100000 + i)));
+          gone[i] = false;
+        }
       }
       expect(digestCheck()).toBe(0);
     }
