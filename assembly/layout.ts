@@ -2,7 +2,8 @@
 //
 // The core keeps no managed objects on its hot paths: each structure reserves plain
 // regions of linear memory once (heap.alloc, TLSF from the "minimal" runtime) and links
-// records by u32 index. NIL (0xFFFFFFFF, assembly/abi.ts) marks "no index" in every link
+// records by u32 index. Each region starts with a 16-byte header holding its size, so the
+// core can say how many bytes its structures hold (coreReserved(), what a leak grows). NIL (0xFFFFFFFF, assembly/abi.ts) marks "no index" in every link
 // field. Offsets, strides and codes the host reads are in assembly/abi.ts.
 //
 // Linear memory
@@ -21,14 +22,18 @@
 //   IO_OUT  ┌─ count × i32 results ─┬── … ──┬─ CACHE_SIZES_OFF: count × u32 sizes ─┐
 //           └───────────────────────┴───────┴──────────────────────────────────────┘
 //
-// Digest table (assembly/digest.ts; grows by doubling, ids stay valid)
+// Digest table (assembly/digest.ts; grows by doubling, handles stay valid; slots of released
+// digests are reused first in, first out, so the table stops growing once churn is steady)
 //
 //   id:      0        1        2              cap-1
 //   keys   ┌────────┬────────┬────────┬ … ┬────────┐  32 bytes: the digest's first 32 bytes
 //   tails  ├────────┼────────┼────────┼ … ┼────────┤  32 bytes: bytes 32..63 (sha512; lazy)
 //   algs   ├─┬─┬─┬──┴────────┴────────┴ … ┴────────┤  1 byte: ALG_SHA256 / ALG_SHA512
 //   hashes ├──┬──┬──┬ … ────────────────────────────┤  u32: hashKey(keys[id])
-//   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: id + 1, 0 = empty
+//   gens   ├──┬──┬──┬ … ────────────────────────────┤  u32: LIVE (bit 31) | releases (handle generation)
+//   refs   ├──┬──┬──┬ … ────────────────────────────┤  u32: holders while live, next free slot while free
+//   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: slot + 1, 0 = empty (live slots only)
+//   handle ┌ releases & 0x7f (bits 24..30) ┬ slot (bits 0..23) ┐
 //
 // Cache (assembly/lru.ts; reserved once from the capacity, slot s < capacity)
 //
