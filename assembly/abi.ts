@@ -10,7 +10,7 @@
 // ---- version and the IO window ----
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 3;
+export const ABI_VERSION: u32 = 4;
 
 /** "No index" in every u32 link field and result. */
 export const NIL: u32 = 0xffffffff;
@@ -52,6 +52,19 @@ export const ERR_NOT_LOADED: i32 = -31;
 export const ALG_NONE: u8 = 0;
 export const ALG_SHA256: u8 = 1;
 export const ALG_SHA512: u8 = 2;
+
+/** A digest handle is (generation & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT | slot index: a
+ *  handle kept past the release of its digest is refused, not read as the digest that
+ *  took the slot next (see assembly/digest.ts). */
+export const DIGEST_GEN_SHIFT: u32 = 24;
+export const DIGEST_GEN_MASK: u32 = 0x7f;
+export const DIGEST_INDEX_MASK: u32 = (1 << 24) - 1;
+/** Most digests the table holds at once. */
+export const MAX_DIGESTS: u32 = 1 << 24;
+/** Most handles one digestReleaseMany call takes (u32 each at IO_IN). */
+export const DIGEST_BATCH_MAX: u32 = 16384;
+/** The handle's digest was released (its last holder let go): a stale handle. */
+export const ERR_DIGEST_RELEASED: i32 = -15;
 
 // ---- cache (assembly/lru.ts) ----
 

@@ -6,13 +6,29 @@
 // Only the two registered algorithms with lowercase hex are accepted, as the spec requires.
 //
 // The table (regions drawn in assembly/layout.ts) is open addressing with linear probing,
-// Knuth, The Art of Computer Programming vol. 3, 6.4 Algorithm L; it only ever inserts,
-// so it needs no deletion rule. A key's home index is the top bits of hashKey(), which
-// mixes every bit of the digest into them (murmur3's finaliser, see hashKey).
+// Knuth, The Art of Computer Programming vol. 3, 6.4 Algorithm L. A key's home index is the
+// top bits of hashKey(), which mixes every bit of the digest into them (murmur3's
+// finaliser, see hashKey).
+//
+// Digests are reference counted, so a long-running process does not keep every digest it
+// ever saw: interning one counts a reference (a new digest starts at 1), each structure
+// that keeps a handle (a LayerGraph node, a pool record, a parseDigest() caller) holds one,
+// and digestRelease() drops it. At 0 the digest leaves the table by backward shift,
+// Algorithm R of the same section ("deletion with linear probing"): later entries of the
+// probe run move back into the hole, so no tombstone lengthens later probes and a probe
+// still stops at the first empty cell.
+//
+// A freed slot is reused first in, first out (the free list is a queue threaded through
+// `refs`), so a slot comes back only after every other free slot did. A handle carries the
+// slot's release count (mod 128) beside its index, the generational index the layer pool
+// uses too: a handle kept past its digest's release is refused with ERR_DIGEST_RELEASED,
+// never read as the digest that took the slot next (undetectable only after exactly a
+// multiple of 128 reuses of that slot while the stale handle was kept).
 
 import {
   ALG_SHA256, ALG_SHA512, ERR_DIGEST_ALGORITHM, ERR_DIGEST_EMPTY, ERR_DIGEST_FORMAT,
-  ERR_DIGEST_HEX, ERR_DIGEST_LENGTH, ERR_BAD_HANDLE, NOT_FOUND,
+  ERR_DIGEST_HEX, ERR_DIGEST_LENGTH, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_DIGEST_RELEASED, NOT_FOUND, NIL,
+  DIGEST_GEN_SHIFT, DIGEST_GEN_MASK, DIGEST_INDEX_MASK, MAX_DIGESTS,
 } from "./abi";
 import { reserve, release, nextPow2 } from "./layout";
 
@@ -103,36 +119,67 @@ export function formatDigestAt(dst: usize, alg: u8, head: usize, tail: usize): i
 // ---- the digest table ----
 
 let dCap: u32 = 0;
-let dCount: u32 = 0;
+/** Slots ever used: slots at and above it were never handed out. */
+let dUsed: u32 = 0;
+let dLive: u32 = 0;
 let dKeys: usize = 0;
 let dTails: usize = 0;
 let dAlgs: usize = 0;
 let dHashes: usize = 0;
+/** Per slot: DIGEST_LIVE while interned, and in the low bits how often it was released. */
+let dGens: usize = 0;
+/** Per slot: the reference count while live, the next free slot (a queue) while free. */
+let dRefs: usize = 0;
 let dTable: usize = 0;
 let dShift: u32 = 32;
+let dMask: u32 = 0;
+let freeHead: u32 = NIL;
+let freeTail: u32 = NIL;
+
+const DIGEST_LIVE: u32 = 0x80000000;
+
+// @ts-ignore: decorator
+@inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
+// @ts-ignore: decorator
+@inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
+// @ts-ignore: decorator
+@inline function handleOf(slot: u32): u32 { return ((u32At(dGens, slot) & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT) | slot; }
 
 function home(hash: u32): u32 { return hash >>> dShift; }
 
 function tableFor(cap: u32): void {
   const size = nextPow2(cap * 2);
   dShift = 32 - ctz<u32>(size);
+  dMask = size - 1;
   dTable = reserve((size as usize) << 2);
-  for (let id: u32 = 0; id < dCount; id++) insertId(id, size - 1);
+  for (let s: u32 = 0; s < dUsed; s++) if (u32At(dGens, s) & DIGEST_LIVE) insertSlot(s);
 }
 
-function insertId(id: u32, mask: u32): void {
-  let i = home(load<u32>(dHashes + ((id as usize) << 2)));
-  while (load<u32>(dTable + ((i as usize) << 2)) != 0) i = (i + 1) & mask;
-  store<u32>(dTable + ((i as usize) << 2), id + 1);
+function insertSlot(s: u32): void {
+  let i = home(u32At(dHashes, s));
+  while (u32At(dTable, i) != 0) i = (i + 1) & dMask;
+  setU32(dTable, i, s + 1);
 }
 
-function grow(): void {
-  growTo(dCap == 0 ? 1024 : dCap * 2);
+/** Remove table cell i by backward shift (Algorithm R): no tombstones. */
+function tableRemoveAt(i: u32): void {
+  let hole = i;
+  let j = i;
+  while (true) {
+    j = (j + 1) & dMask;
+    const v = u32At(dTable, j);
+    if (v == 0) break;
+    const k = home(u32At(dHashes, v - 1));
+    // Move j into the hole unless its home k lies cyclically in (hole, j].
+    const stays = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
+    if (!stays) { setU32(dTable, hole, v); hole = j; }
+  }
+  setU32(dTable, hole, 0);
 }
 
 /** Make room for `extra` more digests in one step, so bulk interning rehashes at most once. */
 export function digestReserveRoom(extra: u32): void {
-  const need = dCount + extra;
+  const need = min<u64>((dLive as u64) + (extra as u64), MAX_DIGESTS as u64) as u32;
   if (need > dCap) growTo(nextPow2(max<u32>(need, 1024)));
 }
 
@@ -141,6 +188,8 @@ function growTo(cap: u32): void {
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
   dAlgs = moveRegion(dAlgs, dCap as usize, cap as usize);
   dHashes = moveRegion(dHashes, (dCap as usize) * 4, (cap as usize) * 4);
+  dGens = moveRegion(dGens, (dCap as usize) * 4, (cap as usize) * 4);
+  dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
   release(dTable);
   dCap = cap;
   tableFor(cap);
@@ -152,53 +201,161 @@ function moveRegion(old: usize, oldBytes: usize, bytes: usize): usize {
   return ptr;
 }
 
-/** Find the id of the digest in KEY (alg given), or NOT_FOUND. */
-export function digestFind(alg: u8, key: usize, tail: usize): i32 {
-  if (dCount == 0) return NOT_FOUND;
-  const h = hashKey(key);
-  const mask = (nextPow2(dCap * 2)) - 1;
+/** The table cell holding the digest (alg, key[, tail]), or NIL. */
+function findCell(alg: u8, key: usize, tail: usize, h: u32): u32 {
+  if (dLive == 0) return NIL;
   let i = home(h);
   while (true) {
-    const v = load<u32>(dTable + ((i as usize) << 2));
-    if (v == 0) return NOT_FOUND;
-    const id = v - 1;
-    if (load<u32>(dHashes + ((id as usize) << 2)) == h && load<u8>(dAlgs + id) == alg &&
-        eq32(dKeys + ((id as usize) << 5), key) &&
-        (alg != ALG_SHA512 || eq32(dTails + ((id as usize) << 5), tail))) return id as i32;
-    i = (i + 1) & mask;
+    const v = u32At(dTable, i);
+    if (v == 0) return NIL;
+    const s = v - 1;
+    if (u32At(dHashes, s) == h && load<u8>(dAlgs + s) == alg &&
+        eq32(dKeys + ((s as usize) << 5), key) &&
+        (alg != ALG_SHA512 || eq32(dTails + ((s as usize) << 5), tail))) return i;
+    i = (i + 1) & dMask;
   }
 }
 
-/** Intern the digest (alg, key[, tail]) and return its id. */
-export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
-  const found = digestFind(alg, key, tail);
-  if (found >= 0) return found;
-  if (dCount == dCap) grow();
-  if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
-  const id = dCount++;
-  memory.copy(dKeys + ((id as usize) << 5), key, 32);
-  if (alg == ALG_SHA512) memory.copy(dTails + ((id as usize) << 5), tail, 32);
-  store<u8>(dAlgs + id, alg);
-  store<u32>(dHashes + ((id as usize) << 2), hashKey(key));
-  insertId(id, nextPow2(dCap * 2) - 1);
-  return id as i32;
+/** The handle of the digest (alg, key[, tail]) if it is interned, or NOT_FOUND. Counts nothing. */
+export function digestFind(alg: u8, key: usize, tail: usize): i32 {
+  const i = findCell(alg, key, tail, hashKey(key));
+  return i == NIL ? NOT_FOUND : handleOf(u32At(dTable, i) - 1) as i32;
 }
 
-export function digestValid(id: u32): bool { return id < dCount; }
-export function digestAlgOf(id: u32): u8 { return load<u8>(dAlgs + id); }
-export function digestKeyPtr(id: u32): usize { return dKeys + ((id as usize) << 5); }
-export function digestTailPtr(id: u32): usize { return dTails + ((id as usize) << 5); }
-export function digestHashOf(id: u32): u32 { return load<u32>(dHashes + ((id as usize) << 2)); }
-export function digestCount(): u32 { return dCount; }
+/** A slot for a new digest: the oldest free one, a never used one, or one after growth. */
+function takeSlot(): i32 {
+  if (freeHead != NIL) {
+    const s = freeHead;
+    freeHead = u32At(dRefs, s);
+    if (freeHead == NIL) freeTail = NIL;
+    return s as i32;
+  }
+  if (dUsed == dCap) {
+    if (dCap >= MAX_DIGESTS) return ERR_CAPACITY;
+    growTo(dCap == 0 ? 1024 : dCap * 2);
+  }
+  return (dUsed++) as i32;
+}
 
-/** Parse an ASCII digest at src and intern it; returns the id or a negative error code. */
+/** Intern the digest (alg, key[, tail]), counting one reference; returns its handle. */
+export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
+  const h = hashKey(key);
+  const cell = findCell(alg, key, tail, h);
+  if (cell != NIL) {
+    const found = u32At(dTable, cell) - 1;
+    const refs = u32At(dRefs, found);
+    if (refs == 0xffffffff) return ERR_CAPACITY;
+    setU32(dRefs, found, refs + 1);
+    return handleOf(found) as i32;
+  }
+  const taken = takeSlot();
+  if (taken < 0) return taken;
+  const s = taken as u32;
+  if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
+  memory.copy(dKeys + ((s as usize) << 5), key, 32);
+  if (alg == ALG_SHA512) memory.copy(dTails + ((s as usize) << 5), tail, 32);
+  store<u8>(dAlgs + s, alg);
+  setU32(dHashes, s, h);
+  setU32(dGens, s, u32At(dGens, s) | DIGEST_LIVE);
+  setU32(dRefs, s, 1);
+  insertSlot(s);
+  dLive++;
+  return handleOf(s) as i32;
+}
+
+/** The slot of a live handle, or why it is refused (negative). */
+export function digestSlot(handle: u32): i32 {
+  const s = handle & DIGEST_INDEX_MASK;
+  if (handle >>> 31 != 0 || s >= dUsed) return ERR_BAD_HANDLE;
+  const gen = u32At(dGens, s);
+  if (!(gen & DIGEST_LIVE) || (gen & DIGEST_GEN_MASK) != handle >>> DIGEST_GEN_SHIFT) return ERR_DIGEST_RELEASED;
+  return s as i32;
+}
+
+/** Count one more holder of a live handle; 0 or a negative code. */
+export function digestRetain(handle: u32): i32 {
+  const s = digestSlot(handle);
+  if (s < 0) return s;
+  const refs = u32At(dRefs, s as u32);
+  if (refs == 0xffffffff) return ERR_CAPACITY;
+  setU32(dRefs, s as u32, refs + 1);
+  return 0;
+}
+
+/**
+ * Drop one holder of a live handle. The last one takes the digest out of the table and
+ * queues its slot. Returns the references left (0: released) or a negative code.
+ */
+export function digestRelease(handle: u32): i32 {
+  const r = digestSlot(handle);
+  if (r < 0) return r;
+  const s = r as u32;
+  const refs = u32At(dRefs, s) - 1;
+  if (refs > 0) { setU32(dRefs, s, refs); return refs as i32; }
+  const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+  tableRemoveAt(findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s)));
+  // Not live, and one more release counted: every handle given out for it is now stale.
+  setU32(dGens, s, (u32At(dGens, s) + 1) & ~DIGEST_LIVE);
+  store<u8>(dAlgs + s, 0);
+  setU32(dRefs, s, NIL);
+  if (freeTail != NIL) setU32(dRefs, freeTail, s); else freeHead = s;
+  freeTail = s;
+  dLive--;
+  return 0;
+}
+
+/** The holders a live handle has, or a negative code. */
+export function digestRefCount(handle: u32): i32 {
+  const s = digestSlot(handle);
+  return s < 0 ? s : u32At(dRefs, s as u32) as i32;
+}
+
+// Accessors for a handle digestValid() accepted (the slot is its low bits).
+export function digestValid(handle: u32): bool { return digestSlot(handle) >= 0; }
+export function digestAlgOf(handle: u32): u8 { return load<u8>(dAlgs + (handle & DIGEST_INDEX_MASK)); }
+export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
+export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
+export function digestHashOf(handle: u32): u32 { return u32At(dHashes, handle & DIGEST_INDEX_MASK); }
+/** Digests interned now (released ones not counted). */
+export function digestCount(): u32 { return dLive; }
+
+/** Parse an ASCII digest at src and intern it; returns the handle or a negative error code. */
 export function digestInternAt(src: usize, len: i32): i32 {
   const alg = parseDigestAt(src, len);
   if (alg < 0) return alg;
   return digestInternKey(alg as u8, KEY, KEY + 32);
 }
 
-export function digestFormat(id: u32, dst: usize): i32 {
-  if (id >= dCount) return ERR_BAD_HANDLE;
-  return formatDigestAt(dst, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id));
+export function digestFormat(handle: u32, dst: usize): i32 {
+  const s = digestSlot(handle);
+  if (s < 0) return s;
+  return formatDigestAt(dst, digestAlgOf(handle), digestKeyPtr(handle), digestTailPtr(handle));
+}
+
+/**
+ * Debug check: the table holds exactly the live slots, each found from its home; the free
+ * queue holds exactly the released slots below dUsed. 0 when consistent, else a code.
+ */
+export function digestCheck(): i32 {
+  let live: u32 = 0;
+  for (let s: u32 = 0; s < dUsed; s++) {
+    if (!(u32At(dGens, s) & DIGEST_LIVE)) continue;
+    live++;
+    if (u32At(dRefs, s) == 0) return 1;
+    if (u32At(dHashes, s) != hashKey(dKeys + ((s as usize) << 5))) return 2;
+    const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+    const i = findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s));
+    if (i == NIL || u32At(dTable, i) != s + 1) return 3;
+  }
+  if (live != dLive) return 4;
+  let cells: u32 = 0;
+  if (dTable != 0) for (let i: u32 = 0; i <= dMask; i++) if (u32At(dTable, i) != 0) cells++;
+  if (cells != dLive) return 5;
+  let free: u32 = 0;
+  for (let s = freeHead; s != NIL; s = u32At(dRefs, s)) {
+    if (s >= dUsed || (u32At(dGens, s) & DIGEST_LIVE)) return 6;
+    if (++free > dUsed) return 7;
+  }
+  if (free + dLive != dUsed) return 8;
+  return 0;
 }

@@ -3,9 +3,12 @@
 // Each module below prefixes its exports with its name (cache*, digest*, pool*, graph*).
 // The constants these calls speak in (codes, record layouts, flags) are in ./abi.
 
-import { ABI_VERSION, IO_IN_SIZE, IO_OUT_SIZE } from "./abi";
-import { IO_IN, IO_OUT } from "./layout";
-import { digestInternAt, digestFormat, digestCount, parseDigestAt, digestReserveRoom } from "./digest";
+import { ABI_VERSION, IO_IN_SIZE, IO_OUT_SIZE, DIGEST_BATCH_MAX, ERR_BAD_ARGUMENT } from "./abi";
+import { IO_IN, IO_OUT, reservedTotal } from "./layout";
+import {
+  digestInternAt, digestFormat, digestCount, parseDigestAt, digestReserveRoom, digestRetain as retain,
+  digestRelease as releaseOne, digestRefCount, digestCheck as checkDigests,
+} from "./digest";
 
 export function abiVersion(): u32 { return ABI_VERSION; }
 export function ioIn(): usize { return IO_IN; }
@@ -22,6 +25,21 @@ export function digestValidate(len: i32): i32 { return parseDigestAt(IO_IN, len)
 export function digestWrite(id: u32): i32 { return digestFormat(id, IO_OUT); }
 export function digestTableSize(): u32 { return digestCount(); }
 export function digestReserve(extra: u32): void { digestReserveRoom(extra); }
+export function digestRetain(handle: u32): i32 { return retain(handle); }
+export function digestRelease(handle: u32): i32 { return releaseOne(handle); }
+export function digestRefs(handle: u32): i32 { return digestRefCount(handle); }
+export function digestCheck(): i32 { return checkDigests(); }
+
+/** Release the `count` handles at IO_IN (u32 each); returns how many were refused. */
+export function digestReleaseMany(count: u32): i32 {
+  if (count > DIGEST_BATCH_MAX) return ERR_BAD_ARGUMENT;
+  let refused: i32 = 0;
+  for (let i: u32 = 0; i < count; i++) if (releaseOne(load<u32>(IO_IN + ((i as usize) << 2))) < 0) refused++;
+  return refused;
+}
+
+/** Bytes the core's structures hold now (f64: may pass 2^32 - 1 in sum of headers). */
+export function coreReserved(): f64 { return reservedTotal(); }
 
 export {
   cacheNew, cacheFree, cacheLookupStr, cacheLookupH, cacheSetStr, cacheSetLast, cacheSetH,

@@ -2,7 +2,8 @@
 //
 // The core keeps no managed objects on its hot paths: each structure reserves plain
 // regions of linear memory once (heap.alloc, TLSF from the "minimal" runtime) and links
-// records by u32 index. NIL (0xFFFFFFFF, assembly/abi.ts) marks "no index" in every link
+// records by u32 index. Each region starts with a 16-byte header holding its size, so the
+// core can say how many bytes its structures hold (coreReserved(), what a leak grows). NIL (0xFFFFFFFF, assembly/abi.ts) marks "no index" in every link
 // field. Offsets, strides and codes the host reads are in assembly/abi.ts.
 //
 // Linear memory
@@ -21,14 +22,18 @@
 //   IO_OUT  ┌─ count × i32 results ─┬── … ──┬─ CACHE_SIZES_OFF: count × u32 sizes ─┐
 //           └───────────────────────┴───────┴──────────────────────────────────────┘
 //
-// Digest table (assembly/digest.ts; grows by doubling, ids stay valid)
+// Digest table (assembly/digest.ts; grows by doubling, handles stay valid; slots of released
+// digests are reused first in, first out, so the table stops growing once churn is steady)
 //
 //   id:      0        1        2              cap-1
 //   keys   ┌────────┬────────┬────────┬ … ┬────────┐  32 bytes: the digest's first 32 bytes
 //   tails  ├────────┼────────┼────────┼ … ┼────────┤  32 bytes: bytes 32..63 (sha512; lazy)
 //   algs   ├─┬─┬─┬──┴────────┴────────┴ … ┴────────┤  1 byte: ALG_SHA256 / ALG_SHA512
 //   hashes ├──┬──┬──┬ … ────────────────────────────┤  u32: hashKey(keys[id])
-//   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: id + 1, 0 = empty
+//   gens   ├──┬──┬──┬ … ────────────────────────────┤  u32: LIVE (bit 31) | releases (handle generation)
+//   refs   ├──┬──┬──┬ … ────────────────────────────┤  u32: holders while live, next free slot while free
+//   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: slot + 1, 0 = empty (live slots only)
+//   handle ┌ releases & 0x7f (bits 24..30) ┬ slot (bits 0..23) ┐
 //
 // Cache (assembly/lru.ts; reserved once from the capacity, slot s < capacity)
 //
@@ -72,17 +77,31 @@
 
 import { IO_IN_SIZE, IO_OUT_SIZE } from "./abi";
 
+/** Bytes in front of each region: its size, so release() can count what went back. The
+ *  allocator hands out 16-byte aligned blocks; a 16-byte header keeps regions aligned. */
+const REGION_HEADER: usize = 16;
+/** Bytes in the regions the core holds now (headers included); see coreReserved(). */
+let reservedBytes: u64 = 0;
+
 /** Reserve a zeroed region. Only construction and growth call this, never a hot path. */
 export function reserve(bytes: usize): usize {
-  const size: usize = bytes == 0 ? <usize>8 : bytes;
-  const ptr = heap.alloc(size);
-  memory.fill(ptr, 0, size);
-  return ptr;
+  const size: usize = (bytes == 0 ? <usize>8 : bytes) + REGION_HEADER;
+  const raw = heap.alloc(size);
+  memory.fill(raw, 0, size);
+  store<usize>(raw, size);
+  reservedBytes += size as u64;
+  return raw + REGION_HEADER;
 }
 
 export function release(ptr: usize): void {
-  if (ptr != 0) heap.free(ptr);
+  if (ptr == 0) return;
+  const raw = ptr - REGION_HEADER;
+  reservedBytes -= load<usize>(raw) as u64;
+  heap.free(raw);
 }
+
+/** Bytes the core's structures hold now: what a leak grows and a free() gives back. */
+export function reservedTotal(): f64 { return reservedBytes as f64; }
 
 /** Smallest power of two >= n (n >= 1). */
 export function nextPow2(n: u32): u32 {

@@ -93,11 +93,13 @@ function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u
 /**
  * Most events one call can log. With a dispose callback (clear logs every entry), a TTL
  * (purge, or lookups that expire) or a byte budget (one set may evict many): every entry
- * present plus one per set of a batch. Otherwise only a count eviction per set, at most
- * one per key of a batch: the log then costs a fixed 160 KiB instead of 80 bytes per entry.
+ * present plus one per set of a batch. Otherwise the only event is a count eviction,
+ * whose freed slot the same set takes at once (insertOrUpdate then drops the event before
+ * returning), or evictOldest's one: a single record, 80 bytes, where a log sized for a
+ * whole batch (2049 records, 160 KiB) made a 16-entry cache weigh 160 KiB.
  */
 function eventCapFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u32 {
-  return logKeys || withTtl || maxBytes > 0 ? capacity + CACHE_BATCH_MAX : CACHE_BATCH_MAX + 1;
+  return logKeys || withTtl || maxBytes > 0 ? capacity + CACHE_BATCH_MAX : 1;
 }
 
 export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): usize {

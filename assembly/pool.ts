@@ -5,8 +5,12 @@
 // valid for the pool's life. Blocks, records and the handle format are drawn in
 // assembly/layout.ts; field offsets and codes are in assembly/abi.ts.
 //
-// digestId / diffIdId are ids in the core's digest table (NIL when unset): the 32 bytes
-// hold a sha256 digest whole, the id also covers sha512.
+// digestId / diffIdId are handles in the core's digest table (NIL when unset): the 32 bytes
+// hold a sha256 digest whole, the handle also covers sha512. A record (or a template) that
+// holds a handle holds one reference to its digest (assembly/digest.ts): the host retains
+// before it writes a handle in, and the pool releases it when the record is released, when
+// releaseAll or free() drops every record, and when a template is replaced or cleared.
+// Acquiring from a template that holds handles retains them for the new record.
 //
 // Free slots form an intrusive LIFO free list through the records' `next` field (a
 // "free list" in Knuth's sense, TAOCP vol. 1, 2.2.3, the AVAIL stack), so acquire and
@@ -31,6 +35,7 @@ import {
   OFF_DIGEST_ID, OFF_NEXT, OFF_PARENT, OFF_IMAGE, OFF_DIFF_ID_ID,
 } from "./abi";
 import { IO_IN, IO_OUT, reserve, release } from "./layout";
+import { digestRetain, digestRelease } from "./digest";
 
 const BLOCK_BYTES: usize = GENS_OFF + (BLOCK_RECORDS as usize) * 4;
 
@@ -74,6 +79,26 @@ function writeBlank(rec: usize, media: u32): void {
   store<u32>(rec + OFF_DIFF_ID_ID, NIL);
 }
 
+/** Give back the digest references record `rec` holds, and forget them. */
+function dropDigests(rec: usize): void {
+  const d = load<u32>(rec + OFF_DIGEST_ID);
+  if (d != NIL) digestRelease(d);
+  const f = load<u32>(rec + OFF_DIFF_ID_ID);
+  if (f != NIL) digestRelease(f);
+  store<u32>(rec + OFF_DIGEST_ID, NIL);
+  store<u32>(rec + OFF_DIFF_ID_ID, NIL);
+}
+
+/** Count the new holder of the digests a record copied from a template names. */
+function retainDigests(rec: usize): void {
+  const d = load<u32>(rec + OFF_DIGEST_ID);
+  if (d != NIL && digestRetain(d) < 0) store<u32>(rec + OFF_DIGEST_ID, NIL);
+  const f = load<u32>(rec + OFF_DIFF_ID_ID);
+  if (f != NIL && digestRetain(f) < 0) store<u32>(rec + OFF_DIFF_ID_ID, NIL);
+}
+
+function templateAt(p: Pool, media: u32): usize { return p.templates + (media as usize) * (RECORD_BYTES as usize); }
+
 /**
  * A pool with room for `initialRecords` (rounded up to whole blocks) that may grow to
  * `maxRecords`. Returns 0 when the arguments are out of range.
@@ -94,6 +119,8 @@ export function poolNew(initialRecords: u32, maxRecords: u32): usize {
 
 export function poolFree(ptr: usize): void {
   const p = changetype<Pool>(ptr);
+  for (let s: u32 = 0; s < p.capacity; s++) if (load<u32>(genAddr(p, s)) & GEN_LIVE) dropDigests(recordAt(p, s));
+  for (let m: u32 = 0; m < MEDIA_CODES; m++) if (p.templatesSet & (1 << m)) dropDigests(templateAt(p, m));
   for (let b: u32 = 0; b < p.blockCount; b++) release(load<u32>(p.blocks + ((b as usize) << 2)) as usize);
   release(p.blocks);
   release(p.templates);
@@ -129,7 +156,8 @@ export function poolAcquire(ptr: usize, media: u32): i32 {
   const count = (load<u32>(g) + 1) & ~GEN_LIVE;
   store<u32>(g, count | GEN_LIVE);
   if (media < MEDIA_CODES && (p.templatesSet & (1 << media))) {
-    memory.copy(rec, p.templates + (media as usize) * (RECORD_BYTES as usize), RECORD_BYTES);
+    memory.copy(rec, templateAt(p, media), RECORD_BYTES);
+    retainDigests(rec);
     p.templateHits++;
   } else {
     memory.copy(rec, blankRecord(p), RECORD_BYTES);
@@ -159,6 +187,7 @@ export function poolRelease(ptr: usize, h: i32): i32 {
   const g = genAddr(p, s as u32);
   store<u32>(g, load<u32>(g) & ~GEN_LIVE);
   const rec = recordAt(p, s as u32);
+  dropDigests(rec);
   if (ASC_OPTIMIZE_LEVEL == 0) memory.fill(rec, 0xdd, RECORD_BYTES);
   store<u32>(rec + OFF_NEXT, p.freeHead);
   p.freeHead = s as u32;
@@ -203,7 +232,7 @@ export function poolReleaseAll(ptr: usize): u32 {
   for (let s = p.capacity; s > 0; s--) {
     const g = genAddr(p, s - 1);
     const gen = load<u32>(g);
-    if (gen & GEN_LIVE) { store<u32>(g, gen & ~GEN_LIVE); n++; }
+    if (gen & GEN_LIVE) { store<u32>(g, gen & ~GEN_LIVE); dropDigests(recordAt(p, s - 1)); n++; }
     store<u32>(recordAt(p, s - 1) + OFF_NEXT, p.freeHead);
     p.freeHead = s - 1;
   }
@@ -218,7 +247,8 @@ export function poolReleaseAll(ptr: usize): u32 {
 export function poolTemplateInit(ptr: usize, media: u32, flags: u32): i32 {
   const p = changetype<Pool>(ptr);
   if (media >= MEDIA_CODES) return ERR_BAD_ARGUMENT;
-  const t = p.templates + (media as usize) * (RECORD_BYTES as usize);
+  const t = templateAt(p, media);
+  if (p.templatesSet & (1 << media)) dropDigests(t);
   writeBlank(t, media);
   store<u32>(t + OFF_FLAGS, flags);
   p.templatesSet |= 1 << media;
@@ -231,8 +261,10 @@ export function poolTemplateFrom(ptr: usize, media: u32, h: i32): i32 {
   if (media >= MEDIA_CODES) return ERR_BAD_ARGUMENT;
   const s = poolCheckHandle(ptr, h);
   if (s < 0) return s;
-  const t = p.templates + (media as usize) * (RECORD_BYTES as usize);
+  const t = templateAt(p, media);
+  if (p.templatesSet & (1 << media)) dropDigests(t);
   memory.copy(t, recordAt(p, s as u32), RECORD_BYTES);
+  retainDigests(t);
   store<u32>(t + OFF_MEDIA, media);
   p.templatesSet |= 1 << media;
   return 0;
@@ -241,6 +273,7 @@ export function poolTemplateFrom(ptr: usize, media: u32, h: i32): i32 {
 export function poolTemplateClear(ptr: usize, media: u32): i32 {
   const p = changetype<Pool>(ptr);
   if (media >= MEDIA_CODES) return ERR_BAD_ARGUMENT;
+  if (p.templatesSet & (1 << media)) dropDigests(templateAt(p, media));
   p.templatesSet &= ~(1 << media);
   return 0;
 }

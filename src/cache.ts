@@ -7,6 +7,7 @@
 
 import { CapacityError, CoreError, FreedError, InvariantError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
+import { Reclaimer } from "./wasm/reclaim.js";
 import {
   CACHE_BATCH_MAX,
   CACHE_SIZES_OFF,
@@ -100,6 +101,13 @@ function remember(core: Core, key: string | undefined): void {
   lastCore = core;
 }
 
+/** What a cache dropped without free() gives back: its core region. */
+interface HeldCache {
+  ex: Core["exports"];
+  ptr: number;
+}
+const reclaimer = new Reclaimer<HeldCache>("MetadataCache", (held) => held.ex.cacheFree(held.ptr));
+
 export class MetadataCache<V = unknown> {
   readonly max: number;
   readonly maxBytes: number;
@@ -149,6 +157,7 @@ export class MetadataCache<V = unknown> {
     this.ptr = this.ex.cacheNew(max, BigInt(maxBytes), ttl > 0 ? 1 : 0, this.dispose ? 1 : 0);
     if (!this.ptr) throw new CapacityError(`MetadataCache: linear memory cannot hold ${max} entries`);
     this.slots = new Array(max);
+    reclaimer.watch(this, { ex: this.ex, ptr: this.ptr });
   }
 
   // ---- single-key operations ----
@@ -330,10 +339,14 @@ export class MetadataCache<V = unknown> {
   /**
    * Give the core's memory for this cache back. Every later call throws FreedError
    * instead of touching memory another cache may now own; the check costs the hot paths
-   * nothing because it lives in the replacement exports object.
+   * nothing because it lives in the replacement exports object. A cache dropped without
+   * free() is given back when the garbage collector finalizes it.
    */
   free(): void {
-    if (this.ex === this.core.exports) this.ex.cacheFree(this.ptr);
+    if (this.ex === this.core.exports) {
+      reclaimer.forget(this);
+      this.ex.cacheFree(this.ptr);
+    }
     this.ex = freedExports();
     this.slots = [];
   }

@@ -11,14 +11,27 @@
 // walking nested indexes, referrers or parent chains: none of those is content-addressed
 // (index.json, fallback referrer tags and legacy parent ids can be made to loop).
 //
+// Memory: an IdGraph holds core regions; a LayerGraph holds one reference to each digest it
+// has a node for (src/digest.ts), given back by free(), so digests interned for an image
+// walk leave the core's table with the walk. Either one dropped without free() gives back
+// the same when the garbage collector finalizes it (src/wasm/reclaim.ts).
+//
 // Directions: every edge points from the thing that names to the thing named, so a
 // topological order lists indexes before manifests before blobs, and children before
 // their legacy parents.
 
 import { CapacityError, CycleError, FreedError, InvariantError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
-import { ERR_CYCLE, ERR_TOO_LARGE, MAX_NODES } from "./wasm/abi.js";
-import { formatDigest, parseDigest, MAX_DIGEST_LENGTH, type DigestHandle, type DigestLike } from "./digest.js";
+import { Reclaimer } from "./wasm/reclaim.js";
+import { DIGEST_INDEX_MASK, ERR_BAD_HANDLE, ERR_CYCLE, ERR_TOO_LARGE, MAX_NODES } from "./wasm/abi.js";
+import { formatDigest, handleError, parseDigest, releaseDigests, MAX_DIGEST_LENGTH, type DigestHandle, type DigestLike } from "./digest.js";
+
+/** What an IdGraph dropped without free() gives back: its core regions. */
+interface HeldGraph {
+  ex: Core["exports"];
+  ptr: number;
+}
+const graphReclaimer = new Reclaimer<HeldGraph>("IdGraph", (held) => held.ex.graphFree(held.ptr));
 
 // ---- numeric graphs ----
 
@@ -51,6 +64,7 @@ export class IdGraph {
       if (r === ERR_TOO_LARGE) throw new CapacityError(`IdGraph: ${this.edgeCount} edges are too many`);
       throw new RangeError(`IdGraph: edge ${bad} (${edges[2 * bad]} -> ${edges[2 * bad + 1]}) names a node outside 0..${nodeCount - 1}`);
     }
+    graphReclaimer.watch(this, { ex, ptr: this.ptr });
   }
 
   /** The first cycle found, as its node path (each node has an edge to the next, the last
@@ -83,7 +97,10 @@ export class IdGraph {
 
   /** Give the graph's memory back to the core; every later call throws FreedError. */
   free(): void {
-    if (this.ptr) this.core.exports.graphFree(this.ptr);
+    if (this.ptr) {
+      graphReclaimer.forget(this);
+      this.core.exports.graphFree(this.ptr);
+    }
     this.ptr = 0;
   }
 
@@ -126,7 +143,8 @@ const BATCH_BYTES = BATCH * (1 + MAX_DIGEST_LENGTH) + BATCH * 4 + 8;
 
 /**
  * Intern many digest strings through the core's digest table in few crossings; returns
- * their handles. Throws InvalidDigestError for the first string that is not a digest.
+ * their handles, each carrying one reference for the caller (releaseDigests() gives them
+ * back). Throws InvalidDigestError for the first string that is not a digest.
  */
 export function internDigests(digests: readonly string[], core: Core = getDefaultCore()): Uint32Array {
   const ex = core.exports;
@@ -185,11 +203,21 @@ export interface LayerGraphOptions {
   core?: Core;
 }
 
+/** The digest references a LayerGraph holds: one per node, handles[0..nodes). */
+interface HeldDigests {
+  core: Core;
+  handles: Uint32Array;
+  nodes: number;
+}
+const digestReclaimer = new Reclaimer<HeldDigests>("LayerGraph", (held) => {
+  releaseDigests(held.handles, held.nodes, held.core);
+});
+
 export class LayerGraph {
   private readonly core: Core;
-  private localOf = new Int32Array(1024).fill(-1); // digest handle -> local id
-  private handles = new Uint32Array(1024); // local id -> digest handle
-  private nodes = 0;
+  private localOf = new Int32Array(1024).fill(-1); // digest slot (handle & DIGEST_INDEX_MASK) -> local id
+  /** Local id -> digest handle; the graph holds one reference to each. */
+  private readonly held: HeldDigests;
   private edges = new Uint32Array(2048);
   private kinds = new Uint8Array(1024);
   private edgeCount = 0;
@@ -203,10 +231,12 @@ export class LayerGraph {
 
   constructor(options: LayerGraphOptions = {}) {
     this.core = options.core ?? getDefaultCore();
+    this.held = { core: this.core, handles: new Uint32Array(1024), nodes: 0 };
+    digestReclaimer.watch(this, this.held);
   }
 
   get nodeCount(): number {
-    return this.live().nodes;
+    return this.live().held.nodes;
   }
   get size(): number {
     return this.live().edgeCount;
@@ -269,8 +299,7 @@ export class LayerGraph {
   /** The roots (named by nothing: top indexes, lone manifests) from which `digest` is reached. */
   rootsReaching(digest: DigestLike): string[] {
     this.live();
-    const h = typeof digest === "number" ? digest : parseDigest(digest, this.core);
-    const u = h < this.localOf.length ? this.localOf[h] : -1;
+    const u = typeof digest === "number" ? this.localOfHandle(digest) : this.localOfString(digest);
     if (u < 0) return [];
     return this.graph()
       .rootsReaching(u)
@@ -304,10 +333,17 @@ export class LayerGraph {
     }
   }
 
-  /** Release the packed copy in the core; every later call throws FreedError. */
+  /**
+   * Release the packed copy in the core and the graph's digest references (a digest nothing
+   * else holds leaves the core's table); every later call throws FreedError.
+   */
   free(): void {
+    if (this.freed) return;
     this.dropBuilt();
     this.freed = true;
+    digestReclaimer.forget(this);
+    releaseDigests(this.held.handles, this.held.nodes, this.core);
+    this.held.nodes = 0;
   }
 
   // ---- internals ----
@@ -324,18 +360,53 @@ export class LayerGraph {
     this.built = undefined;
   }
 
+  /** The local id of a handle this graph holds, or -1. */
+  private localOfHandle(h: number): number {
+    if (h >>> 0 !== h) return -1;
+    const slot = h & DIGEST_INDEX_MASK;
+    const u = slot < this.localOf.length ? this.localOf[slot] : -1;
+    return u >= 0 && this.held.handles[u] === h ? u : -1;
+  }
+
+  /** The local id of a digest string, or -1; interns nothing that is not already held. */
+  private localOfString(d: string): number {
+    const h = parseDigest(d, this.core);
+    const u = this.localOfHandle(h);
+    this.core.exports.digestRelease(h);
+    return u;
+  }
+
+  /**
+   * The local id of `d`, made on first sight: the new node takes a reference to the digest
+   * (parseDigest's, or a retain of a handle given) and keeps it until free().
+   */
   private node(d: DigestLike): number {
     this.live();
-    const h = typeof d === "number" ? checkHandle(d, this.core) : parseDigest(d, this.core);
-    if (h >= this.localOf.length) this.localOf = grow(this.localOf, h + 1, -1);
-    let u = this.localOf[h];
-    if (u < 0) {
-      u = this.nodes++;
-      if (u >= this.handles.length) this.handles = grow(this.handles, u + 1, 0);
-      if (u >= this.outDegree.length) this.outDegree = grow(this.outDegree, u + 1, 0);
-      this.handles[u] = h;
-      this.localOf[h] = u;
+    let h: number;
+    if (typeof d === "number") {
+      const known = this.localOfHandle(d);
+      if (known >= 0) return known;
+      const r = d >>> 0 === d ? this.core.exports.digestRetain(d) : -1;
+      if (r === ERR_BAD_HANDLE || r === -1) throw new RangeError(`LayerGraph: ${d} is not a digest handle`);
+      if (r < 0) throw handleError(d, r, "LayerGraph");
+      h = d;
+    } else {
+      h = parseDigest(d, this.core);
+      const known = this.localOfHandle(h);
+      if (known >= 0) {
+        this.core.exports.digestRelease(h); // the node holds its reference already
+        return known;
+      }
     }
+    const slot = h & DIGEST_INDEX_MASK;
+    if (slot >= this.localOf.length) this.localOf = grow(this.localOf, slot + 1, -1);
+    const held = this.held;
+    const u = held.nodes;
+    if (u >= held.handles.length) held.handles = grow(held.handles, u + 1, 0);
+    if (u >= this.outDegree.length) this.outDegree = grow(this.outDegree, u + 1, 0);
+    held.handles[u] = h;
+    held.nodes = u + 1;
+    this.localOf[slot] = u;
     return u;
   }
 
@@ -353,24 +424,17 @@ export class LayerGraph {
 
   private graph(): IdGraph {
     this.live();
-    if (!this.built) this.built = new IdGraph(this.nodes, this.edges.subarray(0, 2 * this.edgeCount), this.core);
+    if (!this.built) this.built = new IdGraph(this.held.nodes, this.edges.subarray(0, 2 * this.edgeCount), this.core);
     return this.built;
   }
 
   private digestOf(u: number): string {
-    return formatDigest(this.handles[u] as DigestHandle, this.core);
+    return formatDigest(this.held.handles[u] as DigestHandle, this.core);
   }
 }
 
 function legacyId(d: DigestLike): DigestLike {
   return typeof d === "string" && /^[0-9a-f]{64}$/.test(d) ? "sha256:" + d : d;
-}
-
-function checkHandle(h: number, core: Core): DigestHandle {
-  if (!Number.isInteger(h) || h < 0 || h >= core.exports.digestTableSize()) {
-    throw new RangeError(`LayerGraph: ${h} is not a digest handle`);
-  }
-  return h as DigestHandle;
 }
 
 function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: number, fill: number): T {

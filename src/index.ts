@@ -5,6 +5,7 @@ export { Core, setDefaultCore, getDefaultCore, loadDefaultCore, EXPECTED_ABI } f
 export { MetadataCache } from "./cache.js";
 export type { MetadataCacheOptions, SetOptions, CacheStats, DisposeReason } from "./cache.js";
 export { parseDigest, formatDigest, isDigest, validateDigest, MAX_DIGEST_LENGTH } from "./digest.js";
+export { releaseDigest, releaseDigests, digestRefCount } from "./digest.js";
 export type { DigestHandle, DigestLike } from "./digest.js";
 export {
   LayerlensError,

@@ -12,6 +12,7 @@
 
 import { CapacityError, FreedError, InvariantError, StaleHandleError } from "./errors.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
+import { Reclaimer } from "./wasm/reclaim.js";
 import {
   BLOCK_RECORDS,
   BLOCK_SHIFT,
@@ -42,7 +43,7 @@ import {
   POOL_STATS,
   RECORD_BYTES,
 } from "./wasm/abi.js";
-import { formatDigest, parseDigest, type DigestHandle } from "./digest.js";
+import { formatDigest, parseDigest, retainDigest, type DigestHandle } from "./digest.js";
 import { DOCKER_FOREIGN_LAYER, LAYER_MEDIA_TYPE_TABLE, isNondistributableLayer, layerCompression } from "./oci/media-types.js";
 
 const BLOCK_MASK = BLOCK_RECORDS - 1;
@@ -88,6 +89,13 @@ export interface PoolStats {
   refused: number;
 }
 
+/** What a pool dropped without free() gives back: its blocks, and the digests its records hold. */
+interface HeldPool {
+  ex: Core["exports"];
+  ptr: number;
+}
+const reclaimer = new Reclaimer<HeldPool>("LayerPool", (held) => held.ex.poolFree(held.ptr));
+
 export class LayerPool {
   readonly max: number;
   private readonly core: Core;
@@ -115,6 +123,7 @@ export class LayerPool {
     this.ex = directExports(this.core);
     this.ptr = this.ex.poolNew(initial, max) >>> 0;
     if (!this.ptr) throw new CapacityError(`LayerPool: could not reserve ${initial} records`);
+    reclaimer.watch(this, { ex: this.ex, ptr: this.ptr });
     if (templates) {
       for (let code = 1; code < TEMPLATE_FLAGS.length; code++) this.ex.poolTemplateInit(this.ptr, code, TEMPLATE_FLAGS[code]);
     }
@@ -352,6 +361,7 @@ export class LayerPool {
   free(): void {
     if (this.freed) return;
     this.freed = true;
+    reclaimer.forget(this);
     this.ex.poolFree(this.ptr);
     // Empty views make at() and words() remap, and remapping asks the refusing exports.
     this.ex = freedExports();
@@ -413,13 +423,19 @@ export class LayerPool {
     this.u32[(a >>> 2) + 1] = Math.floor(v / 0x100000000);
   }
 
+  /**
+   * The record holds one reference to the digest it names (the core gives it back when the
+   * record is released): taken here before the old one, if any, is dropped.
+   */
   private setDigestAt(h: LayerHandle, bytesOff: number, idOff: number, digest: string | DigestHandle): void {
     this.at(h); // refuse a stale handle before interning anything
-    const id = typeof digest === "number" ? digest : parseDigest(digest, this.core);
+    const text = typeof digest === "string" ? digest : formatDigest(digest, this.core);
+    const id = typeof digest === "number" ? retainDigest(digest, this.core) : parseDigest(digest, this.core);
     // parseDigest may have grown memory: recompute the address afterwards.
-    const text = typeof digest === "string" ? digest : formatDigest(id, this.core);
     const a = this.at(h);
+    const old = this.u32[(a + idOff) >>> 2];
     this.u32[(a + idOff) >>> 2] = id;
+    if (old !== NIL) this.ex.digestRelease(old);
     const u8 = this.u8;
     const hex = text.indexOf(":") + 1;
     for (let i = 0; i < 32; i++) u8[a + bytesOff + i] = parseInt(text.substr(hex + 2 * i, 2), 16);

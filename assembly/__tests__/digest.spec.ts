@@ -8,9 +8,25 @@ import {
   ERR_DIGEST_FORMAT,
   ALG_SHA256,
   ALG_SHA512,
+  ERR_DIGEST_RELEASED,
+  NOT_FOUND,
+  DIGEST_INDEX_MASK,
+  DIGEST_GEN_SHIFT,
 } from "../abi";
 import { IO_IN } from "../layout";
-import { parseDigestAt, digestInternAt, digestCount, digestFormat } from "../digest";
+import {
+  parseDigestAt,
+  digestInternAt,
+  digestCount,
+  digestFormat,
+  digestRelease,
+  digestRetain,
+  digestRefCount,
+  digestFind,
+  digestCheck,
+  digestValid,
+  KEY,
+} from "../digest";
 
 function put(s: string): i32 {
   for (let i = 0; i < s.length; i++) store<u8>(IO_IN + i, s.charCodeAt(i) as u8);
@@ -80,5 +96,90 @@ describe("digest table: sha512 and handles", () => {
     expect(parseDigestAt(IO_IN, put("sha256:" + "a".repeat(65)))).toBe(ERR_DIGEST_LENGTH);
     expect(parseDigestAt(IO_IN, put("sha256" + "a".repeat(65)))).toBe(ERR_DIGEST_FORMAT);
     expect(parseDigestAt(IO_IN, put(":" + "a".repeat(64)))).toBe(ERR_DIGEST_ALGORITHM);
+  });
+});
+
+function counter(i: u32): string {
+  return "sha256:" + "5".repeat(56) + i.toString(16).padStart(8, "0");
+}
+
+function find(s: string): i32 {
+  const alg = parseDigestAt(IO_IN, put(s));
+  return digestFind(alg as u8, KEY, KEY + 32);
+}
+
+describe("digest table: reference counts and release", () => {
+  test("the last release takes the digest out; its handle is refused afterwards", () => {
+    const d = "sha256:" + "9a".repeat(32);
+    const h = digestInternAt(IO_IN, put(d));
+    expect(digestInternAt(IO_IN, put(d))).toBe(h);
+    expect(digestRefCount(h)).toBe(2);
+    expect(digestRetain(h)).toBe(0);
+    expect(digestRelease(h)).toBe(2);
+    expect(digestRelease(h)).toBe(1);
+    expect(digestFormat(h, IO_IN + 1000)).toBe(71);
+    const live = digestCount();
+    expect(digestRelease(h)).toBe(0);
+    expect(digestCount()).toBe(live - 1);
+    expect(find(d)).toBe(NOT_FOUND);
+    expect(digestValid(h)).toBe(false);
+    expect(digestFormat(h, IO_IN + 1000)).toBe(ERR_DIGEST_RELEASED);
+    expect(digestRelease(h)).toBe(ERR_DIGEST_RELEASED);
+    expect(digestRetain(h)).toBe(ERR_DIGEST_RELEASED);
+    expect(digestCheck()).toBe(0);
+  });
+
+  test("a freed slot is reused first in, first out, under a new generation", () => {
+    const a = digestInternAt(IO_IN, put(counter(0xa0)));
+    const b = digestInternAt(IO_IN, put(counter(0xb0)));
+    digestRelease(a);
+    digestRelease(b);
+    const c = digestInternAt(IO_IN, put(counter(0xc0)));
+    const d = digestInternAt(IO_IN, put(counter(0xd0)));
+    expect((c as u32) & DIGEST_INDEX_MASK).toBe((a as u32) & DIGEST_INDEX_MASK);
+    expect((d as u32) & DIGEST_INDEX_MASK).toBe((b as u32) & DIGEST_INDEX_MASK);
+    expect((c as u32) >>> DIGEST_GEN_SHIFT).not.toBe((a as u32) >>> DIGEST_GEN_SHIFT);
+    // The stale handle names neither the old digest nor the one in its slot now.
+    expect(digestFormat(a, IO_IN + 1000)).toBe(ERR_DIGEST_RELEASED);
+    expect(find(counter(0xc0))).toBe(c);
+    digestRelease(c);
+    digestRelease(d);
+    expect(digestCheck()).toBe(0);
+  });
+
+  test("churn keeps every probe run intact (backward-shift deletion)", () => {
+    // Counter digests differ in their last bytes only: hashKey spreads them, but at
+    // thousands of entries in a half-full table runs of several cells form, and deletions inside them must
+    // move later entries back or a lookup would stop at the hole.
+    const n: u32 = 3000;
+    const handles = new StaticArray<i32>(n);
+    for (let i: u32 = 0; i < n; i++) handles[i] = digestInternAt(IO_IN, put(counter(0x100000 + i)));
+    let x: u32 = 12345;
+    const gone = new StaticArray<bool>(n);
+    for (let round = 0; round < 3; round++) {
+      for (let i: u32 = 0; i < n; i++) {
+        x = x * 1103515245 + 12345;
+        if (!gone[i] && (x >>> 16) % 3 == 0) {
+          expect(digestRelease(handles[i])).toBe(0);
+          gone[i] = true;
+        }
+      }
+      expect(digestCheck()).toBe(0);
+      for (let i: u32 = 0; i < n; i++) {
+        const f = find(counter(0x100000 + i));
+        if (gone[i]) expect(f).toBe(NOT_FOUND);
+        else expect(f).toBe(handles[i]);
+      }
+      // Put a third of the released ones back: they take the queued slots.
+      for (let i: u32 = 0; i < n; i += 3) {
+        if (gone[i]) {
+          handles[i] = digestInternAt(IO_IN, put(counter(0x100000 + i)));
+          gone[i] = false;
+        }
+      }
+      expect(digestCheck()).toBe(0);
+    }
+    for (let i: u32 = 0; i < n; i++) if (!gone[i]) digestRelease(handles[i]);
+    expect(digestCheck()).toBe(0);
   });
 });

@@ -31,6 +31,16 @@ import type { SparseLayout } from "./sparse.js";
 import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
 import type { LayerHandle, LayerPool } from "../pool.js";
+import { Reclaimer } from "../wasm/reclaim.js";
+
+/** The pool records a LayerFS dropped without release()/free() still holds go back to the pool. */
+interface HeldRecords {
+  pool: LayerPool;
+  layers: LayerRecord[];
+}
+const reclaimer = new Reclaimer<HeldRecords>("LayerFS", ({ pool, layers }) => {
+  for (const l of layers) if (l.handle !== undefined && pool.isLive(l.handle)) pool.release(l.handle);
+});
 
 export interface LayerFSOptions {
   /** What a refused entry does: "throw" (default, like umoci) or "skip" with a warning. */
@@ -132,6 +142,7 @@ export class LayerFS {
       concurrency,
     };
     this.pool = options.pool;
+    if (this.pool) reclaimer.watch(this, { pool: this.pool, layers: this.layers });
   }
 
   /** The path table every image of this LayerFS lives in. */
@@ -159,6 +170,7 @@ export class LayerFS {
   free(): void {
     if (this.freed) return;
     this.release();
+    reclaimer.forget(this);
     this.paths = null;
     this.images.clear();
     this.layers.length = 0;

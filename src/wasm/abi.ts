@@ -6,7 +6,7 @@
 
 // ---- version and the IO window ----
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 /** "No index" in every u32 link field and result. */
 export const NIL = 0xffffffff;
 /** Bytes the host may write at ioIn() (digest strings, batch keys, handles). */
@@ -44,6 +44,18 @@ export const ERR_NOT_LOADED = -31;
 export const ALG_NONE = 0;
 export const ALG_SHA256 = 1;
 export const ALG_SHA512 = 2;
+/** A digest handle is (generation & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT | slot index: a
+ *  handle kept past the release of its digest is refused, not read as the digest that
+ *  took the slot next (see assembly/digest.ts). */
+export const DIGEST_GEN_SHIFT = 24;
+export const DIGEST_GEN_MASK = 0x7f;
+export const DIGEST_INDEX_MASK = 16777215; // (1 << 24) - 1
+/** Most digests the table holds at once. */
+export const MAX_DIGESTS = 16777216; // 1 << 24
+/** Most handles one digestReleaseMany call takes (u32 each at IO_IN). */
+export const DIGEST_BATCH_MAX = 16384;
+/** The handle's digest was released (its last holder let go): a stale handle. */
+export const ERR_DIGEST_RELEASED = -15;
 
 // ---- cache (assembly/lru.ts) ----
 /** Lookup modes: get marks the entry recent and counts a hit or miss. */
@@ -131,6 +143,12 @@ export interface CoreExports {
   digestWrite(id: number): number; // (u32) => i32
   digestTableSize(): number; // () => u32
   digestReserve(extra: number): void; // (u32) => void
+  digestRetain(handle: number): number; // (u32) => i32
+  digestRelease(handle: number): number; // (u32) => i32
+  digestRefs(handle: number): number; // (u32) => i32
+  digestCheck(): number; // () => i32
+  digestReleaseMany(count: number): number; // (u32) => i32
+  coreReserved(): number; // () => f64
   cacheNew(capacity: number, maxBytes: bigint, withTtl: number, logKeys: number): number; // (u32, u64, bool, bool) => usize
   cacheFree(p: number): void; // (usize) => void
   cacheLookupStr(p: number, len: number, mode: number, now: number): number; // (usize, i32, u32, f64) => i32
