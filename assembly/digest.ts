@@ -57,11 +57,11 @@ export function parseDigestAt(src: usize, len: i32): i32 {
   }
   const prefix = load<u32>(src) | 0; // "sha2" or "sha5"
   const mid = load<u16>(src + 4);
-  let alg: i32 = 0;
-  let hexLen: i32 = 0;
-  if (prefix == 0x32616873 && mid == 0x3635) { alg = ALG_SHA256; hexLen = 64; }      // "sha2" "56"
-  else if (prefix == 0x35616873 && mid == 0x3231) { alg = ALG_SHA512; hexLen = 128; } // "sha5" "12"
-  else return ERR_DIGEST_ALGORITHM;
+  const alg: i32 =
+    prefix == 0x32616873 && mid == 0x3635 ? ALG_SHA256 :      // "sha2" "56"
+    prefix == 0x35616873 && mid == 0x3231 ? ALG_SHA512 : 0;   // "sha5" "12"
+  if (alg == 0) return ERR_DIGEST_ALGORITHM;
+  const hexLen: i32 = alg == ALG_SHA512 ? 128 : 64;
   if (len - 7 != hexLen) return ERR_DIGEST_LENGTH;
   const hex = src + 7;
   let bad: u32 = 0;

@@ -156,7 +156,7 @@ export class MetadataCache<V = unknown> {
     this.sizeOf = options.sizeOf;
     this.ptr = this.ex.cacheNew(max, BigInt(maxBytes), ttl > 0 ? 1 : 0, this.dispose ? 1 : 0);
     if (!this.ptr) throw new CapacityError(`MetadataCache: linear memory cannot hold ${max} entries`);
-    this.slots = new Array(max);
+    this.slots = new Array<V | undefined>(max);
     reclaimer.watch(this, { ex: this.ex, ptr: this.ptr });
   }
 
@@ -244,7 +244,7 @@ export class MetadataCache<V = unknown> {
     this.ex.cacheClear(this.ptr, this.ttl ? this.now() : 0);
     const events = this.takeEvents();
     const old = this.slots;
-    this.slots = new Array(this.max);
+    this.slots = new Array<V | undefined>(this.max);
     if (this.dispose) for (const ev of events) this.dispose(old[ev.slot] as V, ev.key as string, REASONS[ev.reason]);
   }
 
@@ -445,7 +445,9 @@ export class MetadataCache<V = unknown> {
       try {
         if (!Array.isArray(e))
           throw new RangeError(`MetadataCache: setMany entries are [key, value] or [key, value, size], got ${String(e)}`);
-        sizes.push(this.sizeFor(e[0], e[1], e[2]));
+        // Array.isArray narrows to any[]; the annotation restores the entry's own types.
+        const [key, value, size]: Entry<V> = e;
+        sizes.push(this.sizeFor(key, value, size));
       } catch (err) {
         sizeRefused = err;
         break;
@@ -472,6 +474,8 @@ export class MetadataCache<V = unknown> {
     }
     while (e < events.length) this.settle(events[e++]);
     if (done < n) throw this.failure(keys[done], results[done], sizes[done]);
+    // Rethrown as caught: a sizeOf callback may throw any value, and the caller sees it unchanged.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a deferred rethrow of a caught value
     if (refused !== undefined) throw refused;
     return n;
   }

@@ -30,7 +30,6 @@ import {
   cacheNew,
   cacheFree,
   cacheSetStr,
-  cacheSetH,
   cacheLookupStr,
   cacheLookupH,
   cacheDeleteStr,

@@ -79,7 +79,15 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // main() reports every error itself, so this runs only when reporting failed (stderr closed, a thrown
+      // value String() cannot convert): console.error can inspect any value and ignores a closed stream.
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -194,11 +194,10 @@ export function applyLayer(t: PathTable, root: number, layerId: number, staged: 
       setMeta(t, inode, e, layerId);
     }
 
-    let replacedBytes = 0;
     const wasThere = existing !== NIL && !createdHere.has(existing);
     if (existing !== NIL) {
       const oldType = KIND_NAMES[t.kind[t.inode[existing]]];
-      replacedBytes = removeCounting(existing);
+      const replacedBytes = removeCounting(existing);
       // A replaced directory's contents are gone too: report them as deleted.
       if (oldType === "directory" && wasThere) {
         changes.deleted.push({ path, type: oldType, bytes: replacedBytes });

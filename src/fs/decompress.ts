@@ -282,6 +282,8 @@ async function* gunzipNode(zlib: Zlib, src: AsyncIterable<Uint8Array>, what: str
       if (e.code && e.code.startsWith("Z_")) {
         throw new CompressionError(`${what}: corrupt gzip stream: ${e.message}`, { cause: e });
       }
+      // The source's own error (or zlib's non-Z_ one) goes to the caller as it was thrown.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a deferred rethrow of a caught value
       throw failure;
     }
   } finally {

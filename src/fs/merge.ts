@@ -271,7 +271,7 @@ export class MergedImage {
       throw new RangeError(`upTo must be a layer index (0 = bottom), not ${String(upTo)}`);
     const todo = upTo === undefined ? layers : layers.slice(0, upTo + 1);
     const base = this.layers.length;
-    const staged: StagedLayer[] = new Array(todo.length);
+    const staged = new Array<StagedLayer>(todo.length);
     let next = 0;
     let done = 0;
     const worker = async () => {

@@ -39,7 +39,8 @@ export async function fileReader(path: string): Promise<ByteReader> {
 /** A FileStore over a directory: paths are relative, '/'-separated, and may not leave it. */
 export function directoryStore(dir: string): FileStore {
   const root = resolve(dir);
-  const readers = new Set<ByteReader>();
+  // How to close each reader open() handed out and nobody closed yet; close() closes them all.
+  const openClosers = new Set<() => Promise<void>>();
   const full = (path: string): string => {
     const p = resolve(join(root, ...path.split("/")));
     if (p !== root && !p.startsWith(root + sep)) throw new UnsafePathError(path, `leaves ${root}`);
@@ -49,12 +50,13 @@ export function directoryStore(dir: string): FileStore {
     name: root,
     async open(path) {
       const r = await fileReader(full(path));
-      readers.add(r);
-      const close = r.close!.bind(r);
-      r.close = async () => {
-        readers.delete(r);
-        await close();
+      const closeFile = r.close!.bind(r);
+      const close = async () => {
+        openClosers.delete(close);
+        await closeFile();
       };
+      openClosers.add(close);
+      r.close = close;
       return r;
     },
     async exists(path) {
@@ -66,7 +68,7 @@ export function directoryStore(dir: string): FileStore {
       }
     },
     async close() {
-      await Promise.all([...readers].map((r) => r.close?.()));
+      await Promise.all([...openClosers].map((close) => close()));
     },
   };
 }

@@ -53,7 +53,7 @@ function checkDigest(what: string, field: string, v: unknown): void {
     fail(what, field, `${typeof v === "string" ? JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v) + ": " : ""}${problem.detail}`);
 }
 
-function checkMediaType(what: string, field: string, v: unknown): void {
+function checkMediaType(what: string, field: string, v: unknown): asserts v is string {
   if (typeof v !== "string") fail(what, field, "must be a string");
   if (!MEDIA_TYPE.test(v)) fail(what, field, `${JSON.stringify(v)} is not a media type (type/subtype)`);
 }
@@ -142,9 +142,8 @@ export function validateManifest(what: string, v: unknown): ImageManifest {
   checkSchemaVersion(what, v);
   if (v.mediaType !== undefined) {
     checkMediaType(what, "mediaType", v.mediaType);
-    if (isIndex(v.mediaType as string)) fail(what, "mediaType", `${v.mediaType} is an index, not an image manifest`);
-    if (!isImageManifest(v.mediaType as string))
-      fail(what, "mediaType", `expected ${OCI_MANIFEST} or ${DOCKER_MANIFEST}, got ${v.mediaType}`);
+    if (isIndex(v.mediaType)) fail(what, "mediaType", `${v.mediaType} is an index, not an image manifest`);
+    if (!isImageManifest(v.mediaType)) fail(what, "mediaType", `expected ${OCI_MANIFEST} or ${DOCKER_MANIFEST}, got ${v.mediaType}`);
   }
   if (v.manifests !== undefined) fail(what, "manifests", "an image manifest has no manifests field (is this an index?)");
   if (v.artifactType !== undefined) checkMediaType(what, "artifactType", v.artifactType);
@@ -173,8 +172,8 @@ export function validateIndex(what: string, v: unknown): ImageIndex {
   checkSchemaVersion(what, v);
   if (v.mediaType !== undefined) {
     checkMediaType(what, "mediaType", v.mediaType);
-    if (isImageManifest(v.mediaType as string)) fail(what, "mediaType", `${v.mediaType} is an image manifest, not an index`);
-    if (!isIndex(v.mediaType as string)) fail(what, "mediaType", `expected ${OCI_INDEX} or ${DOCKER_MANIFEST_LIST}, got ${v.mediaType}`);
+    if (isImageManifest(v.mediaType)) fail(what, "mediaType", `${v.mediaType} is an image manifest, not an index`);
+    if (!isIndex(v.mediaType)) fail(what, "mediaType", `expected ${OCI_INDEX} or ${DOCKER_MANIFEST_LIST}, got ${v.mediaType}`);
   }
   if (v.config !== undefined || v.layers !== undefined)
     fail(what, v.config !== undefined ? "config" : "layers", "an index has no config or layers (is this a manifest?)");

@@ -175,7 +175,7 @@ export function loadCore(build: CoreBuild = "release", via: CoreLoader | undefin
     if (!via) return Promise.reject(noEntry());
     const started = via
       .load(build)
-      .then(Core.fromModule)
+      .then((module) => Core.fromModule(module))
       .then((core) => adopt(build, core));
     // A failed load may be retried by the next call.
     started.catch(() => {

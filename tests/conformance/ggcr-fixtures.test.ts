@@ -55,8 +55,8 @@ const tar = (f: string) => G("v1", "tarball", "testdata", f);
 const mut = (f: string) => G("v1", "mutate", "testdata", f);
 const lay = (d: string) => G("v1", "layout", "testdata", d);
 
-// [spec, how it compares with skopeo]
-const OPENS: [string, "skopeo" | string][] = [
+// [spec, how it compares with skopeo: "skopeo" (the same spec), "skopeo:SPEC" (skopeo asked for SPEC), or why it is not compared]
+const OPENS: [string, string][] = [
   [`docker-archive:${tar("test_image_1.tar")}`, "skopeo"],
   [`docker-archive:${tar("test_image_2.tar")}`, "skopeo"],
   [`docker-archive:${tar("test_load_manifest.tar")}`, "skopeo"],

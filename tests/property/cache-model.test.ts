@@ -102,6 +102,11 @@ function keyOf([i, asHandle]: Key): DigestLike {
 }
 
 /** Run f on both sides; both must throw the same kind of refusal or return equal results. */
+/** A caught value as an Error (the same one when it already is), so fast-check reports it with a stack. */
+function asError(e: unknown, who: string): Error {
+  return e instanceof Error ? e : new Error(`${who} threw ${String(e)}`);
+}
+
 function both<A, B>(real: () => A, model: () => B): A | undefined {
   let r: A | undefined, m: B | undefined, re: unknown, me: unknown;
   try {
@@ -118,8 +123,8 @@ function both<A, B>(real: () => A, model: () => B): A | undefined {
     expect(re, `the cache must refuse ${me.message} as too large`).toBeInstanceOf(CapacityError);
     return undefined;
   }
-  if (me) throw me;
-  if (re) throw re;
+  if (me) throw asError(me, "the model");
+  if (re) throw asError(re, "the cache");
   expect(r).toEqual(m);
   return r;
 }

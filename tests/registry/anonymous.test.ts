@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import path from "node:path";
-import { CapacityError, DigestMismatchError, RegistryError } from "../../src/errors.js";
+import { CapacityError, RegistryError } from "../../src/errors.js";
 import { RegistryClient, RegistrySource } from "../../src/sources/registry.js";
 import { resolveImage } from "../../src/sources/image.js";
 import "../../src/node.js"; // the Node entry registers how this process loads the core

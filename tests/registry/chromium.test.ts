@@ -29,16 +29,14 @@ function skipOrFail(): false {
 
 function serve(dir: string): Promise<{ server: Server; origin: string }> {
   const types: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8" };
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
     const rel = path.normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
     const file = path.join(dir, rel === "/" ? "index.html" : rel);
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(file); // before writeHead: a missing file must still get its 404
-      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    // Read before writeHead: a missing file must still get its 404.
+    readFile(file)
+      .then((body) => res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" }).end(body))
+      .catch(() => res.writeHead(404).end());
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` })),

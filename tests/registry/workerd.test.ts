@@ -106,7 +106,7 @@ describe.runIf(run)("registry client in workerd", () => {
         answer = await res.json();
         break;
       } catch (e) {
-        if (i > 300) throw new Error(`workerd did not answer: ${e}\n${stderr}`);
+        if (i > 300) throw new Error(`workerd did not answer: ${String(e)}\n${stderr}`, { cause: e });
         await new Promise((r) => setTimeout(r, 50));
       }
     }

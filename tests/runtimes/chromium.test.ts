@@ -25,18 +25,17 @@ const TYPES: Record<string, string> = {
 
 /** A static server for `dir`; `wasmType` says what Content-Type the .wasm files get. */
 function serve(dir: string, wasmType: () => string, seen: string[]): Promise<{ server: Server; origin: string }> {
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
     const file = join(dir, path === "/" ? "index.html" : path);
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      const type = extname(file) === ".wasm" ? wasmType() : (TYPES[extname(file)] ?? "application/octet-stream");
-      if (extname(file) === ".wasm") seen.push(type);
-      res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    readFile(file)
+      .then((body) => {
+        const type = extname(file) === ".wasm" ? wasmType() : (TYPES[extname(file)] ?? "application/octet-stream");
+        if (extname(file) === ".wasm") seen.push(type);
+        res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+      })
+      .catch(() => res.writeHead(404).end());
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
@@ -59,7 +58,7 @@ async function visit(context: BrowserContext, url: string): Promise<RuntimeRepor
     if (!report || "error" in report) throw new Error(`the page failed: ${report?.error}\n${problems.join("\n")}`);
     return report;
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n${problems.join("\n")}`);
+    throw new Error(`${(e as Error).message}\n${problems.join("\n")}`, { cause: e });
   } finally {
     await page.close();
   }
@@ -125,7 +124,8 @@ for (const entry of entriesOf("browser", "browser")) {
       server = started.server;
       const context = await launch();
       const report = await visit(context, `${started.origin}/`);
-      if (!served.length || served.some((t) => t !== "application/wasm")) throw new Error(`first visit fetched .wasm as ${served}`);
+      if (!served.length || served.some((t) => t !== "application/wasm"))
+        throw new Error(`first visit fetched .wasm as ${served.join(",")}`);
       wasmType = "application/octet-stream";
       const before = served.length;
       // A failure here belongs to the fallback test below, not to every case of the first visit.

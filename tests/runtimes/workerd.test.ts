@@ -42,7 +42,7 @@ async function fetchReport(url: string, exited: () => string | undefined): Promi
       if (!res.ok) throw new Error(`workerd answered HTTP ${res.status}: ${await res.text()}`);
       return (await res.json()) as RuntimeReport;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`workerd did not answer on ${url}: ${e}`);
+      if (Date.now() > deadline) throw new Error(`workerd did not answer on ${url}: ${String(e)}`, { cause: e });
       if ((e as Error).message.startsWith("workerd answered")) throw e;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -124,7 +124,7 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     expect(await page.textContent("[data-testid=user]")).toBe(config.config.User);
     expect(await page.textContent("[data-testid=workdir]")).toBe(config.config.WorkingDir);
     expect(await texts(page, "[data-testid=ports] li")).toEqual(Object.keys(config.config.ExposedPorts));
-    expect(await texts(page, "[data-testid=labels] li")).toEqual(Object.entries(config.config.Labels).map(([k, v]) => `${k}=${v}`));
+    expect(await texts(page, "[data-testid=labels] li")).toEqual(Object.entries(config.config.Labels).map(([k, v]) => `${k}=${String(v)}`));
     expect(await page.locator("[data-testid=history] tbody tr").count()).toBe(config.history.length);
 
     // The progress bar counted every compressed byte of every layer.
@@ -261,6 +261,7 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
       ([slow, fast]) => {
         const w = window as unknown as { slowReads: { pending: number; total: number } };
         w.slowReads = { pending: 0, total: 0 };
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with .apply on each blob
         const slice = Blob.prototype.slice;
         Blob.prototype.slice = function (this: Blob, ...args: Parameters<Blob["slice"]>) {
           const part = slice.apply(this, args);

@@ -18,16 +18,15 @@ export interface Served {
 }
 
 export function serveDir(dir: string): Promise<Served> {
-  const server: Server = createServer(async (req, res) => {
+  const server: Server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
     const file = join(dir, path === "/" ? "index.html" : path);
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    readFile(file)
+      .then((body) =>
+        res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body),
+      )
+      .catch(() => res.writeHead(404).end());
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>

@@ -52,7 +52,7 @@ export async function platformsOf(source: ImageSource): Promise<PlatformChoice[]
 }
 
 /** Count compressed bytes as each layer blob is read the first time (mounting, not readFile). */
-function counted(layers: Layer[], onBytes: (n: number) => void): { layers: Layer[]; stop(): void } {
+function counted(layers: Layer[], onBytes: (n: number) => void): { layers: Layer[]; stop: () => void } {
   let counting = true;
   const wrapped = layers.map((layer): Layer => ({
     ...layer,

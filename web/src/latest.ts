@@ -15,10 +15,10 @@ export class Latest {
   /** A new action: every ticket taken before this one is stale from now on. */
   begin(): Ticket {
     const mine = ++this.generation;
-    const self = this;
+    const isCurrent = () => mine === this.generation;
     return {
       get current() {
-        return mine === self.generation;
+        return isCurrent();
       },
     };
   }

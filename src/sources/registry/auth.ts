@@ -131,9 +131,10 @@ export class Authenticator {
     const at = this.options.now();
     const res = await this.askTokenServer(realm, init);
     const text = await res.text();
-    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    type TokenAnswer = { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    let body: TokenAnswer;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(text) as TokenAnswer;
     } catch {
       throw new RegistryError("token server answered with something that is not JSON", res.status, redactUrl(realm), false);
     }

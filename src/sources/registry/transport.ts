@@ -141,7 +141,9 @@ export async function errorFrom(res: Response, what: string, url: URL): Promise<
     const body = JSON.parse(text) as { errors?: unknown };
     if (Array.isArray(body.errors)) {
       diagnostics = body.errors
-        .filter((e): e is Record<string, unknown> => typeof e === "object" && e !== null && typeof e.code === "string")
+        .filter(
+          (e: unknown): e is Record<string, unknown> => typeof e === "object" && e !== null && "code" in e && typeof e.code === "string",
+        )
         .map((e) => ({ code: e.code as string, message: typeof e.message === "string" ? e.message : undefined, detail: e.detail }));
     }
   } catch {

@@ -54,7 +54,7 @@ export function rowsOfImage(img: MergedImage): RootfsRow[] {
 /** user.* xattrs of every path under `root`, from one recursive getfattr run. */
 function userXattrsUnder(root: string): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
-  let text = "";
+  let text: string;
   try {
     text = execFileSync("getfattr", ["-R", "-P", "-h", "-d", "-m", "^user\\.", "--absolute-names", root], {
       encoding: "utf8",
@@ -64,7 +64,7 @@ function userXattrsUnder(root: string): Map<string, Record<string, string>> {
   } catch (e) {
     const err = e as { stdout?: string; code?: string };
     // getfattr exits 1 when some path has no xattrs support; only a missing tool is fatal.
-    if (err.code === "ENOENT") throw new Error("getfattr not found: install the Debian package 'attr'");
+    if (err.code === "ENOENT") throw new Error("getfattr not found: install the Debian package 'attr'", { cause: e });
     text = err.stdout ?? "";
   }
   let current = "";

@@ -20,7 +20,7 @@ export async function runCases(lib: Lib, cores: Cores): Promise<CaseResult[]> {
   for (const [build, core] of builds) {
     for (const c of cases) {
       try {
-        await c.run(lib, { runtime: cores.runtime, build, core, init: cores.init });
+        await c.run(lib, { runtime: cores.runtime, build, core, init: () => cores.init() });
         results.push({ name: c.name, build, ok: true });
       } catch (e) {
         const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

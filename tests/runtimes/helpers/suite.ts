@@ -116,8 +116,8 @@ export function describeRuntime(
     });
 
     it(`loaded ${entry.file}`, () => {
-      const loaded = String(get().notes?.entry ?? "");
-      expect(loaded.endsWith(`/${entry.file}`), `loaded ${loaded}`).toBe(true);
+      const loaded = get().notes?.entry;
+      expect(typeof loaded === "string" && loaded.endsWith(`/${entry.file}`), `loaded ${JSON.stringify(loaded)}`).toBe(true);
     });
 
     for (const c of cases) {
