@@ -279,7 +279,7 @@ describe.skipIf(SKIP)("tar writer: numbers past the octal fields read back by Py
       try {
         tar = Buffer.concat([tarEntry(e), TAR_END]);
       } catch (err) {
-        throw new Error(`writer: ${String(err)}`);
+        throw new Error(`writer: ${String(err)}`, { cause: err });
       }
       const py = pythonMembers(tar);
       if ("error" in py) throw new Error(py.error);

@@ -145,8 +145,13 @@ function displayed(bytes: Buffer): string {
   while (i < bytes.length) {
     const n = utf8Len(bytes, i);
     if (n === 0) out += "\\x" + bytes[i++].toString(16).padStart(2, "0");
-    else if (bytes[i] === 0x5c) ((out += "\\\\"), i++);
-    else ((out += Buffer.from(s.slice(i, i + n), "latin1").toString("utf8")), (i += n));
+    else if (bytes[i] === 0x5c) {
+      out += "\\\\";
+      i++;
+    } else {
+      out += Buffer.from(s.slice(i, i + n), "latin1").toString("utf8");
+      i += n;
+    }
   }
   return out;
 }
