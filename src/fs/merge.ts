@@ -22,11 +22,12 @@
 import { FreedError, NotFoundError } from "../errors.js";
 import type { LayerLike } from "../oci/layer.js";
 import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
-import { fileStream } from "./content.js";
+import { fileStream, type SpanSource } from "./content.js";
 import type { Compression } from "./decompress.js";
 import { LayerEntryError } from "./errors.js";
 import { cleanPath, comparePaths } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
+import type { SpanDigests } from "./span-digests.js";
 import type { SparseLayout } from "./sparse.js";
 import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
@@ -79,6 +80,8 @@ export interface LayerRecord {
   diveLeaves: Map<string, number>;
   /** The layer as it was mounted (re-opened by readFile and export). */
   layer: LayerLike;
+  /** Digests of its files' bytes from the verified mount: what a re-read is checked against. */
+  spans: SpanDigests;
   /** The layer's record in the LayerPool, when the LayerFS has one. */
   handle?: LayerHandle;
 }
@@ -309,6 +312,7 @@ export class MergedImage {
       versions: result.versions,
       diveLeaves: result.diveLeaves,
       layer: input,
+      spans: staged.spans,
     };
     const pool = this.fs.pool;
     if (pool) {
@@ -414,8 +418,14 @@ export class MergedImage {
       return new ReadableStream({ start: (c) => c.error(err) });
     }
     const rec = this.fs.layers[this.t.layer[ino]];
-    const span = { offset: this.t.offset[ino], size: this.t.size[ino], key: 0, sparse: this.t.sparse.get(ino) };
-    return fileStream(rec.layer, span, `layer ${rec.index} of ${rec.image}`);
+    const span = {
+      offset: this.t.offset[ino],
+      size: this.t.size[ino],
+      key: 0,
+      sparse: this.t.sparse.get(ino),
+      path: pathOf(this.t, this.root, n),
+    };
+    return fileStream(spanSource(rec), span);
   }
 
   /** The whole visible content of a regular file. */
@@ -466,4 +476,9 @@ export class MergedImage {
     if (d) s.digest = d;
     return s;
   }
+}
+
+/** A mounted layer as readSpans takes it: the blob, what its verified mount recorded, its name. */
+export function spanSource(rec: LayerRecord): SpanSource {
+  return { layer: rec.layer, digests: rec.spans, what: `layer ${rec.index} of ${rec.image}` };
 }

@@ -6,6 +6,7 @@ import type { LayerLike } from "../oci/layer.js";
 import { readLayerStream, type LayerReadOptions, type LayerReadResult } from "./decompress.js";
 import { createSha256, type Sha256 } from "../hash/hasher.js";
 import { cleanPath } from "./path.js";
+import { SpanRecorder, type SpanDigests } from "./span-digests.js";
 import type { SparseLayout } from "./sparse.js";
 import { TarReader, type TarEntryType, type TarHeader } from "./tar.js";
 
@@ -37,6 +38,8 @@ export interface StagedEntry {
 export interface StagedLayer {
   entries: StagedEntry[];
   read: LayerReadResult;
+  /** Chunk digests of every regular file's stored bytes, recorded in this verified pass. */
+  spans: SpanDigests;
 }
 
 export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId" | "mediaType" | "size"> {
@@ -48,6 +51,7 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
 
 export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
   const entries: StagedEntry[] = [];
+  const spans = new SpanRecorder();
   let hasher: Sha256 | null = null;
   let current: StagedEntry | null = null;
   const tar = new TarReader(
@@ -71,6 +75,7 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
           dataOffset: h.dataOffset,
         };
         if (h.sparse && h.type === "file") current.sparse = h.sparse;
+        if (h.type === "file") spans.expect(h.dataOffset, h.sparse ? h.sparse.storedSize : h.size);
         entries.push(current);
         hasher = options.hashFiles && h.type === "file" ? createSha256() : null;
       },
@@ -84,13 +89,22 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
     { maxMetaBytes: options.maxMetaBytes, what: options.what },
   );
   const stream = await layer.open();
-  const read = await readLayerStream(stream, (chunk) => tar.push(chunk), {
-    ...options,
-    digest: layer.digest,
-    diffId: layer.diffId,
-    mediaType: layer.mediaType,
-    size: layer.size,
-  });
+  // The tar parses a chunk first, so the spans whose headers it holds are known when the
+  // recorder hashes the same chunk.
+  const read = await readLayerStream(
+    stream,
+    (chunk) => {
+      tar.push(chunk);
+      spans.push(chunk);
+    },
+    {
+      ...options,
+      digest: layer.digest,
+      diffId: layer.diffId,
+      mediaType: layer.mediaType,
+      size: layer.size,
+    },
+  );
   tar.end();
-  return { entries, read };
+  return { entries, read, spans: spans.finish() };
 }
