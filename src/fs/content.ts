@@ -10,16 +10,18 @@
 // (span-digests.ts); nothing reaches `deliver` unverified, and a mismatch is a
 // DigestMismatchError naming the layer's digest and the file.
 
+import { DigestMismatchError } from "../errors.js";
 import { TarFormatError } from "./errors.js";
 import { readLayerStream } from "./decompress.js";
 import type { LayerLike } from "../oci/layer.js";
 import { emitZeros, SparseExpander, ZERO_CHUNK, type SparseLayout, type SparseSink } from "./sparse.js";
-import { SpanVerifier, type SpanDigests } from "./span-digests.js";
+import { SpanDigests, SpanVerifier } from "./span-digests.js";
 
-/** A mounted layer to read again: its blob, the span digests its verified pass recorded, a name. */
+/** A mounted layer to read again: its blob, the span digests a verified pass recorded, a name. */
 export interface SpanSource {
   layer: LayerLike;
-  digests: SpanDigests;
+  /** The digests (recorded by a verified pass over the layer first, when that has not happened yet). */
+  digests(): Promise<SpanDigests>;
   /** Names the layer in messages ("layer 2 of default"); the digest is added. */
   what: string;
 }
@@ -63,7 +65,13 @@ export async function readSpans(
     const s = spans[idx];
     return `${what} (${input.digest ?? "no digest"})${s.path !== undefined ? `: ${JSON.stringify(s.path)}` : ""}`;
   };
-  const verifier = new SpanVerifier(source.digests, named);
+  const verifier = new SpanVerifier(
+    await digestsFor(
+      source,
+      spans.find((s) => stored(s) > 0),
+    ),
+    named,
+  );
   const sink = (s: ByteSpan): SparseSink => ({
     data: (c) => deliver(s.key, c),
     hole: hole ? (n) => hole(s.key, n) : (n) => emitZeros(n, (c) => deliver(s.key, c)),
@@ -88,6 +96,8 @@ export async function readSpans(
   };
   if (spans.length) begin(spans[0]);
   finishEmpty();
+  // Only empty files left: there is nothing to read, so the blob is not opened at all.
+  while (idx < spans.length && spans.slice(idx).every((s) => stored(s) === 0)) finish(spans[idx]);
   if (idx === spans.length) return;
   const stream = await input.open();
   await readLayerStream(
@@ -112,6 +122,22 @@ export async function readSpans(
   );
   if (idx < spans.length) {
     throw new TarFormatError(`${what} ended before the bytes of a file it listed (was it changed since it was mounted?)`, pos);
+  }
+}
+
+/**
+ * The digests to check `first` (the first span with bytes) and the rest against; none are
+ * needed when no span has bytes. A verified pass that fails names the file it was run for.
+ */
+async function digestsFor(source: SpanSource, first: ByteSpan | undefined): Promise<SpanDigests> {
+  if (!first) return new SpanDigests();
+  try {
+    return await source.digests();
+  } catch (e) {
+    if (e instanceof DigestMismatchError && first.path !== undefined) {
+      throw new DigestMismatchError(`${e.what}, to read ${JSON.stringify(first.path)}`, e.expected, e.actual);
+    }
+    throw e;
   }
 }
 

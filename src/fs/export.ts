@@ -100,7 +100,7 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
       }
     };
     await readSpans(
-      spanSource(rec),
+      spanSource(img.fs, rec),
       list.map((f, k) => ({ offset: f.offset, size: stored(k), key: k, path: f.s.path })),
       (k, chunk) => {
         if (k !== current) start(k);

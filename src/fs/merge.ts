@@ -43,6 +43,15 @@ export interface LayerFSOptions {
   /** Layers read at once by mountBatch (default 2). */
   concurrency?: number;
   /**
+   * When the digests every later read is checked against (span-digests.ts) are recorded:
+   * "read" (default) on the first read of a layer, by one more verified pass over it (blob
+   * digest, size and diff_id checked as at mount), so mounting costs nothing extra; "mount"
+   * while mounting, one more sha256 pass over the files' bytes, so reads start at once (the
+   * better choice when most of the image will be read, e.g. export). A layer with neither a
+   * digest nor a diff_id is always recorded while mounting: nothing could vouch for a later pass.
+   */
+  spanDigests?: "read" | "mount";
+  /**
    * Keep a record of every mounted layer in this LayerPool (digests, sizes, media type,
    * position, image): LayerRecord.handle then names it. Released by LayerFS.release().
    */
@@ -80,8 +89,11 @@ export interface LayerRecord {
   diveLeaves: Map<string, number>;
   /** The layer as it was mounted (re-opened by readFile and export). */
   layer: LayerLike;
-  /** Digests of its files' bytes from the verified mount: what a re-read is checked against. */
-  spans: SpanDigests;
+  /**
+   * Digests of its files' bytes from a verified pass: what a re-read is checked against
+   * (recorded at mount, or by the first read: see LayerFSOptions.spanDigests).
+   */
+  spans?: SpanDigests | Promise<SpanDigests>;
   /** The layer's record in the LayerPool, when the LayerFS has one. */
   handle?: LayerHandle;
 }
@@ -120,6 +132,9 @@ export class LayerFS {
   constructor(options: LayerFSOptions = {}) {
     const concurrency = options.concurrency ?? 2;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("concurrency must be a positive integer");
+    if (options.spanDigests && options.spanDigests !== "read" && options.spanDigests !== "mount") {
+      throw new RangeError(`spanDigests must be "read" or "mount", not ${JSON.stringify(options.spanDigests)}`);
+    }
     if (options.onBadEntry && options.onBadEntry !== "throw" && options.onBadEntry !== "skip") {
       throw new RangeError(`onBadEntry must be "throw" or "skip", not ${JSON.stringify(options.onBadEntry)}`);
     }
@@ -128,6 +143,7 @@ export class LayerFS {
       hashFiles: options.hashFiles ?? false,
       maxLayerBytes: options.maxLayerBytes ?? 64 * 1024 ** 3,
       concurrency,
+      spanDigests: options.spanDigests ?? "read",
     };
     this.pool = options.pool;
   }
@@ -214,8 +230,24 @@ export class LayerFS {
 
   /** @internal */
   stage(layer: LayerLike, what: string): Promise<StagedLayer> {
-    const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what };
+    const recordSpans = this.options.spanDigests === "mount" || (layer.digest === undefined && layer.diffId === undefined);
+    const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what, recordSpans };
     return stageLayer(layer, o);
+  }
+
+  /** @internal The span digests of a mounted layer, recorded now by a verified pass if need be. */
+  spanDigests(rec: LayerRecord): Promise<SpanDigests> {
+    if (rec.spans) return Promise.resolve(rec.spans);
+    const what = `layer ${rec.index} ${rec.layer.digest ?? ""} of ${rec.image}, verified again before it is read`;
+    const pass = stageLayer(rec.layer, { maxBytes: this.options.maxLayerBytes, what, recordSpans: true }).then(
+      (s) => (rec.spans = s.spans!),
+      (e: unknown) => {
+        rec.spans = undefined; // a source that failed once may answer right the next time
+        throw e;
+      },
+    );
+    rec.spans = pass;
+    return pass;
   }
 }
 
@@ -425,7 +457,7 @@ export class MergedImage {
       sparse: this.t.sparse.get(ino),
       path: pathOf(this.t, this.root, n),
     };
-    return fileStream(spanSource(rec), span);
+    return fileStream(spanSource(this.fs, rec), span);
   }
 
   /** The whole visible content of a regular file. */
@@ -479,6 +511,6 @@ export class MergedImage {
 }
 
 /** A mounted layer as readSpans takes it: the blob, what its verified mount recorded, its name. */
-export function spanSource(rec: LayerRecord): SpanSource {
-  return { layer: rec.layer, digests: rec.spans, what: `layer ${rec.index} of ${rec.image}` };
+export function spanSource(fs: LayerFS, rec: LayerRecord): SpanSource {
+  return { layer: rec.layer, digests: () => fs.spanDigests(rec), what: `layer ${rec.index} of ${rec.image}` };
 }

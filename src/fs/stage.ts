@@ -38,8 +38,8 @@ export interface StagedEntry {
 export interface StagedLayer {
   entries: StagedEntry[];
   read: LayerReadResult;
-  /** Chunk digests of every regular file's stored bytes, recorded in this verified pass. */
-  spans: SpanDigests;
+  /** Chunk digests of every regular file's stored bytes, recorded in this verified pass (recordSpans). */
+  spans?: SpanDigests;
 }
 
 export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId" | "mediaType" | "size"> {
@@ -47,11 +47,13 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
   hashFiles?: boolean;
   /** Largest PAX / GNU long-name body accepted (tar.ts default 1 MiB). */
   maxMetaBytes?: number;
+  /** Record span digests (span-digests.ts) for later reads to be checked against; off by default. */
+  recordSpans?: boolean;
 }
 
 export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
   const entries: StagedEntry[] = [];
-  const spans = new SpanRecorder();
+  const spans = options.recordSpans ? new SpanRecorder() : null;
   let hasher: Sha256 | null = null;
   let current: StagedEntry | null = null;
   const tar = new TarReader(
@@ -75,7 +77,7 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
           dataOffset: h.dataOffset,
         };
         if (h.sparse && h.type === "file") current.sparse = h.sparse;
-        if (h.type === "file") spans.expect(h.dataOffset, h.sparse ? h.sparse.storedSize : h.size);
+        if (spans && h.type === "file") spans.expect(h.dataOffset, h.sparse ? h.sparse.storedSize : h.size);
         entries.push(current);
         hasher = options.hashFiles && h.type === "file" ? createSha256() : null;
       },
@@ -95,7 +97,7 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
     stream,
     (chunk) => {
       tar.push(chunk);
-      spans.push(chunk);
+      spans?.push(chunk);
     },
     {
       ...options,
@@ -106,5 +108,5 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
     },
   );
   tar.end();
-  return { entries, read, spans: spans.finish() };
+  return { entries, read, spans: spans?.finish() };
 }
