@@ -3,11 +3,28 @@
 // stopping as soon as the last wanted byte has passed; one pass serves many files of a layer
 // (export, hashing), so no layer is decompressed twice for one job. A sparse file's range is
 // its stored data, expanded on the way out with its map (sparse.ts).
+//
+// The blob read again is not the blob that was verified: a source may hand out other bytes
+// the second time. Every stored byte therefore goes through a SpanVerifier first, which holds
+// it back until its chunk hashes to the digest recorded while the layer was mounted
+// (span-digests.ts); nothing reaches `deliver` unverified, and a mismatch is a
+// DigestMismatchError naming the layer's digest and the file.
 
+import { DigestMismatchError } from "../errors.js";
 import { TarFormatError } from "./errors.js";
 import { readLayerStream } from "./decompress.js";
 import type { LayerLike } from "../oci/layer.js";
 import { emitZeros, SparseExpander, ZERO_CHUNK, type SparseLayout, type SparseSink } from "./sparse.js";
+import { SpanDigests, SpanVerifier } from "./span-digests.js";
+
+/** A mounted layer to read again: its blob, the span digests a verified pass recorded, a name. */
+export interface SpanSource {
+  layer: LayerLike;
+  /** The digests (recorded by a verified pass over the layer first, when that has not happened yet). */
+  digests(): Promise<SpanDigests>;
+  /** Names the layer in messages ("layer 2 of default"); the digest is added. */
+  what: string;
+}
 
 export interface ByteSpan {
   /** Offset of the first stored byte in the uncompressed tar. */
@@ -21,41 +38,66 @@ export interface ByteSpan {
    * expanded to `size` bytes with the holes as zeros (bounded chunks of one shared buffer).
    */
   sparse?: SparseLayout;
+  /** The file these bytes are (for messages). */
+  path?: string;
 }
 
 /**
- * Stream `input` once and hand every byte of every span to `deliver`, in order. Spans must be
- * sorted by offset and must not overlap (distinct tar bodies never do). `done` is called once
- * per span after its last byte (also for empty spans). Chunks are views: copy them to keep them.
- * The holes of sparse spans go to `hole` as lengths when it is given, else to `deliver` as zeros.
+ * Stream the layer once and hand every byte of every span to `deliver`, in order, each byte
+ * only once it is verified. Spans must be sorted by offset and must not overlap (distinct tar
+ * bodies never do). `done` is called once per span after its last byte (also for empty spans).
+ * Chunks are views: copy them to keep them. The holes of sparse spans go to `hole` as lengths
+ * when it is given, else to `deliver` as zeros.
  */
 export async function readSpans(
-  input: LayerLike,
+  source: SpanSource,
   spans: ByteSpan[],
   deliver: (key: number, chunk: Uint8Array) => void,
   done?: (key: number) => void,
-  what = "layer",
   hole?: (key: number, length: number) => void,
 ): Promise<void> {
+  const { layer: input, what } = source;
   let idx = 0;
   let pos = 0;
   let expander: SparseExpander | null = null;
   const stored = (s: ByteSpan) => (s.sparse ? s.sparse.storedSize : s.size);
+  const named = () => {
+    const s = spans[idx];
+    return `${what} (${input.digest ?? "no digest"})${s.path !== undefined ? `: ${JSON.stringify(s.path)}` : ""}`;
+  };
+  const verifier = new SpanVerifier(
+    await digestsFor(
+      source,
+      spans.find((s) => stored(s) > 0),
+    ),
+    named,
+  );
   const sink = (s: ByteSpan): SparseSink => ({
     data: (c) => deliver(s.key, c),
     hole: hole ? (n) => hole(s.key, n) : (n) => emitZeros(n, (c) => deliver(s.key, c)),
   });
   const expanding = (s: ByteSpan) => (expander ??= new SparseExpander(s.sparse!, s.size, sink(s)));
+  const release = (c: Uint8Array) => {
+    const s = spans[idx];
+    if (s.sparse) expanding(s).push(c);
+    else deliver(s.key, c);
+  };
+  const begin = (s: ByteSpan) => verifier.begin(s.offset, stored(s));
   const finish = (s: ByteSpan) => {
+    verifier.end();
     if (s.sparse) expanding(s).finish();
     expander = null;
     done?.(s.key);
     idx++;
+    if (idx < spans.length) begin(spans[idx]);
   };
   const finishEmpty = () => {
     while (idx < spans.length && stored(spans[idx]) === 0 && spans[idx].offset <= pos) finish(spans[idx]);
   };
+  if (spans.length) begin(spans[0]);
   finishEmpty();
+  // Only empty files left: there is nothing to read, so the blob is not opened at all.
+  while (idx < spans.length && spans.slice(idx).every((s) => stored(s) === 0)) finish(spans[idx]);
   if (idx === spans.length) return;
   const stream = await input.open();
   await readLayerStream(
@@ -69,11 +111,7 @@ export async function readSpans(
         if (s.offset >= pos) break;
         const from = Math.max(s.offset, start);
         const to = Math.min(end, pos);
-        if (to > from) {
-          const part = chunk.subarray(from - start, to - start);
-          if (s.sparse) expanding(s).push(part);
-          else deliver(s.key, part);
-        }
+        if (to > from) verifier.push(chunk.subarray(from - start, to - start), release);
         if (end > pos) break;
         finish(s);
         finishEmpty();
@@ -88,11 +126,27 @@ export async function readSpans(
 }
 
 /**
+ * The digests to check `first` (the first span with bytes) and the rest against; none are
+ * needed when no span has bytes. A verified pass that fails names the file it was run for.
+ */
+async function digestsFor(source: SpanSource, first: ByteSpan | undefined): Promise<SpanDigests> {
+  if (!first) return new SpanDigests();
+  try {
+    return await source.digests();
+  } catch (e) {
+    if (e instanceof DigestMismatchError && first.path !== undefined) {
+      throw new DigestMismatchError(`${e.what}, to read ${JSON.stringify(first.path)}`, e.expected, e.actual);
+    }
+    throw e;
+  }
+}
+
+/**
  * One file's content as a pull stream. The stored bytes are queued as the layer is read (as
  * many as the file stores); holes are queued as lengths and turned into zero chunks of at
  * most ZERO_CHUNK bytes only as the consumer pulls, so a huge sparse file costs what it stores.
  */
-export function fileStream(input: LayerLike, span: ByteSpan, what: string): ReadableStream<Uint8Array> {
+export function fileStream(source: SpanSource, span: ByteSpan): ReadableStream<Uint8Array> {
   const queue: (Uint8Array | number)[] = [];
   let finished = false;
   let failure: unknown = null;
@@ -104,14 +158,13 @@ export function fileStream(input: LayerLike, span: ByteSpan, what: string): Read
   let started = false;
   const run = () =>
     readSpans(
-      input,
+      source,
       [span],
       (_k, c) => {
         queue.push(c.slice());
         notify();
       },
       undefined,
-      what,
       (_k, n) => {
         queue.push(n);
         notify();

@@ -26,7 +26,7 @@
 
 import { InvariantError } from "../errors.js";
 import { readSpans } from "./content.js";
-import type { LayerRecord, MergedImage, Stat } from "./merge.js";
+import { spanSource, type LayerRecord, type MergedImage, type Stat } from "./merge.js";
 import { comparePaths } from "./path.js";
 import type { SparseLayout } from "./sparse.js";
 import { TAR_END, tarEntry, tarHeader, type TarWriteEntry } from "./tar-write.js";
@@ -109,8 +109,8 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
       }
     };
     await readSpans(
-      rec.layer,
-      list.map((f, k) => ({ offset: f.offset, size: stored(k), key: k })),
+      spanSource(img.fs, rec),
+      list.map((f, k) => ({ offset: f.offset, size: stored(k), key: k, path: f.s.path })),
       (k, chunk) => {
         if (k !== current) start(k);
         written += chunk.length;
@@ -120,7 +120,6 @@ export async function exportImage(img: MergedImage, write: (chunk: Uint8Array) =
         if (k !== current) start(k);
         finish(k);
       },
-      `layer ${rec.index} of ${rec.image}`,
     );
   }
   for (const s of links.sort((a, b) => comparePaths(a.path, b.path))) {

@@ -22,11 +22,12 @@
 import { FreedError, NotFoundError } from "../errors.js";
 import type { LayerLike } from "../oci/layer.js";
 import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
-import { fileStream } from "./content.js";
+import { fileStream, type SpanSource } from "./content.js";
 import type { Compression } from "./decompress.js";
 import { LayerEntryError } from "./errors.js";
 import { cleanPath, comparePaths } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
+import type { SpanDigests } from "./span-digests.js";
 import type { SparseLayout } from "./sparse.js";
 import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
@@ -51,6 +52,15 @@ export interface LayerFSOptions {
   maxLayerBytes?: number;
   /** Layers read at once by mountBatch (default 2). */
   concurrency?: number;
+  /**
+   * When the digests every later read is checked against (span-digests.ts) are recorded:
+   * "read" (default) on the first read of a layer, by one more verified pass over it (blob
+   * digest, size and diff_id checked as at mount), so mounting costs nothing extra; "mount"
+   * while mounting, one more sha256 pass over the files' bytes, so reads start at once (the
+   * better choice when most of the image will be read, e.g. export). A layer with neither a
+   * digest nor a diff_id is always recorded while mounting: nothing could vouch for a later pass.
+   */
+  spanDigests?: "read" | "mount";
   /**
    * Keep a record of every mounted layer in this LayerPool (digests, sizes, media type,
    * position, image): LayerRecord.handle then names it. Released by LayerFS.release().
@@ -89,6 +99,11 @@ export interface LayerRecord {
   diveLeaves: Map<string, number>;
   /** The layer as it was mounted (re-opened by readFile and export). */
   layer: LayerLike;
+  /**
+   * Digests of its files' bytes from a verified pass: what a re-read is checked against
+   * (recorded at mount, or by the first read: see LayerFSOptions.spanDigests).
+   */
+  spans?: SpanDigests | Promise<SpanDigests>;
   /** The layer's record in the LayerPool, when the LayerFS has one. */
   handle?: LayerHandle;
 }
@@ -132,6 +147,9 @@ export class LayerFS {
   constructor(options: LayerFSOptions = {}) {
     const concurrency = options.concurrency ?? 2;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("concurrency must be a positive integer");
+    if (options.spanDigests && options.spanDigests !== "read" && options.spanDigests !== "mount") {
+      throw new RangeError(`spanDigests must be "read" or "mount", not ${JSON.stringify(options.spanDigests)}`);
+    }
     if (options.onBadEntry && options.onBadEntry !== "throw" && options.onBadEntry !== "skip") {
       throw new RangeError(`onBadEntry must be "throw" or "skip", not ${JSON.stringify(options.onBadEntry)}`);
     }
@@ -140,6 +158,7 @@ export class LayerFS {
       hashFiles: options.hashFiles ?? false,
       maxLayerBytes: options.maxLayerBytes ?? 64 * 1024 ** 3,
       concurrency,
+      spanDigests: options.spanDigests ?? "read",
     };
     this.pool = options.pool;
     if (this.pool) reclaimer.watch(this, { pool: this.pool, layers: this.layers });
@@ -228,8 +247,24 @@ export class LayerFS {
 
   /** @internal */
   stage(layer: LayerLike, what: string): Promise<StagedLayer> {
-    const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what };
+    const recordSpans = this.options.spanDigests === "mount" || (layer.digest === undefined && layer.diffId === undefined);
+    const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what, recordSpans };
     return stageLayer(layer, o);
+  }
+
+  /** @internal The span digests of a mounted layer, recorded now by a verified pass if need be. */
+  spanDigests(rec: LayerRecord): Promise<SpanDigests> {
+    if (rec.spans) return Promise.resolve(rec.spans);
+    const what = `layer ${rec.index} ${rec.layer.digest ?? ""} of ${rec.image}, verified again before it is read`;
+    const pass = stageLayer(rec.layer, { maxBytes: this.options.maxLayerBytes, what, recordSpans: true }).then(
+      (s) => (rec.spans = s.spans!),
+      (e: unknown) => {
+        rec.spans = undefined; // a source that failed once may answer right the next time
+        throw e;
+      },
+    );
+    rec.spans = pass;
+    return pass;
   }
 }
 
@@ -326,6 +361,7 @@ export class MergedImage {
       versions: result.versions,
       diveLeaves: result.diveLeaves,
       layer: input,
+      spans: staged.spans,
     };
     const pool = this.fs.pool;
     if (pool) {
@@ -431,8 +467,14 @@ export class MergedImage {
       return new ReadableStream({ start: (c) => c.error(err) });
     }
     const rec = this.fs.layers[this.t.layer[ino]];
-    const span = { offset: this.t.offset[ino], size: this.t.size[ino], key: 0, sparse: this.t.sparse.get(ino) };
-    return fileStream(rec.layer, span, `layer ${rec.index} of ${rec.image}`);
+    const span = {
+      offset: this.t.offset[ino],
+      size: this.t.size[ino],
+      key: 0,
+      sparse: this.t.sparse.get(ino),
+      path: pathOf(this.t, this.root, n),
+    };
+    return fileStream(spanSource(this.fs, rec), span);
   }
 
   /** The whole visible content of a regular file. */
@@ -487,4 +529,9 @@ export class MergedImage {
     if (owner) [s.uname, s.gname] = owner;
     return s;
   }
+}
+
+/** A mounted layer as readSpans takes it: the blob, what its verified mount recorded, its name. */
+export function spanSource(fs: LayerFS, rec: LayerRecord): SpanSource {
+  return { layer: rec.layer, digests: () => fs.spanDigests(rec), what: `layer ${rec.index} of ${rec.image}` };
 }

@@ -6,6 +6,7 @@ import type { LayerLike } from "../oci/layer.js";
 import { readLayerStream, type LayerReadOptions, type LayerReadResult } from "./decompress.js";
 import { createSha256, type Sha256 } from "../hash/hasher.js";
 import { cleanPath } from "./path.js";
+import { SpanRecorder, type SpanDigests } from "./span-digests.js";
 import type { SparseLayout } from "./sparse.js";
 import { TarReader, type TarEntryType, type TarHeader } from "./tar.js";
 
@@ -42,6 +43,8 @@ export interface StagedEntry {
 export interface StagedLayer {
   entries: StagedEntry[];
   read: LayerReadResult;
+  /** Chunk digests of every regular file's stored bytes, recorded in this verified pass (recordSpans). */
+  spans?: SpanDigests;
 }
 
 export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId" | "mediaType" | "size"> {
@@ -49,10 +52,13 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
   hashFiles?: boolean;
   /** Largest PAX / GNU long-name body accepted (tar.ts default 1 MiB). */
   maxMetaBytes?: number;
+  /** Record span digests (span-digests.ts) for later reads to be checked against; off by default. */
+  recordSpans?: boolean;
 }
 
 export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
   const entries: StagedEntry[] = [];
+  const spans = options.recordSpans ? new SpanRecorder() : null;
   let hasher: Sha256 | null = null;
   let current: StagedEntry | null = null;
   const tar = new TarReader(
@@ -79,6 +85,7 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
           dataOffset: h.dataOffset,
         };
         if (h.sparse && h.type === "file") current.sparse = h.sparse;
+        if (spans && h.type === "file") spans.expect(h.dataOffset, h.sparse ? h.sparse.storedSize : h.size);
         entries.push(current);
         hasher = options.hashFiles && h.type === "file" ? createSha256() : null;
       },
@@ -92,13 +99,22 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
     { maxMetaBytes: options.maxMetaBytes, what: options.what },
   );
   const stream = await layer.open();
-  const read = await readLayerStream(stream, (chunk) => tar.push(chunk), {
-    ...options,
-    digest: layer.digest,
-    diffId: layer.diffId,
-    mediaType: layer.mediaType,
-    size: layer.size,
-  });
+  // The tar parses a chunk first, so the spans whose headers it holds are known when the
+  // recorder hashes the same chunk.
+  const read = await readLayerStream(
+    stream,
+    (chunk) => {
+      tar.push(chunk);
+      spans?.push(chunk);
+    },
+    {
+      ...options,
+      digest: layer.digest,
+      diffId: layer.diffId,
+      mediaType: layer.mediaType,
+      size: layer.size,
+    },
+  );
   tar.end();
-  return { entries, read };
+  return { entries, read, spans: spans?.finish() };
 }

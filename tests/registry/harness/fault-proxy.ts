@@ -1,8 +1,9 @@
 // A loopback HTTP proxy in front of the real registry that misbehaves on purpose, the way
 // networks and overloaded registries do: drop the connection half-way through a body or
 // before any answer, answer 500/429 (with Retry-After), corrupt one byte of a body, or ignore
-// a Range header. Each fault applies to the next `times` requests that match, then the proxy
-// passes requests through untouched. Every request is recorded with its headers.
+// a Range header, or serve other bytes of the same size (a blob swapped between two GETs).
+// Each fault lets the first `skip` matching requests through, applies to the next `times`, then
+// the proxy passes requests through untouched. Every request is recorded with its headers.
 
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,7 +15,9 @@ export type FaultAction =
   | { kind: "corrupt-byte"; /** offset to flip (default: the middle) */ at?: number }
   | { kind: "ignore-range" }
   /** Send the body chunked, without Content-Length (as some proxies do). */
-  | { kind: "strip-length" };
+  | { kind: "strip-length" }
+  /** Every occurrence of `from` in the body replaced by `to` (same length: the size still matches). */
+  | { kind: "replace-bytes"; from: Uint8Array; to: Uint8Array };
 
 export interface Fault {
   method?: string;
@@ -23,6 +26,8 @@ export interface Fault {
   action: FaultAction;
   /** How many matching requests to hit (default 1; Infinity = all). */
   times?: number;
+  /** Matching requests to let through untouched first (default 0): 1 = "from the second GET on". */
+  skip?: number;
 }
 
 export interface SeenRequest {
@@ -35,7 +40,7 @@ export interface SeenRequest {
 
 export class FaultProxy {
   readonly seen: SeenRequest[] = [];
-  private faults: Array<Fault & { left: number }> = [];
+  private faults: Array<Fault & { left: number; toSkip: number }> = [];
   private server?: Server;
 
   constructor(private readonly upstream: string) {}
@@ -46,7 +51,10 @@ export class FaultProxy {
   }
 
   add(fault: Fault): void {
-    this.faults.push({ ...fault, left: fault.times ?? 1 });
+    if (fault.action.kind === "replace-bytes" && fault.action.from.length !== fault.action.to.length) {
+      throw new RangeError("replace-bytes: from and to must have the same length");
+    }
+    this.faults.push({ ...fault, left: fault.times ?? 1, toSkip: fault.skip ?? 0 });
   }
 
   reset(): void {
@@ -68,6 +76,10 @@ export class FaultProxy {
     const path = req.url ?? "/";
     const fault = this.faults.find((f) => f.left > 0 && f.path.test(path) && (!f.method || f.method === req.method));
     if (!fault) return undefined;
+    if (fault.toSkip > 0) {
+      fault.toSkip--;
+      return undefined;
+    }
     fault.left--;
     return fault.action;
   }
@@ -102,7 +114,7 @@ export class FaultProxy {
   }
 
   private relay(upRes: IncomingMessage, res: ServerResponse, req: IncomingMessage, action: FaultAction | undefined): void {
-    if (action?.kind !== "drop-mid-body" && action?.kind !== "corrupt-byte") {
+    if (action?.kind !== "drop-mid-body" && action?.kind !== "corrupt-byte" && action?.kind !== "replace-bytes") {
       const headers = { ...upRes.headers };
       if (action?.kind === "strip-length") delete headers["content-length"];
       res.writeHead(upRes.statusCode ?? 502, headers);
@@ -113,6 +125,13 @@ export class FaultProxy {
     upRes.on("data", (c: Buffer) => chunks.push(c));
     upRes.on("end", () => {
       const body = Buffer.concat(chunks);
+      if (action.kind === "replace-bytes") {
+        const from = Buffer.from(action.from);
+        for (let at = body.indexOf(from); at >= 0; at = body.indexOf(from, at + from.length)) body.set(action.to, at);
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        res.end(body);
+        return;
+      }
       if (action.kind === "corrupt-byte") {
         if (body.length) {
           const at = Math.min(action.at ?? body.length >> 1, body.length - 1);
