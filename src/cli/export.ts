@@ -23,7 +23,9 @@ export const command: Command = {
     if (extra.length) throw new UsageError("export: one IMAGE at a time");
     const out = args.options.output;
     if (!out) throw new UsageError("export: say where with -o FILE (or -o - for stdout)");
-    const m = await mountImage(spec, io, { platform: args.options.platform });
+    // Export reads every file anyway: recording the span digests while mounting costs one
+    // hash pass, where recording them on first read would read every layer twice.
+    const m = await mountImage(spec, io, { platform: args.options.platform, fsOptions: { spanDigests: "mount" } });
     try {
       const stats =
         out === "-"
