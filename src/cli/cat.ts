@@ -22,7 +22,7 @@ export const command: Command = {
       const { size } = m.image.stat(path); // NotFound before anything is printed
       const write = io.stdoutBytes ?? ((b: Uint8Array) => new Promise<void>((r) => process.stdout.write(b, () => r())));
       const reader = m.image.readFile(path).getReader();
-      m.progress.progress.begin("writing", { label: path, total: size });
+      m.progress.writing({ label: path, total: size, toStdout: !io.stdoutBytes });
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;

@@ -27,7 +27,12 @@ export const command: Command = {
     const m = await mountImage(spec, io, { platform: args.options.platform });
     try {
       const { progress, shown } = m.progress;
-      progress.begin("writing", { label: out === "-" ? "stdout" : out, total: shown ? estimateTarBytes(m.image) : null, estimated: true });
+      m.progress.writing({
+        label: out === "-" ? "stdout" : out,
+        total: shown ? estimateTarBytes(m.image) : null,
+        estimated: true,
+        toStdout: out === "-",
+      });
       const counted = (write: (chunk: Uint8Array) => void) => (chunk: Uint8Array) => {
         write(chunk);
         progress.add(chunk.length);

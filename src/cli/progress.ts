@@ -9,7 +9,7 @@
 // `--progress=auto` (the default) is tty when stderr is a terminal and the command was not asked
 // for --json, else none: a pipe or a script gets nothing it did not ask for.
 
-import { describeProgress, type PhaseSnapshot, Progress, type ProgressEvent } from "../report/progress.js";
+import { describeProgress, type PhaseOptions, type PhaseSnapshot, Progress, type ProgressEvent } from "../report/progress.js";
 import type { CliIO } from "./command.js";
 
 export type ProgressMode = "auto" | "plain" | "none";
@@ -44,15 +44,22 @@ export interface CliProgress {
   readonly progress: Progress;
   /** True when anything is shown (callers skip work that only feeds the display). */
   readonly shown: boolean;
+  /** Begin the writing phase; `toStdout`: the bytes go to stdout (not drawn over them on one screen). */
+  writing(options: PhaseOptions & { toStdout: boolean }): void;
   close(): void;
 }
 
 export function startProgress(io: CliIO): CliProgress {
   const render = settings.render;
-  if (render === "none") return { progress: new Progress(), shown: false, close() {} };
+  const writing = (progress: Progress) => (options: PhaseOptions) => progress.begin("writing", options);
+  if (render === "none") {
+    const progress = new Progress();
+    return { progress, shown: false, writing: writing(progress), close() {} };
+  }
   if (render === "plain") {
     const plain = new PlainLog(io);
-    return { progress: new Progress((s, e) => plain.see(s, e)), shown: true, close() {} };
+    const progress = new Progress((s, e) => plain.see(s, e));
+    return { progress, shown: true, writing: writing(progress), close() {} };
   }
   const line = new TtyLine(io);
   const progress = new Progress((s, e) => line.see(s, e));
@@ -60,6 +67,10 @@ export function startProgress(io: CliIO): CliProgress {
   return {
     progress,
     shown: true,
+    writing: (options) => {
+      line.overStdout = options.toStdout && !!(process.stdout as { isTTY?: boolean }).isTTY;
+      progress.begin("writing", options);
+    },
     close: () => line.stop(),
   };
 }
@@ -78,6 +89,8 @@ class PlainLog {
 
 class TtyLine {
   source: Progress | null = null;
+  /** The writing phase's bytes go to the terminal this line is on: do not draw over them. */
+  overStdout = false;
   private lastDraw = 0;
   private showing = false;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -108,8 +121,7 @@ class TtyLine {
   }
 
   private draw(s: PhaseSnapshot): void {
-    const out = process.stdout as { isTTY?: boolean };
-    if (s.phase === "writing" && out.isTTY) return; // the output itself is on this screen
+    if (s.phase === "writing" && this.overStdout) return;
     this.lastDraw = Date.now();
     const width = (process.stderr as { columns?: number }).columns || 80; // 0 on a terminal that never said
     this.io.stderr(ERASE_LINE + describeProgress(s).slice(0, Math.max(20, width - 1)));
