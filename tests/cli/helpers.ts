@@ -21,8 +21,13 @@ export interface PtyResult {
 
 /** Run `node dist/cli/main.js ARGS` with stdin, stdout and stderr on a pseudo-terminal. */
 export async function runOnPty(args: string[], opts: { stdoutFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PtyResult> {
+  return runCommandOnPty([process.execPath, CLI, ...args], opts);
+}
+
+/** Run any command on a pseudo-terminal (a shell pipeline: ["bash", "-c", "..."]). */
+export async function runCommandOnPty(argv: string[], opts: { stdoutFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PtyResult> {
   const extra = opts.stdoutFile ? ["--stdout-file", opts.stdoutFile] : [];
-  const { stdout } = await promisify(execFile)("python3", [PTY_RUN, ...extra, process.execPath, CLI, ...args], {
+  const { stdout } = await promisify(execFile)("python3", [PTY_RUN, ...extra, ...argv], {
     maxBuffer: 256 * 1024 * 1024,
     env: opts.env ?? process.env,
   });
