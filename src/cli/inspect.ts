@@ -37,7 +37,14 @@ export async function inspectImage(
       let verified = 0;
       const count = image.layers.length;
       progress.begin("verifying", { label: spec, total: image.layers.reduce((n, l) => n + l.size, 0), steps: { count, unit: "layer" } });
-      image = { ...image, layers: countedLayers(image.layers, (n) => progress.add(n), () => progress.step(Math.min(++verified, count))) };
+      image = {
+        ...image,
+        layers: countedLayers(
+          image.layers,
+          (n) => progress.add(n),
+          () => progress.step(Math.min(++verified, count)),
+        ),
+      };
     }
     const report = await buildReport(image, options);
     progress?.end();

@@ -171,7 +171,7 @@ function isEntry(): boolean {
 
 if (isEntry()) {
   exitQuietlyOnClosedPipe();
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -41,9 +41,11 @@ export async function mountImage(
     const todo = opts.upTo === undefined ? resolved.layers : resolved.layers.slice(0, opts.upTo + 1);
     // Blobs read later (cat, export) are the writing phase's business: only mounting feeds this.
     let reading = shown.shown;
-    const layers = shown.shown ? countedLayers(resolved.layers, (n) => {
+    const layers = shown.shown
+      ? countedLayers(resolved.layers, (n) => {
           if (reading) progress.add(n);
-        }) : resolved.layers;
+        })
+      : resolved.layers;
     progress.begin("reading", {
       label: spec,
       total: todo.reduce((n, l) => n + l.size, 0),

@@ -76,7 +76,8 @@ export class Progress {
     if (this.phase && this.phase.ended === null) this.end();
     const now = this.clock();
     const total = options.total ?? null;
-    if (total !== null && !(Number.isFinite(total) && total >= 0)) throw new RangeError(`progress total must be a byte count, not ${total}`);
+    if (total !== null && !(Number.isFinite(total) && total >= 0))
+      throw new RangeError(`progress total must be a byte count, not ${total}`);
     this.phase = {
       name,
       label: options.label ?? "",

@@ -86,7 +86,13 @@ export function writeBigLayout(dir: string, bigBytes: number, smallFiles: number
   };
   const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
   const config = blob(
-    json({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [layerDigest] }, history: [{ created_by: "test" }] }),
+    json({
+      architecture: "amd64",
+      os: "linux",
+      config: {},
+      rootfs: { type: "layers", diff_ids: [layerDigest] },
+      history: [{ created_by: "test" }],
+    }),
   );
   const manifest = blob(
     json({
@@ -115,5 +121,8 @@ export function writeBigLayout(dir: string, bigBytes: number, smallFiles: number
 
 /** The terminal transcript with its control sequences shown: ESC[2K as <EL>, CR as <CR>. */
 export function visible(s: string): string {
-  return s.replace(/\x1b\[2K/g, "<EL>").replace(/\r(?!\n)/g, "<CR>");
+  return s
+    .split("\x1b[2K")
+    .join("<EL>")
+    .replace(/\r(?!\n)/g, "<CR>");
 }

@@ -39,7 +39,10 @@ describe("on a terminal", () => {
     expect(r.status, visible(r.terminal.slice(-2000))).toBe(0);
     const { frames: drawn, after } = frames(r.terminal);
     const total = formatBytes(layerBytes);
-    expect(drawn.some((f) => midPhase("reading", image, total).test(f)), drawn.map(visible).join("\n")).toBe(true);
+    expect(
+      drawn.some((f) => midPhase("reading", image, total).test(f)),
+      drawn.map(visible).join("\n"),
+    ).toBe(true);
     expect(drawn.some((f) => f.startsWith(`merging ${image}`))).toBe(true);
     // the last frame of a phase reports what was done: every byte, the layer count
     expect(drawn).toContain(drawn.find((f) => f.startsWith(`reading ${image}  ${total} / ${total}  100%`) && f.endsWith("layer 1/1")));
@@ -55,7 +58,10 @@ describe("on a terminal", () => {
     const r = await runOnPty(["inspect", image]);
     expect(r.status).toBe(0);
     const { frames: drawn, after } = frames(r.terminal);
-    expect(drawn.some((f) => midPhase("verifying", image, formatBytes(layerBytes)).test(f)), drawn.map(visible).join("\n")).toBe(true);
+    expect(
+      drawn.some((f) => midPhase("verifying", image, formatBytes(layerBytes)).test(f)),
+      drawn.map(visible).join("\n"),
+    ).toBe(true);
     expect(after.startsWith("Image       ")).toBe(true);
     const quick = await runOnPty(["inspect", image, "--quick"]);
     expect(quick.status).toBe(0);
@@ -70,7 +76,10 @@ describe("on a terminal", () => {
     const { frames: drawn, after } = frames(r.terminal);
     const writing = drawn.filter((f) => f.startsWith(`writing ${out}  `));
     expect(writing.length).toBeGreaterThan(0);
-    expect(writing.some((f) => /  ETA \d+:\d\d$/.test(f) && f.includes(" / ~")), writing.map(visible).join("\n")).toBe(true);
+    expect(
+      writing.some((f) => / {2}ETA \d+:\d\d$/.test(f) && f.includes(" / ~")),
+      writing.map(visible).join("\n"),
+    ).toBe(true);
     // the last frame reports the bytes really written, which the file holds (3001 files, 100
     // directories written twice: export.ts says why)
     const size = statSync(out).size;
@@ -117,8 +126,16 @@ describe("on pipes", () => {
     expect(lines.every((l) => l.startsWith("layerlens: "))).toBe(true);
     const total = formatBytes(layerBytes);
     expect(lines[0]).toBe(`layerlens: reading ${image}  0 B / ${total}  0%  layer 0/1  (started)`);
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^layerlens: reading ${esc(image)}  ${esc(total)} / ${esc(total)}  100%  ${BYTES}/s  ETA 0:00  layer 1/1$`)));
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^layerlens: reading ${esc(image)}  ${esc(total)} / ${esc(total)}  100%  ${BYTES}/s  in \\d+:\\d\\d  layer 1/1$`)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^layerlens: reading ${esc(image)}  ${esc(total)} / ${esc(total)}  100%  ${BYTES}/s  ETA 0:00  layer 1/1$`),
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^layerlens: reading ${esc(image)}  ${esc(total)} / ${esc(total)}  100%  ${BYTES}/s  in \\d+:\\d\\d  layer 1/1$`),
+      ),
+    );
     expect(lines[lines.length - 1]).toMatch(new RegExp(`^layerlens: merging ${esc(image)}  in \\d+:\\d\\d  layer 1/1$`));
     expect(r.stdout).toContain("Efficiency");
   });

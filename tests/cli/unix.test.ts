@@ -24,7 +24,9 @@ const node = `${q(process.execPath)} ${q(CLI)}`;
 /** Run `left | right` in bash; the left command's status, its stderr, and the pipeline's status under pipefail. */
 async function pipeline(left: string, right: string): Promise<{ left: number; stderr: string; pipefail: number }> {
   const err = join(tmp, `stderr-${Math.random().toString(36).slice(2)}`);
-  const { stdout } = await bash(`${left} 2>${q(err)} | ${right} >/dev/null; s=("\${PIPESTATUS[@]}"); set -o pipefail; ${left} 2>/dev/null | ${right} >/dev/null; echo "\${s[0]} $?"`);
+  const { stdout } = await bash(
+    `${left} 2>${q(err)} | ${right} >/dev/null; s=("\${PIPESTATUS[@]}"); set -o pipefail; ${left} 2>/dev/null | ${right} >/dev/null; echo "\${s[0]} $?"`,
+  );
   const [l, p] = stdout.trim().split(" ").map(Number);
   return { left: l, stderr: readFileSync(err, "utf8"), pipefail: p };
 }
@@ -50,7 +52,11 @@ describe("a closed pipe", () => {
   });
 
   it("on a terminal, the progress line is erased when the pipe closes, and nothing else is printed", async () => {
-    const r = await runCommandOnPty(["bash", "-c", `${node} cat ${q(many)} big.bin | head -c 64 >/dev/null; echo "status=\${PIPESTATUS[0]}"`]);
+    const r = await runCommandOnPty([
+      "bash",
+      "-c",
+      `${node} cat ${q(many)} big.bin | head -c 64 >/dev/null; echo "status=\${PIPESTATUS[0]}"`,
+    ]);
     const parts = r.terminal.split("\r\x1b[2K");
     expect(parts.length).toBeGreaterThan(1); // progress was drawn
     expect(parts[parts.length - 1]).toBe("status=141\r\n");
@@ -60,7 +66,12 @@ describe("a closed pipe", () => {
     const r = await pipeline(`${node} cat ${q(many)} big.bin --progress=plain`, "head -c 64");
     expect(r.left).toBe(141);
     expect(r.stderr).not.toMatch(/Error|EPIPE|\n\s+at /);
-    expect(r.stderr.split("\n").filter(Boolean).every((l) => l.startsWith("layerlens: "))).toBe(true);
+    expect(
+      r.stderr
+        .split("\n")
+        .filter(Boolean)
+        .every((l) => l.startsWith("layerlens: ")),
+    ).toBe(true);
   });
 
   it("output a reader takes whole still exits 0", async () => {
@@ -134,7 +145,9 @@ describe.skipIf(skipFixtures())("diff's exit status, as diff(1)", () => {
     const b = join(tmp, "b");
     writeFileSync(a, "x\n");
     writeFileSync(b, "y\n");
-    const { stdout } = await bash(`diff ${q(a)} ${q(a)}; echo -n "$? "; diff ${q(a)} ${q(b)} >/dev/null; echo -n "$? "; diff ${q(a)} ${q(join(tmp, "none"))} 2>/dev/null; echo $?`);
+    const { stdout } = await bash(
+      `diff ${q(a)} ${q(a)}; echo -n "$? "; diff ${q(a)} ${q(b)} >/dev/null; echo -n "$? "; diff ${q(a)} ${q(join(tmp, "none"))} 2>/dev/null; echo $?`,
+    );
     expect(stdout.trim()).toBe("0 1 2");
   });
 });
