@@ -4,7 +4,7 @@
 //   the command prints anything and before an error. While a command writes to stdout and
 //   stdout is that same terminal (`cat` to the screen), the line is not drawn over the output.
 // - plain: for CI logs, no "\r": a line when a phase begins, one per step (layer) and one when
-//   it ends, plus one every PLAIN_QUIET_MS in a long stretch without steps.
+//   it ends, plus one every PLAIN_QUIET_MS in a long stretch between them (one big layer).
 // - none: nothing.
 // `--progress=auto` (the default) is tty when stderr is a terminal and the command was not asked
 // for --json, else none: a pipe or a script gets nothing it did not ask for.
@@ -81,7 +81,6 @@ class PlainLog {
   see(s: PhaseSnapshot, event: ProgressEvent): void {
     const now = Date.now();
     if (event === "bytes" && now - this.last < PLAIN_QUIET_MS) return;
-    if (event === "bytes" && s.steps) return; // steps say it
     this.last = now;
     this.io.stderr(`layerlens: ${describeProgress(s)}${event === "begin" ? "  (started)" : ""}\n`);
   }
