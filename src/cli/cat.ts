@@ -19,14 +19,17 @@ export const command: Command = {
     if (extra.length) throw new UsageError("cat: one PATH at a time");
     const m = await mountImage(spec, io, { platform: args.options.platform });
     try {
-      m.image.stat(path); // NotFound before anything is printed
+      const { size } = m.image.stat(path); // NotFound before anything is printed
       const write = io.stdoutBytes ?? ((b: Uint8Array) => new Promise<void>((r) => process.stdout.write(b, () => r())));
       const reader = m.image.readFile(path).getReader();
+      m.progress.writing({ label: path, total: size, toStdout: !io.stdoutBytes });
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         await write(value);
+        m.progress.progress.add(value.length);
       }
+      m.progress.progress.end();
       return 0;
     } finally {
       await m.close();

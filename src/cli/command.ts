@@ -10,6 +10,10 @@ export interface CliIO {
 export interface Command {
   summary: string;
   usage: string;
+  /** More for `--help` after the usage (exit statuses, notes). */
+  help?: string;
+  /** The exit status of a failure; 2 where 1 is an answer (diff: the images differ). Default 1. */
+  errorExit?: number;
   /** Run with the arguments after the command name; resolves to the exit code. */
   run(argv: string[], io: CliIO): Promise<number>;
 }

@@ -1,5 +1,6 @@
 // `layerlens diff A B [--platform P] [--platform-b P] [--json]`: paths added, removed and
-// changed (type, mode, owner, size, link, content digest) from image A to image B.
+// changed (type, mode, owner, size, link, content digest) from image A to image B. Exits as
+// diff(1) does: 0 same, 1 different, 2 trouble.
 
 import { UsageError } from "../errors.js";
 import { diffImages, type DiffSummary } from "../fs/diff.js";
@@ -11,6 +12,8 @@ import { mountImage } from "./mount.js";
 export const command: Command = {
   summary: "Compare the merged filesystems of two images (or two platforms of one).",
   usage: "layerlens diff A B [--platform os/arch] [--platform-b os/arch] [--json]",
+  help: "exit status (as diff(1)): 0 the filesystems are the same, 1 they differ, 2 trouble (usage, an image that cannot be read)\n",
+  errorExit: 2,
   async run(argv: string[], io: CliIO): Promise<number> {
     const args = parseArgs(argv, { boolean: ["json"], string: ["platform", "platform-b"] }, "diff");
     const [a, b, ...extra] = args.positionals;
@@ -22,7 +25,7 @@ export const command: Command = {
       try {
         const d = diffImages(ma.image, mb.image);
         io.stdout(args.flags.json ? JSON.stringify(jsonOf(d), null, 2) + "\n" : format(d));
-        return 0;
+        return d.entries.length ? 1 : 0;
       } finally {
         await mb.close();
       }

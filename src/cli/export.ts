@@ -9,6 +9,7 @@ import { rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { exportImage } from "../fs/export.js";
+import type { MergedImage } from "../fs/merge.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { expandShort, humanBytes, mountImage } from "./mount.js";
@@ -27,10 +28,22 @@ export const command: Command = {
     // hash pass, where recording them on first read would read every layer twice.
     const m = await mountImage(spec, io, { platform: args.options.platform, fsOptions: { spanDigests: "mount" } });
     try {
+      const { progress, shown } = m.progress;
+      m.progress.writing({
+        label: out === "-" ? "stdout" : out,
+        total: shown ? estimateTarBytes(m.image) : null,
+        estimated: true,
+        toStdout: out === "-",
+      });
+      const counted = (write: (chunk: Uint8Array) => void) => (chunk: Uint8Array) => {
+        write(chunk);
+        progress.add(chunk.length);
+      };
       const stats =
         out === "-"
-          ? await toStdout((write) => exportImage(m.image, write))
-          : await writeFileAtomically(out, (write) => exportImage(m.image, write));
+          ? await toStdout((write) => exportImage(m.image, counted(write)))
+          : await writeFileAtomically(out, (write) => exportImage(m.image, counted(write)));
+      progress.end();
       const summary = { image: spec, output: out, ...stats };
       if (out !== "-")
         io.stdout(
@@ -44,6 +57,25 @@ export const command: Command = {
     }
   },
 };
+
+/**
+ * The size of the tar exportImage will write, for the progress display: a header per entry
+ * (directories twice), file bodies padded to 512 bytes, the end blocks. PAX records (long
+ * names, big numbers, xattrs) are not counted and sparse files are counted whole, so it is an
+ * estimate, shown as one.
+ */
+function estimateTarBytes(img: MergedImage): number {
+  let n = 1024;
+  const seen = new Set<number>();
+  for (const s of img.walk()) {
+    n += s.type === "directory" ? 1024 : 512;
+    if (s.type === "file" && !seen.has(s.inode)) {
+      if (s.nlink > 1) seen.add(s.inode);
+      n += Math.ceil(s.size / 512) * 512;
+    }
+  }
+  return n;
+}
 
 async function toStdout<T>(produce: (write: (chunk: Uint8Array) => void) => Promise<T>): Promise<T> {
   const failed = new Promise<never>((_, reject) => process.stdout.once("error", reject));

@@ -15,16 +15,39 @@ import type { Platform } from "../oci/types.js";
 import { type InspectOptions, type InspectReport, type ReferrerReport, buildReport, toReferrerReport } from "../report/inspect.js";
 import { documentCache } from "../sources/document-cache.js";
 import { resolveImage, resolveReferrers } from "../sources/image.js";
+import { countedLayers, type Progress } from "../report/progress.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
+import { startProgress } from "./progress.js";
 
-/** Open, resolve and report on `spec` (the library form of the command). */
-export async function inspectImage(spec: string, options: InspectOptions & { platform?: Platform } = {}): Promise<InspectReport> {
+/**
+ * Open, resolve and report on `spec` (the library form of the command). With `progress`, the
+ * full mode's layer reads are its "verifying" phase: compressed bytes of every blob, layer by layer.
+ */
+export async function inspectImage(
+  spec: string,
+  options: InspectOptions & { platform?: Platform; progress?: Progress } = {},
+): Promise<InspectReport> {
   await init();
   const source = await openImage(spec);
   try {
-    const image = await resolveImage(source, { platform: options.platform, cache: documentCache() });
+    let image = await resolveImage(source, { platform: options.platform, cache: documentCache() });
+    const progress = options.progress;
+    if (progress && !options.quick) {
+      let verified = 0;
+      const count = image.layers.length;
+      progress.begin("verifying", { label: spec, total: image.layers.reduce((n, l) => n + l.size, 0), steps: { count, unit: "layer" } });
+      image = {
+        ...image,
+        layers: countedLayers(
+          image.layers,
+          (n) => progress.add(n),
+          () => progress.step(Math.min(++verified, count)),
+        ),
+      };
+    }
     const report = await buildReport(image, options);
+    progress?.end();
     if (options.referrers) report.referrers = toReferrerReport(await resolveReferrers(source, image.manifestDescriptor));
     return report;
   } finally {
@@ -47,7 +70,13 @@ export const command: Command = {
     if (!spec) throw new UsageError("inspect: name an IMAGE (see layerlens inspect --help)");
     if (args.positionals.length > 1) throw new UsageError(`inspect: one IMAGE at a time, got ${args.positionals.length}`);
     const platform = args.options.platform ? parsePlatform(args.options.platform) : undefined;
-    const report = await inspectImage(spec, { platform, quick: args.flags.quick, referrers: args.flags.referrers });
+    const shown = startProgress(io);
+    let report: InspectReport;
+    try {
+      report = await inspectImage(spec, { platform, quick: args.flags.quick, referrers: args.flags.referrers, progress: shown.progress });
+    } finally {
+      shown.close();
+    }
     io.stdout(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report));
     return 0;
   },

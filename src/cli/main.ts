@@ -1,15 +1,22 @@
 #!/usr/bin/env node
-// The layerlens command line: `layerlens COMMAND [ARGS] [--json]`.
+// The layerlens command line: `layerlens COMMAND [ARGS] [--json] [--progress=auto|plain|none]`.
 // Commands live one per file and register in COMMANDS below (loaded lazily, so a command's
 // dependencies cost nothing to the others). User errors are LayerlensErrors and print as
-// "layerlens: CODE: message" with exit code 1 and no stack trace; anything else is a bug and
-// prints its stack only when LAYERLENS_DEBUG is set. Nothing is written to stdout unless the
-// command succeeded (a command builds its whole output before printing it).
+// "layerlens: CODE: message" with exit code 1 (2 for a command whose 1 is an answer, as diff's
+// is) and no stack trace; anything else is a bug and prints its stack only when LAYERLENS_DEBUG
+// is set. Nothing is written to stdout unless the command succeeded (a command builds its whole
+// output before printing it).
+//
+// A closed stdout (`layerlens cat IMG F | head -c 64`) ends the process at once, silently, with
+// status 141: what the shell reports for cat(1) or ls(1) killed by SIGPIPE (128 + 13), so a
+// `set -o pipefail` script sees layerlens exactly as it sees them. Node ignores SIGPIPE and
+// reports EPIPE instead, which is where this is caught.
 
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LayerlensError, UsageError } from "../errors.js";
 import type { CliIO, Command } from "./command.js";
+import { clearProgressLines, configureProgress, PROGRESS_MODES, type ProgressMode } from "./progress.js";
 
 /** The dispatch table: add a line per command (name -> lazy module with `command`). */
 export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
@@ -21,39 +28,105 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   diff: () => import("./diff.js"),
 };
 
-function help(): string {
+/** The status of a process whose reader went away: 128 + SIGPIPE, as the shell shows cat's. */
+export const CLOSED_PIPE_EXIT = 141;
+
+async function overview(): Promise<string> {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  const lines: string[] = [];
+  for (const name of names) lines.push(`  ${name.padEnd(width)}${(await COMMANDS[name]()).command.summary}`);
   return (
     [
-      "usage: layerlens COMMAND [ARGS] [--json]",
+      "usage: layerlens COMMAND [ARGS] [--json] [--progress=auto|plain|none]",
       "",
       "commands:",
-      ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+      ...lines,
       "",
       "images: oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REPO:TAG]  docker://REF  or a path",
-      "run 'layerlens COMMAND --help' for a command's options",
+      "progress (stderr): auto = a live line on a terminal, nothing on a pipe or with --json;",
+      "  plain = one line per step, for CI logs; none = nothing",
+      "exit status: 0 done, 1 failed (diff: 1 = the images differ, 2 = failed)",
+      "run 'layerlens help COMMAND' or 'layerlens COMMAND --help' for a command's options;",
+      "'layerlens --version' for the version",
     ].join("\n") + "\n"
   );
 }
 
+function commandHelp(command: Command): string {
+  return `${command.summary}\n\nusage: ${command.usage}\n${command.help ? `\n${command.help}` : ""}`;
+}
+
+/** The version in package.json (two folders up from src/cli and from dist/cli alike). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Take the global --progress option out of a command's arguments (not after "--"). */
+function takeProgress(argv: string[]): { rest: string[]; mode: ProgressMode } {
+  const rest: string[] = [];
+  let mode: ProgressMode = "auto";
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (a === "--progress") value = argv[++i];
+    else if (a.startsWith("--progress=")) value = a.slice("--progress=".length);
+    else {
+      rest.push(a);
+      continue;
+    }
+    if (!PROGRESS_MODES.includes(value as ProgressMode)) {
+      throw new UsageError(`--progress takes ${PROGRESS_MODES.join(", ")}, not ${JSON.stringify(value ?? "")}`);
+    }
+    mode = value as ProgressMode;
+  }
+  return { rest, mode };
+}
+
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  let command: Command | undefined;
   try {
-    const [name, ...rest] = argv;
-    if (!name || name === "--help" || name === "-h" || name === "help") {
-      io.stdout(help());
-      return name ? 0 : 1;
+    const [name, ...args] = argv;
+    if (!name) {
+      // Like a usage error: the overview goes to stderr, stdout stays clean for a pipe.
+      io.stderr(await overview());
+      return 1;
     }
-    const load = COMMANDS[name];
-    if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
-    const { command } = await load();
-    if (rest.includes("--help") || rest.includes("-h")) {
-      io.stdout(`${command.summary}\n\nusage: ${command.usage}\n`);
+    if (name === "--version" || name === "-V") {
+      io.stdout(`layerlens ${version()}\n`);
       return 0;
     }
+    if (name === "--help" || name === "-h" || (name === "help" && args.length === 0)) {
+      io.stdout(await overview());
+      return 0;
+    }
+    const verb = name === "help" ? args[0] : name;
+    const load = COMMANDS[verb];
+    if (!load) throw new UsageError(`unknown command ${JSON.stringify(verb)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    command = (await load()).command;
+    if (name === "help") {
+      if (args.length > 1) throw new UsageError("help: one COMMAND at a time");
+      io.stdout(commandHelp(command));
+      return 0;
+    }
+    const { rest, mode } = takeProgress(args);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(commandHelp(command));
+      return 0;
+    }
+    const json = rest.slice(0, rest.includes("--") ? rest.indexOf("--") : undefined).includes("--json");
+    configureProgress(mode, { json, stderrIsTerminal: io === defaultIO && !!(process.stderr as { isTTY?: boolean }).isTTY });
     return await command.run(rest, io);
   } catch (err) {
+    clearProgressLines();
     io.stderr(formatError(err));
-    return 1;
+    return command?.errorExit ?? 1;
   }
 }
 
@@ -70,6 +143,24 @@ const defaultIO: CliIO = {
   stderr: (t) => void process.stderr.write(t),
 };
 
+/**
+ * A reader that went away ends the process quietly (see the header); any other failure to write
+ * our own output is reported in one line, never as an uncaught stream error with a trace.
+ */
+function exitQuietlyOnClosedPipe(): void {
+  const onError = (stream: "stdout" | "stderr") => (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && stream === "stdout") {
+      clearProgressLines();
+      process.stderr.write(`layerlens: WRITE: writing to stdout: ${err.message}\n`);
+      process.exit(1);
+    }
+    if (stream === "stdout") clearProgressLines();
+    process.exit(err.code === "EPIPE" ? CLOSED_PIPE_EXIT : 1);
+  };
+  process.stdout.on("error", onError("stdout"));
+  process.stderr.on("error", onError("stderr"));
+}
+
 function isEntry(): boolean {
   try {
     return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
@@ -79,6 +170,7 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  exitQuietlyOnClosedPipe();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,5 +1,7 @@
 // Shared by the LayerFS commands (ls, cat, layers, export, diff): open IMAGE, resolve it for
-// --platform, mount its layers, report progress on stderr when stderr is a terminal.
+// --platform, mount its layers, with progress on stderr (src/cli/progress.ts decides how):
+// "reading" counts the compressed bytes of the blobs as they are read, decompressed and
+// verified, layer by layer; "merging" is the layers applied to the view once all were read.
 
 import { LayerFS, type LayerFSOptions, type MergedImage } from "../fs/merge.js";
 import { init } from "../node.js";
@@ -7,12 +9,16 @@ import { openImage } from "../node/open.js";
 import { parsePlatform } from "../oci/platform.js";
 import { documentCache } from "../sources/document-cache.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
+import { countedLayers } from "../report/progress.js";
 import type { CliIO } from "./command.js";
+import { type CliProgress, startProgress } from "./progress.js";
 
 export interface Mounted {
   fs: LayerFS;
   image: MergedImage;
   resolved: ResolvedImage;
+  /** The command's progress display (its writing phase goes here too). */
+  progress: CliProgress;
   close(): Promise<void>;
 }
 
@@ -23,6 +29,7 @@ export async function mountImage(
 ): Promise<Mounted> {
   await init();
   const source = await openImage(spec);
+  const shown = startProgress(io);
   try {
     const resolved = await resolveImage(source, {
       platform: opts.platform ? parsePlatform(opts.platform) : undefined,
@@ -30,20 +37,43 @@ export async function mountImage(
     });
     const fs = opts.fs ?? new LayerFS(opts.fsOptions);
     const image = fs.image(opts.name);
-    const tty = !!(process.stderr as { isTTY?: boolean }).isTTY;
-    await image.mountBatch(resolved.layers, {
-      upTo: opts.upTo,
-      onLayer: tty ? (done, n) => io.stderr(`\rmounting ${spec}: layer ${done}/${n}${done === n ? "\n" : ""}`) : undefined,
+    const { progress } = shown;
+    const todo = opts.upTo === undefined ? resolved.layers : resolved.layers.slice(0, opts.upTo + 1);
+    // Blobs read later (cat, export) are the writing phase's business: only mounting feeds this.
+    let reading = shown.shown;
+    const layers = shown.shown
+      ? countedLayers(resolved.layers, (n) => {
+          if (reading) progress.add(n);
+        })
+      : resolved.layers;
+    progress.begin("reading", {
+      label: spec,
+      total: todo.reduce((n, l) => n + l.size, 0),
+      steps: { count: todo.length, unit: "layer" },
     });
+    await image.mountBatch(layers, {
+      upTo: opts.upTo,
+      onLayer: (done, n) => {
+        progress.step(done, n);
+        // The last layer read: mountBatch now applies them all, in order, before it resolves.
+        if (done === n) progress.begin("merging", { label: spec, steps: { count: n, unit: "layer" } });
+      },
+    });
+    progress.step(todo.length);
+    progress.end();
+    reading = false;
     return {
       fs,
       image,
       resolved,
+      progress: shown,
       close: async () => {
+        shown.close();
         await source.close?.();
       },
     };
   } catch (e) {
+    shown.close();
     await source.close?.();
     throw e;
   }
