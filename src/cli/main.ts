@@ -19,6 +19,10 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   layers: () => import("./layers.js"),
   export: () => import("./export.js"),
   diff: () => import("./diff.js"),
+  manifest: () => import("./manifest.js"),
+  config: () => import("./config.js"),
+  tags: () => import("./tags.js"),
+  referrers: () => import("./referrers.js"),
 };
 
 function help(): string {
