@@ -12,6 +12,7 @@ import { formatBytes, shortDigest } from "../format.js";
 import { init } from "../node.js";
 import { type OpenOptions, openImage } from "../node/open.js";
 import { parsePlatform } from "../oci/platform.js";
+import { parseReference } from "../oci/reference.js";
 import type { Platform } from "../oci/types.js";
 import {
   type InspectOptions,
@@ -24,7 +25,9 @@ import {
 import { type SkopeoInspect, formatSkopeoJson, toSkopeoInspect } from "../report/skopeo.js";
 import { documentCache } from "../sources/document-cache.js";
 import { resolveImage, resolveReferrers } from "../sources/image.js";
+import { DockerArchiveSource } from "../sources/docker-archive.js";
 import { RegistrySource } from "../sources/registry.js";
+import type { ImageSource } from "../sources/source.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
@@ -52,12 +55,27 @@ export async function inspectSkopeo(spec: string, options: OpenOptions & { platf
   const source = await openImage(spec, options);
   try {
     const image = await resolveImage(source, { platform: options.platform, cache: documentCache() });
-    if (!(source instanceof RegistrySource)) return toSkopeoInspect(image);
+    if (!(source instanceof RegistrySource)) return toSkopeoInspect(image, { name: archiveReferenceName(source) });
     const { registry, repository } = source.reference;
     return toSkopeoInspect(image, { name: `${registry}/${repository}`, repoTags: await source.client.tags(repository) });
   } finally {
     await source.close?.();
   }
+}
+
+/**
+ * skopeo names an image by the Docker reference its transport carries: for a docker-archive
+ * that is the REPO:TAG the user chose it by (normalised, without the tag); "@N" or no choice
+ * carries none. The source's name is docker-archive:FILE[:CHOICE], split as skopeo splits it.
+ */
+function archiveReferenceName(source: ImageSource): string | undefined {
+  if (!(source instanceof DockerArchiveSource)) return undefined;
+  const rest = source.name.slice("docker-archive:".length);
+  const colon = rest.indexOf(":");
+  const choice = colon < 0 ? "" : rest.slice(colon + 1);
+  if (!choice || choice.startsWith("@")) return undefined;
+  const ref = parseReference(choice);
+  return `${ref.registry}/${ref.repository}`;
 }
 
 const FORMATS = ["text", "json", "skopeo"];
