@@ -147,7 +147,7 @@ function parseToml(text: string, file: string): Parsed {
       tablePrefix = "";
       continue;
     }
-    const kv = /^([A-Za-z0-9_.\-]+|"[^"]*")\s*=\s*(.*)$/.exec(line);
+    const kv = /^([A-Za-z0-9_.-]+|"[^"]*")\s*=\s*(.*)$/.exec(line);
     if (!kv) throw new RegistriesConfError(file, lineNo, `not a TOML key = value or [table]: ${JSON.stringify(line.slice(0, 80))}`);
     let rest = kv[2];
     // An array may go on over several lines until its brackets balance.
