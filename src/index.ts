@@ -63,7 +63,7 @@ export type { Layer, LayerLike, LayerBytes, OpenBlob } from "./oci/layer.js";
 export { resolveImage, resolveReferrers, readDocument } from "./sources/image.js";
 export type { ResolvedImage, ResolveOptions, ReferrerNode } from "./sources/image.js";
 export { documentCache, createDocumentCache } from "./sources/document-cache.js";
-export { buildReport, toReferrerReport } from "./report/inspect.js";
+export { buildReport, repoTagsOf, toReferrerReport } from "./report/inspect.js";
 export type { InspectReport, InspectOptions, LayerReport, HistoryReport, ReferrerReport } from "./report/inspect.js";
 export { layersReport } from "./report/layers.js";
 export type { LayersReport } from "./report/layers.js";

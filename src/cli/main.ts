@@ -26,6 +26,10 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   layers: () => import("./layers.js"),
   export: () => import("./export.js"),
   diff: () => import("./diff.js"),
+  manifest: () => import("./manifest.js"),
+  config: () => import("./config.js"),
+  tags: () => import("./tags.js"),
+  referrers: () => import("./referrers.js"),
 };
 
 /** The status of a process whose reader went away: 128 + SIGPIPE, as the shell shows cat's. */

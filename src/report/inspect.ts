@@ -9,7 +9,9 @@ import { chunksOf, readLayerStream } from "../fs/decompress.js";
 import type { Layer } from "../oci/layer.js";
 import { formatPlatform } from "../oci/platform.js";
 import type { Descriptor } from "../oci/types.js";
+import { DockerArchiveSource } from "../sources/docker-archive.js";
 import type { ReferrerNode, ResolvedImage } from "../sources/image.js";
+import type { ImageSource } from "../sources/source.js";
 import { verifyingStream } from "../sources/verify.js";
 
 export interface LayerReport {
@@ -39,6 +41,8 @@ export interface HistoryReport {
 
 export interface InspectReport {
   name: string;
+  /** The names a docker-archive gives the image (manifest.json RepoTags), when it gives any. */
+  repoTags?: string[];
   /** Digest of what the reference names (an index or a manifest), as skopeo's Digest. */
   digest: string;
   mediaType: string;
@@ -100,6 +104,13 @@ export interface InspectOptions {
   quick?: boolean;
   /** Also list referrers of the manifest (OCI 1.1), recursively. */
   referrers?: boolean;
+  /** Names the source gives the image (repoTagsOf(source)); shown when not empty. */
+  repoTags?: string[];
+}
+
+/** The RepoTags of a docker-archive's chosen image; undefined for sources without such names. */
+export function repoTagsOf(source: ImageSource): string[] | undefined {
+  return source instanceof DockerArchiveSource ? [...source.repoTags] : undefined;
 }
 
 /** Build the report for a resolved image (reads and verifies each layer unless quick). */
@@ -158,6 +169,7 @@ export async function buildReport(image: ResolvedImage, options: InspectOptions 
   const m = image.manifest;
   return {
     name: image.name,
+    ...(options.repoTags?.length ? { repoTags: options.repoTags } : {}),
     digest: image.root.digest,
     mediaType: image.root.mediaType,
     indexes: image.indexes.map(({ descriptor, index }) => ({

@@ -37,6 +37,13 @@ export interface RegistryClientOptions {
   registry: string;
   /** Default https, except for loopback hosts (localhost, 127.x, [::1]) which default to http. */
   protocol?: "https" | "http";
+  /**
+   * Speak plain http to this registry (skopeo's --tls-verify=false, registries.conf
+   * `insecure = true`); an explicit `protocol` wins over it.
+   */
+  plainHttp?: boolean;
+  /** Whether loopback hosts default to plain http (default true, as docker treats 127.0.0.0/8). */
+  loopbackHttp?: boolean;
   credentials?: CredentialSource;
   /** The fetch to use (default globalThis.fetch). */
   fetch?: typeof fetch;
@@ -85,7 +92,7 @@ export class RegistryClient {
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
-    this.origin = registryOrigin(options.registry, options.protocol);
+    this.origin = registryOrigin(options.registry, options.protocol ?? (options.plainHttp ? "http" : undefined), options.loopbackHttp);
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.retry = retryPolicy(options.retry);
     this.hashers = { sha256: options.sha256 ?? createSha256 };
@@ -329,10 +336,10 @@ export class RegistryClient {
 }
 
 /** The API origin of a registry name. */
-export function registryOrigin(registry: string, protocol?: "https" | "http"): URL {
+export function registryOrigin(registry: string, protocol?: "https" | "http", loopbackHttp = true): URL {
   const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
   const hostname = host.replace(/:\d+$/, "");
-  const loopback = hostname === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === "[::1]";
+  const loopback = loopbackHttp && (hostname === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === "[::1]");
   return new URL(`${protocol ?? (loopback ? "http" : "https")}://${host}`);
 }
 

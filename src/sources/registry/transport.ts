@@ -69,6 +69,7 @@ export class Transport {
         res = await this.fetchFollowing(url, req, authorization);
       } catch (cause) {
         if (cause instanceof RegistryError) throw cause;
+        if (url.protocol === "https:" && answeredPlainHttp(cause)) throw plainHttpError(req.what, url, cause);
         if (isNetworkError(cause) && attempt < retry.attempts) {
           await retry.sleep(retryDelay(retry, attempt));
           continue;
@@ -131,6 +132,29 @@ export class Transport {
       return this.options.fetch(url, init);
     }
   }
+}
+
+/**
+ * A TLS handshake answered with plain HTTP fails in OpenSSL with "wrong version number"
+ * (Node, Deno, Bun); retrying cannot help, and the user needs to hear what to change.
+ */
+function answeredPlainHttp(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (e.code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number|http request to an https server/i.test(String(e.message)))
+      return true;
+  }
+  return false;
+}
+
+function plainHttpError(what: string, url: URL, cause: unknown): RegistryError {
+  const why =
+    `${what}: the server answered the TLS handshake in plain HTTP, so it is an http-only registry; ` +
+    "reach it with --insecure (or --tls-verify=false), plainHttp: true in the library, or insecure = true in registries.conf";
+  return new RegistryError(why, 0, redactUrl(url), false, [], { cause });
 }
 
 /** A RegistryError from a non-2xx answer, with the registry's `errors[]` when it sent them. */
