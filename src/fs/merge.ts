@@ -25,14 +25,16 @@ import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
 import { fileStream } from "./content.js";
 import type { Compression } from "./decompress.js";
 import { LayerEntryError } from "./errors.js";
-import { cleanPath, comparePaths } from "./path.js";
+import { checkEntryCount, checkPath, checkTableBudget, resolveLimits, type LayerLimits } from "./limits.js";
+import { cleanPath, comparePaths, joinPath } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
 import type { SparseLayout } from "./sparse.js";
 import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
 import type { LayerHandle, LayerPool } from "../pool.js";
 
-export interface LayerFSOptions {
+/** Budgets (limits.ts): path length and depth, entries per layer, path-table nodes; CAPACITY past them. */
+export interface LayerFSOptions extends Partial<LayerLimits> {
   /** What a refused entry does: "throw" (default, like umoci) or "skip" with a warning. */
   onBadEntry?: BadEntryPolicy;
   /** Hash every regular file while mounting (content digests for diff and stat). */
@@ -125,6 +127,7 @@ export class LayerFS {
       hashFiles: options.hashFiles ?? false,
       maxLayerBytes: options.maxLayerBytes ?? 64 * 1024 ** 3,
       concurrency,
+      ...resolveLimits(options),
     };
     this.pool = options.pool;
   }
@@ -211,7 +214,18 @@ export class LayerFS {
 
   /** @internal */
   stage(layer: LayerLike, what: string): Promise<StagedLayer> {
-    const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what };
+    const limits = this.options;
+    const o: StageOptions = {
+      hashFiles: this.options.hashFiles,
+      maxBytes: this.options.maxLayerBytes,
+      what,
+      // Refused as the tar is read, so an over-long name or a flood of entries costs nothing.
+      onEntry: (h, count) => {
+        checkEntryCount(limits, what, count);
+        checkPath(limits, what, "entry", h.name);
+        if (h.type === "symlink" || h.type === "hardlink") checkPath(limits, what, `link target of ${JSON.stringify(h.name)}`, h.linkname);
+      },
+    };
     return stageLayer(layer, o);
   }
 }
@@ -238,7 +252,9 @@ export class MergedImage {
   /** Mount one more layer on top. */
   async mount(layer: LayerLike): Promise<LayerRecord> {
     this.checkUsable();
-    const staged = await this.fs.stage(layer, this.describe(layer, this.layers.length));
+    const what = this.describe(layer, this.layers.length);
+    const staged = await this.fs.stage(layer, what);
+    checkTableBudget(this.fs.options, what, this.t.nodeCount, staged.entries.length);
     this.t.reserve(staged.entries.length);
     return this.apply(layer, staged);
   }
@@ -266,7 +282,9 @@ export class MergedImage {
     };
     await Promise.all(Array.from({ length: Math.min(this.fs.options.concurrency, todo.length) }, worker));
     this.checkUsable(); // freed while the layers were read
-    this.t.reserve(staged.reduce((n, s) => n + s.entries.length, 0));
+    const adding = staged.reduce((n, s) => n + s.entries.length, 0);
+    checkTableBudget(this.fs.options, `${todo.length} layers of ${this.name}`, this.t.nodeCount, adding);
+    this.t.reserve(adding);
     return todo.map((l, i) => this.apply(l, staged[i]));
   }
 
@@ -283,7 +301,8 @@ export class MergedImage {
     const id = this.fs.layers.length;
     let result;
     try {
-      result = applyLayer(this.t, this.root, id, staged, this.fs.options.onBadEntry);
+      const what = this.describe(input, this.layers.length);
+      result = applyLayer(this.t, this.root, id, staged, this.fs.options.onBadEntry, { limits: this.fs.options, what });
     } catch (e) {
       this.broken = e as Error;
       throw e;
@@ -376,12 +395,23 @@ export class MergedImage {
     return this.walkFrom(this.node(from, true));
   }
 
+  // An explicit stack, not recursion, and each path built from its parent's rather than by
+  // climbing to the root: the walk costs the bytes of the paths it yields, whatever the depth.
   private *walkFrom(start: number): Generator<Stat> {
-    const stack: number[] = this.sortedChildren(start).reverse();
-    while (stack.length) {
-      const n = stack.pop()!;
-      yield this.statNode(n);
-      if (this.t.kind[this.t.inode[n]] === Kind.Dir) for (const c of this.sortedChildren(n).reverse()) stack.push(c);
+    const nodes: number[] = [];
+    const dirs: string[] = [];
+    const push = (dir: number, path: string) => {
+      for (const c of this.sortedChildren(dir).reverse()) {
+        nodes.push(c);
+        dirs.push(path);
+      }
+    };
+    push(start, pathOf(this.t, this.root, start));
+    while (nodes.length) {
+      const n = nodes.pop()!;
+      const s = this.statNode(n, joinPath(dirs.pop()!, this.t.nodeName(n)));
+      yield s;
+      if (this.t.kind[this.t.inode[n]] === Kind.Dir) push(n, s.path);
     }
   }
 
@@ -440,13 +470,13 @@ export class MergedImage {
     return t.childNodes(n).sort((a, b) => comparePaths(t.nodeName(a), t.nodeName(b)));
   }
 
-  private statNode(n: number): Stat {
+  private statNode(n: number, path = pathOf(this.t, this.root, n)): Stat {
     const t = this.t;
     const ino = t.inode[n];
     const kind = t.kind[ino];
     const layerId = t.layer[ino];
     const s: Stat = {
-      path: pathOf(t, this.root, n),
+      path,
       type: KIND_NAMES[kind],
       mode: t.mode[ino],
       uid: t.uid[ino],

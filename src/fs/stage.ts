@@ -44,6 +44,8 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
   hashFiles?: boolean;
   /** Largest PAX / GNU long-name body accepted (tar.ts default 1 MiB). */
   maxMetaBytes?: number;
+  /** Sees each header (and how many came so far) before it is staged; throws to refuse the layer. */
+  onEntry?: (header: TarHeader, count: number) => void;
 }
 
 export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
@@ -53,6 +55,7 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
   const tar = new TarReader(
     {
       entry(h: TarHeader) {
+        options.onEntry?.(h, entries.length + 1);
         const clean = cleanPath(h.name);
         current = {
           name: h.name,
