@@ -212,7 +212,12 @@ export function applyLayer(
     const resolvedParents = path === e.path ? parents : classifyParents(path);
     if (resolvedParents.kind !== "none") {
       unmake(t, dir, madeDirs);
-      bad(new UnsafePathError(e.name, `its parent resolves to ${JSON.stringify(dirname(path))}: ${resolvedParents.kind === "invalid" ? resolvedParents.why : "an AUFS metadata directory"}`));
+      bad(
+        new UnsafePathError(
+          e.name,
+          `its parent resolves to ${JSON.stringify(dirname(path))}: ${resolvedParents.kind === "invalid" ? resolvedParents.why : "an AUFS metadata directory"}`,
+        ),
+      );
       continue;
     }
 
