@@ -263,8 +263,8 @@ async function legacyImages(store: TarStore, where: string, extra: Map<string, U
   for (const [repo, tags] of Object.entries(repos)) {
     if (!isObject(tags)) throw new InvalidManifestError(what, JSON.stringify(repo), "must be an object of tag -> layer id");
     for (const [tag, top] of Object.entries(tags)) {
-      if (typeof top !== "string")
-        throw new InvalidManifestError(what, `${JSON.stringify(repo)}[${JSON.stringify(tag)}]`, "must be a layer id");
+      if (typeof top !== "string" || !/^[a-f0-9]{64}$/.test(top))
+        throw new InvalidManifestError(what, `${JSON.stringify(repo)}[${JSON.stringify(tag)}]`, "must be a layer id (64 hex digits)");
       let img = byTop.get(top);
       if (!img) {
         img = await legacyImage(store, where, top, extra);

@@ -148,8 +148,16 @@ const CASES: Case[] = [
   },
   // A directory named like a whiteout on the way to an entry would come back as a whiteout
   // from the export; an AUFS ".wh..wh.*" directory is bookkeeping and skipped whole.
-  { name: "'.wh..' as a directory in the middle of a path", layers: () => [base(), tarLayer([file("etc/.wh../x")])], refused: "UNSAFE_PATH" },
-  { name: "'.wh.name' as a directory in the middle of a path", layers: () => [base(), tarLayer([file("a/.wh.etc/b")])], refused: "UNSAFE_PATH" },
+  {
+    name: "'.wh..' as a directory in the middle of a path",
+    layers: () => [base(), tarLayer([file("etc/.wh../x")])],
+    refused: "UNSAFE_PATH",
+  },
+  {
+    name: "'.wh.name' as a directory in the middle of a path",
+    layers: () => [base(), tarLayer([file("a/.wh.etc/b")])],
+    refused: "UNSAFE_PATH",
+  },
   {
     name: "'.wh..' directory in the middle, skip mode: nothing of it is created",
     layers: () => [base(), tarLayer([file("etc/.wh../x"), file("tmp/.wh.d/y/z")])],
@@ -191,13 +199,20 @@ const CASES: Case[] = [
     name: "NUL inside a GNU long link name",
     layers: () => [
       layerOf(
-        Buffer.concat([rawEntry("././@LongLink", "K", enc.encode("target\0rest\0")), tarOf([{ name: "l", type: "symlink", linkname: "x" }])]),
+        Buffer.concat([
+          rawEntry("././@LongLink", "K", enc.encode("target\0rest\0")),
+          tarOf([{ name: "l", type: "symlink", linkname: "x" }]),
+        ]),
       ),
     ],
     refused: "TAR_FORMAT",
   },
   { name: "path over 4096 bytes", layers: () => [tarLayer([file("d/".repeat(2100) + "f")])], refused: "CAPACITY" },
-  { name: "symlink target over 4096 bytes", layers: () => [tarLayer([{ name: "l", type: "symlink", linkname: "t".repeat(4097) }])], refused: "CAPACITY" },
+  {
+    name: "symlink target over 4096 bytes",
+    layers: () => [tarLayer([{ name: "l", type: "symlink", linkname: "t".repeat(4097) }])],
+    refused: "CAPACITY",
+  },
 ];
 
 /** The header of `tar` with the field at `off` set to `text` verbatim (NULs included). */

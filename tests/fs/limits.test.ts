@@ -47,7 +47,9 @@ function layoutOf(tar: Uint8Array, name: string): string {
     return { digest: d, size: b.length };
   };
   const layer = put(tar);
-  const config = put(enc.encode(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [layer.digest] } })));
+  const config = put(
+    enc.encode(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [layer.digest] } })),
+  );
   const manifest = put(
     enc.encode(
       JSON.stringify({
@@ -58,7 +60,10 @@ function layoutOf(tar: Uint8Array, name: string): string {
       }),
     ),
   );
-  writeFileSync(join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest }] }));
+  writeFileSync(
+    join(dir, "index.json"),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest }] }),
+  );
   writeFileSync(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
   return dir;
 }
@@ -134,7 +139,13 @@ describe("path limits", () => {
     const lower = "b".repeat(200) + ("/" + "c".repeat(100)).repeat(28);
     for (const onBadEntry of ["throw", "skip"] as const) {
       const err = await refusal(
-        [[{ name: lower, type: "dir" }, { name: "s", type: "symlink", linkname: lower }], [file("s/" + ("e".repeat(100) + "/").repeat(19) + "f")]],
+        [
+          [
+            { name: lower, type: "dir" },
+            { name: "s", type: "symlink", linkname: lower },
+          ],
+          [file("s/" + ("e".repeat(100) + "/").repeat(19) + "f")],
+        ],
         { onBadEntry },
       );
       expect(err.code).toBe("CAPACITY");
@@ -170,7 +181,9 @@ describe("entry and path-table budgets", () => {
       .mountBatch([layerOf(tarOf([file("a"), file("b")])), layerOf(tarOf(Array.from({ length: 9 }, (_, i) => file(`g${i}`))))])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CapacityError);
-    expect((err as Error).message).toMatch(/^2 layers of two: 11 more entries would take the path table to \d+ nodes, over the 20-node budget$/);
+    expect((err as Error).message).toMatch(
+      /^2 layers of two: 11 more entries would take the path table to \d+ nodes, over the 20-node budget$/,
+    );
     expect(fs.image("two").readdir("")).toEqual([]);
   });
 
