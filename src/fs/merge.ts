@@ -470,6 +470,14 @@ export class MergedImage {
     return t.childNodes(n).sort((a, b) => comparePaths(t.nodeName(a), t.nodeName(b)));
   }
 
+  /**
+   * Index in its image of the layer with global id `id`; -1 for none, and for the entries a
+   * refused layer applied before it was refused (it has no record, the image is broken).
+   */
+  private layerIndex(id: number): number {
+    return id === NIL ? -1 : (this.fs.layers[id]?.index ?? -1);
+  }
+
   private statNode(n: number, path = pathOf(this.t, this.root, n)): Stat {
     const t = this.t;
     const ino = t.inode[n];
@@ -485,8 +493,8 @@ export class MergedImage {
       mtime: t.mtime[ino],
       inode: ino,
       nlink: t.links[ino],
-      layer: layerId === NIL ? -1 : this.fs.layers[layerId].index,
-      touchedBy: t.touchedBy(n).map((id) => this.fs.layers[id].index),
+      layer: this.layerIndex(layerId),
+      touchedBy: t.touchedBy(n).map((id) => this.layerIndex(id)),
     };
     if (kind === Kind.Symlink) s.linkname = t.linkTarget.get(ino) ?? "";
     if (kind === Kind.CharDev || kind === Kind.BlockDev) s.rdev = t.rdev.get(ino) ?? [0, 0];
