@@ -55,6 +55,6 @@ describe("parseReference", () => {
   });
 
   test("inputs that are not strings are refused, typed", () => {
-    for (const v of [undefined, null, 5, {}, []]) expect(() => parseReference(v as unknown as string)).toThrow(InvalidReferenceError);
+    for (const v of [undefined, null, 5, {}, []]) expect(() => parseReference(v as string)).toThrow(InvalidReferenceError);
   });
 });

@@ -203,8 +203,8 @@ const limitEntry = fc
   .tuple(longName, fc.constantFrom("file", "dir", "symlink", "hardlink"), longName)
   .map(([name, type, link]) =>
     type === "symlink" || type === "hardlink"
-      ? tarOf([{ name: "p", type: type as "symlink" | "hardlink", linkname: link, pax: { path: name, linkpath: link } }], false)
-      : tarOf([{ name: "p", type: type as "file" | "dir", data: type === "file" ? enc.encode("x") : undefined, pax: { path: name } }], false),
+      ? tarOf([{ name: "p", type: type, linkname: link, pax: { path: name, linkpath: link } }], false)
+      : tarOf([{ name: "p", type: type, data: type === "file" ? enc.encode("x") : undefined, pax: { path: name } }], false),
   );
 const limitLayer = fc
   .array(limitEntry, { minLength: 1, maxLength: 5 })
