@@ -62,20 +62,42 @@ export const command: Command = {
         throw new UsageError(`ls: --layer ${upTo}: the image has ${m.resolved.layers.length} layers`);
       }
       const base = m.image.stat(path);
-      let stats: Stat[];
+      let stats: Iterable<Stat>;
       if (base.type !== "directory") stats = [m.image.lstat(path)];
-      else if (args.flags.recursive) stats = [...m.image.walk(path)];
+      else if (args.flags.recursive) stats = m.image.walk(path);
       else stats = m.image.readdir(path).map((n) => m.image.lstat(path ? `${path.replace(/\/+$/, "")}/${n}` : n));
-      if (args.flags.json) {
-        io.stdout(JSON.stringify(stats, null, 2) + "\n");
-      } else {
-        const prefix = base.path ? base.path + "/" : "";
-        const nameOf = (s: Stat) => (base.type === "directory" && s.path.startsWith(prefix) ? s.path.slice(prefix.length) : s.path);
-        io.stdout(stats.map((s) => (args.flags.long ? longLine(s, nameOf(s)) : displayName(nameOf(s)) + "\n")).join(""));
-      }
+      const prefix = base.path ? base.path + "/" : "";
+      const nameOf = (s: Stat) => (base.type === "directory" && s.path.startsWith(prefix) ? s.path.slice(prefix.length) : s.path);
+      const line = args.flags.json ? undefined : (s: Stat) => (args.flags.long ? longLine(s, nameOf(s)) : displayName(nameOf(s)) + "\n");
+      writeListing(stats, io, line);
       return 0;
     } finally {
       await m.close();
     }
   },
 };
+
+/** Output is handed to stdout in pieces of about this many characters. */
+const FLUSH_AT = 1 << 20;
+
+/**
+ * Write the listing as it is produced, one piece at a time: a whole image of long paths as one
+ * string could pass V8's string limit. The view is mounted and complete before the first
+ * piece, so nothing after it can fail half-way. `line` formats text lines; without it, the
+ * output is the JSON array JSON.stringify(stats, null, 2) would give.
+ */
+function writeListing(stats: Iterable<Stat>, io: CliIO, line?: (s: Stat) => string): void {
+  let buf = "";
+  let first = true;
+  for (const s of stats) {
+    if (line) buf += line(s);
+    else buf += (first ? "[\n  " : ",\n  ") + JSON.stringify(s, null, 2).replace(/\n/g, "\n  ");
+    first = false;
+    if (buf.length >= FLUSH_AT) {
+      io.stdout(buf);
+      buf = "";
+    }
+  }
+  if (!line) buf += first ? "[]\n" : "\n]\n";
+  if (buf) io.stdout(buf);
+}

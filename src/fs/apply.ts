@@ -13,15 +13,19 @@
 //   non-directory.
 // Bad entries raise a typed error (policy "throw", the default, like umoci) or are skipped
 // with a warning (policy "skip"). Names with "../" or a leading "/" are contained: cleaned
-// into the root, applied, and reported as warnings.
+// into the root, applied, and reported as warnings. Every path the view creates is held to
+// the limits (limits.ts) after symlinks are resolved, and so is the table's size: a symlink
+// in a parent can place an entry deeper than its own name says. Those refusals are
+// CapacityErrors whatever the policy (a budget is not a bad entry).
 
 import { UnsafePathError } from "../errors.js";
 import { LayerEntryError } from "./errors.js";
+import { checkPath, checkTableBudget, DEFAULT_LIMITS, type LayerLimits } from "./limits.js";
 import { basename, cleanPath, dirname, joinPath } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
 import type { StagedEntry, StagedLayer } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, type KindName, type PathTable } from "./table.js";
-import { classifyWhiteout } from "./whiteout.js";
+import { classifyParents, classifyWhiteout } from "./whiteout.js";
 
 export type BadEntryPolicy = "throw" | "skip";
 
@@ -63,7 +67,20 @@ const TYPE_KIND: Record<string, Kind> = {
   fifo: Kind.Fifo,
 };
 
-export function applyLayer(t: PathTable, root: number, layerId: number, staged: StagedLayer, policy: BadEntryPolicy): ApplyResult {
+/** The budgets the layer is held to and the layer's name for their messages. */
+export interface ApplyLimits {
+  limits: LayerLimits;
+  what: string;
+}
+
+export function applyLayer(
+  t: PathTable,
+  root: number,
+  layerId: number,
+  staged: StagedLayer,
+  policy: BadEntryPolicy,
+  budget: ApplyLimits = { limits: DEFAULT_LIMITS, what: `layer ${layerId}` },
+): ApplyResult {
   const upper = new Set<number>();
   const createdHere = new Set<number>();
   const changes: Changeset = { added: [], modified: [], deleted: [], opaque: [], addedBytes: 0, modifiedBytes: 0, deletedBytes: 0 };
@@ -105,8 +122,11 @@ export function applyLayer(t: PathTable, root: number, layerId: number, staged: 
     });
     return bytes;
   };
+  // Directories made on the way to the current entry, so a refused entry can take them back.
+  const madeDirs = new Set<number>();
   const newDirInode = (mtime: number) => () => {
     const ino = t.newInode(Kind.Dir);
+    madeDirs.add(ino);
     t.mode[ino] = 0o755;
     t.mtime[ino] = mtime;
     t.layer[ino] = layerId;
@@ -116,6 +136,12 @@ export function applyLayer(t: PathTable, root: number, layerId: number, staged: 
   for (const e of staged.entries) {
     if (e.unsafe)
       warnings.push(`entry ${JSON.stringify(e.name)} names a path outside the root; contained as ${JSON.stringify(e.path || "/")}`);
+    const parents = classifyParents(e.path);
+    if (parents.kind === "meta") continue;
+    if (parents.kind === "invalid") {
+      bad(new UnsafePathError(e.name, parents.why));
+      continue;
+    }
     const base = basename(e.path);
     const wh = e.path === "" ? { kind: "none" as const } : classifyWhiteout(base);
     if (wh.kind !== "none") {
@@ -164,6 +190,7 @@ export function applyLayer(t: PathTable, root: number, layerId: number, staged: 
       }
       linked = r;
     }
+    madeDirs.clear();
     const parent = resolve(t, root, dirname(e.path), { followLast: true, create: newDirInode(e.mtime) });
     if (!parent.ok || t.kind[t.inode[parent.node]] !== Kind.Dir) {
       const why = !parent.ok && parent.why === "loop" ? `too many symlinks at ${parent.at}` : `${dirname(e.path)} is not a directory`;
@@ -173,6 +200,26 @@ export function applyLayer(t: PathTable, root: number, layerId: number, staged: 
     const dir = parent.node;
     const existing = t.child(dir, base);
     const path = joinPath(pathOf(t, root, dir), base);
+    // Where symlinks led the entry: the same rules as for its name, checked before it is linked
+    // in, with the directories made on the way taken back when it is refused.
+    try {
+      checkPath(budget.limits, budget.what, `resolved path of ${JSON.stringify(e.name)}`, path);
+      checkTableBudget(budget.limits, budget.what, t.nodeCount, 1);
+    } catch (err) {
+      unmake(t, dir, madeDirs);
+      throw err;
+    }
+    const resolvedParents = path === e.path ? parents : classifyParents(path);
+    if (resolvedParents.kind !== "none") {
+      unmake(t, dir, madeDirs);
+      bad(
+        new UnsafePathError(
+          e.name,
+          `its parent resolves to ${JSON.stringify(dirname(path))}: ${resolvedParents.kind === "invalid" ? resolvedParents.why : "an AUFS metadata directory"}`,
+        ),
+      );
+      continue;
+    }
 
     let inode: number;
     if (e.type === "hardlink") {
@@ -218,6 +265,14 @@ export function applyLayer(t: PathTable, root: number, layerId: number, staged: 
   }
   pruneDiveDirs(diveLeaves);
   return { changes, versions, diveLeaves, warnings };
+}
+
+/** Remove the directories `made` for one entry: the highest made ancestor of `dir` and all below it. */
+function unmake(t: PathTable, dir: number, made: Set<number>): void {
+  let top = NIL;
+  for (let n = dir; n !== NIL && made.has(t.inode[n]); n = t.parent[n]) top = n;
+  if (top !== NIL) t.remove(top);
+  made.clear();
 }
 
 function setMeta(t: PathTable, ino: number, e: StagedEntry, layerId: number): void {

@@ -25,7 +25,8 @@ import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
 import { fileStream, type SpanSource } from "./content.js";
 import type { Compression } from "./decompress.js";
 import { LayerEntryError } from "./errors.js";
-import { cleanPath, comparePaths } from "./path.js";
+import { checkEntryCount, checkPath, checkTableBudget, resolveLimits, type LayerLimits } from "./limits.js";
+import { cleanPath, comparePaths, joinPath } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
 import type { SpanDigests } from "./span-digests.js";
 import type { SparseLayout } from "./sparse.js";
@@ -43,7 +44,8 @@ const reclaimer = new Reclaimer<HeldRecords>("LayerFS", ({ pool, layers }) => {
   for (const l of layers) if (l.handle !== undefined && pool.isLive(l.handle)) pool.release(l.handle);
 });
 
-export interface LayerFSOptions {
+/** Budgets (limits.ts): path length and depth, entries per layer, path-table nodes; CAPACITY past them. */
+export interface LayerFSOptions extends Partial<LayerLimits> {
   /** What a refused entry does: "throw" (default, like umoci) or "skip" with a warning. */
   onBadEntry?: BadEntryPolicy;
   /** Hash every regular file while mounting (content digests for diff and stat). */
@@ -159,6 +161,7 @@ export class LayerFS {
       maxLayerBytes: options.maxLayerBytes ?? 64 * 1024 ** 3,
       concurrency,
       spanDigests: options.spanDigests ?? "read",
+      ...resolveLimits(options),
     };
     this.pool = options.pool;
     if (this.pool) reclaimer.watch(this, { pool: this.pool, layers: this.layers });
@@ -247,8 +250,20 @@ export class LayerFS {
 
   /** @internal */
   stage(layer: LayerLike, what: string): Promise<StagedLayer> {
+    const limits = this.options;
     const recordSpans = this.options.spanDigests === "mount" || (layer.digest === undefined && layer.diffId === undefined);
-    const o: StageOptions = { hashFiles: this.options.hashFiles, maxBytes: this.options.maxLayerBytes, what, recordSpans };
+    const o: StageOptions = {
+      hashFiles: this.options.hashFiles,
+      recordSpans,
+      maxBytes: this.options.maxLayerBytes,
+      what,
+      // Refused as the tar is read, so an over-long name or a flood of entries costs nothing.
+      onEntry: (h, count) => {
+        checkEntryCount(limits, what, count);
+        checkPath(limits, what, "entry", h.name);
+        if (h.type === "symlink" || h.type === "hardlink") checkPath(limits, what, `link target of ${JSON.stringify(h.name)}`, h.linkname);
+      },
+    };
     return stageLayer(layer, o);
   }
 
@@ -290,7 +305,9 @@ export class MergedImage {
   /** Mount one more layer on top. */
   async mount(layer: LayerLike): Promise<LayerRecord> {
     this.checkUsable();
-    const staged = await this.fs.stage(layer, this.describe(layer, this.layers.length));
+    const what = this.describe(layer, this.layers.length);
+    const staged = await this.fs.stage(layer, what);
+    checkTableBudget(this.fs.options, what, this.t.nodeCount, staged.entries.length);
     this.t.reserve(staged.entries.length);
     return this.apply(layer, staged);
   }
@@ -318,7 +335,9 @@ export class MergedImage {
     };
     await Promise.all(Array.from({ length: Math.min(this.fs.options.concurrency, todo.length) }, worker));
     this.checkUsable(); // freed while the layers were read
-    this.t.reserve(staged.reduce((n, s) => n + s.entries.length, 0));
+    const adding = staged.reduce((n, s) => n + s.entries.length, 0);
+    checkTableBudget(this.fs.options, `${todo.length} layers of ${this.name}`, this.t.nodeCount, adding);
+    this.t.reserve(adding);
     return todo.map((l, i) => this.apply(l, staged[i]));
   }
 
@@ -335,7 +354,8 @@ export class MergedImage {
     const id = this.fs.layers.length;
     let result;
     try {
-      result = applyLayer(this.t, this.root, id, staged, this.fs.options.onBadEntry);
+      const what = this.describe(input, this.layers.length);
+      result = applyLayer(this.t, this.root, id, staged, this.fs.options.onBadEntry, { limits: this.fs.options, what });
     } catch (e) {
       this.broken = e as Error;
       throw e;
@@ -429,12 +449,23 @@ export class MergedImage {
     return this.walkFrom(this.node(from, true));
   }
 
+  // An explicit stack, not recursion, and each path built from its parent's rather than by
+  // climbing to the root: the walk costs the bytes of the paths it yields, whatever the depth.
   private *walkFrom(start: number): Generator<Stat> {
-    const stack: number[] = this.sortedChildren(start).reverse();
-    while (stack.length) {
-      const n = stack.pop()!;
-      yield this.statNode(n);
-      if (this.t.kind[this.t.inode[n]] === Kind.Dir) for (const c of this.sortedChildren(n).reverse()) stack.push(c);
+    const nodes: number[] = [];
+    const dirs: string[] = [];
+    const push = (dir: number, path: string) => {
+      for (const c of this.sortedChildren(dir).reverse()) {
+        nodes.push(c);
+        dirs.push(path);
+      }
+    };
+    push(start, pathOf(this.t, this.root, start));
+    while (nodes.length) {
+      const n = nodes.pop()!;
+      const s = this.statNode(n, joinPath(dirs.pop()!, this.t.nodeName(n)));
+      yield s;
+      if (this.t.kind[this.t.inode[n]] === Kind.Dir) push(n, s.path);
     }
   }
 
@@ -499,13 +530,21 @@ export class MergedImage {
     return t.childNodes(n).sort((a, b) => comparePaths(t.nodeName(a), t.nodeName(b)));
   }
 
-  private statNode(n: number): Stat {
+  /**
+   * Index in its image of the layer with global id `id`; -1 for none, and for the entries a
+   * refused layer applied before it was refused (it has no record, the image is broken).
+   */
+  private layerIndex(id: number): number {
+    return id === NIL ? -1 : (this.fs.layers[id]?.index ?? -1);
+  }
+
+  private statNode(n: number, path = pathOf(this.t, this.root, n)): Stat {
     const t = this.t;
     const ino = t.inode[n];
     const kind = t.kind[ino];
     const layerId = t.layer[ino];
     const s: Stat = {
-      path: pathOf(t, this.root, n),
+      path,
       type: KIND_NAMES[kind],
       mode: t.mode[ino],
       uid: t.uid[ino],
@@ -514,8 +553,8 @@ export class MergedImage {
       mtime: t.mtime[ino],
       inode: ino,
       nlink: t.links[ino],
-      layer: layerId === NIL ? -1 : this.fs.layers[layerId].index,
-      touchedBy: t.touchedBy(n).map((id) => this.fs.layers[id].index),
+      layer: this.layerIndex(layerId),
+      touchedBy: t.touchedBy(n).map((id) => this.layerIndex(id)),
     };
     if (kind === Kind.Symlink) s.linkname = t.linkTarget.get(ino) ?? "";
     if (kind === Kind.CharDev || kind === Kind.BlockDev) s.rdev = t.rdev.get(ino) ?? [0, 0];

@@ -54,6 +54,8 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
   maxMetaBytes?: number;
   /** Record span digests (span-digests.ts) for later reads to be checked against; off by default. */
   recordSpans?: boolean;
+  /** Sees each header (and how many came so far) before it is staged; throws to refuse the layer. */
+  onEntry?: (header: TarHeader, count: number) => void;
 }
 
 export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
@@ -64,6 +66,7 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
   const tar = new TarReader(
     {
       entry(h: TarHeader) {
+        options.onEntry?.(h, entries.length + 1);
         const clean = cleanPath(h.name);
         current = {
           name: h.name,

@@ -411,9 +411,9 @@ export class TarReader {
     const ustar = magic === "ustar\0" || magic === "ustar";
     let name = this.longName ?? p["GNU.sparse.name"] ?? p.path ?? g.path;
     if (name === undefined) {
-      name = readString(b, 0, 100);
+      name = readName(b, 0, 100, "name", at);
       // POSIX ustar only: GNU's header keeps atime/ctime where ustar has the prefix.
-      if (ustar && b[345] !== 0) name = readString(b, 345, 155) + "/" + name;
+      if (ustar && b[345] !== 0) name = readName(b, 345, 155, "prefix", at) + "/" + name;
     }
     let type = TYPES[flag] ?? "other";
     // Old archives mark directories only by a trailing slash.
@@ -440,7 +440,7 @@ export class TarReader {
       size: declared !== undefined ? paxNumber(declared, "size", at) : size,
       mtime: num("mtime", 136, 12, "mtime"),
       mtimeNsec: paxMtime === undefined ? 0 : paxNanoseconds(paxMtime),
-      linkname: this.longLink ?? p.linkpath ?? g.linkpath ?? readString(b, 157, 100),
+      linkname: this.longLink ?? p.linkpath ?? g.linkpath ?? readName(b, 157, 100, "linkname", at),
       uname: p.uname ?? g.uname ?? readString(b, 265, 32),
       gname: p.gname ?? g.gname ?? readString(b, 297, 32),
       devmajor: type === "chardev" || type === "blockdev" ? readNumber(b, 329, 8, "devmajor", at) : 0,
@@ -467,7 +467,7 @@ export class TarReader {
     const at = this.offset - body.length;
     this.meta = null;
     if (this.metaType === "L" || this.metaType === "K") {
-      const value = readString(body, 0, body.length);
+      const value = readName(body, 0, body.length, this.metaType === "L" ? "GNU long name" : "GNU long link name", at);
       if (this.metaType === "L") this.longName = value;
       else this.longLink = value;
     } else {
@@ -622,6 +622,22 @@ function readString(b: Uint8Array, off: number, len: number): string {
   let end = off;
   const max = off + len;
   while (end < max && b[end] !== 0) end++;
+  return decodeText(b.subarray(off, end));
+}
+
+/**
+ * A name field (name, prefix, linkname, GNU long name): NUL-terminated, but a NUL followed by
+ * more bytes is refused. Readers disagree on such a field: GNU tar and Go cut at the first NUL,
+ * others keep the bytes, so the archive names different files (or points a link somewhere
+ * else) depending on who unpacks it; only the NUL padding after a name is accepted.
+ */
+function readName(b: Uint8Array, off: number, len: number, field: string, at: number): string {
+  const max = off + len;
+  let end = off;
+  while (end < max && b[end] !== 0) end++;
+  for (let i = end + 1; i < max; i++) {
+    if (b[i] !== 0) throw new TarFormatError(`${field} field has bytes after a NUL (at field byte ${end - off})`, at);
+  }
   return decodeText(b.subarray(off, end));
 }
 

@@ -136,6 +136,10 @@ export class DockerArchiveSource implements ImageSource {
   }
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** containers/image writes descriptors as mediaType, size, digest: keep that order. */
 function descriptorKeyOrder(this: unknown, key: string, value: unknown): unknown {
   if (value && typeof value === "object" && !Array.isArray(value) && "digest" in value && "size" in value) {
@@ -157,7 +161,8 @@ function checkManifestJson(json: unknown, what: string): DockerArchiveImage[] {
     if (RepoTags != null && (!Array.isArray(RepoTags) || RepoTags.some((t) => typeof t !== "string")))
       throw new InvalidManifestError(what, `[${i}].RepoTags`, "must be an array of strings");
     if (LayerSources != null) {
-      if (typeof LayerSources !== "object") throw new InvalidManifestError(what, `[${i}].LayerSources`, "must be an object");
+      if (typeof LayerSources !== "object" || Array.isArray(LayerSources))
+        throw new InvalidManifestError(what, `[${i}].LayerSources`, "must be an object");
       for (const [k, d] of Object.entries(LayerSources)) validateDescriptor(what, `[${i}].LayerSources[${JSON.stringify(k)}]`, d);
     }
     return {
@@ -250,12 +255,16 @@ function diffIdsOf(bytes: Uint8Array, what: string): string[] {
  * config is kept in memory under its own digest (`extra`), keyed by that digest.
  */
 async function legacyImages(store: TarStore, where: string, extra: Map<string, Uint8Array>): Promise<DockerArchiveImage[]> {
-  const repos = (await readJsonFile(store, "repositories", `${where}/repositories`)) as Record<string, Record<string, string>>;
-  if (typeof repos !== "object" || repos === null) throw new InvalidManifestError(`${where}/repositories`, "", "must be an object");
+  const what = `${where}/repositories`;
+  const repos = await readJsonFile(store, "repositories", what);
+  if (!isObject(repos)) throw new InvalidManifestError(what, "", "must be an object of repositories");
   const images: DockerArchiveImage[] = [];
   const byTop = new Map<string, DockerArchiveImage>();
   for (const [repo, tags] of Object.entries(repos)) {
-    for (const [tag, top] of Object.entries(tags ?? {})) {
+    if (!isObject(tags)) throw new InvalidManifestError(what, JSON.stringify(repo), "must be an object of tag -> layer id");
+    for (const [tag, top] of Object.entries(tags)) {
+      if (typeof top !== "string" || !/^[a-f0-9]{64}$/.test(top))
+        throw new InvalidManifestError(what, `${JSON.stringify(repo)}[${JSON.stringify(tag)}]`, "must be a layer id (64 hex digits)");
       let img = byTop.get(top);
       if (!img) {
         img = await legacyImage(store, where, top, extra);
@@ -285,7 +294,10 @@ async function legacyImage(store: TarStore, where: string, top: string, extra: M
         graph.assertAcyclic(`${where}: legacy parent chain`);
       }
       chain.push(id);
-      const json = (await readJsonFile(store, `${id}/json`, `${where}/${id}/json`)) as Record<string, unknown>;
+      const json = await readJsonFile(store, `${id}/json`, `${where}/${id}/json`);
+      if (!isObject(json)) throw new InvalidManifestError(`${where}/${id}/json`, "", "must be an object");
+      if (json.parent != null && typeof json.parent !== "string")
+        throw new InvalidManifestError(`${where}/${id}/json`, "parent", "must be a layer id");
       jsons.push(json);
       id = typeof json.parent === "string" && json.parent ? json.parent.replace(/^sha256:/, "") : undefined;
     }

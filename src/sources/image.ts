@@ -69,8 +69,9 @@ function parseManifestish(
   const json = parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
   const kind = documentKind(json);
   // A descriptor's media type and the document's own must agree when both are given.
-  const own = (json as { mediaType?: string }).mediaType;
+  const own = (json as { mediaType?: unknown } | null)?.mediaType;
   if (
+    typeof own === "string" &&
     own &&
     desc.mediaType &&
     own !== desc.mediaType &&

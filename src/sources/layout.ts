@@ -7,7 +7,7 @@ import { CapacityError, InvalidManifestError, NotFoundError } from "../errors.js
 import { isVerifiableDigest } from "../oci/digest.js";
 import { OCI_INDEX, isImageManifest } from "../oci/media-types.js";
 import type { Descriptor, ImageIndex } from "../oci/types.js";
-import { validateIndex } from "../oci/validate.js";
+import { validateIndex, validateManifest } from "../oci/validate.js";
 import { readAll, streamRange } from "./byte-reader.js";
 import type { FileStore } from "./file-store.js";
 import type { ByteRange, ImageSource } from "./source.js";
@@ -59,13 +59,13 @@ export class LayoutSource implements ImageSource {
     name = `oci:${store.name}${selector ? ":" + selector : ""}`,
   ): Promise<LayoutSource> {
     if (!(await store.exists("oci-layout"))) throw new NotFoundError(`${store.name}: not an OCI layout (no oci-layout file)`, "oci-layout");
-    const marker = (await readJsonFile(store, "oci-layout", `${store.name}/oci-layout`)) as { imageLayoutVersion?: unknown };
-    if (typeof marker?.imageLayoutVersion !== "string") {
+    const marker = (await readJsonFile(store, "oci-layout", `${store.name}/oci-layout`)) as { imageLayoutVersion?: unknown } | null;
+    if (typeof marker !== "object" || typeof marker?.imageLayoutVersion !== "string") {
       throw new InvalidManifestError(`${store.name}/oci-layout`, "imageLayoutVersion", "is required and must be a string");
     }
-    const raw = (await readJsonFile(store, "index.json", `${store.name}/index.json`)) as Record<string, unknown>;
+    const raw = (await readJsonFile(store, "index.json", `${store.name}/index.json`)) as Record<string, unknown> | null;
     // Docker 25's hybrid archives may write "manifests": null for an empty index.
-    if (raw && raw.manifests === null) raw.manifests = [];
+    if (raw && typeof raw === "object" && raw.manifests === null) raw.manifests = [];
     const index = validateIndex(`${store.name}/index.json`, raw);
     return new LayoutSource(name, store, index, selector);
   }
@@ -93,10 +93,13 @@ export class LayoutSource implements ImageSource {
     const out: Descriptor[] = [];
     for (const d of this.index.manifests) {
       if (d.digest === subject.digest || !isImageManifest(d.mediaType)) continue;
-      const doc = parseJson(
-        await readVerified(this, d, `manifest ${d.digest}`),
-        (why) => new InvalidManifestError(`manifest ${d.digest}`, "", why),
-      ) as { subject?: Descriptor; artifactType?: string; config?: Descriptor };
+      // Validated like any manifest: a candidate is read for its subject and types, and a
+      // wrong type there (null, a number for artifactType) is the document's fault, named.
+      const what = `manifest ${d.digest}`;
+      const doc = validateManifest(
+        what,
+        parseJson(await readVerified(this, d, what), (why) => new InvalidManifestError(what, "", why)),
+      );
       if (doc.subject?.digest !== subject.digest) continue;
       const type = d.artifactType ?? doc.artifactType ?? doc.config?.mediaType;
       if (artifactType && type !== artifactType) continue;

@@ -12,6 +12,8 @@ import { type ByteReader, sliceReader } from "./byte-reader.js";
 import type { FileStore } from "./file-store.js";
 
 const BLOCK = 512;
+/** Largest PAX or GNU long-name body read (what the layer reader allows too): a header cannot make us read a whole archive. */
+const MAX_META_BYTES = 1 << 20;
 /** One decoder for every header field: indexing calls cstring several times per member. */
 const UTF8 = new TextDecoder();
 
@@ -28,6 +30,18 @@ export interface TarMember {
 function cstring(b: Uint8Array, off: number, len: number): string {
   let end = off;
   while (end < off + len && b[end] !== 0) end++;
+  return UTF8.decode(b.subarray(off, end));
+}
+
+/**
+ * A member's name or link target: NUL-terminated, and refused when a NUL is followed by more
+ * bytes, since readers disagree on which member such a field names (the layer reader's rule).
+ */
+function nameField(b: Uint8Array, off: number, len: number, where: string, field: string, at: number): string {
+  let end = off;
+  while (end < off + len && b[end] !== 0) end++;
+  for (let i = end + 1; i < off + len; i++)
+    if (b[i] !== 0) throw new ArchiveError(where, `${field} of the member at byte ${at} has bytes after a NUL`);
   return UTF8.decode(b.subarray(off, end));
 }
 
@@ -95,24 +109,30 @@ export async function indexTar(reader: ByteReader, where: string): Promise<Map<s
     let size = octal(h, 124, 12, where);
     const dataAt = pos + BLOCK;
     const paxSize = pax.get("size") ?? global.get("size");
-    if (paxSize !== undefined && type !== "x" && type !== "g") size = Number(paxSize);
+    if (paxSize !== undefined && type !== "x" && type !== "g") {
+      if (!/^\d{1,16}$/.test(paxSize)) throw new ArchiveError(where, `bad PAX size ${JSON.stringify(paxSize.slice(0, 40))} at byte ${pos}`);
+      size = Number(paxSize);
+    }
     if (dataAt + size > reader.size)
       throw new ArchiveError(where, `truncated: member at byte ${pos} needs ${size} bytes, archive ends at ${reader.size}`);
     const next = dataAt + Math.ceil(size / BLOCK) * BLOCK;
     if (type === "x" || type === "g" || type === "L" || type === "K") {
+      if (size > MAX_META_BYTES)
+        throw new ArchiveError(where, `${type} header at byte ${pos} declares ${size} bytes, over the ${MAX_META_BYTES}-byte limit`);
       const data = await reader.read(dataAt, size);
       if (type === "x") pax = parsePax(data, where);
       else if (type === "g") for (const [k, v] of parsePax(data, where)) global.set(k, v);
-      else if (type === "L") longName = cstring(data, 0, data.length);
-      else longLink = cstring(data, 0, data.length);
+      else if (type === "L") longName = nameField(data, 0, data.length, where, "GNU long name", pos);
+      else longLink = nameField(data, 0, data.length, where, "GNU long link name", pos);
       pos = next;
       continue;
     }
     const magic = cstring(h, 257, 6);
-    const prefix = magic.startsWith("ustar") ? cstring(h, 345, 155) : "";
-    const base = cstring(h, 0, 100);
+    // POSIX ustar only ("ustar\0"): GNU's header ("ustar  ") keeps atime/ctime where ustar has the prefix.
+    const prefix = magic === "ustar" ? nameField(h, 345, 155, where, "prefix", pos) : "";
+    const base = nameField(h, 0, 100, where, "name", pos);
     const name = pax.get("path") ?? longName ?? (prefix ? `${prefix}/${base}` : base);
-    const linkname = pax.get("linkpath") ?? longLink ?? cstring(h, 157, 100);
+    const linkname = pax.get("linkpath") ?? longLink ?? nameField(h, 157, 100, where, "linkname", pos);
     const member = { name: normalizeName(name), offset: dataAt, size, type, linkname };
     members.set(member.name, member); // a later entry of the same name replaces an earlier one
     pax = new Map();

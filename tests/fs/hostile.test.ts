@@ -146,7 +146,83 @@ const CASES: Case[] = [
     layers: () => [base(), tarLayer([file("etc/passwd/inside")])],
     refused: "LAYER_ENTRY",
   },
+  // A directory named like a whiteout on the way to an entry would come back as a whiteout
+  // from the export; an AUFS ".wh..wh.*" directory is bookkeeping and skipped whole.
+  {
+    name: "'.wh..' as a directory in the middle of a path",
+    layers: () => [base(), tarLayer([file("etc/.wh../x")])],
+    refused: "UNSAFE_PATH",
+  },
+  {
+    name: "'.wh.name' as a directory in the middle of a path",
+    layers: () => [base(), tarLayer([file("a/.wh.etc/b")])],
+    refused: "UNSAFE_PATH",
+  },
+  {
+    name: "'.wh..' directory in the middle, skip mode: nothing of it is created",
+    layers: () => [base(), tarLayer([file("etc/.wh../x"), file("tmp/.wh.d/y/z")])],
+    options: { onBadEntry: "skip" },
+    check: (fs) => {
+      expect(fs.readdir("etc")).toEqual(["passwd"]);
+      expect(fs.readdir("tmp")).toEqual([]);
+      expect(fs.image().layers[1].warnings.join("\n")).toMatch(/would be read back as a whiteout/);
+    },
+  },
+  {
+    name: "AUFS hard-link store (.wh..wh.plnk/...) is skipped with its contents",
+    layers: () => [base(), tarLayer([{ name: ".wh..wh.plnk", type: "dir" }, file(".wh..wh.plnk/123.456"), file("etc/kept")])],
+    check: (fs) => {
+      expect(fs.readdir("")).toEqual(["etc", "tmp"]);
+      expect(fs.exists("etc/kept")).toBe(true);
+    },
+  },
+  {
+    name: "symlink leading into a whiteout-named directory, skip mode: refused, nothing created",
+    layers: () => [base(), tarLayer([{ name: "l", type: "symlink", linkname: "tmp/.wh.d" }]), tarLayer([file("l/f")])],
+    options: { onBadEntry: "skip" },
+    check: (fs) => {
+      expect(fs.readdir("tmp")).toEqual([]);
+      expect(fs.image().layers[2].warnings.join("\n")).toMatch(/resolves to "tmp\/\.wh\.d"/);
+    },
+  },
+  {
+    name: "NUL inside a ustar name field followed by more bytes",
+    layers: () => [layerOf(Buffer.concat([withField(tarOf([file("placeholder")], false), 0, "evil\0etc/passwd"), new Uint8Array(1024)]))],
+    refused: "TAR_FORMAT",
+  },
+  {
+    name: "NUL inside a ustar prefix field followed by more bytes",
+    layers: () => [layerOf(Buffer.concat([withField(tarOf([file("p")], false), 345, "dir\0more"), new Uint8Array(1024)]))],
+    refused: "TAR_FORMAT",
+  },
+  {
+    name: "NUL inside a GNU long link name",
+    layers: () => [
+      layerOf(
+        Buffer.concat([
+          rawEntry("././@LongLink", "K", enc.encode("target\0rest\0")),
+          tarOf([{ name: "l", type: "symlink", linkname: "x" }]),
+        ]),
+      ),
+    ],
+    refused: "TAR_FORMAT",
+  },
+  { name: "path over 4096 bytes", layers: () => [tarLayer([file("d/".repeat(2100) + "f")])], refused: "CAPACITY" },
+  {
+    name: "symlink target over 4096 bytes",
+    layers: () => [tarLayer([{ name: "l", type: "symlink", linkname: "t".repeat(4097) }])],
+    refused: "CAPACITY",
+  },
 ];
+
+/** The header of `tar` with the field at `off` set to `text` verbatim (NULs included). */
+function withField(tar: Uint8Array, off: number, text: string): Uint8Array {
+  const b = new Uint8Array(tar);
+  b.fill(0, off, off + (off === 345 ? 155 : 100));
+  b.set(enc.encode(text), off);
+  fixSum(b);
+  return b;
+}
 
 function fixSum(b: Uint8Array): void {
   b.fill(0x20, 148, 156);
@@ -185,7 +261,11 @@ describe("hostile layer entries are refused or contained", () => {
       }
       // Whatever happened, the view and its export name only clean paths inside the root.
       for (const s of fs.walk()) expect(s.path).not.toMatch(/(^|\/)\.\.?(\/|$)|^\/|\/\//);
-      for (const n of await exportedNames(fs)) expect(n).not.toMatch(/(^|\/)\.\.(\/|$)|^\//);
+      for (const n of await exportedNames(fs)) {
+        expect(n).not.toMatch(/(^|\/)\.\.(\/|$)|^\//);
+        // Nothing exported reads back as a whiteout, in any component.
+        expect(n).not.toMatch(/(^|\/)\.wh\./);
+      }
     });
   }
 });

@@ -10,8 +10,12 @@ import { LayerFS } from "../../src/fs/merge.js";
 import { TarReader } from "../../src/fs/tar.js";
 import { layerOf, rawEntry, tarOf } from "../fs/helpers/layers.js";
 
-// 10^4 cases by default; TAR_FUZZ_RUNS raises it (CI may ask for 10^5).
+// Header sequences with sparse maps carry kilobytes of body each: 10^4 cases (TAR_FUZZ_RUNS
+// raises it). Raw bytes into the reader are cheap: 10^5 under CI. Whole mounts: fewer.
+const CI = process.env.CI === "true";
 const RUNS = Number(process.env.TAR_FUZZ_RUNS ?? 10_000);
+const PARSER_RUNS = Number(process.env.TAR_FUZZ_RUNS ?? (CI ? 100_000 : 3_000));
+const MOUNT_RUNS = CI ? 3_000 : 300;
 
 const enc = new TextEncoder();
 const VALID = tarOf([
@@ -189,6 +193,23 @@ function parseChecked(bytes: Uint8Array, step: number, holes: boolean): void {
   r.end();
 }
 
+// Names at and past the limits: deep, long, multi-byte, with "..", "." and whiteout-looking
+// components anywhere, as PAX paths (up to 40 KB, 8000 deep), link targets and ustar fields.
+const component = fc.constantFrom("a", "..", ".", "", ".wh.x", ".wh..", ".wh..wh.plnk", ".wh..wh..opq", "é", "x".repeat(255), "\u{1F600}");
+const longName = fc
+  .tuple(fc.array(component, { maxLength: 40 }), fc.nat(8000), fc.constantFrom("a/", "é/", "../", "./"))
+  .map(([parts, repeat, unit]) => unit.repeat(repeat) + parts.join("/"));
+const limitEntry = fc
+  .tuple(longName, fc.constantFrom("file", "dir", "symlink", "hardlink"), longName)
+  .map(([name, type, link]) =>
+    type === "symlink" || type === "hardlink"
+      ? tarOf([{ name: "p", type: type, linkname: link, pax: { path: name, linkpath: link } }], false)
+      : tarOf([{ name: "p", type: type, data: type === "file" ? enc.encode("x") : undefined, pax: { path: name } }], false),
+  );
+const limitLayer = fc
+  .array(limitEntry, { minLength: 1, maxLength: 5 })
+  .map((entries) => Buffer.concat([tarOf([{ name: "a", type: "dir" }], false), ...entries, new Uint8Array(1024)]));
+
 describe("tar reader on arbitrary bytes", () => {
   test("sparse maps and header sequences parse (content of the real size) or raise TAR_FORMAT", () => {
     fc.assert(
@@ -209,7 +230,28 @@ describe("tar reader on arbitrary bytes", () => {
       fc.property(fc.oneof(noise, mutated, headerish), fc.integer({ min: 1, max: 700 }), (bytes, step) => {
         ourErrorOrNothing(() => parseAll(bytes, step));
       }),
-      { numRuns: 3000 },
+      { numRuns: PARSER_RUNS },
+    );
+  });
+
+  test("deep and long names (PAX paths, link targets) mount and walk, or raise CAPACITY / UNSAFE_PATH / LAYER_ENTRY", async () => {
+    await fc.assert(
+      fc.asyncProperty(limitLayer, fc.constantFrom("throw" as const, "skip" as const), async (bytes, onBadEntry) => {
+        const fs = new LayerFS({ onBadEntry });
+        try {
+          await fs.mount(layerOf(bytes));
+        } catch (e) {
+          expect(e, String(e)).toBeInstanceOf(LayerlensError);
+          expect((e as LayerlensError).code, String(e)).toMatch(/^(CAPACITY|UNSAFE_PATH|LAYER_ENTRY)$/);
+        }
+        // Whatever was applied stays inside the limits and reads back as no whiteout.
+        for (const s of fs.walk()) {
+          expect(new TextEncoder().encode(s.path).length).toBeLessThanOrEqual(4096);
+          expect(s.path.split("/").length).toBeLessThanOrEqual(1024);
+          expect(s.path).not.toMatch(/(^|\/)\.wh\./);
+        }
+      }),
+      { numRuns: MOUNT_RUNS },
     );
   });
 
