@@ -69,9 +69,11 @@ export function parseReferrersIndex(bytes: Uint8Array, what: string): Descriptor
   const doc = parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
   if (!isObject(doc)) throw new InvalidManifestError(what, "", "must be a JSON object");
   if (!Array.isArray(doc.manifests)) throw new InvalidManifestError(what, "manifests", "must be a list of descriptors");
-  const out: Descriptor[] = doc.manifests;
-  out.forEach((d, i) => validateDescriptor(what, `manifests[${i}]`, d));
-  return out;
+  const entries: unknown[] = doc.manifests;
+  return entries.map((d, i) => {
+    validateDescriptor(what, `manifests[${i}]`, d);
+    return d;
+  });
 }
 
 /** The `mediaType` a manifest names for itself, "" when it names none. */

@@ -151,5 +151,5 @@ function linkSignal(signal: AbortSignal | undefined, controller: AbortController
 }
 
 function definedOnly(options: TimeoutOptions): TimeoutOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TimeoutOptions;
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
