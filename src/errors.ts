@@ -196,6 +196,24 @@ export class RegistryError extends LayerlensError {
   }
 }
 
+/**
+ * A registry or token server stopped answering: no response headers within the connect and
+ * first-byte budgets, or a body that went quiet for longer than the idle budget. `url` never
+ * carries credentials; like a dropped connection it is worth trying again (`retryable`).
+ */
+export class TimeoutError extends LayerlensError {
+  readonly retryable = true;
+  constructor(
+    readonly what: string,
+    readonly url: string,
+    readonly phase: "headers" | "idle",
+    readonly ms: number,
+  ) {
+    const waited = phase === "headers" ? `no response headers within ${ms} ms` : `no body bytes for ${ms} ms`;
+    super("TIMEOUT", `${what}: ${waited} (from ${url})`);
+  }
+}
+
 function clip(s: string): string {
   return s.length > 200 ? s.slice(0, 200) + "…" : s;
 }

@@ -87,7 +87,7 @@ export { buildSampleImage } from "./sample.js";
 export { writeTar, tarEntry, TAR_END } from "./fs/tar-write.js";
 export type { TarWriteEntry } from "./fs/tar-write.js";
 // ---- registry client ----
-export { RegistryError } from "./errors.js";
+export { RegistryError, TimeoutError } from "./errors.js";
 export type { RegistryDiagnostic } from "./errors.js";
 export { RegistryClient, RegistrySource, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOrigin } from "./sources/registry.js";
 export type {
@@ -99,6 +99,7 @@ export type {
   Credentials,
   CredentialSource,
   RetryOptions,
+  TimeoutOptions,
 } from "./sources/registry.js";
 export { createRegistryCache, defaultRegistryCache, tagCacheKey, DEFAULT_TAG_TTL_MS } from "./sources/registry.js";
 export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./sources/registry.js";

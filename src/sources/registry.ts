@@ -26,6 +26,8 @@ export { RegistryClient, MANIFEST_ACCEPT_HEADER, MAX_MANIFEST_BYTES, registryOri
 export type { RegistryClientOptions, ManifestResult, PingResult, ReferrersResult } from "./registry/client.js";
 export type { Credentials, CredentialSource } from "./registry/auth.js";
 export type { RetryOptions } from "./registry/retry.js";
+export type { TimeoutOptions } from "./registry/deadline.js";
+export { DEFAULT_TIMEOUTS } from "./registry/deadline.js";
 export { DEFAULT_TAG_TTL_MS, createRegistryCache, defaultRegistryCache, tagCacheKey } from "./registry/cache.js";
 export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./registry/cache.js";
 

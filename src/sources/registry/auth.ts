@@ -10,8 +10,11 @@
 //       https://distribution.github.io/distribution/spec/auth/oauth/ (refresh tokens)
 
 import { RegistryError } from "../../errors.js";
-import { type Challenge, parseChallenges } from "./challenge.js";
-import { type RetryPolicy, isNetworkError, isRetryableStatus, retryDelay } from "./retry.js";
+import { parseErrorBody, parseTokenAnswer } from "./answers.js";
+import { discard, readCapped, readPrefix } from "./body.js";
+import { type Challenge, parseChallenges, tokenRealm } from "./challenge.js";
+import { type Timeouts, timedFetch } from "./deadline.js";
+import { type RetryPolicy, failureOf, isRetryableStatus, isTransient, retryDelay } from "./retry.js";
 import { redactUrl } from "./url.js";
 
 export type Credentials =
@@ -31,8 +34,11 @@ export interface AuthenticatorOptions {
   origin: URL;
   credentials?: CredentialSource;
   fetch: typeof fetch;
-  /** Token server requests are retried like registry requests (429, 5xx, dropped connections). */
+  /** Token server requests are retried like registry requests (429, 5xx, dropped connections, timeouts). */
   retry: RetryPolicy;
+  /** Token server requests run under the same deadlines as registry requests. */
+  timeouts: Timeouts;
+  signal?: AbortSignal;
   /** Clock for token expiry (ms since epoch). */
   now: () => number;
   userAgent?: string;
@@ -45,6 +51,10 @@ interface CachedToken {
 
 /** Tokens without expires_in live this long (distribution's token spec default). */
 const DEFAULT_TOKEN_SECONDS = 60;
+/** A token answer is a JWT or an opaque string in a little JSON: far below this. */
+export const MAX_TOKEN_ANSWER_BYTES = 1 << 20;
+const MAX_ERROR_BODY = 64 * 1024;
+const WHAT = "getting a registry token";
 
 export class Authenticator {
   /** Token server requests made so far (a cache that works keeps this low). */
@@ -63,14 +73,20 @@ export class Authenticator {
     if (!learnt) return undefined;
     if (learnt.scheme === "basic") return creds && "username" in creds ? basic(creds) : undefined;
     const cached = this.cached(learnt, scope);
-    return cached ? `Bearer ${cached}` : `Bearer ${await this.fetchToken(learnt, scope)}`;
+    return cached ? `Bearer ${cached}` : `Bearer ${await this.fetchToken(learnt, scope, redactUrl(this.options.origin))}`;
   }
 
   /**
-   * Answer a 401. `refused` is the Authorization header the registry just turned down (if any).
+   * Answer a 401. `refused` is the Authorization header the registry just turned down (if any);
+   * `from` the (redacted) URL that answered, for errors about its challenge.
    * Returns the header to retry with, or undefined when retrying cannot help.
    */
-  async unauthorized(wwwAuthenticate: string | null, scope: string, refused?: string): Promise<string | undefined> {
+  async unauthorized(
+    wwwAuthenticate: string | null,
+    scope: string,
+    refused?: string,
+    from = redactUrl(this.options.origin),
+  ): Promise<string | undefined> {
     const challenges = parseChallenges(wwwAuthenticate);
     const challenge = challenges.find((c) => c.scheme === "bearer" && c.params.realm) ?? challenges.find((c) => c.scheme === "basic");
     if (!challenge) return undefined;
@@ -89,7 +105,7 @@ export class Authenticator {
     // A valid token for exactly this scope that still lacks rights: asking the same token
     // server again gives the same rights, so the 401 stands.
     if (challenge.params.error === "insufficient_scope" && held && refused === `Bearer ${held.value}`) return undefined;
-    const token = await this.fetchToken(challenge, wanted);
+    const token = await this.fetchToken(challenge, wanted, from);
     const header = `Bearer ${token}`;
     return header === refused ? undefined : header;
   }
@@ -103,8 +119,8 @@ export class Authenticator {
     return undefined;
   }
 
-  private async fetchToken(challenge: Challenge, scope: string): Promise<string> {
-    const realm = new URL(challenge.params.realm);
+  private async fetchToken(challenge: Challenge, scope: string, from: string): Promise<string> {
+    const realm = tokenRealm(challenge.params.realm, 401, from);
     const creds = await this.creds();
     const secret = creds && ("username" in creds || "identityToken" in creds);
     if (secret && realm.protocol !== "https:" && this.options.origin.protocol === "https:") {
@@ -120,7 +136,7 @@ export class Authenticator {
       const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: creds.identityToken, client_id: "layerlens" });
       if (service) form.set("service", service);
       if (scopes.length) form.set("scope", scopes.join(" "));
-      init = { method: "POST", headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" }, body: form };
+      init = { method: "POST", headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString() };
     } else {
       if (service) realm.searchParams.set("service", service);
       for (const s of scopes) realm.searchParams.append("scope", s);
@@ -129,50 +145,39 @@ export class Authenticator {
     }
     this.tokenRequests++;
     const at = this.options.now();
-    const res = await this.askTokenServer(realm, init);
-    const text = await res.text();
-    type TokenAnswer = { token?: unknown; access_token?: unknown; expires_in?: unknown };
-    let body: TokenAnswer;
-    try {
-      body = JSON.parse(text) as TokenAnswer;
-    } catch {
-      throw new RegistryError("token server answered with something that is not JSON", res.status, redactUrl(realm), false);
-    }
-    const token =
-      typeof body.token === "string" && body.token
-        ? body.token
-        : typeof body.access_token === "string" && body.access_token
-          ? body.access_token
-          : undefined;
-    if (!token) throw new RegistryError("token server answered without a token", res.status, redactUrl(realm), false);
-    const seconds = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
+    const answer = parseTokenAnswer(await this.askTokenServer(realm, init), redactUrl(realm));
+    const seconds = answer.expiresIn ?? DEFAULT_TOKEN_SECONDS;
     // Renew a little early (a tenth of the lifetime, at most 10 s) so a token does not expire in flight.
     const lifetime = seconds * 1000;
-    this.tokens.set(tokenKey(challenge, scope), { value: token, expiresAt: at + lifetime - Math.min(lifetime / 10, 10_000) });
-    return token;
+    this.tokens.set(tokenKey(challenge, scope), { value: answer.token, expiresAt: at + lifetime - Math.min(lifetime / 10, 10_000) });
+    return answer.token;
   }
 
-  /** One token request, retried on 429/5xx and dropped connections; a 2xx response or a RegistryError. */
-  private async askTokenServer(realm: URL, init: RequestInit): Promise<Response> {
-    const { retry } = this.options;
+  /**
+   * One token request and its answer read whole (capped), retried on 429/5xx, dropped
+   * connections, bodies that break off and timeouts; the bytes of a 2xx or a typed error.
+   */
+  private async askTokenServer(realm: URL, init: RequestInit): Promise<Uint8Array> {
+    const { retry, timeouts, signal } = this.options;
+    const shown = redactUrl(realm);
     for (let attempt = 1; ; attempt++) {
-      let res: Response;
       try {
-        res = await this.options.fetch(realm, { ...init, redirect: "follow" });
+        const res = await timedFetch(this.options.fetch, realm, { ...init, redirect: "follow" }, timeouts, WHAT, signal);
+        if (res.ok) return await readCapped(res, MAX_TOKEN_ANSWER_BYTES, WHAT, "token answer", shown);
+        if (isRetryableStatus(res.status) && attempt < retry.attempts) {
+          await discard(res);
+          await retry.sleep(retryDelay(retry, attempt, res.headers.get("Retry-After")));
+          continue;
+        }
+        const diagnostics = parseErrorBody(await readPrefix(res, MAX_ERROR_BODY).catch(() => new Uint8Array(0)));
+        throw new RegistryError(WHAT, res.status, shown, isRetryableStatus(res.status), diagnostics);
       } catch (cause) {
-        if (isNetworkError(cause) && attempt < retry.attempts) {
+        if (isTransient(cause) && attempt < retry.attempts) {
           await retry.sleep(retryDelay(retry, attempt));
           continue;
         }
-        throw new RegistryError("getting a registry token", 0, redactUrl(realm), isNetworkError(cause), [], { cause });
+        throw failureOf(cause, WHAT, shown);
       }
-      if (res.ok) return res;
-      await res.body?.cancel().catch(() => {});
-      if (isRetryableStatus(res.status) && attempt < retry.attempts) {
-        await retry.sleep(retryDelay(retry, attempt, res.headers.get("Retry-After")));
-        continue;
-      }
-      throw new RegistryError("getting a registry token", res.status, redactUrl(realm), isRetryableStatus(res.status));
     }
   }
 

@@ -7,16 +7,21 @@
 //
 // Invariants: bytes are delivered in order, each exactly once; a server that ignores Range
 // (200 instead of 206) is handled by skipping what was already delivered; consecutive
-// failures without progress are bounded by the retry policy.
+// failures without progress (drops, or a body that went quiet past the idle timeout) are
+// bounded by the retry policy, and the last one ends the stream with an error naming the URL.
 // Spec: https://www.rfc-editor.org/rfc/rfc9110#name-range-requests
 
-import { RegistryError, SizeMismatchError } from "../../errors.js";
+import { RegistryError, SizeMismatchError, TimeoutError } from "../../errors.js";
 import { DigestCheck, type HasherOverrides } from "../../oci/blob.js";
-import { type RetryPolicy, isNetworkError, retryDelay } from "./retry.js";
+import type { RegistryResponse } from "./deadline.js";
+import { type RetryPolicy, isTransient, retryDelay } from "./retry.js";
+import { redactUrl } from "./url.js";
 
 export interface BlobStreamOptions {
   /** For messages: "blob sha256:ab12… in repo". */
   what: string;
+  /** The blob's URL without credentials, for messages. */
+  url: string;
   /** First byte wanted (absolute). */
   start: number;
   /** One past the last byte wanted; undefined = to the end of the blob. */
@@ -29,7 +34,7 @@ export interface BlobStreamOptions {
   hashers?: HasherOverrides;
   retry: RetryPolicy;
   /** Ask for the bytes from absolute offset `from` (to `end`); a 2xx response. */
-  open(from: number): Promise<Response>;
+  open(from: number): Promise<RegistryResponse>;
   /** Called before each resume (for statistics). */
   onResume?(from: number): void;
 }
@@ -46,13 +51,13 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
   async function connect(): Promise<void> {
     if (pos !== o.start) o.onResume?.(pos);
     const res = await o.open(pos);
-    skip = bytesToSkip(res, pos, o.what);
+    skip = bytesToSkip(res, pos, o.what, o.url);
     const total = advertisedSize(res);
     if (o.size !== undefined && total !== undefined && total !== o.size) {
       await res.body?.cancel().catch(() => {});
       throw new SizeMismatchError(o.what, o.size, total);
     }
-    if (!res.body) throw new RegistryError(`${o.what}: empty answer`, res.status, res.url, true);
+    if (!res.body) throw new RegistryError(`${o.what}: empty answer`, res.status, res.url ? redactUrl(res.url) : o.url, true);
     reader = res.body.getReader();
   }
 
@@ -60,7 +65,8 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
     reader?.cancel().catch(() => {});
     reader = undefined;
     if (++failures >= o.retry.attempts) {
-      throw new RegistryError(`${o.what}: connection kept dropping at byte ${pos}`, 0, "", true, [], { cause });
+      if (cause instanceof TimeoutError) throw cause;
+      throw new RegistryError(`${o.what}: connection kept dropping at byte ${pos}`, 0, o.url, true, [], { cause });
     }
     await o.retry.sleep(retryDelay(o.retry, failures));
   }
@@ -73,7 +79,7 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
         try {
           step = await reader!.read();
         } catch (err) {
-          if (!isNetworkError(err)) throw err;
+          if (!isTransient(err)) throw err;
           await brokeOff(err);
           continue;
         }
@@ -116,7 +122,7 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
 }
 
 /** The blob's whole size as the server states it (Content-Range total, or Content-Length of a 200). */
-function advertisedSize(res: Response): number | undefined {
+function advertisedSize(res: RegistryResponse): number | undefined {
   if (res.status === 206) {
     const m = /\/(\d+)$/.exec(res.headers.get("Content-Range")?.trim() ?? "");
     return m ? Number(m[1]) : undefined;
@@ -127,10 +133,11 @@ function advertisedSize(res: Response): number | undefined {
 }
 
 /** How many leading bytes of `res` were already delivered (a 200 to a Range request, an early 206). */
-function bytesToSkip(res: Response, from: number, what: string): number {
+function bytesToSkip(res: RegistryResponse, from: number, what: string, url: string): number {
   if (res.status !== 206) return from;
   const m = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(res.headers.get("Content-Range")?.trim() ?? "");
   const first = m ? Number(m[1]) : from;
-  if (first > from) throw new RegistryError(`${what}: asked for bytes from ${from}, got from ${first}`, 206, res.url, false);
+  if (first > from)
+    throw new RegistryError(`${what}: asked for bytes from ${from}, got from ${first}`, 206, res.url ? redactUrl(res.url) : url, false);
   return from - first;
 }

@@ -5,6 +5,8 @@
 // Spec: https://www.rfc-editor.org/rfc/rfc9110#name-www-authenticate
 //       https://distribution.github.io/distribution/spec/auth/token/
 
+import { RegistryError } from "../../errors.js";
+
 export interface Challenge {
   /** Lower-cased: "bearer", "basic", ... */
   scheme: string;
@@ -67,4 +69,23 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
     }
     return value;
   }
+}
+
+/**
+ * A bearer challenge's realm as the URL to ask for a token: absolute http(s) only, so a
+ * registry cannot point us at data:, file: or a relative path. `from` is the (redacted)
+ * registry URL whose 401 named it, for the RegistryError.
+ */
+export function tokenRealm(realm: string | undefined, status: number, from: string): URL {
+  const shown = JSON.stringify(realm === undefined ? "" : realm.length > 200 ? realm.slice(0, 200) + "…" : realm);
+  let url: URL;
+  try {
+    url = new URL(realm ?? "");
+  } catch {
+    throw new RegistryError(`the registry's bearer challenge names a token realm that is not a URL: ${shown}`, status, from, false);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new RegistryError(`the registry's bearer challenge names a token realm that is not http(s): ${shown}`, status, from, false);
+  }
+  return url;
 }

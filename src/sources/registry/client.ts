@@ -3,21 +3,25 @@
 // and referrers with the tag-schema fallback. Every manifest is checked against the digest
 // asked for, or against Docker-Content-Digest for a tag, and capped at 4 MiB; whole blobs
 // read through blob() are verified, and retried once when their bytes come back corrupted.
+// Every request runs under the deadlines of deadline.ts, every body read whole is capped and
+// re-asked when it breaks off, and every answer is parsed as untrusted input (answers.ts).
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
 
-import { CapacityError, DigestMismatchError, InvalidManifestError, RegistryError, SizeMismatchError } from "../../errors.js";
+import { DigestMismatchError, InvalidReferenceError, RegistryError, SizeMismatchError } from "../../errors.js";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../oci/media-types.js";
 import type { Descriptor } from "../../oci/types.js";
 import { DigestCheck, type HasherOverrides } from "../../oci/blob.js";
 import { checkDigestString } from "../../oci/digest.js";
 import { type Sha256Factory, createSha256 } from "../../hash/hasher.js";
 import type { ByteRange } from "../source.js";
-import { parseJson } from "../verify.js";
+import { contentDigest, ownMediaType, parseListPage, parseReferrersIndex } from "./answers.js";
 import { Authenticator, type CredentialSource } from "./auth.js";
+import { concat } from "./body.js";
 import { resumableBlobStream } from "./blob-stream.js";
-import { nextLink } from "./link.js";
+import { type RegistryResponse, type TimeoutOptions, resolveTimeouts } from "./deadline.js";
+import { nextPageUrl } from "./link.js";
 import { type RetryOptions, retryPolicy, type RetryPolicy } from "./retry.js";
-import { type RegistryRequest, Transport, discard } from "./transport.js";
+import { type RegistryRequest, Transport, type WholeAnswer, discard } from "./transport.js";
 import { redactUrl } from "./url.js";
 
 /** The OCI 1.1-rc artifact manifest: withdrawn from the spec, still served by some registries. */
@@ -50,6 +54,12 @@ export interface RegistryClientOptions {
   /** sha256 to verify with (default: the runtime's registered one). */
   sha256?: Sha256Factory;
   retry?: RetryOptions;
+  /**
+   * Deadlines for every registry and token request (defaults 30 s each): the connect and
+   * first-byte budgets together bound the wait for response headers, idleMs each quiet spell
+   * of a body. A request that runs out is retried like a dropped one, then ends in TimeoutError.
+   */
+  timeouts?: TimeoutOptions;
   /** Manifest size cap in bytes (default 4 MiB). */
   maxManifestBytes?: number;
   /** Clock for token expiry (default Date.now). */
@@ -95,6 +105,7 @@ export class RegistryClient {
     this.origin = registryOrigin(options.registry, options.protocol ?? (options.plainHttp ? "http" : undefined), options.loopbackHttp);
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.retry = retryPolicy(options.retry);
+    const timeouts = resolveTimeouts(options.timeouts);
     this.hashers = { sha256: options.sha256 ?? createSha256 };
     this.maxManifestBytes = options.maxManifestBytes ?? MAX_MANIFEST_BYTES;
     this.auth = new Authenticator({
@@ -103,6 +114,8 @@ export class RegistryClient {
       credentials: options.credentials,
       fetch: fetchFn,
       retry: this.retry,
+      timeouts,
+      signal: options.signal,
       now: options.now ?? Date.now,
       userAgent: options.userAgent,
     });
@@ -111,6 +124,7 @@ export class RegistryClient {
       fetch: fetchFn,
       auth: this.auth,
       retry: this.retry,
+      timeouts,
       userAgent: options.userAgent,
       signal: options.signal,
     });
@@ -138,17 +152,14 @@ export class RegistryClient {
       what,
     });
     await discard(res);
-    const digest = res.headers.get("Docker-Content-Digest") ?? (namesDigest(reference) ? reference : undefined);
-    const size = Number(res.headers.get("Content-Length"));
+    const url = answerUrl(res, this.origin);
+    if (namesDigest(reference)) checkDigestString(reference);
+    const digest = contentDigest(res.headers, what, res.status, url) ?? (namesDigest(reference) ? reference : undefined);
+    const length = res.headers.get("Content-Length");
+    const size = length !== null && /^\d+$/.test(length.trim()) ? Number(length) : NaN;
     if (!digest || !Number.isSafeInteger(size)) {
-      throw new RegistryError(
-        `${what}: no Docker-Content-Digest or Content-Length in the answer`,
-        res.status,
-        redactUrl(res.url || this.origin),
-        false,
-      );
+      throw new RegistryError(`${what}: no Docker-Content-Digest or Content-Length in the answer`, res.status, url, false);
     }
-    checkDigestString(digest);
     return { mediaType: mediaTypeOf(res) ?? "", digest, size };
   }
 
@@ -177,18 +188,16 @@ export class RegistryClient {
     what: string,
     fresh: boolean,
   ): Promise<ManifestResult> {
-    const res = await this.send(repository, {
+    const { res, bytes } = await this.read(repository, this.maxManifestBytes, "manifest", {
       path: manifestPath(repository, reference),
       headers: { Accept: MANIFEST_ACCEPT_HEADER },
-      what: `reading ${what}`,
+      what,
       fresh,
     });
-    const bytes = await readCapped(res, this.maxManifestBytes, what);
     // By digest: that digest. By tag: the registry's Docker-Content-Digest, by its algorithm;
     // without one there is nothing to compare with, and the sha256 names the bytes.
-    const check = new DigestCheck(what, byDigest ? reference : (res.headers.get("Docker-Content-Digest") ?? undefined), {
-      hashers: this.hashers,
-    });
+    const told = contentDigest(res.headers, what, res.status, answerUrl(res, this.origin));
+    const check = new DigestCheck(what, byDigest ? reference : told, { hashers: this.hashers });
     check.update(bytes);
     const actual = check.finish();
     return { bytes, descriptor: { mediaType: mediaTypeOf(res) ?? ownMediaType(bytes, what), digest: actual, size: bytes.length } };
@@ -213,7 +222,7 @@ export class RegistryClient {
     }
     const size = Number.isSafeInteger(desc.size) && desc.size >= 0 ? desc.size : undefined;
     const stop = end ?? size;
-    const open = (from: number): Promise<Response> => {
+    const open = (from: number): Promise<RegistryResponse> => {
       const headers: Record<string, string> = {};
       // A Range only when it is needed: a plain GET keeps caches and redirects simple.
       if (from > 0 || end !== undefined) headers.Range = `bytes=${from}-${stop !== undefined ? stop - 1 : ""}`;
@@ -226,9 +235,10 @@ export class RegistryClient {
     };
     if (stop !== undefined && start >= stop) return new ReadableStream({ start: (c) => c.close() });
     const first = await open(start);
-    let pending: Response | undefined = first;
+    let pending: RegistryResponse | undefined = first;
     return resumableBlobStream({
       what,
+      url: redactUrl(new URL(`/v2/${repository}/blobs/${desc.digest}`, this.origin)),
       start,
       end,
       size,
@@ -282,21 +292,20 @@ export class RegistryClient {
     const filter = options.artifactType;
     const query = filter ? `?artifactType=${encodeURIComponent(filter)}` : "";
     // 404 (and 405 from some proxies) means "no referrers API": fall back to the tag schema.
-    const res = await this.send(repository, {
+    const { res, bytes } = await this.read(repository, this.maxManifestBytes, "referrers index", {
       path: `/v2/${repository}/referrers/${subject}${query}`,
       headers: { Accept: OCI_INDEX },
       what: `listing ${what}`,
       accept: [404, 405],
     });
     if (res.ok) {
-      const index = parseIndex(await readCapped(res, this.maxManifestBytes, what), what);
+      const index = parseReferrersIndex(bytes, `${what} (${answerUrl(res, this.origin)})`);
       const applied = (res.headers.get("OCI-Filters-Applied") ?? "").split(",").map((s) => s.trim());
       return {
         via: "api",
         descriptors: filter && !applied.includes("artifactType") ? index.filter((d) => d.artifactType === filter) : index,
       };
     }
-    await discard(res);
     const tag = subject.replace(":", "-").slice(0, 128);
     let found: ManifestResult;
     try {
@@ -305,42 +314,71 @@ export class RegistryClient {
       if (err instanceof RegistryError && err.status === 404) return { via: "tag", descriptors: [] };
       throw err;
     }
-    const index = parseIndex(found.bytes, `${what} (tag ${tag})`);
+    const index = parseReferrersIndex(found.bytes, `${what} (tag ${tag})`);
     return { via: "tag", descriptors: filter ? index.filter((d) => d.artifactType === filter) : index };
   }
 
-  private send(repository: string | undefined, req: Omit<RegistryRequest, "scope">): Promise<Response> {
-    return this.transport.send({ ...req, scope: repository ? `repository:${repository}:pull` : "registry:catalog:*" });
+  private send(repository: string | undefined, req: Omit<RegistryRequest, "scope">): Promise<RegistryResponse> {
+    return this.transport.send({ ...req, scope: scopeOf(repository) });
+  }
+
+  private read(repository: string | undefined, cap: number, limit: string, req: Omit<RegistryRequest, "scope">): Promise<WholeAnswer> {
+    return this.transport.read({ ...req, scope: scopeOf(repository) }, cap, limit);
   }
 
   private async paginate(repository: string | undefined, first: string, what: string, field: "tags" | "repositories"): Promise<string[]> {
     const out: string[] = [];
     const seen = new Set<string>();
-    for (let path: string | undefined = first; path;) {
+    for (let page: URL | undefined = new URL(first, this.origin); page;) {
       // A Link back to a page already read would loop for ever.
-      if (seen.has(path))
-        throw new RegistryError(`${what}: pagination loops back to ${path}`, 200, redactUrl(new URL(path, this.origin)), false);
-      seen.add(path);
-      const res = await this.send(repository, { path, headers: { Accept: "application/json" }, what });
-      const body = parseJsonBytes(await readCapped(res, this.maxManifestBytes, what), what) as Record<string, unknown>;
-      const page = body[field];
-      if (page !== null && page !== undefined && !(Array.isArray(page) && page.every((t) => typeof t === "string"))) {
-        throw new InvalidManifestError(what, field, "must be a list of strings");
-      }
-      out.push(...(page ?? []));
-      const next = nextLink(res.headers.get("Link"));
-      path = next ? new URL(next, new URL(path, this.origin)).toString() : undefined;
+      if (seen.has(page.href))
+        throw new RegistryError(`${what}: pagination loops back to ${page.pathname}${page.search}`, 200, redactUrl(page), false);
+      seen.add(page.href);
+      const { res, bytes } = await this.read(repository, this.maxManifestBytes, "listing page", {
+        path: page.href,
+        headers: { Accept: "application/json" },
+        what,
+      });
+      out.push(...parseListPage(bytes, `${what} (${redactUrl(page)})`, field));
+      page = nextPageUrl(res.headers.get("Link"), page, what, res.status);
     }
     return out;
   }
 }
 
-/** The API origin of a registry name. */
+/**
+ * The API origin of a registry name: "host[:port]" and nothing else (no scheme, path,
+ * user or spaces), else InvalidReferenceError.
+ */
 export function registryOrigin(registry: string, protocol?: "https" | "http", loopbackHttp = true): URL {
+  if (typeof registry !== "string") throw new InvalidReferenceError(String(registry), "a registry is a host[:port] string");
   const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
   const hostname = host.replace(/:\d+$/, "");
   const loopback = loopbackHttp && (hostname === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === "[::1]");
-  return new URL(`${protocol ?? (loopback ? "http" : "https")}://${host}`);
+  let url: URL | undefined;
+  try {
+    url = HOST_PORT.test(host) ? new URL(`${protocol ?? (loopback ? "http" : "https")}://${host}`) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url) {
+    throw new InvalidReferenceError(registry, "a registry is host[:port] (a DNS name, IPv4 or [IPv6] address, and a port)");
+  }
+  return url;
+}
+
+// RFC 3986 reg-name / IPv4 / bracketed IPv6, then an optional port: what a reference's
+// registry part may be. The URL parser then has the last word.
+const HOST_PORT =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function scopeOf(repository: string | undefined): string {
+  return repository ? `repository:${repository}:pull` : "registry:catalog:*";
+}
+
+/** The URL that answered, without credentials (the origin when fetch does not say). */
+function answerUrl(res: RegistryResponse, origin: URL): string {
+  return redactUrl(res.url || origin);
 }
 
 function manifestPath(repository: string, reference: string): string {
@@ -355,49 +393,10 @@ function namesDigest(reference: string): boolean {
   return reference.includes(":");
 }
 
-function mediaTypeOf(res: Response): string | undefined {
+function mediaTypeOf(res: RegistryResponse): string | undefined {
   const type = res.headers.get("Content-Type")?.split(";")[0]?.trim();
   // Registries answer JSON or octet-stream when they do not know the manifest's type.
   return type && type !== "application/json" && type !== "application/octet-stream" && type !== "text/plain" ? type : undefined;
-}
-
-function ownMediaType(bytes: Uint8Array, what: string): string {
-  const doc = parseJsonBytes(bytes, what) as { mediaType?: unknown };
-  return typeof doc.mediaType === "string" ? doc.mediaType : "";
-}
-
-function parseIndex(bytes: Uint8Array, what: string): Descriptor[] {
-  const doc = parseJsonBytes(bytes, what) as { manifests?: unknown };
-  if (!Array.isArray(doc.manifests)) throw new InvalidManifestError(what, "manifests", "must be a list of descriptors");
-  return doc.manifests as Descriptor[];
-}
-
-function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
-  return parseJson(bytes, (why) => new InvalidManifestError(what, "", why));
-}
-
-/** Read a body of at most `cap` bytes; Content-Length over the cap is refused before reading. */
-async function readCapped(res: Response, cap: number, what: string): Promise<Uint8Array> {
-  const declared = Number(res.headers.get("Content-Length") ?? NaN);
-  if (declared > cap) {
-    await discard(res);
-    throw new CapacityError(`${what}: ${declared} bytes is over the ${cap}-byte manifest limit`);
-  }
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > cap) {
-      await reader.cancel().catch(() => {});
-      throw new CapacityError(`${what}: more than the ${cap}-byte manifest limit`);
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, length);
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -408,14 +407,4 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
     length += c.length;
   }
   return concat(chunks, length);
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -1,13 +1,14 @@
 // When and how long to wait before trying a registry request again.
 //
-// Retried: 408, 429 and 5xx answers except 501/505 (the server will not change its mind), and
-// dropped connections (fetch rejects with a TypeError; undici says "fetch failed"/"terminated").
+// Retried: 408, 429 and 5xx answers except 501/505 (the server will not change its mind),
+// dropped connections (fetch rejects with a TypeError; undici says "fetch failed"/"terminated")
+// and timeouts (a stalled server or a body gone quiet: a new connection often gets through).
 // Never retried: 4xx answers, digest mismatches of data the registry keeps serving, aborts.
 // Delay: exponential backoff with "equal jitter" (half fixed, half random) so that many
 // clients retrying at once spread out; a Retry-After header wins when it is present, capped.
 // Spec: https://www.rfc-editor.org/rfc/rfc9110#name-retry-after
 
-import { LayerlensError } from "../../errors.js";
+import { LayerlensError, RegistryError, TimeoutError } from "../../errors.js";
 
 export interface RetryOptions {
   /** Tries in total, the first one included (default 5). */
@@ -50,6 +51,20 @@ export function isNetworkError(err: unknown): boolean {
   if (err.name === "AbortError" || err instanceof LayerlensError) return false;
   if (err instanceof TypeError || "code" in err) return true;
   return /network connection lost|connection (reset|refused|closed)|socket|terminated|disconnected/i.test(err.message);
+}
+
+/** A failure worth another try: a dropped connection or a timeout. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof TimeoutError || isNetworkError(err);
+}
+
+/**
+ * The typed error to end with after `cause`: our own errors as they are (a TimeoutError keeps
+ * its URL and phase), anything else (a fetch TypeError) as a RegistryError naming `url`.
+ */
+export function failureOf(cause: unknown, what: string, url: string): LayerlensError {
+  if (cause instanceof LayerlensError) return cause;
+  return new RegistryError(what, 0, url, isNetworkError(cause), [], { cause });
 }
 
 /** Milliseconds to wait before try number `attempt + 1` (attempt counts from 1). */

@@ -1,6 +1,7 @@
 // One registry HTTP exchange, done properly: authentication (learnt from 401 challenges),
 // redirects followed by hand so Authorization never reaches another host, retries with
-// backoff on 429/5xx and dropped connections, and every failure turned into a RegistryError
+// backoff on 429/5xx, dropped connections and timeouts (all in one budget per request, bodies
+// read whole included), and every failure turned into a RegistryError or TimeoutError
 // carrying the status, a credential-free URL and the registry's own diagnostics.
 //
 // Redirects: fetch's redirect:"follow" would resend our headers to wherever Location points
@@ -9,10 +10,15 @@
 // standard drops Authorization on cross-origin redirects).
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
 
-import { type RegistryDiagnostic, RegistryError } from "../../errors.js";
+import { LayerlensError, RegistryError } from "../../errors.js";
+import { parseErrorBody } from "./answers.js";
 import type { Authenticator } from "./auth.js";
-import { type RetryPolicy, isNetworkError, isRetryableStatus, retryDelay } from "./retry.js";
+import { discard, readCapped, readPrefix } from "./body.js";
+import { type RegistryResponse, type Timeouts, timedFetch } from "./deadline.js";
+import { type RetryPolicy, failureOf, isRetryableStatus, isTransient, retryDelay } from "./retry.js";
 import { redactUrl } from "./url.js";
+
+export { discard };
 
 export interface RegistryRequest {
   method?: "GET" | "HEAD";
@@ -38,8 +44,20 @@ export interface TransportOptions {
   fetch: typeof fetch;
   auth: Authenticator;
   retry: RetryPolicy;
+  timeouts: Timeouts;
   userAgent?: string;
   signal?: AbortSignal;
+}
+
+/** Tries made for one request so far: shared by send() and the body reads that re-send. */
+export interface Tries {
+  made: number;
+}
+
+/** A body read whole, with the answer it came in. */
+export interface WholeAnswer {
+  res: RegistryResponse;
+  bytes: Uint8Array;
 }
 
 const MAX_REDIRECTS = 10;
@@ -58,47 +76,80 @@ export class Transport {
   }
 
   /** Send `req`; resolves with a 2xx (or an accepted status) response whose body is unread. */
-  async send(req: RegistryRequest): Promise<Response> {
+  async send(req: RegistryRequest, tries: Tries = { made: 0 }): Promise<RegistryResponse> {
     const url = new URL(req.path, this.options.origin);
+    const shown = redactUrl(url);
     const { retry } = this.options;
     let authorization = await this.options.auth.header(req.scope);
     let authRounds = 0;
-    for (let attempt = 1; ; attempt++) {
-      let res: Response;
+    for (;;) {
+      tries.made++;
+      let res: RegistryResponse;
       try {
         res = await this.fetchFollowing(url, req, authorization);
       } catch (cause) {
         if (cause instanceof RegistryError) throw cause;
         if (url.protocol === "https:" && answeredPlainHttp(cause)) throw plainHttpError(req.what, url, cause);
-        if (isNetworkError(cause) && attempt < retry.attempts) {
-          await retry.sleep(retryDelay(retry, attempt));
+        if (isTransient(cause) && tries.made < retry.attempts) {
+          await retry.sleep(retryDelay(retry, tries.made));
           continue;
         }
-        throw new RegistryError(req.what, 0, redactUrl(url), isNetworkError(cause), [], { cause });
+        throw failureOf(cause, req.what, shown);
       }
       // A caller that accepts 401 (ping) wants to see the challenge, not have it answered.
       if (res.status === 401 && authRounds < 2 && !req.accept?.includes(401)) {
         authRounds++;
-        const next = await this.options.auth.unauthorized(res.headers.get("WWW-Authenticate"), req.scope, authorization);
+        let next: string | undefined;
+        try {
+          next = await this.options.auth.unauthorized(res.headers.get("WWW-Authenticate"), req.scope, authorization, shown);
+        } catch (err) {
+          await discard(res);
+          throw err;
+        }
         if (next !== undefined) {
           await discard(res);
           authorization = next;
-          attempt--; // authenticating is not a retry
+          tries.made--; // authenticating is not a retry
           continue;
         }
       }
       if (res.ok || req.accept?.includes(res.status)) return res;
-      if (isRetryableStatus(res.status) && attempt < retry.attempts) {
+      if (isRetryableStatus(res.status) && tries.made < retry.attempts) {
         await discard(res);
-        await retry.sleep(retryDelay(retry, attempt, res.headers.get("Retry-After")));
+        await retry.sleep(retryDelay(retry, tries.made, res.headers.get("Retry-After")));
         continue;
       }
       throw await errorFrom(res, req.what, url);
     }
   }
 
+  /**
+   * Send `req` and read its body whole, at most `cap` bytes (`limit` names the cap in the
+   * error). A body that breaks off or goes quiet is asked for again, within the same budget
+   * of tries as the request itself.
+   */
+  async read(req: RegistryRequest, cap: number, limit: string): Promise<WholeAnswer> {
+    const { retry } = this.options;
+    const tries: Tries = { made: 0 };
+    for (;;) {
+      const res = await this.send(req, tries);
+      const shown = redactUrl(res.url || new URL(req.path, this.options.origin));
+      try {
+        return { res, bytes: await readCapped(res, cap, req.what, limit, shown) };
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        if (tries.made >= retry.attempts) {
+          throw err instanceof LayerlensError
+            ? err
+            : new RegistryError(`${req.what}: the answer kept breaking off`, res.status, shown, true, [], { cause: err });
+        }
+        await retry.sleep(retryDelay(retry, tries.made));
+      }
+    }
+  }
+
   /** fetch with manual redirects: Authorization goes only to the registry's own origin. */
-  private async fetchFollowing(start: URL, req: RegistryRequest, authorization: string | undefined): Promise<Response> {
+  private async fetchFollowing(start: URL, req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
     let url = start;
     let method = req.method ?? "GET";
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -106,30 +157,33 @@ export class Transport {
       if (this.options.userAgent) headers["User-Agent"] = this.options.userAgent;
       if (authorization && url.origin === this.options.origin.origin) headers.Authorization = authorization;
       this.requests++;
-      const res = await this.fetchOnce(url, { method, headers, redirect: "manual", signal: this.options.signal }, req.fresh);
+      const res = await this.fetchOnce(url, { method, headers, redirect: "manual" }, req);
       if (res.type === "opaqueredirect") {
         // Browser: the Location is hidden from us; let the browser follow it.
         this.requests++;
-        return this.fetchOnce(url, { method, headers, redirect: "follow", signal: this.options.signal }, req.fresh);
+        return this.fetchOnce(url, { method, headers, redirect: "follow" }, req);
       }
       const location = res.headers.get("Location");
       if (res.status < 300 || res.status > 399 || res.status === 304 || !location) return res;
       await discard(res);
-      url = new URL(location, url);
+      url = redirectTarget(location, url, res.status, req.what);
       if (res.status === 303) method = "GET";
     }
     throw new RegistryError(`${req.what}: more than ${MAX_REDIRECTS} redirects`, 0, redactUrl(start), false);
   }
 
-  private async fetchOnce(url: URL, init: RequestInit, fresh?: boolean): Promise<Response> {
-    if (!fresh || !this.cacheModes) return this.options.fetch(url, init);
+  private async fetchOnce(url: URL, init: RequestInit, req: RegistryRequest): Promise<RegistryResponse> {
+    const { fetch: fetchFn, timeouts, signal } = this.options;
+    const send = (extra: RequestInit): Promise<RegistryResponse> =>
+      timedFetch(fetchFn, url, { ...init, ...extra }, timeouts, req.what, signal);
+    if (!req.fresh || !this.cacheModes) return send({});
     try {
-      return await this.options.fetch(url, { ...init, cache: "reload" });
+      return await send({ cache: "reload" });
     } catch (err) {
       // Runtimes without an HTTP cache may refuse the field outright; then there is nothing to bypass.
-      if (!(err instanceof Error) || !/cache/i.test(err.message)) throw err;
+      if (!(err instanceof Error) || err instanceof LayerlensError || !/cache/i.test(err.message)) throw err;
       this.cacheModes = false;
-      return this.options.fetch(url, init);
+      return send({});
     }
   }
 }
@@ -157,51 +211,28 @@ function plainHttpError(what: string, url: URL, cause: unknown): RegistryError {
   return new RegistryError(why, 0, redactUrl(url), false, [], { cause });
 }
 
-/** A RegistryError from a non-2xx answer, with the registry's `errors[]` when it sent them. */
-export async function errorFrom(res: Response, what: string, url: URL): Promise<RegistryError> {
-  let diagnostics: RegistryDiagnostic[] = [];
+/** A redirect's Location resolved against the URL that sent it: http(s) only. */
+function redirectTarget(location: string, from: URL, status: number, what: string): URL {
+  let url: URL | undefined;
   try {
-    const text = await readLimited(res, MAX_ERROR_BODY);
-    const body = JSON.parse(text) as { errors?: unknown };
-    if (Array.isArray(body.errors)) {
-      diagnostics = body.errors
-        .filter(
-          (e: unknown): e is Record<string, unknown> => typeof e === "object" && e !== null && "code" in e && typeof e.code === "string",
-        )
-        .map((e) => ({ code: e.code as string, message: typeof e.message === "string" ? e.message : undefined, detail: e.detail }));
-    }
+    url = new URL(location, from);
   } catch {
-    // Not JSON (e.g. "404 page not found"): the status says enough.
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    const shown = JSON.stringify(location.length > 200 ? location.slice(0, 200) + "…" : location);
+    throw new RegistryError(`${what}: redirected to ${shown}, which is not an http(s) URL`, status, redactUrl(from), false);
+  }
+  return url;
+}
+
+/** A RegistryError from a non-2xx answer, with the registry's `errors[]` when it sent them. */
+export async function errorFrom(res: RegistryResponse, what: string, url: URL): Promise<RegistryError> {
+  let diagnostics: RegistryError["diagnostics"] = [];
+  try {
+    diagnostics = parseErrorBody(await readPrefix(res, MAX_ERROR_BODY));
+  } catch {
+    // The error body broke off or went quiet: the status says enough.
   }
   return new RegistryError(what, res.status, redactUrl(url), isRetryableStatus(res.status), diagnostics);
-}
-
-/** Throw the body away so the connection can be reused. */
-export async function discard(res: Response): Promise<void> {
-  try {
-    await res.body?.cancel();
-  } catch {
-    // Already broken: nothing to free.
-  }
-}
-
-async function readLimited(res: Response, limit: number): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  while (length < limit) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    length += value.length;
-  }
-  await reader.cancel().catch(() => {});
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all.subarray(0, limit));
 }
