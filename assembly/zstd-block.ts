@@ -14,7 +14,7 @@ import { fseReadDescription, fseBuild, fseBuildRle, fseLog, fseMaxSymbol,
   LL_DEFAULT_TABLE, ML_DEFAULT_TABLE, OF_DEFAULT_TABLE, LL_DEFAULT_LOG, ML_DEFAULT_LOG, OF_DEFAULT_LOG } from "./zstd-fse";
 import { hufReadTable, hufDecode, hufLog } from "./zstd-huffman";
 import { MAX_LL, MAX_ML, MAX_OF, LL_MAX_LOG, ML_MAX_LOG, OF_MAX_LOG } from "./zstd-sizes";
-import { ZSTD_ERR_LITERALS, ZSTD_ERR_HUFFMAN, ZSTD_ERR_FSE, ZSTD_ERR_SEQUENCES, ZSTD_ERR_OFFSET, ZSTD_ERR_OVERRUN } from "./zstd-codes";
+import { ZSTD_ERR_LITERALS, ZSTD_ERR_HUFFMAN, ZSTD_ERR_FSE, ZSTD_ERR_SEQUENCES, ZSTD_ERR_OFFSET, ZSTD_ERR_OVERRUN } from "./abi";
 
 // Literals_Length and Match_Length codes: baseline and extra bits (RFC 8878 section 3.1.1.3.2.1.1).
 const LL_BASE = memory.data<u32>([

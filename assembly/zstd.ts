@@ -7,7 +7,7 @@
 //   loop: at = zstdInput(z); room = zstdInputRoom(z); host writes n <= room bytes at `at`
 //         r = zstdDecode(z, n)         then zstdDecode(z, 0) again while r is output/FRAME_DONE
 //           r > 0  → r bytes at zstdOutput(z), valid until the next call
-//           ZSTD_NEED_INPUT / ZSTD_FRAME_DONE / error code (see zstd-codes.ts)
+//           ZSTD_NEED_INPUT / ZSTD_FRAME_DONE / error code (see abi.ts)
 //   zstdIdle(z) at the end: true when the input ended on a frame boundary
 //   zstdFree(z)
 //
@@ -28,7 +28,7 @@ import {
   ZSTD_NEED_INPUT, ZSTD_FRAME_DONE, ZSTD_ERR_MAGIC, ZSTD_ERR_FRAME_HEADER, ZSTD_ERR_WINDOW_TOO_LARGE,
   ZSTD_ERR_DICTIONARY, ZSTD_ERR_BLOCK_TYPE, ZSTD_ERR_BLOCK_SIZE, ZSTD_ERR_CONTENT_SIZE, ZSTD_ERR_CHECKSUM,
   ZSTD_ERR_CAPACITY, ZSTD_ERR_ARGUMENT,
-} from "./zstd-codes";
+} from "./abi";
 
 const MAGIC: u32 = 0xfd2fb528;
 const SKIPPABLE_MAGIC: u32 = 0x184d2a50;
