@@ -55,7 +55,7 @@ function stripes(s: usize, p: usize, len: usize): void {
 
 export function xxh64Update(s: usize, p: usize, len: usize): void {
   store<u64>(s + OFF_TOTAL, load<u64>(s + OFF_TOTAL) + <u64>len);
-  let buffered = <usize>load<u32>(s + OFF_BUFFERED);
+  const buffered = <usize>load<u32>(s + OFF_BUFFERED);
   if (buffered + len < 32) {
     memory.copy(s + OFF_BUF + buffered, p, len);
     store<u32>(s + OFF_BUFFERED, <u32>(buffered + len));

@@ -116,7 +116,8 @@ function literals(z: ZstdState, src: usize, size: usize): i32 {
 function table(z: ZstdState, field: u32, mode: u32, src: usize, size: usize): i32 {
   const maxSymbol = field == 0 ? MAX_LL : field == 1 ? MAX_OF : MAX_ML;
   const space = field == 0 ? z.llSpace : field == 1 ? z.ofSpace : z.mlSpace;
-  let t: usize = 0, log: u32 = 0, used: i32 = 0;
+  let t: usize;
+  let log: u32 = 0, used: i32 = 0;
   if (mode == MODE_PREDEFINED) {
     t = field == 0 ? LL_DEFAULT_TABLE : field == 1 ? OF_DEFAULT_TABLE : ML_DEFAULT_TABLE;
     log = field == 0 ? LL_DEFAULT_LOG : field == 1 ? OF_DEFAULT_LOG : ML_DEFAULT_LOG;

@@ -35,7 +35,7 @@ const SKIPPABLE_MAGIC: u32 = 0x184d2a50;
 const SKIPPABLE_MASK: u32 = 0xfffffff0;
 const BLOCK_RAW: u32 = 0;
 const BLOCK_RLE: u32 = 1;
-const BLOCK_COMPRESSED: u32 = 2;
+// Block_Type 2 (compressed) is every other type below 3.
 /** Headroom kept below the 4 GiB address space when reserving a window. */
 const MEMORY_LIMIT: u64 = (<u64>4 << 30) - (<u64>64 << 20);
 
@@ -143,7 +143,7 @@ function headerSize(fhd: u32): usize {
 
 function readLE(p: usize, n: usize): u64 {
   let v: u64 = 0;
-  for (let i: usize = 0; i < n; i++) v |= (<u64>load<u8>(p + i)) << (<u64>(i << 3));
+  for (let i: usize = 0; i < n; i++) v |= (<u64>load<u8>(p + i)) << ((<u64>i) << 3);
   return v;
 }
 
