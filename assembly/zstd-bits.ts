@@ -32,7 +32,7 @@ export function bitInit(start: usize, size: usize): bool {
   } else {
     bitPtr = start;
     let c: u64 = 0;
-    for (let i: usize = 0; i < size; i++) c |= (<u64>load<u8>(start + i)) << (<u64>(i << 3));
+    for (let i: usize = 0; i < size; i++) c |= (<u64>load<u8>(start + i)) << ((<u64>i) << 3);
     bitContainer = c;
   }
   // The bytes missing from a short stream count as consumed, as does the end mark itself.
@@ -43,7 +43,7 @@ export function bitInit(start: usize, size: usize): bool {
 /** The next `n` bits (0 <= n <= 56 after a reload), most significant first. */
 // @ts-ignore: decorator
 @inline export function bitRead(n: u32): u32 {
-  const v = <u32>(((bitContainer << (<u64>(bitConsumed & 63))) >> 1) >> (<u64>(63 - n)));
+  const v = <u32>(((bitContainer << ((<u64>bitConsumed) & 63)) >> 1) >> (63 - <u64>n));
   bitConsumed += n;
   return v;
 }
@@ -51,7 +51,7 @@ export function bitInit(start: usize, size: usize): bool {
 /** The next `n` bits without consuming them (n >= 1). */
 // @ts-ignore: decorator
 @inline export function bitPeek(n: u32): u32 {
-  return <u32>(((bitContainer << (<u64>(bitConsumed & 63))) >> 1) >> (<u64>(63 - n)));
+  return <u32>(((bitContainer << ((<u64>bitConsumed) & 63)) >> 1) >> (63 - <u64>n));
 }
 
 /** Consume `n` bits already looked at with bitPeek. */
@@ -106,9 +106,9 @@ export function forwardBits(src: usize, size: usize, bitPos: usize): u32 {
   if (byte + 8 <= size) {
     v = load<u64>(src + byte);
   } else {
-    for (let i: usize = 0; i < 8 && byte + i < size; i++) v |= (<u64>load<u8>(src + byte + i)) << (<u64>(i << 3));
+    for (let i: usize = 0; i < 8 && byte + i < size; i++) v |= (<u64>load<u8>(src + byte + i)) << ((<u64>i) << 3);
   }
-  return <u32>(v >> (<u64>(bitPos & 7)));
+  return <u32>(v >> ((<u64>bitPos) & 7));
 }
 
 /** Index of the highest set bit (v > 0). */

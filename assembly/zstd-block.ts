@@ -14,7 +14,7 @@ import { fseReadDescription, fseBuild, fseBuildRle, fseLog, fseMaxSymbol,
   LL_DEFAULT_TABLE, ML_DEFAULT_TABLE, OF_DEFAULT_TABLE, LL_DEFAULT_LOG, ML_DEFAULT_LOG, OF_DEFAULT_LOG } from "./zstd-fse";
 import { hufReadTable, hufDecode, hufLog } from "./zstd-huffman";
 import { MAX_LL, MAX_ML, MAX_OF, LL_MAX_LOG, ML_MAX_LOG, OF_MAX_LOG } from "./zstd-sizes";
-import { ZSTD_ERR_LITERALS, ZSTD_ERR_HUFFMAN, ZSTD_ERR_FSE, ZSTD_ERR_SEQUENCES, ZSTD_ERR_OFFSET, ZSTD_ERR_OVERRUN } from "./zstd-codes";
+import { ZSTD_ERR_LITERALS, ZSTD_ERR_HUFFMAN, ZSTD_ERR_FSE, ZSTD_ERR_SEQUENCES, ZSTD_ERR_OFFSET, ZSTD_ERR_OVERRUN } from "./abi";
 
 // Literals_Length and Match_Length codes: baseline and extra bits (RFC 8878 section 3.1.1.3.2.1.1).
 const LL_BASE = memory.data<u32>([
@@ -116,7 +116,8 @@ function literals(z: ZstdState, src: usize, size: usize): i32 {
 function table(z: ZstdState, field: u32, mode: u32, src: usize, size: usize): i32 {
   const maxSymbol = field == 0 ? MAX_LL : field == 1 ? MAX_OF : MAX_ML;
   const space = field == 0 ? z.llSpace : field == 1 ? z.ofSpace : z.mlSpace;
-  let t: usize = 0, log: u32 = 0, used: i32 = 0;
+  let t: usize;
+  let log: u32 = 0, used: i32 = 0;
   if (mode == MODE_PREDEFINED) {
     t = field == 0 ? LL_DEFAULT_TABLE : field == 1 ? OF_DEFAULT_TABLE : ML_DEFAULT_TABLE;
     log = field == 0 ? LL_DEFAULT_LOG : field == 1 ? OF_DEFAULT_LOG : ML_DEFAULT_LOG;

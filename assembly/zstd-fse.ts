@@ -26,9 +26,8 @@ export let fseMaxSymbol: u32 = 0;
  */
 export function fseReadDescription(src: usize, size: usize, norm: usize, maxSymbol: u32, maxLog: u32): i32 {
   if (size == 0) return -1;
-  let pos: usize = 0;
   const log = (forwardBits(src, size, 0) & 15) + 5;
-  pos = 4;
+  let pos: usize = 4;
   if (log > maxLog) return -1;
   const tableSize: i32 = 1 << log;
   let remaining: i32 = tableSize + 1;

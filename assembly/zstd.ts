@@ -7,7 +7,7 @@
 //   loop: at = zstdInput(z); room = zstdInputRoom(z); host writes n <= room bytes at `at`
 //         r = zstdDecode(z, n)         then zstdDecode(z, 0) again while r is output/FRAME_DONE
 //           r > 0  → r bytes at zstdOutput(z), valid until the next call
-//           ZSTD_NEED_INPUT / ZSTD_FRAME_DONE / error code (see zstd-codes.ts)
+//           ZSTD_NEED_INPUT / ZSTD_FRAME_DONE / error code (see abi.ts)
 //   zstdIdle(z) at the end: true when the input ended on a frame boundary
 //   zstdFree(z)
 //
@@ -28,14 +28,14 @@ import {
   ZSTD_NEED_INPUT, ZSTD_FRAME_DONE, ZSTD_ERR_MAGIC, ZSTD_ERR_FRAME_HEADER, ZSTD_ERR_WINDOW_TOO_LARGE,
   ZSTD_ERR_DICTIONARY, ZSTD_ERR_BLOCK_TYPE, ZSTD_ERR_BLOCK_SIZE, ZSTD_ERR_CONTENT_SIZE, ZSTD_ERR_CHECKSUM,
   ZSTD_ERR_CAPACITY, ZSTD_ERR_ARGUMENT,
-} from "./zstd-codes";
+} from "./abi";
 
 const MAGIC: u32 = 0xfd2fb528;
 const SKIPPABLE_MAGIC: u32 = 0x184d2a50;
 const SKIPPABLE_MASK: u32 = 0xfffffff0;
 const BLOCK_RAW: u32 = 0;
 const BLOCK_RLE: u32 = 1;
-const BLOCK_COMPRESSED: u32 = 2;
+// Block_Type 2 (compressed) is every other type below 3.
 /** Headroom kept below the 4 GiB address space when reserving a window. */
 const MEMORY_LIMIT: u64 = (<u64>4 << 30) - (<u64>64 << 20);
 
@@ -143,7 +143,7 @@ function headerSize(fhd: u32): usize {
 
 function readLE(p: usize, n: usize): u64 {
   let v: u64 = 0;
-  for (let i: usize = 0; i < n; i++) v |= (<u64>load<u8>(p + i)) << (<u64>(i << 3));
+  for (let i: usize = 0; i < n; i++) v |= (<u64>load<u8>(p + i)) << ((<u64>i) << 3);
   return v;
 }
 

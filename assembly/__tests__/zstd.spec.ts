@@ -14,7 +14,7 @@ import {
   ZSTD_ERR_BLOCK_TYPE,
   ZSTD_ERR_DICTIONARY,
   ZSTD_ERR_WINDOW_TOO_LARGE,
-} from "../zstd-codes";
+} from "../abi";
 import { reserve } from "../layout";
 
 function bytes(list: u8[]): usize {

@@ -5,9 +5,14 @@
 // media type (image-spec media-types.md) is only cross-checked, see pick().
 // - gzip: node:zlib where process.getBuiltinModule offers it (Node, Bun, Deno: ~1.8x faster
 //   than DecompressionStream here), else the platform's DecompressionStream (browsers, workerd).
-// - zstd: fzstd (pure JS, streaming). Measured here (177 MB tar, zstd -3, Node 20, loaded 2-core
-//   EPYC): fzstd streaming 76-80 MB/s warm, @bokuweb/zstd-wasm 52-70 MB/s one-shot (it cannot
-//   stream: whole input and output in memory). No wasm decoder is 2x faster, so fzstd.
+// - zstd: the core's decoder (src/fs/zstd.ts, RFC 8878). It refuses corrupt frames as the zstd
+//   CLI does, runs in time linear in input plus output, and loads wherever the core does
+//   (bench/suites/zstd.mjs compares it with fzstd and the CLI).
+// Output per step is bounded by design, so `maxBytes` is checked before memory can balloon:
+// the zstd decoder yields at most one block (<= 128 KiB) per step; node:zlib is read in
+// paused mode (it stops inflating while its output buffer is full) and fed <= 64 KiB slices;
+// DecompressionStream inflates a whole written chunk at once, so it is fed 16 KiB slices
+// (deflate expands at most ~1032:1, so <= ~17 MB per step) one pull at a time.
 // Both digests are checked while streaming by the one blob check (src/oci/blob.ts), each by
 // its own algorithm (sha256 or sha512): the blob's size and digest over the compressed bytes,
 // the diff_id over the tar bytes. A digest that cannot be verified is refused before a byte is
@@ -17,9 +22,10 @@
 // and commits it only then). `maxBytes` caps the decompressed size (gzip bombs).
 // Media types and magic bytes: src/oci/media-types.ts.
 
-import { Decompress as ZstdDecompress } from "fzstd";
 import { CapacityError, DigestMismatchError, LayerlensError } from "../errors.js";
 import { CompressionError } from "./errors.js";
+import { ZstdDecoder } from "./zstd.js";
+import { type Core, getDefaultCore } from "../wasm/core.js";
 import { BlobCheck, DigestCheck } from "../oci/blob.js";
 import { parseDigestString } from "../oci/digest.js";
 import { type Compression, compressionOfMediaType, sniffCompression } from "../oci/media-types.js";
@@ -39,6 +45,8 @@ export interface LayerReadOptions {
   maxBytes?: number;
   /** Names the layer in messages ("layer 2 sha256:ab12…"). */
   what?: string;
+  /** The core that decodes zstd (default: getDefaultCore()). */
+  core?: Core;
 }
 
 export interface LayerReadResult {
@@ -107,7 +115,7 @@ export async function readLayerStream(
   const tar = sameBytes ? undefined : new DigestCheck(`${what}: diff_id`, options.diffId, { algorithm: diffAlgorithm });
   let stopped = false;
   try {
-    for await (const chunk of decode(compression, stream, what)) {
+    for await (const chunk of decode(compression, stream, what, options.core)) {
       uncompressedBytes += chunk.length;
       if (uncompressedBytes > max) {
         throw new CapacityError(`${what}: decompressed size exceeds the ${max}-byte limit (a compression bomb?)`);
@@ -183,37 +191,31 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function decode(c: Compression, src: AsyncIterable<Uint8Array>, what: string): AsyncIterable<Uint8Array> {
+function decode(c: Compression, src: AsyncIterable<Uint8Array>, what: string, core: Core | undefined): AsyncIterable<Uint8Array> {
   if (c === "none") return src;
-  if (c === "zstd") return zstd(src, what);
+  if (c === "zstd") return zstd(src, what, core ?? getDefaultCore());
   const zlib = nodeZlib();
   return zlib ? gunzipNode(zlib, src, what) : gunzipWeb(src, what);
 }
 
-async function* zstd(src: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
-  let out: Uint8Array[] = [];
-  const d = new ZstdDecompress((chunk) => void out.push(chunk));
-  const feed = (c: Uint8Array, final: boolean) => {
-    try {
-      d.push(c, final);
-    } catch (e) {
-      throw new CompressionError(`${what}: corrupt zstd stream: ${(e as Error).message}`, { cause: e });
-    }
-  };
-  let any = false;
-  for await (const c of src) {
-    any = true;
-    feed(c, false);
-    if (out.length) {
-      const ready = out;
-      out = [];
-      yield* ready;
-    }
+/**
+ * One piece (<= 128 KiB) per step: the consumer checks its budget between pieces, and stopping
+ * the iteration stops the decoding. The decoder's core memory is freed on every exit.
+ */
+async function* zstd(src: AsyncIterable<Uint8Array>, what: string, core: Core): AsyncGenerator<Uint8Array> {
+  const decoder = new ZstdDecoder(core, { what });
+  try {
+    for await (const c of src) yield* decoder.push(c);
+    decoder.end();
+  } finally {
+    decoder.free();
   }
-  if (!any) throw new CompressionError(`${what}: empty zstd stream`);
-  feed(new Uint8Array(0), true);
-  yield* out;
 }
+
+/** Compressed bytes per node:zlib write; zlib itself pauses while its output is unread. */
+const NODE_GZIP_SLICE = 64 * 1024;
+/** Compressed bytes per DecompressionStream write, which inflates all of a write at once. */
+const WEB_GZIP_SLICE = 16 * 1024;
 
 type Zlib = typeof import("node:zlib");
 
@@ -226,85 +228,84 @@ function nodeZlib(): Zlib | null {
   }
 }
 
+function gzipFailure(e: unknown, what: string): unknown {
+  const err = e as Error & { code?: string };
+  if (typeof err?.code === "string" && err.code.startsWith("Z_")) {
+    return new CompressionError(`${what}: corrupt gzip stream: ${err.message}`, { cause: e });
+  }
+  return e;
+}
+
 async function* gunzipNode(zlib: Zlib, src: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
-  const z = zlib.createGunzip({ chunkSize: 128 * 1024 });
+  const z = zlib.createGunzip({ chunkSize: 64 * 1024 });
+  // A late error (after the reader stopped) must not become an unhandled 'error' event.
   let failure: unknown = null;
-  const waiter: { wake: (() => void) | null } = { wake: null };
-  const wake = () => waiter.wake?.();
-  const queue: Uint8Array[] = [];
-  let ended = false;
-  z.on("data", (c: Uint8Array) => {
-    queue.push(c);
-    wake();
-  });
-  z.on("error", (e) => {
-    failure ??= e;
-    wake();
-  });
-  z.on("end", () => {
-    ended = true;
-    wake();
-  });
-  // The writer runs beside the reader; it pauses on backpressure.
+  z.on("error", (e) => void (failure ??= e));
   let writing = true;
+  // The writer runs beside the reader and waits for 'drain', which comes only as the reader
+  // takes output: input is pulled no faster than output is consumed.
   const writer = (async () => {
     try {
       for await (const c of src) {
-        if (failure || !writing) break;
-        if (!z.write(c)) {
-          await new Promise<void>((r) => {
-            const done = () => {
-              z.off("drain", done);
-              z.off("close", done);
-              r();
-            };
-            z.on("drain", done);
-            z.on("close", done);
-          });
+        for (let at = 0; at < c.length && writing; at += NODE_GZIP_SLICE) {
+          if (!z.write(c.subarray(at, at + NODE_GZIP_SLICE))) await drained(z);
         }
+        if (!writing) break;
       }
-      if (!failure && writing) z.end();
+      if (writing) z.end();
     } catch (e) {
+      // The source's own error (a size or digest check) ends the output with that error.
       failure ??= e;
-      wake();
+      z.destroy(e instanceof Error ? e : new Error(String(e)));
     }
   })();
   try {
-    for (;;) {
-      while (queue.length) yield queue.shift()!;
-      if (failure) break;
-      if (ended) break;
-      await new Promise<void>((r) => (waiter.wake = r));
-      waiter.wake = null;
-    }
-    if (failure) {
-      const e = failure as Error & { code?: string };
-      if (e.code && e.code.startsWith("Z_")) {
-        throw new CompressionError(`${what}: corrupt gzip stream: ${e.message}`, { cause: e });
-      }
-      // The source's own error (or zlib's non-Z_ one) goes to the caller as it was thrown.
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a deferred rethrow of a caught value
-      throw failure;
-    }
+    // The async iterator reads in paused mode: zlib stops inflating while its buffer is full.
+    for await (const out of z as AsyncIterable<Uint8Array>) yield out;
+  } catch (e) {
+    throw gzipFailure(failure ?? e, what);
   } finally {
     writing = false;
-    if (!ended) z.destroy();
+    z.destroy();
     await writer;
   }
 }
 
+function drained(z: import("node:stream").Writable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      z.off("drain", done);
+      z.off("close", done);
+      resolve();
+    };
+    z.on("drain", done);
+    z.on("close", done);
+  });
+}
+
 async function* gunzipWeb(src: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
   const it = src[Symbol.asyncIterator]();
-  const input = new ReadableStream<Uint8Array>({
-    async pull(ctl) {
-      const r = await it.next();
-      if (r.done) ctl.close();
-      else ctl.enqueue(r.value);
+  let pending: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  // highWaterMark 0: a slice is read only when the inflater asks for one.
+  const input = new ReadableStream<Uint8Array>(
+    {
+      async pull(ctl) {
+        while (at >= pending.length) {
+          const r = await it.next();
+          if (r.done) return ctl.close();
+          pending = r.value;
+          at = 0;
+        }
+        ctl.enqueue(pending.subarray(at, at + WEB_GZIP_SLICE));
+        at += WEB_GZIP_SLICE;
+      },
+      async cancel() {
+        await it.return?.();
+      },
     },
-    async cancel() {
-      await it.return?.();
-    },
-  });
+    { highWaterMark: 0 },
+  );
   const out = input.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   const reader = out.getReader();
   try {

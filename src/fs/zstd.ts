@@ -26,43 +26,28 @@
 // A pieces array is a copy: it stays valid after the next push.
 
 import { Core, getDefaultCore } from "../wasm/core.js";
+import * as abi from "../wasm/abi.js";
 import { CapacityError, FreedError, InvariantError } from "../errors.js";
 import { CompressionError } from "./errors.js";
 
-/** Exports of assembly/zstd.ts (the core's flat ABI; only numbers cross it). */
-interface ZstdExports {
-  zstdNew(maxWindowLog: number): number;
-  zstdFree(state: number): void;
-  zstdInput(state: number): number;
-  zstdInputRoom(state: number): number;
-  zstdDecode(state: number, inputLen: number): number;
-  zstdOutput(state: number): number;
-  zstdIdle(state: number): number;
-  zstdErrorOffset(state: number): number;
-  zstdFrames(state: number): number;
-  zstdWindowBytes(state: number): number;
-}
-
-// assembly/zstd-codes.ts (keep in step).
-const NEED_INPUT = -58;
-const FRAME_DONE = -59;
+/** Each core error code (assembly/abi.ts, zstd block) as a stable reason and a message. */
 const ERROR_REASONS: Record<number, [reason: string, message: string]> = {
-  [-60]: ["magic", "unknown frame magic number"],
-  [-61]: ["frame-header", "reserved bit set in the frame header"],
-  [-62]: ["window-too-large", "frame window larger than allowed"],
-  [-63]: ["dictionary", "frame requires a dictionary (not supported)"],
-  [-64]: ["block-type", "reserved block type"],
-  [-65]: ["block-size", "block larger than Block_Maximum_Size"],
-  [-66]: ["literals", "corrupt literals section"],
-  [-67]: ["huffman", "corrupt Huffman table or stream"],
-  [-68]: ["fse", "corrupt FSE table description"],
-  [-69]: ["sequences", "corrupt sequences section"],
-  [-70]: ["offset", "match offset outside the window"],
-  [-71]: ["overrun", "sequences overrun the literals or the block"],
-  [-72]: ["content-size", "decoded size differs from the frame content size"],
-  [-73]: ["checksum", "content checksum mismatch"],
-  [-74]: ["capacity", "no memory left for the frame window"],
-  [-75]: ["argument", "decoder misuse (input beyond the room given)"],
+  [abi.ZSTD_ERR_MAGIC]: ["magic", "unknown frame magic number"],
+  [abi.ZSTD_ERR_FRAME_HEADER]: ["frame-header", "reserved bit set in the frame header"],
+  [abi.ZSTD_ERR_WINDOW_TOO_LARGE]: ["window-too-large", "frame window larger than allowed"],
+  [abi.ZSTD_ERR_DICTIONARY]: ["dictionary", "frame requires a dictionary (not supported)"],
+  [abi.ZSTD_ERR_BLOCK_TYPE]: ["block-type", "reserved block type"],
+  [abi.ZSTD_ERR_BLOCK_SIZE]: ["block-size", "block larger than Block_Maximum_Size"],
+  [abi.ZSTD_ERR_LITERALS]: ["literals", "corrupt literals section"],
+  [abi.ZSTD_ERR_HUFFMAN]: ["huffman", "corrupt Huffman table or stream"],
+  [abi.ZSTD_ERR_FSE]: ["fse", "corrupt FSE table description"],
+  [abi.ZSTD_ERR_SEQUENCES]: ["sequences", "corrupt sequences section"],
+  [abi.ZSTD_ERR_OFFSET]: ["offset", "match offset outside the window"],
+  [abi.ZSTD_ERR_OVERRUN]: ["overrun", "sequences overrun the literals or the block"],
+  [abi.ZSTD_ERR_CONTENT_SIZE]: ["content-size", "decoded size differs from the frame content size"],
+  [abi.ZSTD_ERR_CHECKSUM]: ["checksum", "content checksum mismatch"],
+  [abi.ZSTD_ERR_CAPACITY]: ["capacity", "no memory left for the frame window"],
+  [abi.ZSTD_ERR_ARGUMENT]: ["argument", "decoder misuse (input beyond the room given)"],
 };
 
 export const ZSTD_DEFAULT_MAX_WINDOW_LOG = 27;
@@ -88,7 +73,7 @@ export class ZstdFormatError extends CompressionError {
 
 export class ZstdDecoder {
   private readonly core: Core;
-  private readonly z: ZstdExports;
+  private readonly z: abi.CoreExports;
   private readonly what: string;
   private state: number;
   private failed: ZstdFormatError | null = null;
@@ -100,7 +85,7 @@ export class ZstdDecoder {
       throw new RangeError(`maxWindowLog must be an integer from 10 to 31, got ${log}`);
     }
     this.core = core;
-    this.z = core.exports as unknown as ZstdExports;
+    this.z = core.exports;
     this.what = options.what ?? "zstd stream";
     this.state = this.z.zstdNew(log) >>> 0;
     if (this.state === 0) throw new RangeError(`the core refused a decoder with maxWindowLog ${log}`);
@@ -140,11 +125,11 @@ export class ZstdDecoder {
       }
       // Drain: every call does one block at most; stop when the core needs more input.
       let r = z.zstdDecode(this.state, n);
-      while (r !== NEED_INPUT) {
+      while (r !== abi.ZSTD_NEED_INPUT) {
         if (r > 0) {
           const out = z.zstdOutput(this.state) >>> 0;
           yield this.core.u8.slice(out, out + r);
-        } else if (r !== FRAME_DONE) {
+        } else if (r !== abi.ZSTD_FRAME_DONE) {
           throw this.fail(r);
         }
         r = z.zstdDecode(this.state, 0);
@@ -175,7 +160,7 @@ export class ZstdDecoder {
     }
   }
 
-  private live(doing: string): ZstdExports {
+  private live(doing: string): abi.CoreExports {
     if (this.state === 0) throw new FreedError("ZstdDecoder", doing);
     return this.z;
   }

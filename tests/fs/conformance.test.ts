@@ -4,6 +4,7 @@
 // user xattrs, device numbers. Any difference fails with the paths listed.
 
 import { describe, expect, test } from "vitest";
+import "../../src/node.js";
 import { LayerFS } from "../../src/fs/merge.js";
 import { expectedRootfs, fixtureImage, SKIP_FIXTURES } from "./helpers/fixtures.js";
 import { diffRows, formatDiffs, rowsOfImage } from "./helpers/rootfs.js";

@@ -14,6 +14,7 @@ import { release, debug } from "../helpers/core.js";
 import { ZstdDecoder, ZstdFormatError, zstdDecompress } from "../../src/fs/zstd.js";
 import { CompressionError } from "../../src/fs/errors.js";
 import type { Core } from "../../src/wasm/core.js";
+import { ZSTD_SAMPLE_BASE64, zstdSampleExpected } from "../runtimes/cases/zstd-data.js";
 
 /** Run the zstd CLI on `input` with `args`; null when it exits non-zero. */
 function zstdCli(args: string[], input: Uint8Array): Uint8Array | null {
@@ -186,6 +187,12 @@ describe("zstd decoder: round trips against the zstd CLI", () => {
     expect(agree(concat(a, b), "two frames")).toBe(true);
     expect(agree(concat(skippable(0), a, skippable(15, 0), b, skippable(3, 1000)), "skippable frames around")).toBe(true);
     expect(agree(skippable(5), "only a skippable frame")).toBe(true);
+  });
+
+  it("the five-runtime known answer is what zstd -d makes of its frames", () => {
+    const frames = new Uint8Array(Buffer.from(ZSTD_SAMPLE_BASE64, "base64"));
+    expect(Buffer.compare(cliDecode(frames)!, zstdSampleExpected())).toBe(0);
+    expect(agree(frames, "known-answer frames")).toBe(true);
   });
 
   it("1-byte pushes give the same bytes as one push", () => {

@@ -6,8 +6,9 @@ import { cacheCases } from "./cache.js";
 import { poolCases } from "./pool.js";
 import { graphCases } from "./graph.js";
 import { imageCases } from "./images.js";
+import { zstdCases } from "./zstd.js";
 import type { KnownAnswerCase } from "./types.js";
 
 export type { CaseContext, CaseResult, KnownAnswerCase, Lib, RuntimeReport } from "./types.js";
 
-export const cases: KnownAnswerCase[] = [...cacheCases, ...poolCases, ...graphCases, ...imageCases];
+export const cases: KnownAnswerCase[] = [...cacheCases, ...poolCases, ...graphCases, ...imageCases, ...zstdCases];

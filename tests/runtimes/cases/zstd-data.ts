@@ -1,0 +1,142 @@
+// Test data for the zstd known answers, the same bytes in every runtime. ZSTD_SAMPLE is what
+// the zstd CLI wrote (v1.5, `zstd -19 --check` of zstdSamplePlain(), then a skippable frame,
+// then `zstd -1 --no-check` of its first 5000 bytes); tests/unit/zstd.test.ts checks with
+// `zstd -d` that it still decodes to zstdSampleExpected(), so the answer comes from the oracle.
+
+/** A tar-listing-like text of 150,054 bytes (two zstd blocks), from a fixed LCG. */
+export function zstdSamplePlain(): Uint8Array {
+  const dirs = ["usr/lib", "usr/bin", "etc", "usr/share/doc", "var/lib/dpkg"];
+  let x = 7;
+  const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+  let s = "";
+  for (let i = 0; s.length < 150_000; i++) {
+    const mode = next() % 5 === 0 ? "drwxr-xr-x" : "-rw-r--r--";
+    s += `${mode} root/root ${String((next() % 64) * 512).padStart(6)} 2024-05-01 ${dirs[i % dirs.length]}/pkg-${i % 97}/file-${i % 13}.so\n`;
+  }
+  return new TextEncoder().encode(s);
+}
+
+/** What ZSTD_SAMPLE decodes to: the plain text, then its first 5000 bytes again. */
+export function zstdSampleExpected(): Uint8Array {
+  const plain = zstdSamplePlain();
+  const out = new Uint8Array(plain.length + 5000);
+  out.set(plain);
+  out.set(plain.subarray(0, 5000), plain.length);
+  return out;
+}
+
+/** The zstd CLI's frames for zstdSampleExpected(), base64. */
+export const ZSTD_SAMPLE_BASE64 =
+  "KLUv/aQmSgIAvAQBOv+cHBlwrxQ6II3Pgav++f8PTyYpU5Ip6cPhvz6Y6QG2AbcBIiQcmSUqnAhjkwp58SR6WLOkkDFywa0W+4o22ywrJ9sozLlOiasmVast" +
+  "Klavn07z8V+58HvjRSciMlEgGgXNzHQmU5yhmCn7LsmY9uoQe5tj4ar+7UztthVpG9GS7UJSI1IZEcpEWNxJbriZsVJ4ksZgrZ8QZ/Oi42RcbKtYnaZirlYR" +
+  "a1aOqp/0zX2u3+QxvvY4Fc3JRB0ylSZ00mhRH5qZ8XRkgs7hZjFRvsnjsl/x0PNX4SrfUWPqttJiSfdK0Sm/JEN6lRDhOImFVP1EM7Rb8jJ6QI4R5Gp7jGp2" +
+  "U6dqsoZw4m0x1h5Un437rhUnKTxVl6WUGitWUVvF/qIP5+ktLz/aGV/FydE2MVfpQkSakYNacpI2Ya4zmXFq8xiquYmXjZj1xEFzc8Sq3hPNuJUKy3XRKO7c" +
+  "KDZSlldIZCie9JZBQ8YzUmTR/pgORmNSYmLMgXnZVnIeDIQxe5HcSKoBBfsVpzpRf0QyHswepj9VXUNkIx7HVQW3ke4t1tZX9WDIXx+iIdrM+87mNmwNGKCC" +
+  "iFPkAQMEOCCCARSQID40CBFcYEEEBpAFTHAATbHNgQUImAUJwAMSBBDhgAYWQECACAkwAIEABCzQgAARSEDBYBEcoQwOGvTBYCDABA88EMEgRBAsiCAErNrj" +
+  "N71z8dlJkNsWsSIiGhqTS0JUHM2U55XhrFG+yTF2xfRnCk/VL3VKtw0pFyWnEVtaEW4SUsQa3qSSJjuytnGzzetKNtomtgrDPuWqUCVjrB4/R9/mfvWXEz97" +
+  "vEVCog2FiesmMVLtQTWfGfFwM+XZHrvCkSv3laHXkBJeLFuFX0zRJ5GkcCS5sG2TbRGropEpqbFW8fo/ry+lfPy52IqoiIhMFhLFzDy9EGcTlptkB3PdJEbX" +
+  "HFSdt52Ky06C3CJWIiehkbFUhDw34rBMkqHXkBq/0WIm27riR2GGOk1wF6zvD/o3P9aSc8JFJyEaminKyUZhZmZmM+ObbNt+27ZlW5HLJNZNYjZZCoPkxi0Y" +
+  "q+80mo3nVoTcoh6oplN0rVUca1tFVf3/Z26/cvLbI84VnYhuohIRUc2Mh52S4WwmuLeQObajFtNz+NWXOnWlpXRsrNGSC4lYKhbhJGTFkyPSrPJC0sHW5CNt" +
+  "s/C4bpPFuNoeo6njIjZVRVLDWpXU+X/O+X1M/p3iU+RTiWSIppVCiLRRfGbGnnZEhpxNDFd2jDy+TbVNzxJmdS+V081tz9Jal/QBtQcVzYk6JGQnQW5bTX1m" +
+  "xuXIsbEDyXANqfJtTDl340chUhIZoWUN4bgtFhL4k4i02ZLkGFxt+2I1u9cRdqNxjMJTdVVVjIt6//n/8rIzTnHiiDaWOGvNTJjhzHaw2Ym5bRGr1nsqTeuK" +
+  "sFwXFe6ykcQsrwxlFbMxYZEjBbfSZl43buNRhVsEN7W5WlJn0Wqi3l/onM+PcrIxtr+ITkPkIZKSxLiK1WfIM5aZmZXj5sjbOGZXLzOHG0rqpuUqMTYqQUwi" +
+  "wsATSVZIMmrct222kWw4b/umoR5TrpZIkbVVcPXtj9F/f8S8BItoM8Xq85mZmTC2PbZNsd3WnQpljJVcSEZmqVCiKCdtGK6wFrX5TOtMPFaC3CJWrmyuikkV" +
+  "6yuKuv/SZU5/fcg5LhavIiIiopYoUNRGUzMeMSVY3h1kb3asJedEK1RO55aTjY2tL5HxSC2UMcadxA/JrIUcY7Vx9UA93a1crUoJi6tF1bmfPi//JaHXkCKe" +
+  "iIZMHZGmxp/SDD0NbqLKv4k8Y1eE3hyW6va2DW0rUZbsUlEp4UQCe5Izo+Rk4ypYo29o80phjIuFonpT4aqKBeW6T6axXVdM2+XejRqblluSDttKCS/CL6bo" +
+  "s0TSXIXjNsaC+0ebyMg9RubGqblaUqzYKl7/h+75pTLGOKIP0dRCJcloNfHhaLYZT/UyR8tye+OwucZYe3TediouOwly26JSUhehkbG4FSG3kChy50bcsMx6" +
+  "bFBq/EaLGXeSBhdTd9VIVcf6/qBzfclP+8Rd1JMQcchEnGwcVbyGPkMzM8JN+SaPbcrCq8ZL3aYxt13bErmQZCPCsVac08QOxWQn5LYFY7XTZhNye6xOXqfo" +
+  "qlAca1vV/xN95vYvcvJ/0XYyUUfMLlizT9BwMxNryUkb9xayZ3MSmytceofqaUspWy5WJCJTkXLDmFnlhUTO6GBr8nGz8LjTuN4iNlWuIqlhedUoqfMfPeac" +
+  "v/X/KIqoREOmhnB027epHrFph6svlZtubqw9N+ESEYZZotwkXqRziB6aUspIcl/RRp6UY3xitOhUsbXRfHy3ws1EXkNqJkzMzNaYFCmm7Ltk0w7huC0W7l/q" +
+  "TO2W7BpRrmQjqZFbqCNCCRZ3BpEbbmbJk6Rr/YTGWXCyMVafbmPV5Sd983PdJMaQVqgEy5f9NoL+A+MoAYAAAACIA2Cejw8EAAAAQQEMBAgQAEAAAAMCAAAE" +
+  "BQAEDQkLACkJAAAIlgaAAACA+gMiZ1Y3AQkYYrBaziPqMzhjKVRrQn4jYG/lYjBdAx/VKNUj/gV6VI5o1gRwETeT7h7Wd5uXby3nEQcLPVoXqkc6MLC8GlR4" +
+  "sp+qDk/eun9ReBRB1Z/w9DvVkMD+gmpph2eLknW0fB9RQ8LroKp/4Dpi5lsf+6RHaDBG4pGR6S2tIjuPGh0+kRjJz2TZuXuDLLRDLrQoaVNimUez03mqiOqp" +
+  "yjhk0KagilssiPKEd18d8SNno7qH8BHJ5R8t5F2PbYAkT0zFKiqf+tZTTaJmFqsCDWLK3n1rMlKDqq4aKiwRuC6uMCROwDi6m+yEJwBVjch7+yi+Aq53SIIy" +
+  "g6Xr0lmocD2wYcJHSORmsFZp9a3fyOb3FqUItIibsUUef/Ub5FZxg/X61vWtVFX7rWckuLCEvht8YNFvzO2l23IUGKtQBdcnSt/6t+nRF1AfMI+W8tdvZk/C" +
+  "DkkaiC7S8hG4bhiBetijBsnyCINQMeH6buaR5jz6JHt4b9/LfJ8LrmMrg1AjNMQ8MVjFPOowFRJTZhxd9RN26oqmwWGs4Dy/nBoQ3ak074Rf1L8+Vbfp0RuF" +
+  "p0tlOIUHI9ypNZJHaHAlpmdVtKomXH8kYKTV74bF7UfZfRMV4qb8NlNwHYn4j3blIxdAutUmPP5A4fGAKhxy6U8X7AguSkhiYj9KYtoWxTeetVrp95KxmSmt" +
+  "sEZ+6yrn2EcGFiIUlW3XSOcrrO8wpN994mLufc/LxgLXpU8DBm89eRzoUZNwHpmey7THMLGEjN/u7rt4TVsjuL6zC+wY2WmPzI0CSvVIn4AehdZDv9cXfav7" +
+  "G5yFyh36Pim1+g48NM6jdCP0SGBVj+B8NWgd0h7ppPDKIlH4oEigapl5RDFV61t8+WqRAgmqnaJSUq4uUPguHrjej/Ktk0TSo33OIwk3C72GY0QfZgk0QhwV" +
+  "iRnxvRiD6z1hskcpRkz+l+qQTuXZedRzpgVFxILDf9Plp9qnSpTrEic8ElA1evRH8flH5PtWn/jGA0BaVPxHcfRHy2bfyGUWH6QgaNjBSt/26kfkA3+Ufv9I" +
+  "Bqe9GEwJkNr9p1P/qAP+iNpwPxp6EWShbkVAs89gpoHOU22rJJcqNd4iho3RbZTVvvXmMFyw6wzg4Kv1Bj5S1++L6z7vO2HgumJO1DdOv/Wt+BwwLedItJAD" +
+  "ziM2cwN4sKPlnCXuGpcaWMy3IOEj1SKK1lgzRyyUxrcO2HT9Dr0AbkUJlT5NCDxUvy/aARxI4LrM9Kcsq8KrjxQebacabQooXVO/QZhD8Rx5Js0j9gE9Og42" +
+  "Biig7mOPKkYK7zp8p/YEhXc2307tbmkQZivQswkMmOqRjml65HbC09U/FchHjYUWX+wRbakfOXUS+9W63jq13snD9WWd9V35KqWcbkWH6EfxkYEEfRgRXgAp" +
+  "3+IfZcAfZTbbj9K6b1bd5nU1+Qt4NmkaI1CNmb4puFJcwXUhhcfcG6oWhSfwqTB2nh4dUB0vO4M12huqkRMez6cqlPCcYYAqOheqy3n6yMpadsJHrxQ+AlTl" +
+  "RI/aMIC7k5RCAAO7kN73vmEGfrwkkeldSJUedZ/Yoz2lejQhQY/eOY+Ic835xOqvwYAlTLS4RABnGCAiYkcouE5NCg8ICh8JqL5wHo15qosBIsDQJogzqBDW" +
+  "KryC68upkhhJ9uiTNOH5CYXH2alcivOoPSOJpe5Ey4hbqlZFHwOW5FzTBFwvRyr8WneqbjCJH8anZ4WPur49NQj41A4bNTCc8D+aUCXzI2G8+ICDfoTgvkH0" +
+  "RxM//6hPNStrrsJDliWFxwVUTVB47iVOg+yGau6Ev/KpIhCJlxENGpLS2ycWqsJ7pOB6E94KVZIKPxqqfunQLo44uj37hCcAVYcEABzHvV1A3xgfGrls4O/7" +
+  "d/FNwWSsS78d8izg3LeemGhv5Co9L5G+H9Z3MQdIAM+psQaux53k0G99IPMI7zp/JtLZAgR23RXAw3TfnQauZxyemQLmuqI9ohlTj+Ki8FCed6ou1iNOyR0x" +
+  "UYd0KNSx61s2mB4tsUj2AVxPyvzWQ5wejbXq1efKN7rtvU7im5GvoFfNI1QHPdo3rEfXoG4AVHj2e570yLees1yAPGkgQ7Kn+gMSXWaeamHHDCxPeDGgiqHw" +
+  "rlZW40eRqfB0//apZ3aj+sx/9FH4b7+hiiCfGnNIJ7yMBlQBEQDHrYmn45uBD8TEFrv7bl6YTaSdqH7rVPTmOQzWvuo3svQHdCA0DxpKC66XlL51CqDw2+BT" +
+  "EdAeseen39oBMMWzRHNSk9+Gt/tGmtgFrosy5FPzUOFpkCk8A1CtEqRHQ55HQvrGSiwTC1XhU6p+M1uhlNjA9TkFPfKFSuw7pZKOPRpgqkeTGQrPzk74HFD1" +
+  "tQ+IRggU3yngoKUYM83PpDVFxqjgeuTu7PrWnQKA8c24n7R09XeQvKVuV+/dpNFj/6huZnPFIT0CGWnRae7WC5RrMPih1IdfP6XpcUl8ZcH1HxEr4DziVHj4" +
+  "HE+dRKgi0rOqB7Ie0X8+FbXZp7LnZSJ8wtPoQtURtYhXP5KJ5o+Q7huG6r5VYXfA9QL+I5B133jxRxJH3ixUw7rvU3zQyW/BpN+1flTTFGDpD4CPWqVu9x3I" +
+  "9AKQCgj9oxUKz6x7wseAKsozyjX/3t2X32bTpgLwmr/vM1YAuD7e6PCRG+Rbzw7CKPzJKgOczqMTkuQ+coJwkpSw5Y6G/L5RFekbbUeW9um3HpKcR1PKg3IK" +
+  "uvqu/PXifxoC12mg6JENhlpEE6092iMXTz0ytUWP1nvCr36qzpzS7tZePtPwAxpwvRCNAcfJCY93Co/Gp7LwlIO9Ck8JOxVQIlX5/dbZR8Kuz1JIqKlukupU" +
+  "aM0UoFkpczrZNnpUNWuhJdijA0yf962vlCg8kzh26jXyqbbmpzYdBT8g18A9TvgHrXZkj+Zl+8jKP2bqR9UYIEYIkCCC/2hL/JHKxoJ6QhVW58MmfUeFE1Ec" +
+  "EcrR88gHri+dLdBvPcR+dHR9hoCDEmbQCeB52CFCDS6r77xzUXA9sRQeFYaqn+kjlt8Mtj7haxzMS6er9D3FM976jp/uG+MCeGdLb11UQW2A60qP9SgpSY90" +
+  "hcyjPmdslfpWuraC6w8o7ztM4rsB8NEHsh5xuKrvurFHzOxvqDnzrWNiHuUxNduKLiLYgyhM27/l9TLDuaM1AtdBDADr9X/roSqTiXlUQ3JUt3W0PtwaadOg" +
+  "FWDKN5y57zuDIdRbD54oj9KCwmNSorObDrsrX3BIEpcjsZ5HQEl81COHpNs4KtKjc8Mqtq/EhRGVmjDljz6yBmr7KOqEh+gJ1Yudw340bgXJ66ouJnykePRH" +
+  "Qyk9PIZ6H3B9t/Af/Y/uEV32I91T6a0jfX+htSDEfb+Fb8D1ncd/FMpCNVDhPYYq2Arx1qcV/NH9lyaygcKXoXohL/hC+ye8QAqoThoAp1v6doIDXfjIONC5" +
+  "R16KlHfh/62L6DkpOtOMyjgDSFw9jyK5k+Yd2FuPYCL3uGqPFPetZ9lKjyzQOo9Mt6Le0R69IeGeQ1VqCfq9XMB1ArQ9Cho73iN2kXqE2NOjB0zz6AOXTLRU" +
+  "oQnQ0liKVKBhFstz0DqB62FU+SbRH1Eayh9UWpDi1p7hhAnFTgHyKWSO2qPvFxG4fkwdNkqfb/0wwjEQyFYBqvr6UxFPeEuwU/n46OxRpcm7Vn3kovDHNqHq" +
+  "I3/EWAJV+A5QDdo/inPtU1E1ip6IZV0ALzmpWgf9CJX0R+2d/yjskZICSIPiSy3j/daFUNP+voeSQ2l9u6n6PZmpfpR533pyZw92wP4IW4VHOC5UL2kfiY7C" +
+  "k4JPReAeVZNdDlAtUgDO7Vt96xTNv5pWELIIlS+HT5Q19UzfOpi2DhL13TQ1qwA+DfTNiTPGo+8JQGPVRuC6gexbLwNwjyJiHkHKd92e9Ps2JQM10jBDTaHV" +
+  "FvPdkWBZcL0VacJfB4UP+lQ3zKPOLxxmJnZMP0EEPEFlw6LqagoXXO828Jqki+wRHCm8rOSj8KadylsxcY+tADdLcE/CtlO/UjXoT/ivv09FlX6f9IiKqPBr" +
+  "6am2O1jVPv4GUfiPtkcc95HYmKrLj+yOKmAszzQtmnIrvDgc+1F/0x8B7LmrQFrQAEjl/Ecn2PyRQdfSjywSAwGpnECyvSjLDVw/cfgjefhH5Ewd7coFSMKC" +
+  "Ycu/9UiQJzxtCp1uu5m+czpHGlQNFsCLJJkE1RxwfR4VHtpzE3zWUrlvY986mLBAmjOWw3h/Ni8G18epiR3lZGCPvu2RiXpEXXp02wg6u+XYSjnIPKIDLLyj" +
+  "M32prQZ89A3Yo88i0ao8TdKk8ACEap0oPCvyVAhAjzYJXF+TavnOVkTeN+LHN4KtZPjdZvr7nGhkF2EeWSl0Y6k1j751wzb44eiX5JQiMdDap8XLnjoxOLJq" +
+  "U0QmcP2UyWt0rQfUh4SZXVn26IFOZe5RxxJz+IjEUgh3M3202SRW7yMRUXX2I6unklONoDOANK0I+Uc4iJkEKKtiAlxjStp9h+lN3CLk3FY3+sgGrtMZfPRb" +
+  "Z4o2gKORvucaByXYPz7GCpi47yuZ9qilFF7Mq/B4H1D1Lz+SLoVfhKGKX/GRQHwDYY8uIDPmTZZHka6kceD6JgLhHXqsK3rkc5HIHlFE4ryanBjEUwr/a1Gc" +
+  "gEFEtI+D82ieHPQIaPVo0soUlj2yyRooqNsS6G+dLzoJPEiM7EPkwT7BBNd1t6JHZjtk6dGF2dLskQxGe7xSFD7Ip86SEYAHH6QXWmWZR+wQuteMGHijuHJL" +
+  "aLmjq8g8EtaoR3ekR8v1k7l4Bmi9ehECYh7xiRZLj/BK4k89spS4u0f8RUwT+UiDVHg27alyhqtdw59HcCrmRzwA0pI3IYlW0L771kZ8C/QjDfJb5EQ3v8D1" +
+  "bokcAJBAE9+jFQ1/NCzJWFoP/ZFxq9hWSCOoftQWCs9rg0niP2KPmSQAqfVTWvnWI5Tt0WydqRPG/RODrG/5gciyTrwTqUBVgIDrzmn1KDR49AjRnEevVMc7" +
+  "umO470B58vveV5r2CBr5vo4Lrrc9TxU+oJWLlcLzqYXCTwFVzCf83Qf7jqBm8z+fGqOnDTSeCVxfaNEjnUM9Cq38qeGo8N6gKoZQp8FlqvqtE35ezHOijqhe" +
+  "kaiVlyon33depU4WuhBwfe3qkWaM6NH/0PPok4lL34h8AZFfNL7zJjPe0fqC61LJ5wPTNzt7FhqfR+OmPYKOfyordSqHJzxxU/QRLpRqu4+8i+qW/IgEhXex" +
+  "svnXP4pNV4XvLAFVqhiYqDNiKKu6fevchsvTfbMOALdM4T+rSIDzCq5Hcv4judF9sxFA6tz51mH2RzW4b6LsR+Cu9x20QfD1HfVv4HqOqHPMfQvmUC/Dj5Ie" +
+  "gGqhCj8VqhiVwvtgqBL36HCoh6pHSUtMGqIO67Wnfy588ttxLpJcuO9vxzdKPFsA3m99oso88rnCT02SnGwVwG/JrtPAY9cVNBO4braR6MdXvnWQzqO8+m1Z" +
+  "eHSpkhCo79CjL7g+ovDYXWCm8AooKO14akeF392pZjnLI5jSo+Wl09V4RJgARlzqrUpQX2tBwPXQSHoUn6xHHyND9ujWqEwCI4Bmq/Rbz0Evj13guhsYsUyP" +
+  "tDfiVI+QTuLHHvlg6sBH5PBTxHr0CanwxOJTiYVjtUBitFO/0Y/CsERbcfhAbDUIuBeE+4QnuzRShTu8bCrod5E3kcydrG/9ol0FfX27Zq469fQfqgLt0yaZ" +
+  "9IsamsD1B9u3PonCI0MDVNNUoZryx8DPwuDMCa+pAapoeyRIpblvd75vVJPLiGiP2FxejxhRSo/YheYRZyMnv+Fwdo5B+1cF161ASY+ysvoRIlcC1B6VguoR" +
+  "D4npET8KNP1W6ZAkYFVSGMA7+nrm0bvokTy+AeEejcuMAaNV+EZMZClKeN/6TaSnArE8NQJiUfrUAD8iwaKe8BM7VdhJj/phqdoPQbwKe6Q9rEfnhvRoe8JT" +
+  "riCRuorpmZNwCJ9LF6WaQHBdjKiwXlMyQAqHF6o23iMbAlSHL6jyPQtANH4q8TUO4pzwRqFqOeKPfI3+Uawi1vclAZJj43u0In8U3WoUgYF3sH4Xztz0owQh" +
+  "z/w02t/rsIpoAVOeBij4qCP/KD6rGvVHwpdsM6Fcfk4Dz6r9KIudHx26bwm/b7eEGj2S34h9ZA2jj6hw36T4SLZVZo8MjUCP7C6+8n/88h8Fz75vy9E3jQTm" +
+  "PNoopEf3cUqzzGSPkMIG9SirlB5FzuXv08K3h/XMcB69gSEarkqJoofwESEqzR6BpbkehdjTo7iPwqWt9LNMhRaJENSBkWKYR0Fg0iPdTfTImWLQWlYUjQIM" +
+  "zSNE65GMIzFAj+6ciheelsw37MVv+ZlHrUnjwjyCCF4raer4+LJHaYN6tOD4AyYkdZ1HOz2LokdnElpHrEeySnuUtlO9e/SQqXQ+qtfPENgj53Y/SjnXeyir" +
+  "hPHPt/xRAVHre7fVb49EI/22f5YF9Q3KfmTP9EcF94/y+zZTUAcAkNzpHx3s6yndoy24+3ZvpJNgmObMfmRDRk4IC/gogviPmiMQAKn8f0p/ZI90HD9iSgS1" +
+  "9dHz9ZvIR7UBq42PcO+73SPPoZ5hj+pkccTgwEciXI8Q4YeZTlm/aI/yW48ICsARQo8GIp6on5laAXiXEi//VGMexSTpkahgPZomp6Pw2CPEUdHiPSIgPQqo" +
+  "xhjA7bhcDhunb44RU6BkHgkg0aN7Ai3k7rRHk1ePBqyK2HkUCRwkzt4y6typ6hPXQ5C2mEckUB0nPTocO/ANxVtgj1gZ61F6kh5tIS78nrrtRa8WdCilSPOI" +
+  "tvTo7ZT1yMeIy/eIQRKry/t4n6SMjKLq8JE9n6rJdtNHBqae+yjzvV1+9JtTNcSN7EfQ9EcrfUfVP7I68Pr2ANIrvqb4j7Cd+KPU6pXGWFZ5ImQoa/ou5HL0" +
+  "I/n7oyLSOP8oNoHgAEkZUifQM5K4hf1HuWkFtz+60X0zBRVYz/C+5R7f736Eb31XgB85Sf195B0CZZ++UYaOb3pDfX/0EVb9bvORxwB8fY9IWzXXo1CoBAWF" +
+  "1O+Zh8NjVSzmUUwolkDq4MGkR6CcDEvv2COPyW9O1iP0zKMe1vVj+pVH5ahpNs0j26ZHr9f3tB6Rqt+CF9kjE6x6VD2qnh4t+6ybPiYBOPTd+nzqQo3ZasB+" +
+  "5DzSG8BtoUcnTUXuwHx/0h5JStaj9jH0qKMF6RC2pGrUx6p20zW1SAGYR+gVwNQYA3NESMgJkT066HqUHE9H+S9c0zyi80xJemRYn7cehaeiCnvE2k6N75FS" +
+  "nmrx0Y+msvqoXqYHP8pkqVr80W9RdUuNavcfFbTCcPJHQncrod8YpnksP09vVm0/YlC/o/RHFC2HVyPlDzoAEu3gP2q/9EcRRwAoFXZQmgaZcOuUYz8SCFX6" +
+  "I+ZpVcs4hgaQ5pD/CMPuR7+offSA2Hz0DTfjo5fIe/R16MkefZH16O01BdvpkbgoTKisKvCCVTMoA9Kwqw3k+mh2kIjqBwSdmDcGvpF+fQGOMfb9ZxKVELPQ" +
+  "B7efm3u+vWS1rwbKS8cOfB3BINj6Nw7silwGRsyeNdCRnpGIUgye3ukfBXTmI+KOCGMwbEEO10BdQpTadqCXsKVGBvaCZmqxQGVB8IKbNQI6g2P01aSNg7N2" +
+  "4f4tUGM/UXJJ1wSpIwwzsPotY7BDe9GghDtWYFHDJVAfC0rgVBCRkbQETN9YANdWcKq2by6o06mKHhgFxTDcpIsFZ6wz6YXBGziWNNXgGbFWkOB5JYCHvU0B" +
+  "3pg8hcscqhUvNJIz6g0ftzK1xvMEhAk/tEBH3Szw9REyOLtvpDYHyotwL+nrU1M4VkBI6RtGacSkehILDe56z6IKvwDxuZ3BZSdCenKBMk+VL+kMzrpsDsz3" +
+  "+UwZgc7PuQw0uNFOMhBZQrVB2Os19e5A6a8mUSYtIHyjv6TFBouN/YIAb/4M0A/NfBUkwAeHEa8GRdZQUs7gX9Avdcg6+MjU2IHvExmE1euKA+mYTdpkkAa8" +
+  "mPRqkI2xJR05uIo4fXBEFNRgRio4GvEX4MOvZ6CX9UptHJh9CH4AHMaNGrAEeoNABEyAZNAMLbNBOi61Ax8qauoIgleA0AXcJtkalpphoFA36RLJmIHQGTIL" +
+  "B9MpxweT07cGIPS8QPsFPTIlrSXrg7ukrYNlhDJpCcII4cbBRnLKAL6OmwDboCH6MIHVQVtZ1cQP1+AHx9BdAxgfewEexm0G8BhKHIytUKnvA2XRWLXPR01s" +
+  "wGxsqTcG6DKcqdMGvg5SB6PP7g9s12/SWoNpsExaWxAGvJf0vyCMY5LB0c17A2KczG5BiGQzQWQMZEzBSWiwQKzl756YKS0KXGfX7UmHVcQD6hIl+2R6B1ss" +
+  "fU2dXweoLFM38Vg9Di6BZ9WnaCZIR1ZYZ1e+gCKet88+MynRlTosHUAJl3r71AEvQHqIIAYR4DR1njrMC46eNtX6IPBGsgR4xfAiJAYhoNciMpFJDIAq8/b1" +
+  "vVfeo6V6/vfIgpPvsfMrPekrarcBJR78/R/4HxBoCrgZLDGxEH5Z/j39FvNPZP9TJXlPv39sXimZZf/YDb3eCfzn+8Pf/3/9//8P7R4At5kuLgAtAC4A8gvJ" +
+  "jNgi3CJ4kmYnsS9os40vwklZiiWLmv9CnDlaJCciChPXTWKc+ZhmZjKcCbTZQkcZt8VKuHC1pN7L+e0fMglRGC1oSmYmjD2yZ9tFf56n6rfU0m1Ixy4WATQn" +
+  "IhKi0YdmRoazicVU+TeRZ2y7lS2iMWpL7co2KkFIRiwiQpkIT9IkyTG4+AIOMjfe7LrEp2mecNtWynKNCsmIpUKZhBTJ8Rtts099OpdUraK+n37/l3+vgg2o" +
+  "0jN/Ak3hIWKcteYBElASIAQKQUKwQhAxDAEMETTIRGCIEPsAzqPnZI/KHWM5fOuk5Eg5Fa4FY/MB+k0C27fM5zuTQY/qTOGtW4XX2YAqV4lGYYytLppfzPrd" +
+  "82ah5fagD5Mm0xF70iy0uT3oM+D5Az568sEXH9QT/n5Vop/E0oKMLKQZ0ooJ0s4oCJK9n+OeBkhzfCp8lYDNXCf8z7RTkzo0Cpo9Cikxj4+ik670UeY9+p2q" +
+  "lQ5enb2BfbRwqhnwowWTkYUYn9nrLNT0Scrvs3O5+3MwtA94Fm5a920FVGX5fbelyZpRfpLtJslObxaCwVmofylf3/vojEmVmXQbOJqFOnYWwg2IL+MoqCI9" +
+  "GskzjzCvJEcA0YT4YhiAQNo7daSR30bLubKigescZ6GoHgXiWyXQI9lDEi0mVJn+55GI8GGp7SFQc59jodNRd/3ZIfWTeY+6MKcq/e5onWTEaL8bwawhYgCV" +
+  "bq9K4jLwngxjIrF0LeC+TkQ8o3BGpx55r49AJp7KvjzVZP9UHYEq+IQXCzxVbe5GobW9UWjR4Cjcc2EjMYHOk0d1PIkxiQgC1ghnFzyBP9vzrjRm5YJBFYAE" +
+  "OeFt6lOotIDgf+77vaTNxCwiCw25AN444yiIjBcoWugJzwDVw9G675gxNXS4vltD72hl7PLlvoGfJtxz61GG1XdHj3TsvldiHW0/j8Tie4UL8AD8BWxNggSG" +
+  "X4OWh3WqasK142pV9ia/9XlcXE8wutIngfmQZQEN1M8Um4NQcD2DBy29HpHta0WP1ty/7XkkRd83MoiF0DmUrYmmclsycP2tGXG8jR51MyXaHhFArXyZcIdk" +
+  "ws9C2KlCwp560vJUT5WAmUUKQk/4o75TNXxpdXrEqCofyZja7CMxH9UYsrUSCOtlAavPj4hOJabVIQvlOQA8Z2f6UU5/BogeXL/Yr4h3e3S6MVRBKrzMp2o0" +
+  "hScB1er2R6LR714/EgHwQqquYqPrcmd3Spx/pINslkSh4XkI7tvyt/5OSTyLm7lSLnde339VDty3oZ6A/JOD65epvuF6RLve9OjsNQUHKwmuUypNGBAAAABa" +
+  "WlpaWlpaWlpaWlpaWlpaKLUv/WCIEjUYAHYYPxxwadIGiNYmYAFMr49vMKCqP5Hd3TuTtPT036uIRAA3AC4AZcGcBXMWFI4BAEkCfgLG4ZdkGyExgKYfAEkC" +
+  "yBwOEgUHGYRicQwkDo6TNIrJHBk7vRilllIYCHIOBoKcYswx5hiFYwI2qpOxzvYu/alnk81Wvat0KtVVzMRMI6qp+c4gFIukcRtvhlAsDAIJRPoqxHAcjoBB" +
+  "cpykQYoZdVWoEMvSN61oxYn3FyHh/XYt31fKCa1/3dfnlqv3aEOyn8t58wuvlJXut+KuHUs/y8p8ovMoF49GQoNQLAwLj2tUwly9xLNz3e8+ul3VTMQ7s7Kb" +
+  "zWRVTiyrrMLXOYEwqOHNE7W17BshhhFinDU+ESAMSikjRMQQxIgIjYicTQcYp69eBErOZYPOrUerksIaqLKg1yoTsfkFR3ABm4EwpnDHgRIcpIT1g8euzWw1" +
+  "gr3kcwNCq4eSsgxOwApmgxGwAloZ3A4p1QwIgh9inRYzYW/wbbWeVpOOLynDQIeCAioW0jWD4/lC4gAYLmx8YIQjVMKpwYEGzqyesaK9YGXHKonRQJuVkbmE" +
+  "C9SBw1dbEROOQfitMkkfcYD55GpClsEfwSPhxgYeydTujAcdzIAs5deskSVtfqDGVo8NtwYhUMjUC7jz5jMDnyjkgQMQKPLxgQkYVUK0wckqs4wleGLwDQJf" +
+  "qFyRTLY2oD8Sp0zXweneadL6gULMCPVdA3wp8a0OEsot2DTptrike4GCrCJxJQeADBy+mlolwdwAY6uRQNCCwpm1NwFUXNhSIISJUIJxUfP9Gh4JeSnpL43Y" +
+  "eh7L5PJGS5Zk0YwNgvWGR7LstDBILzY97PPV/4EMVNROTsoq6cGOgIzJ6pJIRttoWh9USEmv1MgxPawjk1xcb/HvSli4AhClxX+MJi1W4SbJ+wquSLRdCEFa" +
+  "PIXRI8VSADlS/KpGShlRUrQISFF4LRLp60Cw2lT4j0ToRoLZB7BvrbOisKvgIXgWWLKM7WHDAAhGGoAFSMT89ssvh74dKRUfu7WmL+R2FQ==";
