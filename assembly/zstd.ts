@@ -187,7 +187,7 @@ function startFrame(z: ZstdState, p: usize): i32 {
     release(z.win);
     z.win = 0;
     z.winCap = 0;
-    z.win = heap.alloc(<usize>need);
+    z.win = reserve(<usize>need); // released by release(), which reads the region header reserve() writes
     z.winCap = <usize>need;
   }
   z.hasChecksum = (fhd >> 2) & 1;
