@@ -14,6 +14,7 @@
 // and its total grows to what was really done when the estimate was short.
 
 import { formatBytes } from "../format.js";
+import { chunksOf } from "../fs/decompress.js";
 import type { LayerBytes, LayerLike } from "../oci/layer.js";
 
 export type PhaseName = "reading" | "verifying" | "merging" | "writing";
@@ -201,9 +202,7 @@ export function countedLayers<L extends LayerLike>(layers: readonly L[], onBytes
 }
 
 function counted(src: LayerBytes, onBytes: (n: number) => void, onEnd?: () => void): ReadableStream<Uint8Array> {
-  const it = (src as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]
-    ? (src as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
-    : iterate(src as ReadableStream<Uint8Array>);
+  const it = chunksOf(src as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>);
   return new ReadableStream<Uint8Array>(
     {
       async pull(ctl) {
@@ -217,24 +216,9 @@ function counted(src: LayerBytes, onBytes: (n: number) => void, onEnd?: () => vo
         ctl.enqueue(r.value);
       },
       async cancel() {
-        await it.return?.();
+        await it.return(undefined);
       },
     },
     { highWaterMark: 0 },
   );
-}
-
-/** Streams without the async iterator (older Chromium) are read through their reader. */
-async function* iterate(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
 }
