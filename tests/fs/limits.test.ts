@@ -15,6 +15,7 @@ import { LayerFS, type LayerFSOptions } from "../../src/fs/merge.js";
 import { TarReader } from "../../src/fs/tar.js";
 import type { TarWriteEntry } from "../../src/fs/tar-write.js";
 import { layerOf, tarOf } from "./helpers/layers.js";
+import { oneLayerLayout } from "./helpers/one-layer-layout.js";
 
 const enc = new TextEncoder();
 const file = (name: string): TarWriteEntry => ({ name, data: enc.encode("x") });
@@ -41,30 +42,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function layoutOf(tar: Uint8Array, name: string): string {
   const dir = join(scratch, name);
   mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
-  const put = (b: Uint8Array) => {
-    const d = digestOf(b);
-    writeFileSync(join(dir, "blobs", "sha256", d.slice(7)), b);
-    return { digest: d, size: b.length };
-  };
-  const layer = put(tar);
-  const config = put(
-    enc.encode(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [layer.digest] } })),
-  );
-  const manifest = put(
-    enc.encode(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
-        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", ...layer }],
-      }),
-    ),
-  );
-  writeFileSync(
-    join(dir, "index.json"),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest }] }),
-  );
-  writeFileSync(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+  for (const [at, bytes] of oneLayerLayout(tar)) writeFileSync(join(dir, at), bytes);
   return dir;
 }
 

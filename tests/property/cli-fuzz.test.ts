@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { tarOf } from "../fs/helpers/layers.js";
+import { oneLayerLayout } from "../fs/helpers/one-layer-layout.js";
 import { dockerArchiveMembers, json, mutatedBytes, mutatedJsonBytes, runs, sampleFiles, tarOfMembers } from "./fuzz-inputs.js";
 
 // Each case writes an image and runs four commands on it: hundreds, not the parsers' 10^5.
@@ -63,33 +64,7 @@ function withDocument(which: "manifest" | "config" | "index", bytes: Uint8Array)
 }
 
 /** A one-layer layout whose layer is `tar` (uncompressed; digests and diff_id hold). */
-function withLayer(tar: Uint8Array): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  const put = (b: Uint8Array) => {
-    files.set(`blobs/sha256/${hex(b)}`, b);
-    return { digest: `sha256:${hex(b)}`, size: b.length };
-  };
-  const layer = put(tar);
-  const config = put(
-    enc.encode(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [layer.digest] } })),
-  );
-  const manifest = put(
-    enc.encode(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
-        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", ...layer }],
-      }),
-    ),
-  );
-  files.set(
-    "index.json",
-    enc.encode(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest }] })),
-  );
-  files.set("oci-layout", enc.encode('{"imageLayoutVersion":"1.0.0"}'));
-  return files;
-}
+const withLayer = oneLayerLayout;
 
 const LAYER = tarOf([
   { name: "dir", type: "dir" },
