@@ -17,8 +17,8 @@ import { type RunningRegistry, startRegistry } from "./harness/registry.js";
 import { FaultProxy } from "./harness/fault-proxy.js";
 import { BlobServer } from "./harness/blob-server.js";
 import { sha256, skopeoCopy, skopeoInspect } from "./harness/push.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const run = canRun("registry (chromium)") && (existsSync(CHROMIUM) || skipOrFail());
 
 function skipOrFail(): false {
@@ -81,15 +81,7 @@ describe.runIf(run)("registry client in Chromium", () => {
       executablePath: CHROMIUM,
       headless: true,
       env: { ...process.env, HOME: dir },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_ARGS,
     });
     stops.push(() => context.close());
     const page = await context.newPage();

@@ -15,8 +15,8 @@ import type { RuntimeReport } from "./cases/types.js";
 import { bundlePage, bundled } from "./helpers/bundle.js";
 import { ROOT, isolatedEnv, tempDir, track, unavailable } from "./helpers/processes.js";
 import { describeRuntime, entriesOf } from "./helpers/suite.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -75,15 +75,7 @@ async function launch(): Promise<BrowserContext> {
     executablePath: CHROMIUM,
     headless: true,
     env: isolatedEnv(profile),
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   browser = { context, profile };
   return context;

@@ -14,8 +14,8 @@ import { HAVE_FIXTURES, MUST_RUN, fixture } from "../conformance/fixtures-dir.js
 import { ROOT, cleanup, isolatedEnv, tempDir, track, unavailable } from "../runtimes/helpers/processes.js";
 import { expectedJson, layerFileBytes, rootfs, whiteoutTargets } from "./expected.js";
 import { serveDir, type Served } from "./serve.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const why = !HAVE_FIXTURES ? `shared fixtures not found at ${fixture()}` : unavailable(CHROMIUM);
 if (why && MUST_RUN) throw new Error(`inspector test cannot run under CI=true: ${why}`);
 if (why) console.warn(`skipping the web inspector test: ${why}`);
@@ -36,15 +36,7 @@ beforeAll(async () => {
     headless: true,
     env: isolatedEnv(profile),
     viewport: { width: 1280, height: 900 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
 });
 
