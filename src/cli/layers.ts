@@ -4,6 +4,7 @@
 
 import { UsageError } from "../errors.js";
 import { analyzeWaste } from "../fs/waste.js";
+import { formatEfficiency } from "../report/efficiency.js";
 import { type LayersReport, layersReport } from "../report/layers.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
@@ -49,7 +50,7 @@ function format(r: LayersReport, changes: boolean): string {
     }
   }
   const w = r.waste;
-  out += `\nEfficiency        ${(w.efficiency * 100).toFixed(2)} %\n`;
+  out += `\nEfficiency        ${formatEfficiency(w)}\n`;
   out += `Wasted bytes      ${humanBytes(w.wastedBytes)} (dive would report ${humanBytes(w.diveReportedWastedBytes)}, counting every copy)\n`;
   out += `Reclaimable bytes ${humanBytes(w.reclaimableBytes)} of ${humanBytes(w.fileBytes)} stored (${humanBytes(w.visibleBytes)} visible)\n`;
   if (w.topWasted.length) {
@@ -57,8 +58,8 @@ function format(r: LayersReport, changes: boolean): string {
     for (const p of w.topWasted) out += `${String(p.layers.length).padStart(5)}  ${humanBytes(p.wastedBytes).padEnd(10)}  /${p.path}\n`;
   }
   if (w.topReclaimable.length) {
-    out += `\nLayer  Dead bytes  Path\n`;
-    for (const d of w.topReclaimable) out += `${String(d.layer).padStart(5)}  ${humanBytes(d.bytes).padEnd(10)}  /${d.path}\n`;
+    out += `\nLayer  Reclaimable  Path\n`;
+    for (const d of w.topReclaimable) out += `${String(d.layer).padStart(5)}  ${humanBytes(d.bytes).padEnd(11)}  /${d.path}\n`;
   }
   return out;
 }

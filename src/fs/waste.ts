@@ -1,18 +1,33 @@
-// Wasted space in a merged image, two ways.
+// Wasted space in a merged image: the one place its words are defined. The CLI (`layers`,
+// `check`), their JSON and the web page all read these fields and print the efficiency through
+// efficiencyPercent, so one image shows one set of numbers everywhere.
 //
-// dive's way (wagoodman/dive, image/efficiency.go): every leaf path of every layer is a
-// "node"; a whiteout's node weighs the whole directory it hid (a file whiteout weighs 0, as in
-// dive). Per path: cumulative = sum of its nodes' sizes, min = the smallest. Efficiency score =
-// sum(min) / sum(cumulative) over all paths (1 when nothing). Wasted bytes = sum over paths
-// seen in two or more layers of (cumulative - min): the copies one could drop, keeping one.
-// dive itself sums the whole cumulative there (its issue #684: every copy counted, so its
-// wasted bytes and score disagree); we report the fixed number and, for comparison, dive's.
-// One more fix: dive ignores opaque markers; here an opaque directory weighs what it hid.
+// "wasted bytes" follows dive's model (wagoodman/dive, filetree/efficiency.go and
+// image/image.go): every leaf path of every layer is a node; a whiteout's node weighs the whole
+// directory it hid (a file whiteout weighs 0). Per path: cumulative = the sum of its nodes'
+// sizes, min = the smallest. Wasted bytes = the sum, over paths that are leaves in two or more
+// layers, of (cumulative - min): every copy but one, the one kept being the smallest.
+// dive 0.13 sums the whole cumulative instead, so each duplicated path's kept copy is counted
+// too (its issue #684); its number differs from ours by exactly the sum of those paths' min and
+// is reported beside ours as diveReportedWastedBytes. Since single-copy paths have
+// cumulative == min, wasted bytes = discoveredBytes - keptBytes (the sums over all paths), so
+// wasted bytes and the efficiency below always agree. One more difference: dive ignores opaque
+// markers; here an opaque directory weighs what it hid.
 //
-// Ours, "reclaimable bytes": bytes of regular-file versions that some layer stores but that
-// are not visible in the merged view (overwritten, whited out, or under a replaced
-// directory). That is what flattening the image would save, attributed to the layer that
-// stores the dead bytes.
+// "efficiency" is dive's score: keptBytes / discoveredBytes (1 when nothing was discovered).
+// Shown as a percentage rounded DOWN to two decimals by efficiencyPercent, from the integer
+// sums, so a score below 1 never reads as 100.00 % and an exact 57 % reads 57.00 %, not the
+// 56.99 that flooring the float ratio times 10000 gives.
+//
+// "user file bytes" is what dive calls the user size: the file bytes of every layer above the
+// first (the base), against which its highestUserWastedPercent rule measures wasted bytes.
+//
+// "reclaimable bytes" is our other measure: bytes of regular-file versions that some layer
+// stores but that are not visible in the merged view (overwritten, whited out, or under a
+// replaced directory), each hard-linked inode once: what flattening the image would save,
+// attributed to the layer that stores the dead bytes. It differs from wasted bytes where dive's
+// model keeps the smallest copy rather than the last one: a file that grows from 1 KiB to
+// 100 MiB wastes 100 MiB but leaves 1 KiB reclaimable; and it counts no whiteout weights.
 
 import type { MergedImage } from "./merge.js";
 import { comparePaths } from "./path.js";
@@ -49,17 +64,34 @@ export interface WasteReport {
   /** Regular-file bytes visible in the merged view (each hard-linked inode once). */
   visibleBytes: number;
   reclaimableBytes: number;
-  /** dive's efficiency score, 0..1. */
+  /** Regular-file bytes stored by the layers above the first (dive's user size). */
+  userFileBytes: number;
+  /** Sum of every path's cumulative bytes (dive's denominator). */
+  discoveredBytes: number;
+  /** Sum of every path's smallest copy (dive's numerator). */
+  keptBytes: number;
+  /** dive's efficiency score, keptBytes / discoveredBytes, 0..1. */
   efficiency: number;
-  /** dive's wasted bytes without its double counting (issue #684). */
+  /** The score as shown everywhere: a percentage rounded down to two decimals. */
+  efficiencyPercent: number;
+  /** dive's wasted bytes without its double counting: discoveredBytes - keptBytes. */
   wastedBytes: number;
-  /** The number dive 0.13 prints (every copy of a duplicated path). */
+  /** The number dive 0.13 prints (every copy of a duplicated path, the kept one too). */
   diveReportedWastedBytes: number;
   layers: LayerWaste[];
   /** Paths with the most wasted bytes, most first. */
   topWasted: PathWaste[];
   /** Largest dead file versions, largest first. */
   topReclaimable: DeadVersion[];
+}
+
+/**
+ * keptBytes / discoveredBytes as a percentage rounded down to two decimals, from the integer
+ * sums (BigInt: sums past 900 GB times 10000 leave the exact range of a double).
+ */
+export function efficiencyPercent(keptBytes: number, discoveredBytes: number): number {
+  if (discoveredBytes === 0) return 100;
+  return Number((BigInt(keptBytes) * 10000n) / BigInt(discoveredBytes)) / 100;
 }
 
 export function analyzeWaste(img: MergedImage, top = 20): WasteReport {
@@ -95,6 +127,7 @@ export function analyzeWaste(img: MergedImage, top = 20): WasteReport {
   const layers: LayerWaste[] = [];
   const dead: DeadVersion[] = [];
   let fileBytes = 0;
+  let userFileBytes = 0;
   let reclaimable = 0;
   for (const layer of img.layers) {
     let stored = 0;
@@ -108,6 +141,7 @@ export function analyzeWaste(img: MergedImage, top = 20): WasteReport {
     }
     layers.push({ index: layer.index, digest: layer.digest, fileBytes: stored, reclaimableBytes: gone });
     fileBytes += stored;
+    if (layer !== img.layers[0]) userFileBytes += stored;
     reclaimable += gone;
   }
   const seen = new Set<number>();
@@ -125,7 +159,11 @@ export function analyzeWaste(img: MergedImage, top = 20): WasteReport {
     fileBytes,
     visibleBytes: visible,
     reclaimableBytes: reclaimable,
+    userFileBytes,
+    discoveredBytes: cumSum,
+    keptBytes: minSum,
     efficiency: cumSum === 0 ? 1 : minSum / cumSum,
+    efficiencyPercent: efficiencyPercent(minSum, cumSum),
     wastedBytes: wasted,
     diveReportedWastedBytes: diveWasted,
     layers,

@@ -1,5 +1,5 @@
 // A horizontal bar chart as inline SVG, no chart library: one row per layer, the bar is the
-// layer's size, the darker overlay the part of it that is wasted. Bars share one linear scale
+// layer's size, the darker overlay a part of it (named by `partWord`). Bars share one linear scale
 // (the largest layer spans the full width), so tiny layers still get a visible 1px sliver.
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -26,6 +26,7 @@ export function barChart(
   legend: [string, string],
   testId: string,
   title: string,
+  partWord: string,
 ): SVGSVGElement {
   const row = 22,
     labelWidth = 110,
@@ -57,7 +58,7 @@ export function barChart(
       svg(
         "text",
         { x: labelWidth + barWidth + 8, y: y + 15, class: "value" },
-        `${format(b.value)}${b.part && b.part !== b.value ? ` (${format(b.part)} wasted)` : ""}`,
+        `${format(b.value)}${b.part && b.part !== b.value ? ` (${format(b.part)} ${partWord})` : ""}`,
       ),
     );
     chart.append(g);

@@ -1,20 +1,20 @@
-// Wasted space (src/fs/waste.ts): dive's efficiency score and wasted bytes (without dive's
-// double counting), our reclaimable bytes, a bar chart of each layer's file bytes with its
-// dead part, and the paths that waste the most.
+// Wasted space (defined in src/fs/waste.ts): dive's efficiency score and wasted bytes (without
+// dive's double counting), our reclaimable bytes, a bar chart of each layer's file bytes with
+// its reclaimable part, and the paths that waste the most. Names and the efficiency's rounding
+// come from src/report/efficiency.ts, as in `layerlens layers` and `check`.
 
+import { formatEfficiency, WASTE_TERMS } from "../../src/report/efficiency.js";
 import type { Inspection } from "./inspect.js";
 import { barChart } from "./chart.js";
 import { el, facts, fill, formatBytes, shortDigest } from "./dom.js";
 
 export function renderWaste(section: HTMLElement, x: Inspection): void {
   const w = x.waste;
-  // Rounded down: 99.995% must not read as a perfect 100.00%.
-  const score = (Math.floor(w.efficiency * 10000) / 100).toFixed(2);
   const bars = w.layers.map((l) => ({
     label: `${l.index} ${shortDigest(l.digest).slice(0, 7)}`,
     value: l.fileBytes,
     part: l.reclaimableBytes,
-    title: `layer ${l.index} ${l.digest ?? ""}: ${formatBytes(l.fileBytes)} of files, ${formatBytes(l.reclaimableBytes)} not visible in the merged view`,
+    title: `layer ${l.index} ${l.digest ?? ""}: ${formatBytes(l.fileBytes)} of files, ${formatBytes(l.reclaimableBytes)} reclaimable (not visible in the merged view)`,
   }));
   const top = w.topWasted.filter((p) => p.wastedBytes > 0);
   fill(
@@ -29,14 +29,34 @@ export function renderWaste(section: HTMLElement, x: Inspection): void {
         el(
           "p",
           { class: "score" },
-          el("span", { "data-testid": "efficiency", "data-value": String(w.efficiency) }, `${score}%`),
+          el(
+            "span",
+            {
+              "data-testid": "efficiency",
+              "data-value": String(w.efficiency),
+              "data-percent": String(w.efficiencyPercent),
+              title: WASTE_TERMS.efficiency,
+            },
+            formatEfficiency(w),
+          ),
           " efficiency",
         ),
         facts([
-          ["wasted", el("span", { "data-testid": "wasted", "data-value": String(w.wastedBytes) }, formatBytes(w.wastedBytes))],
+          [
+            "wasted",
+            el(
+              "span",
+              { "data-testid": "wasted", "data-value": String(w.wastedBytes), title: WASTE_TERMS.wasted },
+              formatBytes(w.wastedBytes),
+            ),
+          ],
           [
             "reclaimable",
-            el("span", { "data-testid": "reclaimable", "data-value": String(w.reclaimableBytes) }, formatBytes(w.reclaimableBytes)),
+            el(
+              "span",
+              { "data-testid": "reclaimable", "data-value": String(w.reclaimableBytes), title: WASTE_TERMS.reclaimable },
+              formatBytes(w.reclaimableBytes),
+            ),
           ],
           ["file bytes", `${formatBytes(w.fileBytes)} stored, ${formatBytes(w.visibleBytes)} visible`],
         ]),
@@ -47,17 +67,19 @@ export function renderWaste(section: HTMLElement, x: Inspection): void {
         barChart(
           bars,
           formatBytes,
-          ["file bytes in layer", "not visible (wasted)"],
+          ["file bytes in layer", "reclaimable (not visible)"],
           "layer-chart",
-          "File bytes per layer, wasted part overlaid",
+          "File bytes per layer, reclaimable part overlaid",
+          "reclaimable",
         ),
-        // The same wasted bytes on their own scale: next to whole layers they are often a sliver.
+        // The same reclaimable bytes on their own scale: next to whole layers they are often a sliver.
         barChart(
           bars.map((b) => ({ ...b, value: b.part })),
           formatBytes,
-          ["", "wasted bytes (own scale)"],
+          ["", "reclaimable bytes (own scale)"],
           "waste-chart",
-          "Wasted bytes per layer",
+          "Reclaimable bytes per layer",
+          "reclaimable",
         ),
       ),
     ),
