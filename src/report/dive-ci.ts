@@ -87,6 +87,7 @@ function stripComment(line: string, n: number, fail: (n: number, why: string) =>
     const c = line[i];
     if (quote) {
       if (quote === '"' && c === "\\") i++;
+      else if (quote === "'" && c === "'" && line[i + 1] === "'") i++;
       else if (c === quote) quote = "";
     } else if (c === '"' || c === "'") {
       // A quote opens a quoted scalar only where a value starts (after ": ").
