@@ -15,6 +15,8 @@ import { ROOT, cleanup, isolatedEnv, tempDir, track, unavailable } from "../runt
 import { expectedJson, layerFileBytes, rootfs, whiteoutTargets } from "./expected.js";
 import { serveDir, type Served } from "./serve.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
+import { main } from "../../src/cli/main.js";
+import type { LayersReport } from "../../src/report/layers.js";
 
 const why = !HAVE_FIXTURES ? `shared fixtures not found at ${fixture()}` : unavailable(CHROMIUM);
 if (why && MUST_RUN) throw new Error(`inspector test cannot run under CI=true: ${why}`);
@@ -68,6 +70,18 @@ async function settled(page: Page, want: "ready" | "error" = "ready"): Promise<v
   await page.waitForSelector("body[data-state=ready], body[data-state=error]", { timeout: 60_000 });
   const state = await page.getAttribute("body", "data-state");
   if (state !== want) throw new Error(`page is ${state}: ${await page.textContent("#error")}`);
+}
+
+/** `layerlens layers IMAGE`, text and --json, run in-process. */
+async function layersCli(spec: string): Promise<{ text: string; json: LayersReport }> {
+  const run = async (...argv: string[]) => {
+    let out = "";
+    let err = "";
+    const code = await main(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+    if (code !== 0) throw new Error(`layerlens ${argv.join(" ")}: ${err}`);
+    return out;
+  };
+  return { text: await run("layers", spec), json: JSON.parse(await run("layers", spec, "--json")) as LayersReport };
 }
 
 const layerDigests = (page: Page) =>
@@ -128,6 +142,12 @@ describe.skipIf(!!why)("web inspector in Chromium", () => {
     const efficiency = Number(await page.getAttribute("[data-testid=efficiency]", "data-value"));
     expect(efficiency).toBeGreaterThan(0);
     expect(efficiency).toBeLessThanOrEqual(1);
+    // The same figures, in the same words and rounding, as `layerlens layers` prints for the image.
+    const cli = await layersCli(`oci:${fixture("layout")}:latest`);
+    expect(cli.text).toContain(`Efficiency        ${await page.textContent("[data-testid=efficiency]")}\n`);
+    expect(efficiency).toBe(cli.json.waste.efficiency);
+    expect(Number(await page.getAttribute("[data-testid=wasted]", "data-value"))).toBe(cli.json.waste.wastedBytes);
+    expect(Number(await page.getAttribute("[data-testid=reclaimable]", "data-value"))).toBe(cli.json.waste.reclaimableBytes);
     // The chart plots each layer's regular-file bytes: what `tar -tv` of the layer lists.
     expect(
       await page.$$eval("[data-testid=layer-chart] g[data-layer]", (els) => els.map((e) => Number(e.getAttribute("data-value")))),
