@@ -90,10 +90,13 @@ function format(r: CheckReport): string {
   out += r.config ? `  Using CI config: ${r.config}\n` : `  No CI config file: flags and dive's defaults\n`;
   out += `  efficiency: ${formatEfficiency(r)}\n`;
   out += `  wastedBytes: ${r.wastedBytes} bytes (${humanBytes(r.wastedBytes)}); dive would report ${humanBytes(r.diveReportedWastedBytes)}, counting every copy\n`;
-  out += `  userWastedPercent: ${formatUserWasted(r)} of ${humanBytes(r.userFileBytes)} added above the base layer\n`;
+  out +=
+    r.userWastedRatio === null
+      ? `  userWastedPercent: infinite (${humanBytes(r.wastedBytes)} wasted, 0 B added above the base layer)\n`
+      : `  userWastedPercent: ${formatUserWasted(r)} of ${humanBytes(r.userFileBytes)} added above the base layer\n`;
   out += `  reclaimableBytes: ${r.reclaimableBytes} bytes (${humanBytes(r.reclaimableBytes)}) stored but not visible\n`;
   out += `Inefficient files:\n`;
-  if (!r.inefficientFiles.length) out += `  none\n`;
+  if (!r.inefficientFiles.length) out += r.wastedBytes ? `  (not listed: --top 0)\n` : `  none\n`;
   else {
     out += `Count  Wasted      Path\n`;
     for (const f of r.inefficientFiles) out += `${String(f.count).padStart(5)}  ${humanBytes(f.wastedBytes).padEnd(10)}  /${f.path}\n`;

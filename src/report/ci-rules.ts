@@ -158,7 +158,9 @@ export function evaluateRules(image: string, w: WasteReport, settings: RuleSetti
       ...base,
       status: fail ? "FAIL" : "PASS",
       measured: shown,
-      message: `wasted ${formatUserWasted(w)} of the ${w.userFileBytes} B the layers above the base add ${fail ? ">" : "<="} threshold ${s.value} (${from})`,
+      message: Number.isFinite(ratio)
+        ? `wasted ${formatUserWasted(w)} of the ${w.userFileBytes} B the layers above the base add ${fail ? ">" : "<="} threshold ${s.value} (${from})`
+        : `wasted ${w.wastedBytes} B while the layers above the base add 0 B (an infinite share) > threshold ${s.value} (${from})`,
     };
   });
   const count = (s: RuleStatus) => rules.filter((r) => r.status === s).length;

@@ -34,7 +34,7 @@ export function userWastedRatio(w: Pick<WasteReport, "wastedBytes" | "userFileBy
  * better, rounds down for the same reason).
  */
 export function formatUserWasted(w: Pick<WasteReport, "wastedBytes" | "userFileBytes">): string {
-  if (w.userFileBytes === 0) return w.wastedBytes === 0 ? "0.00 %" : "all (the upper layers add 0 B)";
+  if (w.userFileBytes === 0) return w.wastedBytes === 0 ? "0.00 %" : "infinite";
   const user = BigInt(w.userFileBytes);
   const hundredths = (BigInt(w.wastedBytes) * 10000n + user - 1n) / user;
   return `${(Number(hundredths) / 100).toFixed(2)} %`;

@@ -161,6 +161,13 @@ describe("check: the measures", () => {
     const user = report.rules.find((r) => r.rule === "highestUserWastedPercent")!;
     expect(user).toMatchObject({ status: "FAIL", measured: null, threshold: 0.1 });
     expect(statuses(report).lowestEfficiency).toBe("PASS");
+    const text = (await cli("check", REMOVED, "--top=0")).out;
+    expect(text).toContain("  efficiency: 0.00 %\n");
+    expect(text).toContain("  userWastedPercent: infinite (97.7 KiB wasted, 0 B added above the base layer)\n");
+    expect(text).toContain("Inefficient files:\n  (not listed: --top 0)\n");
+    expect(text).toContain(
+      "  FAIL: highestUserWastedPercent: wasted 100000 B while the layers above the base add 0 B (an infinite share) > threshold 0.1 (dive's default)\n",
+    );
   });
 
   it("each rule at its boundary: equal passes, one step past fails", async () => {
