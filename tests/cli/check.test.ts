@@ -96,6 +96,10 @@ const ROUND = layout("round", [
   ],
 ]);
 
+// Growing: a file stored at 1 KiB, then at 100 KiB. dive's model keeps the smallest copy, so it
+// wastes the 100 KiB; flattening would save the dead 1 KiB, which is what is reclaimable.
+const GROWING = layout("growing", [[{ name: "f", data: bytes(1024) }], [{ name: "f", data: bytes(102400, 0x62) }]]);
+
 // Removed: a big file whited out by the next layer, which adds no bytes of its own. The
 // whiteout weighs 0 (dive's file whiteout), so kept 0 of 100000: efficiency 0, and wasted
 // bytes stand over 0 user bytes (an infinite user ratio).
@@ -152,6 +156,12 @@ describe("check: the measures", () => {
     expect(report.inefficientFiles).toEqual([{ path: "big.bin", count: 2, wastedBytes: 100000 }]);
     expect(statuses(report)).toEqual({ lowestEfficiency: "FAIL", highestWastedBytes: "PASS", highestUserWastedPercent: "FAIL" });
     expect(report).toMatchObject({ result: "FAIL", counts: { total: 3, passed: 1, failed: 2, skipped: 0 } });
+  });
+
+  it("wasted and reclaimable differ where a file grows, as src/fs/waste.ts says", async () => {
+    const { report } = await checkJson(GROWING);
+    expect(report).toMatchObject({ wastedBytes: 102400, diveReportedWastedBytes: 103424, reclaimableBytes: 1024, userFileBytes: 102400 });
+    expect(report.efficiency).toBe(1024 / 103424);
   });
 
   it("a file removed by a layer that adds nothing: efficiency 0, an infinite user share", async () => {
