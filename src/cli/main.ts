@@ -43,7 +43,7 @@ async function overview(): Promise<string> {
   for (const name of names) lines.push(`  ${name.padEnd(width)}${(await COMMANDS[name]()).command.summary}`);
   return (
     [
-      "usage: layerlens COMMAND [ARGS] [--json] [--progress=auto|plain|none] [--stats]",
+      "usage: layerlens COMMAND [ARGS] [--json] [--progress=auto|plain|none] [--stats[=json]]",
       "",
       "commands:",
       ...lines,
@@ -51,8 +51,9 @@ async function overview(): Promise<string> {
       "images: oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REPO:TAG]  docker://REF  or a path",
       "progress (stderr): auto = a live line on a terminal, nothing on a pipe or with --json;",
       "  plain = one line per step, for CI logs; none = nothing",
-      "--stats: after the output, time, bytes and throughput per phase, cache, pool, memory, CPU and the",
-      '  bottleneck, on stderr; with --json, under a "stats" key of a JSON object (else one JSON line on stderr)',
+      "stats (stderr): --stats = after the output, time, bytes and throughput per phase, cache, pool, memory,",
+      '  CPU and the bottleneck; with --json, under a "stats" key of a JSON object, else one JSON line on stderr;',
+      "  --stats=json = that JSON line, whatever the output",
       "exit status: 0 done, 1 failed (diff: 1 = the images differ, 2 = failed)",
       "run 'layerlens help COMMAND' or 'layerlens COMMAND --help' for a command's options;",
       "'layerlens --version' for the version",
@@ -61,7 +62,7 @@ async function overview(): Promise<string> {
 }
 
 function commandHelp(command: Command): string {
-  const global = "\nglobal options: --progress=auto|plain|none, --stats (see layerlens help)\n";
+  const global = "\nglobal options: --progress=auto|plain|none, --stats[=json] (see layerlens help)\n";
   return `${command.summary}\n\nusage: ${command.usage}\n${command.help ? `\n${command.help}` : ""}${global}`;
 }
 
@@ -131,7 +132,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     }
     const json = rest.slice(0, rest.includes("--") ? rest.indexOf("--") : undefined).includes("--json");
     configureProgress(mode, { json, stderrIsTerminal: io === defaultIO && !!(process.stderr as { isTTY?: boolean }).isTTY });
-    return await (stats ? runWithStats(command, rest, io, json) : command.run(rest, io));
+    return await (stats ? runWithStats(command, rest, io, json, stats) : command.run(rest, io));
   } catch (err) {
     clearProgressLines();
     io.stderr(formatError(err));

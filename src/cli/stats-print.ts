@@ -6,24 +6,33 @@
 //   printing); when it is anything else (ls --json and tags --json print arrays), stdout is
 //   left untouched and the stats go to stderr as one JSON line. The rule is the first
 //   character of the output: "{" or not.
+// - `--stats=json` without --json (cat, export -o -, any text output): stdout untouched, the
+//   stats as one JSON line on stderr, for scripts.
 
+import { UsageError } from "../errors.js";
 import { formatBytes } from "../format.js";
 import { type Stats, startStats } from "../report/stats.js";
 import { timed } from "../report/work-clock.js";
 import type { CliIO, Command } from "./command.js";
 
-/** Take the global --stats flag out of a command's arguments (not after "--"). */
-export function takeStatsFlag(argv: string[]): { rest: string[]; stats: boolean } {
+export type StatsMode = "text" | "json";
+const FLAGS: Record<string, StatsMode> = { "--stats": "text", "--stats=text": "text", "--stats=json": "json" };
+
+/** Take the global --stats[=text|json] flag out of a command's arguments (not after "--"). */
+export function takeStatsFlag(argv: string[]): { rest: string[]; stats: StatsMode | null } {
   const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
   const before = argv.slice(0, end);
-  if (!before.includes("--stats")) return { rest: argv, stats: false };
-  return { rest: [...before.filter((a) => a !== "--stats"), ...argv.slice(end)], stats: true };
+  const given = before.filter((a) => a.startsWith("--stats"));
+  if (!given.length) return { rest: argv, stats: null };
+  const bad = given.find((a) => !(a in FLAGS));
+  if (bad) throw new UsageError(`--stats takes text or json, not ${JSON.stringify(bad.slice("--stats=".length))}`);
+  return { rest: [...before.filter((a) => !(a in FLAGS)), ...argv.slice(end)], stats: FLAGS[given[given.length - 1]] };
 }
 
 const encoder = new TextEncoder();
 
 /** Run `command` with stats taken and shown as the header says; resolves to its exit code. */
-export async function runWithStats(command: Command, argv: string[], io: CliIO, json: boolean): Promise<number> {
+export async function runWithStats(command: Command, argv: string[], io: CliIO, json: boolean, mode: StatsMode): Promise<number> {
   const recorder = startStats();
   let held: string[] | null = json ? [] : null; // JSON output held until the stats are known
   const write = (text: string) => timed("writing", encoder.encode(text).length, () => io.stdout(text));
@@ -50,7 +59,7 @@ export async function runWithStats(command: Command, argv: string[], io: CliIO, 
       io.stdout(JSON.stringify({ ...value, stats }, null, 2) + "\n");
     } else {
       if (out) io.stdout(out);
-      io.stderr(json ? JSON.stringify({ stats }) + "\n" : formatStats(stats));
+      io.stderr(json || mode === "json" ? JSON.stringify({ stats }) + "\n" : formatStats(stats));
     }
   }
 }
