@@ -64,7 +64,7 @@ export async function runWithStats(command: Command, argv: string[], io: CliIO, 
   }
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** The --stats table. */
