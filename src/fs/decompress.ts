@@ -110,15 +110,18 @@ export async function readLayerStream(
   const pipe = startPipeline(); // null unless stats are being taken (report/work-clock.ts)
   const chunks = pipe ? pipe.sourceChunks(chunksOf(source)) : chunksOf(source);
   const counted = countIn(chunks, (c) => timed("verifying", c.length, () => blob.update(c)));
-  const { compression, declared, stream } = await pick(counted, options.mediaType);
+  const { compression, declared, stream } = await pick(counted, options.mediaType).catch((e: unknown) => {
+    pipe?.close();
+    throw e;
+  });
   const mislabelled = declared !== undefined && declared !== compression;
   // An uncompressed layer's tar bytes are its blob bytes: when both digests use one algorithm,
   // its diff_id is its blob digest, so the bytes are hashed once instead of twice.
   const sameBytes = compression === "none" && (diffAlgorithm ?? blob.algorithm) === blob.algorithm;
   const tar = sameBytes ? undefined : new DigestCheck(`${what}: diff_id`, options.diffId, { algorithm: diffAlgorithm });
   let stopped = false;
-  const decoded = decode(compression, stream, what, options.core);
   try {
+    const decoded = decode(compression, stream, what, options.core);
     for await (const chunk of pipe && compression === "gzip" ? pipe.inflatedChunks(decoded) : decoded) {
       uncompressedBytes += chunk.length;
       if (uncompressedBytes > max) {
