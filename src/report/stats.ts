@@ -22,8 +22,9 @@ export interface PhaseStats {
   ms: number;
   /**
    * Bytes the phase handled: reading = blob bytes from the source; verifying = bytes hashed
-   * (blobs and tars); gunzip, zstd = bytes out; tar = tar bytes parsed; merging = tar bytes of
-   * the layers applied; writing = bytes of output.
+   * (blobs and tars); gunzip, zstd = bytes out; tar = tar bytes handed to the reader's consumer
+   * (parsed when mounting; a file's chunks checked and delivered when reading it); merging = tar
+   * bytes of the layers applied; writing = bytes of output.
    */
   bytes: number;
   /** bytes per second of the phase's own time; null when it took no measurable time. */
@@ -112,7 +113,11 @@ export class StatsRecorder {
   constructor() {
     startClock();
     this.start = readClock();
-    this.cpuStart = proc()?.cpuUsage?.();
+    try {
+      this.cpuStart = proc()?.cpuUsage?.();
+    } catch {
+      this.cpuStart = undefined;
+    }
     this.cache = sharedCache();
     const s = this.cache?.stats;
     this.cacheStart = { hits: s?.hits ?? 0, misses: s?.misses ?? 0, evictions: s?.evictions ?? 0 };
@@ -157,13 +162,17 @@ export class StatsRecorder {
   private processFigures(): ProcessFigures | null {
     const p = proc();
     if (!p?.cpuUsage || !p.resourceUsage || !this.cpuStart) return null;
-    const cpu = p.cpuUsage(this.cpuStart);
-    return {
-      peakRssBytes: p.resourceUsage().maxRSS * 1024, // maxRSS is in KiB
-      cpuUserMs: cpu.user / 1000,
-      cpuSystemMs: cpu.system / 1000,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-    };
+    try {
+      const cpu = p.cpuUsage(this.cpuStart);
+      return {
+        peakRssBytes: p.resourceUsage().maxRSS * 1024, // maxRSS is in KiB
+        cpuUserMs: cpu.user / 1000,
+        cpuSystemMs: cpu.system / 1000,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+      };
+    } catch {
+      return null; // a runtime whose process object lists these but does not implement them
+    }
   }
 }
 
