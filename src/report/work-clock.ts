@@ -14,7 +14,7 @@
 // - with no pipeline waiting, an open writing phase (cat, export) owns the idle time;
 // - the rest is "other" (start-up, documents, the command's own work, JavaScript glue).
 // The counters only run while someone takes stats (startStats() in stats.ts): off, every hook
-// is a null check, and decode() gets no extra wrapper.
+// only tests a flag, and no stream stage is added to a layer read.
 
 export type WorkPhase = "reading" | "verifying" | "gunzip" | "zstd" | "tar" | "merging" | "writing";
 
