@@ -70,7 +70,13 @@ export function headlineRatios(markdown) {
 function gitCommit(repoRoot) {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repoRoot, encoding: "utf8" }).trim() !== "";
+    // The run's own outputs do not make the code under test dirty.
+    const outputs = ["results.json", "RESULTS.md", "history.jsonl", "trend.svg"].map((f) => `:(exclude)bench/${f}`);
+    const status = execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ...outputs], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
+    const dirty = status.trim() !== "";
     return { commit, dirty };
   } catch {
     return { commit: null, dirty: false };
