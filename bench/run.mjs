@@ -39,6 +39,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import os from "node:os";
 import path from "node:path";
+import { recordRun } from "./lib/history.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.dirname(benchDir);
@@ -151,6 +152,7 @@ async function main() {
     await writeFile(jsonPath, JSON.stringify(results, null, 2) + "\n");
     await writeFile(mdPath, renderMarkdown(results));
   }
+  await recordRun(results, { suites, quick, repoRoot, mdPath }); // bench/history.jsonl, bench/trend.svg, RESULTS.md's link to it
   process.stderr.write(`wrote ${mdPath} and ${jsonPath}\n`);
   if (quick) process.stdout.write(renderMarkdown(results));
   if (failed) process.exitCode = 1;

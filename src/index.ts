@@ -67,6 +67,8 @@ export { buildReport, repoTagsOf, toReferrerReport } from "./report/inspect.js";
 export type { InspectReport, InspectOptions, LayerReport, HistoryReport, ReferrerReport } from "./report/inspect.js";
 export { layersReport } from "./report/layers.js";
 export type { LayersReport } from "./report/layers.js";
+export { startStats, withStats, bottleneckOf, StatsRecorder, WORK_PHASES } from "./report/stats.js";
+export type { Stats, PhaseStats, CacheFigures, PoolFigures, ProcessFigures, Bottleneck, WorkPhase } from "./report/stats.js";
 export { readVerified, openVerified, MANIFEST_MAX_BYTES } from "./sources/verify.js";
 export { verifyingStream } from "./oci/blob.js";
 export { LayoutSource, REF_NAME } from "./sources/layout.js";

@@ -60,7 +60,8 @@ export async function inspectImage(
         ),
       };
     }
-    const report = await buildReport(image, { ...options, repoTags: repoTagsOf(source) });
+    // onStats belongs to openImage here (the whole call, reported on close), not to buildReport.
+    const report = await buildReport(image, { ...options, onStats: undefined, repoTags: repoTagsOf(source) });
     progress?.end();
     if (options.referrers) report.referrers = toReferrerReport(await resolveReferrers(source, image.manifestDescriptor));
     return report;

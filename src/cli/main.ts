@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { LayerlensError, UsageError } from "../errors.js";
 import type { CliIO, Command } from "./command.js";
 import { clearProgressLines, configureProgress, PROGRESS_MODES, type ProgressMode } from "./progress.js";
+import { runWithStats, takeStatsFlag } from "./stats-print.js";
 
 /** The dispatch table: add a line per command (name -> lazy module with `command`). */
 export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
@@ -43,7 +44,7 @@ async function overview(): Promise<string> {
   for (const name of names) lines.push(`  ${name.padEnd(width)}${(await COMMANDS[name]()).command.summary}`);
   return (
     [
-      "usage: layerlens COMMAND [ARGS] [--json] [--progress=auto|plain|none]",
+      "usage: layerlens COMMAND [ARGS] [--json] [--progress=auto|plain|none] [--stats[=json]]",
       "",
       "commands:",
       ...lines,
@@ -51,6 +52,9 @@ async function overview(): Promise<string> {
       "images: oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REPO:TAG]  docker://REF  or a path",
       "progress (stderr): auto = a live line on a terminal, nothing on a pipe or with --json;",
       "  plain = one line per step, for CI logs; none = nothing",
+      "stats (stderr): --stats = after the output, time, bytes and throughput per phase, cache, pool, memory,",
+      '  CPU and the bottleneck; with --json, under a "stats" key of a JSON object, else one JSON line on stderr;',
+      "  --stats=json = that JSON line, whatever the output",
       "exit status: 0 done, 1 failed (diff: 1 = the images differ, 2 = failed)",
       "run 'layerlens help COMMAND' or 'layerlens COMMAND --help' for a command's options;",
       "'layerlens --version' for the version",
@@ -59,7 +63,8 @@ async function overview(): Promise<string> {
 }
 
 function commandHelp(command: Command): string {
-  return `${command.summary}\n\nusage: ${command.usage}\n${command.help ? `\n${command.help}` : ""}`;
+  const global = "\nglobal options: --progress=auto|plain|none, --stats[=json] (see layerlens help)\n";
+  return `${command.summary}\n\nusage: ${command.usage}\n${command.help ? `\n${command.help}` : ""}${global}`;
 }
 
 /** The version in package.json (two folders up from src/cli and from dist/cli alike). */
@@ -120,14 +125,15 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       io.stdout(commandHelp(command));
       return 0;
     }
-    const { rest, mode } = takeProgress(args);
+    const { rest: withoutStats, stats } = takeStatsFlag(args);
+    const { rest, mode } = takeProgress(withoutStats);
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout(commandHelp(command));
       return 0;
     }
     const json = rest.slice(0, rest.includes("--") ? rest.indexOf("--") : undefined).includes("--json");
     configureProgress(mode, { json, stderrIsTerminal: io === defaultIO && !!(process.stderr as { isTTY?: boolean }).isTTY });
-    return await command.run(rest, io);
+    return await (stats ? runWithStats(command, rest, io, json, stats) : command.run(rest, io));
   } catch (err) {
     clearProgressLines();
     io.stderr(formatError(err));

@@ -29,6 +29,7 @@ import { type Core, getDefaultCore } from "../wasm/core.js";
 import { BlobCheck, DigestCheck } from "../oci/blob.js";
 import { parseDigestString } from "../oci/digest.js";
 import { type Compression, compressionOfMediaType, sniffCompression } from "../oci/media-types.js";
+import { startPipeline, timed, timedSteps } from "../report/work-clock.js";
 
 export type { Compression };
 
@@ -106,8 +107,13 @@ export async function readLayerStream(
   const diffAlgorithm = options.diffId === undefined ? undefined : parseDigestString(options.diffId).algorithm;
   const blob = new BlobCheck(what, { digest: options.digest, size: options.size }, { algorithm: diffAlgorithm });
   let uncompressedBytes = 0;
-  const counted = countIn(chunksOf(source), (c) => blob.update(c));
-  const { compression, declared, stream } = await pick(counted, options.mediaType);
+  const pipe = startPipeline(); // null unless stats are being taken (report/work-clock.ts)
+  const chunks = pipe ? pipe.sourceChunks(chunksOf(source)) : chunksOf(source);
+  const counted = countIn(chunks, (c) => timed("verifying", c.length, () => blob.update(c)));
+  const { compression, declared, stream } = await pick(counted, options.mediaType).catch((e: unknown) => {
+    pipe?.close();
+    throw e;
+  });
   const mislabelled = declared !== undefined && declared !== compression;
   // An uncompressed layer's tar bytes are its blob bytes: when both digests use one algorithm,
   // its diff_id is its blob digest, so the bytes are hashed once instead of twice.
@@ -115,19 +121,21 @@ export async function readLayerStream(
   const tar = sameBytes ? undefined : new DigestCheck(`${what}: diff_id`, options.diffId, { algorithm: diffAlgorithm });
   let stopped = false;
   try {
-    for await (const chunk of decode(compression, stream, what, options.core)) {
+    const decoded = decode(compression, stream, what, options.core);
+    for await (const chunk of pipe && compression === "gzip" ? pipe.inflatedChunks(decoded) : decoded) {
       uncompressedBytes += chunk.length;
       if (uncompressedBytes > max) {
         throw new CapacityError(`${what}: decompressed size exceeds the ${max}-byte limit (a compression bomb?)`);
       }
-      tar?.update(chunk);
-      if (sink(chunk) === false) {
+      if (tar) timed("verifying", chunk.length, () => tar.update(chunk));
+      if (timed("tar", chunk.length, () => sink(chunk)) === false) {
         stopped = true;
         break;
       }
     }
   } finally {
     await stream.return?.(undefined);
+    pipe?.close();
   }
   const compressedBytes = blob.bytes;
   if (stopped) return { compression, compressedBytes, uncompressedBytes, stopped, mislabelled };
@@ -205,7 +213,7 @@ function decode(c: Compression, src: AsyncIterable<Uint8Array>, what: string, co
 async function* zstd(src: AsyncIterable<Uint8Array>, what: string, core: Core): AsyncGenerator<Uint8Array> {
   const decoder = new ZstdDecoder(core, { what });
   try {
-    for await (const c of src) yield* decoder.push(c);
+    for await (const c of src) yield* timedSteps("zstd", decoder.push(c));
     decoder.end();
   } finally {
     decoder.free();

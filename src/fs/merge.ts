@@ -34,6 +34,8 @@ import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
 import type { LayerHandle, LayerPool } from "../pool.js";
 import { Reclaimer } from "../wasm/reclaim.js";
+import { type Stats, withStats } from "../report/stats.js";
+import { notePool, timed } from "../report/work-clock.js";
 
 /** The pool records a LayerFS dropped without release()/free() still holds go back to the pool. */
 interface HeldRecords {
@@ -76,6 +78,8 @@ export interface MountOptions {
   upTo?: number;
   /** Progress: called each time one more layer has been read and verified (done of count). */
   onLayer?: (done: number, count: number) => void;
+  /** Called once the batch settles with what it cost (report/stats.ts): phases, cache, pool, memory. */
+  onStats?: (stats: Stats) => void;
 }
 
 /** One mounted layer of one image. */
@@ -316,8 +320,13 @@ export class MergedImage {
    * Mount layers (bottom first), e.g. a resolved image's: read `concurrency` at a time, the
    * table sized once, then applied in order. Nothing is applied unless every layer read cleanly.
    */
-  async mountBatch(layers: readonly LayerLike[], options: MountOptions = {}): Promise<LayerRecord[]> {
+  mountBatch(layers: readonly LayerLike[], options: MountOptions = {}): Promise<LayerRecord[]> {
+    return withStats(options.onStats, () => this.mountAll(layers, options));
+  }
+
+  private async mountAll(layers: readonly LayerLike[], options: MountOptions): Promise<LayerRecord[]> {
     this.checkUsable();
+    notePool(this.fs.pool);
     const { upTo, onLayer } = options;
     if (upTo !== undefined && !(Number.isInteger(upTo) && upTo >= 0))
       throw new RangeError(`upTo must be a layer index (0 = bottom), not ${String(upTo)}`);
@@ -355,7 +364,8 @@ export class MergedImage {
     let result;
     try {
       const what = this.describe(input, this.layers.length);
-      result = applyLayer(this.t, this.root, id, staged, this.fs.options.onBadEntry, { limits: this.fs.options, what });
+      const apply = () => applyLayer(this.t, this.root, id, staged, this.fs.options.onBadEntry, { limits: this.fs.options, what });
+      result = timed("merging", staged.read.uncompressedBytes, apply);
     } catch (e) {
       this.broken = e as Error;
       throw e;

@@ -13,6 +13,7 @@ import { DockerArchiveSource } from "../sources/docker-archive.js";
 import { LayoutSource } from "../sources/layout.js";
 import { openArchive } from "../sources/open-web.js";
 import type { RegistrySourceOptions } from "../sources/registry.js";
+import { type Stats, startStats } from "../report/stats.js";
 import type { ImageSource } from "../sources/source.js";
 import { directoryStore, fileReader } from "./files.js";
 import { openRegistrySource } from "./registry.js";
@@ -20,6 +21,8 @@ import { openRegistrySource } from "./registry.js";
 export interface OpenOptions {
   /** Passed to the registry source (credentials, retries, protocol); default credentials: Docker's config.json. */
   registry?: RegistrySourceOptions;
+  /** Called when the source is closed, with what everything done from open to close() cost (report/stats.ts). */
+  onStats?: (stats: Stats) => void;
 }
 
 /** Split "PATH:REST" at the first ':' (skopeo's rule for archive transports). */
@@ -30,6 +33,29 @@ function splitFirst(s: string): [string, string | undefined] {
 
 /** Open the image `spec` (a path or TRANSPORT:NAME) names; close() the source when done. */
 export async function openImage(spec: string, options: OpenOptions = {}): Promise<ImageSource> {
+  if (!options.onStats) return openSource(spec, options);
+  const recorder = startStats();
+  let reported = false;
+  const onStats = (stats: Stats) => {
+    if (!reported) options.onStats?.(stats);
+    reported = true;
+  };
+  const source = await openSource(spec, options).catch((err: unknown) => {
+    onStats(recorder.finish());
+    throw err;
+  });
+  const close = source.close?.bind(source);
+  source.close = async () => {
+    try {
+      await close?.();
+    } finally {
+      onStats(recorder.finish());
+    }
+  };
+  return source;
+}
+
+async function openSource(spec: string, options: OpenOptions): Promise<ImageSource> {
   if (!spec)
     throw new InvalidReferenceError(spec, "name an image: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, docker://REF or a path");
   if (spec.startsWith("docker://")) return openRegistrySource(spec.slice("docker://".length), options.registry);

@@ -13,6 +13,7 @@ import { DockerArchiveSource } from "../sources/docker-archive.js";
 import type { ReferrerNode, ResolvedImage } from "../sources/image.js";
 import type { ImageSource } from "../sources/source.js";
 import { verifyingStream } from "../sources/verify.js";
+import { type Stats, withStats } from "./stats.js";
 
 export interface LayerReport {
   index: number;
@@ -106,6 +107,8 @@ export interface InspectOptions {
   referrers?: boolean;
   /** Names the source gives the image (repoTagsOf(source)); shown when not empty. */
   repoTags?: string[];
+  /** Called once the report is built (or failed) with what building it cost (report/stats.ts). */
+  onStats?: (stats: Stats) => void;
 }
 
 /** The RepoTags of a docker-archive's chosen image; undefined for sources without such names. */
@@ -114,7 +117,11 @@ export function repoTagsOf(source: ImageSource): string[] | undefined {
 }
 
 /** Build the report for a resolved image (reads and verifies each layer unless quick). */
-export async function buildReport(image: ResolvedImage, options: InspectOptions = {}): Promise<InspectReport> {
+export function buildReport(image: ResolvedImage, options: InspectOptions = {}): Promise<InspectReport> {
+  return withStats(options.onStats, () => reportOn(image, options));
+}
+
+async function reportOn(image: ResolvedImage, options: InspectOptions): Promise<InspectReport> {
   const c = image.config;
   const cc = c?.config ?? {};
   const layers: LayerReport[] = [];

@@ -16,6 +16,7 @@
 import { formatBytes } from "../format.js";
 import { chunksOf } from "../fs/decompress.js";
 import type { LayerBytes, LayerLike } from "../oci/layer.js";
+import { countWritten, writingPhase } from "./work-clock.js";
 
 export type PhaseName = "reading" | "verifying" | "merging" | "writing";
 
@@ -90,6 +91,7 @@ export class Progress {
       done: 0,
       samples: [{ t: now, done: 0 }],
     };
+    if (name === "writing") writingPhase(true); // idle time while output is written is writing's (--stats)
     this.emit("begin");
   }
 
@@ -98,6 +100,7 @@ export class Progress {
     const p = this.phase;
     if (!p || p.ended !== null || n <= 0) return;
     p.done += n;
+    if (p.name === "writing") countWritten(n);
     if (p.estimated && p.total !== null && p.done > p.total) p.total = p.done;
     const now = this.clock();
     const last = p.samples[p.samples.length - 1];
@@ -122,6 +125,7 @@ export class Progress {
     const p = this.phase;
     if (!p || p.ended !== null) return;
     p.ended = this.clock();
+    if (p.name === "writing") writingPhase(false);
     if (p.estimated) p.total = p.done; // what was written is the true total
     this.emit("end");
   }

@@ -212,3 +212,8 @@ function noEntry(): CoreError {
     'layerlens core not loaded: no runtime entry registered how to load it (import "layerlens", not "layerlens/core", or pass a core)',
   );
 }
+
+/** The default core when one is loaded, else undefined (never loads one: for reporting on it). */
+export function peekDefaultCore(): Core | undefined {
+  return defaultCore;
+}
