@@ -74,21 +74,18 @@ export async function writeTraceFiles(dir, { keys, ops, s = 0.99, seed = 2026112
   const trace = new Uint32Array(ops);
   for (let i = 0; i < ops; i++) trace[i] = keyOfRank[ranks[i]];
   await writeFile(path.join(dir, "digests.bin"), digests);
+  await writeFile(path.join(dir, "records.bin"), asciiRecords(digests, keys));
   await writeFile(path.join(dir, "trace.bin"), new Uint8Array(trace.buffer));
   await writeFile(path.join(dir, "meta.json"), JSON.stringify({ keys, ops, s, seed, shuffled: true }));
   return { distinctInTrace: new Set(trace).size };
 }
 
-/** Worker side: the ASCII records Buffer, the trace and the meta facts. */
-export async function readTraceFiles(dir) {
-  const meta = JSON.parse(await readFile(path.join(dir, "meta.json"), "utf8"));
-  const digests = await readFile(path.join(dir, "digests.bin"));
-  const traceBytes = await readFile(path.join(dir, "trace.bin"));
-  const trace = new Uint32Array(traceBytes.buffer, traceBytes.byteOffset, meta.ops);
-  const records = Buffer.alloc(meta.keys * RECORD);
+/** "sha256:<hex>" for each digest, RECORD bytes apart, in one Buffer. */
+function asciiRecords(digests, keys) {
+  const records = Buffer.alloc(keys * RECORD);
   const hex = Buffer.from("0123456789abcdef", "latin1");
   const prefix = Buffer.from("sha256:", "latin1");
-  for (let i = 0; i < meta.keys; i++) {
+  for (let i = 0; i < keys; i++) {
     let o = i * RECORD;
     prefix.copy(records, o);
     o += 7;
@@ -98,6 +95,15 @@ export async function readTraceFiles(dir) {
       records[o++] = hex[b & 15];
     }
   }
+  return records;
+}
+
+/** Worker side: the ASCII records Buffer (written once by the parent), the trace and the meta facts. */
+export async function readTraceFiles(dir) {
+  const meta = JSON.parse(await readFile(path.join(dir, "meta.json"), "utf8"));
+  const records = await readFile(path.join(dir, "records.bin"));
+  const traceBytes = await readFile(path.join(dir, "trace.bin"));
+  const trace = new Uint32Array(traceBytes.buffer, traceBytes.byteOffset, meta.ops);
   return { meta, records, trace };
 }
 

@@ -60,12 +60,6 @@ export function summarisePasses(perRound) {
 export function roundsTable(roundFacts, table) {
   return table(
     ["round", "started (UTC)", "seconds", "load average at start (1 / 5 / 15 min)", "at end"],
-    roundFacts.map((f) => [
-      String(f.round),
-      f.start.slice(11, 19),
-      String(f.seconds),
-      f.loadStart.join(" / "),
-      f.loadEnd.join(" / "),
-    ]),
+    roundFacts.map((f) => [String(f.round), f.start.slice(11, 19), String(f.seconds), f.loadStart.join(" / "), f.loadEnd.join(" / ")]),
   );
 }

@@ -18,9 +18,12 @@
 // rate, or the suite fails.
 //
 //   BENCH_ROUNDS=n    rounds (default 3, at least 3 unless quick)
-//   BENCH_PASSES=n    whole passes per zipf process (default 3)
-//   BENCH_CACHE_AB="name=/path/to/dist/node.js;…"   extra layerlens rows measured on other
-//                     builds (an A/B of one change), labelled with the name
+//   BENCH_PASSES=n    whole passes per zipf process (default 2)
+//   BENCH_CLOCK=wall  time passes by the wall clock (default: process CPU time)
+//   BENCH_CACHE_SCENARIOS=zipf,memory   only these scenarios (default: all four)
+//   BENCH_CACHE_AB="name=/path/to/dist/node.js[=lib+lib];…"   extra layerlens rows measured on
+//                     other builds (an A/B of one change), labelled with the name; optionally
+//                     only the named contenders (e.g. layerlens-string+layerlens-handle)
 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,16 +39,24 @@ const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "ca
 const ALL = [...JS_LIBS, ...OURS];
 const BATCH = 512; // keys per getMany/setMany call (string batches must fit the 64 KiB IO window)
 
-/** Other builds to measure beside this one: [{ name, distEntry }]. */
+/** Other builds to measure beside this one: [{ name, distEntry, libs }]. */
 function abBuilds() {
   const spec = process.env.BENCH_CACHE_AB ?? "";
   return spec
     .split(";")
     .filter(Boolean)
     .map((part) => {
-      const [name, dist] = part.split("=");
-      return { name, distEntry: path.resolve(dist) };
+      const [name, dist, libs] = part.split("=");
+      return { name, distEntry: path.resolve(dist), libs: libs ? libs.split("+") : OURS };
     });
+}
+
+/** The scenarios to run (BENCH_CACHE_SCENARIOS=zipf,memory for a shorter run): all by default. */
+function scenarios() {
+  const all = ["zipf", "storm", "memory", "seed"];
+  const wanted = (process.env.BENCH_CACHE_SCENARIOS ?? all.join(",")).split(",");
+  for (const w of wanted) if (!all.includes(w)) throw new Error(`BENCH_CACHE_SCENARIOS: no scenario "${w}" (have ${all.join(", ")})`);
+  return new Set(wanted);
 }
 
 export async function run(ctx) {
@@ -58,7 +69,7 @@ export async function run(ctx) {
         ops: 2_000_000,
         stormOps: 1_000_000,
         caps: [10_000, 100_000],
-        passes: Number(process.env.BENCH_PASSES ?? 3),
+        passes: Number(process.env.BENCH_PASSES ?? 2),
         rounds,
         seedRounds: 2_000,
         warmOps: 1 << 16,
@@ -75,7 +86,7 @@ export async function run(ctx) {
       strings,
       cap,
       dataDir: ctx.tmpDir,
-      passes: scenario === "zipf" ? size.passes : 2,
+      passes: scenario === "zipf" ? size.passes : 1,
       warmOps: size.warmOps,
       stormOps: size.stormOps,
       rounds: size.seedRounds,
@@ -86,33 +97,40 @@ export async function run(ctx) {
     const label = `${lib}${extra.build ? ` [${extra.build}]` : ""} ${scenario} ${strings} ${cap}`;
     const r = await runChild(worker, args, { nodeFlags: ["--expose-gc"], label });
     const fig = r.passMs ? ` ${mops((r.ops / Math.min(...r.passMs)) * 1e3)} Mops/s best of ${r.passMs.length}` : "";
-    ctx.log(`${label}:${fig}${r.hitRate != null ? ` hit ${percent(r.hitRate)}` : ""}${r.bytesPerEntry != null ? ` ${bytes(r.bytesPerEntry)} B/entry` : ""}`);
+    ctx.log(
+      `${label}:${fig}${r.hitRate != null ? ` hit ${percent(r.hitRate)}` : ""}${r.bytesPerEntry != null ? ` ${bytes(r.bytesPerEntry)} B/entry` : ""}`,
+    );
     return { ...r, build: extra.build };
   };
 
   // Timed rows, run in interleaved rounds.
+  const want = scenarios();
   const timed = [];
-  for (const strings of ["hot", "fresh"]) {
-    for (const cap of size.caps) {
-      for (const lib of ALL) {
-        if (strings === "fresh" && CONTENDERS[lib].keys === "handle") continue; // handles have no string
-        timed.push([lib, "zipf", strings, cap]);
-        for (const b of builds)
-          if (CONTENDERS[lib].ours) timed.push([lib, "zipf", strings, cap, { build: b.name, distEntry: b.distEntry }]);
+  if (want.has("zipf"))
+    for (const strings of ["hot", "fresh"]) {
+      for (const cap of size.caps) {
+        for (const lib of ALL) {
+          if (strings === "fresh" && CONTENDERS[lib].keys === "handle") continue; // handles have no string
+          timed.push([lib, "zipf", strings, cap]);
+          for (const b of builds)
+            if (b.libs.includes(lib)) timed.push([lib, "zipf", strings, cap, { build: b.name, distEntry: b.distEntry }]);
+        }
       }
     }
-  }
-  for (const lib of ALL) timed.push([lib, "seed", "hot", 500]);
-  for (const cap of size.caps) for (const lib of ALL) timed.push([lib, "storm", "hot", cap]);
+  if (want.has("seed")) for (const lib of ALL) timed.push([lib, "seed", "hot", 500]);
+  if (want.has("storm")) for (const cap of size.caps) for (const lib of ALL) timed.push([lib, "storm", "hot", cap]);
 
   // Untimed rows, one process each: the batch-order hit-rate references and the memory rows.
   const rows = [];
-  for (const cap of size.caps) rows.push(await runRow(["lru-cache", "zipf", "hot", cap, { order: "batch", passes: 1 }]));
-  for (const cap of size.caps)
-    for (const lib of ALL) {
-      rows.push(await runRow([lib, "memory", "fresh", cap]));
-      for (const b of builds) if (CONTENDERS[lib].ours) rows.push(await runRow([lib, "memory", "fresh", cap, { build: b.name, distEntry: b.distEntry }]));
-    }
+  if (want.has("zipf"))
+    for (const cap of size.caps) rows.push(await runRow(["lru-cache", "zipf", "hot", cap, { order: "batch", passes: 1 }]));
+  if (want.has("memory"))
+    for (const cap of size.caps)
+      for (const lib of ALL) {
+        rows.push(await runRow([lib, "memory", "fresh", cap]));
+        for (const b of builds)
+          if (b.libs.includes(lib)) rows.push(await runRow([lib, "memory", "fresh", cap, { build: b.name, distEntry: b.distEntry }]));
+      }
 
   const measured = await interleavedRounds(timed, size.rounds, runRow, ctx.log);
   failures.push(...measured.failures);
@@ -177,13 +195,17 @@ const fmtCount = (n) => n.toLocaleString("en-US");
 /** The rows of the tables: every contender, then each A/B build's layerlens rows. */
 function rowKeys(builds) {
   const keys = ALL.map((lib) => ({ lib, build: undefined, label: CONTENDERS[lib].label }));
-  for (const b of builds)
-    for (const lib of OURS) keys.push({ lib, build: b.name, label: `${CONTENDERS[lib].label} · build ${b.name}` });
+  for (const b of builds) for (const lib of b.libs) keys.push({ lib, build: b.name, label: `${CONTENDERS[lib].label} · build ${b.name}` });
   return keys;
 }
 
 function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
   const out = [];
+  const clock = rows.find((r) => r.clock)?.clock;
+  const clockName =
+    clock === "wall"
+      ? "the wall clock"
+      : "process CPU time (user + system, GC threads included: on a shared machine wall time counts whatever else ran)";
   const pick = (f) => rows.filter(f);
   const find = (f) => rows.find(f);
   const refs = {};
@@ -197,8 +219,8 @@ function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
 
   out.push(
     `Method: every timed row ran in ${size.rounds} interleaved rounds (round r runs every row, each in a fresh Node ` +
-      `process, before round r + 1 starts). A process times whole passes (${size.passes} per zipf process, 2 per storm ` +
-      `and seed process) after a warm-up of ${fmtCount(size.warmOps)} ops on a throwaway cache; a row's figure is the ` +
+      `process, before round r + 1 starts). A process times whole passes (${size.passes} per zipf process, 1 per storm ` +
+      `and seed process) by ${clockName} after a warm-up of ${fmtCount(size.warmOps)} ops on a throwaway cache; a row's figure is the ` +
       `**median over rounds of each process's median pass**. "best pass" (the fastest single pass of any round) is an ` +
       `extra column only. Every miss stores a new small value object; keys are a seeded permutation of the Zipf ranks, ` +
       `so hot keys are not neighbours in memory. Ratios are to the fastest **strict** JS LRU of the column ` +
@@ -315,7 +337,13 @@ function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
       ALL.map((lib) => {
         const r = seedRows.find((x) => x.lib === lib);
         return r
-          ? [CONTENDERS[lib].label, r.usPerRound.toFixed(1), mops(r.opsPerSec), seedRef ? ratio(r.opsPerSec / seedRef.opsPerSec) : "–", bestCell(r, seedRef)]
+          ? [
+              CONTENDERS[lib].label,
+              r.usPerRound.toFixed(1),
+              mops(r.opsPerSec),
+              seedRef ? ratio(r.opsPerSec / seedRef.opsPerSec) : "–",
+              bestCell(r, seedRef),
+            ]
           : [CONTENDERS[lib].label, "–", "–", "–", "–"];
       }),
     ),
