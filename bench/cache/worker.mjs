@@ -21,7 +21,6 @@
 // the time of every contender alike.
 
 import { childArgs, reportResult } from "../lib/child.mjs";
-import { median } from "../lib/format.mjs";
 import { CONTENDERS } from "./contenders.mjs";
 import { readTraceFiles, freshKey, RECORD, prng } from "./trace.mjs";
 
