@@ -32,7 +32,7 @@ import {
   NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
-  CACHE_SIZES_OFF, RECORD_HANDLE,
+  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF,
 } from "./abi";
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
@@ -458,14 +458,22 @@ export function cacheDeleteH(p: usize, id: u32, now: f64): i32 {
  * into each export with both flags constant, so each export compiles to its own loop.
  */
 // @ts-ignore: decorator
-@inline function batch(p: usize, count: u32, records: bool, set: bool, mode: u32, expiresAt: f64, now: f64): i32 {
+@inline function batch(p: usize, count: u32, records: bool, set: bool, mode: u32, expiresAt: f64, now: f64, packed: bool = false): i32 {
   if (count > CACHE_BATCH_MAX) return ERR_BAD_ARGUMENT;
   const c = changetype<Cache>(p);
-  let off: usize = 0;
+  let off: usize = packed ? CACHE_PACKED_KEYS_OFF : 0;
   for (let i: u32 = 0; i < count; i++) {
     c.seq = i;
     let r: i32;
-    if (!records) {
+    if (packed) {
+      const len = load<u8>(IO_IN + i) as usize;
+      if (off + len > IO_IN_SIZE) r = ERR_BAD_ARGUMENT;
+      else {
+        const alg = parseDigestAt(IO_IN + off, len as i32);
+        r = alg < 0 ? alg : batchOp(c, set, i, alg as u8, KEY, KEY + 32, hashKey(KEY), mode, expiresAt, now);
+      }
+      off += len;
+    } else if (!records) {
       r = batchOpH(c, set, i, load<u32>(IO_IN + ((i as usize) << 2)), mode, expiresAt, now);
     } else {
       const end = recordEnd(off);
@@ -499,6 +507,18 @@ export function cacheSetManyStr(p: usize, count: u32, expiresAt: f64, now: f64):
 
 export function cacheSetManyH(p: usize, count: u32, expiresAt: f64, now: f64): i32 {
   return batch(p, count, false, true, 0, expiresAt, now);
+}
+
+// Packed string batches: the host wrote every key's length (u8 each) at IO_IN and all the
+// keys' ASCII back to back at IO_IN + CACHE_PACKED_KEYS_OFF, with one TextEncoder.encodeInto
+// for the whole batch instead of one per key.
+
+export function cacheLookupManyPacked(p: usize, count: u32, mode: u32, now: f64): i32 {
+  return batch(p, count, true, false, mode, 0, now, true);
+}
+
+export function cacheSetManyPacked(p: usize, count: u32, expiresAt: f64, now: f64): i32 {
+  return batch(p, count, true, true, 0, expiresAt, now, true);
 }
 
 // ---- whole-cache operations ----
