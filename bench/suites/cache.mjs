@@ -20,6 +20,8 @@
 //   BENCH_ROUNDS=n    rounds (default 3, at least 3 unless quick)
 //   BENCH_PASSES=n    whole passes per zipf process (default 2)
 //   BENCH_CLOCK=wall  time passes by the wall clock (default: process CPU time)
+//   BENCH_CACHE_KEYS=n, BENCH_CACHE_OPS=n   a smaller trace (default 1,000,000 / 2,000,000),
+//                     for a machine too busy to run the full one in minutes
 //   BENCH_CACHE_SCENARIOS=zipf,memory   only these scenarios (default: all four)
 //   BENCH_CACHE_AB="name=/path/to/dist/node.js[=lib+lib];…"   extra layerlens rows measured on
 //                     other builds (an A/B of one change), labelled with the name; optionally
@@ -65,8 +67,8 @@ export async function run(ctx) {
   const size = ctx.quick
     ? { keys: 100_000, ops: 200_000, stormOps: 100_000, caps: [1_000, 10_000], passes: 2, rounds, seedRounds: 200, warmOps: 1 << 14 }
     : {
-        keys: 1_000_000,
-        ops: 2_000_000,
+        keys: Number(process.env.BENCH_CACHE_KEYS ?? 1_000_000),
+        ops: Number(process.env.BENCH_CACHE_OPS ?? 2_000_000),
         stormOps: 1_000_000,
         caps: [10_000, 100_000],
         passes: Number(process.env.BENCH_PASSES ?? 2),
