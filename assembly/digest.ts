@@ -122,9 +122,14 @@ let dCap: u32 = 0;
 /** Slots ever used: slots at and above it were never handed out. */
 let dUsed: u32 = 0;
 let dLive: u32 = 0;
-/** The slot records (see D_* below); bytes 32..63 of sha512 digests in dTails (lazy). */
-let dRecs: usize = 0;
+let dKeys: usize = 0;
 let dTails: usize = 0;
+let dAlgs: usize = 0;
+let dHashes: usize = 0;
+/** Per slot: DIGEST_LIVE while interned, and in the low bits how often it was released. */
+let dGens: usize = 0;
+/** Per slot: the reference count while live, the next free slot (a queue) while free. */
+let dRefs: usize = 0;
 let dTable: usize = 0;
 let dShift: u32 = 32;
 let dMask: u32 = 0;
@@ -133,41 +138,12 @@ let freeTail: u32 = NIL;
 
 const DIGEST_LIVE: u32 = 0x80000000;
 
-// One record per slot, so that checking a handle and reading its digest (what every cache,
-// pool and graph call on a handle does) touches one or two cache lines, not five regions:
-//
-//   ┌ gen u32 ┬ refs u32 ┬ hash u32 ┬ alg u32 ┬ key: the digest's first 32 bytes ┐
-//   0         4          8          12        16                                 48
-//
-// gen: DIGEST_LIVE while interned, and in the low bits how often the slot was released;
-// refs: the reference count while live, the next free slot (a queue) while free.
-const D_BYTES: usize = 48;
-const D_GEN: usize = 0;
-const D_REFS: usize = 4;
-const D_HASH: usize = 8;
-const D_ALG: usize = 12;
-const D_KEY: usize = 16;
-// @ts-ignore: decorator
-@inline function drec(s: u32): usize { return dRecs + (s as usize) * D_BYTES; }
-// @ts-ignore: decorator
-@inline function genOf(s: u32): u32 { return load<u32>(drec(s), D_GEN); }
-// @ts-ignore: decorator
-@inline function refsOf(s: u32): u32 { return load<u32>(drec(s), D_REFS); }
-// @ts-ignore: decorator
-@inline function setRefs(s: u32, v: u32): void { store<u32>(drec(s), v, D_REFS); }
-// @ts-ignore: decorator
-@inline function hashOfSlot(s: u32): u32 { return load<u32>(drec(s), D_HASH); }
-// @ts-ignore: decorator
-@inline function algOfSlot(s: u32): u8 { return load<u32>(drec(s), D_ALG) as u8; }
-// @ts-ignore: decorator
-@inline function keyOfSlot(s: u32): usize { return drec(s) + D_KEY; }
-
 // @ts-ignore: decorator
 @inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
 // @ts-ignore: decorator
 @inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
 // @ts-ignore: decorator
-@inline function handleOf(slot: u32): u32 { return ((genOf(slot) & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT) | slot; }
+@inline function handleOf(slot: u32): u32 { return ((u32At(dGens, slot) & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT) | slot; }
 
 function home(hash: u32): u32 { return hash >>> dShift; }
 
@@ -176,11 +152,11 @@ function tableFor(cap: u32): void {
   dShift = 32 - ctz<u32>(size);
   dMask = size - 1;
   dTable = reserve((size as usize) << 2);
-  for (let s: u32 = 0; s < dUsed; s++) if (genOf(s) & DIGEST_LIVE) insertSlot(s);
+  for (let s: u32 = 0; s < dUsed; s++) if (u32At(dGens, s) & DIGEST_LIVE) insertSlot(s);
 }
 
 function insertSlot(s: u32): void {
-  let i = home(hashOfSlot(s));
+  let i = home(u32At(dHashes, s));
   while (u32At(dTable, i) != 0) i = (i + 1) & dMask;
   setU32(dTable, i, s + 1);
 }
@@ -193,7 +169,7 @@ function tableRemoveAt(i: u32): void {
     j = (j + 1) & dMask;
     const v = u32At(dTable, j);
     if (v == 0) break;
-    const k = home(hashOfSlot(v - 1));
+    const k = home(u32At(dHashes, v - 1));
     // Move j into the hole unless its home k lies cyclically in (hole, j].
     const stays = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
     if (!stays) { setU32(dTable, hole, v); hole = j; }
@@ -208,8 +184,12 @@ export function digestReserveRoom(extra: u32): void {
 }
 
 function growTo(cap: u32): void {
-  dRecs = moveRegion(dRecs, (dCap as usize) * D_BYTES, (cap as usize) * D_BYTES);
+  dKeys = moveRegion(dKeys, (dCap as usize) * 32, (cap as usize) * 32);
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
+  dAlgs = moveRegion(dAlgs, dCap as usize, cap as usize);
+  dHashes = moveRegion(dHashes, (dCap as usize) * 4, (cap as usize) * 4);
+  dGens = moveRegion(dGens, (dCap as usize) * 4, (cap as usize) * 4);
+  dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
   release(dTable);
   dCap = cap;
   tableFor(cap);
@@ -229,9 +209,8 @@ function findCell(alg: u8, key: usize, tail: usize, h: u32): u32 {
     const v = u32At(dTable, i);
     if (v == 0) return NIL;
     const s = v - 1;
-    const r = drec(s);
-    if (load<u32>(r, D_HASH) == h && load<u32>(r, D_ALG) == alg &&
-        eq32(r + D_KEY, key) &&
+    if (u32At(dHashes, s) == h && load<u8>(dAlgs + s) == alg &&
+        eq32(dKeys + ((s as usize) << 5), key) &&
         (alg != ALG_SHA512 || eq32(dTails + ((s as usize) << 5), tail))) return i;
     i = (i + 1) & dMask;
   }
@@ -247,7 +226,7 @@ export function digestFind(alg: u8, key: usize, tail: usize): i32 {
 function takeSlot(): i32 {
   if (freeHead != NIL) {
     const s = freeHead;
-    freeHead = refsOf(s);
+    freeHead = u32At(dRefs, s);
     if (freeHead == NIL) freeTail = NIL;
     return s as i32;
   }
@@ -264,22 +243,21 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   const cell = findCell(alg, key, tail, h);
   if (cell != NIL) {
     const found = u32At(dTable, cell) - 1;
-    const refs = refsOf(found);
+    const refs = u32At(dRefs, found);
     if (refs == 0xffffffff) return ERR_CAPACITY;
-    setRefs(found, refs + 1);
+    setU32(dRefs, found, refs + 1);
     return handleOf(found) as i32;
   }
   const taken = takeSlot();
   if (taken < 0) return taken;
   const s = taken as u32;
   if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
-  const r = drec(s);
-  memory.copy(r + D_KEY, key, 32);
+  memory.copy(dKeys + ((s as usize) << 5), key, 32);
   if (alg == ALG_SHA512) memory.copy(dTails + ((s as usize) << 5), tail, 32);
-  store<u32>(r, alg, D_ALG);
-  store<u32>(r, h, D_HASH);
-  store<u32>(r, load<u32>(r, D_GEN) | DIGEST_LIVE, D_GEN);
-  store<u32>(r, 1, D_REFS);
+  store<u8>(dAlgs + s, alg);
+  setU32(dHashes, s, h);
+  setU32(dGens, s, u32At(dGens, s) | DIGEST_LIVE);
+  setU32(dRefs, s, 1);
   insertSlot(s);
   dLive++;
   return handleOf(s) as i32;
@@ -289,7 +267,7 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
 export function digestSlot(handle: u32): i32 {
   const s = handle & DIGEST_INDEX_MASK;
   if (handle >>> 31 != 0 || s >= dUsed) return ERR_BAD_HANDLE;
-  const gen = genOf(s);
+  const gen = u32At(dGens, s);
   if (!(gen & DIGEST_LIVE) || (gen & DIGEST_GEN_MASK) != handle >>> DIGEST_GEN_SHIFT) return ERR_DIGEST_RELEASED;
   return s as i32;
 }
@@ -298,9 +276,9 @@ export function digestSlot(handle: u32): i32 {
 export function digestRetain(handle: u32): i32 {
   const s = digestSlot(handle);
   if (s < 0) return s;
-  const refs = refsOf(s as u32);
+  const refs = u32At(dRefs, s as u32);
   if (refs == 0xffffffff) return ERR_CAPACITY;
-  setRefs(s as u32, refs + 1);
+  setU32(dRefs, s as u32, refs + 1);
   return 0;
 }
 
@@ -312,16 +290,15 @@ export function digestRelease(handle: u32): i32 {
   const r = digestSlot(handle);
   if (r < 0) return r;
   const s = r as u32;
-  const refs = refsOf(s) - 1;
-  if (refs > 0) { setRefs(s, refs); return refs as i32; }
-  const tail: usize = algOfSlot(s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
-  tableRemoveAt(findCell(algOfSlot(s), keyOfSlot(s), tail, hashOfSlot(s)));
+  const refs = u32At(dRefs, s) - 1;
+  if (refs > 0) { setU32(dRefs, s, refs); return refs as i32; }
+  const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+  tableRemoveAt(findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s)));
   // Not live, and one more release counted: every handle given out for it is now stale.
-  const d = drec(s);
-  store<u32>(d, (load<u32>(d, D_GEN) + 1) & ~DIGEST_LIVE, D_GEN);
-  store<u32>(d, 0, D_ALG);
-  setRefs(s, NIL);
-  if (freeTail != NIL) setRefs(freeTail, s); else freeHead = s;
+  setU32(dGens, s, (u32At(dGens, s) + 1) & ~DIGEST_LIVE);
+  store<u8>(dAlgs + s, 0);
+  setU32(dRefs, s, NIL);
+  if (freeTail != NIL) setU32(dRefs, freeTail, s); else freeHead = s;
   freeTail = s;
   dLive--;
   return 0;
@@ -330,15 +307,15 @@ export function digestRelease(handle: u32): i32 {
 /** The holders a live handle has, or a negative code. */
 export function digestRefCount(handle: u32): i32 {
   const s = digestSlot(handle);
-  return s < 0 ? s : refsOf(s as u32) as i32;
+  return s < 0 ? s : u32At(dRefs, s as u32) as i32;
 }
 
 // Accessors for a handle digestValid() accepted (the slot is its low bits).
 export function digestValid(handle: u32): bool { return digestSlot(handle) >= 0; }
-export function digestAlgOf(handle: u32): u8 { return algOfSlot(handle & DIGEST_INDEX_MASK); }
-export function digestKeyPtr(handle: u32): usize { return keyOfSlot(handle & DIGEST_INDEX_MASK); }
+export function digestAlgOf(handle: u32): u8 { return load<u8>(dAlgs + (handle & DIGEST_INDEX_MASK)); }
+export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
-export function digestHashOf(handle: u32): u32 { return hashOfSlot(handle & DIGEST_INDEX_MASK); }
+export function digestHashOf(handle: u32): u32 { return u32At(dHashes, handle & DIGEST_INDEX_MASK); }
 /** Digests interned now (released ones not counted). */
 export function digestCount(): u32 { return dLive; }
 
@@ -362,12 +339,12 @@ export function digestFormat(handle: u32, dst: usize): i32 {
 export function digestCheck(): i32 {
   let live: u32 = 0;
   for (let s: u32 = 0; s < dUsed; s++) {
-    if (!(genOf(s) & DIGEST_LIVE)) continue;
+    if (!(u32At(dGens, s) & DIGEST_LIVE)) continue;
     live++;
-    if (refsOf(s) == 0) return 1;
-    if (hashOfSlot(s) != hashKey(keyOfSlot(s))) return 2;
-    const tail: usize = algOfSlot(s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
-    const i = findCell(algOfSlot(s), keyOfSlot(s), tail, hashOfSlot(s));
+    if (u32At(dRefs, s) == 0) return 1;
+    if (u32At(dHashes, s) != hashKey(dKeys + ((s as usize) << 5))) return 2;
+    const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+    const i = findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s));
     if (i == NIL || u32At(dTable, i) != s + 1) return 3;
   }
   if (live != dLive) return 4;
@@ -375,8 +352,8 @@ export function digestCheck(): i32 {
   if (dTable != 0) for (let i: u32 = 0; i <= dMask; i++) if (u32At(dTable, i) != 0) cells++;
   if (cells != dLive) return 5;
   let free: u32 = 0;
-  for (let s = freeHead; s != NIL; s = refsOf(s)) {
-    if (s >= dUsed || (genOf(s) & DIGEST_LIVE)) return 6;
+  for (let s = freeHead; s != NIL; s = u32At(dRefs, s)) {
+    if (s >= dUsed || (u32At(dGens, s) & DIGEST_LIVE)) return 6;
     if (++free > dUsed) return 7;
   }
   if (free + dLive != dUsed) return 8;

@@ -27,12 +27,12 @@
 // digests are reused first in, first out, so the table stops growing once churn is steady)
 //
 //   id:      0        1        2              cap-1
-//   recs   ┌────────┬────────┬────────┬ … ┬────────┐  48 bytes each, one record per slot:
-//          │ gen u32 │ refs u32 │ hash u32 │ alg u32 │ key: the digest's first 32 bytes │
-//          0         4          8          12        16                                  48
-//            gen: LIVE (bit 31) | releases (handle generation); refs: holders while live,
-//            next free slot while free; hash: hashKey(key); alg: ALG_SHA256 / ALG_SHA512
+//   keys   ┌────────┬────────┬────────┬ … ┬────────┐  32 bytes: the digest's first 32 bytes
 //   tails  ├────────┼────────┼────────┼ … ┼────────┤  32 bytes: bytes 32..63 (sha512; lazy)
+//   algs   ├─┬─┬─┬──┴────────┴────────┴ … ┴────────┤  1 byte: ALG_SHA256 / ALG_SHA512
+//   hashes ├──┬──┬──┬ … ────────────────────────────┤  u32: hashKey(keys[id])
+//   gens   ├──┬──┬──┬ … ────────────────────────────┤  u32: LIVE (bit 31) | releases (handle generation)
+//   refs   ├──┬──┬──┬ … ────────────────────────────┤  u32: holders while live, next free slot while free
 //   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: slot + 1, 0 = empty (live slots only)
 //   handle ┌ releases & 0x7f (bits 24..30) ┬ slot (bits 0..23) ┐
 //
