@@ -149,6 +149,8 @@ export async function run(ctx) {
     rows.push(row);
   }
 
+  // The load per round, kept with the rows (results.json keeps a suite's rows and markdown).
+  rows.push({ scenario: "rounds", rounds: measured.rounds });
   checkHitRates(rows, size.caps, failures);
   const markdown = render(rows, size, distinctInTrace, failures, measured.rounds, builds);
   return { rows, rounds: measured.rounds, markdown, failures };
@@ -201,7 +203,7 @@ function rowKeys(builds) {
   return keys;
 }
 
-function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
+export function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
   const out = [];
   const clock = rows.find((r) => r.clock)?.clock;
   const clockName =
@@ -280,25 +282,9 @@ function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
     );
   }
 
-  // Storm.
-  out.push(`### Eviction storm: ${fmtCount(size.stormOps)} sets, every key new (every set past capacity evicts)`, "");
-  const stormCols = size.caps.map((cap) => {
-    const group = pick((r) => r.scenario === "storm" && r.cap === cap);
-    return { cap, group, ref: fastestJs(group) };
-  });
-  out.push(
-    table(
-      ["contender", ...size.caps.flatMap((c) => [`${fmtCount(c)} entries`, "best pass"])],
-      ALL.map((lib) => [
-        CONTENDERS[lib].label,
-        ...stormCols.flatMap((c) => {
-          const r = c.group.find((x) => x.lib === lib);
-          return [cell(r, c.ref), bestCell(r, c.ref)];
-        }),
-      ]),
-    ),
-    "",
-  );
+  // Storm (a section only when its scenario ran).
+  if (pick((r) => r.scenario === "storm").length) out.push(...stormSection(rows, size, keys, cell, bestCell));
+  else out.push("### Eviction storm", "", "Not run this time (BENCH_CACHE_SCENARIOS).", "");
 
   // Memory.
   out.push("### Bytes per entry: a full cache, the only holder of its keys (71-byte digest strings)", "");
@@ -332,28 +318,55 @@ function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
   // Seed baselines.
   out.push("### The seed's baselines: a cache of 500 entries, 500 sets then 200 accesses", "");
   const seedRows = pick((r) => r.scenario === "seed");
+  if (!seedRows.length) out.push("Not run this time (BENCH_CACHE_SCENARIOS).", "");
   const seedRef = fastestJs(seedRows);
+  if (seedRows.length)
+    out.push(
+      table(
+        ["contender", "µs per round (new cache, 500 sets, 200 gets)", "Mops/s", "vs fastest strict JS", "best pass"],
+        ALL.map((lib) => {
+          const r = seedRows.find((x) => x.lib === lib);
+          return r
+            ? [
+                CONTENDERS[lib].label,
+                r.usPerRound.toFixed(1),
+                mops(r.opsPerSec),
+                seedRef ? ratio(r.opsPerSec / seedRef.opsPerSec) : "–",
+                bestCell(r, seedRef),
+              ]
+            : [CONTENDERS[lib].label, "–", "–", "–", "–"];
+        }),
+      ),
+      "",
+    );
+
+  out.push(...targets(rows, size, refs));
+  return out.join("\n");
+}
+
+function stormSection(rows, size, keys, cell, bestCell) {
+  const out = [];
+  const pick = (f) => rows.filter(f);
+  out.push(`### Eviction storm: ${fmtCount(size.stormOps)} sets, every key new (every set past capacity evicts)`, "");
+  const stormCols = size.caps.map((cap) => {
+    const group = pick((r) => r.scenario === "storm" && r.cap === cap);
+    return { cap, group, ref: fastestJs(group) };
+  });
   out.push(
     table(
-      ["contender", "µs per round (new cache, 500 sets, 200 gets)", "Mops/s", "vs fastest strict JS", "best pass"],
-      ALL.map((lib) => {
-        const r = seedRows.find((x) => x.lib === lib);
-        return r
-          ? [
-              CONTENDERS[lib].label,
-              r.usPerRound.toFixed(1),
-              mops(r.opsPerSec),
-              seedRef ? ratio(r.opsPerSec / seedRef.opsPerSec) : "–",
-              bestCell(r, seedRef),
-            ]
-          : [CONTENDERS[lib].label, "–", "–", "–", "–"];
-      }),
+      ["contender", ...size.caps.flatMap((c) => [`${fmtCount(c)} entries`, "best pass"])],
+      ALL.map((lib) => [
+        CONTENDERS[lib].label,
+        ...stormCols.flatMap((c) => {
+          const r = c.group.find((x) => x.lib === lib);
+          return [cell(r, c.ref), bestCell(r, c.ref)];
+        }),
+      ]),
     ),
     "",
   );
 
-  out.push(...targets(rows, size, refs));
-  return out.join("\n");
+  return out;
 }
 
 function targets(rows, size, refs) {

@@ -62,6 +62,8 @@ export async function run(ctx) {
     r.minorGcs = Math.max(...perRound.map((x) => x.minorGcs));
     rows.push(r);
   }
+  // The load per round, kept with the rows (results.json keeps a suite's rows and markdown).
+  rows.push({ scenario: "rounds", rounds: measured.rounds });
   const checks = new Set(rows.filter((r) => r.scenario === "cycle").map((r) => r.check));
   const failures = [...measured.failures];
   if (checks.size !== 1) failures.push(`cycle rows disagree on the values read back: ${[...checks].join(", ")}`);
