@@ -10,7 +10,7 @@
 // ---- version and the IO window ----
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 5;
+export const ABI_VERSION: u32 = 6;
 
 /** "No index" in every u32 link field and result. */
 export const NIL: u32 = 0xffffffff;
@@ -100,6 +100,9 @@ export const CACHE_BATCH_MAX: u32 = 2048;
 export const CACHE_SIZES_OFF: usize = 16 * 1024;
 /** Batch record tag: a digest handle (u32) follows instead of len ASCII bytes. */
 export const RECORD_HANDLE: u8 = 0xff;
+/** Packed string batches (cacheLookupManyPacked, cacheSetManyPacked): count u8 key lengths
+ *  at IO_IN, then the keys' ASCII back to back from IO_IN + CACHE_PACKED_KEYS_OFF. */
+export const CACHE_PACKED_KEYS_OFF: usize = 2048;
 /** f64 counters cacheStats writes at IO_OUT: hits, misses, sets, deletes, evictions, expirations. */
 export const CACHE_STATS: u32 = 6;
 

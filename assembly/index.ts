@@ -47,7 +47,7 @@ export {
   cacheSetManyH, cacheEvictOldest, cachePurgeStale, cacheClear, cacheHead, cacheTail, cacheNext,
   cacheIsExpired, cacheSizeOf, cacheExpiresOf, cacheFormatKey, cacheFormatEventKey,
   cacheEvents, cacheEventCount, cacheEventsDrained, cacheCount, cacheBytes, cacheStats,
-  cacheResetStats, cacheCheck,
+  cacheResetStats, cacheCheck, cacheLookupManyPacked, cacheSetManyPacked,
 } from "./lru";
 
 export {

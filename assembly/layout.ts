@@ -1,7 +1,8 @@
 // Every memory region of the core, and the tiny region allocator each structure uses.
 //
 // The core keeps no managed objects on its hot paths: each structure reserves plain
-// regions of linear memory once (heap.alloc, TLSF from the "minimal" runtime) and links
+// regions of linear memory once (heap.alloc, TLSF from the "minimal" runtime, for small
+// regions; whole pages grown exactly for large ones, assembly/pages.ts) and links
 // records by u32 index. Each region starts with a 16-byte header holding its size, so the
 // core can say how many bytes its structures hold (coreReserved(), what a leak grows). NIL (0xFFFFFFFF, assembly/abi.ts) marks "no index" in every link
 // field. Offsets, strides and codes the host reads are in assembly/abi.ts.
@@ -37,11 +38,14 @@
 //
 // Cache (assembly/lru.ts; reserved once from the capacity, slot s < capacity)
 //
-//   keys    s × 32  ┐                 prev    s × 4   towards the most recent (head)
-//   tails   s × 32  │ as the digest   next    s × 4   towards the least recent (tail);
-//   algs    s × 1   │ table above                     threads the free list when free
-//   hashes  s × 4   ┘                 sizes   s × 4   entry size (only with maxBytes)
-//   table   2^k × 4   slot + 1        expires s × 8   f64 ms (only with TTL)
+//   one region ┌ table: 2^k × u32, slot + 1 (0 = empty) ┬ records: capacity × 48 bytes ┐
+//   record s   ┌ prev u32 ┬ next u32 ┬ hash u32 ┬ alg u32 ┬ key (first 32 bytes) ┐
+//              0          4          8          12        16                    48
+//              prev: towards the most recent (head); next: towards the least recent
+//              (tail), or the next free slot while free; alg 0 = free
+//   tails   s × 32  bytes 32..63 of sha512 keys (reserved on the first one)
+//   sizes   s × 4   entry size (only with maxBytes)
+//   expires s × 8   f64 ms (only with TTL)
 //
 //   events  ┌ slot u32 │ seq u32 │ reason u32 │ alg u32 │ key 64 bytes ┐  × eventCap
 //           └ 0        │ 4       │ 8          │ 12      │ 16        80 ┘  (EVENT_BYTES)
@@ -76,6 +80,7 @@
 //            or [u8 len][ASCII] digest records followed by their i32 ids
 
 import { IO_IN_SIZE, IO_OUT_SIZE } from "./abi";
+import { takePages, givePages, pagesFor } from "./pages";
 
 /** Bytes in front of each region: its size, so release() can count what went back. The
  *  allocator hands out 16-byte aligned blocks; a 16-byte header keeps regions aligned. */
@@ -83,12 +88,24 @@ const REGION_HEADER: usize = 16;
 /** Bytes in the regions the core holds now (headers included); see coreReserved(). */
 let reservedBytes: u64 = 0;
 
+/** Regions of this many bytes or more take whole pages (assembly/pages.ts), so the memory
+ *  grows by what they need instead of doubling; at this size the rounding up to a page
+ *  wastes under a third. The header's second word holds the pages (0: a TLSF block). */
+const PAGED_FROM: usize = 2 * 65536;
+
 /** Reserve a zeroed region. Only construction and growth call this, never a hot path. */
 export function reserve(bytes: usize): usize {
   const size: usize = (bytes == 0 ? <usize>8 : bytes) + REGION_HEADER;
-  const raw = heap.alloc(size);
+  let raw: usize;
+  let pages: usize = 0;
+  if (size >= PAGED_FROM) {
+    pages = pagesFor(size);
+    raw = takePages(pages);
+    if (raw == 0) unreachable(); // out of memory: callers check the headroom first
+  } else raw = heap.alloc(size);
   memory.fill(raw, 0, size);
   store<usize>(raw, size);
+  store<usize>(raw, pages, sizeof<usize>());
   reservedBytes += size as u64;
   return raw + REGION_HEADER;
 }
@@ -97,7 +114,9 @@ export function release(ptr: usize): void {
   if (ptr == 0) return;
   const raw = ptr - REGION_HEADER;
   reservedBytes -= load<usize>(raw) as u64;
-  heap.free(raw);
+  const pages = load<usize>(raw, sizeof<usize>());
+  if (pages != 0) givePages(raw, pages);
+  else heap.free(raw);
 }
 
 /** Bytes the core's structures hold now: what a leak grows and a free() gives back. */

@@ -32,7 +32,7 @@ import {
   NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
-  CACHE_SIZES_OFF, RECORD_HANDLE,
+  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF,
 } from "./abi";
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
@@ -62,19 +62,41 @@ export class Cache {
   deletes: u64;
   evictions: u64;
   expirations: u64;
-  keys: usize;
+  recs: usize;
   tails: usize;
-  algs: usize;
-  hashes: usize;
-  prev: usize;
-  next: usize;
   sizes: usize;
   expires: usize;
   table: usize;
   events: usize;
 }
 
-// ---- small accessors (inlined) ----
+// ---- the slot record and small accessors (inlined) ----
+// Everything a lookup, a hit and an eviction read of one slot sits in one record, so a
+// hit touches its table cell, its record (one or two cache lines) and its list
+// neighbours' records, not one line in each of six parallel regions:
+//
+//   ┌ prev u32 ┬ next u32 ┬ hash u32 ┬ alg u32 ┬ key: the digest's first 32 bytes ┐
+//   0          4          8          12        16                                 48
+//
+// next threads the free list while the slot is free; alg 0 marks a free slot. sha512's
+// bytes 32..63 stay in the lazily reserved `tails` region (rarely used, never on a
+// sha256 path); sizes and expiry times stay in their optional regions.
+const SLOT_BYTES: usize = 48;
+const SLOT_PREV: usize = 0;
+const SLOT_NEXT: usize = 4;
+const SLOT_HASH: usize = 8;
+const SLOT_ALG: usize = 12;
+const SLOT_KEY: usize = 16;
+// @ts-ignore: decorator
+@inline function rec(c: Cache, s: u32): usize { return c.recs + (s as usize) * SLOT_BYTES; }
+// @ts-ignore: decorator
+@inline function keyOf(c: Cache, s: u32): usize { return rec(c, s) + SLOT_KEY; }
+// @ts-ignore: decorator
+@inline function nextOf(c: Cache, s: u32): u32 { return load<u32>(rec(c, s), SLOT_NEXT); }
+// @ts-ignore: decorator
+@inline function hashOf(c: Cache, s: u32): u32 { return load<u32>(rec(c, s), SLOT_HASH); }
+// @ts-ignore: decorator
+@inline function algOf(c: Cache, s: u32): u8 { return load<u32>(rec(c, s), SLOT_ALG) as u8; }
 // @ts-ignore: decorator
 @inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
 // @ts-ignore: decorator
@@ -83,7 +105,7 @@ export class Cache {
 /** Bytes cacheNew would reserve for `capacity` (u64: must not wrap for huge requests). */
 function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u64 {
   const n = capacity as u64;
-  let per: u64 = 32 + 32 + 1 + 4 + 4 + 4; // keys, tails (lazy, but counted), algs, hashes, prev, next
+  let per: u64 = (SLOT_BYTES as u64) + 32; // the slot record, tails (lazy, but counted)
   if (maxBytes > 0) per += 4;
   if (withTtl) per += 8;
   const table = (nextPow2(capacity * 2) as u64) * 4;
@@ -114,17 +136,14 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   c.maxBytes = maxBytes;
   c.logKeys = logKeys ? 1 : 0;
   const n = capacity as usize;
-  c.keys = reserve(n * 32);
-  c.algs = reserve(n);
-  c.hashes = reserve(n * 4);
-  c.prev = reserve(n * 4);
-  c.next = reserve(n * 4);
   if (maxBytes > 0) c.sizes = reserve(n * 4);
   if (withTtl) c.expires = reserve(n * 8);
   const size = nextPow2(capacity * 2);
   c.shift = 32 - ctz<u32>(size);
   c.mask = size - 1;
-  c.table = reserve((size as usize) * 4);
+  // The table and the records in one region: one page-rounding, one growth.
+  c.table = reserve((size as usize) * 4 + n * SLOT_BYTES);
+  c.recs = c.table + (size as usize) * 4;
   // One call logs at most eventCap events (see eventCapFor).
   c.eventCap = eventCapFor(capacity, maxBytes, withTtl, logKeys);
   c.events = reserve((c.eventCap as usize) * EVENT_BYTES);
@@ -133,9 +152,7 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
 
 export function cacheFree(p: usize): void {
   const c = changetype<Cache>(p);
-  release(c.keys); release(c.tails); release(c.algs); release(c.hashes);
-  release(c.prev); release(c.next); release(c.sizes); release(c.expires);
-  release(c.table); release(c.events);
+  release(c.table); release(c.tails); release(c.sizes); release(c.expires); release(c.events);
   release(p);
 }
 
@@ -149,8 +166,9 @@ function findIndex(c: Cache, alg: u8, key: usize, tail: usize, h: u32): u32 {
     const v = u32At(table, i);
     if (v == 0) return NIL;
     const s = v - 1;
-    if (u32At(c.hashes, s) == h && load<u8>(c.algs + s) == alg &&
-        eq32(c.keys + ((s as usize) << 5), key) &&
+    const r = rec(c, s);
+    if (load<u32>(r, SLOT_HASH) == h && load<u32>(r, SLOT_ALG) == alg &&
+        eq32(r + SLOT_KEY, key) &&
         (alg != ALG_SHA512 || eq32(c.tails + ((s as usize) << 5), tail))) return i;
     i = (i + 1) & c.mask;
   }
@@ -171,7 +189,7 @@ function tableRemoveAt(c: Cache, i: u32): void {
     j = (j + 1) & mask;
     const v = u32At(c.table, j);
     if (v == 0) break;
-    const k = u32At(c.hashes, v - 1) >>> c.shift;
+    const k = hashOf(c, v - 1) >>> c.shift;
     // Move j into the hole unless its home k lies cyclically in (hole, j].
     const inRange = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
     if (!inRange) { setU32(c.table, hole, v); hole = j; }
@@ -182,16 +200,18 @@ function tableRemoveAt(c: Cache, i: u32): void {
 // ---- list links ----
 
 function unlink(c: Cache, s: u32): void {
-  const p = u32At(c.prev, s);
-  const n = u32At(c.next, s);
-  if (p != NIL) setU32(c.next, p, n); else c.head = n;
-  if (n != NIL) setU32(c.prev, n, p); else c.tail = p;
+  const r = rec(c, s);
+  const p = load<u32>(r, SLOT_PREV);
+  const n = load<u32>(r, SLOT_NEXT);
+  if (p != NIL) store<u32>(rec(c, p), n, SLOT_NEXT); else c.head = n;
+  if (n != NIL) store<u32>(rec(c, n), p, SLOT_PREV); else c.tail = p;
 }
 
 function pushFront(c: Cache, s: u32): void {
-  setU32(c.prev, s, NIL);
-  setU32(c.next, s, c.head);
-  if (c.head != NIL) setU32(c.prev, c.head, s); else c.tail = s;
+  const r = rec(c, s);
+  store<u32>(r, NIL, SLOT_PREV);
+  store<u32>(r, c.head, SLOT_NEXT);
+  if (c.head != NIL) store<u32>(rec(c, c.head), s, SLOT_PREV); else c.tail = s;
   c.head = s;
 }
 
@@ -210,10 +230,10 @@ function logEvent(c: Cache, s: u32, reason: u32, withKey: bool): void {
   store<u32>(e, s, EVENT_SLOT);
   store<u32>(e, c.seq, EVENT_SEQ);
   store<u32>(e, reason, EVENT_REASON);
-  const alg = load<u8>(c.algs + s);
+  const alg = algOf(c, s);
   store<u32>(e, alg, EVENT_ALG);
   if (withKey) {
-    memory.copy(e + EVENT_KEY, c.keys + ((s as usize) << 5), 32);
+    memory.copy(e + EVENT_KEY, keyOf(c, s), 32);
     if (alg == ALG_SHA512) memory.copy(e + EVENT_KEY + 32, c.tails + ((s as usize) << 5), 32);
   }
   c.eventCount++;
@@ -224,15 +244,14 @@ function removeSlot(c: Cache, s: u32, tableIndex: u32): void {
   tableRemoveAt(c, tableIndex);
   unlink(c, s);
   if (c.sizes) c.bytes -= u32At(c.sizes, s);
-  store<u8>(c.algs + s, 0);
-  setU32(c.next, s, c.freeHead);
+  store<u32>(rec(c, s), 0, SLOT_ALG);
+  store<u32>(rec(c, s), c.freeHead, SLOT_NEXT);
   c.freeHead = s;
   c.count--;
 }
 
 function indexOfSlot(c: Cache, s: u32): u32 {
-  const key = c.keys + ((s as usize) << 5);
-  return findIndex(c, load<u8>(c.algs + s), key, c.tails + ((s as usize) << 5), u32At(c.hashes, s));
+  return findIndex(c, algOf(c, s), keyOf(c, s), c.tails + ((s as usize) << 5), hashOf(c, s));
 }
 
 // @ts-ignore: decorator
@@ -290,15 +309,16 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
     if (c.sizes) { c.bytes -= u32At(c.sizes, s); }
   } else {
     if (c.count == c.capacity) evictTail(c, now);
-    if (c.freeHead != NIL) { s = c.freeHead; c.freeHead = u32At(c.next, s); }
+    if (c.freeHead != NIL) { s = c.freeHead; c.freeHead = nextOf(c, s); }
     else s = c.fresh++;
-    memory.copy(c.keys + ((s as usize) << 5), key, 32);
+    const r = rec(c, s);
+    memory.copy(r + SLOT_KEY, key, 32);
     if (alg == ALG_SHA512) {
       if (c.tails == 0) c.tails = reserve((c.capacity as usize) * 32);
       memory.copy(c.tails + ((s as usize) << 5), tail, 32);
     }
-    store<u8>(c.algs + s, alg);
-    setU32(c.hashes, s, h);
+    store<u32>(r, alg, SLOT_ALG);
+    store<u32>(r, h, SLOT_HASH);
     tableInsert(c, s, h);
     pushFront(c, s);
     c.count++;
@@ -438,14 +458,22 @@ export function cacheDeleteH(p: usize, id: u32, now: f64): i32 {
  * into each export with both flags constant, so each export compiles to its own loop.
  */
 // @ts-ignore: decorator
-@inline function batch(p: usize, count: u32, records: bool, set: bool, mode: u32, expiresAt: f64, now: f64): i32 {
+@inline function batch(p: usize, count: u32, records: bool, set: bool, mode: u32, expiresAt: f64, now: f64, packed: bool = false): i32 {
   if (count > CACHE_BATCH_MAX) return ERR_BAD_ARGUMENT;
   const c = changetype<Cache>(p);
-  let off: usize = 0;
+  let off: usize = packed ? CACHE_PACKED_KEYS_OFF : 0;
   for (let i: u32 = 0; i < count; i++) {
     c.seq = i;
     let r: i32;
-    if (!records) {
+    if (packed) {
+      const len = load<u8>(IO_IN + i) as usize;
+      if (off + len > IO_IN_SIZE) r = ERR_BAD_ARGUMENT;
+      else {
+        const alg = parseDigestAt(IO_IN + off, len as i32);
+        r = alg < 0 ? alg : batchOp(c, set, i, alg as u8, KEY, KEY + 32, hashKey(KEY), mode, expiresAt, now);
+      }
+      off += len;
+    } else if (!records) {
       r = batchOpH(c, set, i, load<u32>(IO_IN + ((i as usize) << 2)), mode, expiresAt, now);
     } else {
       const end = recordEnd(off);
@@ -481,6 +509,18 @@ export function cacheSetManyH(p: usize, count: u32, expiresAt: f64, now: f64): i
   return batch(p, count, false, true, 0, expiresAt, now);
 }
 
+// Packed string batches: the host wrote every key's length (u8 each) at IO_IN and all the
+// keys' ASCII back to back at IO_IN + CACHE_PACKED_KEYS_OFF, with one TextEncoder.encodeInto
+// for the whole batch instead of one per key.
+
+export function cacheLookupManyPacked(p: usize, count: u32, mode: u32, now: f64): i32 {
+  return batch(p, count, true, false, mode, 0, now, true);
+}
+
+export function cacheSetManyPacked(p: usize, count: u32, expiresAt: f64, now: f64): i32 {
+  return batch(p, count, true, true, 0, expiresAt, now, true);
+}
+
 // ---- whole-cache operations ----
 
 /**
@@ -507,7 +547,7 @@ export function cachePurgeStale(p: usize, now: f64): i32 {
   let s = c.head;
   c.seq = 0;
   while (s != NIL) {
-    const next = u32At(c.next, s);
+    const next = nextOf(c, s);
     if (expired(c, s, now)) { expireSlot(c, s, indexOfSlot(c, s)); n++; }
     s = next;
   }
@@ -522,21 +562,21 @@ export function cacheClear(p: usize, now: f64): void {
   const c = changetype<Cache>(p);
   c.seq = 0;
   if (c.logKeys || c.expires) {
-    for (let s = c.head; s != NIL; s = u32At(c.next, s)) {
+    for (let s = c.head; s != NIL; s = nextOf(c, s)) {
       const stale = expired(c, s, now);
       if (stale) c.expirations++;
       if (c.logKeys) logEvent(c, s, stale ? REASON_EXPIRED : REASON_CLEARED, true);
     }
   }
   memory.fill(c.table, 0, ((c.mask + 1) as usize) * 4);
-  memory.fill(c.algs, 0, c.capacity as usize);
+  for (let s: u32 = 0; s < c.fresh; s++) store<u32>(rec(c, s), 0, SLOT_ALG);
   c.head = NIL; c.tail = NIL; c.freeHead = NIL; c.fresh = 0;
   c.count = 0; c.bytes = 0;
 }
 
 export function cacheHead(p: usize): i32 { const s = changetype<Cache>(p).head; return s == NIL ? -1 : s as i32; }
 export function cacheTail(p: usize): i32 { const s = changetype<Cache>(p).tail; return s == NIL ? -1 : s as i32; }
-export function cacheNext(p: usize, s: u32): i32 { const n = u32At(changetype<Cache>(p).next, s); return n == NIL ? -1 : n as i32; }
+export function cacheNext(p: usize, s: u32): i32 { const n = nextOf(changetype<Cache>(p), s); return n == NIL ? -1 : n as i32; }
 export function cacheIsExpired(p: usize, s: u32, now: f64): bool { return expired(changetype<Cache>(p), s, now); }
 export function cacheSizeOf(p: usize, s: u32): u32 { const c = changetype<Cache>(p); return c.sizes ? u32At(c.sizes, s) : 0; }
 export function cacheExpiresOf(p: usize, s: u32): f64 { const c = changetype<Cache>(p); return c.expires ? load<f64>(c.expires + ((s as usize) << 3)) : Infinity; }
@@ -544,7 +584,7 @@ export function cacheExpiresOf(p: usize, s: u32): f64 { const c = changetype<Cac
 /** Write slot s's digest as ASCII into IO_OUT; returns its length. */
 export function cacheFormatKey(p: usize, s: u32): i32 {
   const c = changetype<Cache>(p);
-  return formatDigestAt(IO_OUT, load<u8>(c.algs + s), c.keys + ((s as usize) << 5), c.tails + ((s as usize) << 5));
+  return formatDigestAt(IO_OUT, algOf(c, s), keyOf(c, s), c.tails + ((s as usize) << 5));
 }
 
 /** Write event e's digest as ASCII into IO_OUT (needs logKeys); returns its length. */
@@ -587,16 +627,16 @@ export function cacheCheck(p: usize): i32 {
   let s = c.head;
   while (s != NIL) {
     if (s >= c.fresh) return 1;
-    if (load<u8>(c.algs + s) == 0) return 2;
-    if (u32At(c.prev, s) != prev) return 3;
+    if (algOf(c, s) == 0) return 2;
+    if (load<u32>(rec(c, s), SLOT_PREV) != prev) return 3;
     if (++n > c.count) return 4;
     if (c.sizes) bytes += u32At(c.sizes, s);
     // 2. table: every listed slot is found through the table, at the right hash.
-    if (u32At(c.hashes, s) != hashKey(c.keys + ((s as usize) << 5))) return 5;
+    if (hashOf(c, s) != hashKey(keyOf(c, s))) return 5;
     const i = indexOfSlot(c, s);
     if (i == NIL || u32At(c.table, i) != s + 1) return 6;
     prev = s;
-    s = u32At(c.next, s);
+    s = nextOf(c, s);
   }
   if (n != c.count || prev != c.tail) return 7;
   // 3. table holds exactly count entries.
@@ -607,9 +647,9 @@ export function cacheCheck(p: usize): i32 {
   let free: u32 = 0;
   s = c.freeHead;
   while (s != NIL) {
-    if (s >= c.fresh || load<u8>(c.algs + s) != 0) return 9;
+    if (s >= c.fresh || algOf(c, s) != 0) return 9;
     if (++free > c.capacity) return 10;
-    s = u32At(c.next, s);
+    s = nextOf(c, s);
   }
   if (c.count + free != c.fresh) return 11;
   if (c.fresh > c.capacity) return 12;

@@ -10,6 +10,7 @@ import { Core, getDefaultCore } from "./wasm/core.js";
 import { Reclaimer } from "./wasm/reclaim.js";
 import {
   CACHE_BATCH_MAX,
+  CACHE_PACKED_KEYS_OFF,
   CACHE_SIZES_OFF,
   CACHE_STATS,
   ERR_BAD_HANDLE,
@@ -88,6 +89,7 @@ interface CoreEvent {
   reason: number;
   key?: string;
 }
+const encoder = new TextEncoder();
 /** Shared and never written: a call that logged nothing allocates nothing. */
 const NO_EVENTS: readonly CoreEvent[] = Object.freeze([]);
 
@@ -380,7 +382,11 @@ export class MetadataCache<V = unknown> {
       const now = this.ttl ? this.now() : 0;
       const staged = this.stageKeys(keys, start);
       const n = staged.count;
-      const done = staged.handles ? this.ex.cacheLookupManyH(this.ptr, n, mode, now) : this.ex.cacheLookupManyStr(this.ptr, n, mode, now);
+      const done = staged.packed
+        ? this.ex.cacheLookupManyPacked(this.ptr, n, mode, now)
+        : staged.handles
+          ? this.ex.cacheLookupManyH(this.ptr, n, mode, now)
+          : this.ex.cacheLookupManyStr(this.ptr, n, mode, now);
       const res = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n);
       for (let i = 0; i < done; i++) out.push(pick(res[i]));
       const code = done < n ? res[done] : 0;
@@ -397,8 +403,10 @@ export class MetadataCache<V = unknown> {
    * before a key refused without the core's help (not ASCII, too long, not a u32).
    * All handles go as a u32 array; anything else as records mixing strings and handles.
    */
-  private stageKeys(keys: readonly DigestLike[], start: number): { count: number; handles: boolean; refused?: Error } {
+  private stageKeys(keys: readonly DigestLike[], start: number): { count: number; handles: boolean; packed?: boolean; refused?: Error } {
     const end = Math.min(keys.length, start + CACHE_BATCH_MAX);
+    const packed = this.stagePacked(keys, start, end);
+    if (packed > 0) return { count: packed, handles: false, packed: true };
     let handles = true;
     for (let i = start; i < end; i++) {
       const k = keys[i];
@@ -434,6 +442,33 @@ export class MetadataCache<V = unknown> {
     return { count: i - start, handles };
   }
 
+  /**
+   * Stage keys[start, end) as a packed string batch when they are all strings short enough
+   * to be digests: their lengths (u8 each) at ioIn, their characters back to back from
+   * ioIn + CACHE_PACKED_KEYS_OFF, written by ONE encodeInto of the joined keys instead of
+   * one per key. Returns how many keys it staged (as many as fit), or 0 when the batch is
+   * not all such strings or holds a non-ASCII one (the per-record path then says which).
+   */
+  private stagePacked(keys: readonly DigestLike[], start: number, end: number): number {
+    const room = this.core.ioInSize - CACHE_PACKED_KEYS_OFF;
+    let bytes = 0;
+    let stop = start;
+    for (; stop < end; stop++) {
+      const k = keys[stop];
+      if (typeof k !== "string" || k.length > MAX_DIGEST_LENGTH) return 0;
+      if (bytes + k.length > room) break;
+      bytes += k.length;
+    }
+    const joined = start === 0 && stop === keys.length ? keys.join("") : keys.slice(start, stop).join("");
+    const u8 = this.core.u8;
+    const dst = new Uint8Array(u8.buffer, this.ioIn + CACHE_PACKED_KEYS_OFF, room);
+    const { read, written } = encoder.encodeInto(joined, dst);
+    // UTF-8 equals the UTF-16 units exactly when every character is ASCII (see Core.writeAscii).
+    if (read !== joined.length || written !== joined.length) return 0;
+    for (let i = start, at = this.ioIn; i < stop; i++, at++) u8[at] = (keys[i] as string).length;
+    return stop - start;
+  }
+
   /** One crossing of setMany from entries[start]; returns how many entries it consumed. */
   private setChunk(entries: readonly Entry<V>[], start: number): number {
     // Sizes are worked out first: a refused size ends the chunk before that entry.
@@ -461,8 +496,13 @@ export class MetadataCache<V = unknown> {
     const refused = staged.refused ?? (n === sizes.length ? sizeRefused : undefined);
     const now = this.ttl ? this.now() : 0;
     const expiresAt = this.expiryFor(undefined, now);
-    new Uint32Array(this.ex.memory.buffer, this.core.ioOut + CACHE_SIZES_OFF, n).set(sizes.slice(0, n));
-    const done = staged.handles ? this.ex.cacheSetManyH(this.ptr, n, expiresAt, now) : this.ex.cacheSetManyStr(this.ptr, n, expiresAt, now);
+    // Sizes are read only under a byte budget.
+    if (this.maxBytes) new Uint32Array(this.ex.memory.buffer, this.core.ioOut + CACHE_SIZES_OFF, n).set(sizes.slice(0, n));
+    const done = staged.packed
+      ? this.ex.cacheSetManyPacked(this.ptr, n, expiresAt, now)
+      : staged.handles
+        ? this.ex.cacheSetManyH(this.ptr, n, expiresAt, now)
+        : this.ex.cacheSetManyStr(this.ptr, n, expiresAt, now);
     const results = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n).slice();
     // Events carry the batch index they happened at; settle them in order with the sets.
     const events = this.takeEvents();

@@ -8,8 +8,6 @@
 //   exact  a strict LRU, whose hit rate must equal every other strict LRU's on the trace
 //          (quick-lru keeps two generations of up to max entries each, so it may hit more)
 
-export const VALUE = { cached: true }; // one shared value: the bench measures the key side
-
 const js = (label, load, exact = true) => ({ label, js: true, exact, keys: "string", batch: false, load });
 
 export const CONTENDERS = {

@@ -2,8 +2,11 @@
 // all libraries see byte-identical keys and the same operation order.
 //
 //   digests.bin  keys × 32 bytes   raw sha256-like digests (seeded PRNG: uniform, as real ones)
-//   trace.bin    ops × u32         key index per operation, Zipf(s) over the keys: rank k is
-//                                  drawn with probability ∝ 1/k^s (k = 1 is the hottest key)
+//   trace.bin    ops × u32         key index per operation: a Zipf(s) rank (rank k drawn with
+//                                  probability ∝ 1/k^s, k = 1 the hottest), mapped to a key
+//                                  index by a seeded permutation, so a key's index (the order
+//                                  its string, handle and digest-table slot were made in) says
+//                                  nothing about its rank: hot keys are not neighbours in memory
 //
 // Workers turn the digests into "sha256:<hex>" records in one Buffer (ASCII, 71 bytes each)
 // and cut strings out of it with Buffer#toString("latin1", a, b): that makes a new, flat
@@ -47,28 +50,42 @@ export function zipfTrace(keys, ops, s, seed) {
   return trace;
 }
 
+/** A seeded random permutation of 0..n-1 (Fisher–Yates). */
+export function permutation(n, seed) {
+  const rand = prng(seed);
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rand() % (i + 1);
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
 export async function writeTraceFiles(dir, { keys, ops, s = 0.99, seed = 20261125 }) {
   const rand = prng(seed ^ 0x5eed);
   const digests = new Uint8Array(keys * 32);
   const words = new Uint32Array(digests.buffer);
   for (let i = 0; i < words.length; i++) words[i] = rand();
-  const trace = zipfTrace(keys, ops, s, seed);
+  const ranks = zipfTrace(keys, ops, s, seed);
+  const keyOfRank = permutation(keys, seed ^ 0x7e57);
+  const trace = new Uint32Array(ops);
+  for (let i = 0; i < ops; i++) trace[i] = keyOfRank[ranks[i]];
   await writeFile(path.join(dir, "digests.bin"), digests);
+  await writeFile(path.join(dir, "records.bin"), asciiRecords(digests, keys));
   await writeFile(path.join(dir, "trace.bin"), new Uint8Array(trace.buffer));
-  await writeFile(path.join(dir, "meta.json"), JSON.stringify({ keys, ops, s, seed }));
+  await writeFile(path.join(dir, "meta.json"), JSON.stringify({ keys, ops, s, seed, shuffled: true }));
   return { distinctInTrace: new Set(trace).size };
 }
 
-/** Worker side: the ASCII records Buffer, the trace and the meta facts. */
-export async function readTraceFiles(dir) {
-  const meta = JSON.parse(await readFile(path.join(dir, "meta.json"), "utf8"));
-  const digests = await readFile(path.join(dir, "digests.bin"));
-  const traceBytes = await readFile(path.join(dir, "trace.bin"));
-  const trace = new Uint32Array(traceBytes.buffer, traceBytes.byteOffset, meta.ops);
-  const records = Buffer.alloc(meta.keys * RECORD);
+/** "sha256:<hex>" for each digest, RECORD bytes apart, in one Buffer. */
+function asciiRecords(digests, keys) {
+  const records = Buffer.alloc(keys * RECORD);
   const hex = Buffer.from("0123456789abcdef", "latin1");
   const prefix = Buffer.from("sha256:", "latin1");
-  for (let i = 0; i < meta.keys; i++) {
+  for (let i = 0; i < keys; i++) {
     let o = i * RECORD;
     prefix.copy(records, o);
     o += 7;
@@ -78,6 +95,15 @@ export async function readTraceFiles(dir) {
       records[o++] = hex[b & 15];
     }
   }
+  return records;
+}
+
+/** Worker side: the ASCII records Buffer (written once by the parent), the trace and the meta facts. */
+export async function readTraceFiles(dir) {
+  const meta = JSON.parse(await readFile(path.join(dir, "meta.json"), "utf8"));
+  const records = await readFile(path.join(dir, "records.bin"));
+  const traceBytes = await readFile(path.join(dir, "trace.bin"));
+  const trace = new Uint32Array(traceBytes.buffer, traceBytes.byteOffset, meta.ops);
   return { meta, records, trace };
 }
 

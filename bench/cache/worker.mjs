@@ -1,41 +1,46 @@
 // One row of the cache suite, in its own process: node worker.mjs '<json args>'.
 //
-// args: { lib, scenario, strings, cap, dataDir, passes, batchSize, distEntry, order }
+// args: { lib, scenario, strings, cap, dataDir, passes, warmOps, stormOps, rounds, batchSize,
+//         distEntry, variant, order }
 //   scenario  "zipf"    get, then set on a miss, over the Zipf trace
 //             "storm"   set only, every key new to the cache (all evictions once full)
 //             "seed"    the seed's baseline: a cache of 500, 500 sets then 200 gets, repeated
 //             "memory"  bytes per entry with the cache the only holder of its keys
 //   strings   "hot": one string object per key, reused (V8 caches its hash after first use)
 //             "fresh": a new flat string per operation, cut from a Buffer (no cached hash)
+//   variant   an option of the layerlens contender under test (an A/B of one lever)
 //   order     "batch" makes a JS library replay the trace in the batch contenders' order
 //             (getMany of a window, then setMany of its misses), to check their hit rate
 //
-// Building keys is never timed: each pass walks the trace in chunks, builds the chunk's
-// keys untimed, then times only the cache calls on that chunk.
+// Every pass is timed whole: its keys are built first (untimed; for fresh strings a new
+// string object per operation, as JSON.parse would hand them over), garbage is collected,
+// then one clock reading brackets the entire trace. Each pass starts from an empty cache,
+// so the passes of a process do the same work; the process reports every pass's time and
+// the parent takes medians over passes and rounds. Every miss (and every storm set) stores
+// a NEW small value object, so the allocation and GC pressure an application has is in
+// the time of every contender alike.
 
 import { childArgs, reportResult } from "../lib/child.mjs";
-import { median } from "../lib/format.mjs";
-import { CONTENDERS, VALUE } from "./contenders.mjs";
+import { CONTENDERS } from "./contenders.mjs";
 import { readTraceFiles, freshKey, RECORD, prng } from "./trace.mjs";
 
-const CHUNK = 1 << 14;
-// How the figure is taken, for a machine shared with other work (a busy 2-core box steals
-// whole time slices, and even CPU time swells). Every pass replays the same trace from an
-// empty cache, so chunk j does the same work in every pass: the figure sums, per chunk, the
-// fastest wall time any pass took for it ("best per chunk"). Medians of whole passes are
-// kept in results.json. BENCH_CLOCK=cpu uses process CPU time per chunk instead.
-const useCpu = process.env.BENCH_CLOCK === "cpu";
 const args = childArgs();
 const spec = CONTENDERS[args.lib];
 if (!spec) throw new Error(`unknown contender ${args.lib}`);
 
-const loaded = await spec.load(args.distEntry);
+const loaded = await spec.load(args.distEntry, args.variant);
 const make = typeof loaded === "function" ? loaded : loaded.make;
 const ll = loaded.layerlens;
 const free = (c) => {
   if (ll) c.free();
 };
 const gc = globalThis.gc ?? (() => {});
+// The clock of a pass: process CPU time (user + system, GC threads included) by default, as
+// a machine shared with other work stretches wall time by whatever else runs; BENCH_CLOCK=wall
+// for an idle machine. Both are recorded for every pass.
+const clock = process.env.BENCH_CLOCK === "wall" ? "wall" : "cpu";
+/** The value stored for operation i: a new object each time (never shared). */
+const valueFor = (i) => ({ op: i });
 
 // ---- the timed loops (one library per process, so every call site is monomorphic) ----
 
@@ -44,7 +49,7 @@ function zipfSeq(c, keys, n) {
   for (let i = 0; i < n; i++) {
     const k = keys[i];
     if (c.get(k) === undefined) {
-      c.set(k, VALUE);
+      c.set(k, valueFor(i));
       misses++;
     }
   }
@@ -57,7 +62,7 @@ function zipfBatch(c, keys, n, size) {
     const window = keys.slice(i, Math.min(n, i + size));
     const values = c.getMany(window);
     const missed = [];
-    for (let j = 0; j < window.length; j++) if (values[j] === undefined) missed.push([window[j], VALUE]);
+    for (let j = 0; j < window.length; j++) if (values[j] === undefined) missed.push([window[j], valueFor(i + j)]);
     if (missed.length) c.setMany(missed);
     misses += missed.length;
   }
@@ -70,25 +75,38 @@ function zipfBatchOrder(c, keys, n, size) {
   for (let i = 0; i < n; i += size) {
     const end = Math.min(n, i + size);
     const missed = [];
-    for (let j = i; j < end; j++) if (c.get(keys[j]) === undefined) missed.push(keys[j]);
-    for (const k of missed) c.set(k, VALUE);
+    for (let j = i; j < end; j++) if (c.get(keys[j]) === undefined) missed.push(j);
+    for (const j of missed) c.set(keys[j], valueFor(j));
     misses += missed.length;
   }
   return misses;
 }
 
 function stormSeq(c, keys, n) {
-  for (let i = 0; i < n; i++) c.set(keys[i], VALUE);
+  for (let i = 0; i < n; i++) c.set(keys[i], valueFor(i));
   return n;
 }
 
 function stormBatch(c, keys, n, size) {
   for (let i = 0; i < n; i += size) {
     const entries = [];
-    for (let j = i, end = Math.min(n, i + size); j < end; j++) entries.push([keys[j], VALUE]);
+    for (let j = i, end = Math.min(n, i + size); j < end; j++) entries.push([keys[j], valueFor(j)]);
     c.setMany(entries);
   }
   return n;
+}
+
+const SHARED = { shared: true };
+function stormSeqShared(c, keys, n) {
+  for (let i = 0; i < n; i++) c.set(keys[i], SHARED);
+}
+
+function stormBatchShared(c, keys, n, size) {
+  for (let i = 0; i < n; i += size) {
+    const entries = [];
+    for (let j = i, end = Math.min(n, i + size); j < end; j++) entries.push([keys[j], SHARED]);
+    c.setMany(entries);
+  }
 }
 
 // ---- keys ----
@@ -100,89 +118,71 @@ let handleCost = null;
 
 function hotStrings() {
   if (!hot) {
-    hot = new Array(meta.keys);
-    for (let i = 0; i < meta.keys; i++) hot[i] = freshKey(records, i);
+    hot = [];
+    for (let i = 0; i < meta.keys; i++) hot.push(freshKey(records, i));
   }
   return hot;
 }
 
 function makeHandles() {
   const strs = hotStrings();
-  const out = new Array(meta.keys);
+  const out = [];
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < strs.length; i++) out[i] = ll.parseDigest(strs[i]);
+  for (let i = 0; i < strs.length; i++) out.push(ll.parseDigest(strs[i]));
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   handleCost = { count: strs.length, ms, nsPerDigest: (ms * 1e6) / strs.length };
   return out;
 }
 
-/** The keys of operations [from, from + n) where operation i uses key keyOf(i). */
-function chunkKeys(from, n, keyOf) {
-  const keys = new Array(n);
+/** The key of every operation i < n of a pass: key keyOf(i) as this row's kind of key. */
+function passKeys(n, keyOf) {
+  // Grown by push: `new Array(n)` beyond ~100k elements makes a dictionary-mode array,
+  // whose every read is a hash lookup (that would slow every contender's loop).
+  const keys = [];
   if (spec.keys === "handle") {
-    for (let i = 0; i < n; i++) keys[i] = handles[keyOf(from + i)];
+    for (let i = 0; i < n; i++) keys.push(handles[keyOf(i)]);
   } else if (args.strings === "fresh") {
-    for (let i = 0; i < n; i++) keys[i] = freshKey(records, keyOf(from + i));
+    for (let i = 0; i < n; i++) keys.push(freshKey(records, keyOf(i)));
   } else {
-    for (let i = 0; i < n; i++) keys[i] = hot[keyOf(from + i)];
+    for (let i = 0; i < n; i++) keys.push(hot[keyOf(i)]);
   }
   return keys;
 }
 
 // ---- scenarios ----
 
-function runTrace(ops, keyOf, body) {
+/** One whole pass over `ops` operations from an empty cache: keys built, then one timing. */
+function runPass(ops, keyOf, body) {
+  const keys = passKeys(ops, keyOf);
   const c = make(args.cap);
-  const chunkMs = [];
-  let count = 0;
-  for (let from = 0; from < ops; from += CHUNK) {
-    const n = Math.min(CHUNK, ops - from);
-    const keys = chunkKeys(from, n, keyOf);
-    const cpu0 = useCpu ? process.cpuUsage() : null;
-    const t0 = process.hrtime.bigint();
-    count += body(c, keys, n, args.batchSize);
-    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (useCpu) {
-      const d = process.cpuUsage(cpu0);
-      chunkMs.push((d.user + d.system) / 1e3);
-    } else chunkMs.push(wall);
-  }
+  gc();
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const count = body(c, keys, ops, args.batchSize);
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1e3;
   const size = c.size;
   free(c);
-  return { ms: chunkMs.reduce((a, b) => a + b, 0), chunkMs, count, size };
+  return { ms: clock === "cpu" ? cpuMs : wallMs, wallMs, cpuMs, count, size };
 }
 
 function measure(ops, keyOf, body) {
-  // Warm-up on a throwaway cache so the timed passes run optimised code.
-  runTrace(Math.min(ops, 1 << 17), keyOf, body);
+  // A short warm-up on a throwaway cache, so the first timed pass runs optimised code.
+  runPass(Math.min(ops, args.warmOps), keyOf, body);
   const passes = [];
-  for (let p = 0; p < args.passes; p++) {
-    gc();
-    passes.push(runTrace(ops, keyOf, body));
-  }
+  for (let p = 0; p < args.passes; p++) passes.push(runPass(ops, keyOf, body));
   const counts = new Set(passes.map((p) => p.count));
   if (counts.size !== 1) throw new Error(`${args.lib}: passes disagree on misses: ${[...counts]}`);
-  const ms = bestPerChunk(passes.map((p) => p.chunkMs));
-  const medianMs = median(passes.map((p) => p.ms));
   return {
-    ms,
-    medianMs,
-    passMs: passes.map((p) => +p.ms.toFixed(1)),
-    clock: useCpu ? "cpu" : "wall",
-    opsPerSec: (ops / ms) * 1e3,
-    medianOpsPerSec: (ops / medianMs) * 1e3,
+    clock,
+    passMs: passes.map((p) => +p.ms.toFixed(3)),
+    wallMs: passes.map((p) => +p.wallMs.toFixed(3)),
+    cpuMs: passes.map((p) => +p.cpuMs.toFixed(3)),
     count: passes[0].count,
     size: passes[0].size,
     ops,
-    passChunks: passes.map((p) => p.chunkMs.map((x) => +x.toFixed(4))),
   };
-}
-
-/** Σ over chunks of the fastest time any pass took for that chunk. */
-function bestPerChunk(passChunks) {
-  let total = 0;
-  for (let j = 0; j < passChunks[0].length; j++) total += Math.min(...passChunks.map((c) => c[j]));
-  return total;
 }
 
 function zipf() {
@@ -192,7 +192,7 @@ function zipf() {
 }
 
 function storm() {
-  const r = measure(meta.ops, (i) => i % meta.keys, spec.batch ? stormBatch : stormSeq);
+  const r = measure(args.stormOps, (i) => i % meta.keys, spec.batch ? stormBatch : stormSeq);
   if (r.size !== Math.min(args.cap, meta.keys)) throw new Error(`${args.lib}: storm left ${r.size} entries, expected ${args.cap}`);
   return r;
 }
@@ -211,41 +211,50 @@ function seed() {
     let found = 0;
     if (spec.batch) {
       const entries = [];
-      for (let j = 0; j < SETS; j++) entries.push([keyAt(base + j), VALUE]);
+      for (let j = 0; j < SETS; j++) entries.push([keyAt(base + j), valueFor(j)]);
       c.setMany(entries);
       const gets = [];
       for (let j = 0; j < GETS; j++) gets.push(keyAt(base + picks[(r % 64) * GETS + j]));
       for (const v of c.getMany(gets)) if (v !== undefined) found++;
     } else {
-      for (let j = 0; j < SETS; j++) c.set(keyAt(base + j), VALUE);
+      for (let j = 0; j < SETS; j++) c.set(keyAt(base + j), valueFor(j));
       for (let j = 0; j < GETS; j++) if (c.get(keyAt(base + picks[(r % 64) * GETS + j])) !== undefined) found++;
     }
     free(c);
     if (found !== GETS) throw new Error(`${args.lib}: seed round found ${found} of ${GETS}`);
   };
-  for (let r = 0; r < Math.max(50, rounds >> 2); r++) round(r);
-  const BLOCK = 50; // rounds per timed block; blocks are the "chunks" of bestPerChunk
-  const passes = [];
+  for (let r = 0; r < Math.max(50, rounds >> 3); r++) round(r);
+  const passMs = [];
   for (let p = 0; p < args.passes; p++) {
     gc();
-    const blocks = [];
-    for (let r0 = 0; r0 < rounds; r0 += BLOCK) {
-      const t0 = process.hrtime.bigint();
-      for (let r = r0; r < Math.min(rounds, r0 + BLOCK); r++) round(r);
-      blocks.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    passes.push(blocks);
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) round(r);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = process.cpuUsage(cpu0);
+    passMs.push(+(clock === "cpu" ? (cpu.user + cpu.system) / 1e3 : wall).toFixed(3));
   }
-  const ms = bestPerChunk(passes);
-  return {
-    ms,
-    medianMs: median(passes.map((b) => b.reduce((x, y) => x + y, 0))),
-    rounds,
-    usPerRound: (ms * 1e3) / rounds,
-    ops: (SETS + GETS) * rounds,
-    opsPerSec: (((SETS + GETS) * rounds) / ms) * 1e3,
-    passChunks: passes.map((b) => b.map((x) => +x.toFixed(4))),
-  };
+  return { clock, passMs, rounds, ops: (SETS + GETS) * rounds };
+}
+
+/**
+ * Set `count` fresh keys into `c`, in chunks. A function of its own so that no key array
+ * outlives it: the last chunk's array, left in a register of the measuring frame, kept
+ * every key string alive (10,000 strings of a 10,000-entry cache) and was counted as the
+ * cache's bytes.
+ */
+function fillFresh(c, count) {
+  const CHUNK = 1 << 14;
+  for (let from = 0; from < count; from += CHUNK) {
+    const n = Math.min(CHUNK, count - from);
+    const keys = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = freshKey(records, from + i);
+      keys[i] = spec.keys === "handle" ? ll.parseDigest(s) : s;
+    }
+    if (spec.batch) stormBatchShared(c, keys, n, args.batchSize);
+    else stormSeqShared(c, keys, n);
+  }
 }
 
 /** Bytes per entry: a full cache of `cap` fresh keys that nothing else references. */
@@ -260,25 +269,22 @@ function memory() {
     return { heap: m.heapUsed, ab: m.arrayBuffers, wasm: wasm() };
   };
   // Compile and warm the set path first (code and feedback are heap too, but not per entry),
-  // on keys past the measured ones; a handle row's digest table is warmed by them as well.
-  const warm = make(64);
-  for (let i = 0; i < 512; i++) {
+  // through the same loop, on keys past the measured ones; a handle row's digest table is
+  // warmed by them as well. Values are one shared object here, the same for every row, so
+  // the figure is the structure and its keys.
+  const warm = make(1024);
+  const warmKeys = [];
+  for (let i = 0; i < 8192; i++) {
     const s = freshKey(records, meta.keys - 1 - i);
-    warm.set(spec.keys === "handle" ? ll.parseDigest(s) : s, VALUE);
+    warmKeys.push(spec.keys === "handle" ? ll.parseDigest(s) : s);
   }
+  if (spec.batch) stormBatchShared(warm, warmKeys, warmKeys.length, args.batchSize);
+  else stormSeqShared(warm, warmKeys, warmKeys.length);
   free(warm);
+  warmKeys.length = 0; // the warm-up keys must not count either
   const before = sample();
   const c = make(args.cap);
-  for (let from = 0; from < args.cap; from += CHUNK) {
-    const n = Math.min(CHUNK, args.cap - from);
-    const keys = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const s = freshKey(records, from + i);
-      keys[i] = spec.keys === "handle" ? ll.parseDigest(s) : s;
-    }
-    if (spec.batch) stormBatch(c, keys, n, args.batchSize);
-    else stormSeq(c, keys, n);
-  }
+  fillFresh(c, args.cap);
   const after = sample();
   if (c.size !== args.cap) throw new Error(`${args.lib}: memory cache holds ${c.size}, expected ${args.cap}`);
   globalThis.keepAlive = c;

@@ -7,13 +7,32 @@
 //   storm   set only, every key new to the cache, so every set past capacity evicts
 //   memory  bytes per entry of a full cache that is the only holder of its keys
 //   seed    the seed's baselines: a cache of 500 entries, 500 sets then 200 gets (accesses)
-// Ratios are to the fastest plain-JS LRU of the same scenario whose hit rate is the strict
-// LRU's; every strict LRU must report the same hit rate, or the suite fails.
+//
+// The method (bench/lib/rounds.mjs): whole timed passes; interleaved rounds of fresh
+// processes (round r runs every row before round r + 1); a row's figure is the median over
+// rounds of each process's median pass, the fastest single pass only an extra column; the
+// machine's load average recorded per round. Every miss stores a new value object, and the
+// trace's keys are in an order unrelated to their rank (bench/cache/trace.mjs). Ratios are
+// to the fastest STRICT JS LRU of the same column (quick-lru, which keeps up to twice the
+// entries, is shown but never the reference); every strict LRU must report the same hit
+// rate, or the suite fails.
+//
+//   BENCH_ROUNDS=n    rounds (default 3, at least 3 unless quick)
+//   BENCH_PASSES=n    whole passes per zipf process (default 1: the rounds give the median;
+//                     more passes lengthen the suite, which aims at about 8 minutes)
+//   BENCH_CLOCK=wall  time passes by the wall clock (default: process CPU time)
+//   BENCH_CACHE_KEYS=n, BENCH_CACHE_OPS=n   a smaller trace (default 1,000,000 / 2,000,000),
+//                     for a machine too busy to run the full one in minutes
+//   BENCH_CACHE_SCENARIOS=zipf,memory   only these scenarios (default: all four)
+//   BENCH_CACHE_AB="name=/path/to/dist/node.js[=lib+lib];…"   extra layerlens rows measured on
+//                     other builds (an A/B of one change), labelled with the name; optionally
+//                     only the named contenders (e.g. layerlens-string+layerlens-handle)
 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runChild } from "../lib/child.mjs";
-import { mops, ratio, percent, ns, bytes, table, median } from "../lib/format.mjs";
+import { mops, ratio, percent, ns, bytes, table } from "../lib/format.mjs";
+import { interleavedRounds, summarisePasses, roundsTable } from "../lib/rounds.mjs";
 import { CONTENDERS, JS_LIBS, OURS } from "../cache/contenders.mjs";
 import { writeTraceFiles } from "../cache/trace.mjs";
 
@@ -23,105 +42,119 @@ const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "ca
 const ALL = [...JS_LIBS, ...OURS];
 const BATCH = 512; // keys per getMany/setMany call (string batches must fit the 64 KiB IO window)
 
-export async function run(ctx) {
-  const size = ctx.quick
-    ? { keys: 100_000, ops: 200_000, caps: [1_000, 10_000], passes: 1, rounds: 2, seedRounds: 200 }
-    : {
-        keys: 1_000_000,
-        ops: 2_000_000,
-        caps: [10_000, 100_000],
-        passes: 1,
-        rounds: Number(process.env.BENCH_ROUNDS ?? 3),
-        seedRounds: 2_000,
-      };
-  ctx.log(`writing a Zipf(0.99) trace of ${size.ops} ops over ${size.keys} digests`);
-  const { distinctInTrace } = await writeTraceFiles(ctx.tmpDir, { keys: size.keys, ops: size.ops });
+/** Other builds to measure beside this one: [{ name, distEntry, libs }]. */
+function abBuilds() {
+  const spec = process.env.BENCH_CACHE_AB ?? "";
+  return spec
+    .split(";")
+    .filter(Boolean)
+    .map((part) => {
+      const [name, dist, libs] = part.split("=");
+      return { name, distEntry: path.resolve(dist), libs: libs ? libs.split("+") : OURS };
+    });
+}
 
-  const rows = [];
+/** The scenarios to run (BENCH_CACHE_SCENARIOS=zipf,memory for a shorter run): all by default. */
+function scenarios() {
+  const all = ["zipf", "storm", "memory", "seed"];
+  const wanted = (process.env.BENCH_CACHE_SCENARIOS ?? all.join(",")).split(",");
+  for (const w of wanted) if (!all.includes(w)) throw new Error(`BENCH_CACHE_SCENARIOS: no scenario "${w}" (have ${all.join(", ")})`);
+  return new Set(wanted);
+}
+
+export async function run(ctx) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  if (!ctx.quick && rounds < 3) throw new Error(`BENCH_ROUNDS=${rounds}: the method needs at least 3 rounds`);
+  const size = ctx.quick
+    ? { keys: 100_000, ops: 200_000, stormOps: 100_000, caps: [1_000, 10_000], passes: 2, rounds, seedRounds: 200, warmOps: 1 << 14 }
+    : {
+        keys: Number(process.env.BENCH_CACHE_KEYS ?? 1_000_000),
+        ops: Number(process.env.BENCH_CACHE_OPS ?? 2_000_000),
+        stormOps: 1_000_000,
+        caps: [10_000, 100_000],
+        passes: Number(process.env.BENCH_PASSES ?? 1),
+        rounds,
+        seedRounds: 2_000,
+        warmOps: 1 << 16,
+      };
+  ctx.log(`writing a Zipf(0.99) trace of ${size.ops} ops over ${size.keys} digests (keys shuffled)`);
+  const { distinctInTrace } = await writeTraceFiles(ctx.tmpDir, { keys: size.keys, ops: size.ops });
+  const builds = abBuilds();
+
   const failures = [];
-  const row = async (lib, scenario, strings, cap, extra = {}) => {
+  const runRow = async ([lib, scenario, strings, cap, extra = {}]) => {
     const args = {
       lib,
       scenario,
       strings,
       cap,
       dataDir: ctx.tmpDir,
-      passes: size.passes,
+      passes: scenario === "zipf" ? size.passes : 1,
+      warmOps: size.warmOps,
+      stormOps: size.stormOps,
       rounds: size.seedRounds,
       batchSize: BATCH,
       distEntry: ctx.distEntry,
       ...extra,
     };
-    const flags = ["--expose-gc"];
-    const r = await runChild(worker, args, { nodeFlags: flags, label: `${lib} ${scenario} ${strings} ${cap}` });
+    const label = `${lib}${extra.build ? ` [${extra.build}]` : ""} ${scenario} ${strings} ${cap}`;
+    const r = await runChild(worker, args, { nodeFlags: ["--expose-gc"], label });
+    const fig = r.passMs ? ` ${mops((r.ops / Math.min(...r.passMs)) * 1e3)} Mops/s best of ${r.passMs.length}` : "";
     ctx.log(
-      `${scenario} ${strings} cap ${cap} ${lib}: ${mops(r.opsPerSec)} Mops/s${r.hitRate != null ? ` hit ${percent(r.hitRate)}` : ""}${r.bytesPerEntry != null ? ` ${bytes(r.bytesPerEntry)} B/entry` : ""}`,
+      `${label}:${fig}${r.hitRate != null ? ` hit ${percent(r.hitRate)}` : ""}${r.bytesPerEntry != null ? ` ${bytes(r.bytesPerEntry)} B/entry` : ""}`,
     );
-    rows.push(r);
-    return r;
+    return { ...r, build: extra.build };
   };
 
-  // Timed rows run in rounds: each round starts every row once more, in a fresh process, and
-  // a row's figure takes each chunk's best time over all its rounds. Load from other work on
-  // the machine then lands on every contender alike instead of on whichever ran during it.
+  // Timed rows, run in interleaved rounds.
+  const want = scenarios();
   const timed = [];
-  for (const strings of ["hot", "fresh"]) {
-    for (const cap of size.caps) {
+  if (want.has("zipf"))
+    for (const strings of ["hot", "fresh"]) {
+      for (const cap of size.caps) {
+        for (const lib of ALL) {
+          if (strings === "fresh" && CONTENDERS[lib].keys === "handle") continue; // handles have no string
+          timed.push([lib, "zipf", strings, cap]);
+          for (const b of builds)
+            if (b.libs.includes(lib)) timed.push([lib, "zipf", strings, cap, { build: b.name, distEntry: b.distEntry }]);
+        }
+      }
+    }
+  if (want.has("seed")) for (const lib of ALL) timed.push([lib, "seed", "hot", 500]);
+  if (want.has("storm")) for (const cap of size.caps) for (const lib of ALL) timed.push([lib, "storm", "hot", cap]);
+
+  // Untimed rows, one process each: the batch-order hit-rate references and the memory rows.
+  const rows = [];
+  if (want.has("zipf"))
+    for (const cap of size.caps) rows.push(await runRow(["lru-cache", "zipf", "hot", cap, { order: "batch", passes: 1 }]));
+  if (want.has("memory"))
+    for (const cap of size.caps)
       for (const lib of ALL) {
-        if (strings === "fresh" && CONTENDERS[lib].keys === "handle") continue; // handles have no string
-        timed.push([lib, "zipf", strings, cap]);
+        rows.push(await runRow([lib, "memory", "fresh", cap]));
+        for (const b of builds)
+          if (b.libs.includes(lib)) rows.push(await runRow([lib, "memory", "fresh", cap, { build: b.name, distEntry: b.distEntry }]));
       }
-      // The hit-rate reference for the batch rows: lru-cache replaying the batch order.
-      if (strings === "hot") timed.push(["lru-cache", "zipf", strings, cap, { order: "batch" }]);
-    }
-  }
-  for (const lib of ALL) timed.push([lib, "seed", "hot", 500]);
-  for (const cap of size.caps) for (const lib of ALL) timed.push([lib, "storm", "hot", cap]);
-  for (const cap of size.caps) for (const lib of ALL) await row(lib, "memory", "fresh", cap);
 
-  const merged = new Map();
-  for (let round = 0; round < size.rounds; round++) {
-    ctx.log(`timing round ${round + 1} of ${size.rounds}`);
-    for (const spec of timed) {
-      let r;
-      try {
-        r = await row(...spec);
-      } catch (err) {
-        // One broken row (a crash, a module gone) is reported, not the end of the suite.
-        failures.push(`${spec.slice(0, 4).join(" ")}: ${String(err?.message ?? err).split("\n")[0]}`);
-        continue;
-      }
-      rows.pop();
-      const id = JSON.stringify(spec);
-      const m = merged.get(id);
-      if (!m) {
-        merged.set(id, r);
-        continue;
-      }
-      if (r.count !== m.count) throw new Error(`${id}: rounds disagree (${r.count} vs ${m.count})`);
-      m.passChunks.push(...r.passChunks);
-    }
-  }
-  for (const m of merged.values()) {
-    m.ms = bestPerChunk(m.passChunks);
-    m.opsPerSec = (m.ops / m.ms) * 1e3;
-    if (m.scenario === "seed") m.usPerRound = (m.ms * 1e3) / m.rounds;
-    m.passes = m.passChunks.length;
-    m.medianOpsPerSec = (m.ops / median(m.passChunks.map((c) => c.reduce((a, b) => a + b, 0)))) * 1e3;
-    delete m.passChunks;
-    rows.push(m);
+  const measured = await interleavedRounds(timed, size.rounds, runRow, ctx.log);
+  failures.push(...measured.failures);
+  for (const [spec, perRound] of measured.results) {
+    if (!perRound.length) continue;
+    const counts = new Set(perRound.map((r) => r.count));
+    if (counts.size !== 1) throw new Error(`${JSON.stringify(spec)}: rounds disagree (${[...counts]})`);
+    const sum = summarisePasses(perRound);
+    const row = { ...perRound[0], ...sum, rounds: perRound.length, loads: perRound.map((r) => r.loadAtStart) };
+    row.passMs = perRound.map((r) => r.passMs);
+    row.opsPerSec = (row.ops / sum.medianMs) * 1e3;
+    row.bestOpsPerSec = (row.ops / sum.bestMs) * 1e3;
+    if (row.scenario === "seed") row.usPerRound = (sum.medianMs * 1e3) / size.seedRounds;
+    rows.push(row);
   }
 
+  // The load per round, kept with the rows (results.json keeps a suite's rows and markdown).
+  rows.push({ scenario: "rounds", rounds: measured.rounds });
   checkHitRates(rows, size.caps, failures);
-  const markdown = render(rows, size, distinctInTrace, failures);
-  return { rows, markdown, failures };
-}
-
-/** Σ over chunks of the fastest time any pass took for that chunk. */
-function bestPerChunk(passChunks) {
-  let total = 0;
-  for (let j = 0; j < passChunks[0].length; j++) total += Math.min(...passChunks.map((c) => c[j]));
-  return total;
+  const markdown = render(rows, size, distinctInTrace, failures, measured.rounds, builds);
+  return { rows, rounds: measured.rounds, markdown, failures };
 }
 
 // ---- checks ----
@@ -149,11 +182,12 @@ function checkHitRates(rows, caps, failures) {
   }
 }
 
-/** The fastest plain-JS row among `rows` that did the same work as a strict LRU. */
+/** The fastest strict plain-JS LRU among `rows` (by median): the reference of a column. */
 function fastestJs(rows) {
   let best = null;
   for (const r of rows) {
-    if (!CONTENDERS[r.lib].js || r.failed || r.approx || r.order === "batch") continue;
+    const c = CONTENDERS[r.lib];
+    if (!c.js || !c.exact || r.failed || r.order === "batch" || r.opsPerSec == null) continue;
     if (!best || r.opsPerSec > best.opsPerSec) best = r;
   }
   return best;
@@ -163,15 +197,44 @@ function fastestJs(rows) {
 
 const fmtCount = (n) => n.toLocaleString("en-US");
 
-function render(rows, size, distinctInTrace, failures) {
+/** The rows of the tables: every contender, then each A/B build's layerlens rows. */
+function rowKeys(builds) {
+  const keys = ALL.map((lib) => ({ lib, build: undefined, label: CONTENDERS[lib].label }));
+  for (const b of builds) for (const lib of b.libs) keys.push({ lib, build: b.name, label: `${CONTENDERS[lib].label} · build ${b.name}` });
+  return keys;
+}
+
+export function render(rows, size, distinctInTrace, failures, roundFacts, builds) {
   const out = [];
+  const clock = rows.find((r) => r.clock)?.clock;
+  const clockName =
+    clock === "wall"
+      ? "the wall clock"
+      : "process CPU time (user + system, GC threads included: on a shared machine wall time counts whatever else ran)";
   const pick = (f) => rows.filter(f);
   const find = (f) => rows.find(f);
   const refs = {};
-  const cell = (r, ref) =>
-    r ? `${mops(r.opsPerSec)} (${ref ? ratio(r.opsPerSec / ref.opsPerSec) : "–"})${r.failed ? " ✗" : r.approx ? " ≈" : ""}` : "–";
+  const keys = rowKeys(builds);
+  const same = (r, k) => r.lib === k.lib && r.build === k.build && r.order !== "batch";
+  const mark = (r) => (r.failed ? " ✗" : CONTENDERS[r.lib].exact ? "" : " ≈");
+  const cell = (r, ref) => (r ? `${mops(r.opsPerSec)} (${ref ? ratio(r.opsPerSec / ref.opsPerSec) : "–"})${mark(r)}` : "–");
+  const bestCell = (r, ref) => (r ? `${mops(r.bestOpsPerSec)} (${ref ? ratio(r.bestOpsPerSec / ref.bestOpsPerSec) : "–"})` : "–");
 
-  if (failures.length) out.push("**Hit-rate check FAILED:**", "", ...failures.map((f) => `- ${f}`), "");
+  if (failures.length) out.push("**Checks FAILED:**", "", ...failures.map((f) => `- ${f}`), "");
+
+  out.push(
+    `Method: every timed row ran in ${size.rounds} interleaved rounds (round r runs every row, each in a fresh Node ` +
+      `process, before round r + 1 starts). A process times whole passes (${size.passes} per zipf process, 1 per storm ` +
+      `and seed process) by ${clockName} after a warm-up of ${fmtCount(size.warmOps)} ops on a throwaway cache; a row's figure is the ` +
+      `**median over rounds of each process's median pass**. "best pass" (the fastest single pass of any round) is an ` +
+      `extra column only. Every miss stores a new small value object; keys are a seeded permutation of the Zipf ranks, ` +
+      `so hot keys are not neighbours in memory. Ratios are to the fastest **strict** JS LRU of the column ` +
+      `(quick-lru, ≈, keeps up to 2 × max entries and so hits more: shown, never the reference). ` +
+      `The machine was shared with other work; its load average per round:`,
+    "",
+    roundsTable(roundFacts, table),
+    "",
+  );
 
   // Zipf table.
   const cols = [];
@@ -183,25 +246,22 @@ function render(rows, size, distinctInTrace, failures) {
     }
   out.push(`### Zipf(0.99) get, then set on a miss: ${fmtCount(size.ops)} ops over ${fmtCount(size.keys)} sha256 digests`, "");
   out.push(
-    `Mops/s, best per chunk: each row ran in ${size.rounds} round${size.rounds === 1 ? "" : "s"} (a fresh process each, all rows of a round ` +
-      `before the next round) and every 16,384-op chunk of the trace counts its fastest round, so time slices lost to other ` +
-      `work on the machine drop out. Ratio to the fastest JS LRU of the column; whole-pass medians in results.json. ` +
-      `${fmtCount(distinctInTrace)} distinct digests occur in the trace. ` +
-      "Hot: one string object per digest, reused (V8 caches its hash). Fresh: a new flat string per operation, " +
-      "cut from a Buffer as JSON.parse would hand it over. Batch rows: getMany of " +
-      BATCH +
-      " keys, then setMany of the misses.",
+    `Mops/s, median of rounds (ratio to the column's fastest strict JS LRU). ${fmtCount(distinctInTrace)} distinct digests ` +
+      "occur in the trace. Hot: one string object per digest, reused (V8 caches its hash). Fresh: a new flat string per " +
+      "operation, cut from a Buffer as JSON.parse would hand it over (built before the pass, untimed). Batch rows: getMany of " +
+      `${BATCH} keys, then setMany of the misses. Reference of each column: ` +
+      cols.map((c) => `${c.strings} ${fmtCount(c.cap)} ${refs[`${c.strings}/${c.cap}`]?.label ?? "–"}`).join(", ") +
+      ".",
     "",
   );
-  const header = ["contender", ...cols.map((c) => `${c.strings} ${fmtCount(c.cap)}`)];
-  const body = ALL.map((lib) => [
-    CONTENDERS[lib].label,
-    ...cols.map((c) =>
-      cell(
-        c.group.find((r) => r.lib === lib && r.order !== "batch"),
-        refs[`${c.strings}/${c.cap}`],
-      ),
-    ),
+  const header = ["contender", ...cols.flatMap((c) => [`${c.strings} ${fmtCount(c.cap)}`, "best pass"])];
+  const body = keys.map((k) => [
+    k.label,
+    ...cols.flatMap((c) => {
+      const r = c.group.find((x) => same(x, k));
+      const ref = refs[`${c.strings}/${c.cap}`];
+      return [cell(r, ref), bestCell(r, ref)];
+    }),
   ]);
   out.push(table(header, body), "");
   const hitLine = size.caps
@@ -212,11 +272,7 @@ function render(rows, size, distinctInTrace, failures) {
       return `cap ${fmtCount(cap)}: ${percent(seq?.hitRate)} (batch order ${percent(batch?.hitRate)}; quick-lru ${quick.map((q) => percent(q.hitRate)).join(" / ")})`;
     })
     .join("; ");
-  out.push(
-    `Hit rates, equal for every strict LRU row (checked): ${hitLine}. ` +
-      "≈ marks quick-lru, which keeps up to 2 × max entries in two generations and so hits more: it is shown but never the reference. ✗ marks a failed check.",
-    "",
-  );
+  out.push(`Hit rates, equal for every strict LRU row (checked): ${hitLine}. ✗ marks a failed check.`, "");
   const handleRow = find((r) => r.handleCost && r.scenario === "zipf");
   if (handleRow) {
     const h = handleRow.handleCost;
@@ -227,33 +283,15 @@ function render(rows, size, distinctInTrace, failures) {
     );
   }
 
-  // Storm.
-  out.push("### Eviction storm: set only, every key new (every set past capacity evicts)", "");
-  const stormCols = size.caps.map((cap) => {
-    const group = pick((r) => r.scenario === "storm" && r.cap === cap);
-    return { cap, group, ref: fastestJs(group) };
-  });
-  refs.storm = stormCols;
-  out.push(
-    table(
-      ["contender", ...size.caps.map((c) => `${fmtCount(c)} entries`)],
-      ALL.map((lib) => [
-        CONTENDERS[lib].label,
-        ...stormCols.map((c) =>
-          cell(
-            c.group.find((r) => r.lib === lib),
-            c.ref,
-          ),
-        ),
-      ]),
-    ),
-    "",
-  );
+  // Storm (a section only when its scenario ran).
+  if (pick((r) => r.scenario === "storm").length) out.push(...stormSection(rows, size, keys, cell, bestCell));
+  else out.push("### Eviction storm", "", "Not run this time (BENCH_CACHE_SCENARIOS).", "");
 
   // Memory.
   out.push("### Bytes per entry: a full cache, the only holder of its keys (71-byte digest strings)", "");
   out.push(
-    "JS heap growth + ArrayBuffer growth (typed arrays) + wasm memory growth, after gc(), divided by the entries. " +
+    "JS heap growth + ArrayBuffer growth (typed arrays) + wasm memory growth, after gc(), divided by the entries " +
+      "(one process per row; values are one shared object, so the figure is the structure and its keys). " +
       "Digest-handle rows count the core's digest table that interns the keys.",
     "",
   );
@@ -265,10 +303,10 @@ function render(rows, size, distinctInTrace, failures) {
   out.push(
     table(
       ["contender", ...size.caps.flatMap((c) => [`${fmtCount(c)}: B/entry (heap + typed + wasm)`, "vs lru-cache"])],
-      ALL.map((lib) => [
-        CONTENDERS[lib].label,
+      keys.map((k) => [
+        k.label,
         ...memCols.flatMap((c) => {
-          const r = c.group.find((x) => x.lib === lib);
+          const r = c.group.find((x) => x.lib === k.lib && x.build === k.build);
           if (!r) return ["–", "–"];
           const parts = `${bytes(r.heapPerEntry)} + ${bytes(r.abPerEntry)} + ${bytes(r.wasmPerEntry)}`;
           return [`**${bytes(r.bytesPerEntry)}** (${parts})`, ratio(r.bytesPerEntry / c.lru.bytesPerEntry)];
@@ -281,29 +319,62 @@ function render(rows, size, distinctInTrace, failures) {
   // Seed baselines.
   out.push("### The seed's baselines: a cache of 500 entries, 500 sets then 200 accesses", "");
   const seedRows = pick((r) => r.scenario === "seed");
+  if (!seedRows.length) out.push("Not run this time (BENCH_CACHE_SCENARIOS).", "");
   const seedRef = fastestJs(seedRows);
-  out.push(
-    table(
-      ["contender", "µs per round (new cache, 500 sets, 200 gets)", "Mops/s", "vs fastest JS"],
-      ALL.map((lib) => {
-        const r = seedRows.find((x) => x.lib === lib);
-        return r
-          ? [CONTENDERS[lib].label, r.usPerRound.toFixed(1), mops(r.opsPerSec), seedRef ? ratio(r.opsPerSec / seedRef.opsPerSec) : "–"]
-          : [CONTENDERS[lib].label, "–", "–", "–"];
-      }),
-    ),
-    "",
-  );
+  if (seedRows.length)
+    out.push(
+      table(
+        ["contender", "µs per round (new cache, 500 sets, 200 gets)", "Mops/s", "vs fastest strict JS", "best pass"],
+        ALL.map((lib) => {
+          const r = seedRows.find((x) => x.lib === lib);
+          return r
+            ? [
+                CONTENDERS[lib].label,
+                r.usPerRound.toFixed(1),
+                mops(r.opsPerSec),
+                seedRef ? ratio(r.opsPerSec / seedRef.opsPerSec) : "–",
+                bestCell(r, seedRef),
+              ]
+            : [CONTENDERS[lib].label, "–", "–", "–", "–"];
+        }),
+      ),
+      "",
+    );
 
   out.push(...targets(rows, size, refs));
   return out.join("\n");
 }
 
+function stormSection(rows, size, keys, cell, bestCell) {
+  const out = [];
+  const pick = (f) => rows.filter(f);
+  out.push(`### Eviction storm: ${fmtCount(size.stormOps)} sets, every key new (every set past capacity evicts)`, "");
+  const stormCols = size.caps.map((cap) => {
+    const group = pick((r) => r.scenario === "storm" && r.cap === cap);
+    return { cap, group, ref: fastestJs(group) };
+  });
+  out.push(
+    table(
+      ["contender", ...size.caps.flatMap((c) => [`${fmtCount(c)} entries`, "best pass"])],
+      ALL.map((lib) => [
+        CONTENDERS[lib].label,
+        ...stormCols.flatMap((c) => {
+          const r = c.group.find((x) => x.lib === lib);
+          return [cell(r, c.ref), bestCell(r, c.ref)];
+        }),
+      ]),
+    ),
+    "",
+  );
+
+  return out;
+}
+
 function targets(rows, size, refs) {
-  const lines = ["### Targets", ""];
+  const lines = ["### Targets (medians)", ""];
   const checks = [];
   const zipfRatio = (lib, strings, cap) => {
-    const r = rows.find((x) => x.scenario === "zipf" && x.lib === lib && x.strings === strings && x.cap === cap && !x.order);
+    const r = rows.find((x) => x.scenario === "zipf" && x.lib === lib && x.strings === strings && x.cap === cap && !x.order && !x.build);
     const ref = refs[`${strings}/${cap}`];
     return r && ref ? r.opsPerSec / ref.opsPerSec : null;
   };
@@ -315,7 +386,7 @@ function targets(rows, size, refs) {
       checks.push([`batch, string keys ≥ 1.2×, ${strings}, ${fmtCount(cap)}`, zipfRatio("layerlens-batch-string", strings, cap), 1.2]);
     }
     const mem = refs.memory.find((m) => m.cap === cap);
-    const ours = mem.group.find((r) => r.lib === "layerlens-string");
+    const ours = mem.group.find((r) => r.lib === "layerlens-string" && !r.build);
     checks.push([
       `bytes/entry ≤ 0.5× lru-cache, string keys, ${fmtCount(cap)}`,
       ours && mem.lru ? ours.bytesPerEntry / mem.lru.bytesPerEntry : null,

@@ -6,7 +6,7 @@
 
 // ---- version and the IO window ----
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 /** "No index" in every u32 link field and result. */
 export const NIL = 0xffffffff;
 /** Bytes the host may write at ioIn() (digest strings, batch keys, handles). */
@@ -86,6 +86,9 @@ export const CACHE_BATCH_MAX = 2048;
 export const CACHE_SIZES_OFF = 16384; // 16 * 1024
 /** Batch record tag: a digest handle (u32) follows instead of len ASCII bytes. */
 export const RECORD_HANDLE = 0xff;
+/** Packed string batches (cacheLookupManyPacked, cacheSetManyPacked): count u8 key lengths
+ *  at IO_IN, then the keys' ASCII back to back from IO_IN + CACHE_PACKED_KEYS_OFF. */
+export const CACHE_PACKED_KEYS_OFF = 2048;
 /** f64 counters cacheStats writes at IO_OUT: hits, misses, sets, deletes, evictions, expirations. */
 export const CACHE_STATS = 6;
 
@@ -223,6 +226,8 @@ export interface CoreExports {
   cacheStats(p: number): void; // (usize) => void
   cacheResetStats(p: number): void; // (usize) => void
   cacheCheck(p: number): number; // (usize) => i32
+  cacheLookupManyPacked(p: number, count: number, mode: number, now: number): number; // (usize, u32, u32, f64) => i32
+  cacheSetManyPacked(p: number, count: number, expiresAt: number, now: number): number; // (usize, u32, f64, f64) => i32
   poolNew(initialRecords: number, maxRecords: number): number; // (u32, u32) => usize
   poolFree(ptr: number): void; // (usize) => void
   poolAcquire(ptr: number, media: number): number; // (usize, u32) => i32

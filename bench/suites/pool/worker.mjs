@@ -229,6 +229,8 @@ reportResult({
   ...args,
   distEntry: undefined,
   clock,
+  passMs: passes.map((x) => +x.toFixed(3)),
+  ops,
   ms,
   opsPerSec: (ops / ms) * 1e3,
   nsPerOp: (ms * 1e6) / ops,
