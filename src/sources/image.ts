@@ -160,7 +160,10 @@ async function descend(source: ImageSource, options: ResolveOptions, graph: Laye
       );
       checkLayersAgainstConfig(manifest, config, describe("manifest", desc));
     }
-    const layers = layersOf(manifest.layers, config?.rootfs.diff_ids ?? [], (d, range) => source.openBlob(d, range));
+    const layers = layersOf(manifest.layers, config?.rootfs.diff_ids ?? [], (d, range) => source.openBlob(d, range)).map((l) => {
+      const byBytes = source.layerMediaType?.(l.descriptor);
+      return byBytes ? { ...l, mediaType: byBytes } : l;
+    });
     return {
       name: source.name,
       root,
