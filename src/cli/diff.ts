@@ -19,9 +19,12 @@ export const command: Command = {
     const [a, b, ...extra] = args.positionals;
     if (!a || !b || extra.length) throw new UsageError(`diff: name two images\nusage: ${this.usage}`);
     const fs = new LayerFS({ hashFiles: true });
-    const ma = await mountImage(a, io, { platform: args.options.platform, name: "a", fs });
+    const platformB = args.options["platform-b"] ?? args.options.platform;
+    const ma = await mountImage(a, io, { platform: args.options.platform, name: a, fs });
     try {
-      const mb = await mountImage(b, io, { platform: args.options["platform-b"] ?? args.options.platform, name: "b", fs });
+      // One LayerFS holds both views by name: the same image twice (two platforms) needs two names.
+      const nameB = b === a ? `${b} (${platformB ?? "again"})` : b;
+      const mb = await mountImage(b, io, { platform: platformB, name: nameB, fs });
       try {
         const d = diffImages(ma.image, mb.image);
         io.stdout(args.flags.json ? JSON.stringify(jsonOf(d), null, 2) + "\n" : format(d));

@@ -9,7 +9,7 @@ import type { Stat } from "../fs/merge.js";
 import { displayName } from "../fs/name-bytes.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
-import { expandShort, mountImage } from "./mount.js";
+import { checkLayerOption, expandShort, layerOption, mountImage } from "./mount.js";
 
 const TYPE_CHAR: Record<string, string> = { file: "-", directory: "d", symlink: "l", chardev: "c", blockdev: "b", fifo: "p" };
 
@@ -50,17 +50,10 @@ export const command: Command = {
     const [spec, path = "", ...extra] = args.positionals;
     if (!spec) throw new UsageError(`ls: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("ls: one IMAGE and at most one PATH");
-    let upTo: number | undefined;
-    if (args.options.layer !== undefined) {
-      upTo = Number(args.options.layer);
-      if (!Number.isInteger(upTo) || upTo < 0)
-        throw new UsageError(`ls: --layer takes a layer index (0 = bottom), not ${JSON.stringify(args.options.layer)}`);
-    }
+    const upTo = layerOption(args.options.layer, "ls");
     const m = await mountImage(spec, io, { platform: args.options.platform, upTo });
     try {
-      if (upTo !== undefined && upTo >= m.resolved.layers.length) {
-        throw new UsageError(`ls: --layer ${upTo}: the image has ${m.resolved.layers.length} layers`);
-      }
+      checkLayerOption(m, upTo, "ls");
       const base = m.image.stat(path);
       let stats: Iterable<Stat>;
       if (base.type !== "directory") stats = [m.image.lstat(path)];
