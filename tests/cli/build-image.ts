@@ -23,6 +23,7 @@ export interface BuiltImage {
   history?: Record<string, unknown>[];
   architecture?: string;
   os?: string;
+  variant?: string;
 }
 
 const sha256 = (b: Uint8Array) => "sha256:" + createHash("sha256").update(b).digest("hex");
@@ -54,6 +55,7 @@ function blobsOf(image: BuiltImage): Blobs {
   const config = json({
     architecture: image.architecture ?? "amd64",
     os: image.os ?? "linux",
+    ...(image.variant ? { variant: image.variant } : {}),
     config: image.config ?? {},
     rootfs: { type: "layers", diff_ids: layers.map((l) => sha256(l.tar)) },
     history: image.history ?? layers.map((_, i) => ({ created_by: `layer ${i}` })),
