@@ -10,6 +10,7 @@ import { displayName } from "../fs/name-bytes.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { checkLayerOption, expandShort, layerOption, mountImage } from "./mount.js";
+import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
 
 const TYPE_CHAR: Record<string, string> = { file: "-", directory: "d", symlink: "l", chardev: "c", blockdev: "b", fifo: "p" };
 
@@ -40,10 +41,11 @@ export function longLine(s: Stat, name: string): string {
 
 export const command: Command = {
   summary: "List a directory of an image's merged filesystem (whiteouts applied).",
-  usage: "layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json]",
+  usage: `layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
+    const { rest, registry } = takeRegistryFlags(argv, "ls");
     const args = parseArgs(
-      expandShort(argv, { "-l": "--long", "-R": "--recursive" }),
+      expandShort(rest, { "-l": "--long", "-R": "--recursive" }),
       { boolean: ["json", "long", "recursive"], string: ["layer", "platform"] },
       "ls",
     );
@@ -51,7 +53,7 @@ export const command: Command = {
     if (!spec) throw new UsageError(`ls: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("ls: one IMAGE and at most one PATH");
     const upTo = layerOption(args.options.layer, "ls");
-    const m = await mountImage(spec, io, { platform: args.options.platform, upTo });
+    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry });
     try {
       checkLayerOption(m, upTo, "ls");
       const base = m.image.stat(path);

@@ -11,6 +11,7 @@ import { parsePlatform } from "../oci/platform.js";
 import { documentCache } from "../sources/document-cache.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
 import { countedLayers } from "../report/progress.js";
+import type { RegistrySourceOptions } from "../sources/registry.js";
 import type { CliIO } from "./command.js";
 import { type CliProgress, startProgress } from "./progress.js";
 
@@ -26,10 +27,18 @@ export interface Mounted {
 export async function mountImage(
   spec: string,
   io: CliIO,
-  opts: { platform?: string; upTo?: number; name?: string; fs?: LayerFS; fsOptions?: LayerFSOptions } = {},
+  opts: {
+    platform?: string;
+    upTo?: number;
+    name?: string;
+    fs?: LayerFS;
+    fsOptions?: LayerFSOptions;
+    /** From the TLS flags (registry-flags.ts). */
+    registry?: RegistrySourceOptions;
+  } = {},
 ): Promise<Mounted> {
   await init();
-  const source = await openImage(spec);
+  const source = await openImage(spec, { registry: opts.registry });
   const shown = startProgress(io);
   try {
     const resolved = await resolveImage(source, {
