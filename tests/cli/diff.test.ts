@@ -68,6 +68,17 @@ describe.skipIf(skipFixtures())("diff against umoci's listings and skopeo's conf
     });
   }
 
+  it("two platforms of one image: the same name twice, each side's values from its own platform", async () => {
+    const multi = `oci:${fixture("layout-multi")}:multi`;
+    const d = await jsonDiff(multi, multi, "--platform", "linux/amd64", "--platform-b", "linux/arm64");
+    const [ra, rb] = [rows("multi-amd64"), rows("multi-arm64")];
+    const changed = d.entries.filter((e) => e.kind === "changed");
+    expect(changed.length).toBeGreaterThan(0);
+    for (const e of changed)
+      for (const [field, v] of Object.entries(e.values!))
+        expect({ path: e.path, field, ...v }).toEqual({ path: e.path, field, old: ra.get(e.path)![field], new: rb.get(e.path)![field] });
+  });
+
   it("a directory replaced by a file (and the reverse) reads as the types before → after", async () => {
     const r = await cli("diff", `${L}:v1`, `${L}:latest`);
     const [ra, rb] = [rows("v1"), rows("latest")];
