@@ -11,14 +11,16 @@ import { UsageError } from "../errors.js";
 import { exportImage } from "../fs/export.js";
 import type { MergedImage } from "../fs/merge.js";
 import { parseArgs } from "./args.js";
+import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
 import type { CliIO, Command } from "./command.js";
 import { expandShort, humanBytes, mountImage } from "./mount.js";
 
 export const command: Command = {
   summary: "Write an image's merged filesystem as one flat, deterministic tar.",
-  usage: "layerlens export IMAGE -o FILE|- [--platform os/arch[/variant]] [--json]",
+  usage: `layerlens export IMAGE -o FILE|- [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(expandShort(argv, { "-o": "--output" }), { boolean: ["json"], string: ["output", "platform"] }, "export");
+    const { rest, registry } = takeRegistryFlags(argv, "export");
+    const args = parseArgs(expandShort(rest, { "-o": "--output" }), { boolean: ["json"], string: ["output", "platform"] }, "export");
     const [spec, ...extra] = args.positionals;
     if (!spec) throw new UsageError(`export: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("export: one IMAGE at a time");
@@ -26,7 +28,7 @@ export const command: Command = {
     if (!out) throw new UsageError("export: say where with -o FILE (or -o - for stdout)");
     // Export reads every file anyway: recording the span digests while mounting costs one
     // hash pass, where recording them on first read would read every layer twice.
-    const m = await mountImage(spec, io, { platform: args.options.platform, fsOptions: { spanDigests: "mount" } });
+    const m = await mountImage(spec, io, { platform: args.options.platform, fsOptions: { spanDigests: "mount" }, registry });
     try {
       const { progress, shown } = m.progress;
       m.progress.writing({

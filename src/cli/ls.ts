@@ -3,13 +3,18 @@
 // owner, size, mtime, link target and the layer that supplied each entry. Names are bytes: in
 // text, a byte that is not UTF-8 prints as \xNN and a backslash as \\; --json keeps the name
 // string, whose U+DC80..U+DCFF stand for such bytes (fs/name-bytes.ts), reversibly.
+// -l counts as GNU ls does on the extracted rootfs (Linux): a file's links are its hard links in
+// the merged view, a directory's are 2 + its subdirectories, a symlink's size is the length of
+// its target in bytes. (A directory's size stays 0, as in the tar: the 4096 ls shows is ext4's.)
 
 import { UsageError } from "../errors.js";
-import type { Stat } from "../fs/merge.js";
-import { displayName } from "../fs/name-bytes.js";
+import type { MergedImage, Stat } from "../fs/merge.js";
+import { joinPath } from "../fs/path.js";
+import { displayName, encodeName } from "../fs/name-bytes.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
-import { expandShort, mountImage } from "./mount.js";
+import { checkLayerOption, expandShort, layerOption, mountImage } from "./mount.js";
+import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
 
 const TYPE_CHAR: Record<string, string> = { file: "-", directory: "d", symlink: "l", chardev: "c", blockdev: "b", fifo: "p" };
 
@@ -31,36 +36,38 @@ export function modeString(s: Stat): string {
   );
 }
 
-export function longLine(s: Stat, name: string): string {
-  const size = s.rdev ? `${s.rdev[0]},${s.rdev[1]}` : String(s.size);
+/** The link count and size ls(1) shows for `s`, from the merged view `image`. */
+export function lsCounts(image: MergedImage, s: Stat): { nlink: number; size: number } {
+  if (s.type === "symlink") return { nlink: s.nlink, size: encodeName(s.linkname ?? "").length };
+  if (s.type !== "directory") return { nlink: s.nlink, size: s.size };
+  const subdirs = image.readdir(s.path).filter((n) => image.lstat(joinPath(s.path, n)).type === "directory").length;
+  return { nlink: 2 + subdirs, size: 0 };
+}
+
+export function longLine(s: Stat, name: string, counts: { nlink: number; size: number } = s): string {
+  const size = s.rdev ? `${s.rdev[0]},${s.rdev[1]}` : String(counts.size);
   const when = new Date(s.mtime * 1000).toISOString().slice(0, 19).replace("T", " ");
   const link = s.linkname !== undefined ? ` -> ${displayName(s.linkname)}` : "";
-  return `${modeString(s)} ${String(s.uid).padStart(5)} ${String(s.gid).padStart(5)} ${size.padStart(10)} ${when}  L${String(s.layer).padEnd(3)} ${displayName(name)}${link}\n`;
+  return `${modeString(s)} ${String(counts.nlink).padStart(3)} ${String(s.uid).padStart(5)} ${String(s.gid).padStart(5)} ${size.padStart(10)} ${when}  L${String(s.layer).padEnd(3)} ${displayName(name)}${link}\n`;
 }
 
 export const command: Command = {
   summary: "List a directory of an image's merged filesystem (whiteouts applied).",
-  usage: "layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json]",
+  usage: `layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
+    const { rest, registry } = takeRegistryFlags(argv, "ls");
     const args = parseArgs(
-      expandShort(argv, { "-l": "--long", "-R": "--recursive" }),
+      expandShort(rest, { "-l": "--long", "-R": "--recursive" }),
       { boolean: ["json", "long", "recursive"], string: ["layer", "platform"] },
       "ls",
     );
     const [spec, path = "", ...extra] = args.positionals;
     if (!spec) throw new UsageError(`ls: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("ls: one IMAGE and at most one PATH");
-    let upTo: number | undefined;
-    if (args.options.layer !== undefined) {
-      upTo = Number(args.options.layer);
-      if (!Number.isInteger(upTo) || upTo < 0)
-        throw new UsageError(`ls: --layer takes a layer index (0 = bottom), not ${JSON.stringify(args.options.layer)}`);
-    }
-    const m = await mountImage(spec, io, { platform: args.options.platform, upTo });
+    const upTo = layerOption(args.options.layer, "ls");
+    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry });
     try {
-      if (upTo !== undefined && upTo >= m.resolved.layers.length) {
-        throw new UsageError(`ls: --layer ${upTo}: the image has ${m.resolved.layers.length} layers`);
-      }
+      checkLayerOption(m, upTo, "ls");
       const base = m.image.stat(path);
       let stats: Iterable<Stat>;
       if (base.type !== "directory") stats = [m.image.lstat(path)];
@@ -68,7 +75,9 @@ export const command: Command = {
       else stats = m.image.readdir(path).map((n) => m.image.lstat(path ? `${path.replace(/\/+$/, "")}/${n}` : n));
       const prefix = base.path ? base.path + "/" : "";
       const nameOf = (s: Stat) => (base.type === "directory" && s.path.startsWith(prefix) ? s.path.slice(prefix.length) : s.path);
-      const line = args.flags.json ? undefined : (s: Stat) => (args.flags.long ? longLine(s, nameOf(s)) : displayName(nameOf(s)) + "\n");
+      const line = args.flags.json
+        ? undefined
+        : (s: Stat) => (args.flags.long ? longLine(s, nameOf(s), lsCounts(m.image, s)) : displayName(nameOf(s)) + "\n");
       writeListing(stats, io, line);
       return 0;
     } finally {

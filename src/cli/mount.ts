@@ -3,6 +3,7 @@
 // "reading" counts the compressed bytes of the blobs as they are read, decompressed and
 // verified, layer by layer; "merging" is the layers applied to the view once all were read.
 
+import { UsageError } from "../errors.js";
 import { LayerFS, type LayerFSOptions, type MergedImage } from "../fs/merge.js";
 import { init } from "../node.js";
 import { openImage } from "../node/open.js";
@@ -10,6 +11,7 @@ import { parsePlatform } from "../oci/platform.js";
 import { documentCache } from "../sources/document-cache.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
 import { countedLayers } from "../report/progress.js";
+import type { RegistrySourceOptions } from "../sources/registry.js";
 import type { CliIO } from "./command.js";
 import { type CliProgress, startProgress } from "./progress.js";
 
@@ -25,10 +27,18 @@ export interface Mounted {
 export async function mountImage(
   spec: string,
   io: CliIO,
-  opts: { platform?: string; upTo?: number; name?: string; fs?: LayerFS; fsOptions?: LayerFSOptions } = {},
+  opts: {
+    platform?: string;
+    upTo?: number;
+    name?: string;
+    fs?: LayerFS;
+    fsOptions?: LayerFSOptions;
+    /** From the TLS flags (registry-flags.ts). */
+    registry?: RegistrySourceOptions;
+  } = {},
 ): Promise<Mounted> {
   await init();
-  const source = await openImage(spec);
+  const source = await openImage(spec, { registry: opts.registry });
   const shown = startProgress(io);
   try {
     const resolved = await resolveImage(source, {
@@ -36,7 +46,8 @@ export async function mountImage(
       cache: documentCache(),
     });
     const fs = opts.fs ?? new LayerFS(opts.fsOptions);
-    const image = fs.image(opts.name);
+    // The view is named as the user typed the image: its errors quote that name.
+    const image = fs.image(opts.name ?? spec);
     const { progress } = shown;
     const todo = opts.upTo === undefined ? resolved.layers : resolved.layers.slice(0, opts.upTo + 1);
     // Blobs read later (cat, export) are the writing phase's business: only mounting feeds this.
@@ -76,6 +87,22 @@ export async function mountImage(
     shown.close();
     await source.close?.();
     throw e;
+  }
+}
+
+/** `--layer N` (0 = bottom) as a layer index, or undefined when not given. */
+export function layerOption(value: string | undefined, verb: string): number | undefined {
+  if (value === undefined) return undefined;
+  const upTo = Number(value);
+  if (!Number.isInteger(upTo) || upTo < 0 || value.trim() === "")
+    throw new UsageError(`${verb}: --layer takes a layer index (0 = bottom), not ${JSON.stringify(value)}`);
+  return upTo;
+}
+
+/** Refuse a `--layer` past the image's top layer (mountBatch would stop at the top silently). */
+export function checkLayerOption(m: Mounted, upTo: number | undefined, verb: string): void {
+  if (upTo !== undefined && upTo >= m.resolved.layers.length) {
+    throw new UsageError(`${verb}: --layer ${upTo}: the image has ${m.resolved.layers.length} layers (0..${m.resolved.layers.length - 1})`);
   }
 }
 

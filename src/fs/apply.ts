@@ -34,6 +34,8 @@ export interface Change {
   type: KindName;
   /** Regular-file bytes added or, for deletions, no longer visible. */
   bytes: number;
+  /** For a modification that changed the path's type: the type it had before (a dir replaced by a file...). */
+  was?: KindName;
 }
 
 /** What one layer did to the view below it. */
@@ -242,8 +244,8 @@ export function applyLayer(
     }
 
     const wasThere = existing !== NIL && !createdHere.has(existing);
+    const oldType = existing !== NIL ? KIND_NAMES[t.kind[t.inode[existing]]] : undefined;
     if (existing !== NIL) {
-      const oldType = KIND_NAMES[t.kind[t.inode[existing]]];
       const replacedBytes = removeCounting(existing);
       // A replaced directory's contents are gone too: report them as deleted.
       if (oldType === "directory" && wasThere) {
@@ -261,7 +263,8 @@ export function applyLayer(
     const kind = KIND_NAMES[t.kind[inode]];
     const bytes = e.type === "file" ? e.size : 0;
     if (e.type === "file") versions.push({ inode, size: e.size, path });
-    record(wasThere ? changes.modified : changes.added, { path, type: kind, bytes });
+    if (wasThere && oldType !== kind) record(changes.modified, { path, type: kind, bytes, was: oldType });
+    else record(wasThere ? changes.modified : changes.added, { path, type: kind, bytes });
   }
   pruneDiveDirs(diveLeaves);
   return { changes, versions, diveLeaves, warnings };

@@ -3,7 +3,8 @@
 // size, link target, device, xattrs or content. Content is compared by sha256 when both
 // images were mounted with hashFiles; otherwise two versions are known equal only when they
 // are the same bytes of the same layer (same diff_id and offset), and are reported with
-// "content?" when that cannot be told.
+// "content?" when that cannot be told. fieldValues gives each changed field's value on both
+// sides (modes in octal, content as sha256), for --json and for "before → after" text.
 
 import type { MergedImage, Stat } from "./merge.js";
 import { comparePaths } from "./path.js";
@@ -77,4 +78,42 @@ function sameBytes(ia: MergedImage, a: Stat, ib: MergedImage, b: Stat): boolean 
 
 function sortKeys(x: Record<string, string> | undefined): [string, string][] | null {
   return x ? Object.entries(x).sort(([p], [q]) => comparePaths(p, q)) : null;
+}
+
+/** A changed field's value in a and in b; null where a side has none (no digest, no link). */
+export interface FieldChange {
+  old: string | number | Record<string, string> | null;
+  new: string | number | Record<string, string> | null;
+}
+
+/** The old and new value of each field a "changed" entry lists. */
+export function fieldValues(e: DiffEntry): Partial<Record<DiffField, FieldChange>> {
+  const out: Partial<Record<DiffField, FieldChange>> = {};
+  if (!e.a || !e.b || !e.fields) return out;
+  for (const f of e.fields) out[f] = { old: valueOf(e.a, f), new: valueOf(e.b, f) };
+  return out;
+}
+
+function valueOf(s: Stat, f: DiffField): FieldChange["old"] {
+  switch (f) {
+    case "type":
+      return s.type;
+    case "mode":
+      return s.mode.toString(8).padStart(4, "0");
+    case "uid":
+      return s.uid;
+    case "gid":
+      return s.gid;
+    case "size":
+      return s.size;
+    case "link":
+      return s.linkname ?? null;
+    case "rdev":
+      return s.rdev ? `${s.rdev[0]},${s.rdev[1]}` : null;
+    case "xattrs":
+      return s.xattrs ?? null;
+    case "content":
+    case "content?":
+      return s.digest ?? null;
+  }
 }

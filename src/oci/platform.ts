@@ -60,3 +60,9 @@ export function selectPlatform(manifests: readonly Descriptor[], want: Platform)
   const exact = candidates.find((d) => normalizePlatform(d.platform as Platform).variant === normalizePlatform(want).variant);
   return exact ?? candidates[0];
 }
+
+/** The platform an image config declares (os, architecture, variant). */
+export function platformOfConfig(config: { os?: string; architecture?: string; variant?: string }): Platform {
+  const p: Platform = { os: config.os ?? "", architecture: config.architecture ?? "" };
+  return config.variant ? { ...p, variant: config.variant } : p;
+}

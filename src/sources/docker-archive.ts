@@ -9,11 +9,27 @@
 // skopeo (containers/image) synthesises, byte for byte, so its digest equals skopeo's answer:
 // config digest = sha256 of the config's bytes, layer digests = the config's
 // rootfs.diff_ids (verified when read), layer media type ...rootfs.diff.tar.gzip as
-// skopeo writes it whatever the bytes are (readers sniff the real compression).
+// skopeo writes it whatever the bytes are. That label is kept in the manifest (it is what
+// the digest binds) but not handed to readers: each layer's Layer.mediaType is the type its
+// sniffed bytes have (layerMediaType), so the merged view does not warn about a label we
+// made up. Docker schema 2 has no zstd layer type, so an archive holding a zstd layer gets
+// an OCI image manifest instead, with every layer typed by its bytes.
 // Spec: https://github.com/moby/moby/blob/master/image/spec/v1.2.md (combined image JSON + layers)
 
 import { ArchiveError, InvalidManifestError, InvalidReferenceError, NotFoundError } from "../errors.js";
-import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_LAYER_ZSTD, DOCKER_MANIFEST, sniffCompression } from "../oci/media-types.js";
+import {
+  type Compression,
+  DOCKER_CONFIG,
+  DOCKER_LAYER,
+  DOCKER_LAYER_GZIP,
+  DOCKER_MANIFEST,
+  OCI_CONFIG,
+  OCI_LAYER,
+  OCI_LAYER_GZIP,
+  OCI_LAYER_ZSTD,
+  OCI_MANIFEST,
+  sniffCompression,
+} from "../oci/media-types.js";
 import { formatReference, parseReference } from "../oci/reference.js";
 import type { Descriptor } from "../oci/types.js";
 import { validateDescriptor } from "../oci/validate.js";
@@ -43,7 +59,14 @@ export class DockerArchiveSource implements ImageSource {
     /** digest -> the member holding its bytes (or in-memory bytes for synthesised blobs). */
     private readonly blobs: Map<string, TarMember | Uint8Array>,
     private readonly reader: ByteReader,
+    /** layer digest -> the media type its bytes have, where the manifest's label says otherwise. */
+    private readonly byteTypes: Map<string, string>,
   ) {}
+
+  /** The media type a layer's bytes have, when the synthesised manifest labels it otherwise. */
+  layerMediaType(desc: Descriptor): string | undefined {
+    return this.byteTypes.get(desc.digest);
+  }
 
   /** The repo tags of the chosen image. */
   get repoTags(): string[] {
@@ -85,19 +108,29 @@ export class DockerArchiveSource implements ImageSource {
         `${chosen.Layers.length} layers but the config lists ${config.length} rootfs.diff_ids`,
       );
     }
-    const layers: Descriptor[] = [];
+    const found: { desc: Descriptor; compression?: Compression }[] = [];
     for (const [i, path] of chosen.Layers.entries()) {
       const member = resolveMember(store.members, path, where);
       // LayerSources describes foreign layers (bytes elsewhere, at `urls`); for the others
       // skopeo ignores it and so do we, which keeps the synthesised manifest identical.
       const source = chosen.LayerSources?.[config[i]];
-      const desc = source?.urls?.length ? source : await layerDescriptor(reader, member, path, config[i]);
-      blobs.set(desc.digest, member);
-      layers.push(desc);
+      const layer = source?.urls?.length ? { desc: source } : await layerDescriptor(reader, member, path, config[i]);
+      blobs.set(layer.desc.digest, member);
+      found.push(layer);
     }
-    const manifest = { schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: configDesc, layers };
+    const oci = found.some((l) => l.compression === "zstd");
+    const byteTypes = new Map<string, string>();
+    const layers = found.map(({ desc, compression }) => {
+      if (!compression) return desc;
+      if (oci) return { ...desc, mediaType: OCI_LAYER_TYPES[compression] };
+      if (compression === "none") byteTypes.set(desc.digest, DOCKER_LAYER);
+      return desc;
+    });
+    const type = oci ? OCI_MANIFEST : DOCKER_MANIFEST;
+    if (oci) configDesc = { ...configDesc, mediaType: OCI_CONFIG };
+    const manifest = { schemaVersion: 2, mediaType: type, config: configDesc, layers };
     const bytes = new TextEncoder().encode(JSON.stringify(manifest, descriptorKeyOrder));
-    const manifestDesc = { mediaType: DOCKER_MANIFEST, size: bytes.length, digest: sha256Of(bytes) };
+    const manifestDesc = { mediaType: type, size: bytes.length, digest: sha256Of(bytes) };
     blobs.set(manifestDesc.digest, bytes);
     return new DockerArchiveSource(
       `docker-archive:${where}${selector ? ":" + selector : ""}`,
@@ -107,6 +140,7 @@ export class DockerArchiveSource implements ImageSource {
       manifestDesc,
       blobs,
       reader,
+      byteTypes,
     );
   }
 
@@ -223,20 +257,28 @@ async function sha256OfRange(reader: ByteReader, offset: number, size: number): 
   return h.digest();
 }
 
+const OCI_LAYER_TYPES: Record<Compression, string> = { none: OCI_LAYER, gzip: OCI_LAYER_GZIP, zstd: OCI_LAYER_ZSTD };
+
 /**
- * A layer's descriptor. An uncompressed layer.tar is its own diff: digest = diff_id (what
- * skopeo writes). A compressed member (podman/ggcr write <digest>.tar.gz) is described as the
- * bytes in the archive: digest from its hex file name, else by hashing it; inspect then checks
- * the diff_id over the decompressed bytes. (skopeo instead serves such layers decompressed,
- * so its manifest digest differs for those archives only.)
+ * A layer's descriptor, as skopeo labels it (...tar.gzip), and the compression its first bytes
+ * show. An uncompressed layer.tar is its own diff: digest = diff_id (what skopeo writes). A
+ * compressed member (podman/ggcr write <digest>.tar.gz) is described as the bytes in the
+ * archive: digest from its hex file name, else by hashing it; inspect then checks the diff_id
+ * over the decompressed bytes. (skopeo instead serves such layers decompressed, so its
+ * manifest digest differs for those archives only.)
  */
-async function layerDescriptor(reader: ByteReader, member: TarMember, path: string, diffId: string): Promise<Descriptor> {
+async function layerDescriptor(
+  reader: ByteReader,
+  member: TarMember,
+  path: string,
+  diffId: string,
+): Promise<{ desc: Descriptor; compression: Compression }> {
   const head = await reader.read(member.offset, Math.min(4, member.size));
   const compression = sniffCompression(head);
-  if (compression === "none") return { mediaType: DOCKER_LAYER_GZIP, size: member.size, digest: diffId };
+  if (compression === "none") return { desc: { mediaType: DOCKER_LAYER_GZIP, size: member.size, digest: diffId }, compression };
   const named = /^(?:.*\/)?([a-f0-9]{64})\.tar(?:\.gz|\.zst|\.gzip|\.zstd)?$/.exec(path);
   const digest = named ? `sha256:${named[1]}` : await sha256OfRange(reader, member.offset, member.size);
-  return { mediaType: compression === "zstd" ? DOCKER_LAYER_ZSTD : DOCKER_LAYER_GZIP, size: member.size, digest };
+  return { desc: { mediaType: DOCKER_LAYER_GZIP, size: member.size, digest }, compression };
 }
 
 /** The config's rootfs.diff_ids (one per layer, in order). */

@@ -11,7 +11,7 @@ import { LayerGraph } from "../graph.js";
 import { loadDefaultCore } from "../wasm/core.js";
 import { type Layer, layersOf } from "../oci/layer.js";
 import { isImageConfig, isIndex, isImageManifest, isSchema1 } from "../oci/media-types.js";
-import { formatPlatform, hostPlatform, selectPlatform } from "../oci/platform.js";
+import { formatPlatform, hostPlatform, platformMatches, platformOfConfig, selectPlatform } from "../oci/platform.js";
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from "../oci/types.js";
 import { documentKind, validateConfig, validateIndex, validateManifest } from "../oci/validate.js";
 import type { ImageSource } from "./source.js";
@@ -102,6 +102,8 @@ function chooseEntry(index: ImageIndex, desc: Descriptor, want: Platform | undef
   if (usable.length === 0) throw new NotFoundError(`index ${desc.digest} lists no manifests`);
   const withPlatform = usable.filter((d) => d.platform);
   if (!want && (usable.length === 1 || withPlatform.length === 0)) return usable[0];
+  // One entry that names no platform: its config says which it is (checked by the caller).
+  if (usable.length === 1 && withPlatform.length === 0) return usable[0];
   const target = want ?? hostPlatform();
   const found = selectPlatform(usable, target);
   if (!found) {
@@ -159,8 +161,12 @@ async function descend(source: ImageSource, options: ResolveOptions, graph: Laye
         parseJson(configBytes, (why) => new InvalidManifestError(what, "", why)),
       );
       checkLayersAgainstConfig(manifest, config, describe("manifest", desc));
+      if (options.platform && !chosenByPlatform(indexes)) checkConfigPlatform(source.name, config, options.platform);
     }
-    const layers = layersOf(manifest.layers, config?.rootfs.diff_ids ?? [], (d, range) => source.openBlob(d, range));
+    const layers = layersOf(manifest.layers, config?.rootfs.diff_ids ?? [], (d, range) => source.openBlob(d, range)).map((l) => {
+      const byBytes = source.layerMediaType?.(l.descriptor);
+      return byBytes ? { ...l, mediaType: byBytes } : l;
+    });
     return {
       name: source.name,
       root,
@@ -173,6 +179,25 @@ async function descend(source: ImageSource, options: ResolveOptions, graph: Laye
       layers,
     };
   }
+}
+
+/** True when the last index on the way chose its entry by a platform field. */
+function chosenByPlatform(indexes: IndexStep[]): boolean {
+  const last = indexes[indexes.length - 1];
+  return !!last && last.index.manifests.some((d) => d.platform);
+}
+
+/**
+ * A wanted platform an image does not offer is refused rather than ignored: an image that is
+ * not an index (or whose index names no platforms) offers only the one its config declares.
+ */
+function checkConfigPlatform(name: string, config: ImageConfig, want: Platform): void {
+  const have = platformOfConfig(config);
+  if (platformMatches(want, have)) return;
+  throw new NotFoundError(
+    `${name}: no image for ${formatPlatform(want)} (platforms: ${formatPlatform(have)}; the image is not a multi-platform index)`,
+    formatPlatform(want),
+  );
 }
 
 /** image-spec config.md: one diff_id per layer, in order. */

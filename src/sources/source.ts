@@ -21,6 +21,11 @@ export interface ImageSource {
    * verifying readers. `range` asks for part of it (registries: HTTP Range).
    */
   openBlob(desc: Descriptor, range?: ByteRange): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * The media type a layer's bytes have, when the source synthesised its descriptor with a
+   * conventional label that says otherwise (docker-archive); readers then use this one.
+   */
+  layerMediaType?(desc: Descriptor): string | undefined;
   /** Referrers of `subject` (registries; layouts may answer from their index). */
   referrers?(subject: Descriptor, artifactType?: string): Promise<Descriptor[]>;
   /** Release files, handles, connections. */
