@@ -30,6 +30,7 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   config: () => import("./config.js"),
   tags: () => import("./tags.js"),
   referrers: () => import("./referrers.js"),
+  serve: () => import("./serve.js"),
 };
 
 /** The status of a process whose reader went away: 128 + SIGPIPE, as the shell shows cat's. */
