@@ -68,17 +68,18 @@ const service :Workerd.Worker = (
 /** Poll until the service answers /v2/ (or the process exits). */
 async function ready(url: string, exited: () => string | undefined): Promise<void> {
   const deadline = Date.now() + 90_000;
+  let last = "no answer";
   for (;;) {
     const why = exited();
     if (why) throw new Error(why);
     try {
       const res = await fetch(new URL("/v2/", url));
-      await res.arrayBuffer();
+      last = `HTTP ${res.status}: ${(await res.text()).slice(0, 500)}`;
       if (res.ok) return;
-    } catch {
-      /* not listening yet */
+    } catch (e) {
+      last = String(e);
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within 90 s`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer /v2/ within 90 s (last: ${last})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -113,6 +114,8 @@ export async function startService(kind: HostKind, settings: ServiceSettings): P
   child.stderr?.on("data", (d) => (stderr += d));
   child.stdout?.on("data", (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}/`;
-  await ready(url, () => (child.exitCode !== null ? `${kind} exited ${child.exitCode}:\n${stderr}` : undefined));
+  await ready(url, () => (child.exitCode !== null ? `${kind} exited ${child.exitCode}:\n${stderr}` : undefined)).catch((e: Error) => {
+    throw new Error(`${e.message}\n${stderr}`);
+  });
   return { kind, url, stderr: () => stderr };
 }
