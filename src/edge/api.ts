@@ -115,7 +115,11 @@ export const API_ROUTES: Record<string, (ctx: ApiContext) => Promise<Response>> 
     cachedAnswer(ctx, "layers", async (source) => {
       const m = await mounted(source, ctx);
       try {
-        return layersReport({ name: required(ctx.query, "ref"), layers: m.image.layers }, analyzeWaste(m.image, 10), flag(ctx.query, "changes"));
+        return layersReport(
+          { name: required(ctx.query, "ref"), layers: m.image.layers },
+          analyzeWaste(m.image, 10),
+          flag(ctx.query, "changes"),
+        );
       } finally {
         m.fs.free();
       }

@@ -8,7 +8,7 @@
 // failure is JSON with our error code. The core must be loaded (the host's init()) first.
 
 import { UsageError } from "../errors.js";
-import { createRegistryCache, type RegistryCache, type TimeoutOptions } from "../sources/registry.js";
+import { createRegistryCache, type RegistryCache, type RetryOptions, type TimeoutOptions } from "../sources/registry.js";
 import { API_ROUTES } from "./api.js";
 import { corsHeaders, errorResponse, json, preflight } from "./http.js";
 import { UpstreamPolicy, type UpstreamPolicyOptions } from "./policy.js";
@@ -23,6 +23,8 @@ export interface HandlerOptions {
   fetch?: typeof fetch;
   /** Deadlines of every upstream request (the registry client's defaults: 30 s each). */
   timeouts?: TimeoutOptions;
+  /** Retries of dropped or failed upstream requests (the registry client's defaults). */
+  retry?: RetryOptions;
   /** Registries (host[:port]) spoken to over plain http. */
   insecure?: readonly string[];
   /** Memory budget of what is kept between requests. */
@@ -54,7 +56,14 @@ export function createHandler(options: HandlerOptions = {}): FetchHandler {
       shared = {
         store: new Store(options.store),
         cache,
-        upstream: new Upstream({ policy, fetch: options.fetch, timeouts: options.timeouts, insecure: options.insecure, cache }),
+        upstream: new Upstream({
+          policy,
+          fetch: options.fetch,
+          timeouts: options.timeouts,
+          retry: options.retry,
+          insecure: options.insecure,
+          cache,
+        }),
       };
     }
     return shared;
@@ -65,12 +74,22 @@ export function createHandler(options: HandlerOptions = {}): FetchHandler {
     if (req.method === "OPTIONS") return preflight(origin);
     try {
       if (req.method !== "GET" && req.method !== "HEAD") {
-        return withCors(json({ error: { code: "METHOD", message: `${req.method} is not served here (GET, HEAD, OPTIONS)` } }, 405, { Allow: "GET, HEAD, OPTIONS" }), origin);
+        return withCors(
+          json({ error: { code: "METHOD", message: `${req.method} is not served here (GET, HEAD, OPTIONS)` } }, 405, {
+            Allow: "GET, HEAD, OPTIONS",
+          }),
+          origin,
+        );
       }
       const { store, upstream } = state();
       if (url.pathname.startsWith("/api/")) {
         const route = API_ROUTES[url.pathname.slice("/api/".length)];
-        if (!route) throw new UsageError(`no such API: ${url.pathname} (${Object.keys(API_ROUTES).map((r) => `/api/${r}`).join(", ")})`);
+        if (!route)
+          throw new UsageError(
+            `no such API: ${url.pathname} (${Object.keys(API_ROUTES)
+              .map((r) => `/api/${r}`)
+              .join(", ")})`,
+          );
         const res = await route({ upstream, store, credentials: callerCredentials(req), query: url.searchParams });
         return withCors(req.method === "HEAD" ? new Response(null, { status: res.status, headers: res.headers }) : res, origin);
       }

@@ -76,13 +76,17 @@ export function serveNode(handler: FetchHandler, options: { host?: string; port?
     try {
       request = toRequest(req, origin, abort.signal);
     } catch {
-      res.writeHead(400, { "Content-Type": "application/json" }).end('{"error":{"code":"USAGE","message":"a request URL that does not parse"}}\n');
+      res
+        .writeHead(400, { "Content-Type": "application/json" })
+        .end('{"error":{"code":"USAGE","message":"a request URL that does not parse"}}\n');
       return;
     }
     void handler(request).then(
       (answer) => send(res, answer, abort.signal),
       () => {
-        res.writeHead(500, { "Content-Type": "application/json" }).end('{"error":{"code":"INTERNAL","message":"the service failed on this request"}}\n');
+        res
+          .writeHead(500, { "Content-Type": "application/json" })
+          .end('{"error":{"code":"INTERNAL","message":"the service failed on this request"}}\n');
       },
     );
   });
@@ -134,7 +138,9 @@ export function staticAssets(dir: string): (req: Request) => Promise<Response | 
       if (!(await stat(file)).isFile()) return undefined;
       const bytes = await readFile(file);
       const type = TYPES[extname(file)] ?? "application/octet-stream";
-      return new Response(req.method === "HEAD" ? null : bytes, { headers: { "Content-Type": type, "Content-Length": String(bytes.length) } });
+      return new Response(req.method === "HEAD" ? null : bytes, {
+        headers: { "Content-Type": type, "Content-Length": String(bytes.length) },
+      });
     } catch {
       return undefined;
     }

@@ -6,7 +6,14 @@
 
 import { UsageError } from "../errors.js";
 import { parseReference, type Reference } from "../oci/reference.js";
-import { RegistryClient, RegistrySource, type Credentials, type RegistryCache, type TimeoutOptions } from "../sources/registry.js";
+import {
+  RegistryClient,
+  RegistrySource,
+  type Credentials,
+  type RegistryCache,
+  type RetryOptions,
+  type TimeoutOptions,
+} from "../sources/registry.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import type { UpstreamPolicy } from "./policy.js";
 
@@ -15,6 +22,8 @@ export interface UpstreamOptions {
   /** The fetch under the guard (default globalThis.fetch). */
   fetch?: typeof fetch;
   timeouts?: TimeoutOptions;
+  /** Retries of dropped or failed upstream requests (the registry client's defaults). */
+  retry?: RetryOptions;
   /** Registries (host[:port]) spoken to over plain http. */
   insecure?: readonly string[];
   /** The registry cache anonymous requests share (undefined: none). */
@@ -56,7 +65,10 @@ export class Upstream {
   }
 
   source(reference: Reference, credentials: Credentials | undefined): RegistrySource {
-    return new RegistrySource(reference, { ...this.clientOptions(reference.registry, credentials), cache: credentials ? false : (this.options.cache ?? false) });
+    return new RegistrySource(reference, {
+      ...this.clientOptions(reference.registry, credentials),
+      cache: credentials ? false : (this.options.cache ?? false),
+    });
   }
 
   client(registry: string, credentials: Credentials | undefined): RegistryClient {
@@ -66,6 +78,12 @@ export class Upstream {
 
   private clientOptions(registry: string, credentials: Credentials | undefined) {
     const plainHttp = this.options.insecure?.some((r) => r.toLowerCase() === registry.toLowerCase()) || undefined;
-    return { fetch: this.fetch, credentials, timeouts: this.options.timeouts, ...(plainHttp ? { plainHttp } : {}) };
+    return {
+      fetch: this.fetch,
+      credentials,
+      timeouts: this.options.timeouts,
+      retry: this.options.retry,
+      ...(plainHttp ? { plainHttp } : {}),
+    };
   }
 }

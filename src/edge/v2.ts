@@ -75,7 +75,12 @@ function rangeOf(header: string, size: number): [number, number] | undefined {
 }
 
 function answerStored(method: string, bytes: Uint8Array, type: string, digest: string, range: string | null): Response {
-  const headers: Record<string, string> = { ...API_VERSION, "Content-Type": type, "Docker-Content-Digest": digest, "Accept-Ranges": "bytes" };
+  const headers: Record<string, string> = {
+    ...API_VERSION,
+    "Content-Type": type,
+    "Docker-Content-Digest": digest,
+    "Accept-Ranges": "bytes",
+  };
   if (!range) return new Response(head(method, bytes), { headers: { ...headers, "Content-Length": String(bytes.length) } });
   const span = rangeOf(range, bytes.length);
   if (!span) return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${bytes.length}` } });
@@ -111,12 +116,19 @@ async function blob(ctx: V2Context, method: string, registry: string, repository
   const length = Number(res.headers.get("Content-Length") ?? NaN);
   const size = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
   let body = verifyingStream(res.body, { digest, size }, `blob ${digest} in ${registry}/${repository}`);
-  if (anonymous && size !== undefined && size <= ctx.maxStoredBlob) body = keepOnceVerified(body, size, (bytes) => ctx.store.put(digest, { bytes, type: headers["Content-Type"] ?? "application/octet-stream" }));
+  if (anonymous && size !== undefined && size <= ctx.maxStoredBlob)
+    body = keepOnceVerified(body, size, (bytes) =>
+      ctx.store.put(digest, { bytes, type: headers["Content-Type"] ?? "application/octet-stream" }),
+    );
   return new Response(body, { status: 200, headers });
 }
 
 /** Pass `body` on, and hand its bytes to `keep` once the last chunk has been verified. */
-function keepOnceVerified(body: ReadableStream<Uint8Array>, size: number, keep: (bytes: Uint8Array) => Promise<void>): ReadableStream<Uint8Array> {
+function keepOnceVerified(
+  body: ReadableStream<Uint8Array>,
+  size: number,
+  keep: (bytes: Uint8Array) => Promise<void>,
+): ReadableStream<Uint8Array> {
   const all = new Uint8Array(size);
   let at = 0;
   return body.pipeThrough(
@@ -140,7 +152,9 @@ export async function handleV2(ctx: V2Context, method: string, path: string, ran
   if (tags) {
     const { registry, repository } = splitName(decodeURIComponent(tags[1]));
     const list = await ctx.upstream.client(registry, ctx.credentials).tags(repository);
-    return new Response(head(method, JSON.stringify({ name: repository, tags: list })), { headers: { ...API_VERSION, "Content-Type": "application/json" } });
+    return new Response(head(method, JSON.stringify({ name: repository, tags: list })), {
+      headers: { ...API_VERSION, "Content-Type": "application/json" },
+    });
   }
   const m = ROUTE.exec(path);
   if (!m) throw new NotFoundError(`no such registry route: ${path}`);

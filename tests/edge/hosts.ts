@@ -68,7 +68,7 @@ const service :Workerd.Worker = (
 /** Poll until the service answers /v2/ (or the process exits). */
 async function ready(url: string, exited: () => string | undefined): Promise<void> {
   const deadline = Date.now() + 90_000;
-  let last = "no answer";
+  let last: string;
   for (;;) {
     const why = exited();
     if (why) throw new Error(why);
@@ -97,7 +97,18 @@ export async function startService(kind: HostKind, settings: ServiceSettings): P
     for (const a of settings.allowPrivate ?? []) args.push("--allow-private", a);
   } else if (kind === "deno") {
     Object.assign(extra, { DENO_DIR: join(home, "deno"), DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" });
-    args = ["serve", "--port", String(port), "--host", "127.0.0.1", "--allow-net", "--allow-read", "--allow-env", "--sloppy-imports", "src/edge/deno.ts"];
+    args = [
+      "serve",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
+      "--sloppy-imports",
+      "src/edge/deno.ts",
+    ];
   } else if (kind === "bun") {
     Object.assign(extra, { LAYERLENS_PORT: String(port), LAYERLENS_HOST: "127.0.0.1" });
     args = ["src/edge/bun.ts"];

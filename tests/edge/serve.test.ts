@@ -34,7 +34,9 @@ async function cliJson(...argv: string[]): Promise<unknown> {
 /** A server on 127.0.0.1 that answers every request with a redirect to `target(path)`, and one that records visits. */
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; host: string }> {
   const server = createServer(handler);
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, host: `127.0.0.1:${(server.address() as { port: number }).port}` })));
+  return new Promise((ok) =>
+    server.listen(0, "127.0.0.1", () => ok({ server, host: `127.0.0.1:${(server.address() as { port: number }).port}` })),
+  );
 }
 
 /** A DNS name (not an IP literal) that resolves to a loopback address here. */
@@ -123,21 +125,28 @@ describe.runIf(run)("layerlens serve against real registries", () => {
       expect(proxy.seen.length).toBe(before);
     });
 
-    test.skipIf(!!why)("token auth: the caller's credentials go to that registry; without them the registry's 401 comes back typed", async () => {
-      const ref = `${token.host}/fixtures/demo:latest`;
-      const res = await api("inspect", { ref, quick: "1" }, { headers: { Authorization: BASIC } });
-      expect(res.status, await res.clone().text()).toBe(200);
-      expect(((await res.json()) as { digest: string }).digest).toBe(sha256(raw));
-      const denied = await api("inspect", { ref, quick: "1" });
-      expect(denied.status).toBe(401);
-      expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("REGISTRY");
-    });
+    test.skipIf(!!why)(
+      "token auth: the caller's credentials go to that registry; without them the registry's 401 comes back typed",
+      async () => {
+        const ref = `${token.host}/fixtures/demo:latest`;
+        const res = await api("inspect", { ref, quick: "1" }, { headers: { Authorization: BASIC } });
+        expect(res.status, await res.clone().text()).toBe(200);
+        expect(((await res.json()) as { digest: string }).digest).toBe(sha256(raw));
+        const denied = await api("inspect", { ref, quick: "1" });
+        expect(denied.status).toBe(401);
+        expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("REGISTRY");
+      },
+    );
 
     test.skipIf(!!why)("/v2/ answers a CORS preflight, passes manifests and blobs through, and forwards Range", async () => {
       const base = `/v2/${plain.host}/fixtures/demo`;
       const pre = await fetch(new URL(`${base}/manifests/latest`, svc.url), {
         method: "OPTIONS",
-        headers: { Origin: "http://page.test", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization,range" },
+        headers: {
+          Origin: "http://page.test",
+          "Access-Control-Request-Method": "GET",
+          "Access-Control-Request-Headers": "authorization,range",
+        },
       });
       expect(pre.status).toBe(204);
       expect(pre.headers.get("Access-Control-Allow-Origin")).toBe("*");
@@ -157,7 +166,9 @@ describe.runIf(run)("layerlens serve against real registries", () => {
       expect(part.headers.get("Content-Range")).toBe(`bytes 100-299/${layer.size}`);
       expect(Buffer.from(await part.arrayBuffer())).toEqual(Buffer.from(whole.subarray(100, 300)));
 
-      const authed = await fetch(new URL(`/v2/${token.host}/fixtures/demo/manifests/latest`, svc.url), { headers: { Authorization: BASIC } });
+      const authed = await fetch(new URL(`/v2/${token.host}/fixtures/demo/manifests/latest`, svc.url), {
+        headers: { Authorization: BASIC },
+      });
       expect(await authed.text()).toBe(raw);
     });
 
@@ -179,22 +190,29 @@ describe.runIf(run)("layerlens serve against real registries", () => {
       expect(tags.tags).toEqual(["latest"]);
     });
 
-    test.skipIf(!!why)("the policy: registries off the allowlist, redirects to refused addresses, names resolving to loopback", async () => {
-      const off = await api("inspect", { ref: `${bystander.host}/x:latest` });
-      expect(off.status).toBe(403);
-      expect(((await off.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
+    test.skipIf(!!why)(
+      "the policy: registries off the allowlist, redirects to refused addresses, names resolving to loopback",
+      async () => {
+        const off = await api("inspect", { ref: `${bystander.host}/x:latest` });
+        expect(off.status).toBe(403);
+        expect(((await off.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
 
-      // workerd has no DNS API: there only "localhost" is refused by name, and other names are
-      // the platform's egress rules' business (Cloudflare refuses private ranges itself).
-      const name = kind === "workerd" ? "localhost" : await loopbackName();
-      const port = bystander.host.split(":")[1];
-      for (const target of [`http://${bystander.host}/v2/x/manifests/latest`, `http://${name}:${port}/v2/x`, "http://169.254.169.254/latest/meta-data/"]) {
-        redirectTo = target;
-        const res = await fetch(new URL(`/v2/${redirector.host}/x/manifests/latest`, svc.url));
-        const body = (await res.json()) as { error: { code: string; message: string } };
-        expect({ target, status: res.status, code: body.error.code }).toEqual({ target, status: 403, code: "FORBIDDEN" });
-      }
-      expect(bystanderVisits).toBe(0);
-    });
+        // workerd has no DNS API: there only "localhost" is refused by name, and other names are
+        // the platform's egress rules' business (Cloudflare refuses private ranges itself).
+        const name = kind === "workerd" ? "localhost" : await loopbackName();
+        const port = bystander.host.split(":")[1];
+        for (const target of [
+          `http://${bystander.host}/v2/x/manifests/latest`,
+          `http://${name}:${port}/v2/x`,
+          "http://169.254.169.254/latest/meta-data/",
+        ]) {
+          redirectTo = target;
+          const res = await fetch(new URL(`/v2/${redirector.host}/x/manifests/latest`, svc.url));
+          const body = (await res.json()) as { error: { code: string; message: string } };
+          expect({ target, status: res.status, code: body.error.code }).toEqual({ target, status: 403, code: "FORBIDDEN" });
+        }
+        expect(bystanderVisits).toBe(0);
+      },
+    );
   });
 });
