@@ -4,9 +4,11 @@
 // skopeo are the expected answers. Then the policy: registries off the allowlist, redirects to
 // refused addresses and names that resolve to loopback are refused, and nothing is contacted.
 
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { lookup } from "node:dns/promises";
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { main } from "../../src/cli/main.js";
@@ -15,7 +17,8 @@ import { skopeoCopy, skopeoInspect, sha256 } from "../registry/harness/push.js";
 import { type RunningRegistry, startRegistry } from "../registry/harness/registry.js";
 import { FaultProxy } from "../registry/harness/fault-proxy.js";
 import { TokenIssuer } from "../registry/harness/token-issuer.js";
-import { FIXTURES, canRun } from "../registry/harness/tools.js";
+import { FIXTURES, canRun, freePort } from "../registry/harness/tools.js";
+import { CLI } from "../cli/helpers.js";
 import { cleanup } from "../runtimes/helpers/processes.js";
 import { HOSTS, type HostKind, type RunningService, hostUnavailable, startService } from "./hosts.js";
 
@@ -95,6 +98,26 @@ describe.runIf(run)("layerlens serve against real registries", () => {
   afterAll(async () => {
     cleanup();
     for (const stop of stops.reverse()) await stop();
+  });
+
+  test("Node's host serves the web inspector's files and nothing outside their folder", async () => {
+    const web = mkdtempSync(path.join(tmpdir(), "layerlens-serve-web-"));
+    stops.push(async () => rmSync(web, { recursive: true, force: true }));
+    writeFileSync(path.join(web, "index.html"), "<!doctype html><title>inspector</title>");
+    writeFileSync(path.join(web, "core.wasm"), Buffer.from([0, 0x61, 0x73, 0x6d]));
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, "serve", "--port", String(port), "--web", web], { stdio: ["ignore", "pipe", "pipe"] });
+    stops.push(async () => void child.kill("SIGTERM"));
+    await new Promise<void>((ok) => child.stdout.on("data", (d: Buffer) => d.toString().includes("listening") && ok()));
+    const base = `http://127.0.0.1:${port}`;
+    const index = await fetch(`${base}/`);
+    expect(index.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(await index.text()).toContain("inspector");
+    expect((await fetch(`${base}/core.wasm`)).headers.get("Content-Type")).toBe("application/wasm");
+    for (const escape of ["/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%00"]) {
+      const res = await fetch(`${base}${escape}`);
+      expect({ escape, status: res.status }).toEqual({ escape, status: 404 });
+    }
   });
 
   describe.each(HOSTS)("in %s", (kind: HostKind) => {
