@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.js";
 import { createHandler } from "../edge/handler.js";
+import { checkedNodeFetch } from "../edge/node-fetch.js";
 import { resolveAll, serveNode, staticAssets } from "../edge/node-host.js";
 import { DEFAULT_ALLOWED_REGISTRIES, UpstreamPolicy } from "../edge/policy.js";
 import { init } from "../node.js";
@@ -62,7 +63,13 @@ export const command: Command = {
       allowPrivate: [...allow.values, ...priv.values],
       resolve: resolveAll,
     });
-    const handler = createHandler({ policy, insecure: insecure.values, assets: webDir ? staticAssets(webDir) : undefined });
+    const handler = createHandler({
+      policy,
+      // Every connection's address is checked as it is made (a name could resolve differently later).
+      fetch: checkedNodeFetch((host, p) => policy.allowsPrivate(host, p)),
+      insecure: insecure.values,
+      assets: webDir ? staticAssets(webDir) : undefined,
+    });
     const served = await serveNode(handler, { host: args.options.host, port });
     io.stdout(`layerlens serve: listening on ${served.url}\n`);
     io.stderr(

@@ -62,14 +62,19 @@ export class UpstreamPolicy {
     throw new ForbiddenError(`registry ${registry} is not on this service's allowlist`, registry);
   }
 
+  /** Whether `host` (with `port`, "" for the scheme's default) was named as reachable though not public. */
+  allowsPrivate(host: string, port: string): boolean {
+    const h = host.toLowerCase();
+    return this.allowPrivate.some((p) => hostMatches(p, h, port ? `${h}:${port}` : h));
+  }
+
   /** Refuse a URL the service must not connect to; resolves when it may. */
   async checkUrl(input: URL | string): Promise<void> {
     const url = typeof input === "string" ? new URL(input) : input;
     const shown = redactUrl(url);
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new ForbiddenError(`${shown}: only http(s) is reached`, shown);
     const host = url.hostname.toLowerCase();
-    const hostPort = url.port ? `${host}:${url.port}` : host;
-    if (this.allowPrivate.some((p) => hostMatches(p, host, hostPort))) return;
+    if (this.allowsPrivate(host, url.port)) return;
     const literal = addressKind(host);
     if (literal !== undefined) {
       if (literal !== "public") throw new ForbiddenError(`${shown}: ${host} is a ${literal} address`, shown);
