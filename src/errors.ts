@@ -217,3 +217,16 @@ export class TimeoutError extends LayerlensError {
 function clip(s: string): string {
   return s.length > 200 ? s.slice(0, 200) + "…" : s;
 }
+
+/**
+ * The service refused to reach an address for a caller: a registry not on its allowlist, or a
+ * private, loopback or link-local address (directly, through DNS or through a redirect).
+ */
+export class ForbiddenError extends LayerlensError {
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super("FORBIDDEN", message);
+  }
+}

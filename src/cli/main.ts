@@ -32,6 +32,7 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   tags: () => import("./tags.js"),
   referrers: () => import("./referrers.js"),
   check: () => import("./check.js"),
+  serve: () => import("./serve.js"),
 };
 
 /** The status of a process whose reader went away: 128 + SIGPIPE, as the shell shows cat's. */

@@ -318,6 +318,21 @@ export class RegistryClient {
     return { via: "tag", descriptors: filter ? index.filter((d) => d.artifactType === filter) : index };
   }
 
+  /**
+   * The registry's answer to GET (or HEAD) of a blob, its body unread and unverified, with the
+   * caller's Range header passed on as it is: for a proxy, which hands the status, the length
+   * headers and the bytes on to its own client and verifies whole reads as they pass.
+   */
+  blobResponse(repository: string, digest: string, options: { head?: boolean; range?: string } = {}): Promise<RegistryResponse> {
+    checkDigestString(digest);
+    return this.send(repository, {
+      method: options.head ? "HEAD" : "GET",
+      path: `/v2/${repository}/blobs/${digest}`,
+      headers: options.range ? { Range: options.range } : {},
+      what: `reading blob ${digest} in ${repository}`,
+    });
+  }
+
   private send(repository: string | undefined, req: Omit<RegistryRequest, "scope">): Promise<RegistryResponse> {
     return this.transport.send({ ...req, scope: scopeOf(repository) });
   }

@@ -1,0 +1,149 @@
+// Serve suite: a 500 MB blob read straight from a real docker-registry on loopback, against the
+// same blob through `layerlens serve`'s /v2/ pass-through (which verifies it as it streams) and
+// through curl as the anchor of a plain client. Each pass is a fresh process reading the whole
+// body; rounds are interleaved (every contender once per round), the table shows the median of
+// whole passes and the load average of each round; ratios are to the direct read.
+// Then the answer cache: /api/inspect of the same image twice, counting what the registry saw.
+
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { median, ratio, table } from "../lib/format.mjs";
+import { startRegistry } from "../registry/registry.mjs";
+
+export const title = "layerlens serve: a blob through /v2/ vs straight from the registry";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const reader = path.join(here, "..", "serve", "reader.mjs");
+
+/** Push `bytes` as one monolithic upload; resolves to its digest. */
+async function pushBlob(base, repo, bytes) {
+  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const start = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: "POST" });
+  await start.arrayBuffer();
+  const location = new URL(start.headers.get("Location"), base);
+  location.searchParams.set("digest", digest);
+  const put = await fetch(location, { method: "PUT", body: bytes, headers: { "Content-Type": "application/octet-stream" } });
+  await put.arrayBuffer();
+  if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`);
+  return digest;
+}
+
+async function startServe(ctx, allow) {
+  const cli = path.join(path.dirname(ctx.distEntry), "cli", "main.js");
+  const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--no-web", "--allow", allow], { stdio: ["ignore", "pipe", "pipe"] });
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.once("exit", (code) => fail(new Error(`layerlens serve exited ${code}`)));
+  });
+  return { url, stop: () => new Promise((r) => (child.once("exit", r), child.kill("SIGTERM"))) };
+}
+
+function pass(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+export async function run(ctx) {
+  const size = ctx.quick ? 16 << 20 : 500 << 20;
+  const rounds = ctx.quick ? 3 : 5;
+  const reg = await startRegistry(path.join(ctx.tmpDir, "registry"));
+  const serve = await startServe(ctx, reg.host);
+  const rows = [];
+  try {
+    ctx.log(`serve: pushing a ${size >> 20} MiB blob`);
+    const digest = await pushBlob(`http://${reg.host}`, "bench/big", randomBytes(size));
+    const direct = `http://${reg.host}/v2/bench/big/blobs/${digest}`;
+    const proxied = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, serve.url).toString();
+    const hasCurl = existsSync("/usr/bin/curl");
+    const contenders = {
+      "registry, direct (fetch)": () => JSON.parse(pass(process.execPath, [reader, direct])),
+      "through layerlens serve (fetch)": () => JSON.parse(pass(process.execPath, [reader, proxied])),
+      ...(hasCurl
+        ? {
+            "registry, direct (curl)": () => {
+              const out = pass("curl", ["-s", "-o", "/dev/null", "-w", "%{time_total} %{size_download}", direct]).split(" ");
+              return { ms: Number(out[0]) * 1000, bytes: Number(out[1]) };
+            },
+          }
+        : {}),
+    };
+    const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+    const loads = [];
+    for (let round = 0; round <= rounds; round++) {
+      loads.push(os.loadavg()[0]);
+      for (const [name, once] of Object.entries(contenders)) {
+        const { ms, bytes } = once();
+        if (bytes !== size) throw new Error(`${name}: read ${bytes} bytes of ${size}`);
+        if (round > 0) samples[name].push(ms); // round 0 warms the page cache and the JITs
+      }
+    }
+    const reference = median(samples["registry, direct (fetch)"]);
+    for (const [name, ms] of Object.entries(samples)) {
+      rows.push({ kind: "blob", contender: name, bytes: size, medianMs: median(ms), passesMs: ms, ratio: median(ms) / reference });
+    }
+
+    // The answer cache: a second /api/inspect of the same image makes no registry request.
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
+    const configDigest = await pushBlob(`http://${reg.host}`, "bench/small", config);
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+      layers: [],
+    });
+    const put = await fetch(`http://${reg.host}/v2/bench/small/manifests/latest`, {
+      method: "PUT",
+      body: manifest,
+      headers: { "Content-Type": "application/vnd.oci.image.manifest.v1+json" },
+    });
+    await put.arrayBuffer();
+    const inspect = new URL(
+      `api/inspect?ref=${reg.host}/bench/small@sha256:${createHash("sha256").update(manifest).digest("hex")}`,
+      serve.url,
+    );
+    const timedInspect = async () => {
+      const t0 = performance.now();
+      const res = await fetch(inspect);
+      await res.arrayBuffer();
+      return { ms: performance.now() - t0, cache: res.headers.get("X-Layerlens-Cache") };
+    };
+    const first = await timedInspect();
+    const second = await timedInspect();
+    rows.push({ kind: "inspect", first, second });
+
+    const body = table(
+      ["contender", "median of whole passes", "MB/s", "vs direct fetch", "passes (ms)"],
+      rows
+        .filter((r) => r.kind === "blob")
+        .map((r) => [
+          r.contender,
+          `${r.medianMs.toFixed(0)} ms`,
+          (size / 1e6 / (r.medianMs / 1000)).toFixed(0),
+          ratio(r.ratio),
+          r.passesMs.map((x) => x.toFixed(0)).join(", "),
+        ]),
+    );
+    const markdown = [
+      `A ${size >> 20} MiB blob of random bytes, read whole by a fresh process per pass (${rounds} interleaved rounds after one warm-up round; median of whole passes). The pass-through verifies the blob's sha256 as it streams. Load average (1 min) at each round: ${loads.map((l) => l.toFixed(2)).join(", ")}.`,
+      "",
+      body,
+      "",
+      `\`/api/inspect\` of one image by digest: first ${first.ms.toFixed(0)} ms (${first.cache}), second ${second.ms.toFixed(0)} ms (${second.cache}, no registry request).`,
+    ].join("\n");
+    const failures = second.cache === "hit" ? [] : [`the second /api/inspect was a ${second.cache}, not a hit`];
+    return { rows, markdown, failures };
+  } finally {
+    await serve.stop();
+    await reg.stop();
+  }
+}
