@@ -56,7 +56,7 @@ async function overview(): Promise<string> {
       "stats (stderr): --stats = after the output, time, bytes and throughput per phase, cache, pool, memory,",
       '  CPU and the bottleneck; with --json, under a "stats" key of a JSON object, else one JSON line on stderr;',
       "  --stats=json = that JSON line, whatever the output",
-      "exit status: 0 done, 1 failed (diff: 1 = the images differ, 2 = failed)",
+      "exit status: 0 done, 1 failed (diff: 1 = the images differ, check: 1 = a rule failed; for both 2 = failed)",
       "run 'layerlens help COMMAND' or 'layerlens COMMAND --help' for a command's options;",
       "'layerlens --version' for the version",
     ].join("\n") + "\n"
