@@ -5,7 +5,7 @@
 // answers). Every run ends with status 0, or with "layerlens: CODE: message" for a CODE other
 // than INTERNAL, within BOUND_MS. The seed is fixed, so a failure names a reproducible case.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -17,9 +17,11 @@ import { anyJson, pathsOf, replaceAt, runs, sampleFiles } from "./fuzz-inputs.js
 
 const RUNS = runs(400, 150);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
-// A run retries transient failures with the CLI's default backoff (200 ms doubling, 5 tries):
-// the bound allows that several times over and still catches a hang (the deadlines are 30 s).
-const BOUND_MS = 15_000;
+// A run retries transient failures with the CLI's default backoff (200 ms doubling, 5 tries
+// without progress; a resume that made progress starts the count again, so a body that breaks
+// off after every few bytes costs a request per piece): the bound allows that several times
+// over on a loaded machine and still catches a hang (the deadlines are 30 s).
+const BOUND_MS = 30_000;
 
 const scratch = mkdtempSync(join(tmpdir(), "layerlens-cli-registry-fuzz-"));
 const image = servedImage(sampleFiles().files);
@@ -224,7 +226,8 @@ describe("the CLI against twisted registry answers never prints INTERNAL", () =>
               : `docker://${registry.host}/r:${r}`;
         const argv = v(ref, join(scratch, `out-${ran++}.tar`));
         const { code, err, ms } = await runCli(argv);
-        const what = `${argv.join(" ")} (${registry.requests} requests)`;
+        const what = `${argv.join(" ")} (${registry.requests} requests: ${registry.trace.slice(0, 40).join(", ")})`;
+        if (process.env.FUZZ_TRACE) appendFileSync(process.env.FUZZ_TRACE, `${what} ${ms.toFixed(0)} ms ${err}\n`);
         expect(err, what).not.toMatch(/INTERNAL/);
         if (code !== 0) {
           expect(err, what).toMatch(/^layerlens: [A-Z_]+: /);
@@ -233,7 +236,8 @@ describe("the CLI against twisted registry answers never prints INTERNAL", () =>
         } else codes.set("ok", (codes.get("ok") ?? 0) + 1);
         expect(ms, `${what} took ${ms.toFixed(0)} ms`).toBeLessThan(BOUND_MS);
       }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      // FUZZ_SEED and FUZZ_PATH replay the case a failure names; FUZZ_TRACE=FILE logs every run.
+      { numRuns: RUNS, seed: SEED, endOnFailure: true, ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}) },
     );
     // The fuzz reaches both ends: answers the CLI accepts and answers it refuses.
     expect(codes.get("ok") ?? 0, JSON.stringify([...codes])).toBeGreaterThan(0);

@@ -91,6 +91,8 @@ export function servedImage(files: Map<string, Uint8Array>): ServedImage {
 export class TwistingRegistry {
   /** Requests answered under the current script. */
   requests = 0;
+  /** "METHOD target -> status" of each of those requests, for a failure's message. */
+  trace: string[] = [];
   private script: Script = { twists: [], auth: false };
   private server?: Server;
   private readonly sockets = new Set<Socket>();
@@ -104,6 +106,7 @@ export class TwistingRegistry {
   use(script: Script): void {
     this.script = script;
     this.requests = 0;
+    this.trace = [];
   }
 
   async start(): Promise<void> {
@@ -204,7 +207,7 @@ export class TwistingRegistry {
     if (twist) a = this.apply(twist, a, path);
     const always = this.script.always;
     if (always && always.route === kind) a = this.apply(always.twist, a, path);
-    void method;
+    this.trace.push(`${method} ${target} -> ${a.status}`);
     return a;
   }
 
