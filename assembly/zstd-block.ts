@@ -134,6 +134,17 @@ function table(z: ZstdState, field: u32, mode: u32, src: usize, size: usize): i3
   return <u32>(((container << ((<u64>used) & 63)) >> 1) >> (63 - <u64>n));
 }
 
+/**
+ * `n` bits (n <= 16) as zstd's BIT_readBits extracts them (shift right, then mask): the
+ * same bits as peek() while the stream has them. Past the stream's start the two differ,
+ * and the state updates read this way there, so a stream that runs out before its last
+ * sequence gets the reference decoder's (x86-64 build) values and with them its verdict.
+ */
+// @ts-ignore: decorator
+@inline function peekMasked(container: u64, used: u32, n: u32): u32 {
+  return <u32>((container >> ((<u64>(64 - used - n)) & 63)) & (((<u64>1) << n) - 1));
+}
+
 /** Copy 16 bytes as two words (may overlap the source only from 16 bytes on). */
 // @ts-ignore: decorator
 @inline function copy16(dst: usize, src: usize): void {
@@ -223,11 +234,11 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
   let bc = bitContainer;
   let bn = bitConsumed;
   const llT = z.llTable, ofT = z.ofTable, mlT = z.mlTable;
-  let llS = peek(bc, bn, z.llLog);
+  let llS = peekMasked(bc, bn, z.llLog);
   bn += z.llLog;
-  let ofS = peek(bc, bn, z.ofLog);
+  let ofS = peekMasked(bc, bn, z.ofLog);
   bn += z.ofLog;
-  let mlS = peek(bc, bn, z.mlLog);
+  let mlS = peekMasked(bc, bn, z.mlLog);
   bn += z.mlLog;
   if (bn <= 64) {
     if (bp >= start + 8) {
@@ -299,13 +310,13 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
     // zstd 1.5.4 updates the states after the last sequence too, so the bits it reads
     // there may run past the stream's start; its verdicts are followed (see below).
     const llNb = ((<u32>llE) >> 16) & 0xff;
-    llS = ((<u32>llE) & 0xffff) + peek(bc, bn, llNb);
+    llS = ((<u32>llE) & 0xffff) + peekMasked(bc, bn, llNb);
     bn += llNb;
     const mlNb = ((<u32>mlE) >> 16) & 0xff;
-    mlS = ((<u32>mlE) & 0xffff) + peek(bc, bn, mlNb);
+    mlS = ((<u32>mlE) & 0xffff) + peekMasked(bc, bn, mlNb);
     bn += mlNb;
     const ofNb = ((<u32>ofE) >> 16) & 0xff;
-    ofS = ((<u32>ofE) & 0xffff) + peek(bc, bn, ofNb);
+    ofS = ((<u32>ofE) & 0xffff) + peekMasked(bc, bn, ofNb);
     bn += ofNb;
     if (bn <= 64) {
       if (bp >= start + 8) {
