@@ -40,6 +40,15 @@ export function bitInit(start: usize, size: usize): bool {
   return true;
 }
 
+/** Put back a reader that a hot loop kept in locals (start, position, container, bits used). */
+// @ts-ignore: decorator
+@inline export function bitRestore(start: usize, ptr: usize, container: u64, consumed: u32): void {
+  bitStart = start;
+  bitPtr = ptr;
+  bitContainer = container;
+  bitConsumed = consumed;
+}
+
 /** The next `n` bits (0 <= n <= 56 after a reload), most significant first. */
 // @ts-ignore: decorator
 @inline export function bitRead(n: u32): u32 {

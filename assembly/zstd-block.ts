@@ -9,31 +9,12 @@
 // least 3 bytes (Match_Length >= 3), so the work per block is bounded by its output.
 
 import { ZstdState } from "./zstd-state";
-import { bitInit, bitRead, bitReload, bitUsedUp } from "./zstd-bits";
-import { fseReadDescription, fseBuild, fseBuildRle, fseLog, fseMaxSymbol,
-  LL_DEFAULT_TABLE, ML_DEFAULT_TABLE, OF_DEFAULT_TABLE, LL_DEFAULT_LOG, ML_DEFAULT_LOG, OF_DEFAULT_LOG } from "./zstd-fse";
+import { bitInit, bitReload, bitUsedUp, bitRestore, bitStart, bitPtr, bitContainer, bitConsumed } from "./zstd-bits";
+import { fseReadDescription, fseBuild, fseLog, fseMaxSymbol, LL_DEFAULT_LOG, ML_DEFAULT_LOG, OF_DEFAULT_LOG } from "./zstd-fse";
+import { seqWiden, seqRle, LL_SEQ_DEFAULT, OF_SEQ_DEFAULT, ML_SEQ_DEFAULT, FIELD_LL, FIELD_OF, FIELD_ML } from "./zstd-seq-table";
 import { hufReadTable, hufDecode, hufLog } from "./zstd-huffman";
 import { MAX_LL, MAX_ML, MAX_OF, LL_MAX_LOG, ML_MAX_LOG, OF_MAX_LOG } from "./zstd-sizes";
 import { ZSTD_ERR_LITERALS, ZSTD_ERR_HUFFMAN, ZSTD_ERR_FSE, ZSTD_ERR_SEQUENCES, ZSTD_ERR_OFFSET, ZSTD_ERR_OVERRUN } from "./abi";
-
-// Literals_Length and Match_Length codes: baseline and extra bits (RFC 8878 section 3.1.1.3.2.1.1).
-const LL_BASE = memory.data<u32>([
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 28, 32, 40, 48, 64,
-  128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536,
-]);
-const LL_BITS = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11,
-  12, 13, 14, 15, 16,
-]);
-const ML_BASE = memory.data<u32>([
-  3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
-  28, 29, 30, 31, 32, 33, 34, 35, 37, 39, 41, 43, 47, 51, 59, 67, 83, 99, 131, 259, 515, 1027,
-  2051, 4099, 8195, 16387, 32771, 65539,
-]);
-const ML_BITS = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-]);
 
 const MODE_PREDEFINED: u32 = 0;
 const MODE_RLE: u32 = 1;
@@ -114,68 +95,97 @@ function literals(z: ZstdState, src: usize, size: usize): i32 {
 
 /** Select one field's table for this block; returns the bytes its description used or a code. */
 function table(z: ZstdState, field: u32, mode: u32, src: usize, size: usize): i32 {
-  const maxSymbol = field == 0 ? MAX_LL : field == 1 ? MAX_OF : MAX_ML;
-  const space = field == 0 ? z.llSpace : field == 1 ? z.ofSpace : z.mlSpace;
+  const maxSymbol = field == FIELD_LL ? MAX_LL : field == FIELD_OF ? MAX_OF : MAX_ML;
+  const space = field == FIELD_LL ? z.llSpace : field == FIELD_OF ? z.ofSpace : z.mlSpace;
   let t: usize;
   let log: u32 = 0, used: i32 = 0;
   if (mode == MODE_PREDEFINED) {
-    t = field == 0 ? LL_DEFAULT_TABLE : field == 1 ? OF_DEFAULT_TABLE : ML_DEFAULT_TABLE;
-    log = field == 0 ? LL_DEFAULT_LOG : field == 1 ? OF_DEFAULT_LOG : ML_DEFAULT_LOG;
+    t = field == FIELD_LL ? LL_SEQ_DEFAULT : field == FIELD_OF ? OF_SEQ_DEFAULT : ML_SEQ_DEFAULT;
+    log = field == FIELD_LL ? LL_DEFAULT_LOG : field == FIELD_OF ? OF_DEFAULT_LOG : ML_DEFAULT_LOG;
   } else if (mode == MODE_RLE) {
     if (size < 1) return ZSTD_ERR_SEQUENCES;
     const symbol = <u32>load<u8>(src);
     if (symbol > maxSymbol) return ZSTD_ERR_SEQUENCES;
-    fseBuildRle(space, symbol);
+    seqRle(space, symbol, field);
     t = space;
     used = 1;
   } else if (mode == MODE_COMPRESSED) {
-    const maxLog = field == 0 ? LL_MAX_LOG : field == 1 ? OF_MAX_LOG : ML_MAX_LOG;
+    const maxLog = field == FIELD_LL ? LL_MAX_LOG : field == FIELD_OF ? OF_MAX_LOG : ML_MAX_LOG;
     used = fseReadDescription(src, size, z.scratch, maxSymbol, maxLog);
     if (used < 0) return ZSTD_ERR_FSE;
     log = fseLog;
     fseBuild(space, z.scratch, fseMaxSymbol, log, z.scratch + 512);
+    seqWiden(space, log, field);
     t = space;
   } else {
     // Repeat: the table of the last block that had sequences.
     if (!z.seqValid) return ZSTD_ERR_SEQUENCES;
     return 0;
   }
-  if (field == 0) { z.llTable = t; z.llLog = log; }
-  else if (field == 1) { z.ofTable = t; z.ofLog = log; }
+  if (field == FIELD_LL) { z.llTable = t; z.llLog = log; }
+  else if (field == FIELD_OF) { z.ofTable = t; z.ofLog = log; }
   else { z.mlTable = t; z.mlLog = log; }
   return used;
 }
 
-/** Copy `n` bytes of a match from `offset` back; may write up to 8 bytes past dst + n. */
+/** `n` bits (n <= 56 after a refill) from the top of a backward container, `used` bits in. */
+// @ts-ignore: decorator
+@inline function peek(container: u64, used: u32, n: u32): u32 {
+  return <u32>(((container << ((<u64>used) & 63)) >> 1) >> (63 - <u64>n));
+}
+
+/**
+ * `n` bits (n <= 16) as zstd's BIT_readBits extracts them (shift right, then mask): the
+ * same bits as peek() while the stream has them. Past the stream's start the two differ,
+ * and the state updates read this way there, so a stream that runs out before its last
+ * sequence gets the reference decoder's (x86-64 build) values and with them its verdict.
+ */
+// @ts-ignore: decorator
+@inline function peekMasked(container: u64, used: u32, n: u32): u32 {
+  return <u32>((container >> ((<u64>(64 - used - n)) & 63)) & (((<u64>1) << n) - 1));
+}
+
+/** Copy 16 bytes as two words (may overlap the source only from 16 bytes on). */
+// @ts-ignore: decorator
+@inline function copy16(dst: usize, src: usize): void {
+  const a = load<u64>(src);
+  const b = load<u64>(src + 8);
+  store<u64>(dst, a);
+  store<u64>(dst + 8, b);
+}
+
+/** Copy `n` bytes of a match from `offset` back; may write up to 16 bytes past dst + n. */
 // @ts-ignore: decorator
 @inline function copyMatch(dst: usize, offset: usize, n: usize): void {
   let src = dst - offset;
-  if (offset >= 8) {
-    if (offset >= n && n > 32) {
+  const end = dst + n;
+  if (offset >= 16) {
+    if (n > 256 && offset >= n) {
       memory.copy(dst, src, n);
       return;
     }
-    const end = dst + n;
     do {
-      store<u64>(dst, load<u64>(src));
-      dst += 8;
-      src += 8;
+      copy16(dst, src);
+      dst += 16;
+      src += 16;
     } while (dst < end);
     return;
   }
-  if (n <= 16) {
-    for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
-    return;
+  if (offset < 8) {
+    // A short period: write the smallest multiple of it that is >= 8 bytewise; from there a
+    // source that many bytes back holds the same pattern and is a whole word behind.
+    const step = offset * ((8 + offset - 1) / offset);
+    const head = step < n ? step : n;
+    for (let i: usize = 0; i < head; i++) store<u8>(dst + i, load<u8>(src + i));
+    if (head == n) return;
+    dst += head;
+    src = dst - step;
   }
-  // A short period: the bytes before dst + done repeat every `offset`, so while `done` is a
-  // multiple of the period a pass may copy done + offset bytes from src, doubling the run.
-  let done: usize = 0;
-  while (done < n) {
-    const want = done + offset;
-    const take = want < n - done ? want : n - done;
-    memory.copy(dst + done, src, take);
-    done += take;
-  }
+  do {
+    store<u64>(dst, load<u64>(src));
+    dst += 8;
+    src += 8;
+  } while (dst < end);
 }
 
 /** Decode and execute the sequences section; returns the block's output size or a code. */
@@ -205,35 +215,76 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
   // The two low bits are reserved; zstd 1.5.4 (the CLI these verdicts follow) ignores them.
   const modes = <u32>load<u8>(src + p);
   p++;
-  let used = table(z, 0, modes >> 6, src + p, size - p);
+  let used = table(z, FIELD_LL, modes >> 6, src + p, size - p);
   if (used < 0) return used;
   p += <usize>used;
-  used = table(z, 1, (modes >> 4) & 3, src + p, size - p);
+  used = table(z, FIELD_OF, (modes >> 4) & 3, src + p, size - p);
   if (used < 0) return used;
   p += <usize>used;
-  used = table(z, 2, (modes >> 2) & 3, src + p, size - p);
+  used = table(z, FIELD_ML, (modes >> 2) & 3, src + p, size - p);
   if (used < 0) return used;
   p += <usize>used;
   z.seqValid = 1;
 
   if (!bitInit(src + p, size - p)) return ZSTD_ERR_SEQUENCES;
+  // The bit reader lives in locals here (the hot loop); each refill is zstd-bits.ts's
+  // bitReload written out.
+  const start = bitStart;
+  let bp = bitPtr;
+  let bc = bitContainer;
+  let bn = bitConsumed;
   const llT = z.llTable, ofT = z.ofTable, mlT = z.mlTable;
-  let llS = bitRead(z.llLog);
-  let ofS = bitRead(z.ofLog);
-  let mlS = bitRead(z.mlLog);
-  bitReload();
+  let llS = peekMasked(bc, bn, z.llLog);
+  bn += z.llLog;
+  let ofS = peekMasked(bc, bn, z.ofLog);
+  bn += z.ofLog;
+  let mlS = peekMasked(bc, bn, z.mlLog);
+  bn += z.mlLog;
+  if (bn <= 64) {
+    if (bp >= start + 8) {
+      bp -= <usize>(bn >> 3);
+      bn &= 7;
+      bc = load<u64>(bp);
+    } else if (bp != start) {
+      let nb = <usize>(bn >> 3);
+      if (bp - nb < start) nb = bp - start;
+      bp -= nb;
+      bn -= <u32>(nb << 3);
+      bc = load<u64>(bp);
+    }
+  }
   let rep0 = z.rep0, rep1 = z.rep1, rep2 = z.rep2;
   let op = dst;
   let lp = litPtr;
   const lend = litPtr + litLen;
   for (let i = nbSeq; i > 0; i--) {
-    const llE = load<u32>(llT + ((<usize>llS) << 2));
-    const ofE = load<u32>(ofT + ((<usize>ofS) << 2));
-    const mlE = load<u32>(mlT + ((<usize>mlS) << 2));
-    const llCode = llE & 0xff;
-    const ofCode = ofE & 0xff;
-    const mlCode = mlE & 0xff;
-    const ofValue = ((<u32>1) << ofCode) + bitRead(ofCode);
+    const llE = load<u64>(llT + ((<usize>llS) << 3));
+    const ofE = load<u64>(ofT + ((<usize>ofS) << 3));
+    const mlE = load<u64>(mlT + ((<usize>mlS) << 3));
+    const ofExtra = (<u32>ofE) >> 24;
+    const ofValue = <u32>(ofE >> 32) + peek(bc, bn, ofExtra);
+    bn += ofExtra;
+    const mlExtra = (<u32>mlE) >> 24;
+    const ml = <usize>(<u32>(mlE >> 32) + peek(bc, bn, mlExtra));
+    bn += mlExtra;
+    const llExtra = (<u32>llE) >> 24;
+    // As zstd's decoder: a refill before the literal length only when the three values'
+    // extra bits and the state bits could together exceed the 57 a refill guarantees.
+    if (ofExtra + mlExtra + llExtra >= 57 - (LL_MAX_LOG + ML_MAX_LOG + OF_MAX_LOG) && bn <= 64) {
+      if (bp >= start + 8) {
+        bp -= <usize>(bn >> 3);
+        bn &= 7;
+        bc = load<u64>(bp);
+      } else if (bp != start) {
+        let nb = <usize>(bn >> 3);
+        if (bp - nb < start) nb = bp - start;
+        bp -= nb;
+        bn -= <u32>(nb << 3);
+        bc = load<u64>(bp);
+      }
+    }
+    const ll = <usize>(<u32>(llE >> 32) + peek(bc, bn, llExtra));
+    bn += llExtra;
     let offset: u32;
     if (ofValue > 3) {
       offset = ofValue - 3;
@@ -241,7 +292,7 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
       rep1 = rep0;
       rep0 = offset;
     } else {
-      const index = ofValue - (llCode == 0 ? 0 : 1);
+      const index = ofValue - (ll == 0 ? 0 : 1);
       if (index == 0) {
         offset = rep0;
       } else if (index == 1) {
@@ -256,22 +307,47 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
         rep0 = offset;
       }
     }
-    const ml = <usize>(load<u32>(ML_BASE + (<usize>mlCode << 2)) + bitRead(<u32>load<u8>(ML_BITS + <usize>mlCode)));
-    bitReload();
-    const ll = <usize>(load<u32>(LL_BASE + (<usize>llCode << 2)) + bitRead(<u32>load<u8>(LL_BITS + <usize>llCode)));
     // zstd 1.5.4 updates the states after the last sequence too, so the bits it reads
     // there may run past the stream's start; its verdicts are followed (see below).
-    llS = (llE >> 16) + bitRead((llE >> 8) & 0xff);
-    mlS = (mlE >> 16) + bitRead((mlE >> 8) & 0xff);
-    ofS = (ofE >> 16) + bitRead((ofE >> 8) & 0xff);
-    bitReload();
+    const llNb = ((<u32>llE) >> 16) & 0xff;
+    llS = ((<u32>llE) & 0xffff) + peekMasked(bc, bn, llNb);
+    bn += llNb;
+    const mlNb = ((<u32>mlE) >> 16) & 0xff;
+    mlS = ((<u32>mlE) & 0xffff) + peekMasked(bc, bn, mlNb);
+    bn += mlNb;
+    const ofNb = ((<u32>ofE) >> 16) & 0xff;
+    ofS = ((<u32>ofE) & 0xffff) + peekMasked(bc, bn, ofNb);
+    bn += ofNb;
+    if (bn <= 64) {
+      if (bp >= start + 8) {
+        bp -= <usize>(bn >> 3);
+        bn &= 7;
+        bc = load<u64>(bp);
+      } else if (bp != start) {
+        let nb = <usize>(bn >> 3);
+        if (bp - nb < start) nb = bp - start;
+        bp -= nb;
+        bn -= <u32>(nb << 3);
+        bc = load<u64>(bp);
+      }
+    }
     if (ll > lend - lp) return ZSTD_ERR_OVERRUN;
     if (ll + ml > oend - op) return ZSTD_ERR_OVERRUN;
-    if (ll <= 16) {
-      store<u64>(op, load<u64>(lp));
-      store<u64>(op + 8, load<u64>(lp + 8));
-    } else {
-      memory.copy(op, lp, ll);
+    // Literals in 16-byte steps: the literal buffer and the input have SLACK bytes past
+    // their ends, the window SLACK past the block's bound, and the match overwrites the tail.
+    copy16(op, lp);
+    if (ll > 16) {
+      if (ll <= 64) {
+        let d = op + 16, s = lp + 16;
+        const e = op + ll;
+        do {
+          copy16(d, s);
+          d += 16;
+          s += 16;
+        } while (d < e);
+      } else {
+        memory.copy(op, lp, ll);
+      }
     }
     op += ll;
     lp += ll;
@@ -282,6 +358,7 @@ function sequences(z: ZstdState, src: usize, size: usize, dst: usize, history: u
   // The stream must be used up: every bit consumed, possibly more (the reads past the start
   // return the start's bits again, never memory outside the stream). Together with the
   // extra state update above this is zstd 1.5.4's rule, whose CLI is the oracle here.
+  bitRestore(start, bp, bc, bn);
   bitReload();
   if (!bitUsedUp()) return ZSTD_ERR_SEQUENCES;
   const rest = lend - lp;

@@ -7,7 +7,7 @@
 // reference decoder validates them (each <= HUF_MAX_LOG, a sum completed by a power of two,
 // an even count >= 2 of weight-1 symbols), so the table is always exactly filled.
 
-import { bitInit, bitRead, bitPeek, bitSkip, bitReload, bitEnd, bitConsumed, highBit, BIT_OVERFLOW } from "./zstd-bits";
+import { bitInit, bitRead, bitPeek, bitSkip, bitReload, bitEnd, bitRestore, bitPtr, bitContainer, bitConsumed, highBit, BIT_OVERFLOW } from "./zstd-bits";
 import { fseReadDescription, fseBuild, fseLog, fseMaxSymbol } from "./zstd-fse";
 
 export const HUF_MAX_LOG: u32 = 12;
@@ -116,10 +116,8 @@ export function hufReadTable(src: usize, size: usize, table: usize, scratch: usi
   return <i32>used;
 }
 
-/** Decode exactly `count` symbols from one stream; false unless it is consumed exactly. */
-function hufStream(src: usize, size: usize, dst: usize, count: usize, table: usize, log: u32): bool {
-  if (!bitInit(src, size)) return false;
-  let i: usize = 0;
+/** Symbols i.. of `count` from the stream the bit reader is on; false unless it ends exactly. */
+function hufTail(dst: usize, i: usize, count: usize, table: usize, log: u32): bool {
   // 4 symbols need at most 48 bits, and a reload leaves at least 57 readable.
   while (i + 4 <= count) {
     bitReload();
@@ -149,6 +147,18 @@ function hufStream(src: usize, size: usize, dst: usize, count: usize, table: usi
   return bitEnd();
 }
 
+/** Decode exactly `count` symbols from one stream; false unless it is consumed exactly. */
+function hufStream(src: usize, size: usize, dst: usize, count: usize, table: usize, log: u32): bool {
+  if (!bitInit(src, size)) return false;
+  return hufTail(dst, 0, count, table, log);
+}
+
+/** The symbol the next `log` bits of a backward container select, `used` bits in. */
+// @ts-ignore: decorator
+@inline function hufEntry(table: usize, container: u64, used: u32, log: u32): u32 {
+  return <u32>load<u16>(table + (<usize>(((container << ((<u64>used) & 63)) >> 1) >> (63 - <u64>log)) << 1));
+}
+
 /** Decode `count` literals from 1 stream (`four` false) or 4 streams with a jump table. */
 export function hufDecode(src: usize, size: usize, dst: usize, count: usize, table: usize, log: u32, four: bool): bool {
   if (!four) return hufStream(src, size, dst, count, table, log);
@@ -160,12 +170,50 @@ export function hufDecode(src: usize, size: usize, dst: usize, count: usize, tab
   const l4 = size - 6 - l1 - l2 - l3;
   const seg = (count + 3) >> 2;
   if (seg * 3 > count) return false;
-  let s = src + 6;
-  if (!hufStream(s, l1, dst, seg, table, log)) return false;
-  s += l1;
-  if (!hufStream(s, l2, dst + seg, seg, table, log)) return false;
-  s += l2;
-  if (!hufStream(s, l3, dst + 2 * seg, seg, table, log)) return false;
-  s += l3;
-  return hufStream(s, l4, dst + 3 * seg, count - 3 * seg, table, log);
+  const last = count - 3 * seg;
+  const s1 = src + 6, s2 = s1 + l1, s3 = s2 + l2, s4 = s3 + l3;
+  const d1 = dst, d2 = dst + seg, d3 = dst + 2 * seg, d4 = dst + 3 * seg;
+  // The four streams are independent: decode them side by side with each reader in locals,
+  // while every reader can refill from a whole word (at least 8 bytes from its start); the
+  // last symbols of each stream go through hufTail, which ends each exactly as hufStream does.
+  if (!bitInit(s1, l1)) return false;
+  let p1 = bitPtr, c1 = bitContainer, n1 = bitConsumed;
+  if (!bitInit(s2, l2)) return false;
+  let p2 = bitPtr, c2 = bitContainer, n2 = bitConsumed;
+  if (!bitInit(s3, l3)) return false;
+  let p3 = bitPtr, c3 = bitContainer, n3 = bitConsumed;
+  if (!bitInit(s4, l4)) return false;
+  let p4 = bitPtr, c4 = bitContainer, n4 = bitConsumed;
+  let i: usize = 0;
+  while (i + 4 <= last) {
+    if (p1 < s1 + 8 || p2 < s2 + 8 || p3 < s3 + 8 || p4 < s4 + 8) break;
+    if ((n1 | n2 | n3 | n4) > 64) break;
+    p1 -= <usize>(n1 >> 3); n1 &= 7; c1 = load<u64>(p1);
+    p2 -= <usize>(n2 >> 3); n2 &= 7; c2 = load<u64>(p2);
+    p3 -= <usize>(n3 >> 3); n3 &= 7; c3 = load<u64>(p3);
+    p4 -= <usize>(n4 >> 3); n4 &= 7; c4 = load<u64>(p4);
+    for (let k: usize = 0; k < 4; k++) {
+      const e1 = hufEntry(table, c1, n1, log);
+      const e2 = hufEntry(table, c2, n2, log);
+      const e3 = hufEntry(table, c3, n3, log);
+      const e4 = hufEntry(table, c4, n4, log);
+      store<u8>(d1 + i + k, <u8>e1);
+      store<u8>(d2 + i + k, <u8>e2);
+      store<u8>(d3 + i + k, <u8>e3);
+      store<u8>(d4 + i + k, <u8>e4);
+      n1 += e1 >> 8;
+      n2 += e2 >> 8;
+      n3 += e3 >> 8;
+      n4 += e4 >> 8;
+    }
+    i += 4;
+  }
+  bitRestore(s1, p1, c1, n1);
+  if (!hufTail(d1, i, seg, table, log)) return false;
+  bitRestore(s2, p2, c2, n2);
+  if (!hufTail(d2, i, seg, table, log)) return false;
+  bitRestore(s3, p3, c3, n3);
+  if (!hufTail(d3, i, seg, table, log)) return false;
+  bitRestore(s4, p4, c4, n4);
+  return hufTail(d4, i, last, table, log);
 }

@@ -6,13 +6,14 @@
 //              ├─ ll/of/ml spaces           FSE tables built from descriptions or RLE bytes
 //              ├─ scratch                   FSE/Huffman description scratch
 //              ├─ xxh     XXH64 state       running Content_Checksum
-//              └─ win     2·window + BLOCK_MAX + SLACK, reserved on the first frame that needs
-//                         it and only ever grown (up to the decoder's window cap)
+//              └─ win     window + spare + BLOCK_MAX + SLACK (spare: the window again up to
+//                         8 MiB, half of it above), reserved on the first frame that needs it
+//                         and only ever grown (up to the decoder's window cap)
 //
 // The window buffer holds the frame's output: a block is decoded at `pos`, matches copy from
 // before it. When the next block might not fit, the last `windowSize` bytes slide to the
-// front, so sliding costs at most one copy per output byte. The host reads a block's output
-// at win + outStart before its next call; nothing moves until then.
+// front, so sliding costs at most one copy per output byte (two above 8 MiB). The host reads
+// a block's output at win + outStart before its next call; nothing moves until then.
 //
 // SLACK lets the sequence executor copy in 8-byte words that overshoot the exact end.
 

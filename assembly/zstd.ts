@@ -21,7 +21,8 @@ import { reserve, release } from "./layout";
 import { xxh64Reset, xxh64Update, xxh64Digest, XXH64_STATE_BYTES } from "./xxhash64";
 import { ZstdState, SLACK, IN_CAP, PHASE_FRAME, PHASE_BLOCK_HEADER, PHASE_BLOCK_BODY,
   PHASE_CHECKSUM, PHASE_SKIP, PHASE_FAILED } from "./zstd-state";
-import { BLOCK_MAX, WINDOW_MIN, WINDOW_LOG_ABSOLUTE_MAX } from "./zstd-sizes";
+import { BLOCK_MAX, WINDOW_MIN, WINDOW_LOG_ABSOLUTE_MAX, LL_MAX_LOG, ML_MAX_LOG, OF_MAX_LOG } from "./zstd-sizes";
+import { seqTableBytes } from "./zstd-seq-table";
 import { HUF_TABLE_BYTES, HUF_SCRATCH_BYTES } from "./zstd-huffman";
 import { decodeCompressedBlock } from "./zstd-block";
 import {
@@ -47,9 +48,9 @@ export function zstdNew(maxWindowLog: u32): usize {
   z.inBuf = reserve(IN_CAP + SLACK);
   z.litBuf = reserve(BLOCK_MAX + SLACK);
   z.huf = reserve(HUF_TABLE_BYTES);
-  z.llSpace = reserve(512 << 2);
-  z.ofSpace = reserve(256 << 2);
-  z.mlSpace = reserve(512 << 2);
+  z.llSpace = reserve(seqTableBytes(LL_MAX_LOG));
+  z.ofSpace = reserve(seqTableBytes(OF_MAX_LOG));
+  z.mlSpace = reserve(seqTableBytes(ML_MAX_LOG));
   z.scratch = reserve(HUF_SCRATCH_BYTES + 1024);
   z.xxh = reserve(XXH64_STATE_BYTES);
   z.phase = PHASE_FRAME;
@@ -180,7 +181,11 @@ function startFrame(z: ZstdState, p: usize): i32 {
   // zstd allows one byte above the power of two (its default limit is 2^27 + 1).
   if (windowSize > ((<u64>1) << z.maxWindowLog) + 1) return ZSTD_ERR_WINDOW_TOO_LARGE;
   z.windowSize = windowSize;
-  const spare: u64 = windowSize >> 1 > <u64>(4 * BLOCK_MAX) ? windowSize >> 1 : <u64>(4 * BLOCK_MAX);
+  // Room past the window: the window slides (a copy of windowSize bytes) once per `spare`
+  // bytes of output, so a spare as large as the window costs one copy per output byte;
+  // windows above 8 MiB take half that, so memory stays under twice the window.
+  const half: u64 = windowSize > <u64>(8 << 20) ? windowSize >> 1 : windowSize;
+  const spare: u64 = half > <u64>(4 * BLOCK_MAX) ? half : <u64>(4 * BLOCK_MAX);
   const need: u64 = windowSize + spare + <u64>BLOCK_MAX + <u64>SLACK;
   if (need > <u64>z.winCap) {
     if (((<u64>memory.size()) << 16) + need > MEMORY_LIMIT) return ZSTD_ERR_CAPACITY;

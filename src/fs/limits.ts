@@ -80,6 +80,9 @@ function shown(path: string): string {
  * x", "resolved path of x").
  */
 export function checkPath(limits: LayerLimits, what: string, role: string, path: string): void {
+  // The hot path: a UTF-16 unit is at most 3 UTF-8 bytes and adds at most one component, so
+  // a path this short is within both limits without scanning it (the mount checks every entry).
+  if (path.length * 3 <= limits.maxPathBytes && path.length < limits.maxPathDepth) return;
   const bytes = utf8Length(path, limits.maxPathBytes);
   if (bytes > limits.maxPathBytes) {
     throw new CapacityError(`${what}: ${role} ${shown(path)} is over the ${limits.maxPathBytes}-byte path limit`);
