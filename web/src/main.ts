@@ -1,10 +1,16 @@
-// The inspector page: pick or drop an image, choose the image/platform when there are several,
-// then show its manifest, config, history, layers, wasted space and merged files. Everything
-// runs in this tab on the user's files; errors are shown with their stable code.
+// The inspector page: pick or drop an image (or open the bundled sample), choose the
+// image/platform when there are several, then show its manifest, config and history at once,
+// and the layers, wasted space and merged files once the layers are read. Everything runs in
+// this tab on the user's files; errors are shown with their stable code.
+//
+// <body data-state> tells tests and users' automation where the page is: "loading" while the
+// core or an image is being read, "ready" once the view is complete (the empty start page
+// too), "error" when what was asked for failed (the documents stay on screen when only a
+// layer failed). The file inputs keep their ids (#folder-input, #archive-input).
 
-import { init, LayerlensError, type ImageSource, type MergedImage } from "../../src/browser.js";
+import { buildSampleImage, init, LayerlensError, type ImageSource, type MergedImage } from "../../src/browser.js";
 import { el } from "./dom.js";
-import { inspectSource } from "./inspect.js";
+import { mountLayers, resolveSource } from "./inspect.js";
 import { keepIfCurrent, Latest, type Ticket } from "./latest.js";
 import { choicesOf, defaultChoice, openPicked, pickedDrop, pickedFolder, reopen, type Picked } from "./open.js";
 import { renderFiles } from "./view-files.js";
@@ -17,6 +23,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const ui = {
   folder: $<HTMLInputElement>("folder-input"),
   archive: $<HTMLInputElement>("archive-input"),
+  sample: $<HTMLButtonElement>("sample-button"),
   drop: $("open"),
   pickers: $("pickers"),
   tagPicker: $("tag-picker"),
@@ -68,36 +75,46 @@ function fillSelect(select: HTMLSelectElement, options: { label: string; value: 
   );
 }
 
-/** Resolve, mount and render `source` (for `platform` when it is an index), unless `ticket` goes stale. */
+/** Resolve and render `source` (for `platform` when it is an index), unless `ticket` goes stale:
+ *  the documents as soon as they are read, the layers once every one is in. */
 async function show(ticket: Ticket, source: ImageSource, platform?: string): Promise<void> {
   ui.error.hidden = true;
   ui.report.hidden = true;
   document.body.dataset.state = "loading";
+  const r = await keepIfCurrent(ticket, resolveSource(source, platform));
+  if (!r) return;
+  ui.platformPicker.hidden = r.platforms.length === 0;
+  fillSelect(
+    ui.platformSelect,
+    r.platforms.map((p) => ({ label: p.label, value: p.label })),
+    r.platform,
+  );
+  ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
+  renderSummary($("summary"), r.report);
+  renderLayers($("layers"), r);
+  for (const id of ["waste", "files"]) $(id).replaceChildren();
+  shown?.fs.free();
+  shown = undefined;
+  ui.report.hidden = false;
+
   const progress = (done: number, total: number) => {
     if (ticket.current) setProgress(done, total);
   };
-  const x = await keepIfCurrent(ticket, inspectSource(source, platform, progress), (stale) => stale.image.fs.free());
+  const x = await keepIfCurrent(ticket, mountLayers(r, source.name, progress), (stale) => stale.image.fs.free());
   if (!x) return;
-  ui.platformPicker.hidden = x.platforms.length === 0;
-  fillSelect(
-    ui.platformSelect,
-    x.platforms.map((p) => ({ label: p.label, value: p.label })),
-    x.platform,
-  );
-  ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
-  renderSummary($("summary"), x.report);
-  renderLayers($("layers"), x);
+  renderLayers($("layers"), x, x.records, x.failure);
   renderWaste($("waste"), x);
   renderFiles($("files"), x.image, showError);
-  shown?.fs.free();
   shown = x.image;
-  ui.report.hidden = false;
-  document.body.dataset.state = "ready";
+  if (x.failure) showError(x.failure.error);
+  else document.body.dataset.state = "ready";
 }
 
 /** Run one user action under a fresh ticket; its error is shown only while it is the newest. */
 function act(work: (ticket: Ticket) => Promise<void>): void {
   const ticket = actions.begin();
+  // Said at once, in the event itself, so nobody waiting for "ready" sees the previous view's.
+  document.body.dataset.state = "loading";
   work(ticket).catch((e) => {
     if (ticket.current) showError(e);
   });
@@ -145,6 +162,12 @@ ui.archive.addEventListener("change", () => {
   if (file) act((t) => openInput(t, { kind: "archive", name: file.name, file }));
   ui.archive.value = "";
 });
+ui.sample.addEventListener("click", () => {
+  // The sample layout is built here, by the library's own tar and gzip writers: no download.
+  const sample = buildSampleImage();
+  const files = [...sample.files].map(([path, bytes]) => ({ path, file: new Blob([bytes as Uint8Array<ArrayBuffer>]) }));
+  act((t) => openInput(t, { kind: "folder", name: "sample", files }));
+});
 ui.tagSelect.addEventListener("change", () => {
   const was = current;
   if (!was) return;
@@ -177,4 +200,8 @@ document.addEventListener("drop", (e) => {
     if (picked) await openInput(t, picked);
   });
 });
-document.body.dataset.state = "idle";
+// The start page is complete once the core is loaded (a pick made before that waits for it too).
+act(async (t) => {
+  await init();
+  if (t.current) document.body.dataset.state = "ready";
+});

@@ -1,0 +1,235 @@
+// The inspector's views against the fixtures' ground truth, driven through the real file
+// inputs of the built app: every fixture opens to data-state=ready; each layer of `latest`
+// lists the paths umoci's merged trees of consecutive tags say it added, modified and removed;
+// the sample button; the platform picker keeps the platform picked; a layer that fails leaves
+// the documents on screen; RepoTags and manifest annotations; chart labels inside the chart;
+// no debug core in the built site.
+
+import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
+import { cleanup } from "../runtimes/helpers/processes.js";
+import { buildSampleImage } from "../../src/sample.js";
+import { expectedJson } from "./expected.js";
+import { openPage, settled, shot, startApp, whyNot, type App } from "./app.js";
+
+if (whyNot && MUST_RUN) throw new Error(`web views test cannot run under CI=true: ${whyNot}`);
+if (whyNot) console.warn(`skipping the web views test: ${whyNot}`);
+
+let app: App | undefined;
+beforeAll(async () => {
+  if (!whyNot) app = await startApp();
+}, 120_000);
+afterAll(async () => {
+  try {
+    await app?.close();
+  } finally {
+    cleanup();
+  }
+});
+
+/** rootfs.tsv of a tag as path → every other column (what umoci unpacked). */
+function tree(tag: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!tag) return out;
+  for (const line of readFileSync(fixture("expected", tag, "rootfs.tsv"), "utf8").split("\n")) {
+    if (!line) continue;
+    const f = line.split("\t");
+    out.set(f[0], f.slice(1));
+  }
+  return out;
+}
+
+const parentOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf("/")));
+
+/** What layer `after` of a tag chain did, from the trees before and after it. */
+function groundTruth(before: Map<string, string[]>, after: Map<string, string[]>) {
+  const added = [...after.keys()].filter((p) => !before.has(p)).sort();
+  const modified = [...after.keys()].filter((p) => before.has(p) && before.get(p)!.join("\t") !== after.get(p)!.join("\t")).sort();
+  // Removed: gone, or a directory replaced by something else (its subtree went with it); the
+  // page names the top of each removed subtree.
+  const gone = new Set([...before.keys()].filter((p) => !after.has(p) || (before.get(p)![0] === "d" && after.get(p)![0] !== "d")));
+  const removedTops = [...gone].filter((p) => !gone.has(parentOf(p))).sort();
+  return { added, modified, removedTops };
+}
+
+const changes = (page: Page, layer: number, kind: string) =>
+  page.$$eval(`tr[data-index="${layer}"] + tr.changes [data-testid=change][data-kind=${kind}]`, (els) =>
+    els.map((e) => e.getAttribute("data-path")!).sort(),
+  );
+
+async function openFolder(page: Page, dir: string): Promise<void> {
+  await page.setInputFiles("#folder-input", dir);
+  await settled(page);
+}
+
+describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
+  it("every fixture opens and reaches data-state=ready, every tag of the layout too", async () => {
+    const { page, problems } = await openPage(app!);
+    const root = fixture();
+    const layouts = readdirSync(root).filter((n) => n.startsWith("layout"));
+    expect(layouts.length).toBeGreaterThan(3);
+    for (const name of layouts) {
+      await openFolder(page, join(root, name));
+      expect(await page.locator("[data-testid=manifest]").count(), name).toBe(1);
+    }
+    await openFolder(page, fixture("layout"));
+    const tags = await page.$$eval("#tag-select option", (els) => els.map((e) => (e as HTMLOptionElement).value));
+    for (const tag of tags) {
+      await page.selectOption("#tag-select", tag);
+      await settled(page);
+      expect(await page.inputValue("#tag-select")).toBe(tag);
+      if (tag === "empty") continue;
+      const manifest = expectedJson(tag, "manifest.json");
+      expect(await page.locator("[data-testid=layer][data-state=read]").count(), tag).toBe(manifest.layers.length);
+    }
+    for (const archive of readdirSync(fixture("archives"))) {
+      await page.setInputFiles("#archive-input", fixture("archives", archive));
+      await settled(page);
+      expect(await page.locator("[data-testid=layer][data-state=read]").count(), archive).toBeGreaterThan(0);
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("each layer of latest lists what umoci's trees of consecutive tags say it changed", async () => {
+    const { page, problems } = await openPage(app!);
+    await openFolder(page, fixture("layout"));
+    // latest is v6 with a richer config: layer i of it is the layer tag v(i+1) added.
+    const chain = [undefined, "v1", "v2", "v3", "v4", "v5", "v6"];
+    const count = await page.locator("[data-testid=layer]").count();
+    expect(count).toBe(chain.length - 1);
+    expect(expectedJson("latest", "config.json").rootfs.diff_ids).toEqual(expectedJson("v6", "config.json").rootfs.diff_ids);
+    for (let i = 0; i < count; i++) {
+      await page.click(`tr[data-testid=layer][data-index="${i}"]`);
+      await page.waitForSelector(`tr[data-index="${i}"] + tr.changes`);
+      const truth = groundTruth(tree(chain[i]), tree(chain[i + 1]));
+      expect(await changes(page, i, "added"), `layer ${i} added`).toEqual(truth.added);
+      expect(await changes(page, i, "modified"), `layer ${i} modified`).toEqual(truth.modified);
+      // A whiteout names the removed path; an opaque directory hides all it held below.
+      const deleted = await changes(page, i, "deleted");
+      const opaque = await changes(page, i, "opaque");
+      const shown = truth.removedTops.filter((p) => deleted.includes(p) || opaque.includes(parentOf(p)));
+      expect(shown, `layer ${i} removed`).toEqual(truth.removedTops);
+      expect(
+        deleted.every((p) => truth.removedTops.includes(p)),
+        `layer ${i} deleted ⊆ removed`,
+      ).toBe(true);
+      for (const dir of opaque)
+        expect(
+          truth.removedTops.some((p) => parentOf(p) === dir),
+          `layer ${i} opaque ${dir}`,
+        ).toBe(true);
+      // The counts in the row are the lengths of those lists.
+      for (const [kind, list] of [
+        ["added", truth.added],
+        ["modified", truth.modified],
+      ] as const) {
+        const cell = page.locator(`tr[data-index="${i}"] td.num[data-count]`).nth(kind === "added" ? 0 : 1);
+        expect(Number(await cell.getAttribute("data-count"))).toBe(list.length);
+      }
+    }
+    await shot(page, "layer-changes");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("the sample button opens the sample image built in the page", async () => {
+    const { page, problems } = await openPage(app!);
+    await page.click("#sample-button");
+    await settled(page);
+    const sample = buildSampleImage();
+    expect(await page.getAttribute("[data-testid=manifest] code.digest", "data-digest")).toBe(sample.manifestDigest);
+    const manifest = JSON.parse(new TextDecoder().decode(sample.files.get(`blobs/sha256/${sample.manifestDigest.slice(7)}`)));
+    expect(await page.locator("[data-testid=layer][data-state=read]").count()).toBe(manifest.layers.length);
+    await shot(page, "sample");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("the platform picker keeps the platform picked (arm64/v8 stays arm64/v8)", async () => {
+    const { page, problems } = await openPage(app!);
+    await openFolder(page, fixture("layout-multi"));
+    const index = expectedJson("layout-multi", "manifest-or-index.json");
+    for (const d of [...index.manifests].reverse()) {
+      const label = [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join("/");
+      await page.selectOption("#platform-select", label);
+      await page.waitForFunction(
+        (digest) => document.querySelector("[data-testid=manifest] code.digest")?.getAttribute("data-digest") === digest,
+        d.digest,
+      );
+      await settled(page);
+      expect(await page.inputValue("#platform-select")).toBe(label);
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("a layer that fails is marked; manifest, config, history and the layers below stay shown", async () => {
+    const { page, problems } = await openPage(app!);
+    const copy = join(app!.scratch, "layout-bad-layer");
+    cpSync(fixture("layout"), copy, { recursive: true });
+    const manifest = expectedJson("latest", "manifest.json");
+    const bad = 2;
+    const blob = join(copy, "blobs", "sha256", manifest.layers[bad].digest.slice(7));
+    const bytes = readFileSync(blob);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(blob, bytes);
+    await page.setInputFiles("#folder-input", copy);
+    await settled(page, "error");
+    expect(await page.isVisible("#report")).toBe(true);
+    expect(await page.locator("[data-testid=history] tbody tr").count()).toBe(expectedJson("latest", "config.json").history.length);
+    const states = await page.$$eval("[data-testid=layer]", (els) => els.map((e) => e.getAttribute("data-state")));
+    expect(states).toEqual(manifest.layers.map((_: unknown, i: number) => (i < bad ? "read" : i === bad ? "failed" : "skipped")));
+    // A flipped byte in a gzip layer is caught by gunzip's CRC or by the blob digest, whichever
+    // reads it first; either way the layer row and the banner say the same typed error.
+    const code = await page.textContent("[data-testid=layer-error-code]");
+    expect(["COMPRESSION", "DIGEST_MISMATCH"]).toContain(code);
+    expect(await page.textContent("[data-testid=layer-error]")).toContain(manifest.layers[bad].digest.slice(0, 19));
+    expect(await page.textContent("[data-testid=error-code]")).toBe(code);
+    await shot(page, "failed-layer");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a docker-archive's RepoTags and the manifest's annotations", async () => {
+    const { page, problems } = await openPage(app!);
+    await page.setInputFiles("#archive-input", fixture("archives", "demo.docker.tar"));
+    await settled(page);
+    const archived = JSON.parse(readFileSync(fixture("expected", "demo.docker.tar-manifest.json"), "utf8"));
+    expect(await page.$$eval("[data-testid=repo-tags] li", (els) => els.map((e) => e.textContent))).toEqual(archived[0].RepoTags);
+    await openFolder(page, fixture("layout"));
+    const annotations = expectedJson("latest", "manifest.json").annotations as Record<string, string>;
+    expect(await page.$$eval("[data-testid=annotations] li", (els) => els.map((e) => e.textContent))).toEqual(
+      Object.entries(annotations).map(([k, v]) => `${k}=${v}`),
+    );
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("chart labels and values end inside the chart", async () => {
+    const { page, problems } = await openPage(app!);
+    await openFolder(page, fixture("layout"));
+    const overflow = await page.$$eval("svg.chart", (charts) =>
+      charts.flatMap((svg) => {
+        const width = Number(svg.getAttribute("width"));
+        return [...svg.querySelectorAll("text")]
+          .map((t) => (t as SVGTextElement).getBBox())
+          .filter((b) => b.x < 0 || b.x + b.width > width)
+          .map((b) => `${svg.getAttribute("data-testid")}: text from ${b.x} to ${b.x + b.width} in ${width}`);
+      }),
+    );
+    expect(await page.locator("svg.chart").count()).toBeGreaterThan(0);
+    expect(overflow).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("the built site ships the release core only", () => {
+    const assets = readdirSync(join(app!.site, "assets"));
+    expect(assets.filter((f) => f.endsWith(".wasm"))).toHaveLength(1);
+    expect(assets.filter((f) => /debug/.test(f))).toEqual([]);
+  });
+});
