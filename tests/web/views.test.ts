@@ -216,7 +216,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
       charts.flatMap((svg) => {
         const width = Number(svg.getAttribute("width"));
         return [...svg.querySelectorAll("text")]
-          .map((t) => (t as SVGTextElement).getBBox())
+          .map((t) => t.getBBox())
           .filter((b) => b.x < 0 || b.x + b.width > width)
           .map((b) => `${svg.getAttribute("data-testid")}: text from ${b.x} to ${b.x + b.width} in ${width}`);
       }),
