@@ -227,6 +227,54 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
     await page.close();
   });
 
+  it("Cancel stops the layer reads and keeps the documents on screen", async () => {
+    const { page, problems } = await openPage(app!);
+    // Every read of this file is held back 300 ms, so the layers are still being read when the
+    // documents are on screen; the counts show whether reading goes on after Cancel.
+    await page.evaluate(() => {
+      const w = window as unknown as { reads: { pending: number; total: number } };
+      w.reads = { pending: 0, total: 0 };
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with .apply on each blob
+      const slice = Blob.prototype.slice;
+      Blob.prototype.slice = function (this: Blob, ...args: Parameters<Blob["slice"]>) {
+        const part = slice.apply(this, args);
+        if ((this as File).name !== "slow.docker.tar") return part;
+        const read = part.arrayBuffer.bind(part);
+        part.arrayBuffer = () => {
+          w.reads.pending++;
+          w.reads.total++;
+          return new Promise((r) => setTimeout(r, 300)).then(read).finally(() => {
+            w.reads.pending--;
+          });
+        };
+        return part;
+      };
+    });
+    await page.setInputFiles("#archive-input", {
+      name: "slow.docker.tar",
+      mimeType: "application/x-tar",
+      buffer: readFileSync(fixture("archives", "demo.docker.tar")),
+    });
+    await page.waitForSelector("[data-testid=manifest]");
+    await page.waitForSelector("[data-testid=layer][data-state=pending]");
+    expect(await page.getAttribute("body", "data-state")).toBe("loading");
+    await page.click("#cancel-button");
+    await page.waitForSelector("body[data-state=ready]");
+    expect(await page.isVisible("[data-testid=cancelled]")).toBe(true);
+    expect(await page.isVisible("[data-testid=manifest]")).toBe(true);
+    expect(await page.isHidden("#error")).toBe(true);
+    const reads = () => page.evaluate(() => (window as unknown as { reads: { pending: number; total: number } }).reads);
+    await page.waitForFunction(() => (window as unknown as { reads: { pending: number } }).reads.pending === 0, undefined, {
+      timeout: 20_000,
+    });
+    const stopped = (await reads()).total;
+    await page.waitForTimeout(1500);
+    expect((await reads()).total).toBe(stopped);
+    await shot(page, "cancelled");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("the built site ships the release core only", () => {
     const assets = readdirSync(join(app!.site, "assets"));
     expect(assets.filter((f) => f.endsWith(".wasm"))).toHaveLength(1);

@@ -68,17 +68,23 @@ export async function platformsOf(source: ImageSource): Promise<PlatformChoice[]
   return (index.manifests ?? []).filter((d) => d.platform).map((d) => ({ label: formatPlatform(d.platform!), digest: d.digest }));
 }
 
-/** Count compressed bytes as each layer blob is read the first time (mounting, not readFile). */
-function counted(layers: Layer[], onBytes: (n: number) => void): { layers: Layer[]; stop: () => void } {
+/**
+ * Count compressed bytes as each layer blob is read the first time (mounting, not readFile).
+ * Once `signal` aborts, the next chunk errors the stream with its reason, which cancels the
+ * read underneath: Cancel stops the reading, not only the showing.
+ */
+function counted(layers: Layer[], onBytes: (n: number) => void, signal?: AbortSignal): { layers: Layer[]; stop: () => void } {
   let counting = true;
   const wrapped = layers.map((layer): Layer => ({
     ...layer,
     async open(range) {
+      signal?.throwIfAborted();
       const readable = await layer.open(range);
       if (!counting) return readable;
       return readable.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, ctl) {
+            if (signal?.aborted) return ctl.error(signal.reason);
             if (counting) onBytes(chunk.length);
             ctl.enqueue(chunk);
           },
@@ -110,12 +116,13 @@ export async function resolveSource(source: ImageSource, platform?: string): Pro
   return { resolved, report, platforms, platform: shown };
 }
 
-/** Read every layer of `r` into a new LayerFS; a failing layer is reported, not thrown. */
-export async function mountLayers(r: Resolution, name: string, progress: Progress): Promise<Inspection> {
+/** Read every layer of `r` into a new LayerFS; a failing layer is reported, not thrown, and an
+ *  abort of `signal` rejects with its reason (the LayerFS freed). */
+export async function mountLayers(r: Resolution, name: string, progress: Progress, signal?: AbortSignal): Promise<Inspection> {
   const total = r.resolved.layers.reduce((n, l) => n + l.size, 0);
   let done = 0;
   progress(0, total);
-  const { layers, stop } = counted(r.resolved.layers, (n) => progress((done += n), total));
+  const { layers, stop } = counted(r.resolved.layers, (n) => progress((done += n), total), signal);
   let fs = new LayerFS();
   let image = fs.image(name);
   let records: LayerRecord[];
@@ -123,6 +130,10 @@ export async function mountLayers(r: Resolution, name: string, progress: Progres
   try {
     records = await image.mountBatch(layers);
   } catch (batchError) {
+    if (signal?.aborted) {
+      fs.free();
+      throw signal.reason;
+    }
     // Which layer failed: mount again one at a time until one throws (only on this path).
     stop();
     fs.free();

@@ -24,6 +24,7 @@ const ui = {
   folder: $<HTMLInputElement>("folder-input"),
   archive: $<HTMLInputElement>("archive-input"),
   sample: $<HTMLButtonElement>("sample-button"),
+  cancel: $<HTMLButtonElement>("cancel-button"),
   drop: $("open"),
   pickers: $("pickers"),
   tagPicker: $("tag-picker"),
@@ -43,6 +44,8 @@ let current: { picked: Picked; source: ImageSource } | undefined;
 let shown: MergedImage | undefined;
 /** Every pick, tag or platform choice takes a ticket: only the newest one's results are shown. */
 const actions = new Latest();
+/** Aborts the layer reads of the image being read now (the Cancel button). */
+let reading: AbortController | undefined;
 
 function showError(e: unknown): void {
   const code = e instanceof LayerlensError ? e.code : (e as { code?: unknown })?.code;
@@ -100,7 +103,14 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
   const progress = (done: number, total: number) => {
     if (ticket.current) setProgress(done, total);
   };
-  const x = await keepIfCurrent(ticket, mountLayers(r, source.name, progress), (stale) => stale.image.fs.free());
+  reading?.abort();
+  const controller = (reading = new AbortController());
+  ui.cancel.hidden = false;
+  const x = await keepIfCurrent(ticket, mountLayers(r, source.name, progress, controller.signal), (stale) => stale.image.fs.free()).finally(
+    () => {
+      if (reading === controller) ui.cancel.hidden = true;
+    },
+  );
   if (!x) return;
   renderLayers($("layers"), x, x.records, x.failure);
   renderWaste($("waste"), x);
@@ -161,6 +171,22 @@ ui.archive.addEventListener("change", () => {
   const file = ui.archive.files?.[0];
   if (file) act((t) => openInput(t, { kind: "archive", name: file.name, file }));
   ui.archive.value = "";
+});
+ui.cancel.addEventListener("click", () => {
+  // A new ticket makes the read stale (its view is released when it stops); the abort stops it.
+  const ticket = actions.begin();
+  reading?.abort();
+  reading = undefined;
+  ui.cancel.hidden = true;
+  $("layers").replaceChildren(
+    el("h2", {}, "Layers"),
+    el(
+      "p",
+      { class: "muted", "data-testid": "cancelled" },
+      "Reading the layers was cancelled; the documents above were read and verified.",
+    ),
+  );
+  if (ticket.current) document.body.dataset.state = "ready";
 });
 ui.sample.addEventListener("click", () => {
   // The sample layout is built here, by the library's own tar and gzip writers: no download.
