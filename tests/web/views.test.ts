@@ -275,6 +275,122 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
     await page.close();
   });
 
+  it("dive mode: each layer's tree marks what umoci's trees say it changed; search, filters, sort, keys", async () => {
+    const { page, problems } = await openPage(app!);
+    await openFolder(page, fixture("layout"));
+    const chain = [undefined, "v1", "v2", "v3", "v4", "v5", "v6"];
+    /** Every row of the virtualised tree, scrolled through from the top. */
+    const allRows = async () => {
+      const rows = new Map<string, { mark: string; type: string; size: number }>();
+      // A path the layer removed can be in the tree again (a directory replaced by a file).
+      const removed = new Set<string>();
+      const order: string[] = [];
+      await page.$eval("[data-testid=dive-tree]", (e) => (e.scrollTop = 0));
+      for (;;) {
+        await page.waitForTimeout(50);
+        const seen = await page.$$eval("[data-testid=dive-row]", (els) =>
+          els.map(
+            (e) =>
+              [
+                e.getAttribute("data-path")!,
+                e.getAttribute("data-mark")!,
+                e.getAttribute("data-type")!,
+                Number(e.getAttribute("data-size")),
+              ] as const,
+          ),
+        );
+        for (const [path, mark, type, size] of seen) {
+          if (mark === "removed") {
+            removed.add(path);
+            continue;
+          }
+          if (!rows.has(path)) order.push(path);
+          rows.set(path, { mark, type, size });
+        }
+        const atEnd = await page.$eval("[data-testid=dive-tree]", (e) => {
+          const before = e.scrollTop;
+          e.scrollTop += 300;
+          return e.scrollTop === before;
+        });
+        if (atEnd) break;
+      }
+      return { rows, removed, order };
+    };
+    const marked = (rows: Map<string, { mark: string }>, mark: string) =>
+      [...rows]
+        .filter(([, r]) => r.mark === mark)
+        .map(([p]) => p)
+        .sort();
+    await page.check("#dive-changed");
+    for (let i = 0; i < chain.length - 1; i++) {
+      await page.click(`[data-testid=dive-layer][data-index="${i}"]`);
+      await page.waitForFunction(
+        (n) => document.getElementById("dive")?.dataset.layer === String(n) && document.body.dataset.state === "ready",
+        i,
+      );
+      const truth = groundTruth(tree(chain[i]), tree(chain[i + 1]));
+      const { rows, removed } = await allRows();
+      expect(Number(await page.getAttribute("[data-testid=dive-count]", "data-count"))).toBe(rows.size + removed.size);
+      expect(marked(rows, "added"), `layer ${i} added`).toEqual(truth.added);
+      expect(marked(rows, "modified"), `layer ${i} modified`).toEqual(truth.modified);
+      expect(
+        [...removed].every((p) => truth.removedTops.includes(p)),
+        `layer ${i} removed`,
+      ).toBe(true);
+      // With the filter on, a row is a change or a directory above one.
+      const changedPaths = [...[...rows].filter(([, r]) => r.mark).map(([p]) => p), ...removed];
+      for (const [p, r] of rows)
+        if (!r.mark)
+          expect(
+            changedPaths.some((q) => q.startsWith(p + "/")),
+            p,
+          ).toBe(true);
+    }
+    await shot(page, "dive-changed");
+    await page.uncheck("#dive-changed");
+    // The top layer's tree is umoci's tree of latest, every path of it.
+    await page.click(`[data-testid=dive-layer][data-index="${chain.length - 2}"]`);
+    await page.waitForFunction(() => document.body.dataset.state === "ready");
+    const latest = tree("latest");
+    const whole = await allRows();
+    expect([...whole.rows.keys()].sort()).toEqual([...latest.keys()].sort());
+    // Directory sizes: the bytes of the files below, as umoci unpacked them.
+    const fileBytes = (dir: string) =>
+      [...latest].filter(([p, f]) => p.startsWith(dir + "/") && f[0] === "f").reduce((n, [, f]) => n + Number(f[4]), 0);
+    for (const dir of ["bin", "usr", "etc"]) expect(whole.rows.get(dir)!.size, dir).toBe(fileBytes(dir));
+    // Sort by size: the top-level entries, largest first.
+    await page.selectOption("#dive-sort", "size");
+    const sized = await allRows();
+    const top = sized.order.filter((p) => !p.includes("/")).map((p) => sized.rows.get(p)!.size);
+    expect(top).toEqual([...top].sort((a, b) => b - a));
+    await page.selectOption("#dive-sort", "name");
+    // `/` jumps to the search; a glob matches names, a substring matches anywhere in the path.
+    await page.click("[data-testid=dive-tree]");
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("dive-search");
+    await page.keyboard.type("*.txt");
+    const txt = await allRows();
+    const wantTxt = [...latest.keys()].filter((p) => p.endsWith(".txt")).sort();
+    expect([...txt.rows.keys()].filter((p) => p.endsWith(".txt")).sort()).toEqual(wantTxt);
+    for (const p of txt.rows.keys()) expect(p.endsWith(".txt") || wantTxt.some((q) => q.startsWith(p + "/")), p).toBe(true);
+    await page.fill("#dive-search", "share/app");
+    const sub = await allRows();
+    for (const p of latest.keys()) if (p.includes("share/app")) expect(sub.rows.has(p), p).toBe(true);
+    await page.fill("#dive-search", "");
+    // Keys: ↓ in the tree moves the selection, ↓ in the layer list picks the next layer.
+    await page.focus("[data-testid=dive-tree]");
+    await page.$eval("[data-testid=dive-tree]", (e) => (e.scrollTop = 0));
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    expect(await page.getAttribute(".dive-row.selected", "data-path")).toBe(whole.order[2]);
+    await page.focus(`[data-testid=dive-layer][data-index="0"]`);
+    await page.keyboard.press("ArrowDown");
+    await page.waitForFunction(() => document.getElementById("dive")?.dataset.layer === "1" && document.body.dataset.state === "ready");
+    await shot(page, "dive");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("the built site ships the release core only", () => {
     const assets = readdirSync(join(app!.site, "assets"));
     expect(assets.filter((f) => f.endsWith(".wasm"))).toHaveLength(1);

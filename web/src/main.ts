@@ -13,6 +13,7 @@ import { el } from "./dom.js";
 import { mountLayers, resolveSource } from "./inspect.js";
 import { keepIfCurrent, Latest, type Ticket } from "./latest.js";
 import { choicesOf, defaultChoice, openPicked, pickedDrop, pickedFolder, reopen, type Picked } from "./open.js";
+import { renderDive } from "./view-dive.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
 import { renderSummary } from "./view-summary.js";
@@ -42,6 +43,8 @@ const ui = {
 let current: { picked: Picked; source: ImageSource } | undefined;
 /** The merged view on screen; freed when another one replaces it. */
 let shown: MergedImage | undefined;
+/** Frees the lower-layer views dive mode mounted for the image on screen. */
+let closeDive: (() => void) | undefined;
 /** Every pick, tag or platform choice takes a ticket: only the newest one's results are shown. */
 const actions = new Latest();
 /** Aborts the layer reads of the image being read now (the Cancel button). */
@@ -95,7 +98,9 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
   ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
   renderSummary($("summary"), r.report);
   renderLayers($("layers"), r);
-  for (const id of ["waste", "files"]) $(id).replaceChildren();
+  for (const id of ["dive", "waste", "files"]) $(id).replaceChildren();
+  closeDive?.();
+  closeDive = undefined;
   shown?.fs.free();
   shown = undefined;
   ui.report.hidden = false;
@@ -113,6 +118,7 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
   );
   if (!x) return;
   renderLayers($("layers"), x, x.records, x.failure);
+  closeDive = renderDive($("dive"), x, showError);
   renderWaste($("waste"), x);
   renderFiles($("files"), x.image, showError);
   shown = x.image;
