@@ -358,6 +358,36 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
     const fileBytes = (dir: string) =>
       [...latest].filter(([p, f]) => p.startsWith(dir + "/") && f[0] === "f").reduce((n, [, f]) => n + Number(f[4]), 0);
     for (const dir of ["bin", "usr", "etc"]) expect(whole.rows.get(dir)!.size, dir).toBe(fileBytes(dir));
+    // Virtualised: only the rows in sight (and a margin) are in the DOM, whatever the tree holds.
+    await page.$eval("[data-testid=dive-tree]", (e) => (e.scrollTop = 0));
+    await page.waitForTimeout(50);
+    const inDom = await page.locator("[data-testid=dive-row]").count();
+    expect(whole.rows.size).toBeGreaterThan(inDom);
+    expect(inDom).toBeLessThanOrEqual(Math.ceil(480 / 20) + 2 * 12 + 1);
+    // Wasted only: the regular files more than one layer carries with bytes to spare, as the
+    // layers' `tar -tv` listings show them (and the directories above them).
+    const versions = new Map<string, number[]>();
+    for (let i = 0; i < chain.length - 1; i++)
+      for (const line of readFileSync(fixture("expected", "latest", `layer-${i}.tar-tv.txt`), "utf8").split("\n")) {
+        if (!line.startsWith("-")) continue;
+        const f = line.split(/\s+/);
+        const path = f.slice(5).join(" ").replace(/^\.\//, "");
+        versions.set(path, [...(versions.get(path) ?? []), Number(f[2])]);
+      }
+    const wastedTruth = [...versions]
+      .filter(([p, sizes]) => sizes.length > 1 && sizes.reduce((a, b) => a + b, 0) > Math.min(...sizes) && latest.has(p))
+      .map(([p]) => p)
+      .sort();
+    expect(wastedTruth.length).toBeGreaterThan(0);
+    await page.check("#dive-wasted");
+    const onlyWasted = await allRows();
+    expect(
+      [...onlyWasted.rows]
+        .filter(([, r]) => r.type !== "directory")
+        .map(([p]) => p)
+        .sort(),
+    ).toEqual(wastedTruth);
+    await page.uncheck("#dive-wasted");
     // Sort by size: the top-level entries, largest first.
     await page.selectOption("#dive-sort", "size");
     const sized = await allRows();
