@@ -5,6 +5,7 @@
 // the documents on screen; RepoTags and manifest annotations; chart labels inside the chart;
 // no debug core in the built site.
 
+import { createHash } from "node:crypto";
 import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -417,6 +418,46 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
     await page.keyboard.press("ArrowDown");
     await page.waitForFunction(() => document.getElementById("dive")?.dataset.layer === "1" && document.body.dataset.state === "ready");
     await shot(page, "dive");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("files: a hex view of a binary, a download equal to umoci's bytes, symlinks followed or marked dangling", async () => {
+    const { page, problems } = await openPage(app!);
+    await openFolder(page, fixture("layout"));
+    const latest = tree("latest");
+    const expand = async (path: string) => {
+      const parts = path.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        const button = page.locator(`button.entry[data-path="${parts.slice(0, i).join("/")}"]`);
+        if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+      }
+    };
+    await expand("bin/busybox");
+    await page.click(`button.entry[data-path="bin/busybox"]`);
+    await page.waitForSelector("[data-testid=hex]");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=download]")]);
+    const saved = readFileSync((await download.path())!);
+    expect(download.suggestedFilename()).toBe("busybox");
+    expect(saved.length).toBe(Number(latest.get("bin/busybox")![4]));
+    expect(createHash("sha256").update(saved).digest("hex")).toBe(latest.get("bin/busybox")![6]);
+    // The hex view is the file's first bytes, 16 to a line.
+    const firstLine = (await page.textContent("[data-testid=hex]"))!.split("\n")[0];
+    expect(firstLine.slice(10, 57).trim()).toBe(Array.from(saved.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join(" "));
+    // Symlinks: a relative one leads to its file, a dangling one is marked (umoci's tree has no target).
+    await expand("srv/link-rel");
+    const rel = page.locator(`li:has(> button.entry[data-path="srv/link-rel"]) > [data-testid=follow]`);
+    await rel.click();
+    await page.waitForSelector(`[data-testid=viewer-meta][data-path="srv/data/hello.txt"]`);
+    expect(
+      createHash("sha256")
+        .update((await page.textContent("[data-testid=file-text]"))!)
+        .digest("hex"),
+    ).toBe(latest.get("srv/data/hello.txt")![6]);
+    expect(latest.has("nonexistent/target")).toBe(false);
+    expect(await page.getAttribute(`button.entry[data-path="srv/link-dangling"]`, "data-dangling")).toBe("true");
+    expect(await page.locator(`li:has(> button.entry[data-path="srv/link-abs"]) > [data-testid=follow]`).count()).toBe(1);
+    await shot(page, "files");
     expect(problems).toEqual([]);
     await page.close();
   });
