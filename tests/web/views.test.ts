@@ -437,7 +437,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
     await page.click(`button.entry[data-path="bin/busybox"]`);
     await page.waitForSelector("[data-testid=hex]");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=download]")]);
-    const saved = readFileSync((await download.path())!);
+    const saved = readFileSync(await download.path());
     expect(download.suggestedFilename()).toBe("busybox");
     expect(saved.length).toBe(Number(latest.get("bin/busybox")![4]));
     expect(createHash("sha256").update(saved).digest("hex")).toBe(latest.get("bin/busybox")![6]);
