@@ -10,7 +10,7 @@
 // ---- version and the IO window ----
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 6;
+export const ABI_VERSION: u32 = 7;
 
 /** "No index" in every u32 link field and result. */
 export const NIL: u32 = 0xffffffff;
@@ -192,3 +192,17 @@ export const ZSTD_ERR_CHECKSUM: i32 = -73;
 export const ZSTD_ERR_CAPACITY: i32 = -74;
 /** The host wrote more input than zstdInputRoom() allowed, or passed a bad state. */
 export const ZSTD_ERR_ARGUMENT: i32 = -75;
+
+// ---- sha256 (assembly/sha256.ts): the one context region, as the host saves and restores it ----
+
+/** Bytes of the context at sha256Context(): h[8], length, buffered count, partial block. */
+export const SHA256_CTX_BYTES: usize = 112;
+/** u64 message length in bytes so far. */
+export const SHA256_CTX_LENGTH: usize = 32;
+/** u32 bytes waiting in the partial block (0..63). */
+export const SHA256_CTX_BUFFERED: usize = 40;
+/** The partial block, 64 bytes. */
+export const SHA256_CTX_BLOCK: usize = 48;
+export const SHA256_BLOCK_BYTES: usize = 64;
+/** Digest bytes sha256Final writes at ioOut(). */
+export const SHA256_DIGEST_BYTES: usize = 32;

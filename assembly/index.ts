@@ -67,3 +67,5 @@ export {
   zstdNew, zstdFree, zstdInput, zstdInputRoom, zstdDecode, zstdOutput, zstdIdle,
   zstdErrorOffset, zstdFrames, zstdWindowBytes,
 } from "./zstd";
+
+export { sha256Context, sha256Init, sha256Update, sha256Final } from "./sha256";

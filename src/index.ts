@@ -80,6 +80,8 @@ export type { FileStore } from "./sources/file-store.js";
 export { blobReader, bytesReader } from "./sources/byte-reader.js";
 export type { ByteReader } from "./sources/byte-reader.js";
 export { createSha256, setSha256Factory, sha256Of, createHasher } from "./hash/hasher.js";
+export { coreSha256, coreSha256Factory } from "./hash/sha256-core.js";
+export { streamingSha256 } from "./hash/sha256.js";
 export type { Sha256, Sha256Factory, Hasher, HasherFactory, HashAlgorithm } from "./hash/hasher.js";
 export { DIGEST_ALGORITHMS, digestProblem, parseDigestString } from "./oci/digest.js";
 export type { DigestAlgorithm, DigestProblem, ParsedDigest } from "./oci/digest.js";

@@ -27,6 +27,15 @@ async function contender() {
       return h.digest().slice(7);
     };
   }
+  if (lib === "layerlens-core") {
+    const L = await import(pathToFileURL(path.join(distDir, "node.js")).href);
+    const core = await L.init();
+    return async () => {
+      const h = L.coreSha256(core);
+      for (let i = 0; i < data.length; i += CHUNK) h.update(data.subarray(i, i + CHUNK));
+      return h.digest().slice(7);
+    };
+  }
   if (lib === "hash-wasm") {
     const { createSHA256 } = await import("hash-wasm");
     return async () => {

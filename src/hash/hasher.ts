@@ -2,11 +2,12 @@
 // registered for the digest's algorithm, so runtimes differ only in the factories. Default:
 // node:crypto (OpenSSL) where the runtime offers it through process.getBuiltinModule
 // (Node >= 20.16, Bun, Deno) -- no static import, so this module loads unchanged in browsers
-// and workerd -- else the streaming TypeScript implementations of sha256.ts and sha512.ts.
+// and workerd -- else sha256 on the wasm core (sha256-core.ts; the TypeScript sha256.ts until
+// the core is loaded) and the streaming TypeScript sha512.ts.
 // An entry may register another sha256 with setSha256Factory(). Measurements behind the
 // choice: bench/sha256.mjs (README "Verification").
 
-import { streamingSha256 } from "./sha256.js";
+import { coreSha256Factory } from "./sha256-core.js";
 import { streamingSha512 } from "./sha512.js";
 
 /** The algorithms a digest can be verified with (image-spec descriptor.md, registered algorithms). */
@@ -51,7 +52,7 @@ export function nativeSha256Factory(): Sha256Factory | undefined {
 }
 
 const factories: Record<HashAlgorithm, HasherFactory> = {
-  sha256: nativeHasherFactory("sha256") ?? streamingSha256,
+  sha256: nativeHasherFactory("sha256") ?? coreSha256Factory,
   sha512: nativeHasherFactory("sha512") ?? streamingSha512,
 };
 

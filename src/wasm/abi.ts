@@ -174,6 +174,19 @@ export const ZSTD_ERR_CAPACITY = -74;
 /** The host wrote more input than zstdInputRoom() allowed, or passed a bad state. */
 export const ZSTD_ERR_ARGUMENT = -75;
 
+// ---- sha256 (assembly/sha256.ts): the one context region, as the host saves and restores it ----
+/** Bytes of the context at sha256Context(): h[8], length, buffered count, partial block. */
+export const SHA256_CTX_BYTES = 112;
+/** u64 message length in bytes so far. */
+export const SHA256_CTX_LENGTH = 32;
+/** u32 bytes waiting in the partial block (0..63). */
+export const SHA256_CTX_BUFFERED = 40;
+/** The partial block, 64 bytes. */
+export const SHA256_CTX_BLOCK = 48;
+export const SHA256_BLOCK_BYTES = 64;
+/** Digest bytes sha256Final writes at ioOut(). */
+export const SHA256_DIGEST_BYTES = 32;
+
 /** The core's exports, called raw (no loader wrappers); AssemblyScript types in comments. */
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -268,4 +281,8 @@ export interface CoreExports {
   zstdErrorOffset(state: number): number; // (usize) => f64
   zstdFrames(state: number): number; // (usize) => u32
   zstdWindowBytes(state: number): number; // (usize) => f64
+  sha256Context(): number; // () => usize
+  sha256Init(): void; // () => void
+  sha256Update(len: number): number; // (usize) => i32
+  sha256Final(): number; // () => i32
 }

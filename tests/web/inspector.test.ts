@@ -61,7 +61,7 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
     if (m.type() === "error") problems.push(`console: ${m.text()}`);
   });
   await page.goto(`${site!.origin}/`);
-  await page.waitForSelector("body[data-state=idle]");
+  await page.waitForSelector("body[data-state=ready]");
   return { page, problems };
 }
 

@@ -19,6 +19,12 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
+/** Pixels `chars` characters of the chart's 12px font take at most (digits and Latin text run
+ *  about 6.5px; 7.5 leaves room for wide letters), and at least `min`. */
+function textWidth(chars: number, min = 0): number {
+  return Math.max(min, Math.ceil(chars * 7.5));
+}
+
 /** `legend` names the bar and the overlay; an empty name leaves that key out. */
 export function barChart(
   bars: Bar[],
@@ -29,10 +35,12 @@ export function barChart(
   partWord: string,
 ): SVGSVGElement {
   const row = 22,
-    labelWidth = 110,
     barWidth = 420,
-    valueWidth = 170,
     top = 24;
+  // The columns are as wide as their longest text (the SVG clips whatever crosses its edge).
+  const valueText = (b: Bar) => `${format(b.value)}${b.part && b.part !== b.value ? ` (${format(b.part)} ${partWord})` : ""}`;
+  const labelWidth = 16 + textWidth(Math.max(4, ...bars.map((b) => b.label.length)));
+  const valueWidth = 16 + textWidth(Math.max(8, ...bars.map((b) => valueText(b).length)), legend.filter(Boolean).length * 170 - barWidth);
   const width = labelWidth + barWidth + valueWidth;
   const height = top + bars.length * row + 4;
   const max = Math.max(1, ...bars.map((b) => b.value));
@@ -54,13 +62,7 @@ export function barChart(
     g.append(svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "label" }, b.label));
     g.append(svg("rect", { x: labelWidth, y: y + 3, width: w, height: row - 6, class: "bar" }));
     if (pw) g.append(svg("rect", { x: labelWidth, y: y + 3, width: pw, height: row - 6, class: "bar-part" }));
-    g.append(
-      svg(
-        "text",
-        { x: labelWidth + barWidth + 8, y: y + 15, class: "value" },
-        `${format(b.value)}${b.part && b.part !== b.value ? ` (${format(b.part)} ${partWord})` : ""}`,
-      ),
-    );
+    g.append(svg("text", { x: labelWidth + barWidth + 8, y: y + 15, class: "value" }, valueText(b)));
     chart.append(g);
   });
   return chart;

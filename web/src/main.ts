@@ -1,12 +1,19 @@
-// The inspector page: pick or drop an image, choose the image/platform when there are several,
-// then show its manifest, config, history, layers, wasted space and merged files. Everything
-// runs in this tab on the user's files; errors are shown with their stable code.
+// The inspector page: pick or drop an image (or open the bundled sample), choose the
+// image/platform when there are several, then show its manifest, config and history at once,
+// and the layers, wasted space and merged files once the layers are read. Everything runs in
+// this tab on the user's files; errors are shown with their stable code.
+//
+// <body data-state> tells tests and users' automation where the page is: "loading" while the
+// core or an image is being read, "ready" once the view is complete (the empty start page
+// too), "error" when what was asked for failed (the documents stay on screen when only a
+// layer failed). The file inputs keep their ids (#folder-input, #archive-input).
 
-import { init, LayerlensError, type ImageSource, type MergedImage } from "../../src/browser.js";
+import { buildSampleImage, init, LayerlensError, type ImageSource, type MergedImage } from "../../src/browser.js";
 import { el } from "./dom.js";
-import { inspectSource } from "./inspect.js";
+import { mountLayers, resolveSource } from "./inspect.js";
 import { keepIfCurrent, Latest, type Ticket } from "./latest.js";
 import { choicesOf, defaultChoice, openPicked, pickedDrop, pickedFolder, reopen, type Picked } from "./open.js";
+import { renderDive } from "./view-dive.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
 import { renderSummary } from "./view-summary.js";
@@ -17,6 +24,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const ui = {
   folder: $<HTMLInputElement>("folder-input"),
   archive: $<HTMLInputElement>("archive-input"),
+  sample: $<HTMLButtonElement>("sample-button"),
+  cancel: $<HTMLButtonElement>("cancel-button"),
   drop: $("open"),
   pickers: $("pickers"),
   tagPicker: $("tag-picker"),
@@ -34,8 +43,12 @@ const ui = {
 let current: { picked: Picked; source: ImageSource } | undefined;
 /** The merged view on screen; freed when another one replaces it. */
 let shown: MergedImage | undefined;
+/** Frees the lower-layer views dive mode mounted for the image on screen. */
+let closeDive: (() => void) | undefined;
 /** Every pick, tag or platform choice takes a ticket: only the newest one's results are shown. */
 const actions = new Latest();
+/** Aborts the layer reads of the image being read now (the Cancel button). */
+let reading: AbortController | undefined;
 
 function showError(e: unknown): void {
   const code = e instanceof LayerlensError ? e.code : (e as { code?: unknown })?.code;
@@ -68,36 +81,56 @@ function fillSelect(select: HTMLSelectElement, options: { label: string; value: 
   );
 }
 
-/** Resolve, mount and render `source` (for `platform` when it is an index), unless `ticket` goes stale. */
+/** Resolve and render `source` (for `platform` when it is an index), unless `ticket` goes stale:
+ *  the documents as soon as they are read, the layers once every one is in. */
 async function show(ticket: Ticket, source: ImageSource, platform?: string): Promise<void> {
   ui.error.hidden = true;
   ui.report.hidden = true;
   document.body.dataset.state = "loading";
+  const r = await keepIfCurrent(ticket, resolveSource(source, platform));
+  if (!r) return;
+  ui.platformPicker.hidden = r.platforms.length === 0;
+  fillSelect(
+    ui.platformSelect,
+    r.platforms.map((p) => ({ label: p.label, value: p.label })),
+    r.platform,
+  );
+  ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
+  renderSummary($("summary"), r.report);
+  renderLayers($("layers"), r);
+  for (const id of ["dive", "waste", "files"]) $(id).replaceChildren();
+  closeDive?.();
+  closeDive = undefined;
+  shown?.fs.free();
+  shown = undefined;
+  ui.report.hidden = false;
+
   const progress = (done: number, total: number) => {
     if (ticket.current) setProgress(done, total);
   };
-  const x = await keepIfCurrent(ticket, inspectSource(source, platform, progress), (stale) => stale.image.fs.free());
-  if (!x) return;
-  ui.platformPicker.hidden = x.platforms.length === 0;
-  fillSelect(
-    ui.platformSelect,
-    x.platforms.map((p) => ({ label: p.label, value: p.label })),
-    x.platform,
+  reading?.abort();
+  const controller = (reading = new AbortController());
+  ui.cancel.hidden = false;
+  const x = await keepIfCurrent(ticket, mountLayers(r, source.name, progress, controller.signal), (stale) => stale.image.fs.free()).finally(
+    () => {
+      if (reading === controller) ui.cancel.hidden = true;
+    },
   );
-  ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
-  renderSummary($("summary"), x.report);
-  renderLayers($("layers"), x);
+  if (!x) return;
+  renderLayers($("layers"), x, x.records, x.failure);
+  closeDive = renderDive($("dive"), x, showError);
   renderWaste($("waste"), x);
   renderFiles($("files"), x.image, showError);
-  shown?.fs.free();
   shown = x.image;
-  ui.report.hidden = false;
-  document.body.dataset.state = "ready";
+  if (x.failure) showError(x.failure.error);
+  else document.body.dataset.state = "ready";
 }
 
 /** Run one user action under a fresh ticket; its error is shown only while it is the newest. */
 function act(work: (ticket: Ticket) => Promise<void>): void {
   const ticket = actions.begin();
+  // Said at once, in the event itself, so nobody waiting for "ready" sees the previous view's.
+  document.body.dataset.state = "loading";
   work(ticket).catch((e) => {
     if (ticket.current) showError(e);
   });
@@ -145,6 +178,28 @@ ui.archive.addEventListener("change", () => {
   if (file) act((t) => openInput(t, { kind: "archive", name: file.name, file }));
   ui.archive.value = "";
 });
+ui.cancel.addEventListener("click", () => {
+  // A new ticket makes the read stale (its view is released when it stops); the abort stops it.
+  const ticket = actions.begin();
+  reading?.abort();
+  reading = undefined;
+  ui.cancel.hidden = true;
+  $("layers").replaceChildren(
+    el("h2", {}, "Layers"),
+    el(
+      "p",
+      { class: "muted", "data-testid": "cancelled" },
+      "Reading the layers was cancelled; the documents above were read and verified.",
+    ),
+  );
+  if (ticket.current) document.body.dataset.state = "ready";
+});
+ui.sample.addEventListener("click", () => {
+  // The sample layout is built here, by the library's own tar and gzip writers: no download.
+  const sample = buildSampleImage();
+  const files = [...sample.files].map(([path, bytes]) => ({ path, file: new Blob([bytes as Uint8Array<ArrayBuffer>]) }));
+  act((t) => openInput(t, { kind: "folder", name: "sample", files }));
+});
 ui.tagSelect.addEventListener("change", () => {
   const was = current;
   if (!was) return;
@@ -177,4 +232,8 @@ document.addEventListener("drop", (e) => {
     if (picked) await openInput(t, picked);
   });
 });
-document.body.dataset.state = "idle";
+// The start page is complete once the core is loaded (a pick made before that waits for it too).
+act(async (t) => {
+  await init();
+  if (t.current) document.body.dataset.state = "ready";
+});

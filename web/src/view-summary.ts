@@ -1,6 +1,7 @@
 // Manifest, config and history of the image, from the same report `layerlens inspect` prints
 // (src/report/inspect.ts), so the page and the CLI cannot disagree about what an image says.
-// Spec: image-spec manifest.md and config.md.
+// Also what names the image: a docker-archive's RepoTags and the manifest's annotations.
+// Spec: image-spec manifest.md, annotations.md and config.md.
 
 import type { InspectReport } from "../../src/browser.js";
 import { digestCode, el, facts, fill, formatBytes } from "./dom.js";
@@ -17,14 +18,17 @@ function argv(items: string[], testId: string): HTMLElement | string {
 export function renderSummary(section: HTMLElement, r: InspectReport): void {
   const c = r.config;
   const labels = Object.entries(c.labels).map(([k, v]) => `${k}=${v}`);
+  const annotations = Object.entries(r.manifest.annotations).map(([k, v]) => `${k}=${v}`);
   const manifest = facts(
     [
       ["image", r.name],
+      ["repo tags", list(r.repoTags ?? [], "repo-tags")],
       ["manifest", [digestCode(r.manifest.digest), " ", r.manifest.mediaType, ` (${formatBytes(r.manifest.size)})`]],
       ...r.indexes.map((ix): [string, (Node | string)[]] => ["via index", [digestCode(ix.digest), ` ${ix.manifests.length} manifests`]]),
       ["config", [digestCode(c.digest), " ", c.mediaType]],
       ["platform", r.platform ?? "artifact (no image config)"],
       ["created", c.created ?? ""],
+      ["annotations", list(annotations, "annotations")],
     ],
     "manifest",
   );
