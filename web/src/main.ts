@@ -13,6 +13,7 @@ import { el } from "./dom.js";
 import { mountLayers, resolveSource } from "./inspect.js";
 import { keepIfCurrent, Latest, type Ticket } from "./latest.js";
 import { choicesOf, defaultChoice, openPicked, pickedDrop, pickedFolder, reopen, type Picked } from "./open.js";
+import { refFromHash } from "./open-registry.js";
 import { renderDive } from "./view-dive.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
@@ -25,6 +26,8 @@ const ui = {
   folder: $<HTMLInputElement>("folder-input"),
   archive: $<HTMLInputElement>("archive-input"),
   sample: $<HTMLButtonElement>("sample-button"),
+  refForm: $<HTMLFormElement>("ref-form"),
+  refInput: $<HTMLInputElement>("ref-input"),
   cancel: $<HTMLButtonElement>("cancel-button"),
   drop: $("open"),
   pickers: $("pickers"),
@@ -200,6 +203,25 @@ ui.sample.addEventListener("click", () => {
   const files = [...sample.files].map(([path, bytes]) => ({ path, file: new Blob([bytes as Uint8Array<ArrayBuffer>]) }));
   act((t) => openInput(t, { kind: "folder", name: "sample", files }));
 });
+/** A registry image, read through the service this page was served from; #ref= makes it a link. */
+function openRef(ref: string): void {
+  ui.refInput.value = ref;
+  act((t) => openInput(t, { kind: "registry", name: ref, ref }));
+}
+ui.refForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const ref = ui.refInput.value.trim();
+  if (!ref) return;
+  // Setting the fragment opens it (hashchange), and the address bar is then a link to this view.
+  const hash = `#${new URLSearchParams({ ref })}`;
+  if (location.hash === hash) openRef(ref);
+  else location.hash = hash;
+});
+window.addEventListener("hashchange", () => {
+  const ref = refFromHash(location.hash);
+  if (ref) openRef(ref);
+});
+
 ui.tagSelect.addEventListener("change", () => {
   const was = current;
   if (!was) return;
@@ -232,8 +254,12 @@ document.addEventListener("drop", (e) => {
     if (picked) await openInput(t, picked);
   });
 });
-// The start page is complete once the core is loaded (a pick made before that waits for it too).
-act(async (t) => {
-  await init();
-  if (t.current) document.body.dataset.state = "ready";
-});
+// The start page is complete once the core is loaded (a pick made before that waits for it too);
+// an address with #ref= opens that registry image instead.
+const linked = refFromHash(location.hash);
+if (linked) openRef(linked);
+else
+  act(async (t) => {
+    await init();
+    if (t.current) document.body.dataset.state = "ready";
+  });

@@ -12,9 +12,12 @@ import {
   openFileList,
   type ImageSource,
 } from "../../src/browser.js";
+import { openRegistryRef } from "./open-registry.js";
 
 export type Picked =
-  { kind: "folder"; name: string; files: { path: string; file: Blob }[] } | { kind: "archive"; name: string; file: File };
+  | { kind: "folder"; name: string; files: { path: string; file: Blob }[] }
+  | { kind: "archive"; name: string; file: File }
+  | { kind: "registry"; name: string; ref: string };
 
 export interface Choice {
   label: string;
@@ -59,6 +62,7 @@ async function walk(dir: FileSystemDirectoryEntry, out: { path: string; file: Bl
 /** Open what was picked; `selector` names one image when it holds several. */
 export async function openPicked(p: Picked, selector?: string): Promise<ImageSource> {
   if (p.kind === "folder") return openFileList(p.files, selector, p.name);
+  if (p.kind === "registry") return openRegistryRef(p.ref);
   try {
     return await openBlobArchive(p.file, selector, p.name);
   } catch (e) {
