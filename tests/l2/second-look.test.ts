@@ -4,7 +4,7 @@
 // and the CLI does the same across processes unless --no-cache.
 
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -176,6 +176,13 @@ describe.runIf(run)("a second look at a registry image", () => {
       expect(config).toEqual(
         JSON.parse((await exec("skopeo", ["inspect", "--config", "--tls-verify=false", `docker://${env.reg.host}/${REPO}:latest`])).stdout),
       );
+      // After `layers` every blob of the image is stored: umoci lists the name and unpacks it.
+      await cli("layers", image());
+      expect((await exec("umoci", ["ls", "--layout", root])).stdout.split("\n")).toContain(name);
+      const bundle = path.join(tmp, "bundle");
+      await exec("umoci", ["unpack", "--rootless", "--image", `${root}:${name}`, bundle]);
+      expect(existsSync(path.join(bundle, "rootfs"))).toBe(true);
+      rmSync(bundle, { recursive: true, force: true });
       const local = await cli("layers", `oci:${root}:${name}`);
       expect(local.stdout).toBe((await cli("layers", image())).stdout.replaceAll(image(), `oci:${root}:${name}`));
     });
