@@ -119,7 +119,8 @@ export class DirectoryBlobStore implements BlobStore {
         written += chunk.length;
       },
       commit: async () => {
-        await handle.sync();
+        // No fsync before the rename: after a crash the name may point at fewer bytes, and the
+        // check on open drops such an entry like any other damage.
         await close();
         if (written !== blob.size) throw new RangeError(`blob ${blob.digest}: ${written} bytes written, ${blob.size} expected`);
         await rename(temp, path);
