@@ -125,6 +125,9 @@ export class DirectoryBlobStore implements BlobStore {
         if (written !== blob.size) throw new RangeError(`blob ${blob.digest}: ${written} bytes written, ${blob.size} expected`);
         await rename(temp, path);
         countL2({ bytesWritten: written });
+        // Verified as it streamed in: this process need not hash it again on its next open.
+        const info = await stat(path).catch(() => undefined);
+        if (info) this.verified.set(path, `${info.size}:${info.mtimeMs}`);
         await this.evict(path);
       },
       abort: async () => {

@@ -105,7 +105,8 @@ export class CachedSource implements ImageSource {
   async openBlob(desc: Descriptor, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
     if (!storable(desc)) return this.inner.openBlob(desc, range);
     const blob = { digest: desc.digest, size: desc.size };
-    const stored = await this.store.open(blob, range);
+    // A store that fails (permissions, a full disk) is a miss: the cache never fails a read.
+    const stored = await this.store.open(blob, range).catch(() => undefined);
     if (stored) {
       await this.nameRoot(desc);
       return stored;

@@ -121,6 +121,32 @@ describe.runIf(run)("a second look at a registry image", () => {
     });
   }
 
+  test("an entry damaged after the mount: the file read that follows refetches and gives the true bytes", async () => {
+    await push();
+    const store = freshStore();
+    const truth = await look(store);
+    const source = await openImage(image(), { blobCache: store });
+    try {
+      const resolved = await resolveImage(source);
+      const fs = new LayerFS({ spanDigests: "mount" });
+      await fs.mountBatch(resolved.layers);
+      // The layer holding the file read: the topmost one that has it.
+      const { layer } = fs.image().locate(truth.first!);
+      const file = store.pathOf(layer.digest!);
+      const bytes = readFileSync(file);
+      bytes[bytes.length >> 1] ^= 0x01;
+      writeFileSync(file, bytes);
+      env.proxy.reset();
+      const stats = startStats();
+      const got = await bytesOf(fs.readFile(truth.first!));
+      expect(Buffer.from(got).equals(Buffer.from(truth.bytes))).toBe(true);
+      expect(stats.finish().l2!.corrupt).toBe(1);
+      expect(blobGets().length).toBe(1);
+    } finally {
+      await source.close?.();
+    }
+  });
+
   test("a blob the registry serves wrong is not stored", async () => {
     await push();
     const store = freshStore();
