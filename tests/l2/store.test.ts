@@ -11,7 +11,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
-import { DirectoryBlobStore } from "../../src/node/blob-store.js";
+import { UsageError } from "../../src/errors.js";
+import { cacheMaxBytes, DEFAULT_CACHE_MAX_BYTES, DirectoryBlobStore } from "../../src/node/blob-store.js";
 import { l2Counters } from "../../src/sources/cached-source.js";
 import { REPO_ROOT } from "../registry/harness/tools.js";
 
@@ -83,6 +84,15 @@ describe("the byte budget", () => {
       ),
       { numRuns: 12 },
     );
+  });
+
+  test("LAYERLENS_CACHE_MAX_BYTES: a whole number of bytes, else the default; anything else is a usage error", () => {
+    expect(cacheMaxBytes({})).toBe(DEFAULT_CACHE_MAX_BYTES);
+    expect(cacheMaxBytes({ LAYERLENS_CACHE_MAX_BYTES: "" })).toBe(DEFAULT_CACHE_MAX_BYTES);
+    expect(cacheMaxBytes({ LAYERLENS_CACHE_MAX_BYTES: "123456" })).toBe(123456);
+    for (const bad of ["10G", "-1", "1.5", "lots"]) {
+      expect(() => cacheMaxBytes({ LAYERLENS_CACHE_MAX_BYTES: bad })).toThrow(UsageError);
+    }
   });
 
   test("a blob larger than the whole budget is not stored", async () => {
