@@ -184,6 +184,21 @@ describe.runIf(run)("a second look at a registry image", () => {
       expect(blobGets().length).toBeGreaterThan(0);
     });
 
+    test("once stored, a registry that now corrupts every blob is not seen: cat gives the verified bytes; --no-cache meets the fault", async () => {
+      await push();
+      const cold = await cli("cat", image(), "etc/os-release");
+      expect(cold.stdout).toContain("OCI Fixtures");
+      env.proxy.reset();
+      env.proxy.add({ method: "GET", path: /\/blobs\//, action: { kind: "corrupt-byte" }, times: Infinity });
+      const warm = await cli("cat", image(), "etc/os-release");
+      expect(warm.stdout).toBe(cold.stdout);
+      expect(blobGets()).toEqual([]);
+      const bypass = await cli("cat", image(), "etc/os-release", "--no-cache").catch((e: { code: number; stderr: string }) => e);
+      expect("code" in bypass && bypass.code).toBe(1);
+      expect((bypass as { stderr: string }).stderr).toMatch(/^layerlens: (DIGEST_MISMATCH|SIZE_MISMATCH): /);
+      expect(blobGets().length).toBeGreaterThan(0);
+    });
+
     test("the cache directory is an OCI layout that skopeo and layerlens read by the name index.json gives", async () => {
       await push();
       await cli("inspect", image(), "--json");
