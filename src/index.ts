@@ -107,6 +107,8 @@ export type {
 } from "./sources/registry.js";
 export { createRegistryCache, defaultRegistryCache, tagCacheKey, DEFAULT_TAG_TTL_MS } from "./sources/registry.js";
 export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./sources/registry.js";
+export { CachedSource, l2Counters } from "./sources/cached-source.js";
+export type { BlobStore, BlobWriter, StoredBlob, L2Counters, CachedSourceOptions } from "./sources/cached-source.js";
 // ---- layer filesystem ----
 export { LayerFS, MergedImage } from "./fs/merge.js";
 export type { LayerFSOptions, LayerRecord, MountOptions, Stat } from "./fs/merge.js";

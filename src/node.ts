@@ -14,6 +14,9 @@ export { openImage } from "./node/open.js";
 export type { OpenOptions } from "./node/open.js";
 export { openRegistrySource } from "./node/registry.js";
 export { fileReader, directoryStore } from "./node/files.js";
+// Node-only: the persistent blob cache (an OCI layout under $LAYERLENS_CACHE).
+export { DirectoryBlobStore, defaultBlobStore, cacheMaxBytes, DEFAULT_CACHE_MAX_BYTES } from "./node/blob-store.js";
+export type { BlobStoreOptions } from "./node/blob-store.js";
 
 const wasmUrl = (build: "debug" | "release") => new URL(`../build/${build}.wasm`, import.meta.url);
 

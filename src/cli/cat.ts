@@ -22,13 +22,13 @@ export const command: Command = {
   summary: "Print a file of an image's merged filesystem (symlinks followed).",
   usage: `layerlens cat IMAGE PATH [--layer N] [--platform os/arch[/variant]] ${REGISTRY_FLAGS_USAGE}`,
   async run(argv: string[], io: BytesIO): Promise<number> {
-    const { rest, registry } = takeRegistryFlags(argv, "cat");
+    const { rest, registry, blobCache } = takeRegistryFlags(argv, "cat");
     const args = parseArgs(rest, { string: ["platform", "layer"] }, "cat");
     const [spec, path, ...extra] = args.positionals;
     if (!spec || !path) throw new UsageError(`cat: name an IMAGE and a PATH\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("cat: one PATH at a time");
     const upTo = layerOption(args.options.layer, "cat");
-    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry });
+    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry, blobCache });
     try {
       checkLayerOption(m, upTo, "cat");
       const { size } = regularFile(m.image, path); // refused before anything is printed

@@ -19,7 +19,7 @@ export const command: Command = {
   summary: "Write an image's merged filesystem as one flat, deterministic tar.",
   usage: `layerlens export IMAGE -o FILE|- [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry } = takeRegistryFlags(argv, "export");
+    const { rest, registry, blobCache } = takeRegistryFlags(argv, "export");
     const args = parseArgs(expandShort(rest, { "-o": "--output" }), { boolean: ["json"], string: ["output", "platform"] }, "export");
     const [spec, ...extra] = args.positionals;
     if (!spec) throw new UsageError(`export: name an IMAGE\nusage: ${this.usage}`);
@@ -28,7 +28,7 @@ export const command: Command = {
     if (!out) throw new UsageError("export: say where with -o FILE (or -o - for stdout)");
     // Export reads every file anyway: recording the span digests while mounting costs one
     // hash pass, where recording them on first read would read every layer twice.
-    const m = await mountImage(spec, io, { platform: args.options.platform, fsOptions: { spanDigests: "mount" }, registry });
+    const m = await mountImage(spec, io, { platform: args.options.platform, fsOptions: { spanDigests: "mount" }, registry, blobCache });
     try {
       const { progress, shown } = m.progress;
       m.progress.writing({

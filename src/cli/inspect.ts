@@ -107,7 +107,7 @@ export const command: Command = {
     `layerlens inspect IMAGE [--platform os/arch[/variant]] [--json | --format text|json|skopeo] [--quick] [--referrers] ${REGISTRY_FLAGS_USAGE}\n` +
     "       layerlens inspect --sample [--json]",
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry } = takeRegistryFlags(argv, "inspect");
+    const { rest, registry, blobCache } = takeRegistryFlags(argv, "inspect");
     const args = parseArgs(rest, { boolean: ["json", "quick", "sample", "referrers"], string: ["platform", "format"] }, "inspect");
     const format = args.options.format ?? (args.flags.json ? "json" : "text");
     if (!FORMATS.includes(format)) throw new UsageError(`inspect: --format is one of ${FORMATS.join(", ")}, got ${JSON.stringify(format)}`);
@@ -134,6 +134,7 @@ export const command: Command = {
         quick: args.flags.quick,
         referrers: args.flags.referrers,
         registry,
+        blobCache,
         progress: shown.progress,
       });
     } finally {

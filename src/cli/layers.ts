@@ -17,14 +17,14 @@ export const command: Command = {
   summary: "Per-layer changes and sizes, efficiency, wasted and reclaimable bytes.",
   usage: `layerlens layers IMAGE [--changes] [--top N] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry } = takeRegistryFlags(argv, "layers");
+    const { rest, registry, blobCache } = takeRegistryFlags(argv, "layers");
     const args = parseArgs(rest, { boolean: ["json", "changes"], string: ["top", "platform"] }, "layers");
     const [spec, ...extra] = args.positionals;
     if (!spec) throw new UsageError(`layers: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("layers: one IMAGE at a time");
     const top = args.options.top === undefined ? 10 : Number(args.options.top);
     if (!Number.isInteger(top) || top < 0) throw new UsageError(`layers: --top takes a count, not ${JSON.stringify(args.options.top)}`);
-    const m = await mountImage(spec, io, { platform: args.options.platform, registry });
+    const m = await mountImage(spec, io, { platform: args.options.platform, registry, blobCache });
     try {
       const waste = analyzeWaste(m.image, top);
       const report = layersReport({ name: spec, layers: m.image.layers, history: m.resolved.config?.history }, waste, args.flags.changes);

@@ -55,7 +55,7 @@ export const command: Command = {
   summary: "List a directory of an image's merged filesystem (whiteouts applied).",
   usage: `layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry } = takeRegistryFlags(argv, "ls");
+    const { rest, registry, blobCache } = takeRegistryFlags(argv, "ls");
     const args = parseArgs(
       expandShort(rest, { "-l": "--long", "-R": "--recursive" }),
       { boolean: ["json", "long", "recursive"], string: ["layer", "platform"] },
@@ -65,7 +65,7 @@ export const command: Command = {
     if (!spec) throw new UsageError(`ls: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("ls: one IMAGE and at most one PATH");
     const upTo = layerOption(args.options.layer, "ls");
-    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry });
+    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry, blobCache });
     try {
       checkLayerOption(m, upTo, "ls");
       const base = m.image.stat(path);

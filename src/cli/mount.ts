@@ -35,10 +35,12 @@ export async function mountImage(
     fsOptions?: LayerFSOptions;
     /** From the TLS flags (registry-flags.ts). */
     registry?: RegistrySourceOptions;
+    /** Read registry blobs through the persistent blob cache (default true; `--no-cache`). */
+    blobCache?: boolean;
   } = {},
 ): Promise<Mounted> {
   await init();
-  const source = await openImage(spec, { registry: opts.registry });
+  const source = await openImage(spec, { registry: opts.registry, blobCache: opts.blobCache ?? true });
   const shown = startProgress(io);
   try {
     const resolved = await resolveImage(source, {

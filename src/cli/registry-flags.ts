@@ -7,12 +7,19 @@
 import { UsageError } from "../errors.js";
 import type { RegistrySourceOptions } from "../sources/registry.js";
 
-export const REGISTRY_FLAGS_USAGE = "[--insecure | --tls-verify[=false]]";
+export const REGISTRY_FLAGS_USAGE = "[--insecure | --tls-verify[=false]] [--no-cache]";
 
-/** argv without the TLS flags, and the registry options they ask for. */
-export function takeRegistryFlags(argv: readonly string[], command: string): { rest: string[]; registry: RegistrySourceOptions } {
+/**
+ * argv without the TLS flags and `--no-cache`, the registry options they ask for, and whether
+ * blobs may come from and go to the persistent blob cache (node/blob-store.ts).
+ */
+export function takeRegistryFlags(
+  argv: readonly string[],
+  command: string,
+): { rest: string[]; registry: RegistrySourceOptions; blobCache: boolean } {
   const rest: string[] = [];
   let choice: "http" | "https" | undefined;
+  let blobCache = true;
   const choose = (want: "http" | "https", flag: string): void => {
     if (choice && choice !== want) throw new UsageError(`${command}: ${flag} contradicts an earlier TLS flag`);
     choice = want;
@@ -23,7 +30,8 @@ export function takeRegistryFlags(argv: readonly string[], command: string): { r
       rest.push(...argv.slice(i));
       break;
     }
-    if (arg === "--insecure") choose("http", arg);
+    if (arg === "--no-cache") blobCache = false;
+    else if (arg === "--insecure") choose("http", arg);
     else if (arg === "--tls-verify" || arg === "--tls-verify=true") choose("https", arg);
     else if (arg === "--tls-verify=false") choose("http", arg);
     else if (arg.startsWith("--tls-verify=")) throw new UsageError(`${command}: --tls-verify takes true or false, got ${arg.slice(13)}`);
@@ -31,5 +39,5 @@ export function takeRegistryFlags(argv: readonly string[], command: string): { r
     else rest.push(arg);
   }
   const registry: RegistrySourceOptions = choice === "http" ? { plainHttp: true } : choice === "https" ? { protocol: "https" } : {};
-  return { rest, registry };
+  return { rest, registry, blobCache };
 }

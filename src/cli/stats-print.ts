@@ -88,6 +88,12 @@ export function formatStats(s: Stats): string {
       ? `  document cache  ${c.lookups} lookups: ${c.hits} hits, ${c.misses} misses, ${c.evictions} evictions (${c.entries} entries, ${formatBytes(c.bytes)})`
       : "  document cache  not used (no core loaded)",
   );
+  const l2 = s.l2;
+  lines.push(
+    l2
+      ? `  blob cache (L2) ${l2.lookups} lookups: ${l2.hits} hits, ${l2.misses} misses, ${formatBytes(l2.bytesServed)} served, ${formatBytes(l2.bytesWritten)} written, ${l2.evictions} evictions, ${l2.corrupt} corrupt`
+      : "  blob cache (L2) not used",
+  );
   const p = s.pool;
   lines.push(
     p

@@ -12,17 +12,24 @@ import type { ByteReader } from "../sources/byte-reader.js";
 import { DockerArchiveSource } from "../sources/docker-archive.js";
 import { LayoutSource } from "../sources/layout.js";
 import { openArchive } from "../sources/open-web.js";
-import type { RegistrySourceOptions } from "../sources/registry.js";
+import type { RegistrySource, RegistrySourceOptions } from "../sources/registry.js";
 import { type Stats, startStats } from "../report/stats.js";
 import type { ImageSource } from "../sources/source.js";
 import { directoryStore, fileReader } from "./files.js";
 import { openRegistrySource } from "./registry.js";
+import { type BlobStore, CachedSource } from "../sources/cached-source.js";
+import { defaultBlobStore } from "./blob-store.js";
 
 export interface OpenOptions {
   /** Passed to the registry source (credentials, retries, protocol); default credentials: Docker's config.json. */
   registry?: RegistrySourceOptions;
   /** Called when the source is closed, with what everything done from open to close() cost (report/stats.ts). */
   onStats?: (stats: Stats) => void;
+  /**
+   * A persistent blob cache in front of registry sources (docker://): true = the directory at
+   * $LAYERLENS_CACHE (node/blob-store.ts), or a store of your own; default none. The CLI turns it on.
+   */
+  blobCache?: boolean | BlobStore;
 }
 
 /** Split "PATH:REST" at the first ':' (skopeo's rule for archive transports). */
@@ -58,7 +65,8 @@ export async function openImage(spec: string, options: OpenOptions = {}): Promis
 async function openSource(spec: string, options: OpenOptions): Promise<ImageSource> {
   if (!spec)
     throw new InvalidReferenceError(spec, "name an image: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, docker://REF or a path");
-  if (spec.startsWith("docker://")) return openRegistrySource(spec.slice("docker://".length), options.registry);
+  if (spec.startsWith("docker://"))
+    return withBlobCache(await openRegistrySource(spec.slice("docker://".length), options.registry), options);
   if (spec.startsWith("oci:")) {
     const [dir, tag] = splitFirst(spec.slice(4));
     return LayoutSource.open(directoryStore(dir), tag);
@@ -110,4 +118,13 @@ async function withFile(file: string, open: (reader: ByteReader) => Promise<Imag
     await reader.close?.();
     throw err;
   }
+}
+
+/** A registry source behind the blob cache the options ask for (blobs are content-addressed, so any source's are shared). */
+function withBlobCache(source: RegistrySource, options: OpenOptions): ImageSource {
+  const store = options.blobCache === true ? defaultBlobStore() : options.blobCache || undefined;
+  if (!store) return source;
+  const ref = source.reference;
+  const refName = `${ref.registry}/${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? "latest"}`}`;
+  return new CachedSource(source, store, { rootDigest: ref.digest, refName });
 }

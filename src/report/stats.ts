@@ -9,6 +9,7 @@
 // call inside a CLI command): each sees everything the process did during it.
 
 import type { MetadataCache } from "../cache.js";
+import { type L2Counters, l2Counters } from "../sources/cached-source.js";
 import { documentCache } from "../sources/document-cache.js";
 import { peekDefaultCore } from "../wasm/core.js";
 import { type ClockReading, clockPools, readClock, startClock, stopClock, WORK_PHASES, type WorkPhase } from "./work-clock.js";
@@ -42,6 +43,12 @@ export interface CacheFigures {
   /** Entries and bytes held at the end. */
   entries: number;
   bytes: number;
+}
+
+/** The persistent blob cache (sources/cached-source.ts) in the window: every store's figures together. */
+export interface L2Figures extends L2Counters {
+  /** hits + misses: blobs looked up in the store. */
+  lookups: number;
 }
 
 export interface PoolFigures {
@@ -79,6 +86,8 @@ export interface Stats {
   otherMs: number;
   /** The shared document cache (sources/document-cache.ts); null before a core was loaded. */
   cache: CacheFigures | null;
+  /** The persistent blob cache (L2); null when no store was asked in the window. */
+  l2: L2Figures | null;
   /** null when no LayerFS kept a LayerPool in the window. */
   pool: PoolFigures | null;
   /** The default core's linear memory; null when no core was loaded. */
@@ -108,6 +117,7 @@ export class StatsRecorder {
   private readonly cpuStart: { user: number; system: number } | undefined;
   private readonly cache: MetadataCache<Uint8Array> | undefined;
   private readonly cacheStart: CacheCounters;
+  private readonly l2Start: L2Counters = { ...l2Counters() };
   private done: Stats | null = null;
 
   constructor() {
@@ -140,6 +150,7 @@ export class StatsRecorder {
       phases,
       otherMs,
       cache: this.cacheFigures(),
+      l2: this.l2Figures(),
       pool: poolFigures(),
       wasm: wasmFigures(),
       process: this.processFigures(),
@@ -157,6 +168,14 @@ export class StatsRecorder {
     const hits = s.hits - base.hits;
     const misses = s.misses - base.misses;
     return { lookups: hits + misses, hits, misses, evictions: s.evictions - base.evictions, entries: s.entries, bytes: s.bytes };
+  }
+
+  private l2Figures(): L2Figures | null {
+    const now = l2Counters();
+    const d = {} as L2Counters;
+    for (const k of Object.keys(this.l2Start) as (keyof L2Counters)[]) d[k] = now[k] - this.l2Start[k];
+    if (d.hits + d.misses + d.bytesWritten + d.evictions === 0) return null;
+    return { lookups: d.hits + d.misses, ...d };
   }
 
   private processFigures(): ProcessFigures | null {

@@ -209,7 +209,8 @@ async function runCli(argv: string[]): Promise<{ code: number; err: string; ms: 
   let err = "";
   const t0 = performance.now();
   const io = { stdout: () => {}, stderr: (t: string) => void (err += t), stdoutBytes: () => {} };
-  const code = await main(argv, io);
+  // --no-cache: every run must meet the registry's twisted answers, not blobs an earlier run stored.
+  const code = await main([argv[0], "--no-cache", ...argv.slice(1)], io);
   return { code, err, ms: performance.now() - t0 };
 }
 

@@ -46,7 +46,9 @@ describe.runIf(run)("a layer swapped between two GETs", () => {
     new Promise((resolve) => {
       execFile(
         process.execPath,
-        [path.join(REPO_ROOT, "dist/cli/main.js"), ...args],
+        // --no-cache: each read must reach the registry, or the swap would never be seen (the
+        // blob cache serving the mount's verified copy is tests/l2's business).
+        [path.join(REPO_ROOT, "dist/cli/main.js"), args[0], "--no-cache", ...args.slice(1)],
         {
           encoding: "buffer",
           timeout: 30_000,
