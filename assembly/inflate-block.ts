@@ -32,8 +32,9 @@ function fixedTables(z: InflateState): void {
   const lens = z.lens;
   for (let i: usize = 0; i < 288; i++) store<u8>(lens + i, i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8);
   buildTable(lens, 288, fixedLit, LITLEN_ROOT, LITLEN_ENTRIES, KIND_LITLEN, z.scratch);
-  for (let i: usize = 0; i < 30; i++) store<u8>(lens + i, 5);
-  buildTable(lens, 30, fixedDist, DIST_ROOT, DIST_ENTRIES, KIND_DIST, z.scratch);
+  // All 32 five-bit codes, so the code is complete; 30 and 31 decode as invalid entries.
+  for (let i: usize = 0; i < 32; i++) store<u8>(lens + i, 5);
+  buildTable(lens, 32, fixedDist, DIST_ROOT, DIST_ENTRIES, KIND_DIST, z.scratch);
 }
 
 /** Make at least n (<= 56) bits available; false when the input ends first. */
