@@ -280,7 +280,11 @@ export function inflateStream(input: Input, options: InflateStreamOptions = {}):
 }
 
 /** Decode from a checkpoint; `input` is the compressed stream from checkpointInByte(cp) on. */
-export function resumeAt(cp: Checkpoint, input: Input, options: Omit<InflateStreamOptions, "index" | "checkpointSpan"> = {}): AsyncGenerator<Uint8Array> {
+export function resumeAt(
+  cp: Checkpoint,
+  input: Input,
+  options: Omit<InflateStreamOptions, "index" | "checkpointSpan"> = {},
+): AsyncGenerator<Uint8Array> {
   const what = options.what ?? "gzip stream";
   const dec = new GzipInflater(options.core ?? getDefaultCore(), { what });
   try {

@@ -12,7 +12,16 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { release, debug } from "../helpers/core.js";
-import { CheckpointIndex, GzipFormatError, GzipInflater, gunzipSync, inflateStream, resumeAt, checkpointInByte, type Checkpoint } from "../../src/fs/inflate.js";
+import {
+  CheckpointIndex,
+  GzipFormatError,
+  GzipInflater,
+  gunzipSync,
+  inflateStream,
+  resumeAt,
+  checkpointInByte,
+  type Checkpoint,
+} from "../../src/fs/inflate.js";
 import { CapacityError } from "../../src/errors.js";
 import * as abi from "../../src/wasm/abi.js";
 import type { Core } from "../../src/wasm/core.js";
@@ -83,7 +92,10 @@ function expectReason(run: () => unknown, reason: string): GzipFormatError {
 }
 
 /** A member around raw deflate data, with the header fields given. */
-function member(plain: Uint8Array, opts: { extra?: Uint8Array; name?: string; comment?: string; hcrc?: boolean; raw?: Uint8Array }): Uint8Array {
+function member(
+  plain: Uint8Array,
+  opts: { extra?: Uint8Array; name?: string; comment?: string; hcrc?: boolean; raw?: Uint8Array },
+): Uint8Array {
   const flags = (opts.hcrc ? 2 : 0) | (opts.extra ? 4 : 0) | (opts.name !== undefined ? 8 : 0) | (opts.comment !== undefined ? 16 : 0);
   const parts: Buffer[] = [Buffer.from([0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3])];
   if (opts.extra) parts.push(Buffer.from([opts.extra.length & 0xff, opts.extra.length >> 8]), Buffer.from(opts.extra));
@@ -129,7 +141,14 @@ describe.each(cores)("inflate (%s core)", (_name, core) => {
   });
 
   it("decodes random, repetitive and text-like data at levels 0 to 9", () => {
-    const inputs = [noise(200_000, 1), noise(300_000, 2, 4), texty(400_000, 3), new Uint8Array(100_000), new Uint8Array(0), Buffer.from("a")];
+    const inputs = [
+      noise(200_000, 1),
+      noise(300_000, 2, 4),
+      texty(400_000, 3),
+      new Uint8Array(100_000),
+      new Uint8Array(0),
+      Buffer.from("a"),
+    ];
     for (const plain of inputs) {
       for (let level = 0; level <= 9; level++) {
         const gz = zlib.gzipSync(plain, { level });
@@ -191,7 +210,10 @@ describe.each(cores)("inflate (%s core)", (_name, core) => {
     // node:zlib drops these bytes silently; we refuse them (see src/fs/inflate.ts).
     for (const tail of [Buffer.from("garbage"), Buffer.from([0x1f]), Buffer.from([0x1f, 0x00]), Buffer.from([0, 0, 7])]) {
       const withTail = Buffer.concat([gz, tail]);
-      const e = tail.length === 1 ? expectReason(() => decodeIn(core, withTail, 64), "truncated") : expectReason(() => decodeIn(core, withTail, 64), "trailing-garbage");
+      const e =
+        tail.length === 1
+          ? expectReason(() => decodeIn(core, withTail, 64), "truncated")
+          : expectReason(() => decodeIn(core, withTail, 64), "trailing-garbage");
       expect(e.offset).toBeGreaterThanOrEqual(gz.length);
     }
   });
@@ -270,7 +292,9 @@ describe.each(cores)("inflate (%s core)", (_name, core) => {
     for (let i = 0; i < 40; i++) {
       const offset = ((rnd[i * 4] << 16) | (rnd[i * 4 + 1] << 8) | rnd[i * 4 + 2]) % plain.length;
       const length = 1 + rnd[i * 4 + 3] * 300;
-      expect(equal(await readRange(gz, index, offset, length, core), plain.subarray(offset, offset + length)), `offset ${offset}`).toBe(true);
+      expect(equal(await readRange(gz, index, offset, length, core), plain.subarray(offset, offset + length)), `offset ${offset}`).toBe(
+        true,
+      );
     }
   });
 
