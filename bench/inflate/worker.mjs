@@ -75,15 +75,21 @@ function throughputDecoder(lib, input) {
   throw new Error(`unknown contender ${lib}`);
 }
 
+// Wall time and the process's CPU time (all threads: zlib's streaming work runs on the
+// libuv pool) per pass; on a shared machine the CPU time is the steadier of the two.
 async function timedPasses(passes, once) {
   const times = [];
+  const cpus = [];
   for (let p = 0; p < passes; p++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await once();
+    const u = process.cpuUsage(c);
     times.push(performance.now() - t);
+    cpus.push((u.user + u.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  return { medianMs: times[times.length >> 1], bestMs: times[0], times };
+  const mid = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return { medianMs: mid(times), bestMs: Math.min(...times), medianCpuMs: mid(cpus), times, cpus };
 }
 
 if (args.task === "throughput") {
