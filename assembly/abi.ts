@@ -10,7 +10,7 @@
 // ---- version and the IO window ----
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 7;
+export const ABI_VERSION: u32 = 8;
 
 /** "No index" in every u32 link field and result. */
 export const NIL: u32 = 0xffffffff;
@@ -206,3 +206,46 @@ export const SHA256_CTX_BLOCK: usize = 48;
 export const SHA256_BLOCK_BYTES: usize = 64;
 /** Digest bytes sha256Final writes at ioOut(). */
 export const SHA256_DIGEST_BYTES: usize = 32;
+
+// ---- inflate (assembly/inflate.ts): inflateDecode results and the checkpoint record ----
+
+/** inflateDecode: nothing more can be done until more input is written. (A result > 0 is that
+ *  many output bytes at inflateOutput(state); one <= INFLATE_ERR_FIRST is an error, and the
+ *  decoder answers the same code until freed.) */
+export const INFLATE_NEED_INPUT: i32 = -80;
+/** inflateDecode: a gzip member ended and its CRC-32 and ISIZE matched. */
+export const INFLATE_MEMBER_DONE: i32 = -81;
+/** inflateDecode: a checkpoint is ready (inflateCheckpoint* and inflateWindow); call again. */
+export const INFLATE_CHECKPOINT: i32 = -82;
+/** Every error code is at or below this. */
+export const INFLATE_ERR_FIRST: i32 = -90;
+/** The stream does not start with the gzip magic bytes 1f 8b. */
+export const INFLATE_ERR_MAGIC: i32 = -90;
+/** A member's compression method is not 8 (deflate). */
+export const INFLATE_ERR_METHOD: i32 = -91;
+/** A member header sets reserved flag bits. */
+export const INFLATE_ERR_FLAGS: i32 = -92;
+/** The header's CRC16 (FHCRC) does not match. */
+export const INFLATE_ERR_HEADER_CRC: i32 = -93;
+/** A block of the reserved type 3. */
+export const INFLATE_ERR_BLOCK_TYPE: i32 = -94;
+/** A stored block whose LEN and NLEN are not complements. */
+export const INFLATE_ERR_STORED_LENGTH: i32 = -95;
+/** A dynamic block's code lengths are malformed (counts, repeats, over-subscribed or incomplete codes). */
+export const INFLATE_ERR_CODE_LENGTHS: i32 = -96;
+/** A code that is not in the block's Huffman table (or a length/distance symbol out of range). */
+export const INFLATE_ERR_SYMBOL: i32 = -97;
+/** A match distance reaching before the start of the member's output. */
+export const INFLATE_ERR_DISTANCE: i32 = -98;
+/** The member's CRC-32 does not match its output. */
+export const INFLATE_ERR_CRC: i32 = -99;
+/** The member's ISIZE differs from its output size modulo 2^32. */
+export const INFLATE_ERR_SIZE: i32 = -100;
+/** Bytes after a member that are neither another member nor zero padding. */
+export const INFLATE_ERR_TRAILING: i32 = -101;
+/** The host wrote more input than inflateInputRoom() allowed, or passed a bad argument. */
+export const INFLATE_ERR_ARGUMENT: i32 = -102;
+/** Most history bytes a checkpoint holds (the DEFLATE window). */
+export const INFLATE_WINDOW_BYTES: u32 = 32768;
+/** Most output bytes one inflateDecode call returns. */
+export const INFLATE_STEP_BYTES: u32 = 128 * 1024 + 512;

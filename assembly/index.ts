@@ -69,3 +69,9 @@ export {
 } from "./zstd";
 
 export { sha256Context, sha256Init, sha256Update, sha256Final } from "./sha256";
+
+export {
+  inflateNew, inflateFree, inflateInput, inflateInputRoom, inflateDecode, inflateOutput, inflateIdle,
+  inflateMembers, inflateErrorOffset, inflateTotalOut, inflateCheckpointBit, inflateMemberOut, inflateCrc,
+  inflateWindow, inflateWindowLength, inflateWindowIn, inflateResume,
+} from "./inflate";

@@ -132,3 +132,14 @@ export type { DiffEntry, DiffSummary, DiffField } from "./fs/diff.js";
 export { exportImage, exportStream } from "./fs/export.js";
 export type { ExportStats } from "./fs/export.js";
 export { TarFormatError, CompressionError, LayerEntryError } from "./fs/errors.js";
+export {
+  GzipInflater,
+  GzipFormatError,
+  CheckpointIndex,
+  inflateStream,
+  resumeAt,
+  gunzipSync,
+  checkpointInByte,
+  DEFAULT_CHECKPOINT_SPAN,
+} from "./fs/inflate.js";
+export type { Checkpoint, InflaterOptions, InflateStreamOptions } from "./fs/inflate.js";

@@ -6,7 +6,7 @@
 
 // ---- version and the IO window ----
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 /** "No index" in every u32 link field and result. */
 export const NIL = 0xffffffff;
 /** Bytes the host may write at ioIn() (digest strings, batch keys, handles). */
@@ -187,6 +187,48 @@ export const SHA256_BLOCK_BYTES = 64;
 /** Digest bytes sha256Final writes at ioOut(). */
 export const SHA256_DIGEST_BYTES = 32;
 
+// ---- inflate (assembly/inflate.ts): inflateDecode results and the checkpoint record ----
+/** inflateDecode: nothing more can be done until more input is written. (A result > 0 is that
+ *  many output bytes at inflateOutput(state); one <= INFLATE_ERR_FIRST is an error, and the
+ *  decoder answers the same code until freed.) */
+export const INFLATE_NEED_INPUT = -80;
+/** inflateDecode: a gzip member ended and its CRC-32 and ISIZE matched. */
+export const INFLATE_MEMBER_DONE = -81;
+/** inflateDecode: a checkpoint is ready (inflateCheckpoint* and inflateWindow); call again. */
+export const INFLATE_CHECKPOINT = -82;
+/** Every error code is at or below this. */
+export const INFLATE_ERR_FIRST = -90;
+/** The stream does not start with the gzip magic bytes 1f 8b. */
+export const INFLATE_ERR_MAGIC = -90;
+/** A member's compression method is not 8 (deflate). */
+export const INFLATE_ERR_METHOD = -91;
+/** A member header sets reserved flag bits. */
+export const INFLATE_ERR_FLAGS = -92;
+/** The header's CRC16 (FHCRC) does not match. */
+export const INFLATE_ERR_HEADER_CRC = -93;
+/** A block of the reserved type 3. */
+export const INFLATE_ERR_BLOCK_TYPE = -94;
+/** A stored block whose LEN and NLEN are not complements. */
+export const INFLATE_ERR_STORED_LENGTH = -95;
+/** A dynamic block's code lengths are malformed (counts, repeats, over-subscribed or incomplete codes). */
+export const INFLATE_ERR_CODE_LENGTHS = -96;
+/** A code that is not in the block's Huffman table (or a length/distance symbol out of range). */
+export const INFLATE_ERR_SYMBOL = -97;
+/** A match distance reaching before the start of the member's output. */
+export const INFLATE_ERR_DISTANCE = -98;
+/** The member's CRC-32 does not match its output. */
+export const INFLATE_ERR_CRC = -99;
+/** The member's ISIZE differs from its output size modulo 2^32. */
+export const INFLATE_ERR_SIZE = -100;
+/** Bytes after a member that are neither another member nor zero padding. */
+export const INFLATE_ERR_TRAILING = -101;
+/** The host wrote more input than inflateInputRoom() allowed, or passed a bad argument. */
+export const INFLATE_ERR_ARGUMENT = -102;
+/** Most history bytes a checkpoint holds (the DEFLATE window). */
+export const INFLATE_WINDOW_BYTES = 32768;
+/** Most output bytes one inflateDecode call returns. */
+export const INFLATE_STEP_BYTES = 131584; // 128 * 1024 + 512
+
 /** The core's exports, called raw (no loader wrappers); AssemblyScript types in comments. */
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -285,4 +327,21 @@ export interface CoreExports {
   sha256Init(): void; // () => void
   sha256Update(len: number): number; // (usize) => i32
   sha256Final(): number; // () => i32
+  inflateNew(span: number): number; // (f64) => usize
+  inflateFree(state: number): void; // (usize) => void
+  inflateInput(state: number): number; // (usize) => usize
+  inflateInputRoom(state: number): number; // (usize) => u32
+  inflateDecode(state: number, inputLen: number): number; // (usize, u32) => i32
+  inflateOutput(state: number): number; // (usize) => usize
+  inflateIdle(state: number): number; // (usize) => bool
+  inflateMembers(state: number): number; // (usize) => u32
+  inflateErrorOffset(state: number): number; // (usize) => f64
+  inflateTotalOut(state: number): number; // (usize) => f64
+  inflateCheckpointBit(state: number): number; // (usize) => f64
+  inflateMemberOut(state: number): number; // (usize) => f64
+  inflateCrc(state: number): number; // (usize) => u32
+  inflateWindow(state: number): number; // (usize) => usize
+  inflateWindowLength(state: number): number; // (usize) => u32
+  inflateWindowIn(state: number): number; // (usize) => usize
+  inflateResume(state: number, inByte: number, skipBits: number, windowLength: number, totalOut: number, memberOut: number, crc: number): number; // (usize, f64, u32, u32, f64, f64, u32) => i32
 }

@@ -8,8 +8,17 @@ import { graphCases } from "./graph.js";
 import { imageCases } from "./images.js";
 import { zstdCases } from "./zstd.js";
 import { sha256Cases } from "./sha256.js";
+import { inflateCases } from "./inflate.js";
 import type { KnownAnswerCase } from "./types.js";
 
 export type { CaseContext, CaseResult, KnownAnswerCase, Lib, RuntimeReport } from "./types.js";
 
-export const cases: KnownAnswerCase[] = [...cacheCases, ...poolCases, ...graphCases, ...imageCases, ...zstdCases, ...sha256Cases];
+export const cases: KnownAnswerCase[] = [
+  ...cacheCases,
+  ...poolCases,
+  ...graphCases,
+  ...imageCases,
+  ...zstdCases,
+  ...sha256Cases,
+  ...inflateCases,
+];
