@@ -16,6 +16,7 @@ import { choicesOf, defaultChoice, openPicked, pickedDrop, pickedFolder, reopen,
 import { renderDive } from "./view-dive.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
+import { renderMetrics, type NamedStats } from "./view-metrics.js";
 import { renderSummary } from "./view-summary.js";
 import { renderWaste } from "./view-waste.js";
 import { formatBytes } from "./dom.js";
@@ -99,6 +100,7 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
   renderSummary($("summary"), r.report);
   renderLayers($("layers"), r);
   for (const id of ["dive", "waste", "files"]) $(id).replaceChildren();
+  renderMetrics($("metrics"), measured(r));
   closeDive?.();
   closeDive = undefined;
   shown?.fs.free();
@@ -121,9 +123,18 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
   closeDive = renderDive($("dive"), x, showError);
   renderWaste($("waste"), x);
   renderFiles($("files"), x.image, showError);
+  renderMetrics($("metrics"), measured(x));
   shown = x.image;
   if (x.failure) showError(x.failure.error);
   else document.body.dataset.state = "ready";
+}
+
+/** The stats the page took for the image on screen, in the order the work was done. */
+function measured(x: { documentStats?: NamedStats["stats"]; layerStats?: NamedStats["stats"] }): NamedStats[] {
+  const out: NamedStats[] = [];
+  if (x.documentStats) out.push({ name: "documents", stats: x.documentStats });
+  if (x.layerStats) out.push({ name: "layers", stats: x.layerStats });
+  return out;
 }
 
 /** Run one user action under a fresh ticket; its error is shown only while it is the newest. */
