@@ -105,12 +105,12 @@ export async function run(ctx) {
     const x = page && cli ? page.medianMs / cli.medianMs : null;
     if (cliReport && cliReport.layers?.length !== img.layers.length)
       failures.push(`cli listed ${cliReport.layers?.length} layers, want ${img.layers.length}`);
+    const tarBytes = cliReport?.layers?.reduce((n, l) => n + l.uncompressedSize, 0);
     rows.push({ row: "ratio", pageOverCli: x, target: TARGET, archiveBytes, compressed, tarBytes });
     rows.push({ row: "page phases", passes: pagePhases });
     rows.push({ scenario: "rounds", rounds: measured.rounds });
     const mib = (n) => `${(n / 2 ** 20).toFixed(0)} MiB`;
     const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-    const tarBytes = cliReport?.layers?.reduce((n, l) => n + l.uncompressedSize, 0);
     const tar = tarBytes ? `${(tarBytes / 2 ** 30).toFixed(2)} GiB of tar` : "tar size not reported";
     let md = `Input: one oci-archive of ${mib(archiveBytes)} (${img.layers.length} gzip layers, ${mib(compressed)} of blobs, ${tar}), read whole by both: every blob digest and diff_id verified, every layer decompressed, parsed and merged.\n\n`;
     md += table(
