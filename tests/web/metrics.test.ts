@@ -1,7 +1,7 @@
 // The inspector's metrics panel: after an archive opens, the layers' stats (the object
 // `--stats` prints) are shown with every phase the CLI names, the blob bytes read equal to
 // the layers' compressed sizes the progress bar counted, and the bottleneck line naming a
-// phase the table lists with the largest time.
+// phase the table lists with the largest time; the work ran in the page's worker.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
@@ -30,15 +30,13 @@ describe.skipIf(!!whyNot)("web metrics panel", () => {
     await page.setInputFiles("#archive-input", fixture("archives", "demo.oci.tar"));
     await settled(page);
     const block = page.locator("[data-testid=metrics-layers]");
-    const phases = await block
-      .locator("[data-testid=phases] tr[data-phase]")
-      .evaluateAll((rows) =>
-        rows.map((r) => ({
-          phase: r.getAttribute("data-phase")!,
-          ms: Number(r.getAttribute("data-ms")),
-          bytes: Number(r.getAttribute("data-bytes") ?? NaN),
-        })),
-      );
+    const phases = await block.locator("[data-testid=phases] tr[data-phase]").evaluateAll((rows) =>
+      rows.map((r) => ({
+        phase: r.getAttribute("data-phase")!,
+        ms: Number(r.getAttribute("data-ms")),
+        bytes: Number(r.getAttribute("data-bytes") ?? NaN),
+      })),
+    );
     expect(phases.map((p) => p.phase)).toEqual([...WORK_PHASES, "other"]);
     const total = Number(await page.getAttribute("#progress", "data-total"));
     expect(total).toBeGreaterThan(0);
@@ -53,6 +51,8 @@ describe.skipIf(!!whyNot)("web metrics panel", () => {
     expect(await block.locator("[data-testid=wasm-memory]").textContent()).toMatch(/^wasm memory: \d/);
     expect(await block.locator("[data-testid=cache]").textContent()).toMatch(/^document cache: \d+ lookups/);
     expect(await page.locator("[data-testid=metrics-documents] [data-testid=phases]").count()).toBe(1);
+    // The work ran in the page's one worker (its own core), not on the page's thread.
+    expect(page.workers().map((w) => new URL(w.url()).pathname)).toEqual([expect.stringMatching(/\/assets\/worker-[\w-]+\.js$/)]);
     await shot(page, "metrics");
     expect(problems).toEqual([]);
   });

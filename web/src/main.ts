@@ -17,6 +17,7 @@ import { pickedDrop, pickedFolder, type Picked } from "./open.js";
 import { errorOf } from "./protocol.js";
 import { InspectorWorker } from "./worker-client.js";
 import { renderDive } from "./view-dive.js";
+import { renderDocuments } from "./view-documents.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
 import { renderMetrics, type NamedStats } from "./view-metrics.js";
@@ -101,6 +102,7 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   );
   ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
   renderSummary($("summary"), r.report);
+  renderDocuments($("documents"), r.raw, (digest) => w.call("document", { digest }), showLayer, showError);
   renderLayers($("layers"), r);
   for (const id of ["dive", "waste", "files"]) $(id).replaceChildren();
   renderMetrics($("metrics"), measured(r));
@@ -139,6 +141,15 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   if (!ticket.current) return;
   if (failure) showError(failure.error);
   else document.body.dataset.state = "ready";
+}
+
+/** Bring layer `index`'s row of the layers table into sight, its changes open. */
+function showLayer(index: number): void {
+  const row = document.querySelector<HTMLElement>(`#layers tr[data-testid=layer][data-index="${index}"]`);
+  if (!row) return;
+  if (row.getAttribute("aria-expanded") === "false") row.click();
+  row.scrollIntoView({ block: "center" });
+  row.focus();
 }
 
 /** The stats the page took for the image on screen, in the order the work was done. */

@@ -53,6 +53,16 @@ export interface Documents {
   platform?: string;
   layers: LayerInfo[];
   documentStats?: Stats;
+  /** The indexes down to the manifest, the manifest, and the config. */
+  raw: RawDocument[];
+}
+
+/** A document of the image as pretty JSON (what the raw documents view shows). */
+export interface RawDocument {
+  kind: "index" | "manifest" | "config" | "document";
+  digest: string;
+  mediaType: string;
+  json: string;
 }
 
 export interface Mounted {
@@ -76,7 +86,8 @@ export type Request =
   | { id: number; op: "tree"; index: number }
   | { id: number; op: "list"; dir: string }
   | { id: number; op: "head"; path: string; limit: number }
-  | { id: number; op: "file"; path: string };
+  | { id: number; op: "file"; path: string }
+  | { id: number; op: "document"; digest: string };
 
 /** What each op answers with. */
 export interface Answers {
@@ -88,6 +99,8 @@ export interface Answers {
   list: Entry[];
   head: Uint8Array;
   file: Blob;
+  /** The document a digest names, or the layer index when it names a layer of the image. */
+  document: RawDocument | { layer: number };
 }
 
 export type Reply = { kind: "reply"; id: number; ok: true; value: unknown } | { kind: "reply"; id: number; ok: false; error: ErrorInfo };

@@ -6,7 +6,19 @@
 // One worker serves one picked input; the page starts another for the next pick, and
 // terminates this one to cancel.
 
-import { NotFoundError, analyzeWaste, init, LayerFS, type ImageSource, type MergedImage } from "../../src/browser.js";
+import {
+  NotFoundError,
+  analyzeWaste,
+  documentCache,
+  init,
+  isImageConfig,
+  isIndex,
+  LayerFS,
+  readDocument,
+  type Descriptor,
+  type ImageSource,
+  type MergedImage,
+} from "../../src/browser.js";
 import { treeRows } from "./dive-rows.js";
 import { head } from "./head.js";
 import { mountLayers, resolveSource, type Inspection, type Resolution } from "./inspect.js";
@@ -20,6 +32,7 @@ import {
   type FromWorker,
   type Mounted,
   type PickedRef,
+  type RawDocument,
   type Request,
   type ToWorker,
 } from "./protocol.js";
@@ -74,8 +87,49 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+const pretty = (bytes: Uint8Array) => JSON.stringify(JSON.parse(new TextDecoder().decode(bytes)), null, 2);
+
+function rawDocuments(r: Resolution): RawDocument[] {
+  const { resolved } = r;
+  const raw: RawDocument[] = resolved.indexes.map((step) => ({
+    kind: "index",
+    digest: step.descriptor.digest,
+    mediaType: step.descriptor.mediaType,
+    json: JSON.stringify(step.index, null, 2),
+  }));
+  const m = resolved.manifestDescriptor;
+  raw.push({ kind: "manifest", digest: m.digest, mediaType: m.mediaType, json: pretty(resolved.manifestBytes) });
+  const c = resolved.manifest.config;
+  if (resolved.configBytes.length)
+    raw.push({ kind: "config", digest: c.digest, mediaType: c.mediaType, json: pretty(resolved.configBytes) });
+  return raw;
+}
+
+/** The descriptor of `digest` among what the image's documents name (indexes, manifest, config). */
+function describedBy(r: Resolution, digest: string): Descriptor | undefined {
+  const { resolved } = r;
+  const all: Descriptor[] = [resolved.root, resolved.manifestDescriptor, resolved.manifest.config];
+  for (const step of resolved.indexes) all.push(step.descriptor, ...step.index.manifests);
+  return all.find((d) => d.digest === digest);
+}
+
+/** A JSON document the image's documents name (another platform's manifest, too), verified. */
+async function documentOf(digest: string): Promise<RawDocument | { layer: number }> {
+  const r = need(resolution, "documents");
+  const layer = r.resolved.layers.findIndex((l) => l.digest === digest);
+  if (layer >= 0) return { layer };
+  const known = rawDocuments(r).find((d) => d.digest === digest);
+  if (known) return known;
+  const desc = describedBy(r, digest);
+  if (!desc) throw new NotFoundError(`${digest}: not named by the documents of ${r.resolved.name}`, digest);
+  const kind = isIndex(desc.mediaType) ? "index" : isImageConfig(desc.mediaType) ? "config" : "document";
+  const bytes = await readDocument(need(source, "image"), desc, kind, documentCache());
+  return { kind, digest, mediaType: desc.mediaType, json: pretty(bytes) };
+}
+
 function documents(r: Resolution): Documents {
   return {
+    raw: rawDocuments(r),
     report: r.report,
     platforms: r.platforms,
     platform: r.platform,
@@ -175,6 +229,8 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
       const bytes = await head(need(shown, "mounted image").image.readFile(req.path), req.limit);
       return { value: bytes, transfer: [bytes.buffer] };
     }
+    case "document":
+      return { value: await documentOf(req.digest) };
     case "file":
       // Into a Blob (Chromium keeps big ones in its blob store, spilled to disk), posted by reference.
       return { value: await new Response(need(shown, "mounted image").image.readFile(req.path)).blob() };
