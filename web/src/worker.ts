@@ -44,12 +44,38 @@ const post = (message: FromWorker, transfer: Transferable[] = []) => postMessage
 let nextRead = 1;
 const reads = new Map<number, { resolve: (b: ArrayBuffer) => void; reject: (e: unknown) => void }>();
 
-function readFromPage(blob: number, offset: number, length: number): Promise<ArrayBuffer> {
+function askPage(blob: number, offset: number, length: number): Promise<ArrayBuffer> {
   const id = nextRead++;
   return new Promise((resolve, reject) => {
     reads.set(id, { resolve, reject });
     post({ kind: "read", id, blob, offset, length });
   });
+}
+
+/** Reads at least this long are taken for a stream's (a layer's 1 MiB pieces), not a header's. */
+const READ_AHEAD_FROM = 256 * 1024;
+/** Pieces asked for ahead, by blob and offset (one per stream; a few streams at once). */
+const ahead = new Map<string, { length: number; bytes: Promise<ArrayBuffer> }>();
+const AHEAD_STREAMS = 4;
+
+/**
+ * Bytes [offset, offset + length) of the page's blob. A long read asks for the piece after it
+ * at once, so the page reads it while this one is hashed and inflated here: without that the
+ * worker would wait out a round trip to the page for every piece of every layer.
+ */
+function readFromPage(blob: number, offset: number, length: number, size: number): Promise<ArrayBuffer> {
+  const key = `${blob}@${offset}`;
+  const early = ahead.get(key);
+  ahead.delete(key);
+  const bytes = early && early.length === length ? early.bytes : askPage(blob, offset, length);
+  const next = offset + length;
+  if (length >= READ_AHEAD_FROM && next < size) {
+    const piece = { length: Math.min(length, size - next), bytes: askPage(blob, next, Math.min(length, size - next)) };
+    piece.bytes.catch(() => {}); // a piece nobody comes for must not be an unhandled rejection
+    ahead.set(`${blob}@${next}`, piece);
+    if (ahead.size > AHEAD_STREAMS) ahead.delete(ahead.keys().next().value!);
+  }
+  return bytes;
 }
 
 /** A stand-in for one of the page's Blobs: what the sources call on a Blob (size, slice, arrayBuffer). */
@@ -62,7 +88,7 @@ function pageBlob(blob: number, size: number, name: string, start = 0, end = siz
       const b = Math.min(end, start + Math.max(0, to));
       return pageBlob(blob, size, name, a, Math.max(a, b));
     },
-    arrayBuffer: () => readFromPage(blob, start, end - start),
+    arrayBuffer: () => readFromPage(blob, start, end - start, size),
   };
   return part as unknown as Blob;
 }
