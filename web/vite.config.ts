@@ -27,6 +27,8 @@ export default defineConfig({
   root: here,
   base: "./",
   plugins: [releaseCoreOnly()],
+  // The worker (web/src/worker.ts) is a module worker with its own copy of the core.
+  worker: { format: "es", plugins: () => [releaseCoreOnly()] },
   build: {
     outDir: fileURLToPath(new URL("./dist", import.meta.url)),
     emptyOutDir: true,

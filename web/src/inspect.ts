@@ -26,6 +26,7 @@ import {
   type ResolvedImage,
   type WasteReport,
 } from "../../src/browser.js";
+import type { Stats } from "../../src/report/stats.js";
 
 export interface PlatformChoice {
   label: string;
@@ -41,6 +42,8 @@ export interface Resolution {
   platforms: PlatformChoice[];
   /** The platform shown: the index entry's own label (so arm64/v8 stays arm64/v8), else the config's. */
   platform?: string;
+  /** What building the report cost (the metrics panel). */
+  documentStats?: Stats;
 }
 
 /** A layer that could not be read or applied: the view stops below it. */
@@ -55,6 +58,8 @@ export interface Inspection extends Resolution {
   /** The layers mounted (all of them unless `failure`). */
   records: LayerRecord[];
   failure?: LayerFailure;
+  /** What reading the layers cost: the batch's own stats, the failed one's too. */
+  layerStats?: Stats;
 }
 
 export type Progress = (done: number, total: number) => void;
@@ -108,12 +113,13 @@ export async function resolveSource(source: ImageSource, platform?: string): Pro
   const chosen =
     platform ?? (platforms.length && !platforms.some((p) => p.label.startsWith("linux/amd64")) ? platforms[0].label : undefined);
   const resolved = await resolveImage(source, { cache: documentCache(), platform: chosen ? parsePlatform(chosen) : undefined });
-  const report = await buildReport(resolved, { quick: true, repoTags: repoTagsOf(source) });
+  let documentStats: Stats | undefined;
+  const report = await buildReport(resolved, { quick: true, repoTags: repoTagsOf(source), onStats: (s) => (documentStats = s) });
   // The picker's labels come from the index; the config may say less (no variant), so the
   // entry resolved is found by digest, not by comparing labels.
   const entry = platforms.find((p) => p.digest === resolved.manifestDescriptor.digest);
   const shown = entry?.label ?? chosen ?? (resolved.config ? formatPlatform(resolved.config) : undefined);
-  return { resolved, report, platforms, platform: shown };
+  return { resolved, report, platforms, platform: shown, documentStats };
 }
 
 /** Read every layer of `r` into a new LayerFS; a failing layer is reported, not thrown, and an
@@ -127,8 +133,9 @@ export async function mountLayers(r: Resolution, name: string, progress: Progres
   let image = fs.image(name);
   let records: LayerRecord[];
   let failure: LayerFailure | undefined;
+  let layerStats: Stats | undefined;
   try {
-    records = await image.mountBatch(layers);
+    records = await image.mountBatch(layers, { onStats: (s) => (layerStats = s) });
   } catch (batchError) {
     if (signal?.aborted) {
       fs.free();
@@ -156,7 +163,7 @@ export async function mountLayers(r: Resolution, name: string, progress: Progres
     stop();
   }
   if (!failure) progress(total, total);
-  return { ...r, image, records, failure, waste: analyzeWaste(image, 10) };
+  return { ...r, image, records, failure, layerStats, waste: analyzeWaste(image, 10) };
 }
 
 /** Both steps at once: what a caller that does not show the documents early wants. */

@@ -1,22 +1,27 @@
 // The inspector page: pick or drop an image (or open the bundled sample), choose the
 // image/platform when there are several, then show its manifest, config and history at once,
 // and the layers, wasted space and merged files once the layers are read. Everything runs in
-// this tab on the user's files; errors are shown with their stable code.
+// this tab on the user's files; errors are shown with their stable code. The work runs in a
+// worker (worker.ts: the core, the sources, hashing, decompressing, merging, the merged
+// views), one per picked input; this thread draws, and reads the picked files for it.
 //
 // <body data-state> tells tests and users' automation where the page is: "loading" while the
 // core or an image is being read, "ready" once the view is complete (the empty start page
 // too), "error" when what was asked for failed (the documents stay on screen when only a
 // layer failed). The file inputs keep their ids (#folder-input, #archive-input).
 
-import { buildSampleImage, init, LayerlensError, type ImageSource, type MergedImage } from "../../src/browser.js";
+import { buildSampleImage, init, LayerlensError } from "../../src/browser.js";
 import { el } from "./dom.js";
-import { mountLayers, resolveSource } from "./inspect.js";
 import { keepIfCurrent, Latest, type Ticket } from "./latest.js";
-import { choicesOf, defaultChoice, openPicked, pickedDrop, pickedFolder, reopen, type Picked } from "./open.js";
+import { pickedDrop, pickedFolder, type Picked } from "./open.js";
+import { errorOf } from "./protocol.js";
+import { InspectorWorker } from "./worker-client.js";
 import { refFromHash } from "./open-registry.js";
 import { renderDive } from "./view-dive.js";
+import { renderDocuments } from "./view-documents.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
+import { renderMetrics, type NamedStats } from "./view-metrics.js";
 import { renderSummary } from "./view-summary.js";
 import { renderWaste } from "./view-waste.js";
 import { formatBytes } from "./dom.js";
@@ -42,16 +47,16 @@ const ui = {
   report: $("report"),
 };
 
-/** The input being shown and its source. */
-let current: { picked: Picked; source: ImageSource } | undefined;
-/** The merged view on screen; freed when another one replaces it. */
-let shown: MergedImage | undefined;
-/** Frees the lower-layer views dive mode mounted for the image on screen. */
+/** The input being shown and the image chosen in it (undefined: the first, or the only one). */
+let current: { picked: Picked; selector?: string } | undefined;
+/** The worker serving `current`; terminated by Cancel, and replaced for the next pick. */
+let worker: InspectorWorker | undefined;
+/** Stops dive mode of the image on screen. */
 let closeDive: (() => void) | undefined;
 /** Every pick, tag or platform choice takes a ticket: only the newest one's results are shown. */
 const actions = new Latest();
-/** Aborts the layer reads of the image being read now (the Cancel button). */
-let reading: AbortController | undefined;
+/** Counts layer reads started, so only the newest one's end hides the Cancel button. */
+let mounting = 0;
 
 function showError(e: unknown): void {
   const code = e instanceof LayerlensError ? e.code : (e as { code?: unknown })?.code;
@@ -84,13 +89,13 @@ function fillSelect(select: HTMLSelectElement, options: { label: string; value: 
   );
 }
 
-/** Resolve and render `source` (for `platform` when it is an index), unless `ticket` goes stale:
- *  the documents as soon as they are read, the layers once every one is in. */
-async function show(ticket: Ticket, source: ImageSource, platform?: string): Promise<void> {
+/** Resolve and render the image `w` holds (for `platform` when it is an index), unless
+ *  `ticket` goes stale: the documents as soon as they are read, the layers once every one is in. */
+async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Promise<void> {
   ui.error.hidden = true;
   ui.report.hidden = true;
   document.body.dataset.state = "loading";
-  const r = await keepIfCurrent(ticket, resolveSource(source, platform));
+  const r = await keepIfCurrent(ticket, w.call("resolve", { platform }));
   if (!r) return;
   ui.platformPicker.hidden = r.platforms.length === 0;
   fillSelect(
@@ -100,33 +105,62 @@ async function show(ticket: Ticket, source: ImageSource, platform?: string): Pro
   );
   ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
   renderSummary($("summary"), r.report);
+  renderDocuments($("documents"), r.raw, (digest) => w.call("document", { digest }), showLayer, showError);
   renderLayers($("layers"), r);
   for (const id of ["dive", "waste", "files"]) $(id).replaceChildren();
+  renderMetrics($("metrics"), measured(r));
   closeDive?.();
   closeDive = undefined;
-  shown?.fs.free();
-  shown = undefined;
   ui.report.hidden = false;
 
-  const progress = (done: number, total: number) => {
+  w.onProgress = (done, total) => {
     if (ticket.current) setProgress(done, total);
   };
-  reading?.abort();
-  const controller = (reading = new AbortController());
+  const mine = ++mounting;
   ui.cancel.hidden = false;
-  const x = await keepIfCurrent(ticket, mountLayers(r, source.name, progress, controller.signal), (stale) => stale.image.fs.free()).finally(
-    () => {
-      if (reading === controller) ui.cancel.hidden = true;
-    },
-  );
+  const x = await keepIfCurrent(ticket, w.call("mount", {})).finally(() => {
+    if (mounting === mine) ui.cancel.hidden = true;
+  });
   if (!x) return;
-  renderLayers($("layers"), x, x.records, x.failure);
-  closeDive = renderDive($("dive"), x, showError);
+  const top = await keepIfCurrent(ticket, w.call("list", { dir: "" }));
+  if (!top) return;
+  const failure = x.failure && { index: x.failure.index, error: errorOf(x.failure.error) };
+  renderLayers($("layers"), r, x.records, failure);
+  const dive = renderDive($("dive"), { records: x.records, report: r.report }, (index) => w.call("tree", { index }), showError);
+  closeDive = dive.close;
   renderWaste($("waste"), x);
-  renderFiles($("files"), x.image, showError);
-  shown = x.image;
-  if (x.failure) showError(x.failure.error);
+  renderFiles(
+    $("files"),
+    {
+      list: (dir) => w.call("list", { dir }),
+      head: (path, limit) => w.call("head", { path, limit }),
+      file: (path) => w.call("file", { path }),
+    },
+    top,
+    showError,
+  );
+  renderMetrics($("metrics"), measured({ ...r, ...x }));
+  await dive.shown;
+  if (!ticket.current) return;
+  if (failure) showError(failure.error);
   else document.body.dataset.state = "ready";
+}
+
+/** Bring layer `index`'s row of the layers table into sight, its changes open. */
+function showLayer(index: number): void {
+  const row = document.querySelector<HTMLElement>(`#layers tr[data-testid=layer][data-index="${index}"]`);
+  if (!row) return;
+  if (row.getAttribute("aria-expanded") === "false") row.click();
+  row.scrollIntoView({ block: "center" });
+  row.focus();
+}
+
+/** The stats the page took for the image on screen, in the order the work was done. */
+function measured(x: { documentStats?: NamedStats["stats"]; layerStats?: NamedStats["stats"] }): NamedStats[] {
+  const out: NamedStats[] = [];
+  if (x.documentStats) out.push({ name: "documents", stats: x.documentStats });
+  if (x.layerStats) out.push({ name: "layers", stats: x.layerStats });
+  return out;
 }
 
 /** Run one user action under a fresh ticket; its error is shown only while it is the newest. */
@@ -139,6 +173,18 @@ function act(work: (ticket: Ticket) => Promise<void>): void {
   });
 }
 
+/** A worker holding `current` open: the one serving it, or (after Cancel) a new one. */
+async function workerFor(ticket: Ticket, was: NonNullable<typeof current>): Promise<InspectorWorker | undefined> {
+  if (worker && !worker.terminated) return worker;
+  const w = (worker = new InspectorWorker());
+  const opened = await keepIfCurrent(ticket, w.call("open", { picked: w.refOf(was.picked) }));
+  if (!opened) return undefined;
+  if (was.selector !== undefined && was.selector !== opened.first) {
+    if ((await keepIfCurrent(ticket, w.call("choose", { selector: was.selector }))) === undefined) return undefined;
+  }
+  return w;
+}
+
 async function openInput(ticket: Ticket, picked: Picked): Promise<void> {
   ui.error.hidden = true;
   ui.report.hidden = true;
@@ -147,26 +193,22 @@ async function openInput(ticket: Ticket, picked: Picked): Promise<void> {
   ui.tagPicker.hidden = true;
   ui.platformPicker.hidden = true;
   document.body.dataset.state = "loading";
-  await init();
-  const opened = await keepIfCurrent(ticket, openPicked(picked), (stale) => stale.close?.());
+  // One worker per picked input: the previous one (and whatever it was still reading) goes.
+  worker?.terminate();
+  const w = (worker = new InspectorWorker());
+  const opened = await keepIfCurrent(ticket, w.call("open", { picked: w.refOf(picked) }));
   if (!opened) return;
-  let source = opened;
-  const choices = choicesOf(source);
-  const first = defaultChoice(choices);
-  if (first !== undefined) {
-    const chosen = await keepIfCurrent(ticket, reopen(picked, source, first), (stale) => stale.close?.());
-    if (!chosen) return;
-    source = chosen;
+  if (opened.first !== undefined) {
     fillSelect(
       ui.tagSelect,
-      choices.map((c) => ({ label: c.label, value: c.selector })),
-      first,
+      opened.choices.map((c) => ({ label: c.label, value: c.selector })),
+      opened.first,
     );
     ui.tagPicker.hidden = false;
     ui.pickers.hidden = false;
   }
-  current = { picked, source };
-  await show(ticket, source);
+  current = { picked, selector: opened.first };
+  await show(ticket, w);
 }
 
 ui.folder.addEventListener("change", () => {
@@ -184,8 +226,7 @@ ui.archive.addEventListener("change", () => {
 ui.cancel.addEventListener("click", () => {
   // A new ticket makes the read stale (its view is released when it stops); the abort stops it.
   const ticket = actions.begin();
-  reading?.abort();
-  reading = undefined;
+  worker?.terminate();
   ui.cancel.hidden = true;
   $("layers").replaceChildren(
     el("h2", {}, "Layers"),
@@ -227,15 +268,20 @@ ui.tagSelect.addEventListener("change", () => {
   if (!was) return;
   const selector = ui.tagSelect.value;
   act(async (t) => {
-    const source = await keepIfCurrent(t, reopen(was.picked, was.source, selector));
-    if (!source) return;
-    was.source = source;
-    await show(t, source);
+    const w = await workerFor(t, was);
+    if (!w || (await keepIfCurrent(t, w.call("choose", { selector }))) === undefined) return;
+    was.selector = selector;
+    await show(t, w);
   });
 });
 ui.platformSelect.addEventListener("change", () => {
   const was = current;
-  if (was) act((t) => show(t, was.source, ui.platformSelect.value));
+  const platform = ui.platformSelect.value;
+  if (was)
+    act(async (t) => {
+      const w = await workerFor(t, was);
+      if (w) await show(t, w, platform);
+    });
 });
 
 // Drag and drop anywhere on the page; the drop zone only highlights.

@@ -5,13 +5,16 @@
 // 100k+ paths scrolls as one of ten. Keys as in dive: ↑/↓ move in the layer list and the tree,
 // Enter picks a layer, `/` jumps to the search.
 //
-// The view as of a lower layer is mounted on first use (LayerFS mountBatch upTo), one at a
-// time: the previous one is freed when another layer is picked and when the image goes away.
+// The tree as of a layer comes from the worker (it mounts the view as of a lower layer on
+// first use, one at a time), already flattened into rows with the paths the layer wasted.
 
-import { LayerFS, analyzeWaste, type HistoryReport, type MergedImage } from "../../src/browser.js";
-import { queryRows, treeRows, type Row, type RowQuery } from "./dive-rows.js";
+import type { HistoryReport, InspectReport } from "../../src/browser.js";
+import { queryRows, type Row, type RowQuery } from "./dive-rows.js";
 import { el, fill, formatBytes } from "./dom.js";
-import type { Inspection } from "./inspect.js";
+import type { RecordInfo } from "./protocol.js";
+
+/** The tree as of layer `index`: its rows, and the paths wasted as of it. */
+export type TreeAsOf = (index: number) => Promise<{ rows: Row[]; wasted: string[] }>;
 
 const ROW = 20;
 const OVERSCAN = 12;
@@ -22,10 +25,15 @@ function createdBy(history: HistoryReport[], index: number): string {
   return h?.createdBy ?? h?.comment ?? "";
 }
 
-/** Render dive mode for `x`; returns what frees the views it mounted. */
-export function renderDive(section: HTMLElement, x: Inspection, onError: (e: unknown) => void): () => void {
+/** Render dive mode for `x`: `shown` settles once the top layer's tree is on screen, `close`
+ *  stops it (a pick still being answered is dropped). */
+export function renderDive(
+  section: HTMLElement,
+  x: { records: RecordInfo[]; report: InspectReport },
+  treeAsOf: TreeAsOf,
+  onError: (e: unknown) => void,
+): { shown: Promise<void>; close: () => void } {
   const records = x.records;
-  let lower: { index: number; image: MergedImage } | undefined;
   let generation = 0;
   let all: Row[] = [];
   let wasted = new Set<string>();
@@ -91,37 +99,16 @@ export function renderDive(section: HTMLElement, x: Inspection, onError: (e: unk
     draw();
   }
 
-  async function viewAsOf(index: number): Promise<MergedImage> {
-    if (index === x.image.layers.length - 1) return x.image;
-    if (lower?.index === index) return lower.image;
-    lower?.image.fs.free();
-    lower = undefined;
-    const fs = new LayerFS();
-    const image = fs.image(`${x.image.name} as of layer ${index}`);
-    try {
-      await image.mountBatch(x.resolved.layers, { upTo: index });
-    } catch (e) {
-      fs.free();
-      throw e;
-    }
-    lower = { index, image };
-    return image;
-  }
-
   /** Show the tree as of layer `index`; a user's pick also drives <body data-state>. */
   async function pick(index: number, user = true): Promise<void> {
     const mine = ++generation;
     for (const li of layerItems) li.classList.toggle("selected", li.dataset.index === String(index));
     if (user) document.body.dataset.state = "loading";
     try {
-      const view = await viewAsOf(index);
+      const tree = await treeAsOf(index);
       if (mine !== generation) return;
-      all = treeRows(view.walk(), records[index]);
-      wasted = new Set(
-        analyzeWaste(view, Number.MAX_SAFE_INTEGER)
-          .topWasted.filter((w) => w.wastedBytes > 0)
-          .map((w) => w.path),
-      );
+      all = tree.rows;
+      wasted = new Set(tree.wasted);
       heading.textContent = `Layer ${index}: ${createdBy(x.report.history, index) || "(no history entry)"}`;
       section.dataset.layer = String(index);
       selected = 0;
@@ -212,10 +199,10 @@ export function renderDive(section: HTMLElement, x: Inspection, onError: (e: unk
       ),
     ),
   );
-  if (records.length) void pick(records.length - 1, false);
-  return () => {
-    generation++;
-    lower?.image.fs.free();
-    lower = undefined;
+  return {
+    shown: records.length ? pick(records.length - 1, false) : Promise.resolve(),
+    close: () => {
+      generation++;
+    },
   };
 }

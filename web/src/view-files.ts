@@ -1,5 +1,6 @@
 // The merged filesystem as an expandable tree: directories list their children on first
-// expansion (MergedImage.readdir + lstat, nothing precomputed), a click on a file reads its
+// expansion (asked of the worker, which holds the merged view: readdir + lstat, nothing
+// precomputed), a click on a file reads its
 // visible version through readFile and shows it as text, or as a hex dump of its first bytes
 // when it is binary; any file can be downloaded. A symlink can be followed to its target (the
 // tree opens down to it); one whose target does not resolve is marked dangling.
@@ -8,39 +9,25 @@
 // its blob store (spilled to disk when large), not as one JavaScript array, and the link to it
 // is revoked once clicked.
 
-import { NotFoundError, type MergedImage, type Stat } from "../../src/browser.js";
+import type { Stat } from "../../src/browser.js";
 import { el, fill, formatBytes } from "./dom.js";
+import type { Entry } from "./protocol.js";
+
+/** What the files view asks of the merged view (the worker answers). */
+export interface FilesSource {
+  /** The entries of `dir` ("" = the root), each symlink with its target (null: dangling). */
+  list(dir: string): Promise<Entry[]>;
+  /** The first `limit` bytes of the visible version of `path`. */
+  head(path: string, limit: number): Promise<Uint8Array>;
+  /** All of it, as a Blob. */
+  file(path: string): Promise<Blob>;
+}
 
 /** Files larger than this show only their first bytes. */
 const PREVIEW_BYTES = 64 * 1024;
 
-function joinPath(dir: string, name: string): string {
-  return dir ? `${dir}/${name}` : name;
-}
-
 function mode(s: Stat): string {
   return (s.mode & 0o7777).toString(8).padStart(4, "0");
-}
-
-/** The first `limit` bytes of a stream, cancelling the rest. */
-async function head(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  while (n < limit) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    n += value.length;
-  }
-  await reader.cancel();
-  const out = new Uint8Array(Math.min(n, limit));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p.subarray(0, out.length - at), at);
-    at += Math.min(p.length, out.length - at);
-  }
-  return out;
 }
 
 /** Bytes shown in the hex view of a binary file. */
@@ -59,8 +46,8 @@ function hexDump(bytes: Uint8Array): string {
 }
 
 /** Save the visible version of `path` under its name. */
-async function download(image: MergedImage, path: string): Promise<void> {
-  const bytes = await new Response(image.readFile(path)).blob();
+async function download(files: FilesSource, path: string): Promise<void> {
+  const bytes = await files.file(path);
   // Typed as plain bytes, so the browser keeps the file's own name (no ".txt" of its guessing).
   const url = URL.createObjectURL(bytes.slice(0, bytes.size, "application/octet-stream"));
   const a = el("a", { href: url, download: path.slice(path.lastIndexOf("/") + 1) });
@@ -85,7 +72,8 @@ function asText(bytes: Uint8Array): string | undefined {
   }
 }
 
-export function renderFiles(section: HTMLElement, image: MergedImage, onError: (e: unknown) => void): void {
+/** Render the files view of a merged view whose root directory holds `top`. */
+export function renderFiles(section: HTMLElement, files: FilesSource, top: Entry[], onError: (e: unknown) => void): void {
   const viewer = el("div", { class: "viewer", "data-testid": "viewer" }, el("p", { class: "muted" }, "Click a file to see its content."));
   const root = el("ul", { class: "tree", "data-testid": "tree" });
 
@@ -97,11 +85,11 @@ export function renderFiles(section: HTMLElement, image: MergedImage, onError: (
       `${mode(s)} ${s.uid}:${s.gid}, ${formatBytes(s.size)}, from layer ${s.layer} `,
     );
     const save = el("button", { type: "button", class: "button secondary", "data-testid": "download" }, "Download");
-    save.addEventListener("click", () => void download(image, s.path).catch(onError));
+    save.addEventListener("click", () => void download(files, s.path).catch(onError));
     meta.append(save);
     viewer.replaceChildren(title, meta, el("p", { class: "muted" }, "reading…"));
     try {
-      const bytes = await head(image.readFile(s.path), PREVIEW_BYTES);
+      const bytes = await files.head(s.path, PREVIEW_BYTES);
       const text = asText(bytes);
       const body =
         text === undefined
@@ -123,7 +111,10 @@ export function renderFiles(section: HTMLElement, image: MergedImage, onError: (
     }
   }
 
-  function item(s: Stat): HTMLLIElement {
+  /** Each directory's "open it" (its children listed once, on first use), by path. */
+  const openers = new Map<string, () => Promise<void>>();
+
+  function item({ stat: s, target }: Entry): HTMLLIElement {
     const name = s.path.slice(s.path.lastIndexOf("/") + 1);
     const label = el(
       "button",
@@ -133,10 +124,9 @@ export function renderFiles(section: HTMLElement, image: MergedImage, onError: (
     const li = el("li", {}, label);
     if (s.type === "symlink") {
       li.append(el("span", { class: "link" }, ` → ${s.linkname}`));
-      const target = resolved(s.path);
       if (target) {
         const follow = el("button", { type: "button", class: "follow", "data-testid": "follow", title: `go to /${target.path}` }, "follow");
-        follow.addEventListener("click", () => reveal(target));
+        follow.addEventListener("click", () => void reveal(target).catch(onError));
         li.append(follow);
       } else {
         label.dataset.dangling = "true";
@@ -145,52 +135,43 @@ export function renderFiles(section: HTMLElement, image: MergedImage, onError: (
     }
     if (s.type === "file") li.append(el("span", { class: "size" }, formatBytes(s.size)));
     if (s.type === "directory") {
-      let children: HTMLUListElement | undefined;
+      let children: Promise<HTMLUListElement> | undefined;
       label.setAttribute("aria-expanded", "false");
-      label.addEventListener("click", () => {
+      const open = async (toggle: boolean) => {
         if (!children) {
-          children = list(s.path);
-          li.append(children);
-        } else {
-          children.hidden = !children.hidden;
+          children = list(s.path).then((ul) => (li.append(ul), ul));
+          label.setAttribute("aria-expanded", String(!(await children).hidden));
+          return;
         }
-        label.setAttribute("aria-expanded", String(!children.hidden));
-      });
+        const ul = await children;
+        if (toggle) ul.hidden = !ul.hidden;
+        else ul.hidden = false;
+        label.setAttribute("aria-expanded", String(!ul.hidden));
+      };
+      openers.set(s.path, () => open(false));
+      label.addEventListener("click", () => void open(true).catch(onError));
     } else if (s.type === "file") {
       label.addEventListener("click", () => void show(s));
     }
     return li;
   }
 
-  /** What a symlink leads to, or undefined when it dangles. */
-  function resolved(path: string): Stat | undefined {
-    try {
-      return image.stat(path);
-    } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
-      throw e;
-    }
-  }
-
   /** Open the tree down to `target`, select it, and show it when it is a file. */
-  function reveal(target: Stat): void {
+  async function reveal(target: Stat): Promise<void> {
     const parts = target.path.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      const dir = root.querySelector<HTMLButtonElement>(`button.entry[data-path="${CSS.escape(parts.slice(0, i).join("/"))}"]`);
-      if (dir && dir.getAttribute("aria-expanded") !== "true") dir.click();
-    }
+    for (let i = 1; i < parts.length; i++) await openers.get(parts.slice(0, i).join("/"))?.();
     const button = root.querySelector<HTMLButtonElement>(`button.entry[data-path="${CSS.escape(target.path)}"]`);
     button?.scrollIntoView({ block: "nearest" });
     button?.focus();
     if (target.type === "file") void show(target);
   }
 
-  function list(dir: string): HTMLUListElement {
+  async function list(dir: string): Promise<HTMLUListElement> {
     const ul = el("ul", { class: "tree" });
-    for (const name of image.readdir(dir)) ul.append(item(image.lstat(joinPath(dir, name))));
+    for (const entry of await files.list(dir)) ul.append(item(entry));
     return ul;
   }
 
-  for (const name of image.readdir("")) root.append(item(image.lstat(name)));
+  root.append(...top.map(item));
   fill(section, "Files", el("div", { class: "columns files" }, el("div", { class: "tree-pane" }, root), viewer));
 }

@@ -6,8 +6,8 @@
 // A click on a read layer (or Enter on it) opens the list of the paths it changed, built on
 // first opening only, so an image of 100k paths costs nothing until asked.
 
-import { LayerlensError, type LayerRecord } from "../../src/browser.js";
-import type { LayerFailure, Resolution } from "./inspect.js";
+import { LayerlensError } from "../../src/browser.js";
+import type { LayerInfo, RecordInfo as LayerRecord } from "./protocol.js";
 import { digestCode, el, fill, formatBytes } from "./dom.js";
 
 const HEADINGS = ["#", "digest", "media type", "size", "uncompressed", "added", "modified", "deleted"];
@@ -74,6 +74,12 @@ function errorCode(e: unknown): string {
 }
 
 /** The cells after the size for a layer with no record: why there is none. */
+/** A layer that could not be read or applied: the view stops below it. */
+export interface LayerFailure {
+  index: number;
+  error: unknown;
+}
+
 function missingCells(i: number, records: LayerRecord[] | undefined, failure: LayerFailure | undefined): HTMLElement {
   const span = String(HEADINGS.length - 4);
   if (failure && i === failure.index) {
@@ -89,9 +95,9 @@ function missingCells(i: number, records: LayerRecord[] | undefined, failure: La
   return el("td", { colspan: span, class: "muted" }, records ? "not read (a layer below it failed)" : "reading…");
 }
 
-export function renderLayers(section: HTMLElement, r: Resolution, records?: LayerRecord[], failure?: LayerFailure): void {
+export function renderLayers(section: HTMLElement, r: { layers: LayerInfo[] }, records?: LayerRecord[], failure?: LayerFailure): void {
   const body = el("tbody", {});
-  for (const [i, d] of r.resolved.layers.entries()) {
+  for (const [i, d] of r.layers.entries()) {
     const rec = records?.[i];
     const state = rec ? "read" : failure && i === failure.index ? "failed" : records ? "skipped" : "pending";
     const row = el(
@@ -116,7 +122,7 @@ export function renderLayers(section: HTMLElement, r: Resolution, records?: Laye
     }
     body.append(row);
   }
-  const total = r.resolved.layers.reduce((n, d) => n + d.size, 0);
+  const total = r.layers.reduce((n, d) => n + d.size, 0);
   const done = records ?? [];
   const totalU = done.reduce((n, rec) => n + rec.uncompressedBytes, 0);
   // The same warning on many layers (a tool that mislabels every layer) is said once.
@@ -130,7 +136,7 @@ export function renderLayers(section: HTMLElement, r: Resolution, records?: Laye
       : `${formatBytes(total)} compressed, ${formatBytes(totalU)} uncompressed; every blob digest and diff_id verified.`;
   fill(
     section,
-    `Layers (${r.resolved.layers.length})`,
+    `Layers (${r.layers.length})`,
     el("p", { class: failure ? "failed" : "muted", "data-testid": "layers-summary" }, summary),
     el("table", { class: "grid", "data-testid": "layers" }, el("thead", {}, el("tr", {}, ...HEADINGS.map((h) => el("th", {}, h)))), body),
     warnings.length ? el("ul", { class: "warnings" }, ...warnings.map((w) => el("li", {}, w))) : "",

@@ -4,11 +4,11 @@
 // come from src/report/efficiency.ts, as in `layerlens layers` and `check`.
 
 import { formatEfficiency, WASTE_TERMS } from "../../src/report/efficiency.js";
-import type { Inspection } from "./inspect.js";
+import type { WasteReport } from "../../src/browser.js";
 import { barChart } from "./chart.js";
 import { el, facts, fill, formatBytes, shortDigest } from "./dom.js";
 
-export function renderWaste(section: HTMLElement, x: Inspection): void {
+export function renderWaste(section: HTMLElement, x: { waste: WasteReport }): void {
   const w = x.waste;
   const bars = w.layers.map((l) => ({
     label: `${l.index} ${shortDigest(l.digest).slice(0, 7)}`,

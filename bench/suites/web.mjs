@@ -1,0 +1,141 @@
+// Web suite: the inspector in headless Chromium against `layerlens layers`, on one archive in
+// the same run. The image is the layerfs suite's (bench/layerfs/image.mjs: 4 gzip layers built
+// from this machine's /usr, ~740 MiB of blobs, ~1.6 GiB of tar), packed once as an oci-archive
+// next to it in the OS temp dir, so both read the same single file.
+//
+// Rows, in interleaved rounds (bench/lib/rounds.mjs), each pass a fresh process:
+//   page   a fresh Chromium and profile; the built site (vite build of web/) is served on
+//          127.0.0.1; the archive is handed to #archive-input; the time is the page's own,
+//          from <body data-state> "loading" to "ready" (every layer read, verified, merged
+//          and the views drawn), so the browser's start-up is not counted (bench/web/page-pass.mjs)
+//   cli    `node dist/cli/main.js layers oci-archive:FILE:TAG` as a user runs it, wall time of
+//          the whole process (Node's start-up included, so the comparison leans to the page)
+// A row's figure is the median over rounds (one whole pass per round); the load average is
+// recorded per round. Target: page <= 1.2x the CLI.
+//
+//   BENCH_ROUNDS=n   rounds (default 3, at least 3 unless quick)
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, renameSync, statSync } from "node:fs";
+import path from "node:path";
+import { build } from "vite";
+import { table, ratio } from "../lib/format.mjs";
+import { interleavedRounds, roundsTable, summarisePasses } from "../lib/rounds.mjs";
+import { benchImage } from "../layerfs/image.mjs";
+import { CHROMIUM, pagePass } from "../web/page-pass.mjs";
+import { serveSite } from "../web/serve.mjs";
+
+export const title = "The inspector in Chromium vs `layerlens layers` on one archive";
+
+const TARGET = 1.2;
+
+/** The layout packed as an oci-archive (GNU tar), built once beside the layout. */
+function archiveOf(img) {
+  const file = `${img.layout}.oci.tar`;
+  if (existsSync(file)) return file;
+  const tmp = `${file}.tmp-${process.pid}`;
+  const r = spawnSync("tar", ["-C", img.layout, "--numeric-owner", "--sort=name", "-cf", tmp, "oci-layout", "index.json", "blobs"], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`tar of ${img.layout} failed: ${r.stderr}`);
+  renameSync(tmp, file);
+  return file;
+}
+
+/** One `layerlens layers` process, timed from spawn to exit. */
+function cliPass(distEntry, ref) {
+  const cli = path.join(path.dirname(distEntry), "cli", "main.js");
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [cli, "layers", "--progress=none", "--json", ref], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (err += c));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`layerlens layers exited ${code}: ${err.slice(-500)}`));
+      resolve({ ms, report: JSON.parse(out) });
+    });
+  });
+}
+
+export async function run(ctx) {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: the web suite needs Debian's chromium`);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  if (!ctx.quick && rounds < 3) throw new Error(`BENCH_ROUNDS=${rounds}: the method needs at least 3 rounds`);
+  const img = await benchImage({ quick: ctx.quick, log: ctx.log });
+  ctx.log("web: packing the layout as an oci-archive (once)");
+  const archive = archiveOf(img);
+  const archiveBytes = statSync(archive).size;
+  const ref = `oci-archive:${archive}:${img.tag}`;
+  const compressed = img.layers.reduce((n, l) => n + l.size, 0);
+
+  ctx.log("web: building the inspector (vite build web)");
+  const site = path.join(ctx.tmpDir, "site");
+  await build({ configFile: path.join(ctx.repoRoot, "web/vite.config.ts"), logLevel: "error", build: { outDir: site, emptyOutDir: true } });
+  const served = await serveSite(site);
+
+  const failures = [];
+  let cliReport;
+  let pagePhases = [];
+  try {
+    const runOne = async (row) => {
+      if (row === "cli") {
+        const r = await cliPass(ctx.distEntry, ref);
+        cliReport = r.report;
+        ctx.log(`web: cli ${(r.ms / 1000).toFixed(2)} s`);
+        return { passMs: [r.ms] };
+      }
+      const r = await pagePass({ origin: served.origin, archive, layers: img.layers.length });
+      pagePhases.push({ phases: r.phases, bottleneck: r.bottleneck });
+      ctx.log(`web: page ${(r.ms / 1000).toFixed(2)} s (${r.bottleneck})`);
+      return { passMs: [r.ms] };
+    };
+    const measured = await interleavedRounds(["page", "cli"], ctx.quick ? 1 : rounds, runOne, ctx.log);
+    failures.push(...measured.failures);
+    const rows = [];
+    for (const [name, perRound] of measured.results) {
+      if (!perRound.length) continue;
+      rows.push({ row: name, ...summarisePasses(perRound), loads: perRound.map((r) => +r.loadAtStart.toFixed(2)) });
+    }
+    const page = rows.find((r) => r.row === "page");
+    const cli = rows.find((r) => r.row === "cli");
+    const x = page && cli ? page.medianMs / cli.medianMs : null;
+    if (cliReport && cliReport.layers?.length !== img.layers.length)
+      failures.push(`cli listed ${cliReport.layers?.length} layers, want ${img.layers.length}`);
+    const tarBytes = cliReport?.layers?.reduce((n, l) => n + l.uncompressedSize, 0);
+    rows.push({ row: "ratio", pageOverCli: x, target: TARGET, archiveBytes, compressed, tarBytes });
+    rows.push({ row: "page phases", passes: pagePhases });
+    rows.push({ scenario: "rounds", rounds: measured.rounds });
+    const mib = (n) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+    const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+    const tar = tarBytes ? `${(tarBytes / 2 ** 30).toFixed(2)} GiB of tar` : "tar size not reported";
+    let md = `Input: one oci-archive of ${mib(archiveBytes)} (${img.layers.length} gzip layers, ${mib(compressed)} of blobs, ${tar}), read whole by both: every blob digest and diff_id verified, every layer decompressed, parsed and merged.\n\n`;
+    md += table(
+      ["row", "median of rounds", "rounds", "fastest pass", "load at start of each"],
+      rows
+        .filter((r) => r.medianMs !== undefined)
+        .map((r) => [
+          r.row === "page" ? "page (Chromium, loading → ready)" : "`layerlens layers` (whole process)",
+          s(r.medianMs),
+          r.roundMs.map((m) => s(m)).join(", "),
+          s(r.bestMs),
+          r.loads.join(", "),
+        ]),
+    );
+    md += `\n\nPage / CLI: **${ratio(x)}** (target ≤ ${TARGET}×: ${x !== null && x <= TARGET ? "met" : "not met"}).\n\n`;
+    const last = pagePhases.at(-1);
+    if (last) {
+      md += `The page's own metrics panel, last pass: ${Object.entries(last.phases)
+        .filter(([, ms]) => ms > 0)
+        .map(([p, ms]) => `${p} ${s(ms)}`)
+        .join(", ")}; ${last.bottleneck}.\n\n`;
+    }
+    md += roundsTable(measured.rounds, table) + "\n";
+    return { rows, markdown: md, failures };
+  } finally {
+    await served.close();
+  }
+}

@@ -1,0 +1,59 @@
+// The inspector's metrics panel: after an archive opens, the layers' stats (the object
+// `--stats` prints) are shown with every phase the CLI names, the blob bytes read equal to
+// the layers' compressed sizes the progress bar counted, and the bottleneck line naming a
+// phase the table lists with the largest time; the work ran in the page's worker.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
+import { cleanup } from "../runtimes/helpers/processes.js";
+import { WORK_PHASES } from "../../src/report/work-clock.js";
+import { openPage, settled, shot, startApp, whyNot, type App } from "./app.js";
+
+if (whyNot && MUST_RUN) throw new Error(`web metrics test cannot run under CI=true: ${whyNot}`);
+if (whyNot) console.warn(`skipping the web metrics test: ${whyNot}`);
+
+let app: App | undefined;
+beforeAll(async () => {
+  if (!whyNot) app = await startApp();
+}, 120_000);
+afterAll(async () => {
+  try {
+    await app?.close();
+  } finally {
+    cleanup();
+  }
+});
+
+describe.skipIf(!!whyNot)("web metrics panel", () => {
+  it("shows each phase's time and bytes and the bottleneck line after opening an archive", async () => {
+    const { page, problems } = await openPage(app!);
+    await page.setInputFiles("#archive-input", fixture("archives", "demo.oci.tar"));
+    await settled(page);
+    const block = page.locator("[data-testid=metrics-layers]");
+    const phases = await block.locator("[data-testid=phases] tr[data-phase]").evaluateAll((rows) =>
+      rows.map((r) => ({
+        phase: r.getAttribute("data-phase")!,
+        ms: Number(r.getAttribute("data-ms")),
+        bytes: Number(r.getAttribute("data-bytes") ?? NaN),
+      })),
+    );
+    expect(phases.map((p) => p.phase)).toEqual([...WORK_PHASES, "other"]);
+    const total = Number(await page.getAttribute("#progress", "data-total"));
+    expect(total).toBeGreaterThan(0);
+    expect(phases.find((p) => p.phase === "reading")!.bytes).toBe(total);
+    expect(phases.find((p) => p.phase === "merging")!.bytes).toBeGreaterThan(0);
+    const line = (await block.locator("[data-testid=bottleneck]").textContent())!;
+    const named = (await block.locator("[data-testid=bottleneck]").getAttribute("data-phase"))!;
+    const timed = phases.filter((p) => p.phase !== "other");
+    const slowest = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
+    expect(named).toBe(slowest.phase);
+    expect(line).toMatch(new RegExp(`^bound by ${named}: .*\\d+ % of wall time$`));
+    expect(await block.locator("[data-testid=wasm-memory]").textContent()).toMatch(/^wasm memory: \d/);
+    expect(await block.locator("[data-testid=cache]").textContent()).toMatch(/^document cache: \d+ lookups/);
+    expect(await page.locator("[data-testid=metrics-documents] [data-testid=phases]").count()).toBe(1);
+    // The work ran in the page's one worker (its own core), not on the page's thread.
+    expect(page.workers().map((w) => new URL(w.url()).pathname)).toEqual([expect.stringMatching(/\/assets\/worker-[\w-]+\.js$/)]);
+    await shot(page, "metrics");
+    expect(problems).toEqual([]);
+  });
+});

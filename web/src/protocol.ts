@@ -1,0 +1,145 @@
+// What the page and the inspector's worker say to each other. The worker owns everything
+// heavy (the core, the sources, hashing, decompressing, merging, the merged views); the page
+// owns the DOM and the user's files. Every message is structured-cloneable: no functions, no
+// class instances the other side would need methods of.
+//
+// page → worker   Request {id, op, ...}: answered by one Reply with the same id.
+// worker → page   Reply, Progress (bytes of layer blobs read so far) and BlobRead (the worker
+//                 asks for bytes of one of the picked files; the page answers with BlobBytes).
+// Reads of the user's files are done by the page on its File objects, and only the bytes
+// cross (transferred, not copied): the files never leave the page, and whatever the page's
+// Blob reads do (or are made to do) is what the worker sees.
+
+import type { InspectReport, LayerRecord, Stat, WasteReport } from "../../src/browser.js";
+import type { Stats } from "../../src/report/stats.js";
+import type { Row } from "./dive-rows.js";
+
+/** A picked input as the worker sees it: the page's blobs by number, with their sizes. */
+export type PickedRef =
+  | { kind: "folder"; name: string; files: { path: string; blob: number; size: number }[] }
+  | { kind: "archive"; name: string; blob: number; size: number }
+  /** A registry image, which the worker reads itself through the service the page came from. */
+  | { kind: "registry"; name: string; ref: string };
+
+export interface Choice {
+  label: string;
+  selector: string;
+}
+
+export interface PlatformChoice {
+  label: string;
+  digest: string;
+}
+
+/** A layer's descriptor, as the layers table shows it before it is read. */
+export interface LayerInfo {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/** A mounted layer's record without what only the worker can use (its stream, its spans). */
+export type RecordInfo = Omit<LayerRecord, "layer" | "spans" | "handle">;
+
+/** An error as it crossed: its class name, stable code and message. */
+export interface ErrorInfo {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+/** The documents of an image: what the page shows before any layer is read. */
+export interface Documents {
+  report: InspectReport;
+  platforms: PlatformChoice[];
+  platform?: string;
+  layers: LayerInfo[];
+  documentStats?: Stats;
+  /** The indexes down to the manifest, the manifest, and the config. */
+  raw: RawDocument[];
+}
+
+/** A document of the image as pretty JSON (what the raw documents view shows). */
+export interface RawDocument {
+  kind: "index" | "manifest" | "config" | "document";
+  digest: string;
+  mediaType: string;
+  json: string;
+}
+
+export interface Mounted {
+  records: RecordInfo[];
+  failure?: { index: number; error: ErrorInfo };
+  waste: WasteReport;
+  layerStats?: Stats;
+}
+
+/** A directory entry of the files view, with where a symlink leads (null: dangling). */
+export interface Entry {
+  stat: Stat;
+  target?: Stat | null;
+}
+
+export type Request =
+  | { id: number; op: "open"; picked: PickedRef }
+  | { id: number; op: "choose"; selector: string }
+  | { id: number; op: "resolve"; platform?: string }
+  | { id: number; op: "mount" }
+  | { id: number; op: "tree"; index: number }
+  | { id: number; op: "list"; dir: string }
+  | { id: number; op: "head"; path: string; limit: number }
+  | { id: number; op: "file"; path: string }
+  | { id: number; op: "document"; digest: string };
+
+/** What each op answers with. */
+export interface Answers {
+  open: { choices: Choice[]; first?: string };
+  choose: null;
+  resolve: Documents;
+  mount: Mounted;
+  tree: { rows: Row[]; wasted: string[] };
+  list: Entry[];
+  head: Uint8Array;
+  file: Blob;
+  /** The document a digest names, or the layer index when it names a layer of the image. */
+  document: RawDocument | { layer: number };
+}
+
+export type Reply = { kind: "reply"; id: number; ok: true; value: unknown } | { kind: "reply"; id: number; ok: false; error: ErrorInfo };
+
+export interface Progress {
+  kind: "progress";
+  done: number;
+  total: number;
+}
+
+export interface BlobRead {
+  kind: "read";
+  id: number;
+  blob: number;
+  offset: number;
+  length: number;
+}
+
+export type FromWorker = Reply | Progress | BlobRead;
+
+export type BlobBytes = { kind: "bytes"; id: number; bytes: ArrayBuffer } | { kind: "bytes"; id: number; error: ErrorInfo };
+
+export type ToWorker = Request | BlobBytes;
+
+export function errorInfo(e: unknown): ErrorInfo {
+  const code = (e as { code?: unknown })?.code;
+  return {
+    name: e instanceof Error ? e.name : "Error",
+    code: typeof code === "string" ? code : undefined,
+    message: e instanceof Error ? e.message : String(e),
+  };
+}
+
+/** An ErrorInfo as an Error again, its code kept (the page shows code and message). */
+export function errorOf(info: ErrorInfo): Error & { code?: string } {
+  const e = new Error(info.message) as Error & { code?: string };
+  e.name = info.name;
+  if (info.code) e.code = info.code;
+  return e;
+}
