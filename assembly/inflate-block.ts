@@ -214,7 +214,7 @@ export function codes(z: InflateState, outLimit: usize, history: usize): i32 {
       out++;
       // A second literal from the same refill when the buffer still holds a whole code.
       if (bits >= 15) {
-        let e2 = load<u32>(lt + (<usize>(bb & litMask) << 2));
+        const e2 = load<u32>(lt + (<usize>(bb & litMask) << 2));
         if ((e2 & E_LITERAL) != 0) {
           bb >>= <u64>(e2 & 0xff);
           bits -= <u64>(e2 & 0xff);

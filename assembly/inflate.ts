@@ -306,7 +306,7 @@ export function inflateDecode(state: usize, inputLen: u32): i32 {
   // Every pass moves input or output forward, or returns.
   for (;;) {
     const phase = z.phase;
-    let r: i32 = 0;
+    let r: i32;
     if (phase == P_CODES) {
       if (z.win + z.pos >= outLimit) return stop(z, 0);
       // History: the member's output so far (accounted, plus this call's), within the buffer.
