@@ -29,7 +29,7 @@
 // batch behaves exactly like the same single calls made in a loop.
 
 import {
-  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
+  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA256, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
   CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF,
@@ -37,7 +37,7 @@ import {
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
   KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
-  digestHashOf, formatDigestAt,
+  digestHashOf, formatDigestAt, digestHintOf, digestNoteHint,
 } from "./digest";
 
 @unmanaged
@@ -386,9 +386,48 @@ export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32
   return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
+// A handle's slot hint (assembly/digest.ts) names the cache slot where its digest was last
+// found or stored. It is only a guess (another cache, or an eviction, may have moved it on),
+// so it counts only when that slot is in use and holds exactly this sha256 key (only sha256
+// handles are given hints, and interning clears a reused slot's): then a hit
+// reads the handle's table line, its key and the record, and skips the digest's algorithm
+// and hash regions and the probe of the cache's table. sha512 digests never take a hint.
+
+/** The live, unexpired slot holding handle id's digest per its hint, or NIL. */
+// @ts-ignore: decorator
+@inline function hinted(c: Cache, id: u32, now: f64): u32 {
+  const hint = digestHintOf(id);
+  if (hint == 0 || hint > c.fresh) return NIL;
+  const s = hint - 1;
+  const r = rec(c, s);
+  if (load<u32>(r, SLOT_ALG) != ALG_SHA256 || !eq32(r + SLOT_KEY, digestKeyPtr(id)) || expired(c, s, now)) return NIL;
+  return s;
+}
+
+/** lookup() of a valid handle, through its hint first. */
+function lookupH(c: Cache, id: u32, mode: u32, now: f64): i32 {
+  const s = hinted(c, id, now);
+  if (s != NIL) {
+    if (mode == LOOKUP_GET) { c.hits++; touch(c, s); }
+    return s as i32;
+  }
+  const alg = digestAlgOf(id);
+  const r = lookup(c, alg, digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
+  if (r >= 0 && alg == ALG_SHA256) digestNoteHint(id, (r as u32) + 1);
+  return r;
+}
+
+/** insertOrUpdate() of a valid handle; a set that lands notes the slot as its hint. */
+function setH(c: Cache, id: u32, size: u32, expiresAt: f64, now: f64): i32 {
+  const alg = digestAlgOf(id);
+  const r = insertOrUpdate(c, alg, digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
+  if (r >= 0 && alg == ALG_SHA256) digestNoteHint(id, ((r as u32) & (SLOT_MASK as u32)) + 1);
+  return r;
+}
+
 export function cacheLookupH(p: usize, id: u32, mode: u32, now: f64): i32 {
   if (!digestValid(id)) return ERR_BAD_HANDLE;
-  return lookup(changetype<Cache>(p), digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
+  return lookupH(changetype<Cache>(p), id, mode, now);
 }
 
 export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64, now: f64): i32 {
@@ -404,7 +443,7 @@ export function cacheSetH(p: usize, id: u32, size: u32, expiresAt: f64, now: f64
   if (!digestValid(id)) return ERR_BAD_HANDLE;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
+  return setH(c, id, size, expiresAt, now);
 }
 
 export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {
@@ -449,7 +488,9 @@ export function cacheDeleteH(p: usize, id: u32, now: f64): i32 {
 // @ts-ignore: decorator
 @inline function batchOpH(c: Cache, set: bool, i: u32, id: u32, mode: u32, expiresAt: f64, now: f64): i32 {
   if (!digestValid(id)) return ERR_BAD_HANDLE;
-  return batchOp(c, set, i, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, expiresAt, now);
+  return set
+    ? setH(c, id, load<u32>(IO_OUT + CACHE_SIZES_OFF + ((i as usize) << 2)), expiresAt, now)
+    : lookupH(c, id, mode, now);
 }
 
 /**

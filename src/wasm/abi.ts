@@ -6,7 +6,7 @@
 
 // ---- version and the IO window ----
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 8;
 /** "No index" in every u32 link field and result. */
 export const NIL = 0xffffffff;
 /** Bytes the host may write at ioIn() (digest strings, batch keys, handles). */
@@ -206,6 +206,7 @@ export interface CoreExports {
   digestRefs(handle: number): number; // (u32) => i32
   digestCheck(): number; // () => i32
   digestReleaseMany(count: number): number; // (u32) => i32
+  digestInternPacked(count: number, bytes: number): number; // (u32, u32) => i32
   coreReserved(): number; // () => f64
   cacheNew(capacity: number, maxBytes: bigint, withTtl: number, logKeys: number): number; // (u32, u64, bool, bool) => usize
   cacheFree(p: number): void; // (usize) => void
