@@ -63,7 +63,7 @@ export {
   cacheSetManyH, cacheEvictOldest, cachePurgeStale, cacheClear, cacheHead, cacheTail, cacheNext,
   cacheIsExpired, cacheSizeOf, cacheExpiresOf, cacheFormatKey, cacheFormatEventKey,
   cacheEvents, cacheEventCount, cacheEventsDrained, cacheCount, cacheBytes, cacheStats,
-  cacheResetStats, cacheCheck, cacheLookupManyPacked, cacheSetManyPacked,
+  cacheResetStats, cacheCheck, cacheLookupManyPacked, cacheSetManyPacked, cacheGetOrSetStr, cacheGetOrSetH,
 } from "./lru";
 
 export {

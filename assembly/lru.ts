@@ -32,7 +32,7 @@ import {
   NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA256, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
-  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF,
+  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF, GOT_STORED,
 } from "./abi";
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
@@ -444,6 +444,35 @@ export function cacheSetH(p: usize, id: u32, size: u32, expiresAt: f64, now: f64
   const c = changetype<Cache>(p);
   c.seq = 0;
   return setH(c, id, size, expiresAt, now);
+}
+
+// ---- get, then set on a miss, in one crossing ----
+// The usual cache-aside step: a hit answers the slot; a miss stores the key at once
+// (evicting as set() would) and answers its slot with GOT_STORED, and the host puts the
+// value it then makes there. Only for caches without TTL or a byte budget (the host
+// checks): an expiry met by the lookup or a size known only from the value would need
+// the host between the two halves.
+
+export function cacheGetOrSetStr(p: usize, len: i32): i32 {
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  const s = lookup(c, alg as u8, LAST, LAST + 32, h, LOOKUP_GET, 0);
+  if (s != NOT_FOUND) return s;
+  const r = insertOrUpdate(c, alg as u8, LAST, LAST + 32, h, 0, 0, 0);
+  return r < 0 ? r : r | GOT_STORED;
+}
+
+export function cacheGetOrSetH(p: usize, id: u32): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  const s = lookupH(c, id, LOOKUP_GET, 0);
+  if (s != NOT_FOUND) return s;
+  const r = setH(c, id, 0, 0, 0);
+  return r < 0 ? r : r | GOT_STORED;
 }
 
 export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {

@@ -16,6 +16,7 @@ import {
   ERR_BAD_HANDLE,
   ERR_TOO_LARGE,
   EVENT_BYTES,
+  GOT_STORED,
   EVENT_REASON,
   EVENT_SEQ,
   EVENT_SLOT,
@@ -121,6 +122,8 @@ export class MetadataCache<V = unknown> {
   private readonly ioIn: number;
   private readonly ioInEnd: number;
   private slots: (V | undefined)[];
+  /** True while a getOrSet factory runs (see made()). */
+  private making = false;
   private readonly now: () => number;
   private readonly dispose?: MetadataCacheOptions<V>["dispose"];
   private readonly sizeOf?: MetadataCacheOptions<V>["sizeOf"];
@@ -186,6 +189,7 @@ export class MetadataCache<V = unknown> {
    * "replaced"; setting the value already stored disposes nothing (as lru-cache does).
    */
   set(key: DigestLike, value: V, options?: SetOptions): this {
+    this.unchanging();
     const size = this.sizeFor(key, value, options?.size);
     const now = this.ttl ? this.now() : 0;
     const expiresAt = this.expiryFor(options?.ttl, now);
@@ -202,8 +206,48 @@ export class MetadataCache<V = unknown> {
     return this;
   }
 
+  /**
+   * The value for `key` (marked most recent); when absent, `make(key)`'s value, stored as
+   * set() would. Without TTL or maxBytes the lookup and the store are one call into the
+   * core, and `make` runs only on a miss, after the key took its slot; while it runs the
+   * cache refuses changes (set, delete, clear, ...) with a RangeError. A `make` that throws
+   * leaves the cache without the key and throws unchanged.
+   */
+  getOrSet(key: DigestLike, make: (key: DigestLike) => V): V {
+    if (this.ttl || this.maxBytes) {
+      const found = this.lookup(key, LOOKUP_GET);
+      if (found >= 0) return this.slots[found] as V;
+      const made = this.made(key, make);
+      this.set(key, made);
+      return made;
+    }
+    this.unchanging();
+    let r: number;
+    if (typeof key === "number") r = this.ex.cacheGetOrSetH(this.ptr, this.handle(key));
+    else {
+      const len = writeDigestString(this.core, key, this.ioIn);
+      r = len < 0 ? len : this.ex.cacheGetOrSetStr(this.ptr, len);
+      remember(this.core, r >= 0 ? key : undefined);
+    }
+    if (r < 0) throw this.failure(key, r, 0);
+    const s = r & SLOT_MASK;
+    if (!(r & GOT_STORED)) return this.slots[s] as V;
+    // What the store evicted leaves first (its slot may be this very one).
+    if (r & SET_EVENTS) for (const ev of this.takeEvents()) this.settle(ev);
+    let value: V;
+    try {
+      value = this.made(key, make);
+    } catch (err) {
+      this.forget(key);
+      throw err;
+    }
+    this.slots[s] = value;
+    return value;
+  }
+
   /** Remove `key`; true when it was there (an expired entry is not: it leaves as expired). */
   delete(key: DigestLike): boolean {
+    this.unchanging();
     const now = this.ttl ? this.now() : 0;
     let s: number;
     if (typeof key === "number") s = this.ex.cacheDeleteH(this.ptr, this.handle(key), now);
@@ -228,6 +272,7 @@ export class MetadataCache<V = unknown> {
    * nothing live is left. Expired entries met on the way leave as "expired".
    */
   evictOldest(): [string, V] | undefined {
+    this.unchanging();
     const s = this.ex.cacheEvictOldest(this.ptr, this.ttl ? this.now() : 0);
     const events = this.takeEvents(s >= 0);
     if (s < 0) {
@@ -243,6 +288,7 @@ export class MetadataCache<V = unknown> {
 
   /** Remove everything; dispose sees each entry, most recent first, as "cleared" (or "expired"). */
   clear(): void {
+    this.unchanging();
     this.ex.cacheClear(this.ptr, this.ttl ? this.now() : 0);
     const events = this.takeEvents();
     const old = this.slots;
@@ -252,6 +298,7 @@ export class MetadataCache<V = unknown> {
 
   /** Remove every expired entry now; returns how many went. */
   purgeStale(): number {
+    this.unchanging();
     if (!this.ttl) return 0;
     const n = this.ex.cachePurgeStale(this.ptr, this.now());
     this.drainEvents();
@@ -282,6 +329,7 @@ export class MetadataCache<V = unknown> {
 
   /** Set many entries: [key, value] or [key, value, size], in order (default ttl). */
   setMany(entries: readonly Entry<V>[]): this {
+    this.unchanging();
     if (!Array.isArray(entries)) throw new RangeError(`MetadataCache: setMany takes an array of entries, got ${String(entries)}`);
     for (let start = 0; start < entries.length;) start += this.setChunk(entries, start);
     return this;
@@ -345,6 +393,7 @@ export class MetadataCache<V = unknown> {
    * free() is given back when the garbage collector finalizes it.
    */
   free(): void {
+    this.unchanging();
     if (this.ex === this.core.exports) {
       reclaimer.forget(this);
       this.ex.cacheFree(this.ptr);
@@ -354,6 +403,33 @@ export class MetadataCache<V = unknown> {
   }
 
   // ---- internals ----
+
+  /** make(key) with every change to this cache refused while it runs (its slot waits for the value). */
+  private made(key: DigestLike, make: (key: DigestLike) => V): V {
+    if (typeof make !== "function")
+      throw new RangeError(`MetadataCache: getOrSet needs a function that makes the value, got ${String(make)}`);
+    this.making = true;
+    try {
+      return make(key);
+    } finally {
+      this.making = false;
+    }
+  }
+
+  /** Refuse a change while a getOrSet factory runs: its key's slot is not filled yet. */
+  private unchanging(): void {
+    if (this.making) throw new RangeError("MetadataCache: the cache cannot change while a getOrSet factory runs");
+  }
+
+  /** Take out, unseen by dispose, the key a getOrSet stored for a value its factory did not make. */
+  private forget(key: DigestLike): void {
+    const s =
+      typeof key === "number"
+        ? this.ex.cacheDeleteH(this.ptr, key, 0)
+        : this.ex.cacheDeleteStr(this.ptr, writeDigestString(this.core, key, this.ioIn), 0);
+    if (s >= 0) this.slots[s] = undefined;
+    remember(this.core, undefined);
+  }
 
   /** A number key must be a u32 handle: wasm would truncate 1.5 or NaN to a real one. */
   private handle(key: number): number {

@@ -56,6 +56,18 @@ function zipfSeq(c, keys, n) {
   return misses;
 }
 
+/** The same trace through getOrSet: one call per operation, make() runs on a miss only. */
+function zipfGetOrSet(c, keys, n) {
+  let misses = 0;
+  for (let i = 0; i < n; i++) {
+    c.getOrSet(keys[i], () => {
+      misses++;
+      return valueFor(i);
+    });
+  }
+  return misses;
+}
+
 function zipfBatch(c, keys, n, size) {
   let misses = 0;
   for (let i = 0; i < n; i += size) {
@@ -186,7 +198,7 @@ function measure(ops, keyOf, body) {
 }
 
 function zipf() {
-  const body = spec.batch ? zipfBatch : args.order === "batch" ? zipfBatchOrder : zipfSeq;
+  const body = spec.batch ? zipfBatch : spec.getOrSet ? zipfGetOrSet : args.order === "batch" ? zipfBatchOrder : zipfSeq;
   const r = measure(meta.ops, (i) => trace[i], body);
   return { ...r, misses: r.count, hitRate: 1 - r.count / meta.ops };
 }

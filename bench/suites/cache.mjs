@@ -130,6 +130,8 @@ export async function run(ctx) {
   if (want.has("memory"))
     for (const cap of size.caps)
       for (const lib of ALL) {
+        // getOrSet fills the same structure as get + set: its memory row would repeat theirs.
+        if (CONTENDERS[lib].getOrSet) continue;
         rows.push(await runRow([lib, "memory", "fresh", cap]));
         for (const b of builds)
           if (b.libs.includes(lib)) rows.push(await runRow([lib, "memory", "fresh", cap, { build: b.name, distEntry: b.distEntry }]));
@@ -380,8 +382,11 @@ function targets(rows, size, refs) {
   };
   for (const cap of size.caps) {
     checks.push([`digest handles ≥ 3× fastest JS, hot, ${fmtCount(cap)}`, zipfRatio("layerlens-handle", "hot", cap), 3]);
+    checks.push([`digest handles, getOrSet ≥ 3× fastest JS, hot, ${fmtCount(cap)}`, zipfRatio("layerlens-getorset-handle", "hot", cap), 3]);
     checks.push([`string keys ≥ 1.0×, hot, ${fmtCount(cap)}`, zipfRatio("layerlens-string", "hot", cap), 1.0]);
     checks.push([`string keys ≥ 1.5×, fresh, ${fmtCount(cap)}`, zipfRatio("layerlens-string", "fresh", cap), 1.5]);
+    checks.push([`string keys, getOrSet ≥ 1.0×, hot, ${fmtCount(cap)}`, zipfRatio("layerlens-getorset-string", "hot", cap), 1.0]);
+    checks.push([`string keys, getOrSet ≥ 1.5×, fresh, ${fmtCount(cap)}`, zipfRatio("layerlens-getorset-string", "fresh", cap), 1.5]);
     for (const strings of ["hot", "fresh"]) {
       checks.push([`batch, string keys ≥ 1.2×, ${strings}, ${fmtCount(cap)}`, zipfRatio("layerlens-batch-string", strings, cap), 1.2]);
     }
