@@ -126,12 +126,7 @@ let dKeys: usize = 0;
 let dTails: usize = 0;
 let dAlgs: usize = 0;
 let dHashes: usize = 0;
-/**
- * Per slot, 8 bytes: [gen u32][hint u32]. gen is DIGEST_LIVE while interned, and in the low
- * bits how often it was released. hint is a cache slot + 1 where the digest was last seen
- * (0: none), beside the word every handle check reads, so a cache hit by handle reads the
- * hint from the line it already has (assembly/lru.ts verifies it against the record's key).
- */
+/** Per slot: DIGEST_LIVE while interned, and in the low bits how often it was released. */
 let dGens: usize = 0;
 /** Per slot: the reference count while live, the next free slot (a queue) while free. */
 let dRefs: usize = 0;
@@ -148,11 +143,7 @@ const DIGEST_LIVE: u32 = 0x80000000;
 // @ts-ignore: decorator
 @inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
 // @ts-ignore: decorator
-@inline function genAt(s: u32): u32 { return load<u32>(dGens + ((s as usize) << 3)); }
-// @ts-ignore: decorator
-@inline function setGen(s: u32, v: u32): void { store<u32>(dGens + ((s as usize) << 3), v); }
-// @ts-ignore: decorator
-@inline function handleOf(slot: u32): u32 { return ((genAt(slot) & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT) | slot; }
+@inline function handleOf(slot: u32): u32 { return ((u32At(dGens, slot) & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT) | slot; }
 
 function home(hash: u32): u32 { return hash >>> dShift; }
 
@@ -161,7 +152,7 @@ function tableFor(cap: u32): void {
   dShift = 32 - ctz<u32>(size);
   dMask = size - 1;
   dTable = reserve((size as usize) << 2);
-  for (let s: u32 = 0; s < dUsed; s++) if (genAt(s) & DIGEST_LIVE) insertSlot(s);
+  for (let s: u32 = 0; s < dUsed; s++) if (u32At(dGens, s) & DIGEST_LIVE) insertSlot(s);
 }
 
 function insertSlot(s: u32): void {
@@ -197,7 +188,7 @@ function growTo(cap: u32): void {
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
   dAlgs = moveRegion(dAlgs, dCap as usize, cap as usize);
   dHashes = moveRegion(dHashes, (dCap as usize) * 4, (cap as usize) * 4);
-  dGens = moveRegion(dGens, (dCap as usize) * 8, (cap as usize) * 8);
+  dGens = moveRegion(dGens, (dCap as usize) * 4, (cap as usize) * 4);
   dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
   release(dTable);
   dCap = cap;
@@ -265,8 +256,7 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   if (alg == ALG_SHA512) memory.copy(dTails + ((s as usize) << 5), tail, 32);
   store<u8>(dAlgs + s, alg);
   setU32(dHashes, s, h);
-  setGen(s, genAt(s) | DIGEST_LIVE);
-  store<u32>(dGens + ((s as usize) << 3), 0, 4);
+  setU32(dGens, s, u32At(dGens, s) | DIGEST_LIVE);
   setU32(dRefs, s, 1);
   insertSlot(s);
   dLive++;
@@ -277,7 +267,7 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
 export function digestSlot(handle: u32): i32 {
   const s = handle & DIGEST_INDEX_MASK;
   if (handle >>> 31 != 0 || s >= dUsed) return ERR_BAD_HANDLE;
-  const gen = genAt(s);
+  const gen = u32At(dGens, s);
   if (!(gen & DIGEST_LIVE) || (gen & DIGEST_GEN_MASK) != handle >>> DIGEST_GEN_SHIFT) return ERR_DIGEST_RELEASED;
   return s as i32;
 }
@@ -305,7 +295,7 @@ export function digestRelease(handle: u32): i32 {
   const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
   tableRemoveAt(findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s)));
   // Not live, and one more release counted: every handle given out for it is now stale.
-  setGen(s, (genAt(s) + 1) & ~DIGEST_LIVE);
+  setU32(dGens, s, (u32At(dGens, s) + 1) & ~DIGEST_LIVE);
   store<u8>(dAlgs + s, 0);
   setU32(dRefs, s, NIL);
   if (freeTail != NIL) setU32(dRefs, freeTail, s); else freeHead = s;
@@ -326,11 +316,6 @@ export function digestAlgOf(handle: u32): u8 { return load<u8>(dAlgs + (handle &
 export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestHashOf(handle: u32): u32 { return u32At(dHashes, handle & DIGEST_INDEX_MASK); }
-/** The cache slot + 1 last noted for a live handle's digest (0: none); a hint, to be verified. */
-// @ts-ignore: decorator
-@inline export function digestHintOf(handle: u32): u32 { return load<u32>(dGens + (((handle & DIGEST_INDEX_MASK) as usize) << 3), 4); }
-// @ts-ignore: decorator
-@inline export function digestNoteHint(handle: u32, hint: u32): void { store<u32>(dGens + (((handle & DIGEST_INDEX_MASK) as usize) << 3), hint, 4); }
 /** Digests interned now (released ones not counted). */
 export function digestCount(): u32 { return dLive; }
 
@@ -354,7 +339,7 @@ export function digestFormat(handle: u32, dst: usize): i32 {
 export function digestCheck(): i32 {
   let live: u32 = 0;
   for (let s: u32 = 0; s < dUsed; s++) {
-    if (!(genAt(s) & DIGEST_LIVE)) continue;
+    if (!(u32At(dGens, s) & DIGEST_LIVE)) continue;
     live++;
     if (u32At(dRefs, s) == 0) return 1;
     if (u32At(dHashes, s) != hashKey(dKeys + ((s as usize) << 5))) return 2;
@@ -368,7 +353,7 @@ export function digestCheck(): i32 {
   if (cells != dLive) return 5;
   let free: u32 = 0;
   for (let s = freeHead; s != NIL; s = u32At(dRefs, s)) {
-    if (s >= dUsed || (genAt(s) & DIGEST_LIVE)) return 6;
+    if (s >= dUsed || (u32At(dGens, s) & DIGEST_LIVE)) return 6;
     if (++free > dUsed) return 7;
   }
   if (free + dLive != dUsed) return 8;

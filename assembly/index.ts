@@ -64,6 +64,7 @@ export {
   cacheIsExpired, cacheSizeOf, cacheExpiresOf, cacheFormatKey, cacheFormatEventKey,
   cacheEvents, cacheEventCount, cacheEventsDrained, cacheCount, cacheBytes, cacheStats,
   cacheResetStats, cacheCheck, cacheLookupManyPacked, cacheSetManyPacked, cacheGetOrSetStr, cacheGetOrSetH,
+  cacheGetOrSetManyPacked, cacheGetOrSetManyH,
 } from "./lru";
 
 export {

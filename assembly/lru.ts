@@ -29,7 +29,7 @@
 // batch behaves exactly like the same single calls made in a loop.
 
 import {
-  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA256, ALG_SHA512, IO_IN_SIZE,
+  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
   CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF, GOT_STORED,
@@ -37,7 +37,7 @@ import {
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
   KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
-  digestHashOf, formatDigestAt, digestHintOf, digestNoteHint,
+  digestHashOf, formatDigestAt,
 } from "./digest";
 
 @unmanaged
@@ -386,43 +386,14 @@ export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32
   return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
-// A handle's slot hint (assembly/digest.ts) names the cache slot where its digest was last
-// found or stored. It is only a guess (another cache, or an eviction, may have moved it on),
-// so it counts only when that slot is in use and holds exactly this sha256 key (only sha256
-// handles are given hints, and interning clears a reused slot's): then a hit
-// reads the handle's table line, its key and the record, and skips the digest's algorithm
-// and hash regions and the probe of the cache's table. sha512 digests never take a hint.
-
-/** The live, unexpired slot holding handle id's digest per its hint, or NIL. */
-// @ts-ignore: decorator
-@inline function hinted(c: Cache, id: u32, now: f64): u32 {
-  const hint = digestHintOf(id);
-  if (hint == 0 || hint > c.fresh) return NIL;
-  const s = hint - 1;
-  const r = rec(c, s);
-  if (load<u32>(r, SLOT_ALG) != ALG_SHA256 || !eq32(r + SLOT_KEY, digestKeyPtr(id)) || expired(c, s, now)) return NIL;
-  return s;
-}
-
-/** lookup() of a valid handle, through its hint first. */
+/** lookup() of a handle digestValid() accepted. */
 function lookupH(c: Cache, id: u32, mode: u32, now: f64): i32 {
-  const s = hinted(c, id, now);
-  if (s != NIL) {
-    if (mode == LOOKUP_GET) { c.hits++; touch(c, s); }
-    return s as i32;
-  }
-  const alg = digestAlgOf(id);
-  const r = lookup(c, alg, digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
-  if (r >= 0 && alg == ALG_SHA256) digestNoteHint(id, (r as u32) + 1);
-  return r;
+  return lookup(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
 }
 
-/** insertOrUpdate() of a valid handle; a set that lands notes the slot as its hint. */
+/** insertOrUpdate() of a handle digestValid() accepted. */
 function setH(c: Cache, id: u32, size: u32, expiresAt: f64, now: f64): i32 {
-  const alg = digestAlgOf(id);
-  const r = insertOrUpdate(c, alg, digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
-  if (r >= 0 && alg == ALG_SHA256) digestNoteHint(id, ((r as u32) & (SLOT_MASK as u32)) + 1);
-  return r;
+  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
 }
 
 export function cacheLookupH(p: usize, id: u32, mode: u32, now: f64): i32 {
@@ -474,6 +445,57 @@ export function cacheGetOrSetH(p: usize, id: u32): i32 {
   const r = setH(c, id, 0, 0, 0);
   return r < 0 ? r : r | GOT_STORED;
 }
+
+/**
+ * getOrSet over a batch: IO_IN holds count u32 handles (`packed` false) or a packed string
+ * batch (see cacheLookupManyPacked). Each answer (slot, GOT_STORED on a miss) goes as i32
+ * to IO_OUT, the events each key caused carry its index; a key is looked up only after the
+ * keys before it were stored, exactly as the single calls in a loop. Returns how many keys
+ * it processed (a refused key stops the batch and holds its code).
+ */
+// @ts-ignore: decorator
+@inline function getOrSetMany(p: usize, count: u32, packed: bool): i32 {
+  if (count > CACHE_BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  let off: usize = CACHE_PACKED_KEYS_OFF;
+  for (let i: u32 = 0; i < count; i++) {
+    c.seq = i;
+    let r: i32;
+    if (packed) {
+      const len = load<u8>(IO_IN + i) as usize;
+      if (off + len > IO_IN_SIZE) r = ERR_BAD_ARGUMENT;
+      else {
+        const alg = parseDigestAt(IO_IN + off, len as i32);
+        if (alg < 0) r = alg;
+        else {
+          const h = hashKey(KEY);
+          r = lookup(c, alg as u8, KEY, KEY + 32, h, LOOKUP_GET, 0);
+          if (r == NOT_FOUND) {
+            r = insertOrUpdate(c, alg as u8, KEY, KEY + 32, h, 0, 0, 0);
+            if (r >= 0) r |= GOT_STORED;
+          }
+        }
+      }
+      off += len;
+    } else {
+      const id = load<u32>(IO_IN + ((i as usize) << 2));
+      if (!digestValid(id)) r = ERR_BAD_HANDLE;
+      else {
+        r = lookupH(c, id, LOOKUP_GET, 0);
+        if (r == NOT_FOUND) {
+          r = setH(c, id, 0, 0, 0);
+          if (r >= 0) r |= GOT_STORED;
+        }
+      }
+    }
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+    if (r < 0) return i as i32;
+  }
+  return count as i32;
+}
+
+export function cacheGetOrSetManyPacked(p: usize, count: u32): i32 { return getOrSetMany(p, count, true); }
+export function cacheGetOrSetManyH(p: usize, count: u32): i32 { return getOrSetMany(p, count, false); }
 
 export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {
   const alg = parseDigestAt(IO_IN, len);

@@ -327,6 +327,39 @@ export class MetadataCache<V = unknown> {
     return this.lookupMany(keys, LOOKUP_HAS, (s) => s >= 0);
   }
 
+  /**
+   * getOrSet for each key in order, as the single calls in a loop would, in one crossing per
+   * chunk of keys: no [key, value] pairs, and a packed string batch is copied in once.
+   * `make(key, index)` runs for the misses only, in order, after the chunk's keys took their
+   * slots. A refused key throws after the keys before it took effect; a `make` that throws
+   * leaves its key and the chunk's later misses out of the cache and throws unchanged.
+   */
+  getOrSetMany(keys: readonly DigestLike[], make: (key: DigestLike, index: number) => V): V[] {
+    // Kept typed: Array.isArray narrows `keys` itself to any[].
+    const list: readonly DigestLike[] = keys;
+    if (!Array.isArray(keys)) throw new RangeError(`MetadataCache: batch calls take an array of keys, got ${String(keys)}`);
+    const out: V[] = [];
+    if (this.ttl || this.maxBytes) {
+      for (let i = 0; i < keys.length; i++) out.push(this.getOrSet(list[i], (k) => make(k, i)));
+      return out;
+    }
+    this.unchanging();
+    for (let start = 0; start < keys.length;) {
+      const staged = this.stageKeys(keys, start);
+      const n = staged.count;
+      if (!staged.packed && !staged.handles) {
+        // Strings mixed with handles: one call each (the record format has no fused loop).
+        for (let i = start; i < start + n; i++) out.push(this.getOrSet(list[i], (k) => make(k, i)));
+      } else {
+        const done = staged.packed ? this.ex.cacheGetOrSetManyPacked(this.ptr, n) : this.ex.cacheGetOrSetManyH(this.ptr, n);
+        this.fillMany(keys, start, n, done, make, out);
+      }
+      if (staged.refused) throw staged.refused;
+      start += n;
+    }
+    return out;
+  }
+
   /** Set many entries: [key, value] or [key, value, size], in order (default ttl). */
   setMany(entries: readonly Entry<V>[]): this {
     this.unchanging();
@@ -403,6 +436,42 @@ export class MetadataCache<V = unknown> {
   }
 
   // ---- internals ----
+
+  /** Settle a fused batch's answers in key order: events first, then the value made or found. */
+  private fillMany(
+    keys: readonly DigestLike[],
+    start: number,
+    n: number,
+    done: number,
+    make: (key: DigestLike, index: number) => V,
+    out: V[],
+  ): void {
+    // A copy: make() may read this cache, and a read may use the IO window.
+    const res = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n).slice();
+    const events = this.takeEvents();
+    let e = 0;
+    for (let i = 0; i < done; i++) {
+      while (e < events.length && events[e].seq === i) this.settle(events[e++]);
+      const r = res[i];
+      const s = r & SLOT_MASK;
+      if (!(r & GOT_STORED)) {
+        out.push(this.slots[s] as V);
+        continue;
+      }
+      let value: V;
+      try {
+        value = this.made(keys[start + i], (k) => make(k, start + i));
+      } catch (err) {
+        while (e < events.length) this.settle(events[e++]);
+        for (let j = i; j < done; j++) if (res[j] & GOT_STORED) this.forget(keys[start + j]);
+        throw err;
+      }
+      this.slots[s] = value;
+      out.push(value);
+    }
+    while (e < events.length) this.settle(events[e++]);
+    if (done < n) throw this.failure(keys[start + done], res[done], 0);
+  }
 
   /** make(key) with every change to this cache refused while it runs (its slot waits for the value). */
   private made(key: DigestLike, make: (key: DigestLike) => V): V {

@@ -42,6 +42,7 @@ export const CONTENDERS = {
   // getOrSet(key, make): the same get-then-set-on-miss in one call (one crossing into the core)
   "layerlens-getorset-string": ours("MetadataCache, getOrSet, string keys", "string", false, true),
   "layerlens-getorset-handle": ours("MetadataCache, getOrSet, digest handles", "handle", false, true),
+  "layerlens-getorset-batch-string": ours("MetadataCache, getOrSetMany, string keys", "string", true, true),
 };
 
 function ours(label, keys, batch, getOrSet = false) {

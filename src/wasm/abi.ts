@@ -246,6 +246,8 @@ export interface CoreExports {
   cacheSetManyPacked(p: number, count: number, expiresAt: number, now: number): number; // (usize, u32, f64, f64) => i32
   cacheGetOrSetStr(p: number, len: number): number; // (usize, i32) => i32
   cacheGetOrSetH(p: number, id: number): number; // (usize, u32) => i32
+  cacheGetOrSetManyPacked(p: number, count: number): number; // (usize, u32) => i32
+  cacheGetOrSetManyH(p: number, count: number): number; // (usize, u32) => i32
   poolNew(initialRecords: number, maxRecords: number): number; // (u32, u32) => usize
   poolFree(ptr: number): void; // (usize) => void
   poolAcquire(ptr: number, media: number): number; // (usize, u32) => i32

@@ -29,7 +29,7 @@ describe("MetadataCache.getOrSet", () => {
     expect(fused.stats).toEqual(plain.stats);
     expect([...fused.entries()]).toEqual([...plain.entries()]);
     fused.checkInvariants();
-    releaseDigests(handles, debug);
+    releaseDigests(handles, handles.length, debug);
   });
 
   it("calls make only on a miss, with the key given", () => {
@@ -84,5 +84,46 @@ describe("MetadataCache.getOrSet", () => {
     const c = new MetadataCache<number>({ max: 2, core: debug });
     expect(() => c.getOrSet("sha256:xyz", () => 1)).toThrow(InvalidDigestError);
     expect(c.size).toBe(0);
+  });
+
+  it.each(["string", "handle", "mixed"] as const)("getOrSetMany answers and evicts as getOrSet in a loop (%s keys)", (kind) => {
+    const strings = Array.from({ length: 300 }, (_, i) => digestOf(i));
+    const handles = strings.map((s) => parseDigest(s, debug));
+    const log: string[] = [];
+    const dispose = (v: { op: number }, k: string, why: string) => log.push(`${v.op} ${k} ${why}`);
+    const many = new MetadataCache<{ op: number }>({ max: 40, core: debug, dispose });
+    const single = new MetadataCache<{ op: number }>({ max: 40, core: debug, dispose });
+    const trace = [...walk(3000, strings.length)].map((j, i) =>
+      kind === "string" || (kind === "mixed" && i % 3 === 0) ? strings[j] : handles[j],
+    );
+    const made: number[] = [];
+    for (let i = 0; i < trace.length; i += 700) {
+      const window = trace.slice(i, i + 700);
+      const got = many.getOrSetMany(window, (_k, j) => (made.push(j), { op: i + j }));
+      const logMany = log.splice(0);
+      const want = window.map((k, j) => single.getOrSet(k, () => ({ op: i + j })));
+      expect(logMany).toEqual(log.splice(0));
+      expect(got).toEqual(want);
+    }
+    expect(many.stats).toEqual(single.stats);
+    expect(made.length).toBe(many.stats.misses);
+    many.checkInvariants();
+    releaseDigests(handles, handles.length, debug);
+  });
+
+  it("getOrSetMany stops at a refused key after the keys before it took effect", () => {
+    const c = new MetadataCache<number>({ max: 8, core: debug });
+    expect(() => c.getOrSetMany([digestOf(1), "sha256:nope", digestOf(2)], () => 1)).toThrow(InvalidDigestError);
+    expect(c.has(digestOf(1))).toBe(true);
+    expect(c.has(digestOf(2))).toBe(false);
+    expect(() =>
+      c.getOrSetMany([digestOf(3), digestOf(4)], (k) => {
+        if (k === digestOf(3)) throw new Error("no value");
+        return 4;
+      }),
+    ).toThrow("no value");
+    expect(c.has(digestOf(3))).toBe(false);
+    expect(c.has(digestOf(4))).toBe(false);
+    c.checkInvariants();
   });
 });
