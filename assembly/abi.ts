@@ -10,7 +10,7 @@
 // ---- version and the IO window ----
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 8;
+export const ABI_VERSION: u32 = 9;
 
 /** "No index" in every u32 link field and result. */
 export const NIL: u32 = 0xffffffff;
@@ -85,6 +85,8 @@ export const REASON_CLEARED: u32 = 5;
 export const SET_REPLACED: i32 = 1 << 28;
 export const SET_EVENTS: i32 = 1 << 29;
 export const SLOT_MASK: i32 = (1 << 28) - 1;
+/** A get-or-set result flag: the key was missing and is now stored, waiting for its value. */
+export const GOT_STORED: i32 = 1 << 30;
 
 /** One event record: slot, seq (batch index), reason, alg (u32 each), then 64 key bytes. */
 export const EVENT_BYTES: usize = 80;

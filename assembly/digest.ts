@@ -359,3 +359,26 @@ export function digestCheck(): i32 {
   if (free + dLive != dUsed) return 8;
   return 0;
 }
+
+/**
+ * Intern `count` digests written packed at `base`: their lengths (u8 each) first, then
+ * their ASCII back to back (`bytes` in all), so the host copies a whole batch with one
+ * encodeInto. Each handle, or a negative digest error code, goes as i32 to `out`.
+ * Returns the number of refused digests. The caller has checked that every byte lies
+ * in one region it owns.
+ */
+export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: usize): i32 {
+  let off = base + (count as usize);
+  const end = off + (bytes as usize);
+  let refused: i32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const len = load<u8>(base + i) as usize;
+    let id: i32;
+    if (off + len > end) id = ERR_DIGEST_LENGTH;
+    else id = digestInternAt(off, len as i32);
+    if (id < 0) refused++;
+    store<i32>(out + ((i as usize) << 2), id);
+    off += len;
+  }
+  return refused;
+}

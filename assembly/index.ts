@@ -3,12 +3,13 @@
 // Each module below prefixes its exports with its name (cache*, digest*, pool*, graph*).
 // The constants these calls speak in (codes, record layouts, flags) are in ./abi.
 
-import { ABI_VERSION, IO_IN_SIZE, IO_OUT_SIZE, DIGEST_BATCH_MAX, ERR_BAD_ARGUMENT } from "./abi";
+import { ABI_VERSION, IO_IN_SIZE, IO_OUT_SIZE, DIGEST_BATCH_MAX, ERR_BAD_ARGUMENT, ERR_TOO_LARGE } from "./abi";
 import { IO_IN, IO_OUT, reservedTotal } from "./layout";
 import {
   digestInternAt, digestFormat, digestCount, parseDigestAt, digestReserveRoom, digestRetain as retain,
-  digestRelease as releaseOne, digestRefCount, digestCheck as checkDigests,
+  digestRelease as releaseOne, digestRefCount, digestCheck as checkDigests, digestInternPackedAt,
 } from "./digest";
+import { graphScratch } from "./graph";
 
 export function abiVersion(): u32 { return ABI_VERSION; }
 export function ioIn(): usize { return IO_IN; }
@@ -38,6 +39,21 @@ export function digestReleaseMany(count: u32): i32 {
   return refused;
 }
 
+/**
+ * Intern `count` digests packed in the graph's scratch region (lengths u8 each, then the
+ * ASCII of `bytes` bytes; see digestInternPackedAt); the i32 answers follow at the next
+ * multiple of 4. Returns how many were refused, or ERR_TOO_LARGE when the scratch region
+ * the host wrote into cannot hold the keys and the answers.
+ */
+export function digestInternPacked(count: u32, bytes: u32): i32 {
+  const outOff = (((count as u64) + (bytes as u64) + 3) & ~3) as u64;
+  const need = outOff + ((count as u64) << 2);
+  const held = graphScratch(0);
+  // A larger request would move the scratch region and lose what the host wrote.
+  if (held == 0 || need > 0xffffffff || graphScratch(need as usize) != held) return ERR_TOO_LARGE;
+  return digestInternPackedAt(held, count, bytes, held + (outOff as usize));
+}
+
 /** Bytes the core's structures hold now (f64: may pass 2^32 - 1 in sum of headers). */
 export function coreReserved(): f64 { return reservedTotal(); }
 
@@ -47,7 +63,8 @@ export {
   cacheSetManyH, cacheEvictOldest, cachePurgeStale, cacheClear, cacheHead, cacheTail, cacheNext,
   cacheIsExpired, cacheSizeOf, cacheExpiresOf, cacheFormatKey, cacheFormatEventKey,
   cacheEvents, cacheEventCount, cacheEventsDrained, cacheCount, cacheBytes, cacheStats,
-  cacheResetStats, cacheCheck, cacheLookupManyPacked, cacheSetManyPacked,
+  cacheResetStats, cacheCheck, cacheLookupManyPacked, cacheSetManyPacked, cacheGetOrSetStr, cacheGetOrSetH,
+  cacheGetOrSetManyPacked, cacheGetOrSetManyH,
 } from "./lru";
 
 export {

@@ -32,7 +32,7 @@ import {
   NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
-  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF,
+  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF, GOT_STORED,
 } from "./abi";
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
@@ -386,9 +386,19 @@ export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32
   return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
+/** lookup() of a handle digestValid() accepted. */
+function lookupH(c: Cache, id: u32, mode: u32, now: f64): i32 {
+  return lookup(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
+}
+
+/** insertOrUpdate() of a handle digestValid() accepted. */
+function setH(c: Cache, id: u32, size: u32, expiresAt: f64, now: f64): i32 {
+  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
+}
+
 export function cacheLookupH(p: usize, id: u32, mode: u32, now: f64): i32 {
   if (!digestValid(id)) return ERR_BAD_HANDLE;
-  return lookup(changetype<Cache>(p), digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
+  return lookupH(changetype<Cache>(p), id, mode, now);
 }
 
 export function cacheSetStr(p: usize, len: i32, size: u32, expiresAt: f64, now: f64): i32 {
@@ -404,8 +414,88 @@ export function cacheSetH(p: usize, id: u32, size: u32, expiresAt: f64, now: f64
   if (!digestValid(id)) return ERR_BAD_HANDLE;
   const c = changetype<Cache>(p);
   c.seq = 0;
-  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
+  return setH(c, id, size, expiresAt, now);
 }
+
+// ---- get, then set on a miss, in one crossing ----
+// The usual cache-aside step: a hit answers the slot; a miss stores the key at once
+// (evicting as set() would) and answers its slot with GOT_STORED, and the host puts the
+// value it then makes there. Only for caches without TTL or a byte budget (the host
+// checks): an expiry met by the lookup or a size known only from the value would need
+// the host between the two halves.
+
+export function cacheGetOrSetStr(p: usize, len: i32): i32 {
+  const alg = parseDigestAt(IO_IN, len);
+  if (alg < 0) return alg;
+  const h = keepLast(alg as u8);
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  const s = lookup(c, alg as u8, LAST, LAST + 32, h, LOOKUP_GET, 0);
+  if (s != NOT_FOUND) return s;
+  const r = insertOrUpdate(c, alg as u8, LAST, LAST + 32, h, 0, 0, 0);
+  return r < 0 ? r : r | GOT_STORED;
+}
+
+export function cacheGetOrSetH(p: usize, id: u32): i32 {
+  if (!digestValid(id)) return ERR_BAD_HANDLE;
+  const c = changetype<Cache>(p);
+  c.seq = 0;
+  const s = lookupH(c, id, LOOKUP_GET, 0);
+  if (s != NOT_FOUND) return s;
+  const r = setH(c, id, 0, 0, 0);
+  return r < 0 ? r : r | GOT_STORED;
+}
+
+/**
+ * getOrSet over a batch: IO_IN holds count u32 handles (`packed` false) or a packed string
+ * batch (see cacheLookupManyPacked). Each answer (slot, GOT_STORED on a miss) goes as i32
+ * to IO_OUT, the events each key caused carry its index; a key is looked up only after the
+ * keys before it were stored, exactly as the single calls in a loop. Returns how many keys
+ * it processed (a refused key stops the batch and holds its code).
+ */
+// @ts-ignore: decorator
+@inline function getOrSetMany(p: usize, count: u32, packed: bool): i32 {
+  if (count > CACHE_BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const c = changetype<Cache>(p);
+  let off: usize = CACHE_PACKED_KEYS_OFF;
+  for (let i: u32 = 0; i < count; i++) {
+    c.seq = i;
+    let r: i32;
+    if (packed) {
+      const len = load<u8>(IO_IN + i) as usize;
+      if (off + len > IO_IN_SIZE) r = ERR_BAD_ARGUMENT;
+      else {
+        const alg = parseDigestAt(IO_IN + off, len as i32);
+        if (alg < 0) r = alg;
+        else {
+          const h = hashKey(KEY);
+          r = lookup(c, alg as u8, KEY, KEY + 32, h, LOOKUP_GET, 0);
+          if (r == NOT_FOUND) {
+            r = insertOrUpdate(c, alg as u8, KEY, KEY + 32, h, 0, 0, 0);
+            if (r >= 0) r |= GOT_STORED;
+          }
+        }
+      }
+      off += len;
+    } else {
+      const id = load<u32>(IO_IN + ((i as usize) << 2));
+      if (!digestValid(id)) r = ERR_BAD_HANDLE;
+      else {
+        r = lookupH(c, id, LOOKUP_GET, 0);
+        if (r == NOT_FOUND) {
+          r = setH(c, id, 0, 0, 0);
+          if (r >= 0) r |= GOT_STORED;
+        }
+      }
+    }
+    store<i32>(IO_OUT + ((i as usize) << 2), r);
+    if (r < 0) return i as i32;
+  }
+  return count as i32;
+}
+
+export function cacheGetOrSetManyPacked(p: usize, count: u32): i32 { return getOrSetMany(p, count, true); }
+export function cacheGetOrSetManyH(p: usize, count: u32): i32 { return getOrSetMany(p, count, false); }
 
 export function cacheDeleteStr(p: usize, len: i32, now: f64): i32 {
   const alg = parseDigestAt(IO_IN, len);
@@ -449,7 +539,9 @@ export function cacheDeleteH(p: usize, id: u32, now: f64): i32 {
 // @ts-ignore: decorator
 @inline function batchOpH(c: Cache, set: bool, i: u32, id: u32, mode: u32, expiresAt: f64, now: f64): i32 {
   if (!digestValid(id)) return ERR_BAD_HANDLE;
-  return batchOp(c, set, i, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, expiresAt, now);
+  return set
+    ? setH(c, id, load<u32>(IO_OUT + CACHE_SIZES_OFF + ((i as usize) << 2)), expiresAt, now)
+    : lookupH(c, id, mode, now);
 }
 
 /**

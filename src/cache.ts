@@ -16,6 +16,7 @@ import {
   ERR_BAD_HANDLE,
   ERR_TOO_LARGE,
   EVENT_BYTES,
+  GOT_STORED,
   EVENT_REASON,
   EVENT_SEQ,
   EVENT_SLOT,
@@ -121,6 +122,8 @@ export class MetadataCache<V = unknown> {
   private readonly ioIn: number;
   private readonly ioInEnd: number;
   private slots: (V | undefined)[];
+  /** True while a getOrSet factory runs (see made()). */
+  private making = false;
   private readonly now: () => number;
   private readonly dispose?: MetadataCacheOptions<V>["dispose"];
   private readonly sizeOf?: MetadataCacheOptions<V>["sizeOf"];
@@ -186,6 +189,7 @@ export class MetadataCache<V = unknown> {
    * "replaced"; setting the value already stored disposes nothing (as lru-cache does).
    */
   set(key: DigestLike, value: V, options?: SetOptions): this {
+    this.unchanging();
     const size = this.sizeFor(key, value, options?.size);
     const now = this.ttl ? this.now() : 0;
     const expiresAt = this.expiryFor(options?.ttl, now);
@@ -202,8 +206,48 @@ export class MetadataCache<V = unknown> {
     return this;
   }
 
+  /**
+   * The value for `key` (marked most recent); when absent, `make(key)`'s value, stored as
+   * set() would. Without TTL or maxBytes the lookup and the store are one call into the
+   * core, and `make` runs only on a miss, after the key took its slot; while it runs the
+   * cache refuses changes (set, delete, clear, ...) with a RangeError. A `make` that throws
+   * leaves the cache without the key and throws unchanged.
+   */
+  getOrSet(key: DigestLike, make: (key: DigestLike) => V): V {
+    if (this.ttl || this.maxBytes) {
+      const found = this.lookup(key, LOOKUP_GET);
+      if (found >= 0) return this.slots[found] as V;
+      const made = this.made(key, make);
+      this.set(key, made);
+      return made;
+    }
+    this.unchanging();
+    let r: number;
+    if (typeof key === "number") r = this.ex.cacheGetOrSetH(this.ptr, this.handle(key));
+    else {
+      const len = writeDigestString(this.core, key, this.ioIn);
+      r = len < 0 ? len : this.ex.cacheGetOrSetStr(this.ptr, len);
+      remember(this.core, r >= 0 ? key : undefined);
+    }
+    if (r < 0) throw this.failure(key, r, 0);
+    const s = r & SLOT_MASK;
+    if (!(r & GOT_STORED)) return this.slots[s] as V;
+    // What the store evicted leaves first (its slot may be this very one).
+    if (r & SET_EVENTS) for (const ev of this.takeEvents()) this.settle(ev);
+    let value: V;
+    try {
+      value = this.made(key, make);
+    } catch (err) {
+      this.forget(key);
+      throw err;
+    }
+    this.slots[s] = value;
+    return value;
+  }
+
   /** Remove `key`; true when it was there (an expired entry is not: it leaves as expired). */
   delete(key: DigestLike): boolean {
+    this.unchanging();
     const now = this.ttl ? this.now() : 0;
     let s: number;
     if (typeof key === "number") s = this.ex.cacheDeleteH(this.ptr, this.handle(key), now);
@@ -228,6 +272,7 @@ export class MetadataCache<V = unknown> {
    * nothing live is left. Expired entries met on the way leave as "expired".
    */
   evictOldest(): [string, V] | undefined {
+    this.unchanging();
     const s = this.ex.cacheEvictOldest(this.ptr, this.ttl ? this.now() : 0);
     const events = this.takeEvents(s >= 0);
     if (s < 0) {
@@ -243,6 +288,7 @@ export class MetadataCache<V = unknown> {
 
   /** Remove everything; dispose sees each entry, most recent first, as "cleared" (or "expired"). */
   clear(): void {
+    this.unchanging();
     this.ex.cacheClear(this.ptr, this.ttl ? this.now() : 0);
     const events = this.takeEvents();
     const old = this.slots;
@@ -252,6 +298,7 @@ export class MetadataCache<V = unknown> {
 
   /** Remove every expired entry now; returns how many went. */
   purgeStale(): number {
+    this.unchanging();
     if (!this.ttl) return 0;
     const n = this.ex.cachePurgeStale(this.ptr, this.now());
     this.drainEvents();
@@ -280,8 +327,42 @@ export class MetadataCache<V = unknown> {
     return this.lookupMany(keys, LOOKUP_HAS, (s) => s >= 0);
   }
 
+  /**
+   * getOrSet for each key in order, as the single calls in a loop would, in one crossing per
+   * chunk of keys: no [key, value] pairs, and a packed string batch is copied in once.
+   * `make(key, index)` runs for the misses only, in order, after the chunk's keys took their
+   * slots. A refused key throws after the keys before it took effect; a `make` that throws
+   * leaves its key and the chunk's later misses out of the cache and throws unchanged.
+   */
+  getOrSetMany(keys: readonly DigestLike[], make: (key: DigestLike, index: number) => V): V[] {
+    // Kept typed: Array.isArray narrows `keys` itself to any[].
+    const list: readonly DigestLike[] = keys;
+    if (!Array.isArray(keys)) throw new RangeError(`MetadataCache: batch calls take an array of keys, got ${String(keys)}`);
+    const out: V[] = [];
+    if (this.ttl || this.maxBytes) {
+      for (let i = 0; i < keys.length; i++) out.push(this.getOrSet(list[i], (k) => make(k, i)));
+      return out;
+    }
+    this.unchanging();
+    for (let start = 0; start < keys.length;) {
+      const staged = this.stageKeys(keys, start);
+      const n = staged.count;
+      if (!staged.packed && !staged.handles) {
+        // Strings mixed with handles: one call each (the record format has no fused loop).
+        for (let i = start; i < start + n; i++) out.push(this.getOrSet(list[i], (k) => make(k, i)));
+      } else {
+        const done = staged.packed ? this.ex.cacheGetOrSetManyPacked(this.ptr, n) : this.ex.cacheGetOrSetManyH(this.ptr, n);
+        this.fillMany(keys, start, n, done, make, out);
+      }
+      if (staged.refused) throw staged.refused;
+      start += n;
+    }
+    return out;
+  }
+
   /** Set many entries: [key, value] or [key, value, size], in order (default ttl). */
   setMany(entries: readonly Entry<V>[]): this {
+    this.unchanging();
     if (!Array.isArray(entries)) throw new RangeError(`MetadataCache: setMany takes an array of entries, got ${String(entries)}`);
     for (let start = 0; start < entries.length;) start += this.setChunk(entries, start);
     return this;
@@ -345,6 +426,7 @@ export class MetadataCache<V = unknown> {
    * free() is given back when the garbage collector finalizes it.
    */
   free(): void {
+    this.unchanging();
     if (this.ex === this.core.exports) {
       reclaimer.forget(this);
       this.ex.cacheFree(this.ptr);
@@ -354,6 +436,69 @@ export class MetadataCache<V = unknown> {
   }
 
   // ---- internals ----
+
+  /** Settle a fused batch's answers in key order: events first, then the value made or found. */
+  private fillMany(
+    keys: readonly DigestLike[],
+    start: number,
+    n: number,
+    done: number,
+    make: (key: DigestLike, index: number) => V,
+    out: V[],
+  ): void {
+    // A copy: make() may read this cache, and a read may use the IO window.
+    const res = new Int32Array(this.ex.memory.buffer, this.core.ioOut, n).slice();
+    const events = this.takeEvents();
+    let e = 0;
+    for (let i = 0; i < done; i++) {
+      while (e < events.length && events[e].seq === i) this.settle(events[e++]);
+      const r = res[i];
+      const s = r & SLOT_MASK;
+      if (!(r & GOT_STORED)) {
+        out.push(this.slots[s] as V);
+        continue;
+      }
+      let value: V;
+      try {
+        value = this.made(keys[start + i], (k) => make(k, start + i));
+      } catch (err) {
+        while (e < events.length) this.settle(events[e++]);
+        for (let j = i; j < done; j++) if (res[j] & GOT_STORED) this.forget(keys[start + j]);
+        throw err;
+      }
+      this.slots[s] = value;
+      out.push(value);
+    }
+    while (e < events.length) this.settle(events[e++]);
+    if (done < n) throw this.failure(keys[start + done], res[done], 0);
+  }
+
+  /** make(key) with every change to this cache refused while it runs (its slot waits for the value). */
+  private made(key: DigestLike, make: (key: DigestLike) => V): V {
+    if (typeof make !== "function")
+      throw new RangeError(`MetadataCache: getOrSet needs a function that makes the value, got ${String(make)}`);
+    this.making = true;
+    try {
+      return make(key);
+    } finally {
+      this.making = false;
+    }
+  }
+
+  /** Refuse a change while a getOrSet factory runs: its key's slot is not filled yet. */
+  private unchanging(): void {
+    if (this.making) throw new RangeError("MetadataCache: the cache cannot change while a getOrSet factory runs");
+  }
+
+  /** Take out, unseen by dispose, the key a getOrSet stored for a value its factory did not make. */
+  private forget(key: DigestLike): void {
+    const s =
+      typeof key === "number"
+        ? this.ex.cacheDeleteH(this.ptr, key, 0)
+        : this.ex.cacheDeleteStr(this.ptr, writeDigestString(this.core, key, this.ioIn), 0);
+    if (s >= 0) this.slots[s] = undefined;
+    remember(this.core, undefined);
+  }
 
   /** A number key must be a u32 handle: wasm would truncate 1.5 or NaN to a real one. */
   private handle(key: number): number {

@@ -154,24 +154,17 @@ export function internDigests(digests: readonly string[], core: Core = getDefaul
   for (let start = 0; start < digests.length; start += BATCH) {
     const end = Math.min(start + BATCH, digests.length);
     const at = ex.graphScratch(BATCH_BYTES) >>> 0;
-    const u8 = core.u8;
-    let off = at;
-    for (let i = start; i < end; i++) {
-      const s = digests[i];
-      // encodeInto copies an ASCII string in one native step; anything else (too long,
-      // not a string, non-ASCII, which encodes to bytes >= 0x80 and never passes for hex)
-      // gets an empty record: the core refuses it and the slow path below says why.
-      let len = 0;
-      if (typeof s === "string" && s.length <= MAX_DIGEST_LENGTH) {
-        const r = encoder.encodeInto(s, u8.subarray(off + 1, off + 1 + MAX_DIGEST_LENGTH));
-        len = r.read === s.length && r.written === s.length ? r.written : 0;
-      }
-      u8[off] = len;
-      off += 1 + len;
+    const packed = stagePackedDigests(digests, start, end, core, at);
+    let ids: Int32Array;
+    let refused: number;
+    if (packed >= 0) {
+      refused = ex.digestInternPacked(end - start, packed);
+      ids = new Int32Array(ex.memory.buffer, at + ((end - start + packed + 3) & ~3), end - start);
+    } else {
+      const bytes = stageDigestRecords(digests, start, end, core, at);
+      refused = ex.graphInternMany(end - start, bytes);
+      ids = new Int32Array(ex.memory.buffer, at + ((bytes + 3) & ~3), end - start);
     }
-    const bytes = off - at;
-    const refused = ex.graphInternMany(end - start, bytes);
-    const ids = new Int32Array(ex.memory.buffer, at + ((bytes + 3) & ~3), end - start);
     if (refused !== 0) {
       // Slow path: parseDigest says exactly why (too long, not ASCII, ...).
       for (let i = 0; i < ids.length; i++) if (ids[i] < 0) parseDigest(String(digests[start + i]), core);
@@ -180,6 +173,46 @@ export function internDigests(digests: readonly string[], core: Core = getDefaul
     out.set(ids, start);
   }
   return out;
+}
+
+/**
+ * Stage digests[start, end) packed at `at`: their lengths (u8 each), then their characters
+ * back to back, copied by ONE encodeInto of the joined strings instead of one per digest.
+ * Returns the bytes of characters, or -1 when one is not a string short enough to be a
+ * digest or the batch is not all ASCII (the record path then lets the core say which).
+ */
+function stagePackedDigests(digests: readonly string[], start: number, end: number, core: Core, at: number): number {
+  const u8 = core.u8;
+  for (let i = start, p = at; i < end; i++, p++) {
+    const s = digests[i];
+    if (typeof s !== "string" || s.length > MAX_DIGEST_LENGTH) return -1;
+    u8[p] = s.length;
+  }
+  const joined = start === 0 && end === digests.length ? digests.join("") : digests.slice(start, end).join("");
+  const keysAt = at + (end - start);
+  const { read, written } = encoder.encodeInto(joined, u8.subarray(keysAt, keysAt + joined.length));
+  // UTF-8 equals the UTF-16 units exactly when every character is ASCII.
+  return read === joined.length && written === joined.length ? written : -1;
+}
+
+/** Stage digests[start, end) at `at` as records [u8 len][ASCII]; returns their bytes. */
+function stageDigestRecords(digests: readonly string[], start: number, end: number, core: Core, at: number): number {
+  const u8 = core.u8;
+  let off = at;
+  for (let i = start; i < end; i++) {
+    const s = digests[i];
+    // encodeInto copies an ASCII string in one native step; anything else (too long,
+    // not a string, non-ASCII, which encodes to bytes >= 0x80 and never passes for hex)
+    // gets an empty record: the core refuses it and the slow path says why.
+    let len = 0;
+    if (typeof s === "string" && s.length <= MAX_DIGEST_LENGTH) {
+      const r = encoder.encodeInto(s, u8.subarray(off + 1, off + 1 + MAX_DIGEST_LENGTH));
+      len = r.read === s.length && r.written === s.length ? r.written : 0;
+    }
+    u8[off] = len;
+    off += 1 + len;
+  }
+  return off - at;
 }
 
 // ---- the layer graph ----

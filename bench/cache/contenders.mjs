@@ -39,15 +39,20 @@ export const CONTENDERS = {
   "layerlens-handle": ours("MetadataCache, digest handles", "handle", false),
   "layerlens-batch-string": ours("MetadataCache, batch, string keys", "string", true),
   "layerlens-batch-handle": ours("MetadataCache, batch, digest handles", "handle", true),
+  // getOrSet(key, make): the same get-then-set-on-miss in one call (one crossing into the core)
+  "layerlens-getorset-string": ours("MetadataCache, getOrSet, string keys", "string", false, true),
+  "layerlens-getorset-handle": ours("MetadataCache, getOrSet, digest handles", "handle", false, true),
+  "layerlens-getorset-batch-string": ours("MetadataCache, getOrSetMany, string keys", "string", true, true),
 };
 
-function ours(label, keys, batch) {
+function ours(label, keys, batch, getOrSet = false) {
   return {
     label,
     js: false,
     exact: true,
     keys,
     batch,
+    getOrSet,
     ours: true,
     load: async (distEntry) => {
       const ll = await import(distEntry);

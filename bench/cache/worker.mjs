@@ -56,6 +56,39 @@ function zipfSeq(c, keys, n) {
   return misses;
 }
 
+// The same trace through getOrSet: one call per operation, the factory runs on a miss only.
+// One factory for the whole pass (an application passes a stable function too), told the
+// operation through a variable, so no closure is allocated per operation.
+let gosOp = 0;
+let gosMisses = 0;
+const gosMake = () => {
+  gosMisses++;
+  return valueFor(gosOp);
+};
+function zipfGetOrSet(c, keys, n) {
+  gosMisses = 0;
+  for (let i = 0; i < n; i++) {
+    gosOp = i;
+    c.getOrSet(keys[i], gosMake);
+  }
+  return gosMisses;
+}
+
+/** getOrSetMany of each window: the misses' values made in key order, no [key, value] pairs. */
+function zipfGetOrSetBatch(c, keys, n, size) {
+  let misses = 0;
+  let base = 0;
+  const make = (_key, j) => {
+    misses++;
+    return valueFor(base + j);
+  };
+  for (let i = 0; i < n; i += size) {
+    base = i;
+    c.getOrSetMany(keys.slice(i, Math.min(n, i + size)), make);
+  }
+  return misses;
+}
+
 function zipfBatch(c, keys, n, size) {
   let misses = 0;
   for (let i = 0; i < n; i += size) {
@@ -186,7 +219,15 @@ function measure(ops, keyOf, body) {
 }
 
 function zipf() {
-  const body = spec.batch ? zipfBatch : args.order === "batch" ? zipfBatchOrder : zipfSeq;
+  const body = spec.batch
+    ? spec.getOrSet
+      ? zipfGetOrSetBatch
+      : zipfBatch
+    : spec.getOrSet
+      ? zipfGetOrSet
+      : args.order === "batch"
+        ? zipfBatchOrder
+        : zipfSeq;
   const r = measure(meta.ops, (i) => trace[i], body);
   return { ...r, misses: r.count, hitRate: 1 - r.count / meta.ops };
 }

@@ -73,6 +73,8 @@ export const REASON_CLEARED = 5;
 export const SET_REPLACED = 268435456; // 1 << 28
 export const SET_EVENTS = 536870912; // 1 << 29
 export const SLOT_MASK = 268435455; // (1 << 28) - 1
+/** A get-or-set result flag: the key was missing and is now stored, waiting for its value. */
+export const GOT_STORED = 1073741824; // 1 << 30
 /** One event record: slot, seq (batch index), reason, alg (u32 each), then 64 key bytes. */
 export const EVENT_BYTES = 80;
 export const EVENT_SLOT = 0;
@@ -248,6 +250,7 @@ export interface CoreExports {
   digestRefs(handle: number): number; // (u32) => i32
   digestCheck(): number; // () => i32
   digestReleaseMany(count: number): number; // (u32) => i32
+  digestInternPacked(count: number, bytes: number): number; // (u32, u32) => i32
   coreReserved(): number; // () => f64
   cacheNew(capacity: number, maxBytes: bigint, withTtl: number, logKeys: number): number; // (u32, u64, bool, bool) => usize
   cacheFree(p: number): void; // (usize) => void
@@ -283,6 +286,10 @@ export interface CoreExports {
   cacheCheck(p: number): number; // (usize) => i32
   cacheLookupManyPacked(p: number, count: number, mode: number, now: number): number; // (usize, u32, u32, f64) => i32
   cacheSetManyPacked(p: number, count: number, expiresAt: number, now: number): number; // (usize, u32, f64, f64) => i32
+  cacheGetOrSetStr(p: number, len: number): number; // (usize, i32) => i32
+  cacheGetOrSetH(p: number, id: number): number; // (usize, u32) => i32
+  cacheGetOrSetManyPacked(p: number, count: number): number; // (usize, u32) => i32
+  cacheGetOrSetManyH(p: number, count: number): number; // (usize, u32) => i32
   poolNew(initialRecords: number, maxRecords: number): number; // (u32, u32) => usize
   poolFree(ptr: number): void; // (usize) => void
   poolAcquire(ptr: number, media: number): number; // (usize, u32) => i32
