@@ -6,7 +6,7 @@
 
 // ---- version and the IO window ----
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 /** "No index" in every u32 link field and result. */
 export const NIL = 0xffffffff;
 /** Bytes the host may write at ioIn() (digest strings, batch keys, handles). */

@@ -92,8 +92,12 @@ const texts = (page: Page, sel: string) => page.$$eval(sel, (els) => els.map((e)
 async function expandTo(page: Page, path: string): Promise<void> {
   const parts = path.split("/");
   for (let i = 1; i < parts.length; i++) {
-    const button = page.locator(`button.entry[data-path="${parts.slice(0, i).join("/")}"]`);
-    if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+    const selector = `button.entry[data-path="${parts.slice(0, i).join("/")}"]`;
+    const button = page.locator(selector);
+    if ((await button.getAttribute("aria-expanded")) === "true") continue;
+    await button.click();
+    // The listing comes from the worker: the row opens once it has arrived.
+    await page.waitForSelector(`${selector}[aria-expanded="true"]`);
   }
 }
 
