@@ -6,8 +6,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
-import { HAVE_FIXTURES, fixture } from "../conformance/fixtures-dir.js";
-import { ROOT, isolatedEnv, tempDir, track, unavailable } from "../runtimes/helpers/processes.js";
+import { afterAll, beforeAll, expect } from "vitest";
+import { HAVE_FIXTURES, MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
+import { ROOT, cleanup, isolatedEnv, tempDir, track, unavailable } from "../runtimes/helpers/processes.js";
 import { serveDir, type Served } from "./serve.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
 
@@ -77,4 +78,26 @@ export async function settled(page: Page, want: "ready" | "error" = "ready"): Pr
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * One built app and browser for a test file: started before its tests, closed (temp dirs
+ * removed) after them; `suite` names the file in the skip notice, and under CI=true a missing
+ * Chromium or fixtures fail it instead. The getter is for use inside the tests.
+ */
+export function useApp(suite: string): () => App {
+  if (whyNot && MUST_RUN) throw new Error(`${suite} cannot run under CI=true: ${whyNot}`);
+  if (whyNot) console.warn(`skipping the ${suite}: ${whyNot}`);
+  let app: App | undefined;
+  beforeAll(async () => {
+    if (!whyNot) app = await startApp();
+  }, 120_000);
+  afterAll(async () => {
+    try {
+      await app?.close();
+    } finally {
+      cleanup();
+    }
+  });
+  return () => app ?? expect.unreachable(`the app for the ${suite} did not start`);
 }

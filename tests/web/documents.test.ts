@@ -3,27 +3,13 @@
 // layer's opens that layer's row, "back" returns; an index's entries link to the manifests
 // of other platforms, read and shown on demand.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
-import { cleanup } from "../runtimes/helpers/processes.js";
+import { fixture } from "../conformance/fixtures-dir.js";
 import { expectedJson } from "./expected.js";
-import { openPage, settled, shot, startApp, whyNot, type App } from "./app.js";
+import { openPage, settled, shot, useApp, whyNot } from "./app.js";
 
-if (whyNot && MUST_RUN) throw new Error(`web documents test cannot run under CI=true: ${whyNot}`);
-if (whyNot) console.warn(`skipping the web documents test: ${whyNot}`);
-
-let app: App | undefined;
-beforeAll(async () => {
-  if (!whyNot) app = await startApp();
-}, 120_000);
-afterAll(async () => {
-  try {
-    await app?.close();
-  } finally {
-    cleanup();
-  }
-});
+const app = useApp("web documents test");
 
 const shown = async (page: Page) => ({
   kind: await page.getAttribute("[data-testid=doc-title]", "data-kind"),
@@ -33,7 +19,7 @@ const shown = async (page: Page) => ({
 
 describe.skipIf(!!whyNot)("web raw documents", () => {
   it("shows the manifest and config as pretty JSON with every digest a link", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await page.setInputFiles("#folder-input", fixture("layout"));
     await settled(page);
     const manifest = expectedJson("latest", "manifest.json");
@@ -64,7 +50,7 @@ describe.skipIf(!!whyNot)("web raw documents", () => {
   });
 
   it("an index's entries open the other platforms' manifests", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await page.setInputFiles("#folder-input", fixture("layout-multi"));
     await settled(page);
     await page.click("[data-testid=doc-tab][data-kind=index]");

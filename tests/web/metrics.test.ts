@@ -3,30 +3,16 @@
 // the layers' compressed sizes the progress bar counted, and the bottleneck line naming a
 // phase the table lists with the largest time; the work ran in the page's worker.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
-import { cleanup } from "../runtimes/helpers/processes.js";
+import { describe, expect, it } from "vitest";
+import { fixture } from "../conformance/fixtures-dir.js";
 import { WORK_PHASES } from "../../src/report/work-clock.js";
-import { openPage, settled, shot, startApp, whyNot, type App } from "./app.js";
+import { openPage, settled, shot, useApp, whyNot } from "./app.js";
 
-if (whyNot && MUST_RUN) throw new Error(`web metrics test cannot run under CI=true: ${whyNot}`);
-if (whyNot) console.warn(`skipping the web metrics test: ${whyNot}`);
-
-let app: App | undefined;
-beforeAll(async () => {
-  if (!whyNot) app = await startApp();
-}, 120_000);
-afterAll(async () => {
-  try {
-    await app?.close();
-  } finally {
-    cleanup();
-  }
-});
+const app = useApp("web metrics test");
 
 describe.skipIf(!!whyNot)("web metrics panel", () => {
   it("shows each phase's time and bytes and the bottleneck line after opening an archive", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await page.setInputFiles("#archive-input", fixture("archives", "demo.oci.tar"));
     await settled(page);
     const block = page.locator("[data-testid=metrics-layers]");

@@ -9,27 +9,13 @@ import { createHash } from "node:crypto";
 import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MUST_RUN, fixture } from "../conformance/fixtures-dir.js";
-import { cleanup } from "../runtimes/helpers/processes.js";
+import { describe, expect, it } from "vitest";
+import { fixture } from "../conformance/fixtures-dir.js";
 import { buildSampleImage } from "../../src/sample.js";
 import { expectedJson } from "./expected.js";
-import { openPage, settled, shot, startApp, whyNot, type App } from "./app.js";
+import { openPage, settled, shot, useApp, whyNot } from "./app.js";
 
-if (whyNot && MUST_RUN) throw new Error(`web views test cannot run under CI=true: ${whyNot}`);
-if (whyNot) console.warn(`skipping the web views test: ${whyNot}`);
-
-let app: App | undefined;
-beforeAll(async () => {
-  if (!whyNot) app = await startApp();
-}, 120_000);
-afterAll(async () => {
-  try {
-    await app?.close();
-  } finally {
-    cleanup();
-  }
-});
+const app = useApp("web views test");
 
 /** rootfs.tsv of a tag as path → every other column (what umoci unpacked). */
 function tree(tag: string | undefined): Map<string, string[]> {
@@ -68,7 +54,7 @@ async function openFolder(page: Page, dir: string): Promise<void> {
 
 describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   it("every fixture opens and reaches data-state=ready, every tag of the layout too", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     const root = fixture();
     const layouts = readdirSync(root).filter((n) => n.startsWith("layout"));
     expect(layouts.length).toBeGreaterThan(3);
@@ -96,7 +82,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("each layer of latest lists what umoci's trees of consecutive tags say it changed", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await openFolder(page, fixture("layout"));
     // latest is v6 with a richer config: layer i of it is the layer tag v(i+1) added.
     const chain = [undefined, "v1", "v2", "v3", "v4", "v5", "v6"];
@@ -138,7 +124,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("the sample button opens the sample image built in the page", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await page.click("#sample-button");
     await settled(page);
     const sample = buildSampleImage();
@@ -151,7 +137,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("the platform picker keeps the platform picked (arm64/v8 stays arm64/v8)", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await openFolder(page, fixture("layout-multi"));
     const index = expectedJson("layout-multi", "manifest-or-index.json");
     for (const d of [...index.manifests].reverse()) {
@@ -169,8 +155,8 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("a layer that fails is marked; manifest, config, history and the layers below stay shown", async () => {
-    const { page, problems } = await openPage(app!);
-    const copy = join(app!.scratch, "layout-bad-layer");
+    const { page, problems } = await openPage(app());
+    const copy = join(app().scratch, "layout-bad-layer");
     cpSync(fixture("layout"), copy, { recursive: true });
     const manifest = expectedJson("latest", "manifest.json");
     const bad = 2;
@@ -196,7 +182,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("shows a docker-archive's RepoTags and the manifest's annotations", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await page.setInputFiles("#archive-input", fixture("archives", "demo.docker.tar"));
     await settled(page);
     const archived = JSON.parse(readFileSync(fixture("expected", "demo.docker.tar-manifest.json"), "utf8"));
@@ -211,7 +197,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("chart labels and values end inside the chart", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await openFolder(page, fixture("layout"));
     const overflow = await page.$$eval("svg.chart", (charts) =>
       charts.flatMap((svg) => {
@@ -229,7 +215,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("Cancel stops the layer reads and keeps the documents on screen", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     // Every read of this file is held back 300 ms, so the layers are still being read when the
     // documents are on screen; the counts show whether reading goes on after Cancel.
     await page.evaluate(() => {
@@ -277,7 +263,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("dive mode: each layer's tree marks what umoci's trees say it changed; search, filters, sort, keys", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await openFolder(page, fixture("layout"));
     const chain = [undefined, "v1", "v2", "v3", "v4", "v5", "v6"];
     /** Every row of the virtualised tree, scrolled through from the top. */
@@ -423,7 +409,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("files: a hex view of a binary, a download equal to umoci's bytes, symlinks followed or marked dangling", async () => {
-    const { page, problems } = await openPage(app!);
+    const { page, problems } = await openPage(app());
     await openFolder(page, fixture("layout"));
     const latest = tree("latest");
     const expand = async (path: string) => {
@@ -463,7 +449,7 @@ describe.skipIf(!!whyNot)("inspector views in Chromium", () => {
   });
 
   it("the built site ships the release core only", () => {
-    const assets = readdirSync(join(app!.site, "assets"));
+    const assets = readdirSync(join(app().site, "assets"));
     expect(assets.filter((f) => f.endsWith(".wasm"))).toHaveLength(1);
     expect(assets.filter((f) => /debug/.test(f))).toEqual([]);
   });
