@@ -75,7 +75,7 @@ export async function run(ctx) {
   ctx.log("web: building the inspector (vite build web)");
   const site = path.join(ctx.tmpDir, "site");
   await build({ configFile: path.join(ctx.repoRoot, "web/vite.config.ts"), logLevel: "error", build: { outDir: site, emptyOutDir: true } });
-  const served = await serveSite(site);
+  const served = await serveSite(site, ctx.distEntry);
 
   const failures = [];
   let cliReport;

@@ -1,39 +1,14 @@
-// A static server for the built inspector on 127.0.0.1 (a free port), with the types a browser
-// insists on (application/wasm, so the core is compiled while it streams in).
+// The built inspector on 127.0.0.1 (a free port), served by the measured build's own static file
+// code (dist/edge/node-host.js, what `layerlens serve` uses): application/wasm for the core, so
+// the page compiles it while it streams in.
 
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import { extname, join, normalize } from "node:path";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-};
-
-/** Serve `dir`; resolves to { origin, close() }. */
-export function serveSite(dir) {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    const file = join(dir, path === "/" ? "index.html" : path);
-    if (!file.startsWith(dir)) return void res.writeHead(403).end();
-    readFile(file)
-      .then((body) =>
-        res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body),
-      )
-      .catch(() => res.writeHead(404).end());
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        origin: `http://127.0.0.1:${server.address().port}`,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
+/** Serve `dir` with the build next to `distEntry` (dist/node.js); resolves to { origin, close() }. */
+export async function serveSite(dir, distEntry) {
+  const { serveNode, staticAssets } = await import(pathToFileURL(path.join(path.dirname(distEntry), "edge", "node-host.js")).href);
+  const assets = staticAssets(dir);
+  const served = await serveNode(async (req) => (await assets(req)) ?? new Response("not found", { status: 404 }), { port: 0 });
+  return { origin: served.url.replace(/\/$/, ""), close: () => served.close() };
 }
