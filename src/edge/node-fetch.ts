@@ -10,10 +10,10 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "nod
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
-import { Readable } from "node:stream";
 import { ForbiddenError } from "../errors.js";
 import { redactUrl } from "../sources/registry/url.js";
 import { addressKind } from "./address.js";
+import { nodeBodyStream } from "./node-body.js";
 
 /** Whether `hostname` (as named, with port) may connect to `address`: the policy's exceptions. */
 export type AddressCheck = (hostname: string, port: string, address: string) => boolean;
@@ -58,7 +58,7 @@ export function checkedNodeFetch(allowed: AddressCheck): typeof fetch {
     return new Promise<Response>((resolve, reject) => {
       const req = send(url, { method, headers, signal: init.signal ?? undefined, lookup: checkedLookup(url, allowed) }, (res) => {
         const status = res.statusCode ?? 0;
-        const stream = method === "HEAD" || NO_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+        const stream = method === "HEAD" || NO_BODY.has(status) ? null : nodeBodyStream(res);
         if (!stream) res.resume();
         try {
           resolve(new Response(stream, { status, statusText: res.statusMessage, headers: toHeaders(res) }));

@@ -32,6 +32,23 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
   return new Request(new URL(req.url ?? "/", origin), { method: req.method, headers, signal });
 }
 
+/**
+ * Resolves when `res` can take more bytes (or is gone). Both listeners go once either fires:
+ * a body written under backpressure waits here thousands of times, and a listener left behind
+ * per wait makes every later add and remove slower (and warns of a leak).
+ */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 async function send(res: ServerResponse, answer: Response, signal: AbortSignal): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   answer.headers.forEach((v, k) => {
@@ -49,7 +66,7 @@ async function send(res: ServerResponse, answer: Response, signal: AbortSignal):
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise<void>((r) => res.once("drain", r).once("close", r));
+      if (!res.write(value)) await drained(res);
       if (signal.aborted) return;
     }
     res.end();

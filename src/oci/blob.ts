@@ -134,20 +134,42 @@ export function checkBlob(what: string, expected: Described, bytes: Uint8Array, 
 
 /**
  * Wrap a blob stream so it checks as it goes: more bytes than the size error at once, fewer
- * or a wrong digest error at the end (after the last chunk, before close), so a consumer
- * that waits for the close never takes unverified bytes for good ones.
+ * or a wrong digest error at the end, so a consumer never takes unverified bytes for good ones.
+ * With a known size the digest is checked before the chunk that completes it is handed on:
+ * a consumer that counts bytes instead of waiting for the close (an HTTP client reading a
+ * Content-Length body) never gets the whole count of a wrong blob, only a stream that errors.
+ * Each read of the result is one read of `stream` (no pipe and no queue in between: a
+ * TransformStream would add a pipe loop and two queues per chunk); cancelling it cancels `stream`.
  */
 export function verifyingStream(stream: ReadableStream<Uint8Array>, expected: Described, what: string): ReadableStream<Uint8Array> {
   const check = describedCheck(what, expected);
-  return stream.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        check.update(chunk);
-        controller.enqueue(chunk);
+  const reader = stream.getReader();
+  let verified = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const step = await reader.read();
+        if (step.done) {
+          if (!verified) check.finish();
+          controller.close();
+          return;
+        }
+        try {
+          check.update(step.value);
+          if (check.bytes === expected.size) {
+            check.finish();
+            verified = true;
+          }
+        } catch (err) {
+          reader.cancel(err).catch(() => {});
+          throw err;
+        }
+        controller.enqueue(step.value);
       },
-      flush() {
-        check.finish();
+      cancel(reason) {
+        return reader.cancel(reason);
       },
-    }),
+    },
+    { highWaterMark: 0 },
   );
 }

@@ -91,6 +91,14 @@ export async function timedFetch(
 /**
  * `body` re-streamed with a watchdog: each read must produce a chunk within `idleMs`, else
  * the request is aborted and the stream errors with the TimeoutError `expired()` makes.
+ *
+ * One timer serves the whole body instead of one per chunk (a 500 MB blob is thousands of
+ * chunks): a read notes when it started waiting, and the timer, when it fires, either finds
+ * the wait older than `idleMs` and expires it, or sleeps again until that wait would be.
+ * Armed at t for idleMs, it fires no later than idleMs after any wait that began after t, so
+ * no quiet spell outlives the budget by more than the timer's own lateness. With no read
+ * waiting when it fires, it is not re-armed (the next read arms it), so a body left unread
+ * holds no timer.
  */
 function watchIdle(
   body: ReadableStream<Uint8Array>,
@@ -100,36 +108,62 @@ function watchIdle(
   done: () => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let waitingSince: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let fail: ((err: TimeoutError) => void) | undefined;
+  let finished = false;
+
+  const finish = (): void => {
+    finished = true;
+    clearTimeout(timer);
+    timer = undefined;
+    done();
+  };
+  const check = (): void => {
+    timer = undefined;
+    if (finished || waitingSince === undefined) return;
+    const quiet = Date.now() - waitingSince;
+    if (quiet < idleMs) {
+      timer = setTimeout(check, idleMs - quiet);
+      return;
+    }
+    const err = expired();
+    controller.abort(err);
+    fail?.(err);
+  };
+
   return new ReadableStream<Uint8Array>(
     {
+      start(out) {
+        fail = (err) => {
+          finish();
+          reader.cancel(err).catch(() => {});
+          out.error(err);
+        };
+      },
       async pull(out) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const quiet = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const err = expired();
-            controller.abort(err);
-            reject(err);
-          }, idleMs);
-        });
+        waitingSince = Date.now();
+        timer ??= setTimeout(check, idleMs);
+        let step: ReadableStreamReadResult<Uint8Array>;
         try {
-          const step = await Promise.race([reader.read(), quiet]);
-          if (step.done) {
-            done();
-            out.close();
-          } else {
-            out.enqueue(step.value);
-          }
+          step = await reader.read();
         } catch (err) {
-          done();
-          reader.cancel().catch(() => {});
+          if (finished) return; // the watchdog already ended the stream
+          finish();
           throw err;
         } finally {
-          clearTimeout(timer);
-          quiet.catch(() => {});
+          waitingSince = undefined;
+        }
+        if (finished) return;
+        if (step.done) {
+          finish();
+          out.close();
+        } else {
+          out.enqueue(step.value);
         }
       },
       async cancel(reason) {
-        done();
+        finish();
         await reader.cancel(reason).catch(() => {});
       },
     },
