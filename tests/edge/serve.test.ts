@@ -5,6 +5,7 @@
 // refused addresses and names that resolve to loopback are refused, and nothing is contacted.
 
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { lookup } from "node:dns/promises";
@@ -193,6 +194,26 @@ describe.runIf(run)("layerlens serve against real registries", () => {
         headers: { Authorization: BASIC },
       });
       expect(await authed.text()).toBe(raw);
+    });
+
+    test.skipIf(!!why)("/v2/ a blob corrupted upstream is a broken body, never the whole count of wrong bytes", async () => {
+      // Random bytes, larger than the service keeps, so every read goes upstream.
+      const bytes = randomBytes(5 << 20);
+      const digest = sha256(bytes);
+      const start = await fetch(`${plain.url}/v2/fixtures/corrupt/blobs/uploads/`, { method: "POST" });
+      await start.arrayBuffer();
+      const location = new URL(start.headers.get("Location")!, plain.url);
+      location.searchParams.set("digest", digest);
+      expect((await fetch(location, { method: "PUT", body: bytes })).status).toBe(201);
+      const url = new URL(`/v2/${proxy.host}/fixtures/corrupt/blobs/${digest}`, svc.url);
+      proxy.add({ path: new RegExp(`/blobs/${digest}$`), action: { kind: "corrupt-byte", at: bytes.length - 1 } });
+      const bad = await fetch(url);
+      expect(bad.status).toBe(200);
+      await expect(bad.arrayBuffer()).rejects.toThrow();
+      expect(proxy.seen.at(-1)?.fault).toBe("corrupt-byte");
+      // The fault spent, the same route passes the good blob whole.
+      const good = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      expect(sha256(good)).toBe(digest);
     });
 
     test.skipIf(!!why)("/api/layers, /api/ls, /api/cat, /api/tags answer for the registry image", async () => {
