@@ -22,6 +22,7 @@ export const title = "layerlens serve: a blob through /v2/ vs straight from the 
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const reader = path.join(here, "..", "serve", "reader.mjs");
+const bareProxy = path.join(here, "..", "serve", "bare-proxy.mjs");
 
 /** Push `bytes` as one monolithic upload; resolves to its digest. */
 async function pushBlob(base, repo, bytes) {
@@ -36,9 +37,9 @@ async function pushBlob(base, repo, bytes) {
   return digest;
 }
 
-async function startServe(ctx, allow) {
-  const cli = path.join(path.dirname(ctx.distEntry), "cli", "main.js");
-  const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--no-web", "--allow", allow], { stdio: ["ignore", "pipe", "pipe"] });
+/** A server process that prints "listening on URL": `layerlens serve` or the bare proxy. */
+async function startServer(args) {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((ok, fail) => {
     let out = "";
     child.stdout.on("data", (d) => {
@@ -46,7 +47,7 @@ async function startServe(ctx, allow) {
       const m = /listening on (\S+)/.exec(out);
       if (m) ok(m[1]);
     });
-    child.once("exit", (code) => fail(new Error(`layerlens serve exited ${code}`)));
+    child.once("exit", (code) => fail(new Error(`${path.basename(args[0])} exited ${code}`)));
   });
   return { url, pid: child.pid, stop: () => new Promise((r) => (child.once("exit", r), child.kill("SIGTERM"))) };
 }
@@ -71,17 +72,21 @@ export async function run(ctx) {
   const size = ctx.quick ? 16 << 20 : 500 << 20;
   const rounds = ctx.quick ? 3 : 5;
   const reg = await startRegistry(path.join(ctx.tmpDir, "registry"));
-  const serve = await startServe(ctx, reg.host);
+  const cli = path.join(path.dirname(ctx.distEntry), "cli", "main.js");
+  const serve = await startServer([cli, "serve", "--port", "0", "--no-web", "--allow", reg.host]);
+  const bare = await startServer([bareProxy, `http://${reg.host}`]);
   const rows = [];
   try {
     ctx.log(`serve: pushing a ${size >> 20} MiB blob`);
     const digest = await pushBlob(`http://${reg.host}`, "bench/big", randomBytes(size));
     const direct = `http://${reg.host}/v2/bench/big/blobs/${digest}`;
     const proxied = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, serve.url).toString();
+    const bareProxied = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, bare.url).toString();
     const hasCurl = existsSync("/usr/bin/curl");
     const contenders = {
       "registry, direct (fetch)": () => JSON.parse(pass(process.execPath, [reader, direct])),
       "through layerlens serve (fetch)": () => JSON.parse(pass(process.execPath, [reader, proxied])),
+      "through a bare Node proxy hashing sha256 (fetch)": () => JSON.parse(pass(process.execPath, [reader, bareProxied])),
       ...(hasCurl
         ? {
             "registry, direct (curl)": () => {
@@ -92,24 +97,25 @@ export async function run(ctx) {
         : {}),
     };
     const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-    const serveCpu = [];
+    // The pass-through processes, whose CPU time each pass through them is measured.
+    const servers = { "through layerlens serve (fetch)": serve.pid, "through a bare Node proxy hashing sha256 (fetch)": bare.pid };
+    const serverCpu = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
     const loads = [];
     for (let round = 0; round <= rounds; round++) {
       loads.push(os.loadavg()[0]);
       for (const [name, once] of Object.entries(contenders)) {
-        const cpu0 = cpuMs(serve.pid);
+        const cpu0 = servers[name] && cpuMs(servers[name]);
         const { ms, bytes } = once();
-        const cpu1 = cpuMs(serve.pid);
+        const cpu1 = servers[name] && cpuMs(servers[name]);
         if (bytes !== size) throw new Error(`${name}: read ${bytes} bytes of ${size}`);
         if (round === 0) continue; // round 0 warms the page cache and the JITs
         samples[name].push(ms);
-        if (name === "through layerlens serve (fetch)" && cpu0 !== undefined && cpu1 !== undefined) serveCpu.push(cpu1 - cpu0);
+        if (cpu0 !== undefined && cpu1 !== undefined) serverCpu[name].push(cpu1 - cpu0);
       }
     }
     const reference = median(samples["registry, direct (fetch)"]);
     for (const [name, ms] of Object.entries(samples)) {
-      const cpu =
-        name === "through layerlens serve (fetch)" && serveCpu.length ? { serveCpuMs: serveCpu, serveCpuMedianMs: median(serveCpu) } : {};
+      const cpu = serverCpu[name]?.length ? { serverCpuMs: serverCpu[name], serverCpuMedianMs: median(serverCpu[name]) } : {};
       rows.push({ kind: "blob", contender: name, bytes: size, medianMs: median(ms), passesMs: ms, ratio: median(ms) / reference, ...cpu });
     }
 
@@ -154,11 +160,17 @@ export async function run(ctx) {
           r.passesMs.map((x) => x.toFixed(0)).join(", "),
         ]),
     );
-    const cpuNote = serveCpu.length
-      ? `The serve process's own CPU time (user + system) per pass through it: median ${median(serveCpu).toFixed(0)} ms (${serveCpu.map((x) => x.toFixed(0)).join(", ")}).`
+    const cpuNotes = Object.entries(serverCpu)
+      .filter(([, cpu]) => cpu.length)
+      .map(
+        ([name, cpu]) =>
+          `${name.replace(/^through /, "").replace(/ \(fetch\)$/, "")}: median ${median(cpu).toFixed(0)} ms (${cpu.map((x) => x.toFixed(0)).join(", ")})`,
+      );
+    const cpuNote = cpuNotes.length
+      ? `CPU time (user + system) of the pass-through process per pass through it: ${cpuNotes.join("; ")}.`
       : "";
     const markdown = [
-      `A ${size >> 20} MiB blob of random bytes, read whole by a fresh process per pass (${rounds} interleaved rounds after one warm-up round; median of whole passes). Both fetch rows use the same reader (Node's fetch, counting the chunks of the body), so they differ only in the path the bytes take: straight from the registry, or through \`layerlens serve\`'s /v2/, which reads the registry through its address-checked fetch, under the idle deadline, hashing every byte (sha256, node:crypto) and holding back the chunk that completes the blob until the digest matches, then writes it to its client with backpressure. The registry, the service and the reader share the machine's ${os.cpus().length} cores with whatever else runs: the ratio is only a measure of the service at a low load; under load every extra CPU-second of the path shows up in the wall time. Load average (1 min) at each round: ${loads.map((l) => l.toFixed(2)).join(", ")}.`,
+      `A ${size >> 20} MiB blob of random bytes, read whole by a fresh process per pass (${rounds} interleaved rounds after one warm-up round; median of whole passes). Both fetch rows use the same reader (Node's fetch, counting the chunks of the body), so they differ only in the path the bytes take: straight from the registry, or through \`layerlens serve\`'s /v2/, which reads the registry through its address-checked fetch, under the idle deadline, hashing every byte (sha256, node:crypto) and holding back the chunk that completes the blob until the digest matches, then writes it to its client with backpressure. The bare proxy row (bench/serve/bare-proxy.mjs) is the floor of any verifying pass-through in Node: node:http in, sha256 per chunk, piped out, nothing else; the gap between it and the direct read is Node's and the machine's, the gap between it and the service is layerlens's. The registry, the service and the reader share the machine's ${os.cpus().length} cores with whatever else runs: the ratio is only a measure of the service at a low load; under load every extra CPU-second of the path shows up in the wall time. Load average (1 min) at each round: ${loads.map((l) => l.toFixed(2)).join(", ")}.`,
       "",
       body,
       "",
@@ -169,6 +181,7 @@ export async function run(ctx) {
     return { rows, markdown, failures };
   } finally {
     await serve.stop();
+    await bare.stop();
     await reg.stop();
   }
 }
