@@ -1,6 +1,7 @@
 // One process of the l2 suite's cat rows: mount one gzip layer of `spec` (recording its
-// checkpoint index and its span digests in the same verified pass), find the regular file
-// stored last in it, then read that file `passes` times each way, interleaved:
+// checkpoint index and its span digests in the same verified pass), find the regular file of at
+// most `maxFileBytes` stored last in it (a small file near the end: what is timed is getting
+// there, not the file's own bytes), then read that file `passes` times each way, interleaved:
 //   "index"    readFile as layerlens does it: from the nearest checkpoint, a ranged read of the
 //              blob (positional reads of the layout's file, or an HTTP Range request), every
 //              compressed segment checked against the verified pass's digests;
@@ -33,7 +34,7 @@ try {
   if (!index) throw new Error(`layer ${args.layer} has no checkpoint index (is it gzip?)`);
   let last = null;
   for (const s of fs.walk()) {
-    if (s.type !== "file" || s.size === 0) continue;
+    if (s.type !== "file" || s.size === 0 || s.size > args.maxFileBytes) continue;
     const at = fs.image().locate(s.path);
     if (!last || at.offset > last.offset) last = { path: s.path, offset: at.offset, size: s.size };
   }
