@@ -28,7 +28,8 @@ export const command: Command = {
     if (!spec || !path) throw new UsageError(`cat: name an IMAGE and a PATH\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("cat: one PATH at a time");
     const upTo = layerOption(args.options.layer, "cat");
-    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry, blobCache });
+    // The mount records checkpoints, so the read starts near the file, not at its layer's start.
+    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry, blobCache, fsOptions: { recordIndex: true } });
     try {
       checkLayerOption(m, upTo, "cat");
       const { size } = regularFile(m.image, path); // refused before anything is printed

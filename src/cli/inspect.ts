@@ -28,6 +28,7 @@ import { resolveImage, resolveReferrers } from "../sources/image.js";
 import { countedLayers, type Progress } from "../report/progress.js";
 import { DockerArchiveSource } from "../sources/docker-archive.js";
 import { RegistrySource } from "../sources/registry.js";
+import { factsStoreOf } from "../sources/cached-source.js";
 import type { ImageSource } from "../sources/source.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
@@ -61,7 +62,8 @@ export async function inspectImage(
       };
     }
     // onStats belongs to openImage here (the whole call, reported on close), not to buildReport.
-    const report = await buildReport(image, { ...options, onStats: undefined, repoTags: repoTagsOf(source) });
+    const facts = options.facts ?? factsStoreOf(source);
+    const report = await buildReport(image, { ...options, onStats: undefined, repoTags: repoTagsOf(source), facts });
     progress?.end();
     if (options.referrers) report.referrers = toReferrerReport(await resolveReferrers(source, image.manifestDescriptor));
     return report;

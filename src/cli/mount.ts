@@ -9,6 +9,7 @@ import { init } from "../node.js";
 import { openImage } from "../node/open.js";
 import { parsePlatform } from "../oci/platform.js";
 import { documentCache } from "../sources/document-cache.js";
+import { factsStoreOf } from "../sources/cached-source.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
 import { countedLayers } from "../report/progress.js";
 import type { RegistrySourceOptions } from "../sources/registry.js";
@@ -47,7 +48,8 @@ export async function mountImage(
       platform: opts.platform ? parsePlatform(opts.platform) : undefined,
       cache: documentCache(),
     });
-    const fs = opts.fs ?? new LayerFS(opts.fsOptions);
+    // Layers read through the blob cache are recorded there too: a second look mounts them unread.
+    const fs = opts.fs ?? new LayerFS({ facts: factsStoreOf(source), ...opts.fsOptions });
     // The view is named as the user typed the image: its errors quote that name.
     const image = fs.image(opts.name ?? spec);
     const { progress } = shown;

@@ -9,13 +9,19 @@
 // it back until its chunk hashes to the digest recorded while the layer was mounted
 // (span-digests.ts); nothing reaches `deliver` unverified, and a mismatch is a
 // DigestMismatchError naming the layer's digest and the file.
+// A gzip layer with a checkpoint index (layer-index.ts) is read from the checkpoint nearest
+// before the first wanted byte instead (indexed-read.ts): those bytes are verified a different
+// way, compressed segment by segment against digests of the verified pass, before they are even
+// decoded, so they need no span digests (and no verified pass to record them first).
 
-import { DigestMismatchError } from "../errors.js";
+import { DigestMismatchError, SizeMismatchError } from "../errors.js";
 import { TarFormatError } from "./errors.js";
 import { readLayerStream } from "./decompress.js";
 import type { LayerLike } from "../oci/layer.js";
 import { emitZeros, SparseExpander, ZERO_CHUNK, type SparseLayout, type SparseSink } from "./sparse.js";
 import { SpanDigests, SpanVerifier } from "./span-digests.js";
+import { type LayerIndex, nearestCheckpoint } from "./layer-index.js";
+import { readFromCheckpoint } from "./indexed-read.js";
 
 /** A mounted layer to read again: its blob, the span digests a verified pass recorded, a name. */
 export interface SpanSource {
@@ -24,6 +30,8 @@ export interface SpanSource {
   digests(): Promise<SpanDigests>;
   /** Names the layer in messages ("layer 2 of default"); the digest is added. */
   what: string;
+  /** The layer's checkpoint index, when its mount recorded one (a gzip layer). */
+  checkpoints?: LayerIndex;
 }
 
 export interface ByteSpan {
@@ -65,13 +73,11 @@ export async function readSpans(
     const s = spans[idx];
     return `${what} (${input.digest ?? "no digest"})${s.path !== undefined ? `: ${JSON.stringify(s.path)}` : ""}`;
   };
-  const verifier = new SpanVerifier(
-    await digestsFor(
-      source,
-      spans.find((s) => stored(s) > 0),
-    ),
-    named,
-  );
+  const firstStored = spans.find((s) => stored(s) > 0);
+  const index = firstStored && source.checkpoints;
+  // Through the index the bytes come verified already; without one they are checked by span digests.
+  let verifier = index ? null : new SpanVerifier(await digestsFor(source, firstStored), named);
+  const verify = (part: Uint8Array, out: (c: Uint8Array) => void) => (verifier ? verifier.push(part, out) : out(part));
   const sink = (s: ByteSpan): SparseSink => ({
     data: (c) => deliver(s.key, c),
     hole: hole ? (n) => hole(s.key, n) : (n) => emitZeros(n, (c) => deliver(s.key, c)),
@@ -82,9 +88,9 @@ export async function readSpans(
     if (s.sparse) expanding(s).push(c);
     else deliver(s.key, c);
   };
-  const begin = (s: ByteSpan) => verifier.begin(s.offset, stored(s));
+  const begin = (s: ByteSpan) => verifier?.begin(s.offset, stored(s));
   const finish = (s: ByteSpan) => {
-    verifier.end();
+    verifier?.end();
     if (s.sparse) expanding(s).finish();
     expander = null;
     done?.(s.key);
@@ -99,27 +105,49 @@ export async function readSpans(
   // Only empty files left: there is nothing to read, so the blob is not opened at all.
   while (idx < spans.length && spans.slice(idx).every((s) => stored(s) === 0)) finish(spans[idx]);
   if (idx === spans.length) return;
-  const stream = await input.open();
-  await readLayerStream(
-    stream,
-    (chunk) => {
-      const start = pos;
-      pos += chunk.length;
-      while (idx < spans.length) {
-        const s = spans[idx];
-        const end = s.offset + stored(s);
-        if (s.offset >= pos) break;
-        const from = Math.max(s.offset, start);
-        const to = Math.min(end, pos);
-        if (to > from) verifier.push(chunk.subarray(from - start, to - start), release);
-        if (end > pos) break;
-        finish(s);
-        finishEmpty();
+  const take = (chunk: Uint8Array): boolean => {
+    const start = pos;
+    pos += chunk.length;
+    while (idx < spans.length) {
+      const s = spans[idx];
+      const end = s.offset + stored(s);
+      if (s.offset >= pos) break;
+      const from = Math.max(s.offset, start);
+      const to = Math.min(end, pos);
+      if (to > from) verify(chunk.subarray(from - start, to - start), release);
+      if (end > pos) break;
+      finish(s);
+      finishEmpty();
+    }
+    return idx < spans.length;
+  };
+  let fromStart = !index;
+  if (index) {
+    const k = nearestCheckpoint(index, firstStored.offset);
+    pos = k >= 0 ? index.checkpoints[k].outOffset : 0;
+    let delivered = false;
+    const pieces = readFromCheckpoint(input, index, k, `${what} (${input.digest ?? "no digest"})`);
+    try {
+      for await (const piece of pieces) {
+        delivered ||= pos + piece.length > firstStored.offset;
+        if (!take(piece)) break;
       }
-      return idx < spans.length;
-    },
-    { mediaType: input.mediaType, what },
-  );
+    } catch (e) {
+      // Refused bytes (a damaged cache entry, a source serving other bytes for a range): when
+      // none were handed out yet, the whole blob is read instead, which the cache checks whole
+      // (dropping and refetching a damaged entry) and the span digests check again.
+      if (delivered || !(e instanceof DigestMismatchError || e instanceof SizeMismatchError)) throw e;
+      fromStart = true;
+    } finally {
+      await pieces.return(undefined);
+    }
+  }
+  if (fromStart) {
+    pos = 0;
+    verifier = new SpanVerifier(await digestsFor(source, firstStored), named);
+    begin(spans[idx]);
+    await readLayerStream(await input.open(), take, { mediaType: input.mediaType, what });
+  }
   if (idx < spans.length) {
     throw new TarFormatError(`${what} ended before the bytes of a file it listed (was it changed since it was mounted?)`, pos);
   }

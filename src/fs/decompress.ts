@@ -26,6 +26,8 @@
 import { CapacityError, DigestMismatchError, LayerlensError } from "../errors.js";
 import { CompressionError } from "./errors.js";
 import { ZstdDecoder } from "./zstd.js";
+import { DEFAULT_CHECKPOINT_SPAN, GzipInflater } from "./inflate.js";
+import type { IndexRecorder } from "./layer-index.js";
 import { type Core, getDefaultCore } from "../wasm/core.js";
 import { BlobCheck, DigestCheck } from "../oci/blob.js";
 import { parseDigestString } from "../oci/digest.js";
@@ -49,6 +51,12 @@ export interface LayerReadOptions {
   what?: string;
   /** The core that decodes zstd (default: getDefaultCore()). */
   core?: Core;
+  /**
+   * Record a random-access index of a gzip layer (layer-index.ts): gzip is then decoded by the
+   * core's inflater, which can checkpoint, instead of node:zlib. The caller finishes the index
+   * once the read resolved (verified); other compressions ignore it.
+   */
+  index?: IndexRecorder;
 }
 
 export interface LayerReadResult {
@@ -122,8 +130,11 @@ export async function readLayerStream(
   const tar = sameBytes ? undefined : new DigestCheck(`${what}: diff_id`, options.diffId, { algorithm: diffAlgorithm });
   let stopped = false;
   try {
-    const decoded = decode(compression, stream, what, options.core);
-    for await (const chunk of pipe && compression === "gzip" ? pipe.inflatedChunks(decoded) : decoded) {
+    const decoded =
+      compression === "gzip" && options.index
+        ? gunzipIndexed(stream, what, options.core ?? getDefaultCore(), options.index)
+        : decode(compression, stream, what, options.core);
+    for await (const chunk of pipe && compression === "gzip" && !options.index ? pipe.inflatedChunks(decoded) : decoded) {
       uncompressedBytes += chunk.length;
       if (uncompressedBytes > max) {
         throw new CapacityError(`${what}: decompressed size exceeds the ${max}-byte limit (a compression bomb?)`);
@@ -218,6 +229,20 @@ async function* zstd(src: AsyncIterable<Uint8Array>, what: string, core: Core): 
     decoder.end();
   } finally {
     decoder.free();
+  }
+}
+
+/** gzip through the core's inflater, every compressed byte and checkpoint shown to `index`. */
+async function* gunzipIndexed(src: AsyncIterable<Uint8Array>, what: string, core: Core, index: IndexRecorder): AsyncGenerator<Uint8Array> {
+  const dec = new GzipInflater(core, { what, checkpointSpan: DEFAULT_CHECKPOINT_SPAN, onCheckpoint: (cp) => index.checkpoint(cp) });
+  try {
+    for await (const c of src) {
+      index.input(c);
+      yield* timedSteps("gunzip", dec.push(c));
+    }
+    dec.end();
+  } finally {
+    dec.free();
   }
 }
 

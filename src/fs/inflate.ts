@@ -22,7 +22,8 @@
 
 import { type Core, getDefaultCore } from "../wasm/core.js";
 import * as abi from "../wasm/abi.js";
-import { CapacityError, FreedError, InvariantError } from "../errors.js";
+import { CapacityError, FreedError } from "../errors.js";
+import { type DecodeSteps, decodeWhole, pushThrough } from "./core-decode.js";
 import { CompressionError } from "./errors.js";
 
 const ERROR_REASONS: Record<number, [reason: string, message: string]> = {
@@ -115,6 +116,7 @@ export class GzipInflater {
   private failed: GzipFormatError | null = null;
   private bytesIn = 0;
   private startByte = 0;
+  private readonly steps: DecodeSteps;
 
   constructor(core: Core = getDefaultCore(), options: InflaterOptions = {}) {
     const span = options.checkpointSpan ?? 0;
@@ -126,6 +128,19 @@ export class GzipInflater {
     this.onCheckpoint = options.onCheckpoint;
     this.state = this.z.inflateNew(span) >>> 0;
     if (this.state === 0) throw new RangeError(`the core refused an inflater with span ${span}`);
+    const z = this.z;
+    this.steps = {
+      input: () => z.inflateInput(this.state) >>> 0,
+      room: () => z.inflateInputRoom(this.state) >>> 0,
+      decode: (n) => z.inflateDecode(this.state, n),
+      output: () => z.inflateOutput(this.state) >>> 0,
+      needInput: abi.INFLATE_NEED_INPUT,
+      signal: (code) => {
+        if (code === abi.INFLATE_CHECKPOINT) this.takeCheckpoint();
+        else if (code !== abi.INFLATE_MEMBER_DONE) throw this.fail(code);
+      },
+      what: this.what,
+    };
   }
 
   /** Start from a checkpoint instead of the stream start; the input then begins at checkpointInByte(cp). */
@@ -149,33 +164,10 @@ export class GzipInflater {
   }
 
   *push(chunk: Uint8Array): Generator<Uint8Array, void, undefined> {
-    const z = this.live("pushed to");
+    this.live("pushed to");
     if (this.failed) throw this.failed;
-    let at = 0;
     this.bytesIn += chunk.length;
-    for (;;) {
-      let n = 0;
-      if (at < chunk.length) {
-        const dst = z.inflateInput(this.state) >>> 0;
-        n = Math.min(z.inflateInputRoom(this.state) >>> 0, chunk.length - at);
-        this.core.u8.set(chunk.subarray(at, at + n), dst);
-        at += n;
-      }
-      let r = z.inflateDecode(this.state, n);
-      while (r !== abi.INFLATE_NEED_INPUT) {
-        if (r > 0) {
-          const out = z.inflateOutput(this.state) >>> 0;
-          yield this.core.u8.slice(out, out + r);
-        } else if (r === abi.INFLATE_CHECKPOINT) {
-          this.takeCheckpoint();
-        } else if (r !== abi.INFLATE_MEMBER_DONE) {
-          throw this.fail(r);
-        }
-        r = z.inflateDecode(this.state, 0);
-      }
-      if (at >= chunk.length) return;
-      if (n === 0) throw new InvariantError(`${this.what}: inflater has no input room`);
-    }
+    yield* pushThrough(this.core, chunk, this.steps);
   }
 
   /** The input ended: throws unless it ended after a whole member. */
@@ -300,29 +292,10 @@ export function resumeAt(
 export function gunzipSync(input: Uint8Array, options: InflateStreamOptions = {}): Uint8Array {
   const what = options.what ?? "gzip stream";
   const index = options.index;
-  const max = options.maxBytes ?? Infinity;
   const dec = new GzipInflater(options.core ?? getDefaultCore(), {
     what,
     checkpointSpan: index ? (options.checkpointSpan ?? DEFAULT_CHECKPOINT_SPAN) : 0,
     onCheckpoint: index ? (cp) => index.add(cp) : undefined,
   });
-  const pieces: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (const piece of dec.push(input)) {
-      total += piece.length;
-      if (total > max) throw new CapacityError(`${what}: decompressed size exceeds the ${max}-byte limit`);
-      pieces.push(piece);
-    }
-    dec.end();
-  } finally {
-    dec.free();
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return decodeWhole(dec, input, options.maxBytes ?? Infinity, what);
 }

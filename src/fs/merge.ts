@@ -29,6 +29,8 @@ import { checkEntryCount, checkPath, checkTableBudget, resolveLimits, type Layer
 import { cleanPath, comparePaths, joinPath } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
 import type { SpanDigests } from "./span-digests.js";
+import type { LayerFactsStore } from "./layer-facts.js";
+import type { LayerIndex } from "./layer-index.js";
 import type { SparseLayout } from "./sparse.js";
 import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
@@ -70,6 +72,13 @@ export interface LayerFSOptions extends Partial<LayerLimits> {
    * position, image): LayerRecord.handle then names it. Released by LayerFS.release().
    */
   pool?: LayerPool;
+  /**
+   * Record each gzip layer's checkpoint index while mounting (layer-index.ts), so readFile
+   * starts near a file instead of at the layer's start; gzip is then decoded by the core.
+   */
+  recordIndex?: boolean;
+  /** Verified per-layer results kept by digest (layer-facts.ts): a layer recorded there is mounted without reading it. */
+  facts?: LayerFactsStore;
 }
 
 /** How mountBatch takes a whole image. */
@@ -110,6 +119,8 @@ export interface LayerRecord {
    * (recorded at mount, or by the first read: see LayerFSOptions.spanDigests).
    */
   spans?: SpanDigests | Promise<SpanDigests>;
+  /** Its checkpoint index (gzip layers mounted with recordIndex or from facts): where readFile may start. */
+  checkpoints?: LayerIndex;
   /** The layer's record in the LayerPool, when the LayerFS has one. */
   handle?: LayerHandle;
 }
@@ -145,8 +156,9 @@ export interface Stat {
 
 export class LayerFS {
   readonly layers: LayerRecord[] = [];
-  readonly options: Required<Omit<LayerFSOptions, "pool">>;
+  readonly options: Required<Omit<LayerFSOptions, "pool" | "facts">>;
   readonly pool?: LayerPool;
+  readonly facts?: LayerFactsStore;
   private readonly images = new Map<string, MergedImage>();
   private paths: PathTable | null = new PathTable();
 
@@ -165,9 +177,11 @@ export class LayerFS {
       maxLayerBytes: options.maxLayerBytes ?? 64 * 1024 ** 3,
       concurrency,
       spanDigests: options.spanDigests ?? "read",
+      recordIndex: options.recordIndex ?? false,
       ...resolveLimits(options),
     };
     this.pool = options.pool;
+    this.facts = options.facts;
     if (this.pool) reclaimer.watch(this, { pool: this.pool, layers: this.layers });
   }
 
@@ -259,6 +273,8 @@ export class LayerFS {
     const o: StageOptions = {
       hashFiles: this.options.hashFiles,
       recordSpans,
+      recordIndex: this.options.recordIndex,
+      facts: this.facts,
       maxBytes: this.options.maxLayerBytes,
       what,
       // Refused as the tar is read, so an over-long name or a flood of entries costs nothing.
@@ -392,6 +408,7 @@ export class MergedImage {
       diveLeaves: result.diveLeaves,
       layer: input,
       spans: staged.spans,
+      checkpoints: staged.index,
     };
     const pool = this.fs.pool;
     if (pool) {
@@ -582,5 +599,5 @@ export class MergedImage {
 
 /** A mounted layer as readSpans takes it: the blob, what its verified mount recorded, its name. */
 export function spanSource(fs: LayerFS, rec: LayerRecord): SpanSource {
-  return { layer: rec.layer, digests: () => fs.spanDigests(rec), what: `layer ${rec.index} of ${rec.image}` };
+  return { layer: rec.layer, digests: () => fs.spanDigests(rec), what: `layer ${rec.index} of ${rec.image}`, checkpoints: rec.checkpoints };
 }

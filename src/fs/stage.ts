@@ -1,9 +1,15 @@
 // Staging: one layer blob read end to end (verify + decompress + tar) into a list of entries,
 // before anything touches the merged view. The view applies a layer only once its digests
 // have been verified, so a corrupt or lying layer never leaves half of itself behind.
+// With a facts store (layer-facts.ts) a layer whose verified pass was recorded before is staged
+// from that record instead, without reading the blob; every limit is still applied to its
+// entries, and a record that does not match the layer's descriptor is ignored.
 
 import type { LayerLike } from "../oci/layer.js";
 import { readLayerStream, type LayerReadOptions, type LayerReadResult } from "./decompress.js";
+import { type LayerFacts, type LayerFactsStore, loadFacts, saveFacts } from "./layer-facts.js";
+import { IndexRecorder, type LayerIndex } from "./layer-index.js";
+import { compressionOfMediaType } from "../oci/media-types.js";
 import { createSha256, type Sha256 } from "../hash/hasher.js";
 import { cleanPath } from "./path.js";
 import { SpanRecorder, type SpanDigests } from "./span-digests.js";
@@ -45,6 +51,8 @@ export interface StagedLayer {
   read: LayerReadResult;
   /** Chunk digests of every regular file's stored bytes, recorded in this verified pass (recordSpans). */
   spans?: SpanDigests;
+  /** The random-access index of a gzip layer (recordIndex, or taken from its facts). */
+  index?: LayerIndex;
 }
 
 export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId" | "mediaType" | "size"> {
@@ -55,10 +63,63 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
   /** Record span digests (span-digests.ts) for later reads to be checked against; off by default. */
   recordSpans?: boolean;
   /** Sees each header (and how many came so far) before it is staged; throws to refuse the layer. */
-  onEntry?: (header: TarHeader, count: number) => void;
+  onEntry?: (header: Pick<TarHeader, "name" | "type" | "linkname">, count: number) => void;
+  /** Record a gzip layer's checkpoint index while it streams (its gzip is then decoded by the core). */
+  recordIndex?: boolean;
+  /** Stage from, and record to, the layer's facts (layers with a digest; not with recordSpans). */
+  facts?: LayerFactsStore;
 }
 
 export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
+  const digest = layer.digest;
+  const store = options.facts && digest !== undefined && !options.recordSpans ? options.facts : undefined;
+  if (store) {
+    const known = await loadFacts(store, digest!);
+    const staged = known && fromFacts(layer, known, options);
+    if (staged) return staged;
+  }
+  const staged = await readLayer(layer, { ...options, recordIndex: options.recordIndex || store !== undefined });
+  const { read } = staged;
+  // Only what the pass verified against the digest is kept: a layer without a diff_id to check
+  // still had its blob digest checked, and the diff_id recorded is the one computed.
+  if (store && read.digest === digest && read.diffId !== undefined) {
+    await saveFacts(store, {
+      digest: digest!,
+      diffId: read.diffId,
+      compression: read.compression,
+      compressedBytes: read.compressedBytes,
+      uncompressedBytes: read.uncompressedBytes,
+      entries: staged.entries,
+      hashed: options.hashFiles === true,
+      index: staged.index,
+    });
+  }
+  return staged;
+}
+
+/** The staged layer its facts describe, or undefined when they do not fit this layer or these options. */
+function fromFacts(layer: LayerLike, f: LayerFacts, options: StageOptions): StagedLayer | undefined {
+  if (!f.entries || (options.hashFiles && !f.hashed)) return undefined;
+  if ((layer.size !== undefined && f.compressedBytes !== layer.size) || (layer.diffId !== undefined && f.diffId !== layer.diffId))
+    return undefined;
+  // Over the limit: the real pass refuses it with the error a first look gives.
+  if (f.uncompressedBytes > (options.maxBytes ?? Infinity)) return undefined;
+  f.entries.forEach((e, i) => options.onEntry?.(e, i + 1));
+  const declared = compressionOfMediaType(layer.mediaType);
+  const read: LayerReadResult = {
+    compression: f.compression,
+    compressedBytes: f.compressedBytes,
+    uncompressedBytes: f.uncompressedBytes,
+    digest: f.digest,
+    diffId: f.diffId,
+    stopped: false,
+    mislabelled: declared !== undefined && declared !== f.compression,
+  };
+  return { entries: f.entries, read, index: f.index };
+}
+
+async function readLayer(layer: LayerLike, options: StageOptions): Promise<StagedLayer> {
+  const index = options.recordIndex ? new IndexRecorder() : undefined;
   const entries: StagedEntry[] = [];
   const spans = options.recordSpans ? new SpanRecorder() : null;
   let hasher: Sha256 | null = null;
@@ -116,8 +177,9 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
       diffId: layer.diffId,
       mediaType: layer.mediaType,
       size: layer.size,
+      index,
     },
   );
   tar.end();
-  return { entries, read, spans: spans?.finish() };
+  return { entries, read, spans: spans?.finish(), index: read.compression === "gzip" ? index?.finish(read.compressedBytes) : undefined };
 }

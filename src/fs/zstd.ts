@@ -27,7 +27,8 @@
 
 import { Core, getDefaultCore } from "../wasm/core.js";
 import * as abi from "../wasm/abi.js";
-import { CapacityError, FreedError, InvariantError } from "../errors.js";
+import { FreedError } from "../errors.js";
+import { type DecodeSteps, decodeWhole, pushThrough } from "./core-decode.js";
 import { CompressionError } from "./errors.js";
 
 /** Each core error code (assembly/abi.ts, zstd block) as a stable reason and a message. */
@@ -78,6 +79,7 @@ export class ZstdDecoder {
   private state: number;
   private failed: ZstdFormatError | null = null;
   private bytesIn = 0;
+  private readonly steps: DecodeSteps;
 
   constructor(core: Core = getDefaultCore(), options: ZstdDecoderOptions = {}) {
     const log = options.maxWindowLog ?? ZSTD_DEFAULT_MAX_WINDOW_LOG;
@@ -89,6 +91,18 @@ export class ZstdDecoder {
     this.what = options.what ?? "zstd stream";
     this.state = this.z.zstdNew(log) >>> 0;
     if (this.state === 0) throw new RangeError(`the core refused a decoder with maxWindowLog ${log}`);
+    const z = this.z;
+    this.steps = {
+      input: () => z.zstdInput(this.state) >>> 0,
+      room: () => z.zstdInputRoom(this.state) >>> 0,
+      decode: (n) => z.zstdDecode(this.state, n),
+      output: () => z.zstdOutput(this.state) >>> 0,
+      needInput: abi.ZSTD_NEED_INPUT,
+      signal: (code) => {
+        if (code !== abi.ZSTD_FRAME_DONE) throw this.fail(code);
+      },
+      what: this.what,
+    };
   }
 
   /** Input bytes pushed so far. */
@@ -111,33 +125,10 @@ export class ZstdDecoder {
    * ZstdFormatError on corrupt input (and on every later call).
    */
   *push(chunk: Uint8Array): Generator<Uint8Array, void, undefined> {
-    const z = this.live("pushed to");
+    this.live("pushed to");
     if (this.failed) throw this.failed;
-    let at = 0;
     this.bytesIn += chunk.length;
-    for (;;) {
-      let n = 0;
-      if (at < chunk.length) {
-        const dst = z.zstdInput(this.state) >>> 0;
-        n = Math.min(z.zstdInputRoom(this.state) >>> 0, chunk.length - at);
-        this.core.u8.set(chunk.subarray(at, at + n), dst);
-        at += n;
-      }
-      // Drain: every call does one block at most; stop when the core needs more input.
-      let r = z.zstdDecode(this.state, n);
-      while (r !== abi.ZSTD_NEED_INPUT) {
-        if (r > 0) {
-          const out = z.zstdOutput(this.state) >>> 0;
-          yield this.core.u8.slice(out, out + r);
-        } else if (r !== abi.ZSTD_FRAME_DONE) {
-          throw this.fail(r);
-        }
-        r = z.zstdDecode(this.state, 0);
-      }
-      if (at >= chunk.length) return;
-      // The core always has room for a whole block once it asks for input.
-      if (n === 0) throw new InvariantError(`${this.what}: zstd decoder has no input room`);
-    }
+    yield* pushThrough(this.core, chunk, this.steps);
   }
 
   /** The input ended: throws unless it ended on a frame boundary after at least one frame. */
@@ -175,24 +166,5 @@ export class ZstdDecoder {
 /** Decode a whole zstd buffer (tests, small blobs); `maxBytes` bounds the output. */
 export function zstdDecompress(input: Uint8Array, options: ZstdDecoderOptions & { core?: Core; maxBytes?: number } = {}): Uint8Array {
   const dec = new ZstdDecoder(options.core ?? getDefaultCore(), options);
-  const max = options.maxBytes ?? Infinity;
-  const pieces: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (const piece of dec.push(input)) {
-      total += piece.length;
-      if (total > max) throw new CapacityError(`${options.what ?? "zstd stream"}: decompressed size exceeds the ${max}-byte limit`);
-      pieces.push(piece);
-    }
-    dec.end();
-  } finally {
-    dec.free();
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return decodeWhole(dec, input, options.maxBytes ?? Infinity, options.what ?? "zstd stream");
 }

@@ -7,10 +7,13 @@
 // - Writes go to a temporary file beside the target (blobs/<alg>/.tmp-…) and are renamed into
 //   place: a reader sees a whole blob or none, an interrupted write leaves only a temp file no
 //   reader opens, and two processes storing the same blob both rename identical bytes.
-// - Every open hashes the whole entry before a byte is handed out; a wrong size or digest
+// - Every whole open hashes the whole entry before a byte is handed out; a wrong size or digest
 //   (a flipped byte, a truncated file) removes the entry and answers "not stored", so the blob
 //   is fetched again from its source. A verified entry is remembered for this process by its
-//   size and mtime, so ranged reads of one blob (a file's bytes after a mount) hash it once.
+//   size and mtime. A ranged open checks the size only and hands out the stored bytes as they
+//   are: a range cannot be checked against the blob's digest, and hashing 500 MB to serve 2 MB
+//   would defeat it, so ranged readers verify what they get themselves (checkpoint reads check
+//   every compressed segment against the verified pass's digests: src/fs/indexed-read.ts).
 // - The budget (LAYERLENS_CACHE_MAX_BYTES, default 10 GiB) is kept after each commit by
 //   removing the least recently used blobs; use is recorded by setting the file's mtime on
 //   every hit, so the order survives across processes without a sidecar to keep consistent.
@@ -27,6 +30,7 @@ import { OCI_INDEX } from "../oci/media-types.js";
 import type { ByteRange, Descriptor } from "../sources/source.js";
 import { type BlobStore, type BlobWriter, type StoredBlob, countL2 } from "../sources/cached-source.js";
 import { cacheRoot } from "./sample.js";
+import { DirectoryFactsStore } from "./facts-store.js";
 
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 ** 3;
 const REF_NAME = "org.opencontainers.image.ref.name";
@@ -36,6 +40,8 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 export interface BlobStoreOptions {
   /** The byte budget; default LAYERLENS_CACHE_MAX_BYTES or 10 GiB. */
   maxBytes?: number;
+  /** The layer facts' MAC key file (facts-store.ts; default in the user's config directory). */
+  factsKeyFile?: string;
 }
 
 /** The budget from the environment, or the default. */
@@ -50,6 +56,8 @@ export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
 
 export class DirectoryBlobStore implements BlobStore {
   readonly maxBytes: number;
+  /** Layer facts beside the blobs; a layer's record goes when its blob is evicted. */
+  readonly facts: DirectoryFactsStore;
   /** Entries hashed and found good in this process: path -> "size:mtimeMs". */
   private readonly verified = new Map<string, string>();
   private ready: Promise<void> | undefined;
@@ -62,6 +70,7 @@ export class DirectoryBlobStore implements BlobStore {
     if (!Number.isSafeInteger(max) || max < 0)
       throw new RangeError(`DirectoryBlobStore: maxBytes must be a whole number >= 0, got ${String(max)}`);
     this.maxBytes = max;
+    this.facts = new DirectoryFactsStore(root, { keyFile: options.factsKeyFile });
   }
 
   /** The path a blob is stored at. */
@@ -82,7 +91,8 @@ export class DirectoryBlobStore implements BlobStore {
       countL2({ misses: 1 });
       return undefined;
     }
-    if (!(await this.isGood(path, blob, info.size, info.mtimeMs))) {
+    const good = range ? info.size === blob.size : await this.isGood(path, blob, info.size, info.mtimeMs);
+    if (!good) {
       this.verified.delete(path);
       await rm(path, { force: true });
       countL2({ misses: 1, corrupt: 1 });
@@ -90,7 +100,9 @@ export class DirectoryBlobStore implements BlobStore {
     }
     const now = new Date();
     await utimes(path, now, now).catch(() => {});
-    this.verified.set(path, `${info.size}:${(await stat(path).catch(() => info)).mtimeMs}`);
+    // Touching the file changed its mtime: a whole check just made is remembered under the new one.
+    if (!range || this.verified.get(path) === `${info.size}:${info.mtimeMs}`)
+      this.verified.set(path, `${info.size}:${(await stat(path).catch(() => info)).mtimeMs}`);
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? blob.size, blob.size);
     countL2({ hits: 1, bytesServed: Math.max(0, end - start) });
@@ -173,6 +185,7 @@ export class DirectoryBlobStore implements BlobStore {
       if (total <= this.maxBytes) break;
       if (e.path === keep) continue;
       await rm(e.path, { force: true });
+      await this.facts.remove(e.digest).catch(() => {});
       this.verified.delete(e.path);
       total -= e.size;
       gone.push(e.digest);

@@ -6,6 +6,7 @@
 // uncompressed size counted; with `quick` only the (already verified) documents are used.
 
 import { chunksOf, readLayerStream } from "../fs/decompress.js";
+import { type LayerFactsStore, loadFacts, saveFacts } from "../fs/layer-facts.js";
 import type { Layer } from "../oci/layer.js";
 import { formatPlatform } from "../oci/platform.js";
 import type { Descriptor } from "../oci/types.js";
@@ -109,6 +110,11 @@ export interface InspectOptions {
   repoTags?: string[];
   /** Called once the report is built (or failed) with what building it cost (report/stats.ts). */
   onStats?: (stats: Stats) => void;
+  /**
+   * Verified per-layer results by digest (fs/layer-facts.ts): a layer recorded there is reported
+   * from its record, unread (it was verified when recorded); one read is recorded there.
+   */
+  facts?: LayerFactsStore;
 }
 
 /** The RepoTags of a docker-archive's chosen image; undefined for sources without such names. */
@@ -141,16 +147,33 @@ async function reportOn(image: ResolvedImage, options: InspectOptions): Promise<
       }
     } else if (!options.quick) {
       const what = `layer ${i} ${d.digest}`;
-      // Compression is judged by the bytes, not the media type: skopeo 1.9 labels the
-      // uncompressed layers of a docker-archive ...tar.gzip, and the digests still bind the bytes.
-      const result = await readLayerStream(await layer.open(), () => {}, {
-        digest: d.digest,
-        size: d.size,
-        diffId: diffId ?? undefined,
-        what,
-      }).catch((err) => rootCause(err, layer, what));
-      uncompressedSize = result.uncompressedBytes;
-      compression = result.compression;
+      const known = options.facts && (await loadFacts(options.facts, d.digest));
+      if (known && known.compressedBytes === d.size && (diffId === null || known.diffId === diffId)) {
+        uncompressedSize = known.uncompressedBytes;
+        compression = known.compression;
+      } else {
+        // Compression is judged by the bytes, not the media type: skopeo 1.9 labels the
+        // uncompressed layers of a docker-archive ...tar.gzip, and the digests still bind the bytes.
+        const result = await readLayerStream(await layer.open(), () => {}, {
+          digest: d.digest,
+          size: d.size,
+          diffId: diffId ?? undefined,
+          what,
+        }).catch((err) => rootCause(err, layer, what));
+        uncompressedSize = result.uncompressedBytes;
+        compression = result.compression;
+        // Without the tar's entries: a mount that finds this record reads the layer and records them.
+        if (options.facts && !known && result.diffId !== undefined) {
+          const { compressedBytes, uncompressedBytes, diffId: computed } = result;
+          await saveFacts(options.facts, {
+            digest: d.digest,
+            diffId: computed,
+            compression: result.compression,
+            compressedBytes,
+            uncompressedBytes,
+          });
+        }
+      }
     }
     layers.push({
       index: i,

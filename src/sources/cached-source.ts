@@ -8,10 +8,11 @@
 // - A blob is written to the store only from a whole read whose size and digest matched: the
 //   bytes are teed as they stream and the write is committed after the last byte was checked,
 //   aborted on any error, short read or cancel. A ranged read is never stored.
-// - A store hands out only bytes it verified again on open (a corrupt or truncated entry is the
-//   store's to detect and drop); a store that has no good copy answers undefined and the blob
-//   comes from the source, so corruption costs a refetch, never a wrong answer. Readers above
-//   (image.ts) verify every blob once more as they always do.
+// - A store hands out only whole blobs it verified again on open (a corrupt or truncated entry
+//   is the store's to detect and drop); a store that has no good copy answers undefined and the
+//   blob comes from the source, so corruption costs a refetch, never a wrong answer. Readers
+//   above (image.ts) verify every blob once more as they always do. A range is handed out
+//   unverified, as a registry's would be: its reader checks it (src/fs/indexed-read.ts).
 // - Failing to write the store never fails a read: the cache is an optimisation.
 // Tags are not blobs: root() of a tag always asks the wrapped source (which has its own TTL).
 
@@ -19,6 +20,7 @@ import { describedCheck } from "../oci/blob.js";
 import { checkDigestString } from "../oci/digest.js";
 import { OCI_INDEX, OCI_MANIFEST } from "../oci/media-types.js";
 import type { ByteRange, Descriptor, ImageSource } from "./source.js";
+import type { LayerFactsStore } from "../fs/layer-facts.js";
 
 /** A blob as a store is asked for it: digest and size are both known. */
 export interface StoredBlob {
@@ -36,7 +38,7 @@ export interface BlobWriter {
 }
 
 export interface BlobStore {
-  /** A stream of the stored blob (or its `range`), verified by the store; undefined when it has no good copy. */
+  /** A stream of the stored blob, verified by the store (a `range`: as stored, for the reader to verify); undefined when it has no good copy. */
   open(blob: StoredBlob, range?: ByteRange): Promise<ReadableStream<Uint8Array> | undefined>;
   /** Begin storing `blob`; undefined when it is stored already or will not be (over the budget). */
   begin(blob: StoredBlob): Promise<BlobWriter | undefined>;
@@ -44,6 +46,8 @@ export interface BlobStore {
   sizeOf?(digest: string): Promise<number | undefined>;
   /** Name a stored manifest or index (an OCI layout's index.json entry), so other tools can find it. */
   name?(desc: Descriptor, refName: string): Promise<void>;
+  /** Verified per-layer results kept beside the blobs (src/fs/layer-facts.ts), when the store keeps them. */
+  readonly facts?: LayerFactsStore;
 }
 
 /** What every store in this process did, counted since the process started (report/stats.ts takes differences). */
@@ -154,6 +158,11 @@ export class CachedSource implements ImageSource {
       .name({ mediaType: this.rootDesc.mediaType, digest: desc.digest, size: desc.size }, this.options.refName)
       .catch(() => {});
   }
+}
+
+/** The layer facts store behind `source`'s blob cache, when it has one (layers read through the cache only). */
+export function factsStoreOf(source: ImageSource): LayerFactsStore | undefined {
+  return source instanceof CachedSource ? source.store.facts : undefined;
 }
 
 /** Blobs the store can hold: a verifiable digest and a known size, not embedded data. */
