@@ -156,7 +156,7 @@ describe.skipIf(!!whyNot)("web file pictures and referrers", () => {
     expect(
       await page.locator("#files [data-testid=viewer] img").evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight]),
     ).toEqual([30, 20]);
-    expect(await page.locator("svg").count()).toBe(0);
+    expect(await page.locator("#files svg").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { svgRan?: boolean }).svgRan)).toBeUndefined();
 
     // A text file is still text.
