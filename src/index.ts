@@ -113,7 +113,7 @@ export type { BlobStore, BlobWriter, StoredBlob, L2Counters, CachedSourceOptions
 export { LayerFS, MergedImage } from "./fs/merge.js";
 export type { LayerFSOptions, LayerRecord, MountOptions, Stat } from "./fs/merge.js";
 export type { Change, Changeset, BadEntryPolicy } from "./fs/apply.js";
-export type { StagedEntry } from "./fs/stage.js";
+export type { StagedEntry, StagedLayer } from "./fs/stage.js";
 export { TarReader } from "./fs/tar.js";
 export type { TarHeader, TarHandler, TarEntryType, TarReaderOptions } from "./fs/tar.js";
 export { readLayerStream, DEFAULT_MAX_LAYER_BYTES } from "./fs/decompress.js";

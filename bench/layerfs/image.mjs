@@ -20,7 +20,7 @@ function pick(paths) {
 }
 
 /** Stream `tar -C / -cf - ...paths` (or given bytes) through gzip into blobs/, hashing both sides. */
-async function addLayer(dir, source) {
+export async function addLayer(dir, source) {
   const diff = createHash("sha256");
   const blob = createHash("sha256");
   const tmp = path.join(dir, "blobs", "sha256", `tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -59,7 +59,7 @@ async function addLayer(dir, source) {
   return { digest, size, diffId: "sha256:" + diff.digest("hex") };
 }
 
-function writeBlob(dir, json) {
+export function writeBlob(dir, json) {
   const bytes = Buffer.from(JSON.stringify(json));
   const digest = "sha256:" + createHash("sha256").update(bytes).digest("hex");
   writeFileSync(path.join(dir, "blobs", "sha256", digest.slice(7)), bytes);

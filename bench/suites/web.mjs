@@ -1,7 +1,8 @@
 // Web suite: the inspector in headless Chromium against `layerlens layers`, on one archive in
 // the same run. The image is the layerfs suite's (bench/layerfs/image.mjs: 4 gzip layers built
-// from this machine's /usr, ~740 MiB of blobs, ~1.6 GiB of tar), packed once as an oci-archive
-// next to it in the OS temp dir, so both read the same single file.
+// from this machine's /usr) with one more layer of /usr/lib/x86_64-linux-gnu and /usr/bin on
+// top (bench/web/image.mjs), so the archive passes 1 GB; it is packed once as an oci-archive
+// next to the layout in the OS temp dir, so both read the same single file, and kept there.
 //
 // Rows, in interleaved rounds (bench/lib/rounds.mjs), each pass a fresh process:
 //   page   a fresh Chromium and profile; the built site (vite build of web/) is served on
@@ -21,7 +22,7 @@ import path from "node:path";
 import { build } from "vite";
 import { table, ratio } from "../lib/format.mjs";
 import { interleavedRounds, roundsTable, summarisePasses } from "../lib/rounds.mjs";
-import { benchImage } from "../layerfs/image.mjs";
+import { webImage } from "../web/image.mjs";
 import { CHROMIUM, pagePass } from "../web/page-pass.mjs";
 import { serveSite } from "../web/serve.mjs";
 
@@ -65,7 +66,7 @@ export async function run(ctx) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: the web suite needs Debian's chromium`);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   if (!ctx.quick && rounds < 3) throw new Error(`BENCH_ROUNDS=${rounds}: the method needs at least 3 rounds`);
-  const img = await benchImage({ quick: ctx.quick, log: ctx.log });
+  const img = await webImage({ quick: ctx.quick, log: ctx.log });
   ctx.log("web: packing the layout as an oci-archive (once)");
   const archive = archiveOf(img);
   const archiveBytes = statSync(archive).size;

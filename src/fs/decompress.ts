@@ -29,7 +29,7 @@ import { ZstdDecoder } from "./zstd.js";
 import { DEFAULT_CHECKPOINT_SPAN, GzipInflater } from "./inflate.js";
 import type { IndexRecorder } from "./layer-index.js";
 import { type Core, getDefaultCore } from "../wasm/core.js";
-import { BlobCheck, DigestCheck } from "../oci/blob.js";
+import { BlobCheck, DigestCheck, type HasherOverrides } from "../oci/blob.js";
 import { parseDigestString } from "../oci/digest.js";
 import { type Compression, compressionOfMediaType, sniffCompression } from "../oci/media-types.js";
 import { startPipeline, timed, timedSteps } from "../report/work-clock.js";
@@ -57,6 +57,8 @@ export interface LayerReadOptions {
    * once the read resolved (verified); other compressions ignore it.
    */
   index?: IndexRecorder;
+  /** Hashers to check both digests with instead of the registered ones (src/oci/blob.ts). */
+  hashers?: HasherOverrides;
 }
 
 export interface LayerReadResult {
@@ -114,7 +116,7 @@ export async function readLayerStream(
   // Both expected digests are judged before a byte is read: one that cannot be verified is
   // refused here, never skipped.
   const diffAlgorithm = options.diffId === undefined ? undefined : parseDigestString(options.diffId).algorithm;
-  const blob = new BlobCheck(what, { digest: options.digest, size: options.size }, { algorithm: diffAlgorithm });
+  const blob = new BlobCheck(what, { digest: options.digest, size: options.size }, { algorithm: diffAlgorithm, hashers: options.hashers });
   let uncompressedBytes = 0;
   const pipe = startPipeline(); // null unless stats are being taken (report/work-clock.ts)
   const chunks = pipe ? pipe.sourceChunks(chunksOf(source)) : chunksOf(source);
@@ -127,7 +129,9 @@ export async function readLayerStream(
   // An uncompressed layer's tar bytes are its blob bytes: when both digests use one algorithm,
   // its diff_id is its blob digest, so the bytes are hashed once instead of twice.
   const sameBytes = compression === "none" && (diffAlgorithm ?? blob.algorithm) === blob.algorithm;
-  const tar = sameBytes ? undefined : new DigestCheck(`${what}: diff_id`, options.diffId, { algorithm: diffAlgorithm });
+  const tar = sameBytes
+    ? undefined
+    : new DigestCheck(`${what}: diff_id`, options.diffId, { algorithm: diffAlgorithm, hashers: options.hashers });
   let stopped = false;
   try {
     const decoded =

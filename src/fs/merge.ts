@@ -20,6 +20,7 @@
 // Semantics: apply.ts (OCI image-spec layer.md, as umoci unpacks it).
 
 import { FreedError, NotFoundError } from "../errors.js";
+import type { HasherOverrides } from "../oci/blob.js";
 import type { LayerLike } from "../oci/layer.js";
 import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
 import { fileStream, type SpanSource } from "./content.js";
@@ -79,6 +80,12 @@ export interface LayerFSOptions extends Partial<LayerLimits> {
   recordIndex?: boolean;
   /** Verified per-layer results kept by digest (layer-facts.ts): a layer recorded there is mounted without reading it. */
   facts?: LayerFactsStore;
+  /**
+   * Stages a layer somewhere else (another worker running stageLayer on the same layer with
+   * the same options): what it resolves to is applied as if read here, so it must have been
+   * verified as stageLayer verifies. Returning undefined reads the layer here.
+   */
+  stager?: (layer: LayerLike, what: string) => Promise<StagedLayer> | undefined;
 }
 
 /** How mountBatch takes a whole image. */
@@ -156,9 +163,10 @@ export interface Stat {
 
 export class LayerFS {
   readonly layers: LayerRecord[] = [];
-  readonly options: Required<Omit<LayerFSOptions, "pool" | "facts">>;
+  readonly options: Required<Omit<LayerFSOptions, "pool" | "facts" | "stager">>;
   readonly pool?: LayerPool;
   readonly facts?: LayerFactsStore;
+  private readonly stager?: LayerFSOptions["stager"];
   private readonly images = new Map<string, MergedImage>();
   private paths: PathTable | null = new PathTable();
 
@@ -182,6 +190,7 @@ export class LayerFS {
     };
     this.pool = options.pool;
     this.facts = options.facts;
+    this.stager = options.stager;
     if (this.pool) reclaimer.watch(this, { pool: this.pool, layers: this.layers });
   }
 
@@ -266,8 +275,10 @@ export class LayerFS {
     return this.image().readFile(path);
   }
 
-  /** @internal */
-  stage(layer: LayerLike, what: string): Promise<StagedLayer> {
+  /** @internal Read, verify and parse one layer (by the stager when there is one); `hashers` as in readLayerStream. */
+  stage(layer: LayerLike, what: string, hashers?: HasherOverrides): Promise<StagedLayer> {
+    const elsewhere = this.stager?.(layer, what);
+    if (elsewhere) return elsewhere;
     const limits = this.options;
     const recordSpans = this.options.spanDigests === "mount" || (layer.digest === undefined && layer.diffId === undefined);
     const o: StageOptions = {
@@ -277,6 +288,7 @@ export class LayerFS {
       facts: this.facts,
       maxBytes: this.options.maxLayerBytes,
       what,
+      hashers,
       // Refused as the tar is read, so an over-long name or a flood of entries costs nothing.
       onEntry: (h, count) => {
         checkEntryCount(limits, what, count);

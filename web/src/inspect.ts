@@ -17,10 +17,12 @@ import {
   parsePlatform,
   readDocument,
   resolveImage,
+  withStats,
   repoTagsOf,
   type ImageSource,
   type InspectReport,
   type Layer,
+  type LayerFSOptions,
   type LayerRecord,
   type MergedImage,
   type ResolvedImage,
@@ -164,6 +166,48 @@ export async function mountLayers(r: Resolution, name: string, progress: Progres
   }
   if (!failure) progress(total, total);
   return { ...r, image, records, failure, layerStats, waste: analyzeWaste(image, 10) };
+}
+
+/**
+ * Every layer of `r` applied in layer order as `stager` hands out its staged (read, verified,
+ * parsed) layers, `onLayer` told as each one is in: the stage workers read several at once,
+ * and the view shows each layer as soon as the ones below it are in too. A failing layer is
+ * reported, not thrown; the view is then rebuilt from the layers below it (from the same
+ * staged layers, so nothing is read again), as a layer refused half-way may have changed it.
+ */
+export async function mountInOrder(
+  r: Resolution,
+  name: string,
+  stager: NonNullable<LayerFSOptions["stager"]>,
+  onLayer: (rec: LayerRecord) => void,
+): Promise<Omit<Inspection, "layerStats"> & { mainStats?: Stats }> {
+  let fs = new LayerFS({ stager });
+  let image = fs.image(name);
+  let records: LayerRecord[] = [];
+  let failure: LayerFailure | undefined;
+  let mainStats: Stats | undefined;
+  await withStats(
+    (s) => (mainStats = s),
+    async () => {
+      for (const layer of r.resolved.layers) {
+        try {
+          const rec = await image.mount(layer);
+          records.push(rec);
+          onLayer(rec);
+        } catch (e) {
+          failure = { index: records.length, error: e };
+          break;
+        }
+      }
+    },
+  );
+  if (failure) {
+    fs.free();
+    fs = new LayerFS({ stager });
+    image = fs.image(name);
+    records = await image.mountBatch(r.resolved.layers.slice(0, failure.index));
+  }
+  return { ...r, image, records, failure, mainStats, waste: analyzeWaste(image, 10) };
 }
 
 /** Both steps at once: what a caller that does not show the documents early wants. */

@@ -14,11 +14,12 @@ import { buildSampleImage, init, LayerlensError } from "../../src/browser.js";
 import { el } from "./dom.js";
 import { keepIfCurrent, Latest, type Ticket } from "./latest.js";
 import { pickedDrop, pickedFolder, type Picked } from "./open.js";
-import { errorOf } from "./protocol.js";
+import { errorOf, type RawDocument, type RecordInfo } from "./protocol.js";
 import { InspectorWorker } from "./worker-client.js";
 import { refFromHash } from "./open-registry.js";
 import { renderDive } from "./view-dive.js";
-import { renderDocuments } from "./view-documents.js";
+import { renderDocuments, showDocument } from "./view-documents.js";
+import { renderReferrers, renderReferrersFailed } from "./view-referrers.js";
 import { renderFiles } from "./view-files.js";
 import { renderLayers } from "./view-layers.js";
 import { renderMetrics, type NamedStats } from "./view-metrics.js";
@@ -105,7 +106,19 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   );
   ui.pickers.hidden = ui.tagPicker.hidden && ui.platformPicker.hidden;
   renderSummary($("summary"), r.report);
-  renderDocuments($("documents"), r.raw, (digest) => w.call("document", { digest }), showLayer, showError);
+  const openDigest = (digest: string) => w.call("document", { digest });
+  renderDocuments($("documents"), r.raw, openDigest, showLayer, showError);
+  renderReferrers($("referrers"), undefined, () => {});
+  // Asked beside the layers (the worker answers it between two layer steps): a registry's
+  // referrers API may be slow, and nothing else waits for it.
+  const referrers = keepIfCurrent(ticket, w.call("referrers", {})).then(
+    (list) => {
+      if (list) renderReferrers($("referrers"), list, (d) => void followReferrer(openDigest, d));
+    },
+    (e: unknown) => {
+      if (ticket.current) renderReferrersFailed($("referrers"), e);
+    },
+  );
   renderLayers($("layers"), r);
   for (const id of ["dive", "waste", "files"]) $(id).replaceChildren();
   renderMetrics($("metrics"), measured(r));
@@ -116,6 +129,19 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   w.onProgress = (done, total) => {
     if (ticket.current) setProgress(done, total);
   };
+  // Each layer's row fills in as the layer is in the view (bottom first).
+  const arrived: RecordInfo[] = [];
+  const staged = new Set<number>();
+  w.onStaged = (index) => {
+    if (!ticket.current) return;
+    staged.add(index);
+    renderLayers($("layers"), r, arrived, undefined, false, staged);
+  };
+  w.onLayer = (record) => {
+    if (!ticket.current) return;
+    arrived.push(record);
+    renderLayers($("layers"), r, arrived, undefined, false, staged);
+  };
   const mine = ++mounting;
   ui.cancel.hidden = false;
   const x = await keepIfCurrent(ticket, w.call("mount", {})).finally(() => {
@@ -125,8 +151,9 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   const top = await keepIfCurrent(ticket, w.call("list", { dir: "" }));
   if (!top) return;
   const failure = x.failure && { index: x.failure.index, error: errorOf(x.failure.error) };
-  renderLayers($("layers"), r, x.records, failure);
-  const dive = renderDive($("dive"), { records: x.records, report: r.report }, (index) => w.call("tree", { index }), showError);
+  const records = x.records ?? arrived;
+  renderLayers($("layers"), r, records, failure);
+  const dive = renderDive($("dive"), { records, report: r.report }, (index) => w.call("tree", { index }), showError);
   closeDive = dive.close;
   renderWaste($("waste"), x);
   renderFiles(
@@ -141,9 +168,20 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   );
   renderMetrics($("metrics"), measured({ ...r, ...x }));
   await dive.shown;
+  await referrers;
   if (!ticket.current) return;
   if (failure) showError(failure.error);
   else document.body.dataset.state = "ready";
+}
+
+/** Show a referrer's manifest in the documents view. */
+async function followReferrer(open: (digest: string) => Promise<RawDocument | { layer: number }>, digest: string): Promise<void> {
+  try {
+    const doc = await open(digest);
+    if (!("layer" in doc)) showDocument(doc);
+  } catch (e) {
+    showError(e);
+  }
 }
 
 /** Bring layer `index`'s row of the layers table into sight, its changes open. */
@@ -177,7 +215,7 @@ function act(work: (ticket: Ticket) => Promise<void>): void {
 async function workerFor(ticket: Ticket, was: NonNullable<typeof current>): Promise<InspectorWorker | undefined> {
   if (worker && !worker.terminated) return worker;
   const w = (worker = new InspectorWorker());
-  const opened = await keepIfCurrent(ticket, w.call("open", { picked: w.refOf(was.picked) }));
+  const opened = await keepIfCurrent(ticket, w.open(was.picked));
   if (!opened) return undefined;
   if (was.selector !== undefined && was.selector !== opened.first) {
     if ((await keepIfCurrent(ticket, w.call("choose", { selector: was.selector }))) === undefined) return undefined;
@@ -196,7 +234,7 @@ async function openInput(ticket: Ticket, picked: Picked): Promise<void> {
   // One worker per picked input: the previous one (and whatever it was still reading) goes.
   worker?.terminate();
   const w = (worker = new InspectorWorker());
-  const opened = await keepIfCurrent(ticket, w.call("open", { picked: w.refOf(picked) }));
+  const opened = await keepIfCurrent(ticket, w.open(picked));
   if (!opened) return;
   if (opened.first !== undefined) {
     fillSelect(

@@ -4,13 +4,14 @@
 // class instances the other side would need methods of.
 //
 // page → worker   Request {id, op, ...}: answered by one Reply with the same id.
-// worker → page   Reply, Progress (bytes of layer blobs read so far) and BlobRead (the worker
-//                 asks for bytes of one of the picked files; the page answers with BlobBytes).
+// worker → page   Reply, Progress (bytes of layer blobs read so far), LayerStaged (a layer was
+//                 read and verified), LayerDone (one more layer is in the view) and BlobRead (the worker asks for bytes of one of the picked
+//                 files; the page answers with BlobBytes).
 // Reads of the user's files are done by the page on its File objects, and only the bytes
 // cross (transferred, not copied): the files never leave the page, and whatever the page's
 // Blob reads do (or are made to do) is what the worker sees.
 
-import type { InspectReport, LayerRecord, Stat, WasteReport } from "../../src/browser.js";
+import type { InspectReport, LayerRecord, ReferrerReport, Stat, WasteReport } from "../../src/browser.js";
 import type { Stats } from "../../src/report/stats.js";
 import type { Row } from "./dive-rows.js";
 
@@ -68,7 +69,8 @@ export interface RawDocument {
 }
 
 export interface Mounted {
-  records: RecordInfo[];
+  /** Left out when each was posted as it came in (LayerDone). */
+  records?: RecordInfo[];
   failure?: { index: number; error: ErrorInfo };
   waste: WasteReport;
   layerStats?: Stats;
@@ -84,7 +86,11 @@ export type Request =
   | { id: number; op: "open"; picked: PickedRef }
   | { id: number; op: "choose"; selector: string }
   | { id: number; op: "resolve"; platform?: string }
+  /** The ends of the channels to the stage workers the page started for this input. */
+  | { id: number; op: "pool"; ports: MessagePort[] }
   | { id: number; op: "mount" }
+  /** The image's referrers (signatures, attestations, SBOMs), after "resolve". */
+  | { id: number; op: "referrers" }
   | { id: number; op: "tree"; index: number }
   | { id: number; op: "list"; dir: string }
   | { id: number; op: "head"; path: string; limit: number }
@@ -95,8 +101,10 @@ export type Request =
 export interface Answers {
   open: { choices: Choice[]; first?: string };
   choose: null;
+  pool: null;
   resolve: Documents;
   mount: Mounted;
+  referrers: ReferrerReport[];
   tree: { rows: Row[]; wasted: string[] };
   list: Entry[];
   head: Uint8Array;
@@ -121,7 +129,19 @@ export interface BlobRead {
   length: number;
 }
 
-export type FromWorker = Reply | Progress | BlobRead;
+/** One more layer is in the view (layers go in bottom first). */
+export interface LayerDone {
+  kind: "layer";
+  record: RecordInfo;
+}
+
+/** A layer was read and verified (staged); it goes into the view once the ones below it are in. */
+export interface LayerStaged {
+  kind: "staged";
+  index: number;
+}
+
+export type FromWorker = Reply | Progress | BlobRead | LayerDone | LayerStaged;
 
 export type BlobBytes = { kind: "bytes"; id: number; bytes: ArrayBuffer } | { kind: "bytes"; id: number; error: ErrorInfo };
 

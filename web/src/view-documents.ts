@@ -30,6 +30,15 @@ function linked(json: string, follow: (digest: string) => void): HTMLElement {
   return pre;
 }
 
+/** Shows one more document in the documents view on screen (set by renderDocuments). */
+let showInView: ((doc: RawDocument) => void) | undefined;
+
+/** Open `doc` in the documents view (a referrer's manifest, found outside the image's documents). */
+export function showDocument(doc: RawDocument): void {
+  showInView?.(doc);
+  document.getElementById("documents")?.scrollIntoView({ block: "start" });
+}
+
 export function renderDocuments(
   section: HTMLElement,
   raw: RawDocument[],
@@ -84,6 +93,7 @@ export function renderDocuments(
     tabs.append(b);
   }
   fill(section, "Documents", tabs, body);
+  showInView = show;
   const manifest = raw.find((d) => d.kind === "manifest");
   if (manifest) show(manifest);
 }

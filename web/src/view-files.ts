@@ -1,8 +1,9 @@
 // The merged filesystem as an expandable tree: directories list their children on first
 // expansion (asked of the worker, which holds the merged view: readdir + lstat, nothing
 // precomputed), a click on a file reads its
-// visible version through readFile and shows it as text, or as a hex dump of its first bytes
-// when it is binary; any file can be downloaded. A symlink can be followed to its target (the
+// visible version through readFile and shows it as text, as a picture when it is a png, jpeg,
+// gif, webp or svg (image-preview.ts), or as a hex dump of its first bytes when it is
+// binary; any file can be downloaded. A symlink can be followed to its target (the
 // tree opens down to it); one whose target does not resolve is marked dangling.
 //
 // Download: the file's stream goes into a Blob through Response.blob(), which Chromium keeps in
@@ -11,6 +12,7 @@
 
 import type { Stat } from "../../src/browser.js";
 import { el, fill, formatBytes } from "./dom.js";
+import { imageElement, imageTypeOf, MAX_PREVIEW_BYTES } from "./image-preview.js";
 import type { Entry } from "./protocol.js";
 
 /** What the files view asks of the merged view (the worker answers). */
@@ -90,6 +92,13 @@ export function renderFiles(section: HTMLElement, files: FilesSource, top: Entry
     viewer.replaceChildren(title, meta, el("p", { class: "muted" }, "reading…"));
     try {
       const bytes = await files.head(s.path, PREVIEW_BYTES);
+      const picture = s.size <= MAX_PREVIEW_BYTES ? imageTypeOf(s.path, bytes) : undefined;
+      if (picture) {
+        const whole = await files.file(s.path);
+        const caption = el("p", { class: "muted", "data-testid": "image-caption" }, `${picture}, ${formatBytes(s.size)}`);
+        viewer.replaceChildren(title, meta, caption, imageElement(whole, picture, "/" + s.path));
+        return;
+      }
       const text = asText(bytes);
       const body =
         text === undefined

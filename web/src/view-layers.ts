@@ -1,7 +1,8 @@
 // The layers, bottom first: descriptor (digest, media type, compressed size), what reading it
 // found (compression, uncompressed size, diff_id) and what it did to the view below it
 // (added / modified / deleted counts and bytes, from the LayerFS changeset). Drawn first from
-// the manifest alone (each row "reading…"), then again once the layers are in; a layer that
+// the manifest alone (each row "reading…", data-state "pending"), then again as each layer is
+// read and verified ("staged") and as it goes into the view ("read", bottom first); a layer that
 // failed shows its error code and message, and the ones above it are marked as not read.
 // A click on a read layer (or Enter on it) opens the list of the paths it changed, built on
 // first opening only, so an image of 100k paths costs nothing until asked.
@@ -80,8 +81,9 @@ export interface LayerFailure {
   error: unknown;
 }
 
-function missingCells(i: number, records: LayerRecord[] | undefined, failure: LayerFailure | undefined): HTMLElement {
+function missingCells(i: number, records: LayerRecord[] | undefined, failure: LayerFailure | undefined, staged: boolean): HTMLElement {
   const span = String(HEADINGS.length - 4);
+  if (staged) return el("td", { colspan: span, class: "muted" }, "read and verified; goes in once the layers below it are in…");
   if (failure && i === failure.index) {
     const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
     return el(
@@ -95,11 +97,23 @@ function missingCells(i: number, records: LayerRecord[] | undefined, failure: La
   return el("td", { colspan: span, class: "muted" }, records ? "not read (a layer below it failed)" : "reading…");
 }
 
-export function renderLayers(section: HTMLElement, r: { layers: LayerInfo[] }, records?: LayerRecord[], failure?: LayerFailure): void {
+/**
+ * Draw the layers table: `records` are the layers in the view so far (bottom first); with
+ * `complete` false more are still coming, so the rows above them are "reading…" (pending).
+ */
+export function renderLayers(
+  section: HTMLElement,
+  r: { layers: LayerInfo[] },
+  records?: LayerRecord[],
+  failure?: LayerFailure,
+  complete = true,
+  staged: ReadonlySet<number> = new Set(),
+): void {
   const body = el("tbody", {});
+  const final = complete ? records : undefined;
   for (const [i, d] of r.layers.entries()) {
     const rec = records?.[i];
-    const state = rec ? "read" : failure && i === failure.index ? "failed" : records ? "skipped" : "pending";
+    const state = rec ? "read" : failure && i === failure.index ? "failed" : final ? "skipped" : staged.has(i) ? "staged" : "pending";
     const row = el(
       "tr",
       { "data-testid": "layer", "data-index": String(i), "data-state": state, class: state },
@@ -118,26 +132,38 @@ export function renderLayers(section: HTMLElement, r: { layers: LayerInfo[] }, r
         changeCell(ch.deleted.length, ch.deletedBytes, "deleted"),
       );
     } else {
-      row.append(missingCells(i, records, failure));
+      row.append(missingCells(i, final, failure, !final && staged.has(i)));
     }
     body.append(row);
   }
   const total = r.layers.reduce((n, d) => n + d.size, 0);
   const done = records ?? [];
   const totalU = done.reduce((n, rec) => n + rec.uncompressedBytes, 0);
+  const readSoFar = `${formatBytes(total)} compressed; ${done.length} of ${r.layers.length} layers read and verified, reading the rest…`;
   // The same warning on many layers (a tool that mislabels every layer) is said once.
   const byText = new Map<string, number[]>();
   for (const rec of done) for (const w of rec.warnings) byText.set(w, [...(byText.get(w) ?? []), rec.index]);
   const warnings = [...byText].map(([w, layers]) => `${layers.length > 1 ? "layers" : "layer"} ${layers.join(", ")}: ${w}`);
   const summary = !records
     ? `${formatBytes(total)} compressed; reading the layers…`
-    : failure
-      ? `${formatBytes(total)} compressed; layer ${failure.index} failed, the view below is as of layer ${failure.index - 1}.`
-      : `${formatBytes(total)} compressed, ${formatBytes(totalU)} uncompressed; every blob digest and diff_id verified.`;
+    : !complete
+      ? readSoFar
+      : failure
+        ? `${formatBytes(total)} compressed; layer ${failure.index} failed, the view below is as of layer ${failure.index - 1}.`
+        : `${formatBytes(total)} compressed, ${formatBytes(totalU)} uncompressed; every blob digest and diff_id verified.`;
   fill(
     section,
     `Layers (${r.layers.length})`,
-    el("p", { class: failure ? "failed" : "muted", "data-testid": "layers-summary" }, summary),
+    el(
+      "p",
+      {
+        class: failure ? "failed" : "muted",
+        "data-testid": "layers-summary",
+        "data-read": String(done.length),
+        "data-complete": String(complete && !!records),
+      },
+      summary,
+    ),
     el("table", { class: "grid", "data-testid": "layers" }, el("thead", {}, el("tr", {}, ...HEADINGS.map((h) => el("th", {}, h)))), body),
     warnings.length ? el("ul", { class: "warnings" }, ...warnings.map((w) => el("li", {}, w))) : "",
   );

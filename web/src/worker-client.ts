@@ -1,10 +1,29 @@
 // The page's side of the inspector's worker (protocol.ts): starts it, sends requests and
 // resolves them with the replies, answers the worker's reads of the picked files from the
-// page's own Blobs, and passes progress on. terminate() is Cancel: the worker and all its
-// work stop at once, and every request still waiting rejects.
+// page's own Blobs, and passes progress on. It also starts the stage workers (stage-worker.ts),
+// one per core the browser reports, hands each the picked files and a channel to the worker,
+// which gives them the layers to read. terminate() is Cancel: every worker and all their work
+// stop at once, and every request still waiting rejects.
 
 import type { Picked } from "./open.js";
-import { errorInfo, errorOf, type Answers, type FromWorker, type PickedRef, type Request, type ToWorker } from "./protocol.js";
+import {
+  errorInfo,
+  errorOf,
+  type Answers,
+  type FromWorker,
+  type PickedRef,
+  type RecordInfo,
+  type Request,
+  type ToWorker,
+} from "./protocol.js";
+import type { StageSetup } from "./stage-protocol.js";
+
+/** Stage workers per input: one per core the browser reports, at most this many. */
+const MAX_STAGE_WORKERS = 4;
+
+export function stageWorkerCount(): number {
+  return Math.max(1, Math.min(MAX_STAGE_WORKERS, navigator.hardwareConcurrency || 1));
+}
 
 type Args<K extends Request["op"]> = Omit<Extract<Request, { op: K }>, "id" | "op">;
 
@@ -12,9 +31,12 @@ export class InspectorWorker {
   private readonly worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private readonly blobs: Blob[] = [];
+  private readonly stageWorkers: Worker[] = [];
   private next = 1;
   terminated = false;
   onProgress?: (done: number, total: number) => void;
+  onLayer?: (record: RecordInfo) => void;
+  onStaged?: (index: number) => void;
 
   constructor() {
     this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => this.receive(e.data));
@@ -29,12 +51,31 @@ export class InspectorWorker {
     return { kind: "folder", name: picked.name, files: picked.files.map((f) => ({ path: f.path, blob: add(f.file), size: f.file.size })) };
   }
 
-  call<K extends Request["op"]>(op: K, args: Args<K>): Promise<Answers[K]> {
+  /** Open `picked` in the worker, with stage workers of its own to read the layers. */
+  async open(picked: Picked): Promise<Answers["open"]> {
+    const ref = this.refOf(picked);
+    const opened = await this.call("open", { picked: ref });
+    const ports: MessagePort[] = [];
+    for (let i = 0; i < stageWorkerCount(); i++) {
+      const w = new Worker(new URL("./stage-worker.ts", import.meta.url), { type: "module", name: `stage ${i}` });
+      w.addEventListener("message", (e: MessageEvent<FromWorker>) => {
+        if (e.data.kind === "read") void this.read(w, e.data.id, e.data.blob, e.data.offset, e.data.length);
+      });
+      const channel = new MessageChannel();
+      w.postMessage({ picked: ref, port: channel.port1 } satisfies StageSetup, [channel.port1]);
+      this.stageWorkers.push(w);
+      ports.push(channel.port2);
+    }
+    await this.call("pool", { ports }, ports);
+    return opened;
+  }
+
+  call<K extends Request["op"]>(op: K, args: Args<K>, transfer: Transferable[] = []): Promise<Answers[K]> {
     if (this.terminated) return Promise.reject(new Error("the inspector's worker was stopped"));
     const id = this.next++;
     return new Promise<Answers[K]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, op, ...args });
+      this.worker.postMessage({ id, op, ...args }, transfer);
     });
   }
 
@@ -42,6 +83,7 @@ export class InspectorWorker {
     if (this.terminated) return;
     this.terminated = true;
     this.worker.terminate();
+    for (const w of this.stageWorkers) w.terminate();
     this.failAll(new DOMException("the inspector's work was cancelled", "AbortError"));
   }
 
@@ -52,22 +94,24 @@ export class InspectorWorker {
 
   private receive(msg: FromWorker): void {
     if (msg.kind === "progress") return this.onProgress?.(msg.done, msg.total);
-    if (msg.kind === "read") return void this.read(msg.id, msg.blob, msg.offset, msg.length);
+    if (msg.kind === "layer") return this.onLayer?.(msg.record);
+    if (msg.kind === "staged") return this.onStaged?.(msg.index);
+    if (msg.kind === "read") return void this.read(this.worker, msg.id, msg.blob, msg.offset, msg.length);
     const p = this.pending.get(msg.id);
     this.pending.delete(msg.id);
     if (msg.ok) p?.resolve(msg.value);
     else p?.reject(errorOf(msg.error));
   }
 
-  private async read(id: number, blob: number, offset: number, length: number): Promise<void> {
+  private async read(to: Worker, id: number, blob: number, offset: number, length: number): Promise<void> {
     let reply: ToWorker;
     try {
       const bytes = await this.blobs[blob].slice(offset, offset + length).arrayBuffer();
       reply = { kind: "bytes", id, bytes };
-      if (!this.terminated) this.worker.postMessage(reply, [bytes]);
+      if (!this.terminated) to.postMessage(reply, [bytes]);
     } catch (e) {
       reply = { kind: "bytes", id, error: errorInfo(e) };
-      if (!this.terminated) this.worker.postMessage(reply);
+      if (!this.terminated) to.postMessage(reply);
     }
   }
 }

@@ -15,23 +15,28 @@ import {
   isIndex,
   LayerFS,
   readDocument,
+  resolveReferrers,
+  toReferrerReport,
   type Descriptor,
   type ImageSource,
   type MergedImage,
 } from "../../src/browser.js";
 import { treeRows } from "./dive-rows.js";
 import { head } from "./head.js";
-import { mountLayers, resolveSource, type Inspection, type Resolution } from "./inspect.js";
+import { mountInOrder, mountLayers, resolveSource, type Inspection, type Resolution } from "./inspect.js";
+import { withPoolPhases } from "./pool-stats.js";
+import { StagedLayers, StagePool } from "./stage-pool.js";
 import { choicesOf, defaultChoice, openPicked, reopen, type Picked } from "./open.js";
+import { PageFiles } from "./page-blob.js";
 import {
   errorInfo,
-  errorOf,
   type Answers,
   type Documents,
   type Entry,
   type FromWorker,
   type Mounted,
   type PickedRef,
+  type RecordInfo,
   type RawDocument,
   type Request,
   type ToWorker,
@@ -39,65 +44,10 @@ import {
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => postMessage(message, { transfer });
 
-// ---- the page's files, read through the page ----
+// ---- the page's files, read through the page (page-blob.ts) ----
 
-let nextRead = 1;
-const reads = new Map<number, { resolve: (b: ArrayBuffer) => void; reject: (e: unknown) => void }>();
-
-function askPage(blob: number, offset: number, length: number): Promise<ArrayBuffer> {
-  const id = nextRead++;
-  return new Promise((resolve, reject) => {
-    reads.set(id, { resolve, reject });
-    post({ kind: "read", id, blob, offset, length });
-  });
-}
-
-/** Reads at least this long are taken for a stream's (a layer's 1 MiB pieces), not a header's. */
-const READ_AHEAD_FROM = 256 * 1024;
-/** Pieces asked for ahead, by blob and offset (one per stream; a few streams at once). */
-const ahead = new Map<string, { length: number; bytes: Promise<ArrayBuffer> }>();
-const AHEAD_STREAMS = 4;
-
-/**
- * Bytes [offset, offset + length) of the page's blob. A long read asks for the piece after it
- * at once, so the page reads it while this one is hashed and inflated here: without that the
- * worker would wait out a round trip to the page for every piece of every layer.
- */
-function readFromPage(blob: number, offset: number, length: number, size: number): Promise<ArrayBuffer> {
-  const key = `${blob}@${offset}`;
-  const early = ahead.get(key);
-  ahead.delete(key);
-  const bytes = early && early.length === length ? early.bytes : askPage(blob, offset, length);
-  const next = offset + length;
-  if (length >= READ_AHEAD_FROM && next < size) {
-    const piece = { length: Math.min(length, size - next), bytes: askPage(blob, next, Math.min(length, size - next)) };
-    piece.bytes.catch(() => {}); // a piece nobody comes for must not be an unhandled rejection
-    ahead.set(`${blob}@${next}`, piece);
-    if (ahead.size > AHEAD_STREAMS) ahead.delete(ahead.keys().next().value!);
-  }
-  return bytes;
-}
-
-/** A stand-in for one of the page's Blobs: what the sources call on a Blob (size, slice, arrayBuffer). */
-function pageBlob(blob: number, size: number, name: string, start = 0, end = size): Blob {
-  const part = {
-    name,
-    size: end - start,
-    slice(from = 0, to = end - start) {
-      const a = Math.min(end, start + Math.max(0, from));
-      const b = Math.min(end, start + Math.max(0, to));
-      return pageBlob(blob, size, name, a, Math.max(a, b));
-    },
-    arrayBuffer: () => readFromPage(blob, start, end - start, size),
-  };
-  return part as unknown as Blob;
-}
-
-function pickedOf(ref: PickedRef): Picked {
-  if (ref.kind === "registry") return ref;
-  if (ref.kind === "archive") return { kind: "archive", name: ref.name, file: pageBlob(ref.blob, ref.size, ref.name) as File };
-  return { kind: "folder", name: ref.name, files: ref.files.map((f) => ({ path: f.path, file: pageBlob(f.blob, f.size, f.path) })) };
-}
+const files = new PageFiles(post);
+const pickedOf = (ref: PickedRef): Picked => files.pickedOf(ref);
 
 // ---- the image ----
 
@@ -108,6 +58,14 @@ let shown: Inspection | undefined;
 /** The view as of a lower layer that dive mode asked for last (one at a time). */
 let lower: { index: number; image: MergedImage } | undefined;
 let mounts = 0;
+/** The referrers found for the image on screen (their manifests open in the documents view). */
+let referrerDescriptors: Descriptor[] = [];
+/** The stage workers the page started for this input (none: every layer is read here). */
+let pool: StagePool | undefined;
+/** The image of the input on screen, as the stage workers are to open it. */
+let selector: string | undefined;
+/** The staged layers of the image on screen (dive mode's lower views apply them again). */
+let staged: StagedLayers | undefined;
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the worker has no ${what} yet`);
@@ -135,7 +93,7 @@ function rawDocuments(r: Resolution): RawDocument[] {
 /** The descriptor of `digest` among what the image's documents name (indexes, manifest, config). */
 function describedBy(r: Resolution, digest: string): Descriptor | undefined {
   const { resolved } = r;
-  const all: Descriptor[] = [resolved.root, resolved.manifestDescriptor, resolved.manifest.config];
+  const all: Descriptor[] = [resolved.root, resolved.manifestDescriptor, resolved.manifest.config, ...referrerDescriptors];
   for (const step of resolved.indexes) all.push(step.descriptor, ...step.index.manifests);
   return all.find((d) => d.digest === digest);
 }
@@ -165,9 +123,11 @@ function documents(r: Resolution): Documents {
   };
 }
 
-function mounted(x: Inspection): Mounted {
+const recordInfo = ({ layer: _layer, spans: _spans, handle: _handle, ...rest }: Inspection["records"][number]): RecordInfo => rest;
+
+function mounted(x: Inspection, posted: boolean): Mounted {
   return {
-    records: x.records.map(({ layer: _layer, spans: _spans, handle: _handle, ...rest }) => rest),
+    records: posted ? undefined : x.records.map(recordInfo),
     failure: x.failure && { index: x.failure.index, error: errorInfo(x.failure.error) },
     waste: x.waste,
     layerStats: x.layerStats,
@@ -180,7 +140,7 @@ async function viewAsOf(index: number): Promise<MergedImage> {
   if (lower?.index === index) return lower.image;
   lower?.image.fs.free();
   lower = undefined;
-  const fs = new LayerFS();
+  const fs = new LayerFS({ stager: staged?.stager });
   const image = fs.image(`${x.image.name} as of layer ${index}`);
   try {
     await image.mountBatch(x.resolved.layers, { upTo: index });
@@ -207,6 +167,34 @@ function entries(image: MergedImage, dir: string): Entry[] {
   });
 }
 
+/** Every layer read here, one worker doing it all (no stage workers). */
+function mountHere(): Promise<Inspection> {
+  staged = undefined;
+  return mountLayers(need(resolution, "documents"), need(source, "image").name, (done, total) => post({ kind: "progress", done, total }));
+}
+
+/** The layers read by the stage workers, applied here in layer order, each posted as it is in. */
+async function mountStaged(pool: StagePool, r: Resolution, name: string, mine: number): Promise<Inspection> {
+  const total = r.resolved.layers.reduce((n, l) => n + l.size, 0);
+  let done = 0;
+  post({ kind: "progress", done, total });
+  const current = () => mine === mounts;
+  const layers = new StagedLayers(
+    pool,
+    r.resolved.layers,
+    selector,
+    name,
+    (n) => post({ kind: "progress", done: (done += n), total }),
+    (index) => current() && post({ kind: "staged", index }),
+  );
+  staged = layers;
+  const x = await mountInOrder(r, name, layers.stager, (rec) => {
+    if (current()) post({ kind: "layer", record: recordInfo(rec) });
+  });
+  const { mainStats, ...rest } = x;
+  return { ...rest, layerStats: mainStats && withPoolPhases(mainStats, layers.phases) };
+}
+
 async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; transfer?: Transferable[] }> {
   await init();
   switch (req.op) {
@@ -217,19 +205,32 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
       const first = defaultChoice(choices);
       if (first !== undefined) opened = await reopen(picked, opened, first);
       source = opened;
+      selector = first;
       return { value: { choices, first } };
     }
     case "choose":
       source = await reopen(need(picked, "input"), need(source, "image"), req.selector);
+      selector = req.selector;
+      return { value: null };
+    case "pool":
+      pool = new StagePool(req.ports);
       return { value: null };
     case "resolve":
       resolution = await resolveSource(need(source, "image"), req.platform);
+      referrerDescriptors = [];
       return { value: documents(resolution) };
+    case "referrers": {
+      const r = need(resolution, "documents");
+      const nodes = await resolveReferrers(need(source, "image"), r.resolved.manifestDescriptor);
+      const flat: Descriptor[] = [];
+      const walk = (ns: typeof nodes) => ns.forEach((n) => (flat.push(n.descriptor), walk(n.referrers)));
+      walk(nodes);
+      if (resolution === r) referrerDescriptors = flat;
+      return { value: toReferrerReport(nodes) };
+    }
     case "mount": {
       const mine = ++mounts;
-      const x = await mountLayers(need(resolution, "documents"), need(source, "image").name, (done, total) =>
-        post({ kind: "progress", done, total }),
-      );
+      const x = pool ? await mountStaged(pool, need(resolution, "documents"), need(source, "image").name, mine) : await mountHere();
       // A mount started later (another platform) is the one on screen: this one goes.
       if (mine !== mounts) {
         x.image.fs.free();
@@ -239,7 +240,8 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
       lower = undefined;
       shown?.image.fs.free();
       shown = x;
-      return { value: mounted(x) };
+      // With stage workers the page has every record already (one "layer" message each).
+      return { value: mounted(x, !!pool) };
     }
     case "tree": {
       const x = need(shown, "mounted image");
@@ -266,13 +268,7 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
 
 addEventListener("message", (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
-  if ("kind" in msg) {
-    const read = reads.get(msg.id);
-    reads.delete(msg.id);
-    if ("error" in msg) read?.reject(errorOf(msg.error));
-    else read?.resolve(msg.bytes);
-    return;
-  }
+  if ("kind" in msg) return files.receive(msg);
   answer(msg).then(
     ({ value, transfer }) => post({ kind: "reply", id: msg.id, ok: true, value }, transfer),
     (e: unknown) => post({ kind: "reply", id: msg.id, ok: false, error: errorInfo(e) }),

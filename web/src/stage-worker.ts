@@ -1,0 +1,102 @@
+// One of the inspector's stage workers: its own instance of the core, its own source over the
+// picked input (its files read through the page, page-blob.ts), and one layer at a time read, verified and parsed (stage-whole.ts) for the
+// inspector's worker, which applies the staged layers in layer order (stage-pool.ts). Several
+// of these run side by side, one per core the browser reports, so big layers are read in
+// parallel while the merged view stays exactly what reading them one after another gives.
+
+import { init, LayerFS, layerOf, type Descriptor, type ImageSource } from "../../src/browser.js";
+import { openPicked, type Picked } from "./open.js";
+import { PageFiles } from "./page-blob.js";
+import { errorInfo, type BlobBytes } from "./protocol.js";
+import type { StageJob, StageReply, StageSetup } from "./stage-protocol.js";
+import { readEarly, readsWhole, stageWhole, WHOLE_BLOB_CAP, type EarlyRead } from "./stage-whole.js";
+import { windowedBlob, type WindowedBlob } from "./windowed-blob.js";
+
+let picked: Picked | undefined;
+/** The picked files as windowed-blob.ts wraps them, by path ("" for an archive). */
+const files = new Map<string, WindowedBlob>();
+const sources = new Map<string, Promise<ImageSource>>();
+
+/** The picked files read in large windows (windowed-blob.ts). */
+function windowed(p: Picked): Picked {
+  const wrap = (path: string, f: Blob) => {
+    const w = windowedBlob(f, path || (f as File).name);
+    files.set(path, w);
+    return w;
+  };
+  if (p.kind === "archive") return { ...p, file: wrap("", p.file) as unknown as File };
+  if (p.kind === "folder") return { ...p, files: p.files.map((f) => ({ path: f.path, file: wrap(f.path, f.file) })) };
+  return p;
+}
+
+/** Tell the file a blob is in that it is about to be read whole (one read, not many windows). */
+function expectWhole(d: Descriptor): void {
+  if (d.size > WHOLE_BLOB_CAP) return;
+  const archive = files.get("");
+  if (archive) return archive.expect(d.size);
+  const tail = `blobs/${d.digest.replace(":", "/")}`;
+  for (const [path, f] of files) if (path.endsWith(tail)) return f.expect(d.size);
+}
+
+function sourceFor(selector: string | undefined): Promise<ImageSource> {
+  const key = selector ?? "";
+  let s = sources.get(key);
+  if (!s) {
+    if (!picked) throw new Error("the stage worker was given no input");
+    s = openPicked(picked, selector);
+    s.catch(() => sources.delete(key));
+    sources.set(key, s);
+  }
+  return s;
+}
+
+/** The CPU-bound part of the jobs, one after another; each job's whole read starts at once. */
+let turn: Promise<unknown> = Promise.resolve();
+
+async function stage(job: StageJob, port: MessagePort): Promise<StageReply> {
+  await init();
+  const source = await sourceFor(job.selector);
+  const layer = layerOf(job.descriptor, job.diffId, (d, r) => source.openBlob(d, r));
+  let pending = 0;
+  const onBytes = (n: number) => {
+    // Said about every 4 MiB: the bar moves smoothly without a message per piece.
+    pending += n;
+    if (pending >= 4 << 20) {
+      port.postMessage({ kind: "bytes", id: job.id, bytes: pending } satisfies StageReply);
+      pending = 0;
+    }
+  };
+  let early: EarlyRead | undefined;
+  if (readsWhole(layer)) {
+    expectWhole(job.descriptor);
+    early = readEarly(layer, job.what, onBytes);
+  }
+  const mine = turn.then(async () => {
+    const fs = new LayerFS();
+    try {
+      return await stageWhole(fs, layer, job.what, onBytes, early);
+    } finally {
+      fs.free();
+    }
+  });
+  turn = mine.catch(() => {});
+  const { staged, phases } = await mine;
+  if (pending) port.postMessage({ kind: "bytes", id: job.id, bytes: pending } satisfies StageReply);
+  return { kind: "done", id: job.id, ok: true, staged, phases };
+}
+
+// Reads of the picked files go to the page (page-blob.ts), as the inspector's worker's do.
+const pageFiles = new PageFiles((msg) => postMessage(msg), false);
+
+addEventListener("message", (event: MessageEvent<StageSetup | BlobBytes>) => {
+  if ("kind" in event.data) return pageFiles.receive(event.data);
+  picked = windowed(pageFiles.pickedOf(event.data.picked));
+  const port = event.data.port;
+  port.onmessage = (e: MessageEvent<StageJob>) => {
+    const job = e.data;
+    stage(job, port).then(
+      (reply) => port.postMessage(reply),
+      (err: unknown) => port.postMessage({ kind: "done", id: job.id, ok: false, error: errorInfo(err) } satisfies StageReply),
+    );
+  };
+});

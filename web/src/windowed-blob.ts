@@ -1,0 +1,87 @@
+// A Blob read in large windows: the sources stream a blob in 1 MiB slices, and in Chromium
+// each Blob.slice().arrayBuffer() costs a round trip through the blob system (1 MiB slices
+// read at about a third of the speed of 16 MiB ones here). This wrapper reads a window at once
+// and answers the slices inside it from memory, reading the next window ahead while the
+// current one is used; small reads (tar headers, documents) go to the blob as they are.
+// Several streams may read at once (a stage worker reads one layer while it works on another),
+// so a few windows are kept, each dropped once a read reaches its end. `expect(n)` says the
+// next stream to start will read n bytes: its first window is then all of them, one read.
+
+const WINDOW = 16 << 20;
+/** Reads at least this long are taken for a stream's, worth a window. */
+const STREAMING_READ = 256 << 10;
+/** Windows kept at most (a few streams, each with the one read ahead). */
+const MAX_WINDOWS = 6;
+
+interface Window {
+  start: number;
+  /** Bytes asked for (the blob may end sooner). */
+  length: number;
+  bytes: Promise<Uint8Array>;
+}
+
+export interface WindowedBlob extends Blob {
+  /** The next stream to start reads `bytes` bytes: read them as one window. */
+  expect(bytes: number): void;
+}
+
+export function windowedBlob(blob: Blob, name = (blob as File).name): WindowedBlob {
+  const windows: Window[] = [];
+  const expected: number[] = [];
+  const load = (start: number, length: number): Window => {
+    const w = {
+      start,
+      length,
+      bytes: blob
+        .slice(start, Math.min(blob.size, start + length))
+        .arrayBuffer()
+        .then((b) => new Uint8Array(b)),
+    };
+    w.bytes.catch(() => {}); // a window nobody comes for must not be an unhandled rejection
+    windows.push(w);
+    if (windows.length > MAX_WINDOWS) windows.shift();
+    return w;
+  };
+  const drop = (w: Window) => {
+    const i = windows.indexOf(w);
+    if (i >= 0) windows.splice(i, 1);
+  };
+  const windowAt = (at: number): Window =>
+    windows.find((w) => at >= w.start && at < w.start + w.length) ?? load(at, Math.max(WINDOW, expected.shift() ?? 0));
+
+  async function read(start: number, end: number): Promise<ArrayBuffer> {
+    if (end - start < STREAMING_READ) return blob.slice(start, end).arrayBuffer();
+    const w = windowAt(start);
+    const bytes = await w.bytes;
+    const after = w.start + bytes.length;
+    if (end >= after) drop(w);
+    if (end > after && after < blob.size) {
+      // The read runs past this window: the rest comes from the next one.
+      const head = bytes.subarray(start - w.start);
+      const tail = new Uint8Array(await read(after, end));
+      const out = new Uint8Array(head.length + tail.length);
+      out.set(head);
+      out.set(tail, head.length);
+      return out.buffer;
+    }
+    if (end < after && end > w.start + w.length / 2 && after < blob.size && !windows.some((x) => x.start === after)) load(after, WINDOW);
+    return bytes.slice(start - w.start, Math.min(end, after) - w.start).buffer;
+  }
+
+  const part = (start: number, end: number): WindowedBlob =>
+    ({
+      name,
+      size: end - start,
+      type: blob.type,
+      expect(bytes: number) {
+        expected.push(bytes);
+      },
+      slice(from = 0, to = end - start) {
+        const a = Math.min(end, start + Math.max(0, from));
+        const b = Math.min(end, start + Math.max(0, to));
+        return part(a, Math.max(a, b));
+      },
+      arrayBuffer: () => read(start, end),
+    }) as unknown as WindowedBlob;
+  return part(0, blob.size);
+}
