@@ -124,9 +124,10 @@ let dUsed: u32 = 0;
 let dLive: u32 = 0;
 let dKeys: usize = 0;
 let dTails: usize = 0;
-let dAlgs: usize = 0;
-let dHashes: usize = 0;
-/** Per slot: DIGEST_LIVE while interned, and in the low bits how often it was released. */
+/** Per slot: DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and in the low
+ *  bits how often it was released. The algorithm sits in the word a handle check reads
+ *  anyway, and a slot's hash is recomputed from its key (the key is read to compare it in
+ *  any case): a handle's digest is then two regions (this word, the key), not four. */
 let dGens: usize = 0;
 /** Per slot: the reference count while live, the next free slot (a queue) while free. */
 let dRefs: usize = 0;
@@ -137,6 +138,16 @@ let freeHead: u32 = NIL;
 let freeTail: u32 = NIL;
 
 const DIGEST_LIVE: u32 = 0x80000000;
+const DIGEST_ALG_SHIFT: u32 = 28;
+/** The release count's bits of a generation word (below the algorithm's). */
+const RELEASES_MASK: u32 = (1 << DIGEST_ALG_SHIFT) - 1;
+
+// @ts-ignore: decorator
+@inline function algAt(s: u32): u8 { return ((u32At(dGens, s) >>> DIGEST_ALG_SHIFT) & 3) as u8; }
+// @ts-ignore: decorator
+@inline function keyAt(s: u32): usize { return dKeys + ((s as usize) << 5); }
+// @ts-ignore: decorator
+@inline function hashAt(s: u32): u32 { return hashKey(keyAt(s)); }
 
 // @ts-ignore: decorator
 @inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
@@ -156,7 +167,7 @@ function tableFor(cap: u32): void {
 }
 
 function insertSlot(s: u32): void {
-  let i = home(u32At(dHashes, s));
+  let i = home(hashAt(s));
   while (u32At(dTable, i) != 0) i = (i + 1) & dMask;
   setU32(dTable, i, s + 1);
 }
@@ -169,7 +180,7 @@ function tableRemoveAt(i: u32): void {
     j = (j + 1) & dMask;
     const v = u32At(dTable, j);
     if (v == 0) break;
-    const k = home(u32At(dHashes, v - 1));
+    const k = home(hashAt(v - 1));
     // Move j into the hole unless its home k lies cyclically in (hole, j].
     const stays = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
     if (!stays) { setU32(dTable, hole, v); hole = j; }
@@ -186,8 +197,6 @@ export function digestReserveRoom(extra: u32): void {
 function growTo(cap: u32): void {
   dKeys = moveRegion(dKeys, (dCap as usize) * 32, (cap as usize) * 32);
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
-  dAlgs = moveRegion(dAlgs, dCap as usize, cap as usize);
-  dHashes = moveRegion(dHashes, (dCap as usize) * 4, (cap as usize) * 4);
   dGens = moveRegion(dGens, (dCap as usize) * 4, (cap as usize) * 4);
   dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
   release(dTable);
@@ -203,14 +212,14 @@ function moveRegion(old: usize, oldBytes: usize, bytes: usize): usize {
 
 /** The table cell holding the digest (alg, key[, tail]), or NIL. */
 function findCell(alg: u8, key: usize, tail: usize, h: u32): u32 {
+  // Cells hold live slots only, whose algorithm is never 0: alg == 0 matches nothing.
   if (dLive == 0) return NIL;
   let i = home(h);
   while (true) {
     const v = u32At(dTable, i);
     if (v == 0) return NIL;
     const s = v - 1;
-    if (u32At(dHashes, s) == h && load<u8>(dAlgs + s) == alg &&
-        eq32(dKeys + ((s as usize) << 5), key) &&
+    if (algAt(s) == alg && eq32(keyAt(s), key) &&
         (alg != ALG_SHA512 || eq32(dTails + ((s as usize) << 5), tail))) return i;
     i = (i + 1) & dMask;
   }
@@ -254,9 +263,7 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
   memory.copy(dKeys + ((s as usize) << 5), key, 32);
   if (alg == ALG_SHA512) memory.copy(dTails + ((s as usize) << 5), tail, 32);
-  store<u8>(dAlgs + s, alg);
-  setU32(dHashes, s, h);
-  setU32(dGens, s, u32At(dGens, s) | DIGEST_LIVE);
+  setU32(dGens, s, (u32At(dGens, s) & RELEASES_MASK) | ((alg as u32) << DIGEST_ALG_SHIFT) | DIGEST_LIVE);
   setU32(dRefs, s, 1);
   insertSlot(s);
   dLive++;
@@ -292,11 +299,11 @@ export function digestRelease(handle: u32): i32 {
   const s = r as u32;
   const refs = u32At(dRefs, s) - 1;
   if (refs > 0) { setU32(dRefs, s, refs); return refs as i32; }
-  const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
-  tableRemoveAt(findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s)));
-  // Not live, and one more release counted: every handle given out for it is now stale.
-  setU32(dGens, s, (u32At(dGens, s) + 1) & ~DIGEST_LIVE);
-  store<u8>(dAlgs + s, 0);
+  const alg = algAt(s);
+  const tail: usize = alg == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+  tableRemoveAt(findCell(alg, keyAt(s), tail, hashAt(s)));
+  // Not live, no algorithm, one more release counted: every handle given out for it is now stale.
+  setU32(dGens, s, ((u32At(dGens, s) & RELEASES_MASK) + 1) & RELEASES_MASK);
   setU32(dRefs, s, NIL);
   if (freeTail != NIL) setU32(dRefs, freeTail, s); else freeHead = s;
   freeTail = s;
@@ -312,10 +319,10 @@ export function digestRefCount(handle: u32): i32 {
 
 // Accessors for a handle digestValid() accepted (the slot is its low bits).
 export function digestValid(handle: u32): bool { return digestSlot(handle) >= 0; }
-export function digestAlgOf(handle: u32): u8 { return load<u8>(dAlgs + (handle & DIGEST_INDEX_MASK)); }
+export function digestAlgOf(handle: u32): u8 { return algAt(handle & DIGEST_INDEX_MASK); }
 export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
-export function digestHashOf(handle: u32): u32 { return u32At(dHashes, handle & DIGEST_INDEX_MASK); }
+export function digestHashOf(handle: u32): u32 { return hashAt(handle & DIGEST_INDEX_MASK); }
 /** Digests interned now (released ones not counted). */
 export function digestCount(): u32 { return dLive; }
 
@@ -342,9 +349,9 @@ export function digestCheck(): i32 {
     if (!(u32At(dGens, s) & DIGEST_LIVE)) continue;
     live++;
     if (u32At(dRefs, s) == 0) return 1;
-    if (u32At(dHashes, s) != hashKey(dKeys + ((s as usize) << 5))) return 2;
-    const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
-    const i = findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s));
+    if (algAt(s) != ALG_SHA256 && algAt(s) != ALG_SHA512) return 2;
+    const tail: usize = algAt(s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+    const i = findCell(algAt(s), keyAt(s), tail, hashAt(s));
     if (i == NIL || u32At(dTable, i) != s + 1) return 3;
   }
   if (live != dLive) return 4;
