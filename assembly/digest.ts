@@ -32,16 +32,6 @@ import {
 } from "./abi";
 import { reserve, release, nextPow2 } from "./layout";
 
-// Nibble lookup: 0..15 for '0'-'9' and 'a'-'f', 0xff for anything else (uppercase too).
-const HEX: usize = buildHexTable();
-function buildHexTable(): usize {
-  const t = reserve(256);
-  memory.fill(t, 0xff, 256);
-  for (let c = 0; c < 10; c++) store<u8>(t + 48 + c, c as u8);
-  for (let c = 0; c < 6; c++) store<u8>(t + 97 + c, (10 + c) as u8);
-  return t;
-}
-
 /** The parsed key: 64 bytes (sha256 uses the first 32). */
 export const KEY: usize = reserve(64);
 
@@ -64,14 +54,40 @@ export function parseDigestAt(src: usize, len: i32): i32 {
   const hexLen: i32 = alg == ALG_SHA512 ? 128 : 64;
   if (len - 7 != hexLen) return ERR_DIGEST_LENGTH;
   const hex = src + 7;
-  let bad: u32 = 0;
-  for (let i = 0; i < hexLen; i += 2) {
-    const hi = load<u8>(HEX + load<u8>(hex + i));
-    const lo = load<u8>(HEX + load<u8>(hex + i + 1));
-    bad |= (hi | lo) as u32;
-    store<u8>(KEY + (i >> 1), ((hi << 4) | lo) as u8);
+  let ok: u64 = ONES;
+  for (let i = 0; i < hexLen; i += 8) {
+    const x = load<u64>(hex + i);
+    ok &= hexOk8(x);
+    store<u32>(KEY + (i >> 1), hex8(x));
   }
-  return bad & 0x80 ? ERR_DIGEST_HEX : alg;
+  return ok == ONES ? alg : ERR_DIGEST_HEX;
+}
+
+// Eight hex digits at a time, in one u64 (SWAR): for a byte c < 0x80, c + (0x80 - k) has its
+// top bit set exactly when c >= k, and no byte carries into the next. A digit is in
+// [0x30, 0x39], a lowercase letter in [0x61, 0x66]; anything else (uppercase included) is
+// refused, as the spec's grammar requires.
+const ONES: u64 = 0x8080808080808080;
+const LOW: u64 = 0x0101010101010101;
+
+/** ONES when all eight bytes of x are lowercase hex digits; otherwise some top bit is clear. */
+// @ts-ignore: decorator
+@inline function hexOk8(x: u64): u64 {
+  const ascii = ~x & ONES;
+  const digit = (x + LOW * 0x50) & ~(x + LOW * 0x46) & ONES;
+  const letter = (x + LOW * 0x1f) & ~(x + LOW * 0x19) & ONES;
+  return ascii & (digit | letter);
+}
+
+/** The four bytes eight hex digits spell, in order (garbage when hexOk8 refused them). */
+// @ts-ignore: decorator
+@inline function hex8(x: u64): u32 {
+  const letter = ((x + LOW * 0x1f) & ~(x + LOW * 0x19) & ONES) >> 7;
+  const nib = (x & (LOW * 0x0f)) + letter * 9;
+  // Byte 2k is the high nibble of output byte k, byte 2k + 1 its low nibble.
+  let v = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ff;
+  v = (v | (v >> 8)) & 0x0000ffff0000ffff;
+  return (v | (v >> 16)) as u32;
 }
 
 function findColon(src: usize, len: i32): bool {

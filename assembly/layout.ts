@@ -11,8 +11,8 @@
 //
 //   ┌──────────────┬──────────────────────┬───────────────────────┬──────────────────┐
 //   │ static data  │ IO window            │ digest table regions  │ cache / pool /   │
-//   │ (hex table,  │ IN 64 KiB│OUT 32 KiB │ keys|tails|algs|...   │ graph regions    │
-//   │  KEY, LAST)  │ host → core│core → host                       │ (one set each)   │
+//   │ (KEY, LAST,  │ IN 64 KiB│OUT 32 KiB │ keys|tails|gens|...   │ graph regions    │
+//   │  scratch)    │ host → core│core → host                       │ (one set each)   │
 //   └──────────────┴──────────────────────┴───────────────────────┴──────────────────┘
 //
 // The IO window is how bytes cross the boundary: the host writes digest strings (ASCII),
