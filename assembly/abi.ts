@@ -10,7 +10,7 @@
 // ---- version and the IO window ----
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 9;
+export const ABI_VERSION: u32 = 10;
 
 /** "No index" in every u32 link field and result. */
 export const NIL: u32 = 0xffffffff;
@@ -110,7 +110,9 @@ export const CACHE_STATS: u32 = 6;
 
 // ---- layer record pool (assembly/pool.ts) ----
 
-export const RECORD_BYTES: u32 = 128;
+/** A record's bytes, every field packed with no padding: digests are handles into the
+ *  core's digest table, which holds each digest's bytes once. */
+export const RECORD_BYTES: u32 = 52;
 export const BLOCK_SHIFT: u32 = 10;
 export const BLOCK_RECORDS: u32 = 1 << BLOCK_SHIFT;
 /** Generation words follow a block's records, at this offset from its base. */
@@ -120,6 +122,18 @@ export const MAX_RECORDS: u32 = 1 << 24;
 export const MEDIA_CODES: u32 = 32;
 /** Most handles one pool batch call takes or gives. */
 export const POOL_BATCH_MAX: u32 = 8192;
+/** Most records one poolAcquireFilled call fills: its columns (POOL_FILL_*) fit IO_IN. */
+export const POOL_FILL_MAX: u32 = 1024;
+/** poolAcquireFilled's columns at IO_IN, each POOL_FILL_MAX entries long, at these offsets:
+ *  f64 compressed and uncompressed sizes, then i32 position, u32 flags, i32 parent, i32
+ *  image, u32 user (a negative link is "none"). */
+export const FILL_COMPRESSED: usize = 0;
+export const FILL_UNCOMPRESSED: usize = POOL_FILL_MAX * 8;
+export const FILL_POSITION: usize = POOL_FILL_MAX * 16;
+export const FILL_FLAGS: usize = POOL_FILL_MAX * 20;
+export const FILL_PARENT: usize = POOL_FILL_MAX * 24;
+export const FILL_IMAGE: usize = POOL_FILL_MAX * 28;
+export const FILL_USER: usize = POOL_FILL_MAX * 32;
 /** f64 counters poolStats writes at IO_OUT: inUse, free, capacity, highWater, acquires,
  *  releases, templateHits, growths, refused. */
 export const POOL_STATS: u32 = 9;
@@ -132,19 +146,17 @@ export const GEN_MASK: u32 = 0x7f;
 export const GEN_LIVE: u32 = 0x80000000;
 
 /** Record field offsets in bytes. */
-export const OFF_DIGEST: usize = 0;
-export const OFF_DIFF_ID: usize = 32;
-export const OFF_COMPRESSED: usize = 64;
-export const OFF_UNCOMPRESSED: usize = 72;
-export const OFF_MEDIA: usize = 80;
-export const OFF_POSITION: usize = 84;
-export const OFF_FLAGS: usize = 88;
-export const OFF_DIGEST_ID: usize = 92;
-export const OFF_NEXT: usize = 96;
-export const OFF_PARENT: usize = 100;
-export const OFF_IMAGE: usize = 104;
-export const OFF_USER: usize = 108;
-export const OFF_DIFF_ID_ID: usize = 112;
+export const OFF_COMPRESSED: usize = 0;
+export const OFF_UNCOMPRESSED: usize = 8;
+export const OFF_MEDIA: usize = 16;
+export const OFF_POSITION: usize = 20;
+export const OFF_FLAGS: usize = 24;
+export const OFF_DIGEST_ID: usize = 28;
+export const OFF_NEXT: usize = 32;
+export const OFF_PARENT: usize = 36;
+export const OFF_IMAGE: usize = 40;
+export const OFF_USER: usize = 44;
+export const OFF_DIFF_ID_ID: usize = 48;
 
 // ---- graph (assembly/graph.ts) ----
 

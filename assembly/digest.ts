@@ -32,16 +32,6 @@ import {
 } from "./abi";
 import { reserve, release, nextPow2 } from "./layout";
 
-// Nibble lookup: 0..15 for '0'-'9' and 'a'-'f', 0xff for anything else (uppercase too).
-const HEX: usize = buildHexTable();
-function buildHexTable(): usize {
-  const t = reserve(256);
-  memory.fill(t, 0xff, 256);
-  for (let c = 0; c < 10; c++) store<u8>(t + 48 + c, c as u8);
-  for (let c = 0; c < 6; c++) store<u8>(t + 97 + c, (10 + c) as u8);
-  return t;
-}
-
 /** The parsed key: 64 bytes (sha256 uses the first 32). */
 export const KEY: usize = reserve(64);
 
@@ -64,14 +54,40 @@ export function parseDigestAt(src: usize, len: i32): i32 {
   const hexLen: i32 = alg == ALG_SHA512 ? 128 : 64;
   if (len - 7 != hexLen) return ERR_DIGEST_LENGTH;
   const hex = src + 7;
-  let bad: u32 = 0;
-  for (let i = 0; i < hexLen; i += 2) {
-    const hi = load<u8>(HEX + load<u8>(hex + i));
-    const lo = load<u8>(HEX + load<u8>(hex + i + 1));
-    bad |= (hi | lo) as u32;
-    store<u8>(KEY + (i >> 1), ((hi << 4) | lo) as u8);
+  let ok: u64 = ONES;
+  for (let i = 0; i < hexLen; i += 8) {
+    const x = load<u64>(hex + i);
+    ok &= hexOk8(x);
+    store<u32>(KEY + (i >> 1), hex8(x));
   }
-  return bad & 0x80 ? ERR_DIGEST_HEX : alg;
+  return ok == ONES ? alg : ERR_DIGEST_HEX;
+}
+
+// Eight hex digits at a time, in one u64 (SWAR): for a byte c < 0x80, c + (0x80 - k) has its
+// top bit set exactly when c >= k, and no byte carries into the next. A digit is in
+// [0x30, 0x39], a lowercase letter in [0x61, 0x66]; anything else (uppercase included) is
+// refused, as the spec's grammar requires.
+const ONES: u64 = 0x8080808080808080;
+const LOW: u64 = 0x0101010101010101;
+
+/** ONES when all eight bytes of x are lowercase hex digits; otherwise some top bit is clear. */
+// @ts-ignore: decorator
+@inline function hexOk8(x: u64): u64 {
+  const ascii = ~x & ONES;
+  const digit = (x + LOW * 0x50) & ~(x + LOW * 0x46) & ONES;
+  const letter = (x + LOW * 0x1f) & ~(x + LOW * 0x19) & ONES;
+  return ascii & (digit | letter);
+}
+
+/** The four bytes eight hex digits spell, in order (garbage when hexOk8 refused them). */
+// @ts-ignore: decorator
+@inline function hex8(x: u64): u32 {
+  const letter = ((x + LOW * 0x1f) & ~(x + LOW * 0x19) & ONES) >> 7;
+  const nib = (x & (LOW * 0x0f)) + letter * 9;
+  // Byte 2k is the high nibble of output byte k, byte 2k + 1 its low nibble.
+  let v = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ff;
+  v = (v | (v >> 8)) & 0x0000ffff0000ffff;
+  return (v | (v >> 16)) as u32;
 }
 
 function findColon(src: usize, len: i32): bool {
@@ -124,9 +140,10 @@ let dUsed: u32 = 0;
 let dLive: u32 = 0;
 let dKeys: usize = 0;
 let dTails: usize = 0;
-let dAlgs: usize = 0;
-let dHashes: usize = 0;
-/** Per slot: DIGEST_LIVE while interned, and in the low bits how often it was released. */
+/** Per slot: DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and in the low
+ *  bits how often it was released. The algorithm sits in the word a handle check reads
+ *  anyway, and a slot's hash is recomputed from its key (the key is read to compare it in
+ *  any case): a handle's digest is then two regions (this word, the key), not four. */
 let dGens: usize = 0;
 /** Per slot: the reference count while live, the next free slot (a queue) while free. */
 let dRefs: usize = 0;
@@ -137,6 +154,16 @@ let freeHead: u32 = NIL;
 let freeTail: u32 = NIL;
 
 const DIGEST_LIVE: u32 = 0x80000000;
+const DIGEST_ALG_SHIFT: u32 = 28;
+/** The release count's bits of a generation word (below the algorithm's). */
+const RELEASES_MASK: u32 = (1 << DIGEST_ALG_SHIFT) - 1;
+
+// @ts-ignore: decorator
+@inline function algAt(s: u32): u8 { return ((u32At(dGens, s) >>> DIGEST_ALG_SHIFT) & 3) as u8; }
+// @ts-ignore: decorator
+@inline function keyAt(s: u32): usize { return dKeys + ((s as usize) << 5); }
+// @ts-ignore: decorator
+@inline function hashAt(s: u32): u32 { return hashKey(keyAt(s)); }
 
 // @ts-ignore: decorator
 @inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
@@ -156,7 +183,7 @@ function tableFor(cap: u32): void {
 }
 
 function insertSlot(s: u32): void {
-  let i = home(u32At(dHashes, s));
+  let i = home(hashAt(s));
   while (u32At(dTable, i) != 0) i = (i + 1) & dMask;
   setU32(dTable, i, s + 1);
 }
@@ -169,7 +196,7 @@ function tableRemoveAt(i: u32): void {
     j = (j + 1) & dMask;
     const v = u32At(dTable, j);
     if (v == 0) break;
-    const k = home(u32At(dHashes, v - 1));
+    const k = home(hashAt(v - 1));
     // Move j into the hole unless its home k lies cyclically in (hole, j].
     const stays = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
     if (!stays) { setU32(dTable, hole, v); hole = j; }
@@ -186,8 +213,6 @@ export function digestReserveRoom(extra: u32): void {
 function growTo(cap: u32): void {
   dKeys = moveRegion(dKeys, (dCap as usize) * 32, (cap as usize) * 32);
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
-  dAlgs = moveRegion(dAlgs, dCap as usize, cap as usize);
-  dHashes = moveRegion(dHashes, (dCap as usize) * 4, (cap as usize) * 4);
   dGens = moveRegion(dGens, (dCap as usize) * 4, (cap as usize) * 4);
   dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
   release(dTable);
@@ -203,14 +228,14 @@ function moveRegion(old: usize, oldBytes: usize, bytes: usize): usize {
 
 /** The table cell holding the digest (alg, key[, tail]), or NIL. */
 function findCell(alg: u8, key: usize, tail: usize, h: u32): u32 {
+  // Cells hold live slots only, whose algorithm is never 0: alg == 0 matches nothing.
   if (dLive == 0) return NIL;
   let i = home(h);
   while (true) {
     const v = u32At(dTable, i);
     if (v == 0) return NIL;
     const s = v - 1;
-    if (u32At(dHashes, s) == h && load<u8>(dAlgs + s) == alg &&
-        eq32(dKeys + ((s as usize) << 5), key) &&
+    if (algAt(s) == alg && eq32(keyAt(s), key) &&
         (alg != ALG_SHA512 || eq32(dTails + ((s as usize) << 5), tail))) return i;
     i = (i + 1) & dMask;
   }
@@ -254,9 +279,7 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
   memory.copy(dKeys + ((s as usize) << 5), key, 32);
   if (alg == ALG_SHA512) memory.copy(dTails + ((s as usize) << 5), tail, 32);
-  store<u8>(dAlgs + s, alg);
-  setU32(dHashes, s, h);
-  setU32(dGens, s, u32At(dGens, s) | DIGEST_LIVE);
+  setU32(dGens, s, (u32At(dGens, s) & RELEASES_MASK) | ((alg as u32) << DIGEST_ALG_SHIFT) | DIGEST_LIVE);
   setU32(dRefs, s, 1);
   insertSlot(s);
   dLive++;
@@ -292,11 +315,11 @@ export function digestRelease(handle: u32): i32 {
   const s = r as u32;
   const refs = u32At(dRefs, s) - 1;
   if (refs > 0) { setU32(dRefs, s, refs); return refs as i32; }
-  const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
-  tableRemoveAt(findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s)));
-  // Not live, and one more release counted: every handle given out for it is now stale.
-  setU32(dGens, s, (u32At(dGens, s) + 1) & ~DIGEST_LIVE);
-  store<u8>(dAlgs + s, 0);
+  const alg = algAt(s);
+  const tail: usize = alg == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+  tableRemoveAt(findCell(alg, keyAt(s), tail, hashAt(s)));
+  // Not live, no algorithm, one more release counted: every handle given out for it is now stale.
+  setU32(dGens, s, ((u32At(dGens, s) & RELEASES_MASK) + 1) & RELEASES_MASK);
   setU32(dRefs, s, NIL);
   if (freeTail != NIL) setU32(dRefs, freeTail, s); else freeHead = s;
   freeTail = s;
@@ -312,10 +335,10 @@ export function digestRefCount(handle: u32): i32 {
 
 // Accessors for a handle digestValid() accepted (the slot is its low bits).
 export function digestValid(handle: u32): bool { return digestSlot(handle) >= 0; }
-export function digestAlgOf(handle: u32): u8 { return load<u8>(dAlgs + (handle & DIGEST_INDEX_MASK)); }
+export function digestAlgOf(handle: u32): u8 { return algAt(handle & DIGEST_INDEX_MASK); }
 export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
-export function digestHashOf(handle: u32): u32 { return u32At(dHashes, handle & DIGEST_INDEX_MASK); }
+export function digestHashOf(handle: u32): u32 { return hashAt(handle & DIGEST_INDEX_MASK); }
 /** Digests interned now (released ones not counted). */
 export function digestCount(): u32 { return dLive; }
 
@@ -342,9 +365,9 @@ export function digestCheck(): i32 {
     if (!(u32At(dGens, s) & DIGEST_LIVE)) continue;
     live++;
     if (u32At(dRefs, s) == 0) return 1;
-    if (u32At(dHashes, s) != hashKey(dKeys + ((s as usize) << 5))) return 2;
-    const tail: usize = load<u8>(dAlgs + s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
-    const i = findCell(load<u8>(dAlgs + s), dKeys + ((s as usize) << 5), tail, u32At(dHashes, s));
+    if (algAt(s) != ALG_SHA256 && algAt(s) != ALG_SHA512) return 2;
+    const tail: usize = algAt(s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+    const i = findCell(algAt(s), keyAt(s), tail, hashAt(s));
     if (i == NIL || u32At(dTable, i) != s + 1) return 3;
   }
   if (live != dLive) return 4;

@@ -8,6 +8,7 @@ import { IO_IN, IO_OUT, reservedTotal } from "./layout";
 import {
   digestInternAt, digestFormat, digestCount, parseDigestAt, digestReserveRoom, digestRetain as retain,
   digestRelease as releaseOne, digestRefCount, digestCheck as checkDigests, digestInternPackedAt,
+  digestSlot, digestKeyPtr,
 } from "./digest";
 import { graphScratch } from "./graph";
 
@@ -30,6 +31,8 @@ export function digestRetain(handle: u32): i32 { return retain(handle); }
 export function digestRelease(handle: u32): i32 { return releaseOne(handle); }
 export function digestRefs(handle: u32): i32 { return digestRefCount(handle); }
 export function digestCheck(): i32 { return checkDigests(); }
+/** Address of a live handle's first 32 digest bytes (valid until the table grows), 0 if refused. */
+export function digestKeyAddress(handle: u32): usize { return digestSlot(handle) < 0 ? 0 : digestKeyPtr(handle); }
 
 /** Release the `count` handles at IO_IN (u32 each); returns how many were refused. */
 export function digestReleaseMany(count: u32): i32 {
@@ -69,7 +72,7 @@ export {
 
 export {
   poolNew, poolFree, poolAcquire, poolRelease, poolReleaseAll, poolCheckHandle,
-  poolAcquireMany, poolReleaseMany,
+  poolAcquireMany, poolReleaseMany, poolAcquireFilled,
   poolTemplateInit, poolTemplateFrom, poolTemplateClear, poolBlockBase, poolBlockCount,
   poolCapacity, poolInUse, poolStats, poolCheck,
 } from "./pool";

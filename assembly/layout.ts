@@ -11,8 +11,8 @@
 //
 //   ┌──────────────┬──────────────────────┬───────────────────────┬──────────────────┐
 //   │ static data  │ IO window            │ digest table regions  │ cache / pool /   │
-//   │ (hex table,  │ IN 64 KiB│OUT 32 KiB │ keys|tails|algs|...   │ graph regions    │
-//   │  KEY, LAST)  │ host → core│core → host                       │ (one set each)   │
+//   │ (KEY, LAST,  │ IN 64 KiB│OUT 32 KiB │ keys|tails|gens|...   │ graph regions    │
+//   │  scratch)    │ host → core│core → host                       │ (one set each)   │
 //   └──────────────┴──────────────────────┴───────────────────────┴──────────────────┘
 //
 // The IO window is how bytes cross the boundary: the host writes digest strings (ASCII),
@@ -29,9 +29,9 @@
 //   id:      0        1        2              cap-1
 //   keys   ┌────────┬────────┬────────┬ … ┬────────┐  32 bytes: the digest's first 32 bytes
 //   tails  ├────────┼────────┼────────┼ … ┼────────┤  32 bytes: bytes 32..63 (sha512; lazy)
-//   algs   ├─┬─┬─┬──┴────────┴────────┴ … ┴────────┤  1 byte: ALG_SHA256 / ALG_SHA512
-//   hashes ├──┬──┬──┬ … ────────────────────────────┤  u32: hashKey(keys[id])
-//   gens   ├──┬──┬──┬ … ────────────────────────────┤  u32: LIVE (bit 31) | releases (handle generation)
+//   gens   ├──┬──┬──┬ … ────────────────────────────┤  u32: LIVE (bit 31) | alg (bits 28..29) | releases
+//          │                                          (bits 0..27, the handle generation); the
+//          │                                          hash is hashKey(keys[id]), recomputed
 //   refs   ├──┬──┬──┬ … ────────────────────────────┤  u32: holders while live, next free slot while free
 //   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: slot + 1, 0 = empty (live slots only)
 //   handle ┌ releases & 0x7f (bits 24..30) ┬ slot (bits 0..23) ┐
@@ -53,15 +53,15 @@
 // Layer record pool (assembly/pool.ts; blocks never move, so a record's address is stable)
 //
 //   blocks  maxBlocks × u32 base addresses
-//   block b ┌───────────────────────────────────────────┬──────────────────────────┐
-//           │ BLOCK_RECORDS × RECORD_BYTES records       │ BLOCK_RECORDS × u32      │
-//           │ (index b·BLOCK_RECORDS + i at base + i·128)│ generations (at GENS_OFF)│
+//   block b ┌───────────────────────────────────────────┬──────────────────────────┐  one page
+//           │ BLOCK_RECORDS × RECORD_BYTES records       │ BLOCK_RECORDS × u32      │  (56 KiB of
+//           │ (index b·BLOCK_RECORDS + i at base + i·52) │ generations (at GENS_OFF)│  64 used)
 //           └───────────────────────────────────────────┴──────────────────────────┘
-//   record  ┌ digest[32] ┬ diffId[32] ┬ compressed u64 ┬ uncompressed u64 ┐
-//           │ 0          │ 32         │ 64             │ 72               │
-//           ├ media u32 ┬ position ┬ flags ┬ digestId ┬ next ┬ parent ┬ image ┬ user ┬ diffIdId ┬ spare ┐
-//           │ 80        │ 84       │ 88    │ 92       │ 96   │ 100    │ 104   │ 108  │ 112      │ 116   │ 128
-//           └───────────┴──────────┴───────┴──────────┴──────┴────────┴───────┴──────┴──────────┴───────┘
+//   record  ┌ compressed u64 ┬ uncompressed u64 ┬ media u32 ┬ position ┬ flags ┬ digestId ┐
+//           │ 0              │ 8                │ 16        │ 20       │ 24    │ 28       │
+//           ├ next ┬ parent ┬ image ┬ user ┬ diffIdId ┐  no padding; the digests' bytes are in
+//           │ 32   │ 36     │ 40    │ 44   │ 48       │ 52  the digest table, once each
+//           └──────┴────────┴───────┴──────┴──────────┘
 //   generation word  ┌ LIVE (bit 31) ┬ acquisitions (bits 0..30) ┐
 //   handle           ┌ acquisitions & 0x7f (bits 24..30) ┬ slot index (bits 0..23) ┐
 //   templates        MEDIA_CODES × RECORD_BYTES, then one blank record
@@ -93,12 +93,14 @@ let reservedBytes: u64 = 0;
  *  wastes under a third. The header's second word holds the pages (0: a TLSF block). */
 const PAGED_FROM: usize = 2 * 65536;
 
-/** Reserve a zeroed region. Only construction and growth call this, never a hot path. */
-export function reserve(bytes: usize): usize {
+/** Reserve a zeroed region. Only construction and growth call this, never a hot path.
+ *  `paged`: whole pages even below PAGED_FROM, for a structure that adds many regions of
+ *  one size (pool blocks), which TLSF would serve by doubling the memory. */
+export function reserve(bytes: usize, paged: bool = false): usize {
   const size: usize = (bytes == 0 ? <usize>8 : bytes) + REGION_HEADER;
   let raw: usize;
   let pages: usize = 0;
-  if (size >= PAGED_FROM) {
+  if (size >= PAGED_FROM || paged) {
     pages = pagesFor(size);
     raw = takePages(pages);
     if (raw == 0) unreachable(); // out of memory: callers check the headroom first

@@ -5,8 +5,8 @@
 // valid for the pool's life. Blocks, records and the handle format are drawn in
 // assembly/layout.ts; field offsets and codes are in assembly/abi.ts.
 //
-// digestId / diffIdId are handles in the core's digest table (NIL when unset): the 32 bytes
-// hold a sha256 digest whole, the handle also covers sha512. A record (or a template) that
+// digestId / diffIdId are handles in the core's digest table (NIL when unset), which holds
+// each digest's bytes once (sha256 and sha512 alike); a record keeps no copy. A record (or a template) that
 // holds a handle holds one reference to its digest (assembly/digest.ts): the host retains
 // before it writes a handle in, and the pool releases it when the record is released, when
 // releaseAll or free() drops every record, and when a template is replaced or cleared.
@@ -32,7 +32,9 @@ import {
   NIL, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_BAD_ARGUMENT, ERR_POOL_RELEASED, ERR_POOL_STALE,
   RECORD_BYTES, BLOCK_SHIFT, BLOCK_RECORDS, MAX_RECORDS, MEDIA_CODES, POOL_BATCH_MAX, GENS_OFF,
   HANDLE_INDEX_MASK, GEN_SHIFT, GEN_MASK, GEN_LIVE, OFF_MEDIA, OFF_POSITION, OFF_FLAGS,
-  OFF_DIGEST_ID, OFF_NEXT, OFF_PARENT, OFF_IMAGE, OFF_DIFF_ID_ID,
+  OFF_DIGEST_ID, OFF_NEXT, OFF_PARENT, OFF_IMAGE, OFF_DIFF_ID_ID, OFF_COMPRESSED, OFF_UNCOMPRESSED,
+  OFF_USER, POOL_FILL_MAX, FILL_COMPRESSED, FILL_UNCOMPRESSED, FILL_POSITION, FILL_FLAGS, FILL_PARENT,
+  FILL_IMAGE, FILL_USER,
 } from "./abi";
 import { IO_IN, IO_OUT, reserve, release } from "./layout";
 import { digestRetain, digestRelease } from "./digest";
@@ -130,7 +132,8 @@ export function poolFree(ptr: usize): void {
 /** Add one block and thread its slots onto the free list, lowest index first. */
 function grow(p: Pool): bool {
   if (p.blockCount >= p.maxBlocks) return false;
-  const base = reserve(BLOCK_BYTES);
+  // Whole pages: TLSF would grow the memory by its current size for each block it lacks.
+  const base = reserve(BLOCK_BYTES, true);
   store<u32>(p.blocks + ((p.blockCount as usize) << 2), base as u32);
   const first = p.blockCount << BLOCK_SHIFT;
   let next = p.freeHead;
@@ -206,6 +209,61 @@ export function poolAcquireMany(ptr: usize, media: u32, count: u32): i32 {
   for (let i: u32 = 0; i < count; i++) {
     const h = poolAcquire(ptr, media);
     if (h < 0) return i as i32;
+    store<i32>(IO_OUT + ((i as usize) << 2), h);
+  }
+  return count as i32;
+}
+
+/** A size the host may store: an integer in [0, 2^53) (a JS number's exact range). */
+// @ts-ignore: decorator
+@inline function sizeOk(v: f64): bool { return v >= 0 && v <= 9007199254740991 && Math.floor(v) == v; }
+
+/** A link column's value: a negative number is "none". */
+// @ts-ignore: decorator
+@inline function linkAt(col: usize, i: u32): u32 { const v = load<i32>(col + ((i as usize) << 2)); return v < 0 ? NIL : v as u32; }
+
+/**
+ * Acquire `count` records of `media` and fill each from the columns at IO_IN (FILL_*
+ * offsets in assembly/abi.ts), so a batch of layers crosses once: record i takes entry i
+ * of every column. Handles go to IO_OUT. Every size is checked before anything is taken:
+ * ERR_BAD_ARGUMENT when one is not an integer in [0, 2^53); otherwise returns how many
+ * were acquired (fewer than count only when the pool is full).
+ */
+export function poolAcquireFilled(ptr: usize, media: u32, count: u32): i32 {
+  if (count > POOL_FILL_MAX) return ERR_BAD_ARGUMENT;
+  for (let i: u32 = 0; i < count; i++) {
+    const at = (i as usize) << 3;
+    if (!sizeOk(load<f64>(IO_IN + FILL_COMPRESSED + at)) || !sizeOk(load<f64>(IO_IN + FILL_UNCOMPRESSED + at))) return ERR_BAD_ARGUMENT;
+  }
+  const p = changetype<Pool>(ptr);
+  // Every field but the media code, the digests and `next` comes from the columns, so only
+  // those are taken from the template (or left blank), not the whole record copied.
+  const templated = media < MEDIA_CODES && (p.templatesSet & (1 << media)) != 0;
+  const t = templated ? templateAt(p, media) : blankRecord(p);
+  for (let i: u32 = 0; i < count; i++) {
+    if (p.inUse >= p.limit || (p.freeHead == NIL && !grow(p))) return i as i32;
+    const s = p.freeHead;
+    const rec = recordAt(p, s);
+    p.freeHead = load<u32>(rec + OFF_NEXT);
+    const g = genAddr(p, s);
+    const gen = (load<u32>(g) + 1) & ~GEN_LIVE;
+    store<u32>(g, gen | GEN_LIVE);
+    const h = (((gen & GEN_MASK) << GEN_SHIFT) | s) as i32;
+    store<u32>(rec + OFF_MEDIA, media);
+    store<u32>(rec + OFF_NEXT, load<u32>(t + OFF_NEXT));
+    store<u32>(rec + OFF_DIGEST_ID, load<u32>(t + OFF_DIGEST_ID));
+    store<u32>(rec + OFF_DIFF_ID_ID, load<u32>(t + OFF_DIFF_ID_ID));
+    if (templated) { retainDigests(rec); p.templateHits++; }
+    p.acquires++;
+    if (++p.inUse > p.highWater) p.highWater = p.inUse;
+    const at = (i as usize) << 3;
+    store<u64>(rec + OFF_COMPRESSED, load<f64>(IO_IN + FILL_COMPRESSED + at) as u64);
+    store<u64>(rec + OFF_UNCOMPRESSED, load<f64>(IO_IN + FILL_UNCOMPRESSED + at) as u64);
+    store<u32>(rec + OFF_POSITION, linkAt(IO_IN + FILL_POSITION, i));
+    store<u32>(rec + OFF_FLAGS, load<u32>(IO_IN + FILL_FLAGS + ((i as usize) << 2)));
+    store<u32>(rec + OFF_PARENT, linkAt(IO_IN + FILL_PARENT, i));
+    store<u32>(rec + OFF_IMAGE, linkAt(IO_IN + FILL_IMAGE, i));
+    store<u32>(rec + OFF_USER, load<u32>(IO_IN + FILL_USER + ((i as usize) << 2)));
     store<i32>(IO_OUT + ((i as usize) << 2), h);
   }
   return count as i32;

@@ -19,7 +19,16 @@ export {
 } from "./errors.js";
 export { createInit } from "./wasm/init.js";
 export type { InitOptions } from "./wasm/init.js";
-export { LayerPool, LayerCursor, LAYER_MEDIA_TYPES, LAYER_GZIP, LAYER_ZSTD, LAYER_NONDISTRIBUTABLE, LAYER_FOREIGN } from "./pool.js";
+export {
+  LayerPool,
+  LayerCursor,
+  LayerColumns,
+  LAYER_MEDIA_TYPES,
+  LAYER_GZIP,
+  LAYER_ZSTD,
+  LAYER_NONDISTRIBUTABLE,
+  LAYER_FOREIGN,
+} from "./pool.js";
 export type { LayerPoolOptions, PoolStats, LayerHandle } from "./pool.js";
 export { LayerGraph, IdGraph, findCycle, topoOrder, internDigests } from "./graph.js";
 export type { EdgeKind, SharedLayer, LayerGraphOptions } from "./graph.js";

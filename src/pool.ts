@@ -26,10 +26,15 @@ import {
   HANDLE_INDEX_MASK as INDEX_MASK,
   MAX_RECORDS,
   NIL,
+  FILL_COMPRESSED,
+  FILL_FLAGS,
+  FILL_IMAGE,
+  FILL_PARENT,
+  FILL_POSITION,
+  FILL_UNCOMPRESSED,
+  FILL_USER,
   OFF_COMPRESSED,
-  OFF_DIFF_ID,
   OFF_DIFF_ID_ID,
-  OFF_DIGEST,
   OFF_DIGEST_ID,
   OFF_FLAGS,
   OFF_IMAGE,
@@ -40,6 +45,7 @@ import {
   OFF_UNCOMPRESSED,
   OFF_USER,
   POOL_BATCH_MAX,
+  POOL_FILL_MAX,
   POOL_STATS,
   RECORD_BYTES,
 } from "./wasm/abi.js";
@@ -74,6 +80,10 @@ export interface LayerPoolOptions {
   max?: number;
   /** Install the default per-media-type templates (flags from the media type). Default true. */
   templates?: boolean;
+  /** Room reserved up front in the core's digest table for this many more digests (e.g. two
+   *  per record: digest and diffID), so filling the pool does not grow the table by doubling,
+   *  leaving the old regions behind. Default 0. */
+  digests?: number;
   core?: Core;
 }
 
@@ -107,20 +117,25 @@ export class LayerPool {
   private u32: Uint32Array;
   private u8: Uint8Array;
   private i32 = new Int32Array(0);
+  private stage: { buffer: ArrayBufferLike; f64: Float64Array; i32: Int32Array; u32: Uint32Array } | undefined;
   private freed = false;
   private readonly cursor = new LayerCursor(this);
 
   constructor(options: LayerPoolOptions = {}) {
-    const { initial = 1024, max = 1 << 20, templates = true } = options;
+    const { initial = 1024, max = 1 << 20, templates = true, digests = 0 } = options;
     if (!Number.isInteger(max) || max < 1 || max > MAX_RECORDS) {
       throw new RangeError(`LayerPool: max must be an integer from 1 to ${MAX_RECORDS}, got ${max}`);
     }
     if (!Number.isInteger(initial) || initial < 0 || initial > max) {
       throw new RangeError(`LayerPool: initial must be an integer from 0 to max (${max}), got ${initial}`);
     }
+    if (!Number.isInteger(digests) || digests < 0 || digests > 2 ** 24) {
+      throw new RangeError(`LayerPool: digests must be an integer from 0 to ${2 ** 24}, got ${digests}`);
+    }
     this.max = max;
     this.core = options.core ?? getDefaultCore();
     this.ex = directExports(this.core);
+    if (digests > 0) this.ex.digestReserve(digests);
     this.ptr = this.ex.poolNew(initial, max) >>> 0;
     if (!this.ptr) throw new CapacityError(`LayerPool: could not reserve ${initial} records`);
     reclaimer.watch(this, { ex: this.ex, ptr: this.ptr });
@@ -171,6 +186,35 @@ export class LayerPool {
     return out;
   }
 
+  /**
+   * Acquire `out.length` records of `mediaType`, record i filled from entry i of every column
+   * of `fields`, in one crossing per POOL_FILL_MAX records (the batch form of acquire() and
+   * seven setters). The columns are copied into the core whole; sizes are checked there
+   * (RangeError, nothing acquired, when one is not a non-negative safe integer).
+   */
+  acquireFilled(out: Int32Array, fields: LayerColumns, mediaType: string | number = 0): Int32Array {
+    if (fields.length < out.length) throw new RangeError(`LayerPool: ${out.length} records need columns that long, got ${fields.length}`);
+    const code = this.code(mediaType);
+    for (let start = 0; start < out.length; start += POOL_FILL_MAX) {
+      const n = Math.min(POOL_FILL_MAX, out.length - start);
+      this.stageColumns(fields, start, n);
+      const got = this.ex.poolAcquireFilled(this.ptr, code, n);
+      if (got < 0) {
+        this.releaseMany(out.subarray(0, start));
+        throw new RangeError(`LayerPool: a size in records ${start}..${start + n - 1} is not a non-negative safe integer`);
+      }
+      const w = this.ints(),
+        from = this.core.ioOut >>> 2;
+      for (let i = 0; i < got; i++) out[start + i] = w[from + i];
+      if (got < n) {
+        this.releaseMany(out.subarray(0, start + got));
+        throw new CapacityError(`LayerPool: ${out.length} more records do not fit (max ${this.max})`);
+      }
+    }
+    if (out.length && maxIndex(out) >= this.known) this.syncBlocks();
+    return out;
+  }
+
   /** Release every handle in `handles` (the batch form of release()). All valid ones are
    *  released; then the first refused one, if any, throws StaleHandleError. */
   releaseMany(handles: Int32Array): void {
@@ -181,7 +225,8 @@ export class LayerPool {
       let w = this.ints();
       const to = this.core.ioIn >>> 2,
         from = this.core.ioOut >>> 2;
-      for (let i = 0; i < n; i++) w[to + i] = handles[start + i];
+      if (n === handles.length) w.set(handles, to);
+      else for (let i = 0; i < n; i++) w[to + i] = handles[start + i];
       if (this.ex.poolReleaseMany(this.ptr, n) !== 0 && firstBad < 0) {
         w = this.ints();
         for (let i = 0; i < n; i++)
@@ -308,10 +353,10 @@ export class LayerPool {
 
   /** Set the digest from a string (validated, interned) or a handle from parseDigest(). */
   setDigest(h: LayerHandle, digest: string | DigestHandle): void {
-    this.setDigestAt(h, OFF_DIGEST, OFF_DIGEST_ID, digest);
+    this.setDigestAt(h, OFF_DIGEST_ID, digest);
   }
   setDiffId(h: LayerHandle, digest: string | DigestHandle): void {
-    this.setDigestAt(h, OFF_DIFF_ID, OFF_DIFF_ID_ID, digest);
+    this.setDigestAt(h, OFF_DIFF_ID_ID, digest);
   }
   digest(h: LayerHandle): string | undefined {
     return this.digestAt(h, OFF_DIGEST_ID);
@@ -320,10 +365,13 @@ export class LayerPool {
     return this.digestAt(h, OFF_DIFF_ID_ID);
   }
 
-  /** The raw 32 digest bytes (a view into the core's memory, valid until it grows). */
+  /** The digest's first 32 raw bytes (a view into the core's digest table, valid until the
+   *  table or the memory grows); 32 zero bytes when unset. */
   digestBytes(h: LayerHandle): Uint8Array {
-    const a = this.at(h) + OFF_DIGEST;
-    return this.u8.subarray(a, a + 32);
+    const id = this.u32[(this.at(h) + OFF_DIGEST_ID) >>> 2];
+    if (id === NIL) return new Uint8Array(32);
+    const a = this.ex.digestKeyAddress(id) >>> 0;
+    return new Uint8Array(this.ex.memory.buffer, a, 32);
   }
 
   // ---- stats and checks ----
@@ -427,18 +475,31 @@ export class LayerPool {
    * The record holds one reference to the digest it names (the core gives it back when the
    * record is released): taken here before the old one, if any, is dropped.
    */
-  private setDigestAt(h: LayerHandle, bytesOff: number, idOff: number, digest: string | DigestHandle): void {
+  private setDigestAt(h: LayerHandle, idOff: number, digest: string | DigestHandle): void {
     this.at(h); // refuse a stale handle before interning anything
-    const text = typeof digest === "string" ? digest : formatDigest(digest, this.core);
     const id = typeof digest === "number" ? retainDigest(digest, this.core) : parseDigest(digest, this.core);
     // parseDigest may have grown memory: recompute the address afterwards.
     const a = this.at(h);
     const old = this.u32[(a + idOff) >>> 2];
     this.u32[(a + idOff) >>> 2] = id;
     if (old !== NIL) this.ex.digestRelease(old);
-    const u8 = this.u8;
-    const hex = text.indexOf(":") + 1;
-    for (let i = 0; i < 32; i++) u8[a + bytesOff + i] = parseInt(text.substr(hex + 2 * i, 2), 16);
+  }
+
+  /** Copy entries start..start+n of every column into the core's fill window (IO_IN). */
+  private stageColumns(f: LayerColumns, start: number, n: number): void {
+    const buf = this.ex.memory.buffer;
+    const base = this.core.ioIn;
+    if (this.stage?.buffer !== buf)
+      this.stage = { buffer: buf, f64: new Float64Array(buf), i32: new Int32Array(buf), u32: new Uint32Array(buf) };
+    const { f64, i32, u32 } = this.stage;
+    const whole = start === 0 && n === f.length;
+    putColumn(f64, (base + FILL_COMPRESSED) >>> 3, f.compressedSize, start, n, whole);
+    putColumn(f64, (base + FILL_UNCOMPRESSED) >>> 3, f.uncompressedSize, start, n, whole);
+    putColumn(i32, (base + FILL_POSITION) >>> 2, f.position, start, n, whole);
+    putColumn(u32, (base + FILL_FLAGS) >>> 2, f.flags, start, n, whole);
+    putColumn(i32, (base + FILL_PARENT) >>> 2, f.parent, start, n, whole);
+    putColumn(i32, (base + FILL_IMAGE) >>> 2, f.image, start, n, whole);
+    putColumn(u32, (base + FILL_USER) >>> 2, f.user, start, n, whole);
   }
 
   private digestAt(h: LayerHandle, idOff: number): string | undefined {
@@ -490,6 +551,19 @@ function freedExports(): Core["exports"] {
   });
 }
 
+/** Entries start..start+n of `col` into `dst` from index `at`: one memcpy for a whole column. */
+function putColumn<T extends Float64Array | Int32Array | Uint32Array>(
+  dst: T,
+  at: number,
+  col: T,
+  start: number,
+  n: number,
+  whole: boolean,
+): void {
+  if (whole) dst.set(col, at);
+  else for (let i = 0; i < n; i++) dst[at + i] = col[start + i];
+}
+
 function maxIndex(hs: Int32Array): number {
   let m = 0;
   for (let i = 0; i < hs.length; i++) m = Math.max(m, hs[i] & INDEX_MASK);
@@ -501,6 +575,31 @@ function link(v: number): number {
 }
 function unlink(v: number): number {
   return v < 0 ? NIL : v >>> 0;
+}
+
+/**
+ * Column-wise fields for LayerPool.acquireFilled(): entry i of each array is record i's field.
+ * Links (position, parent, image) are -1 for "none"; sizes are non-negative safe integers.
+ * Reuse one instance per batch size: filling it allocates nothing.
+ */
+export class LayerColumns {
+  readonly compressedSize: Float64Array;
+  readonly uncompressedSize: Float64Array;
+  readonly position: Int32Array;
+  readonly flags: Uint32Array;
+  readonly parent: Int32Array;
+  readonly image: Int32Array;
+  readonly user: Uint32Array;
+  constructor(readonly length: number) {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`LayerColumns: length must be a non-negative integer, got ${length}`);
+    this.compressedSize = new Float64Array(length);
+    this.uncompressedSize = new Float64Array(length);
+    this.position = new Int32Array(length).fill(-1);
+    this.flags = new Uint32Array(length);
+    this.parent = new Int32Array(length).fill(-1);
+    this.image = new Int32Array(length).fill(-1);
+    this.user = new Uint32Array(length);
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 
 // ---- version and the IO window ----
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 /** "No index" in every u32 link field and result. */
 export const NIL = 0xffffffff;
 /** Bytes the host may write at ioIn() (digest strings, batch keys, handles). */
@@ -95,16 +95,30 @@ export const CACHE_PACKED_KEYS_OFF = 2048;
 export const CACHE_STATS = 6;
 
 // ---- layer record pool (assembly/pool.ts) ----
-export const RECORD_BYTES = 128;
+/** A record's bytes, every field packed with no padding: digests are handles into the
+ *  core's digest table, which holds each digest's bytes once. */
+export const RECORD_BYTES = 52;
 export const BLOCK_SHIFT = 10;
 export const BLOCK_RECORDS = 1024; // 1 << BLOCK_SHIFT
 /** Generation words follow a block's records, at this offset from its base. */
-export const GENS_OFF = 131072; // BLOCK_RECORDS * RECORD_BYTES
+export const GENS_OFF = 53248; // BLOCK_RECORDS * RECORD_BYTES
 export const MAX_RECORDS = 16777216; // 1 << 24
 /** Media codes below this have a template slot. */
 export const MEDIA_CODES = 32;
 /** Most handles one pool batch call takes or gives. */
 export const POOL_BATCH_MAX = 8192;
+/** Most records one poolAcquireFilled call fills: its columns (POOL_FILL_*) fit IO_IN. */
+export const POOL_FILL_MAX = 1024;
+/** poolAcquireFilled's columns at IO_IN, each POOL_FILL_MAX entries long, at these offsets:
+ *  f64 compressed and uncompressed sizes, then i32 position, u32 flags, i32 parent, i32
+ *  image, u32 user (a negative link is "none"). */
+export const FILL_COMPRESSED = 0;
+export const FILL_UNCOMPRESSED = 8192; // POOL_FILL_MAX * 8
+export const FILL_POSITION = 16384; // POOL_FILL_MAX * 16
+export const FILL_FLAGS = 20480; // POOL_FILL_MAX * 20
+export const FILL_PARENT = 24576; // POOL_FILL_MAX * 24
+export const FILL_IMAGE = 28672; // POOL_FILL_MAX * 28
+export const FILL_USER = 32768; // POOL_FILL_MAX * 32
 /** f64 counters poolStats writes at IO_OUT: inUse, free, capacity, highWater, acquires,
  *  releases, templateHits, growths, refused. */
 export const POOL_STATS = 9;
@@ -115,19 +129,17 @@ export const GEN_MASK = 0x7f;
 /** Set in a slot's generation word exactly while the record is acquired. */
 export const GEN_LIVE = 0x80000000;
 /** Record field offsets in bytes. */
-export const OFF_DIGEST = 0;
-export const OFF_DIFF_ID = 32;
-export const OFF_COMPRESSED = 64;
-export const OFF_UNCOMPRESSED = 72;
-export const OFF_MEDIA = 80;
-export const OFF_POSITION = 84;
-export const OFF_FLAGS = 88;
-export const OFF_DIGEST_ID = 92;
-export const OFF_NEXT = 96;
-export const OFF_PARENT = 100;
-export const OFF_IMAGE = 104;
-export const OFF_USER = 108;
-export const OFF_DIFF_ID_ID = 112;
+export const OFF_COMPRESSED = 0;
+export const OFF_UNCOMPRESSED = 8;
+export const OFF_MEDIA = 16;
+export const OFF_POSITION = 20;
+export const OFF_FLAGS = 24;
+export const OFF_DIGEST_ID = 28;
+export const OFF_NEXT = 32;
+export const OFF_PARENT = 36;
+export const OFF_IMAGE = 40;
+export const OFF_USER = 44;
+export const OFF_DIFF_ID_ID = 48;
 
 // ---- graph (assembly/graph.ts) ----
 export const MAX_NODES = 268435456; // 1 << 28
@@ -249,6 +261,7 @@ export interface CoreExports {
   digestRelease(handle: number): number; // (u32) => i32
   digestRefs(handle: number): number; // (u32) => i32
   digestCheck(): number; // () => i32
+  digestKeyAddress(handle: number): number; // (u32) => usize
   digestReleaseMany(count: number): number; // (u32) => i32
   digestInternPacked(count: number, bytes: number): number; // (u32, u32) => i32
   coreReserved(): number; // () => f64
@@ -298,6 +311,7 @@ export interface CoreExports {
   poolCheckHandle(ptr: number, h: number): number; // (usize, i32) => i32
   poolAcquireMany(ptr: number, media: number, count: number): number; // (usize, u32, u32) => i32
   poolReleaseMany(ptr: number, count: number): number; // (usize, u32) => i32
+  poolAcquireFilled(ptr: number, media: number, count: number): number; // (usize, u32, u32) => i32
   poolTemplateInit(ptr: number, media: number, flags: number): number; // (usize, u32, u32) => i32
   poolTemplateFrom(ptr: number, media: number, h: number): number; // (usize, u32, i32) => i32
   poolTemplateClear(ptr: number, media: number): number; // (usize, u32) => i32

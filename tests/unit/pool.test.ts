@@ -1,7 +1,7 @@
 // LayerPool: records read and written in place, templates, refused
 // handles, growth by blocks, stats; on both builds of the core.
 import { describe, expect, it } from "vitest";
-import { LayerPool, StaleHandleError, CapacityError, FreedError, LAYER_GZIP, LAYER_ZSTD } from "../../src/node.js";
+import { LayerPool, LayerColumns, StaleHandleError, CapacityError, FreedError, LAYER_GZIP, LAYER_ZSTD } from "../../src/node.js";
 import { debug, release, digestOf } from "../helpers/core.js";
 
 const OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -112,6 +112,70 @@ describe.each([
     expect(() => pool.releaseMany(hs.subarray(8_499, 8_501))).toThrow(expect.objectContaining({ reason: "released" }));
     expect(pool.size).toBe(499); // hs[8500] was released all the same
     pool.checkInvariants();
+    pool.free();
+  });
+
+  it("acquireFilled fills each record from its column entries, across calls, and checks sizes first", () => {
+    const n = 2_500; // more than one POOL_FILL_MAX call, and not a multiple of it
+    const pool = new LayerPool({ core, initial: 0, max: 3_000 });
+    const f = new LayerColumns(n);
+    for (let i = 0; i < n; i++) {
+      f.compressedSize[i] = i * 1000 + 2 ** 40;
+      f.uncompressedSize[i] = i * 3;
+      f.position[i] = i % 7 === 0 ? -1 : i;
+      f.flags[i] = 0x80000000 + i;
+      f.parent[i] = i - 1;
+      f.image[i] = 7;
+      f.user[i] = 0xffffffff - i;
+    }
+    const hs = pool.acquireFilled(new Int32Array(n), f, OCI_ZSTD);
+    expect(new Set(hs).size).toBe(n);
+    for (const i of [0, 1, 7, 1023, 1024, 2047, 2048, n - 1]) {
+      const h = hs[i];
+      expect([pool.compressedSize(h), pool.uncompressedSize(h), pool.position(h), pool.flags(h)]).toEqual([
+        i * 1000 + 2 ** 40,
+        i * 3,
+        i % 7 === 0 ? -1 : i,
+        0x80000000 + i,
+      ]);
+      expect([pool.parent(h), pool.image(h), pool.user(h), pool.mediaType(h), pool.digest(h), pool.next(h)]).toEqual([
+        i - 1,
+        7,
+        0xffffffff - i,
+        OCI_ZSTD,
+        undefined,
+        -1,
+      ]);
+    }
+    // A bad size refuses the whole call before anything of it is taken.
+    const bad = new LayerColumns(3);
+    bad.uncompressedSize[2] = -1;
+    expect(() => pool.acquireFilled(new Int32Array(3), bad)).toThrow(RangeError);
+    bad.uncompressedSize[2] = 1.5;
+    expect(() => pool.acquireFilled(new Int32Array(3), bad)).toThrow(RangeError);
+    bad.uncompressedSize[2] = 2 ** 53;
+    expect(() => pool.acquireFilled(new Int32Array(3), bad)).toThrow(RangeError);
+    expect(() => pool.acquireFilled(new Int32Array(4), bad)).toThrow(RangeError); // columns too short
+    expect(pool.size).toBe(n);
+    // Past max: what the call took is given back.
+    expect(() => pool.acquireFilled(new Int32Array(600), new LayerColumns(600))).toThrow(CapacityError);
+    expect(pool.size).toBe(n);
+    pool.releaseMany(hs);
+    expect(pool.size).toBe(0);
+    pool.checkInvariants();
+    pool.free();
+  });
+
+  it("keeps a digest's bytes once, in the digest table, shared by records naming it", () => {
+    const pool = new LayerPool({ core, initial: 4, digests: 8 });
+    const a = pool.acquire();
+    const b = pool.acquire();
+    pool.setDigest(a, digestOf(9));
+    pool.setDiffId(b, digestOf(9));
+    expect(pool.digestHandle(a)).toBe(pool.diffIdHandle(b));
+    expect(pool.digestBytes(a)[31]).toBe(9);
+    expect([...pool.digestBytes(b)]).toEqual(new Array(32).fill(0)); // b's digest is unset
+    expect(() => new LayerPool({ core, digests: -1 })).toThrow(RangeError);
     pool.free();
   });
 

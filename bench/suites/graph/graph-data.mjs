@@ -74,19 +74,20 @@ export function makeGraph(scenario, n, m) {
 /** n distinct sha256 digest strings with uniform hex (fresh, flat strings). */
 export function makeDigests(n, seed) {
   const next = rng(seed);
-  const out = new Array(n);
+  // Grown by push: `new Array(n)` beyond ~100k elements is a dictionary-mode array, whose
+  // every read (and slice) is a hash lookup, a cost no real list of digests has.
+  const out = [];
   const seen = new Set();
-  for (let i = 0; i < n; i++) {
+  while (out.length < n) {
     let hex = "";
     for (let k = 0; k < 8; k++) hex += ((next() * 0x100000000) >>> 0).toString(16).padStart(8, "0");
-    if (seen.has(hex)) {
-      i--;
-      continue;
-    }
+    if (seen.has(hex)) continue;
     seen.add(hex);
-    out[i] = "sha256:" + hex;
+    out.push("sha256:" + hex);
   }
   // Flatten without keeping the Set's copies hashed: rebuild each string from its bytes.
   seen.clear();
-  return out.map((s) => Buffer.from(s, "latin1").toString("latin1"));
+  const flat = [];
+  for (const s of out) flat.push(Buffer.from(s, "latin1").toString("latin1"));
+  return flat;
 }

@@ -4,7 +4,10 @@
 //   lib  "objects"    one plain object per layer holding its digest and diffID as the
 //                     71-character strings a manifest and a config hand over
 //        "layerpool"  one LayerPool record per layer, the two digests set from the same
-//                     strings (interned in the core's digest table, which is counted)
+//                     strings (interned in the core's digest table, which is counted),
+//                     the pool and the table grown on demand
+//        "layerpool-sized"  the same, the pool made with initial: n and digests: 2n (room
+//                     for every record and both its digests reserved up front)
 // The figure is JS heap + ArrayBuffers + wasm memory growth after gc(), over the records:
 // what holding 10^6 layers costs. Every record's strings are distinct, as real layers' are.
 
@@ -18,7 +21,7 @@ if (!gc) throw new Error("memory.mjs needs --expose-gc");
 /** A distinct sha256 digest string per (i, salt), built the way JSON.parse hands it over. */
 const digestOf = (i, salt) => "sha256:" + (i.toString(16).padStart(8, "0") + salt).repeat(8).slice(0, 64);
 
-const ll = args.lib === "layerpool" ? await import(args.distEntry) : null;
+const ll = args.lib !== "objects" ? await import(args.distEntry) : null;
 if (ll) await ll.init();
 const wasmBytes = () => (ll ? ll.getDefaultCore().exports.memory.buffer.byteLength : 0);
 const sample = () => {
@@ -46,8 +49,8 @@ function objects(n) {
   return out;
 }
 
-function layerpool(n) {
-  const pool = new ll.LayerPool({ initial: 0, max: n });
+function layerpool(n, sized) {
+  const pool = new ll.LayerPool(sized ? { initial: n, max: n, digests: 2 * n } : { initial: 0, max: n });
   for (let i = 0; i < n; i++) {
     const h = pool.acquire(2);
     pool.setDigest(h, digestOf(i, "a"));
@@ -64,7 +67,7 @@ function layerpool(n) {
 }
 
 const before = sample();
-globalThis.keepAlive = args.lib === "objects" ? objects(args.records) : layerpool(args.records);
+globalThis.keepAlive = args.lib === "objects" ? objects(args.records) : layerpool(args.records, args.lib === "layerpool-sized");
 const after = sample();
 const d = { heap: after.heap - before.heap, arrayBuffers: after.ab - before.ab, wasm: after.wasm - before.wasm };
 reportResult({

@@ -4,6 +4,9 @@
 //   lib       "layerpool"  LayerPool: acquire -> handle, each field accessor checks the handle
 //             "layerpool-cursor"  the same, through pool.record(h): one check per record
 //             "layerpool-batch"   cursor, and acquireMany/releaseMany: one crossing per round
+//             "layerpool-fill"    acquireFilled: the seven fields written into reused typed-array
+//                                 columns (LayerColumns), then one crossing acquires and fills the
+//                                 whole round; reads through the cursor; releaseMany
 //             "objects"    a new plain object literal per layer, dropped on release
 //             "js-pool"    a JavaScript object pool: preallocated objects, free stack, field reset
 //   scenario  "cycle"  per round: acquire `batch` records, fill seven fields, read two back,
@@ -75,6 +78,28 @@ async function contender(lib, existing) {
     const pool = new ll.LayerPool({ core, initial: args.batch, max: Math.max(args.batch, 1024) });
     const base = await contender("layerpool-cursor-on", pool);
     return { ...base, acquireMany: (out) => pool.acquireMany(out, 2), releaseMany: (hs) => pool.releaseMany(hs) };
+  }
+  if (lib === "layerpool-fill") {
+    const ll = await import(args.distEntry);
+    const core = await ll.init();
+    const pool = new ll.LayerPool({ core, initial: args.batch, max: Math.max(args.batch, 1024) });
+    const base = await contender("layerpool-cursor-on", pool);
+    const cols = new ll.LayerColumns(args.batch);
+    return {
+      ...base,
+      columns: cols,
+      fillColumn(i) {
+        cols.compressedSize[i] = i * 1000;
+        cols.uncompressedSize[i] = i * 3000;
+        cols.position[i] = i;
+        cols.flags[i] = 1;
+        cols.parent[i] = i - 1;
+        cols.image[i] = 7;
+        cols.user[i] = i;
+      },
+      acquireFilled: (out) => pool.acquireFilled(out, cols, 2),
+      releaseMany: (hs) => pool.releaseMany(hs),
+    };
   }
   if (lib === "objects") {
     return {
@@ -170,6 +195,17 @@ function batchRound(n) {
   return sum;
 }
 
+// The fill contender writes the same seven fields per record, into columns, and acquires and
+// fills the whole round in one call; the reads go through the records in the core.
+function fillRound(n) {
+  for (let i = 0; i < n; i++) c.fillColumn(i);
+  const hs = c.acquireFilled(batchOut);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += c.read(hs[i]);
+  c.releaseMany(hs);
+  return sum;
+}
+
 function cycleRound(n) {
   let sum = 0;
   for (let i = 0; i < n; i++) {
@@ -197,7 +233,14 @@ function seedRound() {
   return sum;
 }
 
-const round = args.scenario === "seed" ? seedRound : c.acquireMany ? () => batchRound(args.batch) : () => cycleRound(args.batch);
+const round =
+  args.scenario === "seed"
+    ? seedRound
+    : c.acquireFilled
+      ? () => fillRound(args.batch)
+      : c.acquireMany
+        ? () => batchRound(args.batch)
+        : () => cycleRound(args.batch);
 const opsPerRound = args.scenario === "seed" ? 1000 : 2 * args.batch; // acquires + releases
 
 // Warm up (JIT, pool growth), then time `rounds` rounds per pass.
