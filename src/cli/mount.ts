@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { LayerFS, type LayerFSOptions, type MergedImage } from "../fs/merge.js";
 import { init } from "../node.js";
 import { openImage } from "../node/open.js";
+import { nodeStagingPool } from "../node/staging-workers.js";
 import { parsePlatform } from "../oci/platform.js";
 import { documentCache } from "../sources/document-cache.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
@@ -37,6 +38,8 @@ export async function mountImage(
     registry?: RegistrySourceOptions;
     /** Read registry blobs through the persistent blob cache (default true; `--no-cache`). */
     blobCache?: boolean;
+    /** Worker threads staging the layers side by side (`--workers`); 1 (default) = in this thread. */
+    workers?: number;
   } = {},
 ): Promise<Mounted> {
   await init();
@@ -64,14 +67,19 @@ export async function mountImage(
       total: todo.reduce((n, l) => n + l.size, 0),
       steps: { count: todo.length, unit: "layer" },
     });
-    await image.mountBatch(layers, {
-      upTo: opts.upTo,
-      onLayer: (done, n) => {
-        progress.step(done, n);
-        // The last layer read: mountBatch now applies them all, in order, before it resolves.
-        if (done === n) progress.begin("merging", { label: spec, steps: { count: n, unit: "layer" } });
-      },
-    });
+    // The pool lives for the batch only: later reads (cat, export) re-open one layer at a time.
+    const stager = nodeStagingPool(opts.workers ?? 1);
+    await image
+      .mountBatch(layers, {
+        upTo: opts.upTo,
+        stager,
+        onLayer: (done, n) => {
+          progress.step(done, n);
+          // The last layer read: mountBatch now applies them all, in order, before it resolves.
+          if (done === n) progress.begin("merging", { label: spec, steps: { count: n, unit: "layer" } });
+        },
+      })
+      .finally(() => stager?.close());
     progress.step(todo.length);
     progress.end();
     reading = false;
