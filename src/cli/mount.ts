@@ -43,7 +43,14 @@ export async function mountImage(
   } = {},
 ): Promise<Mounted> {
   await init();
-  const source = await openImage(spec, { registry: opts.registry, blobCache: opts.blobCache ?? true });
+  // Workers start while the image is opened and resolved; the pool lives for the batch only:
+  // later reads (cat, export) re-open one layer at a time.
+  const stager = nodeStagingPool(opts.workers ?? 1);
+  stager?.warm();
+  const source = await openImage(spec, { registry: opts.registry, blobCache: opts.blobCache ?? true }).catch(async (e: unknown) => {
+    await stager?.close();
+    throw e;
+  });
   const shown = startProgress(io);
   try {
     const resolved = await resolveImage(source, {
@@ -67,8 +74,6 @@ export async function mountImage(
       total: todo.reduce((n, l) => n + l.size, 0),
       steps: { count: todo.length, unit: "layer" },
     });
-    // The pool lives for the batch only: later reads (cat, export) re-open one layer at a time.
-    const stager = nodeStagingPool(opts.workers ?? 1);
     await image
       .mountBatch(layers, {
         upTo: opts.upTo,
@@ -95,6 +100,7 @@ export async function mountImage(
     };
   } catch (e) {
     shown.close();
+    await stager?.close();
     await source.close?.();
     throw e;
   }

@@ -21,7 +21,7 @@ function workerScript(): URL {
   return new URL("../../dist/node/stage-worker.js", import.meta.url);
 }
 
-/** A pool of `workers` worker_threads, or undefined for one worker (stage in this thread). */
+/** A pool of `workers` worker_threads, or undefined for one worker (stage in this thread); close() it when done. */
 export function nodeStagingPool(workers = defaultWorkers()): StagingPool | undefined {
   if (workers <= 1) return undefined;
   const script = workerScript();
@@ -29,7 +29,7 @@ export function nodeStagingPool(workers = defaultWorkers()): StagingPool | undef
 }
 
 function workerPort(w: Worker): WorkerPort {
-  // Idle workers must not keep the process alive: a pool nobody closed still lets it exit.
+  // Only a working worker holds the process open (its ports may still, until close() ends it).
   w.unref();
   return {
     post: (message, transfer) => w.postMessage(message, transfer),

@@ -54,6 +54,11 @@ export class StagingPool implements LayerStager {
     });
   }
 
+  /** Start every worker now (their start-up then overlaps whatever comes before the first layer). */
+  warm(): void {
+    while (!this.closed && this.slots.length < this.size) this.idle.push(this.start());
+  }
+
   /** Stop every worker (their memory, the cores' included, goes with them); queued jobs are refused. */
   async close(): Promise<void> {
     if (this.closed) return;
