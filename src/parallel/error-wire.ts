@@ -6,6 +6,8 @@
 import * as errors from "../errors.js";
 import { LayerlensError } from "../errors.js";
 import * as fsErrors from "../fs/errors.js";
+import { GzipFormatError } from "../fs/inflate.js";
+import { ZstdFormatError } from "../fs/zstd.js";
 
 export interface WireError {
   name: string;
@@ -18,7 +20,8 @@ export interface WireError {
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 const CLASSES = new Map<string, ErrorClass>();
-for (const value of [...Object.values(errors), ...Object.values(fsErrors)] as unknown[]) {
+// Every error class staging can raise; one this list misses still comes back a LayerlensError with its code.
+for (const value of [...Object.values(errors), ...Object.values(fsErrors), GzipFormatError, ZstdFormatError] as unknown[]) {
   if (typeof value === "function" && (value === LayerlensError || value.prototype instanceof LayerlensError))
     CLASSES.set(value.name, value as ErrorClass);
 }
@@ -32,13 +35,16 @@ export function toWire(err: unknown): WireError {
   return { name: err.name, message: err.message, stack: err.stack, fields };
 }
 
-/** The error toWire described, as an instance of its class (Error for a class this side does not know). */
+/**
+ * The error toWire described, as an instance of its class; of a class this side does not know,
+ * a LayerlensError when it has a code, else an Error (with the original name either way).
+ */
 export function fromWire(w: WireError): Error {
-  const cls = CLASSES.get(w.name) ?? Error;
+  const cls = CLASSES.get(w.name) ?? (typeof w.fields.code === "string" ? LayerlensError : Error);
   // Not the class's constructor: its arguments differ per class and would rebuild the message.
   const err = Reflect.construct(Error, [w.message], cls) as Error & Record<string, unknown>;
   Object.assign(err, w.fields);
-  if (cls === Error && w.name !== "Error") err.name = w.name;
+  if (!CLASSES.has(w.name)) err.name = w.name;
   if (w.stack) err.stack = w.stack;
   return err;
 }

@@ -4,6 +4,7 @@
 // typed error (class, code, message), and a closed pool refuses cleanly.
 
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
@@ -118,6 +119,9 @@ describe("a failing layer fails in a worker as it fails in this thread", () => {
   const gz = gzipSync(tar);
   const corruptGz = gz.slice();
   corruptGz[gz.length >> 1] ^= 0xff;
+  const zst = new Uint8Array(spawnSync("zstd", ["-c", "-q"], { input: tar }).stdout);
+  const corruptZst = zst.slice();
+  corruptZst[zst.length >> 1] ^= 0xff;
   const badChecksum = tar.slice();
   badChecksum[150] ^= 1;
   const cases: [string, () => LayerLike, LayerFSOptions?][] = [
@@ -125,6 +129,8 @@ describe("a failing layer fails in a worker as it fails in this thread", () => {
     ["wrong diff_id", () => layerOf(gz, { diffId: sha(gz) })],
     ["corrupt gzip", () => layerOf(corruptGz)],
     ["truncated gzip", () => layerOf(gz.subarray(0, gz.length - 9))],
+    ["corrupt zstd (the worker's own core decodes it)", () => layerOf(corruptZst)],
+    ["zstd, intact", () => layerOf(zst, { digest: sha(tar) })],
     ["bad tar checksum", () => layerOf(badChecksum)],
     ["size shorter than the blob", () => ({ ...layerOf(gz), size: gz.length - 1 })],
     ["too many entries", () => layerOf(tarOf([{ name: "a" }, { name: "b" }])), { maxEntries: 1 }],
