@@ -13,6 +13,9 @@ export { openImage } from "./node/open.js";
 export type { OpenOptions } from "./node/open.js";
 export { openRegistrySource } from "./node/registry.js";
 export { fileReader, directoryStore } from "./node/files.js";
+// Node-only: a pool of worker_threads that stages layers side by side (mountBatch's `stager`).
+export { nodeStagingPool, defaultWorkers } from "./node/staging-workers.js";
+export type { StagingPool } from "./parallel/staging-pool.js";
 // Node-only: the persistent blob cache (an OCI layout under $LAYERLENS_CACHE).
 export { DirectoryBlobStore, defaultBlobStore, cacheMaxBytes, DEFAULT_CACHE_MAX_BYTES } from "./node/blob-store.js";
 export type { BlobStoreOptions } from "./node/blob-store.js";

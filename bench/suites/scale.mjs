@@ -139,7 +139,7 @@ export async function run(ctx) {
   if (w1 && w2)
     md += `\n\n2 workers vs 1: **${(w2.medianMs / w1.medianMs).toFixed(2)}x** the wall time (target <= 0.6x)${um ? `; vs umoci unpack: ${(um.medianMs / w2.medianMs).toFixed(2)}x faster` : ""}.\n`;
   md +=
-    `\n` +
+    `\numoci unpack and the memory rows ran in the first round only (one pass each): a round of every row takes over 20 minutes here.\n\n` +
     table(
       ["peak RSS, same structure (files, layers), bigger files", ...sizes.map((g) => `${g} GiB`)],
       [1, 2].map((w) => [
