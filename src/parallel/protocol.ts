@@ -4,7 +4,7 @@
 // pieces of a layer (flat memory, whatever the layer's size).
 //
 //   pool -> worker: job (what to stage), piece (bytes), end, fail (the source failed)
-//   worker -> pool: pull (one more piece), done (the entry table), error
+//   worker -> pool: pull (this many more pieces), done (the entry table), error
 
 import type { StageJob } from "../fs/stage-job.js";
 import type { EntryTable } from "./entry-table.js";
@@ -25,7 +25,7 @@ export type ToWorker =
   | { t: "fail"; id: number; error: WireError };
 
 export type FromWorker =
-  { t: "pull"; id: number } | { t: "done"; id: number; table: EntryTable } | { t: "error"; id: number; error: WireError };
+  { t: "pull"; id: number; pieces: number } | { t: "done"; id: number; table: EntryTable } | { t: "error"; id: number; error: WireError };
 
 /** A worker as the pool sees it (the Node adapter: src/node/staging-workers.ts). */
 export interface WorkerPort {
@@ -46,5 +46,5 @@ export interface PoolPort {
 
 /** Bytes per piece: enough to amortise a message, small enough that a few in flight cost nothing. */
 export const PIECE_BYTES = 1 << 20;
-/** Pieces a worker queues ahead of its inflater. */
-export const PIECES_AHEAD = 4;
+/** Pieces a worker queues (or has on their way) ahead of its inflater. */
+export const PIECES_AHEAD = 8;

@@ -11,20 +11,28 @@ import { PIECES_AHEAD, type PoolPort, type ToWorker } from "./protocol.js";
 
 /** Serve staging jobs on `port` until the host terminates the worker. */
 export function serveStaging(port: PoolPort): void {
-  // The bytes of the running job: the stream's controller and the pull waiting for a piece.
-  let feed: { id: number; controller: ReadableStreamDefaultController<Uint8Array>; arrived?: () => void } | null = null;
+  // The bytes of the running job: the stream's controller, the pieces asked for and not yet
+  // arrived, and the pull waiting for one.
+  let feed: { id: number; controller: ReadableStreamDefaultController<Uint8Array>; asked: number; arrived?: () => void } | null = null;
 
   const run = async (msg: Extract<ToWorker, { t: "job" }>) => {
     const { id } = msg;
     const bytes = new ReadableStream<Uint8Array>(
       {
         start(controller) {
-          feed = { id, controller };
+          feed = { id, controller, asked: 0 };
         },
-        pull() {
+        // Asks for enough pieces to fill the queue, counting those on their way: the pool sends
+        // them without waiting for a round trip each (a loaded machine is slow to wake a thread).
+        pull(controller) {
           return new Promise<void>((arrived) => {
-            if (feed?.id === id) feed.arrived = arrived;
-            port.post({ t: "pull", id });
+            if (feed?.id !== id) return arrived();
+            feed.arrived = arrived;
+            const more = (controller.desiredSize ?? 0) - feed.asked;
+            if (more > 0) {
+              feed.asked += more;
+              port.post({ t: "pull", id, pieces: more });
+            }
           });
         },
       },
@@ -52,8 +60,10 @@ export function serveStaging(port: PoolPort): void {
     const arrived = f.arrived;
     f.arrived = undefined;
     try {
-      if (msg.t === "piece") f.controller.enqueue(msg.bytes);
-      else if (msg.t === "end") f.controller.close();
+      if (msg.t === "piece") {
+        f.asked--;
+        f.controller.enqueue(msg.bytes);
+      } else if (msg.t === "end") f.controller.close();
       else f.controller.error(fromWire(msg.error));
     } catch {
       // The stager cancelled the stream (it failed on what it had): the job answers on its own.

@@ -111,23 +111,40 @@ export class StagingPool implements LayerStager {
         this.dispatch();
       }
     };
-    const feed = async () => {
+    // Pieces the worker asked for and has not been sent; one pump sends them, in order.
+    let credit = 0;
+    let pumping = false;
+    let ended = false;
+    const pump = async () => {
+      if (pumping) return;
+      pumping = true;
       try {
-        source ??= chunksOf(await layer.open());
-        const piece = await nextPiece(source);
-        if (over) return;
-        if (piece) slot.port.post({ t: "piece", id, bytes: piece }, [piece.buffer as ArrayBuffer]);
-        else slot.port.post({ t: "end", id });
+        while (credit > 0 && !over && !ended) {
+          source ??= chunksOf(await layer.open());
+          const piece = await nextPiece(source);
+          if (over) return;
+          credit--;
+          if (piece) slot.port.post({ t: "piece", id, bytes: piece }, [piece.buffer as ArrayBuffer]);
+          else {
+            ended = true;
+            slot.port.post({ t: "end", id });
+          }
+        }
       } catch (err) {
         // The worker raises it from its stream, so it surfaces where the sequential path's would.
+        ended = true;
         if (!over) slot.port.post({ t: "fail", id, error: toWire(err) });
+      } finally {
+        pumping = false;
       }
     };
     slot.running = {
       id,
       onMessage: (m) => {
-        if (m.t === "pull") void feed();
-        else if (m.t === "done") finish(() => p.resolve(decodeStaged(m.table)));
+        if (m.t === "pull") {
+          credit += m.pieces;
+          void pump();
+        } else if (m.t === "done") finish(() => p.resolve(decodeStaged(m.table)));
         else finish(() => p.reject(fromWire(m.error)));
       },
       onExit: (err) =>
