@@ -12,6 +12,7 @@ import { parsePlatform } from "../oci/platform.js";
 import { documentCache } from "../sources/document-cache.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
 import { countedLayers } from "../report/progress.js";
+import { clockRunning } from "../report/work-clock.js";
 import type { RegistrySourceOptions } from "../sources/registry.js";
 import type { CliIO } from "./command.js";
 import { type CliProgress, startProgress } from "./progress.js";
@@ -45,7 +46,8 @@ export async function mountImage(
   await init();
   // Workers start while the image is opened and resolved; the pool lives for the batch only:
   // later reads (cat, export) re-open one layer at a time.
-  const stager = nodeStagingPool(opts.workers ?? 1);
+  // --stats times the phases in this thread only, so with stats on the layers are read here.
+  const stager = clockRunning() ? undefined : nodeStagingPool(opts.workers ?? 1);
   stager?.warm();
   const source = await openImage(spec, { registry: opts.registry, blobCache: opts.blobCache ?? true }).catch(async (e: unknown) => {
     await stager?.close();
