@@ -12,7 +12,7 @@
 //            memory, not speed, is read from these rows.
 // Method (bench/lib/rounds.mjs): every pass is a fresh process, timed whole by /usr/bin/time
 // (wall, CPU, max RSS); 3 rounds, interleaved, load average recorded per round; a row's figure
-// is the median of its rounds. umoci and the memory rows run in the first round only (see run()). Outputs of --workers 1 and --workers 2 must be byte-identical
+// is the median of its rounds. Outputs of --workers 1 and --workers 2 must be byte-identical
 // (stdout hashed each pass) or the suite fails.
 // Targets: 2 workers <= 0.6x the wall time of 1; RSS flat in image size apart from the path table.
 
@@ -61,8 +61,7 @@ export async function run(ctx) {
     { kind: "umoci", img: big },
     ...sizes.flatMap((g) => [layersOf(low[g], 1), layersOf(low[g], 2)]),
   ];
-  const runOne = async (spec, round) => {
-    if (spec.once && round > 0) return { skipped: true, passMs: [] };
+  const runOne = async (spec) => {
     const r = await runPass(spec);
     ctx.log(
       `  ${spec.kind === "umoci" ? "umoci unpack" : `layers --workers ${spec.workers}`} ${spec.img.key}: ${(r.passMs[0] / 1000).toFixed(1)} s, ${r.rssMB} MiB`,
@@ -83,7 +82,7 @@ export async function run(ctx) {
   const { results, rounds: roundFacts, failures } = await interleavedRounds(specs, rounds, runOne, ctx.log);
 
   const figure = (spec) => {
-    const list = results.get(spec).filter((r) => !r.skipped);
+    const list = results.get(spec);
     if (!list.length) return null;
     const roundMs = list.map((r) => r.passMs[0]);
     return {
@@ -99,7 +98,7 @@ export async function run(ctx) {
   // Identical output is the point of the merge staying in layer order: check every pass.
   for (const img of [big, ...Object.values(low)]) {
     const [one, two] = [specs.find((s) => s.img === img && s.workers === 1), specs.find((s) => s.img === img && s.workers === 2)];
-    const outs = new Set([...results.get(one), ...results.get(two)].filter((r) => !r.skipped).map((r) => r.out));
+    const outs = new Set([...results.get(one), ...results.get(two)].map((r) => r.out));
     if (outs.size > 1) failures.push(`${img.key}: --workers 1 and --workers 2 printed different reports (${outs.size} distinct outputs)`);
   }
 
@@ -139,7 +138,7 @@ export async function run(ctx) {
   if (w1 && w2)
     md += `\n\n2 workers vs 1: **${(w2.medianMs / w1.medianMs).toFixed(2)}x** the wall time (target <= 0.6x)${um ? `; vs umoci unpack: ${(um.medianMs / w2.medianMs).toFixed(2)}x faster` : ""}.\n`;
   md +=
-    `\numoci unpack and the memory rows ran in the first round only (one pass each): a round of every row takes over 20 minutes here.\n\n` +
+    `\n` +
     table(
       ["peak RSS, same structure (files, layers), bigger files", ...sizes.map((g) => `${g} GiB`)],
       [1, 2].map((w) => [
