@@ -1,8 +1,7 @@
 // Node entry: reads the .wasm next to the package with fs (Node 20's fetch cannot read file:).
 // Node compiles synchronously too, so `new MetadataCache()` works without `await init()`.
 
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { nodeCoreFiles } from "./node/core-files.js";
 import { createInit } from "./wasm/init.js";
 
 export * from "./index.js";
@@ -14,14 +13,12 @@ export { openImage } from "./node/open.js";
 export type { OpenOptions } from "./node/open.js";
 export { openRegistrySource } from "./node/registry.js";
 export { fileReader, directoryStore } from "./node/files.js";
+// Node-only: a pool of worker_threads that stages layers side by side (mountBatch's `stager`).
+export { nodeStagingPool, defaultWorkers } from "./node/staging-workers.js";
+export type { StagingPool } from "./parallel/staging-pool.js";
 // Node-only: the persistent blob cache (an OCI layout under $LAYERLENS_CACHE).
 export { DirectoryBlobStore, defaultBlobStore, cacheMaxBytes, DEFAULT_CACHE_MAX_BYTES } from "./node/blob-store.js";
 export type { BlobStoreOptions } from "./node/blob-store.js";
 
-const wasmUrl = (build: "debug" | "release") => new URL(`../build/${build}.wasm`, import.meta.url);
-
 /** Load the core once; later calls return the same Core. Optional: first use loads it. */
-export const init = createInit({
-  load: async (build) => WebAssembly.compile(await readFile(wasmUrl(build))),
-  loadSync: (build) => new WebAssembly.Module(readFileSync(wasmUrl(build))),
-});
+export const init = createInit(nodeCoreFiles);

@@ -11,6 +11,7 @@ import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { checkLayerOption, layerOption, mountImage } from "./mount.js";
 import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
+import { takeWorkersFlag, WORKERS_FLAG_USAGE } from "./workers-flag.js";
 
 /** CliIO carries text; binary output goes through stdoutBytes when the host offers it. */
 type BytesIO = CliIO & { stdoutBytes?: (b: Uint8Array) => void | Promise<void> };
@@ -20,16 +21,24 @@ const MAX_HOPS = 40;
 
 export const command: Command = {
   summary: "Print a file of an image's merged filesystem (symlinks followed).",
-  usage: `layerlens cat IMAGE PATH [--layer N] [--platform os/arch[/variant]] ${REGISTRY_FLAGS_USAGE}`,
+  usage: `layerlens cat IMAGE PATH [--layer N] [--platform os/arch[/variant]] ${REGISTRY_FLAGS_USAGE} ${WORKERS_FLAG_USAGE}`,
   async run(argv: string[], io: BytesIO): Promise<number> {
-    const { rest, registry, blobCache } = takeRegistryFlags(argv, "cat");
+    const { rest: afterWorkers, workers } = takeWorkersFlag(argv, "cat");
+    const { rest, registry, blobCache } = takeRegistryFlags(afterWorkers, "cat");
     const args = parseArgs(rest, { string: ["platform", "layer"] }, "cat");
     const [spec, path, ...extra] = args.positionals;
     if (!spec || !path) throw new UsageError(`cat: name an IMAGE and a PATH\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("cat: one PATH at a time");
     const upTo = layerOption(args.options.layer, "cat");
     // The mount records checkpoints, so the read starts near the file, not at its layer's start.
-    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry, blobCache, fsOptions: { recordIndex: true } });
+    const m = await mountImage(spec, io, {
+      platform: args.options.platform,
+      upTo,
+      registry,
+      blobCache,
+      workers,
+      fsOptions: { recordIndex: true },
+    });
     try {
       checkLayerOption(m, upTo, "cat");
       const { size } = regularFile(m.image, path); // refused before anything is printed

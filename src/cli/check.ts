@@ -14,6 +14,7 @@ import { formatEfficiency, formatUserWasted } from "../report/efficiency.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { humanBytes, mountImage } from "./mount.js";
+import { takeWorkersFlag, WORKERS_FLAG_USAGE } from "./workers-flag.js";
 
 /** dive's default CI file, read from the current directory when present. */
 export const DEFAULT_CI_FILE = ".dive-ci";
@@ -29,7 +30,7 @@ export const command: Command = {
   summary: "Hold an image's wasted space to dive's CI rules (.dive-ci); exit 1 when one fails.",
   usage:
     "layerlens check IMAGE [--lowest-efficiency RATIO] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent RATIO]" +
-    " [--ci-config FILE] [--top N] [--platform os/arch[/variant]] [--json]",
+    ` [--ci-config FILE] [--top N] [--platform os/arch[/variant]] [--json] ${WORKERS_FLAG_USAGE}`,
   help:
     'rules (flags override the CI file, which overrides dive\'s defaults; each takes "disabled"):\n' +
     "  --lowest-efficiency RATIO            fail when the efficiency is below RATIO (0..1, default 0.9)\n" +
@@ -42,7 +43,8 @@ export const command: Command = {
   errorExit: 2,
   async run(argv: string[], io: CliIO): Promise<number> {
     const ruleFlags = Object.values(RULE_FLAGS).flat();
-    const args = parseArgs(argv, { boolean: ["json"], string: [...ruleFlags, "ci-config", "top", "platform"] }, "check");
+    const { rest, workers } = takeWorkersFlag(argv, "check");
+    const args = parseArgs(rest, { boolean: ["json"], string: [...ruleFlags, "ci-config", "top", "platform"] }, "check");
     const [spec, ...extra] = args.positionals;
     if (!spec) throw new UsageError(`check: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("check: one IMAGE at a time");
@@ -59,7 +61,7 @@ export const command: Command = {
     const file = await readCiFile(args.options["ci-config"]);
     const settings = ruleSettings(flags, file);
 
-    const m = await mountImage(spec, io, { platform: args.options.platform });
+    const m = await mountImage(spec, io, { platform: args.options.platform, workers });
     try {
       const report = evaluateRules(spec, analyzeWaste(m.image, top), settings, file?.name ?? null);
       io.stdout(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : format(report));

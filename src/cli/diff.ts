@@ -11,24 +11,26 @@ import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { mountImage } from "./mount.js";
 import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
+import { takeWorkersFlag, WORKERS_FLAG_USAGE } from "./workers-flag.js";
 
 export const command: Command = {
   summary: "Compare the merged filesystems of two images (or two platforms of one), and with --config their configs.",
-  usage: `layerlens diff A B [--config] [--platform os/arch] [--platform-b os/arch] [--json] ${REGISTRY_FLAGS_USAGE}`,
+  usage: `layerlens diff A B [--config] [--platform os/arch] [--platform-b os/arch] [--json] ${REGISTRY_FLAGS_USAGE} ${WORKERS_FLAG_USAGE}`,
   help: "exit status (as diff(1)): 0 the images are the same, 1 they differ, 2 trouble (usage, an image that cannot be read)\n",
   errorExit: 2,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry, blobCache } = takeRegistryFlags(argv, "diff");
+    const { rest: afterWorkers, workers } = takeWorkersFlag(argv, "diff");
+    const { rest, registry, blobCache } = takeRegistryFlags(afterWorkers, "diff");
     const args = parseArgs(rest, { boolean: ["json", "config"], string: ["platform", "platform-b"] }, "diff");
     const [a, b, ...extra] = args.positionals;
     if (!a || !b || extra.length) throw new UsageError(`diff: name two images\nusage: ${this.usage}`);
     const fs = new LayerFS({ hashFiles: true });
     const platformB = args.options["platform-b"] ?? args.options.platform;
-    const ma = await mountImage(a, io, { platform: args.options.platform, name: a, fs, registry, blobCache });
+    const ma = await mountImage(a, io, { platform: args.options.platform, name: a, fs, registry, blobCache, workers });
     try {
       // One LayerFS holds both views by name: the same image twice (two platforms) needs two names.
       const nameB = b === a ? `${b} (${platformB ?? "again"})` : b;
-      const mb = await mountImage(b, io, { platform: platformB, name: nameB, fs, registry, blobCache });
+      const mb = await mountImage(b, io, { platform: platformB, name: nameB, fs, registry, blobCache, workers });
       try {
         const d = diffImages(ma.image, mb.image);
         const config = args.flags.config ? diffConfigs(ma.resolved.config, mb.resolved.config) : undefined;

@@ -12,14 +12,16 @@ import { exportImage } from "../fs/export.js";
 import type { MergedImage } from "../fs/merge.js";
 import { parseArgs } from "./args.js";
 import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
+import { takeWorkersFlag, WORKERS_FLAG_USAGE } from "./workers-flag.js";
 import type { CliIO, Command } from "./command.js";
 import { expandShort, humanBytes, mountImage } from "./mount.js";
 
 export const command: Command = {
   summary: "Write an image's merged filesystem as one flat, deterministic tar.",
-  usage: `layerlens export IMAGE -o FILE|- [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
+  usage: `layerlens export IMAGE -o FILE|- [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE} ${WORKERS_FLAG_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry, blobCache } = takeRegistryFlags(argv, "export");
+    const { rest: afterWorkers, workers } = takeWorkersFlag(argv, "export");
+    const { rest, registry, blobCache } = takeRegistryFlags(afterWorkers, "export");
     const args = parseArgs(expandShort(rest, { "-o": "--output" }), { boolean: ["json"], string: ["output", "platform"] }, "export");
     const [spec, ...extra] = args.positionals;
     if (!spec) throw new UsageError(`export: name an IMAGE\nusage: ${this.usage}`);
@@ -28,7 +30,13 @@ export const command: Command = {
     if (!out) throw new UsageError("export: say where with -o FILE (or -o - for stdout)");
     // Export reads every file anyway: recording the span digests while mounting costs one
     // hash pass, where recording them on first read would read every layer twice.
-    const m = await mountImage(spec, io, { platform: args.options.platform, fsOptions: { spanDigests: "mount" }, registry, blobCache });
+    const m = await mountImage(spec, io, {
+      platform: args.options.platform,
+      fsOptions: { spanDigests: "mount" },
+      registry,
+      blobCache,
+      workers,
+    });
     try {
       const { progress, shown } = m.progress;
       m.progress.writing({

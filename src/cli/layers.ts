@@ -12,19 +12,21 @@ import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { humanBytes, mountImage } from "./mount.js";
 import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
+import { takeWorkersFlag, WORKERS_FLAG_USAGE } from "./workers-flag.js";
 
 export const command: Command = {
   summary: "Per-layer changes and sizes, efficiency, wasted and reclaimable bytes.",
-  usage: `layerlens layers IMAGE [--changes] [--top N] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
+  usage: `layerlens layers IMAGE [--changes] [--top N] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE} ${WORKERS_FLAG_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry, blobCache } = takeRegistryFlags(argv, "layers");
+    const { rest: afterWorkers, workers } = takeWorkersFlag(argv, "layers");
+    const { rest, registry, blobCache } = takeRegistryFlags(afterWorkers, "layers");
     const args = parseArgs(rest, { boolean: ["json", "changes"], string: ["top", "platform"] }, "layers");
     const [spec, ...extra] = args.positionals;
     if (!spec) throw new UsageError(`layers: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("layers: one IMAGE at a time");
     const top = args.options.top === undefined ? 10 : Number(args.options.top);
     if (!Number.isInteger(top) || top < 0) throw new UsageError(`layers: --top takes a count, not ${JSON.stringify(args.options.top)}`);
-    const m = await mountImage(spec, io, { platform: args.options.platform, registry, blobCache });
+    const m = await mountImage(spec, io, { platform: args.options.platform, registry, blobCache, workers });
     try {
       const waste = analyzeWaste(m.image, top);
       const report = layersReport({ name: spec, layers: m.image.layers, history: m.resolved.config?.history }, waste, args.flags.changes);

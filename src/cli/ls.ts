@@ -15,6 +15,7 @@ import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { checkLayerOption, expandShort, layerOption, mountImage } from "./mount.js";
 import { REGISTRY_FLAGS_USAGE, takeRegistryFlags } from "./registry-flags.js";
+import { takeWorkersFlag, WORKERS_FLAG_USAGE } from "./workers-flag.js";
 
 const TYPE_CHAR: Record<string, string> = { file: "-", directory: "d", symlink: "l", chardev: "c", blockdev: "b", fifo: "p" };
 
@@ -53,9 +54,10 @@ export function longLine(s: Stat, name: string, counts: { nlink: number; size: n
 
 export const command: Command = {
   summary: "List a directory of an image's merged filesystem (whiteouts applied).",
-  usage: `layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE}`,
+  usage: `layerlens ls IMAGE [PATH] [--layer N] [-l|--long] [-R|--recursive] [--platform os/arch[/variant]] [--json] ${REGISTRY_FLAGS_USAGE} ${WORKERS_FLAG_USAGE}`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { rest, registry, blobCache } = takeRegistryFlags(argv, "ls");
+    const { rest: afterWorkers, workers } = takeWorkersFlag(argv, "ls");
+    const { rest, registry, blobCache } = takeRegistryFlags(afterWorkers, "ls");
     const args = parseArgs(
       expandShort(rest, { "-l": "--long", "-R": "--recursive" }),
       { boolean: ["json", "long", "recursive"], string: ["layer", "platform"] },
@@ -65,7 +67,7 @@ export const command: Command = {
     if (!spec) throw new UsageError(`ls: name an IMAGE\nusage: ${this.usage}`);
     if (extra.length) throw new UsageError("ls: one IMAGE and at most one PATH");
     const upTo = layerOption(args.options.layer, "ls");
-    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry, blobCache });
+    const m = await mountImage(spec, io, { platform: args.options.platform, upTo, registry, blobCache, workers });
     try {
       checkLayerOption(m, upTo, "ls");
       const base = m.image.stat(path);

@@ -7,11 +7,13 @@ import { UsageError } from "../errors.js";
 import { LayerFS, type LayerFSOptions, type MergedImage } from "../fs/merge.js";
 import { init } from "../node.js";
 import { openImage } from "../node/open.js";
+import { nodeStagingPool } from "../node/staging-workers.js";
 import { parsePlatform } from "../oci/platform.js";
 import { documentCache } from "../sources/document-cache.js";
 import { factsStoreOf } from "../sources/cached-source.js";
 import { type ResolvedImage, resolveImage } from "../sources/image.js";
 import { countedLayers } from "../report/progress.js";
+import { clockRunning } from "../report/work-clock.js";
 import type { RegistrySourceOptions } from "../sources/registry.js";
 import type { CliIO } from "./command.js";
 import { type CliProgress, startProgress } from "./progress.js";
@@ -38,10 +40,20 @@ export async function mountImage(
     registry?: RegistrySourceOptions;
     /** Read registry blobs through the persistent blob cache (default true; `--no-cache`). */
     blobCache?: boolean;
+    /** Worker threads staging the layers side by side (`--workers`); 1 (default) = in this thread. */
+    workers?: number;
   } = {},
 ): Promise<Mounted> {
   await init();
-  const source = await openImage(spec, { registry: opts.registry, blobCache: opts.blobCache ?? true });
+  // Workers start while the image is opened and resolved; the pool lives for the batch only:
+  // later reads (cat, export) re-open one layer at a time.
+  // --stats times the phases in this thread only, so with stats on the layers are read here.
+  const stager = clockRunning() ? undefined : nodeStagingPool(opts.workers ?? 1);
+  stager?.warm();
+  const source = await openImage(spec, { registry: opts.registry, blobCache: opts.blobCache ?? true }).catch(async (e: unknown) => {
+    await stager?.close();
+    throw e;
+  });
   const shown = startProgress(io);
   try {
     const resolved = await resolveImage(source, {
@@ -66,14 +78,17 @@ export async function mountImage(
       total: todo.reduce((n, l) => n + l.size, 0),
       steps: { count: todo.length, unit: "layer" },
     });
-    await image.mountBatch(layers, {
-      upTo: opts.upTo,
-      onLayer: (done, n) => {
-        progress.step(done, n);
-        // The last layer read: mountBatch now applies them all, in order, before it resolves.
-        if (done === n) progress.begin("merging", { label: spec, steps: { count: n, unit: "layer" } });
-      },
-    });
+    await image
+      .mountBatch(layers, {
+        upTo: opts.upTo,
+        stager,
+        onLayer: (done, n) => {
+          progress.step(done, n);
+          // The last layer read: mountBatch now applies them all, in order, before it resolves.
+          if (done === n) progress.begin("merging", { label: spec, steps: { count: n, unit: "layer" } });
+        },
+      })
+      .finally(() => stager?.close());
     progress.step(todo.length);
     progress.end();
     reading = false;
@@ -89,6 +104,7 @@ export async function mountImage(
     };
   } catch (e) {
     shown.close();
+    await stager?.close();
     await source.close?.();
     throw e;
   }

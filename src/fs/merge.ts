@@ -12,8 +12,9 @@
 //   refused half-way: the image is then marked broken and refuses further mounts).
 // - The view is virtual: nothing is written anywhere; symlinks and ".." never lead out of an
 //   image's root (resolve.ts).
-// - mountBatch reads up to `concurrency` layers at once (zlib inflates on libuv's threads) and
-//   sizes the path table once for all of them, then applies them in order. It is the one way a
+// - mountBatch reads up to `concurrency` layers at once (zlib inflates on libuv's threads), or
+//   hands them to a stager (a worker pool) to read side by side, and sizes the path table once
+//   for all of them, then applies them in order. It is the one way a
 //   whole image goes in (upTo: the view as of a layer; onLayer: progress).
 // - After LayerFS.free() every call on it or its images throws FreedError: the pool records
 //   went back and the tables were dropped, so there is nothing left to answer from.
@@ -26,14 +27,15 @@ import { applyLayer, type BadEntryPolicy, type Changeset } from "./apply.js";
 import { fileStream, type SpanSource } from "./content.js";
 import type { Compression } from "./decompress.js";
 import { LayerEntryError } from "./errors.js";
-import { checkEntryCount, checkPath, checkTableBudget, resolveLimits, type LayerLimits } from "./limits.js";
+import { checkTableBudget, resolveLimits, type LayerLimits } from "./limits.js";
 import { cleanPath, comparePaths, joinPath } from "./path.js";
 import { pathOf, resolve } from "./resolve.js";
 import type { SpanDigests } from "./span-digests.js";
 import type { LayerFactsStore } from "./layer-facts.js";
 import type { LayerIndex } from "./layer-index.js";
 import type { SparseLayout } from "./sparse.js";
-import { stageLayer, type StagedLayer, type StageOptions } from "./stage.js";
+import { stageLayer, type StagedLayer } from "./stage.js";
+import { stageOptionsOf, type LayerStager, type StageJob } from "./stage-job.js";
 import { Kind, KIND_NAMES, NIL, PathTable, type KindName } from "./table.js";
 import type { LayerHandle, LayerPool } from "../pool.js";
 import { Reclaimer } from "../wasm/reclaim.js";
@@ -94,6 +96,12 @@ export interface MountOptions {
   upTo?: number;
   /** Progress: called each time one more layer has been read and verified (done of count). */
   onLayer?: (done: number, count: number) => void;
+  /**
+   * Where the layers are read and staged: default in this thread, `concurrency` at a time; a
+   * worker pool (src/parallel/staging-pool.ts) stages them side by side. They are applied here,
+   * in layer order, either way, so the view is the same.
+   */
+  stager?: LayerStager;
   /** Called once the batch settles with what it cost (report/stats.ts): phases, cache, pool, memory. */
   onStats?: (stats: Stats) => void;
 }
@@ -275,28 +283,21 @@ export class LayerFS {
     return this.image().readFile(path);
   }
 
-  /** @internal Read, verify and parse one layer (by the stager when there is one); `hashers` as in readLayerStream. */
-  stage(layer: LayerLike, what: string, hashers?: HasherOverrides): Promise<StagedLayer> {
+  /**
+   * @internal Read, verify and parse one layer: by the LayerFS's own stager when it takes the
+   * layer, else by `stager` (a worker pool) or in this thread. `hashers` as in readLayerStream;
+   * the facts store is consulted here either way, so a worker never sees it.
+   */
+  stage(layer: LayerLike, what: string, how: { hashers?: HasherOverrides; stager?: LayerStager } = {}): Promise<StagedLayer> {
     const elsewhere = this.stager?.(layer, what);
     if (elsewhere) return elsewhere;
-    const limits = this.options;
     const recordSpans = this.options.spanDigests === "mount" || (layer.digest === undefined && layer.diffId === undefined);
-    const o: StageOptions = {
-      hashFiles: this.options.hashFiles,
-      recordSpans,
-      recordIndex: this.options.recordIndex,
-      facts: this.facts,
-      maxBytes: this.options.maxLayerBytes,
-      what,
-      hashers,
-      // Refused as the tar is read, so an over-long name or a flood of entries costs nothing.
-      onEntry: (h, count) => {
-        checkEntryCount(limits, what, count);
-        checkPath(limits, what, "entry", h.name);
-        if (h.type === "symlink" || h.type === "hardlink") checkPath(limits, what, `link target of ${JSON.stringify(h.name)}`, h.linkname);
-      },
-    };
-    return stageLayer(layer, o);
+    const { hashFiles, maxLayerBytes: maxBytes, maxPathBytes, maxPathDepth, maxEntries, maxTableNodes, recordIndex } = this.options;
+    const limits = { maxPathBytes, maxPathDepth, maxEntries, maxTableNodes };
+    const job: StageJob = { hashFiles, recordSpans, maxBytes, what, limits, recordIndex };
+    const { stager } = how;
+    const read = stager ? (l: LayerLike, index: boolean) => stager.stage(l, { ...job, recordIndex: index }) : undefined;
+    return stageLayer(layer, { ...stageOptionsOf(job), facts: this.facts, hashers: how.hashers, read });
   }
 
   /** @internal The span digests of a mounted layer, recorded now by a verified pass if need be. */
@@ -355,7 +356,7 @@ export class MergedImage {
   private async mountAll(layers: readonly LayerLike[], options: MountOptions): Promise<LayerRecord[]> {
     this.checkUsable();
     notePool(this.fs.pool);
-    const { upTo, onLayer } = options;
+    const { upTo, onLayer, stager } = options;
     if (upTo !== undefined && !(Number.isInteger(upTo) && upTo >= 0))
       throw new RangeError(`upTo must be a layer index (0 = bottom), not ${String(upTo)}`);
     const todo = upTo === undefined ? layers : layers.slice(0, upTo + 1);
@@ -366,11 +367,13 @@ export class MergedImage {
     const worker = async () => {
       while (next < todo.length) {
         const i = next++;
-        staged[i] = await this.fs.stage(todo[i], this.describe(todo[i], base + i));
+        staged[i] = await this.fs.stage(todo[i], this.describe(todo[i], base + i), { stager });
         onLayer?.(++done, todo.length);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.fs.options.concurrency, todo.length) }, worker));
+    // A pool keeps each of its workers busy: one more layer in flight than it has workers.
+    const width = Math.max(this.fs.options.concurrency, stager ? stager.size + 1 : 0);
+    await Promise.all(Array.from({ length: Math.min(width, todo.length) }, worker));
     this.checkUsable(); // freed while the layers were read
     const adding = staged.reduce((n, s) => n + s.entries.length, 0);
     checkTableBudget(this.fs.options, `${todo.length} layers of ${this.name}`, this.t.nodeCount, adding);

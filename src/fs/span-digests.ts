@@ -33,6 +33,14 @@ function chunksOf(size: number): number {
   return Math.ceil(size / SPAN_CHUNK);
 }
 
+/** A SpanDigests as plain typed arrays (trimmed copies), to hand to another thread. */
+export interface SpanDigestParts {
+  offset: Float64Array;
+  size: Float64Array;
+  first: Uint32Array;
+  digests: Uint8Array;
+}
+
 export class SpanDigests {
   private offset = new Float64Array(0);
   private size = new Float64Array(0);
@@ -48,6 +56,29 @@ export class SpanDigests {
   /** Bytes held (stats, the mount-cost measurement). */
   get bytes(): number {
     return this.offset.byteLength + this.size.byteLength + this.first.byteLength + this.digests.byteLength;
+  }
+
+  /** Its records as trimmed copies (the buffers may be transferred). */
+  toParts(): SpanDigestParts {
+    return {
+      offset: this.offset.slice(0, this.spanCount),
+      size: this.size.slice(0, this.spanCount),
+      first: this.first.slice(0, this.spanCount),
+      digests: this.digests.slice(0, this.chunkCount * DIGEST_BYTES),
+    };
+  }
+
+  /** The SpanDigests toParts() described, e.g. recorded by a worker. */
+  static fromParts(p: SpanDigestParts): SpanDigests {
+    const d = new SpanDigests();
+    // The parts arrived as arrays of their own (a transfer or a copy), never views of shared memory.
+    d.offset = p.offset as typeof d.offset;
+    d.size = p.size as typeof d.size;
+    d.first = p.first as typeof d.first;
+    d.digests = p.digests as typeof d.digests;
+    d.spanCount = p.offset.length;
+    d.chunkCount = p.digests.length / DIGEST_BYTES;
+    return d;
   }
 
   /** @internal Start the record of a span (recorder only; offsets must ascend). */

@@ -68,6 +68,11 @@ export interface StageOptions extends Omit<LayerReadOptions, "digest" | "diffId"
   recordIndex?: boolean;
   /** Stage from, and record to, the layer's facts (layers with a digest; not with recordSpans). */
   facts?: LayerFactsStore;
+  /**
+   * Reads the layer instead of this thread (a worker pool staging with the same options), asked
+   * to record the checkpoint index or not; the facts store is still consulted and written here.
+   */
+  read?: (layer: LayerLike, recordIndex: boolean) => Promise<StagedLayer>;
 }
 
 export async function stageLayer(layer: LayerLike, options: StageOptions = {}): Promise<StagedLayer> {
@@ -78,7 +83,8 @@ export async function stageLayer(layer: LayerLike, options: StageOptions = {}): 
     const staged = known && fromFacts(layer, known, options);
     if (staged) return staged;
   }
-  const staged = await readLayer(layer, { ...options, recordIndex: options.recordIndex || store !== undefined });
+  const recordIndex = options.recordIndex === true || store !== undefined;
+  const staged = await (options.read ? options.read(layer, recordIndex) : readLayer(layer, { ...options, recordIndex }));
   const { read } = staged;
   // Only what the pass verified against the digest is kept: a layer without a diff_id to check
   // still had its blob digest checked, and the diff_id recorded is the one computed.

@@ -120,6 +120,10 @@ export function stopClock(): void {
 export function readClock(): ClockReading {
   return clock.read();
 }
+/** Is someone taking stats? (The clock sees this thread only: work in a worker would go uncounted.) */
+export function clockRunning(): boolean {
+  return clock.on;
+}
 /** The LayerPools that LayerFS instances made while the clock ran keep. */
 export function clockPools(): PoolLike[] {
   return [...clock.pools];

@@ -75,13 +75,13 @@ describe("LayerFS staging elsewhere", () => {
     const blob = Buffer.concat(parts);
     const hex = (b: Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
     const gz: LayerLike = { ...plain, digest: hex(blob), diffId: hex(gunzipSync(blob)), size: blob.length };
-    const s = await fs.stage(gz, "layer 0", { sha256: counting });
+    const s = await fs.stage(gz, "layer 0", { hashers: { sha256: counting } });
     expect(s.read.digest).toBe(gz.digest);
     expect(s.read.diffId).toBe(gz.diffId);
     // Blob and tar bytes both went through it.
     expect(seen.reduce((a, b) => a + b, 0)).toBe(s.read.compressedBytes + s.read.uncompressedBytes);
     const lying = () => ({ update: () => {}, digest: () => `sha256:${"0".repeat(64)}` });
-    await expect(fs.stage(gz, "layer 0", { sha256: lying })).rejects.toBeInstanceOf(DigestMismatchError);
+    await expect(fs.stage(gz, "layer 0", { hashers: { sha256: lying } })).rejects.toBeInstanceOf(DigestMismatchError);
     fs.free();
   });
 });

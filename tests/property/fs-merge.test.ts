@@ -6,8 +6,9 @@
 
 import fc from "fast-check";
 import { createHash } from "node:crypto";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { LayerFS } from "../../src/fs/merge.js";
+import { nodeStagingPool } from "../../src/node/staging-workers.js";
 import type { TarWriteEntry } from "../../src/fs/tar-write.js";
 import { tarLayer } from "../fs/helpers/layers.js";
 
@@ -141,13 +142,16 @@ function tarEntries(layer: Op[]): TarWriteEntry[] {
 const sha = (s: string) => "sha256:" + createHash("sha256").update(s).digest("hex");
 
 describe("LayerFS equals the Map reference on random layer stacks", () => {
-  test.each([["mount"], ["mountBatch"]])("%s", async (how) => {
+  // Staged by two worker threads, merged here: the same reference must hold.
+  const workers = nodeStagingPool(2)!;
+  afterAll(() => workers.close());
+  test.each([["mount"], ["mountBatch"], ["mountBatch with 2 workers"]])("%s", async (how) => {
     await fc.assert(
       fc.asyncProperty(stack, async (layers) => {
         const fs = new LayerFS({ hashFiles: true, onBadEntry: "skip" });
         const inputs = layers.map((l) => tarLayer(tarEntries(l)));
         if (how === "mount") for (const l of inputs) await fs.mount(l);
-        else await fs.mountBatch(inputs);
+        else await fs.mountBatch(inputs, how === "mountBatch" ? {} : { stager: workers });
         const want = reference(layers);
         const got = new Map<string, string>();
         for (const s of fs.walk()) {

@@ -23,6 +23,7 @@ import {
   type WorkPhase,
 } from "../../src/browser.js";
 import type { StagedLayer } from "../../src/fs/stage.js";
+import type { HasherOverrides } from "../../src/oci/blob.js";
 import { knownDigestFactory, webSha256 } from "./known-digest.js";
 
 export const WHOLE_BLOB_CAP = 512 << 20;
@@ -130,11 +131,11 @@ async function gunzipWhole(gz: Uint8Array, what: string, cap: number): Promise<U
 }
 
 /** LayerFS.stage as it streams, its phases taken from the library's own clock. */
-async function streamed(fs: LayerFS, layer: LayerLike, what: string, phases: PhaseTime[], hashers?: Parameters<LayerFS["stage"]>[2]) {
+async function streamed(fs: LayerFS, layer: LayerLike, what: string, phases: PhaseTime[], hashers?: HasherOverrides) {
   let stats: import("../../src/browser.js").Stats | undefined;
   const staged = await withStats(
     (s) => (stats = s),
-    () => fs.stage(layer, what, hashers),
+    () => fs.stage(layer, what, { hashers }),
   );
   for (const p of stats?.phases ?? []) if (p.ms > 0 || p.bytes > 0) phases.push({ phase: p.phase, ms: p.ms, bytes: p.bytes });
   return staged;
@@ -235,7 +236,9 @@ export async function stageWhole(
   };
   let staged: StagedLayer;
   try {
-    staged = await clocked(phases, "tar", tar.length, () => fs.stage(tarLayer, what, { sha256: knownDigestFactory(tar, diffId) }));
+    staged = await clocked(phases, "tar", tar.length, () =>
+      fs.stage(tarLayer, what, { hashers: { sha256: knownDigestFactory(tar, diffId) } }),
+    );
   } catch (e) {
     await digestsChecked(); // a wrong digest is the cause to report, before what parsing found
     throw e;
