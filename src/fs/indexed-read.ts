@@ -22,6 +22,7 @@ import { type Core, getDefaultCore } from "../wasm/core.js";
 import { chunksOf } from "./decompress.js";
 import { GzipInflater, checkpointInByte } from "./inflate.js";
 import { type LayerIndex, segmentRange } from "./layer-index.js";
+import { startPipeline, timed, timedSteps } from "../report/work-clock.js";
 
 /**
  * The tar bytes of `layer` from checkpoints[k].outOffset on (k = -1: from the start), each
@@ -38,15 +39,17 @@ export async function* readFromCheckpoint(
   const start = cp ? checkpointInByte(cp) : 0;
   const total = index.compressedBytes;
   const dec = new GzipInflater(core, { what });
+  const pipe = startPipeline(); // null unless stats are being taken (report/work-clock.ts)
   try {
     if (cp) dec.resume(cp);
-    const source = await layer.open(cp ? { start, end: total } : undefined);
+    const opened = await layer.open(cp ? { start, end: total } : undefined);
+    const source = pipe ? pipe.sourceChunks(chunksOf(opened)) : chunksOf(opened);
     let segment = k + 1;
     let range = segmentRange(index, segment);
     let held = new Uint8Array(range.end - range.start);
     let fill = 0;
     let seen = start;
-    for await (const chunk of chunksOf(source)) {
+    for await (const chunk of source) {
       if (seen + chunk.length > total) throw new SizeMismatchError(`${what}: read from byte ${start}`, total, seen + chunk.length);
       seen += chunk.length;
       let at = 0;
@@ -56,8 +59,9 @@ export async function* readFromCheckpoint(
         fill += take;
         at += take;
         if (fill < held.length) break;
-        checkSegment(index, segment, held, what);
-        yield* dec.push(held);
+        const verified = held;
+        timed("verifying", verified.length, () => checkSegment(index, segment, verified, what));
+        yield* timedSteps("gunzip", dec.push(verified));
         if (segment === index.checkpoints.length) break;
         segment++;
         range = segmentRange(index, segment);
@@ -68,6 +72,7 @@ export async function* readFromCheckpoint(
     if (seen !== total) throw new SizeMismatchError(`${what}: read from byte ${start}`, total, seen);
     dec.end();
   } finally {
+    pipe?.close();
     dec.free();
   }
 }
