@@ -132,13 +132,16 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   // Each layer's row fills in as the layer is in the view (bottom first).
   const arrived: RecordInfo[] = [];
   const staged = new Set<number>();
+  // Set once the mount answered: stage workers still finishing layers above a failed one may
+  // report after that, and must not draw over the final table.
+  let settledLayers = false;
   w.onStaged = (index) => {
-    if (!ticket.current) return;
+    if (!ticket.current || settledLayers) return;
     staged.add(index);
     renderLayers($("layers"), r, arrived, undefined, false, staged);
   };
   w.onLayer = (record) => {
-    if (!ticket.current) return;
+    if (!ticket.current || settledLayers) return;
     arrived.push(record);
     renderLayers($("layers"), r, arrived, undefined, false, staged);
   };
@@ -148,6 +151,7 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
     if (mounting === mine) ui.cancel.hidden = true;
   });
   if (!x) return;
+  settledLayers = true;
   const top = await keepIfCurrent(ticket, w.call("list", { dir: "" }));
   if (!top) return;
   const failure = x.failure && { index: x.failure.index, error: errorOf(x.failure.error) };
