@@ -96,6 +96,31 @@ function editLayer(paths) {
 }
 
 /** Build (or reuse) the bench image; returns { layout, tag, layers, files }. */
+/** Config, manifest, oci-layout and index.json of a one-image layout over `layers`, tagged `tag`. */
+export function writeImage(dir, layers, tag) {
+  const config = writeBlob(dir, {
+    architecture: "amd64",
+    os: "linux",
+    config: {},
+    rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
+  });
+  const manifest = writeBlob(dir, {
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
+    layers: layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.digest, size: l.size })),
+  });
+  writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  const annotations = { "org.opencontainers.image.ref.name": tag };
+  writeFileSync(
+    path.join(dir, "index.json"),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest, annotations }],
+    }),
+  );
+}
+
 export async function benchImage({ quick, log }) {
   const dir = path.join(os.tmpdir(), `layerlens-bench-layerfs-v${VERSION}${quick ? "-quick" : ""}`);
   const stamp = path.join(dir, "built.json");
@@ -123,32 +148,7 @@ export async function benchImage({ quick, log }) {
         rewrite: Array.from({ length: 100 }, (_, i) => `usr/share/bench-rewritten-${i}.txt`),
       };
   layers.push(await addLayer(dir, { bytes: editLayer(edits) }));
-  const config = writeBlob(dir, {
-    architecture: "amd64",
-    os: "linux",
-    config: {},
-    rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
-  });
-  const manifest = writeBlob(dir, {
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
-    layers: layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.digest, size: l.size })),
-  });
-  writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  writeFileSync(
-    path.join(dir, "index.json"),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: "application/vnd.oci.image.manifest.v1+json",
-          ...manifest,
-          annotations: { "org.opencontainers.image.ref.name": "bench" },
-        },
-      ],
-    }),
-  );
+  writeImage(dir, layers, "bench");
   const info = { layout: dir, tag: "bench", layers };
   writeFileSync(stamp, JSON.stringify(info));
   return info;

@@ -7,7 +7,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { addLayer, benchImage, writeBlob } from "../layerfs/image.mjs";
+import { addLayer, benchImage, writeImage } from "../layerfs/image.mjs";
 
 const VERSION = 1;
 const EXTRA = ["usr/lib/x86_64-linux-gnu", "usr/bin"];
@@ -28,27 +28,7 @@ export async function webImage({ quick, log }) {
   const paths = EXTRA.filter((p) => existsSync(path.join("/", p)));
   log(`web: building one more layer from ${paths.join(" ")}`);
   const layers = [...base.layers, await addLayer(dir, { paths })];
-  const config = writeBlob(dir, {
-    architecture: "amd64",
-    os: "linux",
-    config: {},
-    rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
-  });
-  const manifest = writeBlob(dir, {
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
-    layers: layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.digest, size: l.size })),
-  });
-  writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  const ref = { "org.opencontainers.image.ref.name": base.tag };
-  writeFileSync(
-    path.join(dir, "index.json"),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest, annotations: ref }],
-    }),
-  );
+  writeImage(dir, layers, base.tag);
   const info = { layout: dir, tag: base.tag, layers };
   writeFileSync(stamp, JSON.stringify(info));
   return info;
