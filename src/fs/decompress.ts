@@ -26,6 +26,9 @@
 import { CapacityError, DigestMismatchError, LayerlensError } from "../errors.js";
 import { CompressionError } from "./errors.js";
 import { ZstdDecoder } from "./zstd.js";
+import { chunksOf } from "./chunks.js";
+
+export { chunksOf };
 import { DEFAULT_CHECKPOINT_SPAN, GzipInflater } from "./inflate.js";
 import type { IndexRecorder } from "./layer-index.js";
 import { type Core, getDefaultCore } from "../wasm/core.js";
@@ -81,25 +84,6 @@ export interface LayerReadResult {
 export type TarSink = (chunk: Uint8Array) => void | boolean;
 
 export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
-
-/** Iterate a web stream or any async iterable of chunks (Chromium streams lack the iterator). */
-export async function* chunksOf(src: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  if (Symbol.asyncIterator in src) {
-    yield* src;
-    return;
-  }
-  const reader = src.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-}
 
 /**
  * Stream a layer blob through decompression into `sink`, counting and verifying as it goes.

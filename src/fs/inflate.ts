@@ -23,6 +23,7 @@
 import { type Core, getDefaultCore } from "../wasm/core.js";
 import * as abi from "../wasm/abi.js";
 import { CapacityError, FreedError } from "../errors.js";
+import { chunksOf } from "./chunks.js";
 import { type DecodeSteps, decodeWhole, pushThrough } from "./core-decode.js";
 import { CompressionError } from "./errors.js";
 
@@ -227,19 +228,10 @@ type Input = Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
 async function* chunks(input: Input): AsyncGenerator<Uint8Array> {
   if (input instanceof Uint8Array) {
     for (let i = 0; i < input.length; i += 1 << 16) yield input.subarray(i, i + (1 << 16));
-  } else if (Symbol.asyncIterator in input || Symbol.iterator in input) {
-    yield* input as AsyncIterable<Uint8Array>;
+  } else if (!(Symbol.asyncIterator in input) && Symbol.iterator in input) {
+    yield* input;
   } else {
-    const reader = input.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
+    yield* chunksOf(input as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>);
   }
 }
 
@@ -259,15 +251,20 @@ async function* run(dec: GzipInflater, input: Input, what: string, max: number, 
   }
 }
 
-/** Decode a gzip stream into pieces; with `index`, record checkpoints along the way. */
-export function inflateStream(input: Input, options: InflateStreamOptions = {}): AsyncGenerator<Uint8Array> {
-  const what = options.what ?? "gzip stream";
+/** An inflater that records checkpoints into `options.index` when there is one. */
+function recordingInflater(options: InflateStreamOptions, what: string): GzipInflater {
   const index = options.index;
-  const dec = new GzipInflater(options.core ?? getDefaultCore(), {
+  return new GzipInflater(options.core ?? getDefaultCore(), {
     what,
     checkpointSpan: index ? (options.checkpointSpan ?? DEFAULT_CHECKPOINT_SPAN) : 0,
     onCheckpoint: index ? (cp) => index.add(cp) : undefined,
   });
+}
+
+/** Decode a gzip stream into pieces; with `index`, record checkpoints along the way. */
+export function inflateStream(input: Input, options: InflateStreamOptions = {}): AsyncGenerator<Uint8Array> {
+  const what = options.what ?? "gzip stream";
+  const dec = recordingInflater(options, what);
   return run(dec, input, what, options.maxBytes ?? Infinity, 0);
 }
 
@@ -291,11 +288,6 @@ export function resumeAt(
 /** Decode a whole gzip buffer (tests, small blobs); `maxBytes` bounds the output. */
 export function gunzipSync(input: Uint8Array, options: InflateStreamOptions = {}): Uint8Array {
   const what = options.what ?? "gzip stream";
-  const index = options.index;
-  const dec = new GzipInflater(options.core ?? getDefaultCore(), {
-    what,
-    checkpointSpan: index ? (options.checkpointSpan ?? DEFAULT_CHECKPOINT_SPAN) : 0,
-    onCheckpoint: index ? (cp) => index.add(cp) : undefined,
-  });
+  const dec = recordingInflater(options, what);
   return decodeWhole(dec, input, options.maxBytes ?? Infinity, what);
 }
