@@ -37,19 +37,55 @@ async function pushBlob(base, repo, bytes) {
   return digest;
 }
 
-/** A server process that prints "listening on URL": `layerlens serve` or the bare proxy. */
-async function startServer(args) {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+/** A server process that prints "listening on URL": `layerlens serve` under one of its hosts, or the bare proxy. */
+async function startServer(args, { cmd = process.execPath, cwd, env } = {}) {
+  const child = spawn(cmd, args, { cwd, env: env ? { ...process.env, ...env } : process.env, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((ok, fail) => {
     let out = "";
-    child.stdout.on("data", (d) => {
+    const seen = (d) => {
       out += d;
-      const m = /listening on (\S+)/.exec(out);
+      const m = /[Ll]istening on (\S+)/.exec(out);
       if (m) ok(m[1]);
-    });
-    child.once("exit", (code) => fail(new Error(`${path.basename(args[0])} exited ${code}`)));
+    };
+    child.stdout.on("data", seen);
+    child.stderr.on("data", seen);
+    child.once("exit", (code) => fail(new Error(`${path.basename(args[0])} exited ${code}: ${out}`)));
   });
-  return { url, pid: child.pid, stop: () => new Promise((r) => (child.once("exit", r), child.kill("SIGTERM"))) };
+  return {
+    url,
+    pid: child.pid,
+    stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once("exit", r), child.kill("SIGTERM")))),
+  };
+}
+
+/**
+ * The same handler under Bun and Deno (src/edge/bun.ts, src/edge/deno.ts run from the source
+ * tree, as the tests run them), where their binaries are installed: rows that show whether the
+ * cost of a verifying pass-through is Node's or the handler's.
+ */
+async function otherHosts(root, tmpDir, registryHost) {
+  const bin = (name) => path.join(root, "node_modules", ".bin", name);
+  const env = { LAYERLENS_ALLOW: registryHost, LAYERLENS_INSECURE: registryHost, LAYERLENS_HOST: "127.0.0.1", LAYERLENS_PORT: "0" };
+  const hosts = {};
+  if (existsSync(bin("bun")))
+    hosts["through the handler under Bun.serve (fetch)"] = await startServer(["src/edge/bun.ts"], { cmd: bin("bun"), cwd: root, env });
+  if (existsSync(bin("deno"))) {
+    const denoEnv = { ...env, DENO_DIR: path.join(tmpDir, "deno"), DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" };
+    const args = [
+      "serve",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
+      "--sloppy-imports",
+      "src/edge/deno.ts",
+    ];
+    hosts["through the handler under deno serve (fetch)"] = await startServer(args, { cmd: bin("deno"), cwd: root, env: denoEnv });
+  }
+  return hosts;
 }
 
 /** User + system CPU ms a process has used so far (Linux /proc), or undefined elsewhere. */
@@ -75,6 +111,7 @@ export async function run(ctx) {
   const cli = path.join(path.dirname(ctx.distEntry), "cli", "main.js");
   const serve = await startServer([cli, "serve", "--port", "0", "--no-web", "--allow", reg.host]);
   const bare = await startServer([bareProxy, `http://${reg.host}`]);
+  const hosts = await otherHosts(path.join(here, "..", ".."), ctx.tmpDir, reg.host);
   const rows = [];
   try {
     ctx.log(`serve: pushing a ${size >> 20} MiB blob`);
@@ -87,6 +124,12 @@ export async function run(ctx) {
       "registry, direct (fetch)": () => JSON.parse(pass(process.execPath, [reader, direct])),
       "through layerlens serve (fetch)": () => JSON.parse(pass(process.execPath, [reader, proxied])),
       "through a bare Node proxy hashing sha256 (fetch)": () => JSON.parse(pass(process.execPath, [reader, bareProxied])),
+      ...Object.fromEntries(
+        Object.entries(hosts).map(([name, host]) => {
+          const url = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, host.url).toString();
+          return [name, () => JSON.parse(pass(process.execPath, [reader, url]))];
+        }),
+      ),
       ...(hasCurl
         ? {
             "registry, direct (curl)": () => {
@@ -98,7 +141,11 @@ export async function run(ctx) {
     };
     const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
     // The pass-through processes, whose CPU time each pass through them is measured.
-    const servers = { "through layerlens serve (fetch)": serve.pid, "through a bare Node proxy hashing sha256 (fetch)": bare.pid };
+    const servers = {
+      "through layerlens serve (fetch)": serve.pid,
+      "through a bare Node proxy hashing sha256 (fetch)": bare.pid,
+      ...Object.fromEntries(Object.entries(hosts).map(([name, host]) => [name, host.pid])),
+    };
     const serverCpu = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
     const loads = [];
     for (let round = 0; round <= rounds; round++) {
@@ -170,7 +217,7 @@ export async function run(ctx) {
       ? `CPU time (user + system) of the pass-through process per pass through it: ${cpuNotes.join("; ")}.`
       : "";
     const markdown = [
-      `A ${size >> 20} MiB blob of random bytes, read whole by a fresh process per pass (${rounds} interleaved rounds after one warm-up round; median of whole passes). Both fetch rows use the same reader (Node's fetch, counting the chunks of the body), so they differ only in the path the bytes take: straight from the registry, or through \`layerlens serve\`'s /v2/, which reads the registry through its address-checked fetch, under the idle deadline, hashing every byte (sha256, node:crypto) and holding back the chunk that completes the blob until the digest matches, then writes it to its client with backpressure. The bare proxy row (bench/serve/bare-proxy.mjs) is the floor of any verifying pass-through in Node: node:http in, sha256 per chunk, piped out, nothing else; the gap between it and the direct read is Node's and the machine's, the gap between it and the service is layerlens's. The registry, the service and the reader share the machine's ${os.cpus().length} cores with whatever else runs: the ratio is only a measure of the service at a low load; under load every extra CPU-second of the path shows up in the wall time. Load average (1 min) at each round: ${loads.map((l) => l.toFixed(2)).join(", ")}.`,
+      `A ${size >> 20} MiB blob of random bytes, read whole by a fresh process per pass (${rounds} interleaved rounds after one warm-up round; median of whole passes). Both fetch rows use the same reader (Node's fetch, counting the chunks of the body), so they differ only in the path the bytes take: straight from the registry, or through \`layerlens serve\`'s /v2/, which reads the registry through its address-checked fetch, under the idle deadline, hashing every byte (sha256, node:crypto) and holding back the chunk that completes the blob until the digest matches, then writes it to its client with backpressure. The bare proxy row (bench/serve/bare-proxy.mjs) is the floor of any verifying pass-through in Node: node:http in, sha256 per chunk, piped out, nothing else; the gap between it and the direct read is Node's and the machine's, the gap between it and the service is layerlens's. The Bun and Deno rows run the same handler under those runtimes' own servers and fetch, where they are installed. The registry, the service and the reader share the machine's ${os.cpus().length} cores with whatever else runs: the ratio is only a measure of the service at a low load; under load every extra CPU-second of the path shows up in the wall time. Load average (1 min) at each round: ${loads.map((l) => l.toFixed(2)).join(", ")}.`,
       "",
       body,
       "",
@@ -182,6 +229,7 @@ export async function run(ctx) {
   } finally {
     await serve.stop();
     await bare.stop();
+    for (const host of Object.values(hosts)) await host.stop();
     await reg.stop();
   }
 }
