@@ -118,6 +118,12 @@ export { createRegistryCache, defaultRegistryCache, tagCacheKey, DEFAULT_TAG_TTL
 export type { RegistryCache, RegistryCacheOptions, RegistryCacheValue } from "./sources/registry.js";
 export { CachedSource, l2Counters } from "./sources/cached-source.js";
 export type { BlobStore, BlobWriter, StoredBlob, L2Counters, CachedSourceOptions } from "./sources/cached-source.js";
+export { OpfsBlobStore, DEFAULT_OPFS_MAX_BYTES } from "./sources/stores/opfs-store.js";
+export type { OpfsStoreOptions } from "./sources/stores/opfs-store.js";
+export { CacheApiBlobStore, DEFAULT_CACHE_API_MAX_BYTES } from "./sources/stores/cache-api-store.js";
+export type { CacheApiStoreOptions } from "./sources/stores/cache-api-store.js";
+export { platformBlobStore } from "./sources/stores/platform-store.js";
+export type { PlatformStoreOptions } from "./sources/stores/platform-store.js";
 // ---- layer filesystem ----
 export { LayerFS, MergedImage } from "./fs/merge.js";
 export type { LayerFSOptions, LayerRecord, MountOptions, Stat } from "./fs/merge.js";

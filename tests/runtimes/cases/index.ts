@@ -9,6 +9,7 @@ import { imageCases } from "./images.js";
 import { zstdCases } from "./zstd.js";
 import { sha256Cases } from "./sha256.js";
 import { inflateCases } from "./inflate.js";
+import { l2Cases } from "./l2.js";
 import type { KnownAnswerCase } from "./types.js";
 
 export type { CaseContext, CaseResult, KnownAnswerCase, Lib, RuntimeReport } from "./types.js";
@@ -21,4 +22,5 @@ export const cases: KnownAnswerCase[] = [
   ...zstdCases,
   ...sha256Cases,
   ...inflateCases,
+  ...l2Cases,
 ];
