@@ -1,10 +1,13 @@
 // `layerlens serve [--port N] [--host ADDR] [--allow REGISTRY]... [--allow-private HOST]...
-//                  [--insecure-registry HOST]... [--web DIR | --no-web]`
+//                  [--insecure-registry HOST]... [--web DIR | --no-web] [--no-cache]`
 // Runs the service's fetch handler (src/edge/) in Node: the API, /v2/ for the browser and the
 // built web inspector, until SIGINT or SIGTERM. Registries are reached only when on the
 // allowlist (the common public ones, plus every --allow); private, loopback and link-local
 // addresses only when named: an --allow of such a host allows it, --allow-private allows a
 // host that is not a registry (a token service, blob storage on a private network).
+// Anonymous reads go through the persistent blob store the CLI uses (an OCI layout under
+// $LAYERLENS_CACHE): a blob passed through /v2/ once is answered from the verified local copy
+// afterwards, and /api/ mounts of stored layers read no blob. --no-cache leaves it out.
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -13,6 +16,7 @@ import { createHandler } from "../edge/handler.js";
 import { checkedNodeFetch } from "../edge/node-fetch.js";
 import { resolveAll, serveNode, staticAssets } from "../edge/node-host.js";
 import { DEFAULT_ALLOWED_REGISTRIES, UpstreamPolicy } from "../edge/policy.js";
+import { defaultBlobStore } from "../node/blob-store.js";
 import { init } from "../node.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
@@ -38,7 +42,7 @@ const BUILT_WEB = fileURLToPath(new URL("../../web/dist", import.meta.url));
 export const command: Command = {
   summary: "Serve the API, a CORS registry pass-through and the web inspector over HTTP.",
   usage:
-    "layerlens serve [--port N] [--host ADDR] [--allow REGISTRY]... [--allow-private HOST]... [--insecure-registry HOST]... [--web DIR | --no-web]",
+    "layerlens serve [--port N] [--host ADDR] [--allow REGISTRY]... [--allow-private HOST]... [--insecure-registry HOST]... [--web DIR | --no-web] [--no-cache]",
   help:
     `Registries reached by default: ${DEFAULT_ALLOWED_REGISTRIES.join(", ")}.\n` +
     "Private, loopback and link-local addresses are refused unless named with --allow or --allow-private.\n" +
@@ -48,7 +52,7 @@ export const command: Command = {
     const allow = takeRepeated(argv, "allow");
     const priv = takeRepeated(allow.rest, "allow-private");
     const insecure = takeRepeated(priv.rest, "insecure-registry");
-    const args = parseArgs(insecure.rest, { boolean: ["no-web"], string: ["port", "host", "web"] }, "serve");
+    const args = parseArgs(insecure.rest, { boolean: ["no-web", "no-cache"], string: ["port", "host", "web"] }, "serve");
     if (args.positionals.length) throw new UsageError(`serve: takes no arguments, got ${args.positionals.join(" ")}`);
     const port = args.options.port === undefined ? 8080 : Number(args.options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port takes 0..65535, not ${args.options.port}`);
@@ -69,6 +73,8 @@ export const command: Command = {
       fetch: checkedNodeFetch((host, p) => policy.allowsPrivate(host, p)),
       insecure: insecure.values,
       assets: webDir ? staticAssets(webDir) : undefined,
+      // The same persistent store as the CLI's registry reads ($LAYERLENS_CACHE, an OCI layout).
+      blobStore: args.flags["no-cache"] ? undefined : defaultBlobStore(),
     });
     const served = await serveNode(handler, { host: args.options.host, port });
     io.stdout(`layerlens serve: listening on ${served.url}\n`);

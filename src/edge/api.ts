@@ -18,7 +18,9 @@ import { buildReport, toReferrerReport } from "../report/inspect.js";
 import { layersReport } from "../report/layers.js";
 import { documentCache } from "../sources/document-cache.js";
 import { resolveImage, resolveReferrers, type ResolvedImage } from "../sources/image.js";
-import type { Credentials, RegistrySource } from "../sources/registry.js";
+import { type BlobStore, CachedSource, factsStoreOf } from "../sources/cached-source.js";
+import type { Credentials } from "../sources/registry.js";
+import type { ImageSource } from "../sources/source.js";
 import { bytesBody, json } from "./http.js";
 import type { Store } from "./store.js";
 import type { Upstream } from "./upstream.js";
@@ -28,6 +30,8 @@ export interface ApiContext {
   store: Store;
   credentials: Credentials | undefined;
   query: URLSearchParams;
+  /** The persistent blob store anonymous reads go through, when the host has one. */
+  blobs?: BlobStore;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -54,15 +58,21 @@ function answerKey(parts: string[]): string {
   return sha256Of(encoder.encode(parts.join("\0")));
 }
 
-function openSource(ctx: ApiContext): RegistrySource {
-  return ctx.upstream.source(ctx.upstream.reference(required(ctx.query, "ref")), ctx.credentials);
+/**
+ * The image the query names. Anonymous reads go through the host's blob store, so a second
+ * look reads no blob from the registry; a caller's credentials keep the store out of it (a
+ * blob read with one user's rights must not reach the next caller).
+ */
+function openSource(ctx: ApiContext): ImageSource {
+  const source = ctx.upstream.source(ctx.upstream.reference(required(ctx.query, "ref")), ctx.credentials);
+  return ctx.blobs && !ctx.credentials ? new CachedSource(source, ctx.blobs) : source;
 }
 
 /**
  * Answer from the store when an anonymous answer about the same root digest is there, else
  * compute it (with the image resolved) and keep it for the next anonymous caller.
  */
-async function cachedAnswer(ctx: ApiContext, what: string, compute: (source: RegistrySource) => Promise<unknown>): Promise<Response> {
+async function cachedAnswer(ctx: ApiContext, what: string, compute: (source: ImageSource) => Promise<unknown>): Promise<Response> {
   const source = openSource(ctx);
   try {
     const root = await source.root();
@@ -79,16 +89,18 @@ async function cachedAnswer(ctx: ApiContext, what: string, compute: (source: Reg
   }
 }
 
-function resolve(source: RegistrySource, ctx: ApiContext): Promise<ResolvedImage> {
+function resolve(source: ImageSource, ctx: ApiContext): Promise<ResolvedImage> {
   return resolveImage(source, { platform: platformOf(ctx.query), cache: documentCache() });
 }
 
-async function mounted(source: RegistrySource, ctx: ApiContext, upTo?: number, options?: LayerFSOptions) {
+async function mounted(source: ImageSource, ctx: ApiContext, upTo?: number, options?: LayerFSOptions) {
   const resolved = await resolve(source, ctx);
   if (upTo !== undefined && upTo >= resolved.layers.length) {
     throw new UsageError(`layer ${upTo}: the image has ${resolved.layers.length} layers`);
   }
-  const fs = new LayerFS(options);
+  // Layers read through the blob store keep what their verified pass found (the tar's table,
+  // the checkpoints) beside the blobs: a second mount of them reads no blob at all.
+  const fs = new LayerFS({ facts: factsStoreOf(source), ...options });
   const image = fs.image(source.name);
   try {
     await image.mountBatch(resolved.layers, { upTo });

@@ -4,10 +4,12 @@
 //   LAYERLENS_ALLOW_PRIVATE   hosts that may be reached though not public (host or host:port)
 //   LAYERLENS_INSECURE        registries spoken to over plain http
 //   LAYERLENS_CORS_ORIGIN     Access-Control-Allow-Origin (default *)
+//   LAYERLENS_NO_CACHE        "1": no persistent blob store (default: the platform's, where it has one)
 // A registry named in LAYERLENS_ALLOW may be reached wherever it is, as with `serve --allow`.
 
 import type { HandlerOptions } from "./handler.js";
 import { DEFAULT_ALLOWED_REGISTRIES, type UpstreamPolicyOptions } from "./policy.js";
+import { platformBlobStore } from "../sources/stores/platform-store.js";
 
 function list(value: unknown): string[] {
   return typeof value === "string"
@@ -31,6 +33,7 @@ export function optionsFromEnv(
       resolve,
     },
     insecure: list(env.LAYERLENS_INSECURE),
+    blobStore: env.LAYERLENS_NO_CACHE === "1" ? undefined : platformBlobStore(),
     ...(origin ? { corsOrigin: origin } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { API_ROUTES } from "./api.js";
 import { corsHeaders, errorResponse, json, preflight } from "./http.js";
 import { UpstreamPolicy, type UpstreamPolicyOptions } from "./policy.js";
 import { Store, type StoreOptions } from "./store.js";
+import type { BlobStore } from "../sources/cached-source.js";
 import { callerCredentials, Upstream } from "./upstream.js";
 import { handleV2 } from "./v2.js";
 
@@ -31,6 +32,11 @@ export interface HandlerOptions {
   store?: StoreOptions;
   /** Blobs up to this many bytes are kept after a verified whole read (default 4 MiB). */
   maxStoredBlob?: number;
+  /**
+   * A persistent blob store (L2) for anonymous reads: /v2/ blobs of any size and the layers
+   * /api/ reads are kept there once verified and answered from there again.
+   */
+  blobStore?: BlobStore;
   /** Access-Control-Allow-Origin of every answer (default "*"). */
   corsOrigin?: string;
   /** The web inspector's files: an answer for a path that is neither /api/ nor /v2/. */
@@ -90,11 +96,23 @@ export function createHandler(options: HandlerOptions = {}): FetchHandler {
               .map((r) => `/api/${r}`)
               .join(", ")})`,
           );
-        const res = await route({ upstream, store, credentials: callerCredentials(req), query: url.searchParams });
+        const res = await route({
+          upstream,
+          store,
+          credentials: callerCredentials(req),
+          query: url.searchParams,
+          blobs: options.blobStore,
+        });
         return withCors(req.method === "HEAD" ? new Response(null, { status: res.status, headers: res.headers }) : res, origin);
       }
       if (url.pathname === "/v2" || url.pathname.startsWith("/v2/")) {
-        const v2 = { upstream, store, credentials: callerCredentials(req), maxStoredBlob: options.maxStoredBlob ?? 4 << 20 };
+        const v2 = {
+          upstream,
+          store,
+          credentials: callerCredentials(req),
+          maxStoredBlob: options.maxStoredBlob ?? 4 << 20,
+          blobs: options.blobStore,
+        };
         return withCors(await handleV2(v2, req.method, url.pathname, req.headers.get("Range")), origin);
       }
       const asset = await options.assets?.(req);

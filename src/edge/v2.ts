@@ -6,7 +6,9 @@
 // The token dance and redirects happen here; Range is passed on. Manifests are verified by the
 // client (and capped); a whole blob is verified as it streams through, so a corrupted one ends
 // in a broken body instead of arriving whole; a ranged read is a span the caller checks itself.
-// Anonymous manifests and small blobs are kept in the Store by digest.
+// Anonymous manifests and small blobs are kept in the Store by digest; where the host has a
+// persistent blob store, anonymous blobs of any size are kept there too once verified, and
+// later reads of them (whole or ranged) are answered from that verified local copy.
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
 
 import { NotFoundError, UsageError } from "../errors.js";
@@ -14,6 +16,7 @@ import { checkDigestString } from "../oci/digest.js";
 import { verifyingStream } from "../oci/blob.js";
 import { OCI_INDEX } from "../oci/media-types.js";
 import { DEFAULT_REGISTRY } from "../oci/reference.js";
+import type { BlobStore, BlobWriter } from "../sources/cached-source.js";
 import type { Credentials } from "../sources/registry.js";
 import { bytesBody } from "./http.js";
 import type { Store } from "./store.js";
@@ -25,6 +28,8 @@ export interface V2Context {
   credentials: Credentials | undefined;
   /** Blobs up to this size are kept in the store after a verified whole read. */
   maxStoredBlob: number;
+  /** The host's persistent blob store: anonymous blobs of any size are kept there and served from it. */
+  blobs?: BlobStore;
 }
 
 const API_VERSION = { "Docker-Distribution-Api-Version": "registry/2.0" };
@@ -99,6 +104,8 @@ async function blob(ctx: V2Context, method: string, registry: string, repository
   if (anonymous) {
     const held = await ctx.store.get(digest);
     if (held) return answerStored(method, held.bytes, held.type, digest, range);
+    const kept = ctx.blobs && (await fromBlobStore(ctx.blobs, method, digest, range).catch(() => undefined));
+    if (kept) return kept;
   }
   const client = ctx.upstream.client(registry, ctx.credentials);
   const res = await client.blobResponse(repository, digest, { head: method === "HEAD", range: range ?? undefined });
@@ -120,6 +127,10 @@ async function blob(ctx: V2Context, method: string, registry: string, repository
     body = keepOnceVerified(body, size, (bytes) =>
       ctx.store.put(digest, { bytes, type: headers["Content-Type"] ?? "application/octet-stream" }),
     );
+  else if (anonymous && size !== undefined && ctx.blobs) {
+    const writer = await ctx.blobs.begin({ digest, size }).catch(() => undefined);
+    if (writer) body = storeOnceVerified(body, size, writer);
+  }
   return new Response(body, { status: 200, headers });
 }
 
@@ -143,6 +154,77 @@ function keepOnceVerified(
         await keep(all);
       },
     }),
+  );
+}
+
+/** A blob (or a range of it) from the host's blob store, which verified the whole entry when it was opened whole; undefined when it has none. */
+async function fromBlobStore(blobs: BlobStore, method: string, digest: string, range: string | null): Promise<Response | undefined> {
+  const size = await blobs.sizeOf?.(digest);
+  if (size === undefined) return undefined;
+  const headers: Record<string, string> = {
+    ...API_VERSION,
+    "Content-Type": "application/octet-stream",
+    "Docker-Content-Digest": digest,
+    "Accept-Ranges": "bytes",
+  };
+  const span = range ? rangeOf(range, size) : undefined;
+  if (range && !span) return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${size}` } });
+  // A HEAD still opens the entry: an entry that fails its check is gone, and the registry answers.
+  const stream = await blobs.open({ digest, size }, span ? { start: span[0], end: span[1] } : undefined);
+  if (!stream) return undefined;
+  const length = span ? span[1] - span[0] : size;
+  const extra: Record<string, string> = span ? { "Content-Range": `bytes ${span[0]}-${span[1] - 1}/${size}` } : {};
+  if (method === "HEAD") await stream.cancel();
+  return new Response(method === "HEAD" ? null : stream, {
+    status: span ? 206 : 200,
+    headers: { ...headers, ...extra, "Content-Length": String(length), "X-Layerlens-Cache": "hit" },
+  });
+}
+
+/**
+ * Pass `body` (a verifying stream of `size` bytes: it hands on the chunk that completes the
+ * blob only once the digest matched) on, with every chunk also written to the store. The
+ * write is committed before that last chunk goes on, so a caller who has every byte and asks
+ * again finds the blob stored; any error or cancel drops the write. A store that fails to
+ * write never fails the read: the write is dropped and the bytes go on.
+ */
+function storeOnceVerified(body: ReadableStream<Uint8Array>, size: number, writer: BlobWriter): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let storing = true;
+  let seen = 0;
+  const drop = () => {
+    if (!storing) return;
+    storing = false;
+    void writer.abort().catch(() => {});
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let step: ReadableStreamReadResult<Uint8Array>;
+        try {
+          step = await reader.read();
+        } catch (e) {
+          drop();
+          throw e;
+        }
+        if (step.done) {
+          drop(); // ended without reaching its size: the verifying stream has already said so
+          return controller.close();
+        }
+        seen += step.value.length;
+        if (storing) await writer.write(step.value).catch(drop);
+        if (storing && seen === size) {
+          storing = false;
+          await writer.commit().catch(() => writer.abort().catch(() => {}));
+        }
+        controller.enqueue(step.value);
+      },
+      cancel(reason) {
+        drop();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
   );
 }
 

@@ -54,6 +54,12 @@ async function loopbackName(): Promise<string> {
   return "localhost";
 }
 
+/**
+ * Which hosts keep blobs between requests: Node in the CLI's directory store, Deno in its Cache
+ * API; workerd disables the Cache API without a cache service in its config, and Bun has none.
+ */
+const HAS_BLOB_STORE: Record<HostKind, boolean> = { node: true, deno: true, workerd: false, bun: false };
+
 describe.runIf(run)("layerlens serve against real registries", () => {
   let plain: RunningRegistry;
   let proxy: FaultProxy;
@@ -214,6 +220,31 @@ describe.runIf(run)("layerlens serve against real registries", () => {
       // The fault spent, the same route passes the good blob whole.
       const good = new Uint8Array(await (await fetch(url)).arrayBuffer());
       expect(sha256(good)).toBe(digest);
+    });
+
+    test.skipIf(!!why)("/v2/ a blob past the memory store is answered from the host's blob store once verified", async () => {
+      // Larger than the memory store keeps, so only a persistent store can answer it again.
+      const bytes = randomBytes(6 << 20);
+      const digest = sha256(bytes);
+      const start = await fetch(`${plain.url}/v2/fixtures/kept-${kind}/blobs/uploads/`, { method: "POST" });
+      await start.arrayBuffer();
+      const location = new URL(start.headers.get("Location")!, plain.url);
+      location.searchParams.set("digest", digest);
+      expect((await fetch(location, { method: "PUT", body: bytes })).status).toBe(201);
+      const url = new URL(`/v2/${proxy.host}/fixtures/kept-${kind}/blobs/${digest}`, svc.url);
+      proxy.seen.length = 0;
+      expect(sha256(new Uint8Array(await (await fetch(url)).arrayBuffer()))).toBe(digest);
+      const upstream = proxy.seen.length;
+      expect(upstream).toBeGreaterThan(0);
+      const again = await fetch(url);
+      expect(again.headers.get("X-Layerlens-Cache")).toBe(HAS_BLOB_STORE[kind] ? "hit" : null);
+      expect(sha256(new Uint8Array(await again.arrayBuffer()))).toBe(digest);
+      const part = await fetch(url, { headers: { Range: "bytes=1000000-1999999" } });
+      expect(part.status).toBe(206);
+      expect(part.headers.get("Content-Range")).toBe(`bytes 1000000-1999999/${bytes.length}`);
+      // Digests, not a byte-wise toEqual: that walks a megabyte element by element.
+      expect(sha256(new Uint8Array(await part.arrayBuffer()))).toBe(sha256(bytes.subarray(1_000_000, 2_000_000)));
+      expect(proxy.seen.length - upstream).toBe(HAS_BLOB_STORE[kind] ? 0 : 2);
     });
 
     test.skipIf(!!why)("/api/layers, /api/ls, /api/cat, /api/tags answer for the registry image", async () => {
