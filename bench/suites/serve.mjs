@@ -65,7 +65,14 @@ async function startServer(args, { cmd = process.execPath, cwd, env } = {}) {
  */
 async function otherHosts(root, tmpDir, registryHost) {
   const bin = (name) => path.join(root, "node_modules", ".bin", name);
-  const env = { LAYERLENS_ALLOW: registryHost, LAYERLENS_INSECURE: registryHost, LAYERLENS_HOST: "127.0.0.1", LAYERLENS_PORT: "0" };
+  // No blob store: these rows are the pass-through, like the Node row they stand beside.
+  const env = {
+    LAYERLENS_ALLOW: registryHost,
+    LAYERLENS_INSECURE: registryHost,
+    LAYERLENS_HOST: "127.0.0.1",
+    LAYERLENS_PORT: "0",
+    LAYERLENS_NO_CACHE: "1",
+  };
   const hosts = {};
   if (existsSync(bin("bun")))
     hosts["through the handler under Bun.serve (fetch)"] = await startServer(["src/edge/bun.ts"], { cmd: bin("bun"), cwd: root, env });
@@ -109,7 +116,12 @@ export async function run(ctx) {
   const rounds = ctx.quick ? 3 : 5;
   const reg = await startRegistry(path.join(ctx.tmpDir, "registry"));
   const cli = path.join(path.dirname(ctx.distEntry), "cli", "main.js");
-  const serve = await startServer([cli, "serve", "--port", "0", "--no-web", "--allow", reg.host]);
+  // Two services: one with no blob store, so every pass streams from the registry, and one with
+  // its store in this run's temp dir, which keeps the blob once the warm-up round verified it.
+  const serve = await startServer([cli, "serve", "--port", "0", "--no-web", "--no-cache", "--allow", reg.host]);
+  const kept = await startServer([cli, "serve", "--port", "0", "--no-web", "--allow", reg.host], {
+    env: { LAYERLENS_CACHE: path.join(ctx.tmpDir, "serve-cache") },
+  });
   const bare = await startServer([bareProxy, `http://${reg.host}`]);
   const hosts = await otherHosts(path.join(here, "..", ".."), ctx.tmpDir, reg.host);
   const rows = [];
@@ -118,12 +130,14 @@ export async function run(ctx) {
     const digest = await pushBlob(`http://${reg.host}`, "bench/big", randomBytes(size));
     const direct = `http://${reg.host}/v2/bench/big/blobs/${digest}`;
     const proxied = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, serve.url).toString();
+    const fromStore = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, kept.url).toString();
     const bareProxied = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, bare.url).toString();
     const hasCurl = existsSync("/usr/bin/curl");
     const contenders = {
       "registry, direct (fetch)": () => JSON.parse(pass(process.execPath, [reader, direct])),
       "through layerlens serve (fetch)": () => JSON.parse(pass(process.execPath, [reader, proxied])),
       "through a bare Node proxy hashing sha256 (fetch)": () => JSON.parse(pass(process.execPath, [reader, bareProxied])),
+      "layerlens serve, from its blob store (fetch)": () => JSON.parse(pass(process.execPath, [reader, fromStore])),
       ...Object.fromEntries(
         Object.entries(hosts).map(([name, host]) => {
           const url = new URL(`v2/${reg.host}/bench/big/blobs/${digest}`, host.url).toString();
@@ -144,6 +158,7 @@ export async function run(ctx) {
     const servers = {
       "through layerlens serve (fetch)": serve.pid,
       "through a bare Node proxy hashing sha256 (fetch)": bare.pid,
+      "layerlens serve, from its blob store (fetch)": kept.pid,
       ...Object.fromEntries(Object.entries(hosts).map(([name, host]) => [name, host.pid])),
     };
     const serverCpu = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
@@ -217,7 +232,7 @@ export async function run(ctx) {
       ? `CPU time (user + system) of the pass-through process per pass through it: ${cpuNotes.join("; ")}.`
       : "";
     const markdown = [
-      `A ${size >> 20} MiB blob of random bytes, read whole by a fresh process per pass (${rounds} interleaved rounds after one warm-up round; median of whole passes). Both fetch rows use the same reader (Node's fetch, counting the chunks of the body), so they differ only in the path the bytes take: straight from the registry, or through \`layerlens serve\`'s /v2/, which reads the registry through its address-checked fetch, under the idle deadline, hashing every byte (sha256, node:crypto) and holding back the chunk that completes the blob until the digest matches, then writes it to its client with backpressure. The bare proxy row (bench/serve/bare-proxy.mjs) is the floor of any verifying pass-through in Node: node:http in, sha256 per chunk, piped out, nothing else; the gap between it and the direct read is Node's and the machine's, the gap between it and the service is layerlens's. The Bun and Deno rows run the same handler under those runtimes' own servers and fetch, where they are installed. The registry, the service and the reader share the machine's ${os.cpus().length} cores with whatever else runs: the ratio is only a measure of the service at a low load; under load every extra CPU-second of the path shows up in the wall time. Load average (1 min) at each round: ${loads.map((l) => l.toFixed(2)).join(", ")}.`,
+      `A ${size >> 20} MiB blob of random bytes, read whole by a fresh process per pass (${rounds} interleaved rounds after one warm-up round; median of whole passes). Both fetch rows use the same reader (Node's fetch, counting the chunks of the body), so they differ only in the path the bytes take: straight from the registry, or through \`layerlens serve\`'s /v2/, which reads the registry through its address-checked fetch, under the idle deadline, hashing every byte (sha256, node:crypto) and holding back the chunk that completes the blob until the digest matches, then writes it to its client with backpressure. The bare proxy row (bench/serve/bare-proxy.mjs) is the floor of any verifying pass-through in Node: node:http in, sha256 per chunk, piped out, nothing else; the gap between it and the direct read is Node's and the machine's, the gap between it and the service is layerlens's. The Bun and Deno rows run the same handler under those runtimes' own servers and fetch, where they are installed. Those rows and the first serve row run with no blob store (\`--no-cache\`), so every pass goes to the registry; the "from its blob store" row is a second service with its store in this run's temp dir: the warm-up round passes the blob through once and the store keeps it once verified, so the timed passes are answered from that verified local copy (hashed again when the service first opens it, then remembered by size and mtime), as a second pull through a pull-through cache is. The registry, the service and the reader share the machine's ${os.cpus().length} cores with whatever else runs: the ratio is only a measure of the service at a low load; under load every extra CPU-second of the path shows up in the wall time. Load average (1 min) at each round: ${loads.map((l) => l.toFixed(2)).join(", ")}.`,
       "",
       body,
       "",
@@ -228,6 +243,7 @@ export async function run(ctx) {
     return { rows, markdown, failures };
   } finally {
     await serve.stop();
+    await kept.stop();
     await bare.stop();
     for (const host of Object.values(hosts)) await host.stop();
     await reg.stop();
