@@ -17,7 +17,7 @@ import { parseDigestString } from "../../oci/digest.js";
 import type { ByteRange } from "../source.js";
 import { type BlobStore, type BlobWriter, type StoredBlob, countL2 } from "../cached-source.js";
 import { sliceStream, storedBlobIsGood } from "./check.js";
-import { type UsageRecord, evictionOrder, parseUsage, usageClock } from "./usage.js";
+import { UsageBook } from "./usage.js";
 
 export const DEFAULT_CACHE_API_MAX_BYTES = 1024 ** 3;
 /** Entries up to this size are checked and handed out from one read. */
@@ -53,9 +53,7 @@ export class CacheApiBlobStore implements BlobStore {
   readonly cacheName: string;
   private readonly caches: CacheStorageLike;
   private cache: Promise<Cache> | undefined;
-  private readonly now = usageClock();
-  private usage: Promise<UsageRecord> | undefined;
-  private saving: Promise<void> = Promise.resolve();
+  private readonly usage: UsageBook;
 
   constructor(options: CacheApiStoreOptions = {}) {
     const max = options.maxBytes ?? DEFAULT_CACHE_API_MAX_BYTES;
@@ -66,6 +64,12 @@ export class CacheApiBlobStore implements BlobStore {
     this.maxBytes = max;
     this.cacheName = options.cacheName ?? "layerlens-blobs";
     this.caches = caches;
+    this.usage = new UsageBook({
+      read: async () => (await (await this.open_()).match(USAGE_URL))?.text(),
+      write: async (text) => {
+        await (await this.open_()).put(USAGE_URL, new Response(text, { headers: { "Content-Type": "application/json" } }));
+      },
+    });
   }
 
   /** The URL a blob is kept under. */
@@ -106,7 +110,7 @@ export class CacheApiBlobStore implements BlobStore {
       countL2({ misses: 1, corrupt: 1 });
       return undefined;
     }
-    await this.touch(keyOf(blob.digest), blob.size);
+    await this.usage.touch(keyOf(blob.digest), blob.size);
     countL2({
       hits: 1,
       bytesServed: range ? Math.max(0, Math.min(range.end ?? blob.size, blob.size) - Math.min(range.start, blob.size)) : blob.size,
@@ -141,7 +145,7 @@ export class CacheApiBlobStore implements BlobStore {
         await writer.close();
         await put;
         countL2({ bytesWritten: written });
-        await this.touch(keyOf(blob.digest), blob.size);
+        await this.usage.touch(keyOf(blob.digest), blob.size);
         await this.evict();
       },
       abort: async () => {
@@ -161,7 +165,7 @@ export class CacheApiBlobStore implements BlobStore {
     const cache = await this.open_();
     const out = new Map<string, number>();
     if (typeof cache.keys !== "function") {
-      for (const [key, entry] of Object.entries(await this.loadUsage())) out.set(key, entry.size);
+      for (const [key, entry] of Object.entries(await this.usage.entries())) out.set(key, entry.size);
       return out;
     }
     for (const req of await cache.keys()) {
@@ -181,42 +185,8 @@ export class CacheApiBlobStore implements BlobStore {
   }
 
   private async evict(): Promise<void> {
-    const record = await this.loadUsage();
-    const present = await this.list();
-    for (const key of Object.keys(record)) if (!present.has(key)) delete record[key];
-    const victims = evictionOrder(present, record, this.maxBytes);
-    for (const key of victims) {
-      await this.remove(key);
-      delete record[key];
-    }
+    const victims = await this.usage.evict(await this.list(), this.maxBytes, (key) => this.remove(key));
     if (victims.length) countL2({ evictions: victims.length });
-    await this.saveUsage(record);
-  }
-
-  private async touch(key: string, size: number): Promise<void> {
-    const record = await this.loadUsage();
-    record[key] = { size, used: this.now() };
-    await this.saveUsage(record);
-  }
-
-  private loadUsage(): Promise<UsageRecord> {
-    this.usage ??= this.open_()
-      .then((c) => c.match(USAGE_URL))
-      .then((res) => res?.text())
-      .then(parseUsage, () => ({}));
-    return this.usage;
-  }
-
-  private saveUsage(record: UsageRecord): Promise<void> {
-    const text = JSON.stringify(record);
-    this.saving = this.saving.then(async () => {
-      try {
-        await (await this.open_()).put(USAGE_URL, new Response(text, { headers: { "Content-Type": "application/json" } }));
-      } catch {
-        // The record only orders evictions: a write that fails leaves the older order.
-      }
-    });
-    return this.saving;
   }
 
   private open_(): Promise<Cache> {

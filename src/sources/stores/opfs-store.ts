@@ -18,7 +18,7 @@ import { parseDigestString } from "../../oci/digest.js";
 import type { ByteRange } from "../source.js";
 import { type BlobStore, type BlobWriter, type StoredBlob, countL2 } from "../cached-source.js";
 import { storedBlobIsGood } from "./check.js";
-import { type UsageRecord, evictionOrder, parseUsage, usageClock } from "./usage.js";
+import { UsageBook } from "./usage.js";
 
 export const DEFAULT_OPFS_MAX_BYTES = 2 * 1024 ** 3;
 const USAGE_FILE = "usage.json";
@@ -51,10 +51,7 @@ export class OpfsBlobStore implements BlobStore {
   readonly directory: string;
   /** Entries hashed and found good by this store: key -> "size:lastModified". */
   private readonly verified = new Map<string, string>();
-  private readonly now = usageClock();
-  private usage: Promise<UsageRecord> | undefined;
-  /** Writes of usage.json, one after another. */
-  private saving: Promise<void> = Promise.resolve();
+  private readonly usage: UsageBook;
 
   constructor(options: OpfsStoreOptions = {}) {
     const max = options.maxBytes ?? DEFAULT_OPFS_MAX_BYTES;
@@ -62,6 +59,14 @@ export class OpfsBlobStore implements BlobStore {
       throw new RangeError(`OpfsBlobStore: maxBytes must be a whole number >= 0, got ${String(max)}`);
     this.maxBytes = max;
     this.directory = options.directory ?? "layerlens";
+    this.usage = new UsageBook({
+      read: async () => (await (await (await this.rootDir()).getFileHandle(USAGE_FILE)).getFile()).text(),
+      write: async (text) => {
+        const writable = await (await (await this.rootDir()).getFileHandle(USAGE_FILE, { create: true })).createWritable();
+        await writable.write(text);
+        await writable.close();
+      },
+    });
   }
 
   async sizeOf(digest: string): Promise<number | undefined> {
@@ -86,7 +91,7 @@ export class OpfsBlobStore implements BlobStore {
       return undefined;
     }
     if (!range) this.verified.set(key, stamp);
-    await this.touch(key, blob.size);
+    await this.usage.touch(key, blob.size);
     const start = Math.min(range?.start ?? 0, blob.size);
     const end = Math.min(range?.end ?? blob.size, blob.size);
     countL2({ hits: 1, bytesServed: Math.max(0, end - start) });
@@ -117,7 +122,7 @@ export class OpfsBlobStore implements BlobStore {
         }
         await moveInto(dir, temp, tempName, encoded);
         countL2({ bytesWritten: written });
-        await this.touch(keyOf(blob.digest), blob.size);
+        await this.usage.touch(keyOf(blob.digest), blob.size);
         await this.evict();
       },
       abort: async () => {
@@ -154,46 +159,11 @@ export class OpfsBlobStore implements BlobStore {
   }
 
   private async evict(): Promise<void> {
-    const record = await this.loadUsage();
-    const present = await this.list();
-    for (const key of Object.keys(record)) if (!present.has(key)) delete record[key];
-    const victims = evictionOrder(present, record, this.maxBytes);
-    for (const key of victims) {
-      await this.remove(key);
-      delete record[key];
+    const victims = await this.usage.evict(await this.list(), this.maxBytes, (key) => {
       this.verified.delete(key);
-    }
-    if (victims.length) countL2({ evictions: victims.length });
-    await this.saveUsage(record);
-  }
-
-  private async touch(key: string, size: number): Promise<void> {
-    const record = await this.loadUsage();
-    record[key] = { size, used: this.now() };
-    await this.saveUsage(record);
-  }
-
-  private loadUsage(): Promise<UsageRecord> {
-    this.usage ??= this.rootDir()
-      .then((r) => r.getFileHandle(USAGE_FILE))
-      .then((h) => h.getFile())
-      .then((f) => f.text())
-      .then(parseUsage, () => ({}));
-    return this.usage;
-  }
-
-  private saveUsage(record: UsageRecord): Promise<void> {
-    const text = JSON.stringify(record);
-    this.saving = this.saving.then(async () => {
-      try {
-        const writable = await (await (await this.rootDir()).getFileHandle(USAGE_FILE, { create: true })).createWritable();
-        await writable.write(text);
-        await writable.close();
-      } catch {
-        // The record only orders evictions: a write that fails leaves the older order.
-      }
+      return this.remove(key);
     });
-    return this.saving;
+    if (victims.length) countL2({ evictions: victims.length });
   }
 
   private async fileOf(digest: string): Promise<File | undefined> {

@@ -55,3 +55,56 @@ export function evictionOrder(present: Map<string, number>, record: UsageRecord,
   }
   return out;
 }
+
+/** Where a store keeps its record: read whole, written whole. */
+export interface UsageFile {
+  read(): Promise<string | undefined>;
+  write(text: string): Promise<void>;
+}
+
+/** A store's record of use: loaded once, every change written back, one write after another. */
+export class UsageBook {
+  private record: Promise<UsageRecord> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly now = usageClock();
+
+  constructor(private readonly file: UsageFile) {}
+
+  /** The record as it stands (loaded on first use; one that cannot be read is empty). */
+  entries(): Promise<UsageRecord> {
+    this.record ??= this.file.read().then(parseUsage, () => ({}));
+    return this.record;
+  }
+
+  /** `key` (of `size` bytes) was used now. */
+  async touch(key: string, size: number): Promise<void> {
+    const record = await this.entries();
+    record[key] = { size, used: this.now() };
+    await this.save(record);
+  }
+
+  /**
+   * Remove (through `remove`) the least recently used of `present` until the rest fits
+   * `maxBytes`; forgets entries no longer present. Returns the keys removed.
+   */
+  async evict(present: Map<string, number>, maxBytes: number, remove: (key: string) => Promise<void>): Promise<string[]> {
+    const record = await this.entries();
+    for (const key of Object.keys(record)) if (!present.has(key)) delete record[key];
+    const victims = evictionOrder(present, record, maxBytes);
+    for (const key of victims) {
+      await remove(key);
+      delete record[key];
+    }
+    await this.save(record);
+    return victims;
+  }
+
+  private save(record: UsageRecord): Promise<void> {
+    const text = JSON.stringify(record);
+    this.saving = this.saving.then(() =>
+      // The record only orders evictions: a write that fails leaves the older order.
+      this.file.write(text).catch(() => {}),
+    );
+    return this.saving;
+  }
+}
