@@ -52,6 +52,7 @@ ${authYaml}`,
   }
   return {
     host,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", resolve);

@@ -162,23 +162,44 @@ export async function run(ctx) {
       ...Object.fromEntries(Object.entries(hosts).map(([name, host]) => [name, host.pid])),
     };
     const serverCpu = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
+    // The reader's and the registry's CPU per pass too: on two cores, the wall time of a row is
+    // bounded below by the CPU of all three processes on its path divided by two.
+    const readerCpu = {};
+    const registryCpu = {};
     const loads = [];
     for (let round = 0; round <= rounds; round++) {
       loads.push(os.loadavg()[0]);
       for (const [name, once] of Object.entries(contenders)) {
         const cpu0 = servers[name] && cpuMs(servers[name]);
-        const { ms, bytes } = once();
+        const reg0 = cpuMs(reg.pid);
+        const { ms, bytes, readerCpuMs } = once();
         const cpu1 = servers[name] && cpuMs(servers[name]);
+        const reg1 = cpuMs(reg.pid);
         if (bytes !== size) throw new Error(`${name}: read ${bytes} bytes of ${size}`);
         if (round === 0) continue; // round 0 warms the page cache and the JITs
         samples[name].push(ms);
         if (cpu0 !== undefined && cpu1 !== undefined) serverCpu[name].push(cpu1 - cpu0);
+        if (readerCpuMs !== undefined) (readerCpu[name] ??= []).push(readerCpuMs);
+        if (reg0 !== undefined && reg1 !== undefined) (registryCpu[name] ??= []).push(reg1 - reg0);
       }
     }
     const reference = median(samples["registry, direct (fetch)"]);
     for (const [name, ms] of Object.entries(samples)) {
       const cpu = serverCpu[name]?.length ? { serverCpuMs: serverCpu[name], serverCpuMedianMs: median(serverCpu[name]) } : {};
-      rows.push({ kind: "blob", contender: name, bytes: size, medianMs: median(ms), passesMs: ms, ratio: median(ms) / reference, ...cpu });
+      const others = {
+        ...(readerCpu[name]?.length ? { readerCpuMedianMs: median(readerCpu[name]) } : {}),
+        ...(registryCpu[name]?.length ? { registryCpuMedianMs: median(registryCpu[name]) } : {}),
+      };
+      rows.push({
+        kind: "blob",
+        contender: name,
+        bytes: size,
+        medianMs: median(ms),
+        passesMs: ms,
+        ratio: median(ms) / reference,
+        ...cpu,
+        ...others,
+      });
     }
 
     // The answer cache: a second /api/inspect of the same image makes no registry request.
@@ -210,8 +231,9 @@ export async function run(ctx) {
     const second = await timedInspect();
     rows.push({ kind: "inspect", first, second, loads });
 
+    const cpuCell = (v) => (v === undefined ? "–" : `${v.toFixed(0)}`);
     const body = table(
-      ["contender", "median of whole passes", "MB/s", "vs direct fetch", "passes (ms)"],
+      ["contender", "median of whole passes", "MB/s", "vs direct fetch", "CPU ms: reader / pass-through / registry", "passes (ms)"],
       rows
         .filter((r) => r.kind === "blob")
         .map((r) => [
@@ -219,6 +241,7 @@ export async function run(ctx) {
           `${r.medianMs.toFixed(0)} ms`,
           (size / 1e6 / (r.medianMs / 1000)).toFixed(0),
           ratio(r.ratio),
+          `${cpuCell(r.readerCpuMedianMs)} / ${cpuCell(r.serverCpuMedianMs)} / ${cpuCell(r.registryCpuMedianMs)}`,
           r.passesMs.map((x) => x.toFixed(0)).join(", "),
         ]),
     );
