@@ -13,9 +13,14 @@
 // before the first wanted byte instead (indexed-read.ts): those bytes are verified a different
 // way, compressed segment by segment against digests of the verified pass, before they are even
 // decoded, so they need no span digests (and no verified pass to record them first).
+// One file of a layer that carries a verified table of contents (an eStargz TOC: fs/toc/) is
+// read through it instead: only that file's chunks are fetched, each checked against the
+// TOC's chunk digest before it is handed out; refused chunks fall back to a whole verified read.
 
 import { DigestMismatchError, SizeMismatchError } from "../errors.js";
-import { TarFormatError } from "./errors.js";
+import { CompressionError, TarFormatError } from "./errors.js";
+import { cleanPath } from "./path.js";
+import { fileThroughToc } from "./toc/layer-toc.js";
 import { readLayerStream } from "./decompress.js";
 import type { LayerLike } from "../oci/layer.js";
 import { emitZeros, SparseExpander, ZERO_CHUNK, type SparseLayout, type SparseSink } from "./sparse.js";
@@ -74,7 +79,14 @@ export async function readSpans(
     return `${what} (${input.digest ?? "no digest"})${s.path !== undefined ? `: ${JSON.stringify(s.path)}` : ""}`;
   };
   const firstStored = spans.find((s) => stored(s) > 0);
-  const index = firstStored && source.checkpoints;
+  // One file of a layer with a table of contents (eStargz): only that file's chunks are read.
+  const layerName = `${what} (${input.digest ?? "no digest"})`;
+  const toc = spans.length === 1 && firstStored && !firstStored.sparse && (await readThroughToc(input, firstStored, layerName, deliver));
+  if (toc === "read") {
+    done?.(firstStored!.key);
+    return;
+  }
+  const index = firstStored && toc !== "refused" && source.checkpoints;
   // Through the index the bytes come verified already; without one they are checked by span digests.
   let verifier = index ? null : new SpanVerifier(await digestsFor(source, firstStored), named);
   const verify = (part: Uint8Array, out: (c: Uint8Array) => void) => (verifier ? verifier.push(part, out) : out(part));
@@ -150,6 +162,33 @@ export async function readSpans(
   }
   if (idx < spans.length) {
     throw new TarFormatError(`${what} ended before the bytes of a file it listed (was it changed since it was mounted?)`, pos);
+  }
+}
+
+/**
+ * Deliver `span` through its layer's TOC when it has one listing the file: "read" when done,
+ * "refused" when the TOC's bytes failed their digests before any was delivered (the layer is
+ * then read whole and verified), false when there is no TOC to use.
+ */
+async function readThroughToc(
+  layer: LayerLike,
+  span: ByteSpan,
+  what: string,
+  deliver: (key: number, chunk: Uint8Array) => void,
+): Promise<"read" | "refused" | false> {
+  if (span.path === undefined) return false;
+  const pieces = await fileThroughToc(layer, cleanPath(span.path).path, span.size, what);
+  if (!pieces) return false;
+  let delivered = false;
+  try {
+    for await (const piece of pieces) {
+      delivered = true;
+      deliver(span.key, piece);
+    }
+    return "read";
+  } catch (e) {
+    if (delivered || !(e instanceof DigestMismatchError || e instanceof SizeMismatchError || e instanceof CompressionError)) throw e;
+    return "refused";
   }
 }
 

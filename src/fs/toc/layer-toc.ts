@@ -1,0 +1,91 @@
+// Which layers have a table of contents, loaded once per layer: a gzip layer whose descriptor
+// carries the eStargz TOC digest annotation (estargz-load.ts). The descriptor comes from the
+// verified manifest, so the annotation is as trustworthy as the layer digest; a layer without
+// one is never probed (a footer alone proves nothing, so its TOC could not be trusted anyway).
+//
+// The TOC is kept per layer object for as long as the layer is alive (a WeakMap), so every
+// file read out of a mounted layer shares one footer and one TOC read. A TOC that broke its
+// format or its digest is remembered as unusable; a failed read (a network error) is not, so
+// the next file tries again. Either way the file is then read without the TOC.
+
+import { LayerlensError, DigestMismatchError, SizeMismatchError, CapacityError } from "../../errors.js";
+import type { LayerLike } from "../../oci/layer.js";
+import { compressionOfMediaType } from "../../oci/media-types.js";
+import type { Descriptor } from "../../oci/types.js";
+import { startPipeline } from "../../report/work-clock.js";
+import { type Core, getDefaultCore } from "../../wasm/core.js";
+import { CompressionError, TarFormatError } from "../errors.js";
+import { GzipInflater } from "../inflate.js";
+import { type MemberCodec, readThroughToc, tocReadable } from "./chunk-read.js";
+import { ESTARGZ_TOC_DIGEST_ANNOTATION, loadEstargzToc } from "./estargz-load.js";
+import { TocFormatError } from "./errors.js";
+import { type LayerToc, tocFile } from "./toc-index.js";
+
+const tocs = new WeakMap<LayerLike, Promise<LayerToc | null>>();
+
+/** The annotations of the manifest descriptor behind `layer`, when it came from one (oci/layer.ts Layer). */
+function annotationsOf(layer: LayerLike): Record<string, string> | undefined {
+  return (layer as { descriptor?: Descriptor }).descriptor?.annotations;
+}
+
+/** Does `layer` say it has a TOC we can verify? (No read is made.) */
+export function hasToc(layer: LayerLike): boolean {
+  const a = annotationsOf(layer);
+  return !!a?.[ESTARGZ_TOC_DIGEST_ANNOTATION] && compressionOfMediaType(layer.mediaType) === "gzip" && layer.size !== undefined;
+}
+
+/** Errors that mean "this TOC cannot be used" rather than "this read failed". */
+function isTocProblem(e: unknown): boolean {
+  return (
+    e instanceof TocFormatError ||
+    e instanceof DigestMismatchError ||
+    e instanceof SizeMismatchError ||
+    e instanceof CompressionError ||
+    e instanceof TarFormatError ||
+    e instanceof CapacityError ||
+    (e instanceof LayerlensError && e.code === "INVALID_DIGEST")
+  );
+}
+
+/** The verified TOC of `layer`, or null when it has none we can use (or its read failed). */
+export function layerToc(layer: LayerLike, what: string, core: Core = getDefaultCore()): Promise<LayerToc | null> {
+  let pending = tocs.get(layer);
+  if (pending) return pending;
+  if (!hasToc(layer)) return Promise.resolve(null);
+  const digest = annotationsOf(layer)![ESTARGZ_TOC_DIGEST_ANNOTATION];
+  const pipe = startPipeline();
+  pending = loadEstargzToc(layer, layer.size!, digest, what, pipe, core)
+    .catch((e: unknown) => {
+      if (isTocProblem(e)) return null;
+      // A failed read (network, permissions) is not the TOC's fault: not remembered. The
+      // caller reads the layer without the TOC, which reports the failure if it persists.
+      tocs.delete(layer);
+      if (e instanceof LayerlensError) return null;
+      throw e;
+    })
+    .finally(() => pipe?.close());
+  tocs.set(layer, pending);
+  return pending;
+}
+
+const gzipMembers = (core: Core): MemberCodec => ({ phase: "gunzip", open: (what) => new GzipInflater(core, { what }) });
+
+/**
+ * The bytes of the regular file at clean `path` (`size` bytes, as the merged view has it) of
+ * `layer`, read through the layer's TOC, or undefined when the layer has no usable TOC or the
+ * TOC has no readable entry of that name and size (the caller then reads the layer itself).
+ * Its chunks come verified (chunk-read.ts).
+ */
+export async function fileThroughToc(
+  layer: LayerLike,
+  path: string,
+  size: number,
+  what: string,
+  core: Core = getDefaultCore(),
+): Promise<AsyncGenerator<Uint8Array> | undefined> {
+  if (!hasToc(layer)) return undefined;
+  const toc = await layerToc(layer, what, core);
+  const file = toc && tocFile(toc, path);
+  if (!file || file.size !== size || !tocReadable(file)) return undefined;
+  return readThroughToc(layer, file, path, `${what}, through its ${toc.format} TOC`, gzipMembers(core));
+}
