@@ -81,12 +81,15 @@ export async function readSpans(
   const firstStored = spans.find((s) => stored(s) > 0);
   // One file of a layer with a table of contents (eStargz): only that file's chunks are read.
   const layerName = `${what} (${input.digest ?? "no digest"})`;
-  const toc = spans.length === 1 && firstStored && !firstStored.sparse && (await readThroughToc(input, firstStored, layerName, deliver));
-  if (toc === "read") {
+  const toc =
+    spans.length === 1 && firstStored && !firstStored.sparse ? await readThroughToc(input, firstStored, layerName, deliver) : null;
+  if (toc?.read) {
     done?.(firstStored!.key);
     return;
   }
-  const index = firstStored && toc !== "refused" && source.checkpoints;
+  // Chunks the TOC verified and handed out before one was refused are not handed out again.
+  let handedOut = toc?.delivered ?? 0;
+  const index = firstStored && !toc && source.checkpoints;
   // Through the index the bytes come verified already; without one they are checked by span digests.
   let verifier = index ? null : new SpanVerifier(await digestsFor(source, firstStored), named);
   const verify = (part: Uint8Array, out: (c: Uint8Array) => void) => (verifier ? verifier.push(part, out) : out(part));
@@ -96,6 +99,12 @@ export async function readSpans(
   });
   const expanding = (s: ByteSpan) => (expander ??= new SparseExpander(s.sparse!, s.size, sink(s)));
   const release = (c: Uint8Array) => {
+    if (handedOut > 0) {
+      const skip = Math.min(handedOut, c.length);
+      handedOut -= skip;
+      if (skip === c.length) return;
+      c = c.subarray(skip);
+    }
     const s = spans[idx];
     if (s.sparse) expanding(s).push(c);
     else deliver(s.key, c);
@@ -166,29 +175,30 @@ export async function readSpans(
 }
 
 /**
- * Deliver `span` through its layer's TOC when it has one listing the file: "read" when done,
- * "refused" when the TOC's bytes failed their digests before any was delivered (the layer is
- * then read whole and verified), false when there is no TOC to use.
+ * Deliver `span` through its layer's TOC when it has one listing the file. Null when there is
+ * no TOC to use; else whether the whole file was read, and how many of its bytes were handed
+ * out (verified) before a chunk was refused: the layer is then read whole, and verified, for
+ * the rest.
  */
 async function readThroughToc(
   layer: LayerLike,
   span: ByteSpan,
   what: string,
   deliver: (key: number, chunk: Uint8Array) => void,
-): Promise<"read" | "refused" | false> {
-  if (span.path === undefined) return false;
+): Promise<{ read: boolean; delivered: number } | null> {
+  if (span.path === undefined) return null;
   const pieces = await fileThroughToc(layer, cleanPath(span.path).path, span.size, what);
-  if (!pieces) return false;
-  let delivered = false;
+  if (!pieces) return null;
+  let delivered = 0;
   try {
     for await (const piece of pieces) {
-      delivered = true;
       deliver(span.key, piece);
+      delivered += piece.length;
     }
-    return "read";
+    return { read: true, delivered };
   } catch (e) {
-    if (delivered || !(e instanceof DigestMismatchError || e instanceof SizeMismatchError || e instanceof CompressionError)) throw e;
-    return "refused";
+    if (!(e instanceof DigestMismatchError || e instanceof SizeMismatchError || e instanceof CompressionError)) throw e;
+    return { read: false, delivered };
   }
 }
 
