@@ -15,6 +15,7 @@ import { runOnPipes } from "../cli/helpers.js";
 import { oracleMissing } from "./estargz-oracle.js";
 import { type TestLayer, testLayer, tocOffsetOf, writeEstargzLayout } from "./estargz-image.js";
 import { parseEstargzToc } from "../../src/fs/toc/estargz-toc.js";
+import { tocFile } from "../../src/fs/toc/toc-index.js";
 
 const missing = oracleMissing();
 if (missing && process.env.CI !== "true") console.warn(`tests/toc: the eStargz oracle is unavailable (${missing}); these tests skip`);
@@ -41,9 +42,7 @@ describe.runIf(!missing || process.env.CI === "true")("cat through an eStargz TO
     // The TOC as the reference writer wrote it, parsed here only to know the file's byte range.
     const tocAt = tocOffsetOf(blob);
     const json = tocJsonOf(blob, tocAt);
-    const file = parseEstargzToc(JSON.parse(json) as unknown, tocAt, "", "").files.get("data/last") as {
-      chunks: { offset: number; end: number }[];
-    };
+    const file = tocFile(parseEstargzToc(JSON.parse(json) as unknown, tocAt, "", ""), "data/last")!;
     const fileBytes = file.chunks[file.chunks.length - 1].end - file.chunks[0].offset;
     expect(phase(stats, "reading").bytes).toBe(blob.length + 51 + (blob.length - 51 - tocAt) + fileBytes);
     expect(phase(stats, "writing").bytes).toBe(300_000);

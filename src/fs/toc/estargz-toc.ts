@@ -14,10 +14,10 @@
 // chunk without a valid digest. A TOC is checked whole before any of it is used.
 
 import { isVerifiableDigest } from "../../oci/digest.js";
-import { DEFAULT_LIMITS, utf8Length } from "../limits.js";
 import { cleanPath } from "../path.js";
 import { MAX_TOC_ENTRIES } from "./bounds.js";
 import { TocFormatError } from "./errors.js";
+import { intOf, nameOf } from "./toc-fields.js";
 import { type LayerToc, memberEnd, type TocChunk, type TocFile } from "./toc-index.js";
 
 const TYPES = new Set(["dir", "reg", "symlink", "hardlink", "char", "block", "fifo", "chunk"]);
@@ -129,19 +129,4 @@ function memberStarts(files: { chunks: RawChunk[] }[]): Float64Array {
   let k = 0;
   for (let j = 0; j < all.length; j++) if (j === 0 || all[j] !== all[k - 1]) all[k++] = all[j];
   return all.subarray(0, k);
-}
-
-function nameOf(v: unknown, field: string, refuse: (why: string) => Error, optional: boolean): string {
-  if (v === undefined && optional) return "";
-  if (typeof v !== "string") throw refuse(`${field} is not a string`);
-  if (utf8Length(v, DEFAULT_LIMITS.maxPathBytes) > DEFAULT_LIMITS.maxPathBytes)
-    throw refuse(`${field} is over ${DEFAULT_LIMITS.maxPathBytes} bytes`);
-  return v;
-}
-
-function intOf(v: unknown, field: string, refuse: (why: string) => Error): number {
-  if (v === undefined) return 0;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
-    throw refuse(`${field} is ${JSON.stringify(v)}, not a non-negative integer`);
-  return v;
 }

@@ -1,7 +1,9 @@
 // Which layers have a table of contents, loaded once per layer: a gzip layer whose descriptor
-// carries the eStargz TOC digest annotation (estargz-load.ts). The descriptor comes from the
-// verified manifest, so the annotation is as trustworthy as the layer digest; a layer without
-// one is never probed (a footer alone proves nothing, so its TOC could not be trusted anyway).
+// carries the eStargz TOC digest annotation (estargz-load.ts), a zstd layer whose descriptor
+// carries the zstd:chunked manifest checksum and position (zstd-chunked-load.ts). The
+// descriptor comes from the verified manifest, so the annotation is as trustworthy as the
+// layer digest; a layer without one is never probed (a footer alone proves nothing, so its TOC
+// could not be trusted anyway).
 //
 // The TOC is kept per layer object for as long as the layer is alive (a WeakMap), so every
 // file read out of a mounted layer shares one footer and one TOC read. A TOC that broke its
@@ -19,6 +21,8 @@ import { GzipInflater } from "../inflate.js";
 import { type MemberCodec, readThroughToc, tocReadable } from "./chunk-read.js";
 import { ESTARGZ_TOC_DIGEST_ANNOTATION, loadEstargzToc } from "./estargz-load.js";
 import { TocFormatError } from "./errors.js";
+import { loadZstdChunkedToc, zstdChunkedAnnotations } from "./zstd-chunked-load.js";
+import { ZstdDecoder } from "../zstd.js";
 import { type LayerToc, tocFile } from "./toc-index.js";
 
 const tocs = new WeakMap<LayerLike, Promise<LayerToc | null>>();
@@ -28,10 +32,22 @@ function annotationsOf(layer: LayerLike): Record<string, string> | undefined {
   return (layer as { descriptor?: Descriptor }).descriptor?.annotations;
 }
 
+type TocKind = { format: "estargz"; digest: string } | { format: "zstd:chunked"; annotations: { checksum: string; position: string } };
+
+/** The TOC `layer`'s descriptor announces (no read is made), or undefined. */
+function tocKind(layer: LayerLike): TocKind | undefined {
+  const a = annotationsOf(layer);
+  if (!a || layer.size === undefined) return undefined;
+  const compression = compressionOfMediaType(layer.mediaType);
+  const digest = a[ESTARGZ_TOC_DIGEST_ANNOTATION];
+  if (compression === "gzip" && digest) return { format: "estargz", digest };
+  const zstd = compression === "zstd" ? zstdChunkedAnnotations(a) : undefined;
+  return zstd && { format: "zstd:chunked", annotations: zstd };
+}
+
 /** Does `layer` say it has a TOC we can verify? (No read is made.) */
 export function hasToc(layer: LayerLike): boolean {
-  const a = annotationsOf(layer);
-  return !!a?.[ESTARGZ_TOC_DIGEST_ANNOTATION] && compressionOfMediaType(layer.mediaType) === "gzip" && layer.size !== undefined;
+  return tocKind(layer) !== undefined;
 }
 
 /** Errors that mean "this TOC cannot be used" rather than "this read failed". */
@@ -51,10 +67,14 @@ function isTocProblem(e: unknown): boolean {
 export function layerToc(layer: LayerLike, what: string, core: Core = getDefaultCore()): Promise<LayerToc | null> {
   let pending = tocs.get(layer);
   if (pending) return pending;
-  if (!hasToc(layer)) return Promise.resolve(null);
-  const digest = annotationsOf(layer)![ESTARGZ_TOC_DIGEST_ANNOTATION];
+  const kind = tocKind(layer);
+  if (!kind) return Promise.resolve(null);
   const pipe = startPipeline();
-  pending = loadEstargzToc(layer, layer.size!, digest, what, pipe, core)
+  const loading =
+    kind.format === "estargz"
+      ? loadEstargzToc(layer, layer.size!, kind.digest, what, pipe, core)
+      : loadZstdChunkedToc(layer, layer.size!, kind.annotations, what, pipe, core);
+  pending = loading
     .catch((e: unknown) => {
       if (isTocProblem(e)) return null;
       // A failed read (network, permissions) is not the TOC's fault: not remembered. The
@@ -69,6 +89,7 @@ export function layerToc(layer: LayerLike, what: string, core: Core = getDefault
 }
 
 const gzipMembers = (core: Core): MemberCodec => ({ phase: "gunzip", open: (what) => new GzipInflater(core, { what }) });
+const zstdFrames = (core: Core): MemberCodec => ({ phase: "zstd", open: (what) => new ZstdDecoder(core, { what }) });
 
 /**
  * The bytes of the regular file at clean `path` (`size` bytes, as the merged view has it) of
@@ -87,5 +108,6 @@ export async function fileThroughToc(
   const toc = await layerToc(layer, what, core);
   const file = toc && tocFile(toc, path);
   if (!file || file.size !== size || !tocReadable(file)) return undefined;
-  return readThroughToc(layer, file, path, `${what}, through its ${toc.format} TOC`, gzipMembers(core));
+  const codec = toc.format === "estargz" ? gzipMembers(core) : zstdFrames(core);
+  return readThroughToc(layer, file, path, `${what}, through its ${toc.format} TOC`, codec);
 }
