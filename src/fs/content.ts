@@ -13,9 +13,10 @@
 // before the first wanted byte instead (indexed-read.ts): those bytes are verified a different
 // way, compressed segment by segment against digests of the verified pass, before they are even
 // decoded, so they need no span digests (and no verified pass to record them first).
-// One file of a layer that carries a verified table of contents (an eStargz TOC: fs/toc/) is
-// read through it instead: only that file's chunks are fetched, each checked against the
-// TOC's chunk digest before it is handed out; refused chunks fall back to a whole verified read.
+// One file of a layer that carries a verified table of contents (an eStargz TOC, a zstd:chunked
+// manifest: fs/toc/) is read through it instead: only that file's chunks are fetched, each
+// checked against the TOC's chunk digest before it is handed out; after a refused chunk the
+// rest of the file comes from a whole verified read.
 
 import { DigestMismatchError, SizeMismatchError } from "../errors.js";
 import { CompressionError, TarFormatError } from "./errors.js";
@@ -79,7 +80,7 @@ export async function readSpans(
     return `${what} (${input.digest ?? "no digest"})${s.path !== undefined ? `: ${JSON.stringify(s.path)}` : ""}`;
   };
   const firstStored = spans.find((s) => stored(s) > 0);
-  // One file of a layer with a table of contents (eStargz): only that file's chunks are read.
+  // One file of a layer with a table of contents (eStargz, zstd:chunked): only its chunks are read.
   const layerName = `${what} (${input.digest ?? "no digest"})`;
   const toc =
     spans.length === 1 && firstStored && !firstStored.sparse ? await readThroughToc(input, firstStored, layerName, deliver) : null;
