@@ -147,6 +147,7 @@ export type { DiffEntry, DiffSummary, DiffField } from "./fs/diff.js";
 export { exportImage, exportStream } from "./fs/export.js";
 export type { ExportStats } from "./fs/export.js";
 export { TarFormatError, CompressionError, LayerEntryError } from "./fs/errors.js";
+export { TocFormatError } from "./fs/toc/errors.js";
 export {
   GzipInflater,
   GzipFormatError,

@@ -13,9 +13,15 @@
 // before the first wanted byte instead (indexed-read.ts): those bytes are verified a different
 // way, compressed segment by segment against digests of the verified pass, before they are even
 // decoded, so they need no span digests (and no verified pass to record them first).
+// One file of a layer that carries a verified table of contents (an eStargz TOC, a zstd:chunked
+// manifest: fs/toc/) is read through it instead: only that file's chunks are fetched, each
+// checked against the TOC's chunk digest before it is handed out; after a refused chunk the
+// rest of the file comes from a whole verified read.
 
 import { DigestMismatchError, SizeMismatchError } from "../errors.js";
-import { TarFormatError } from "./errors.js";
+import { CompressionError, TarFormatError } from "./errors.js";
+import { cleanPath } from "./path.js";
+import { fileThroughToc } from "./toc/layer-toc.js";
 import { readLayerStream } from "./decompress.js";
 import type { LayerLike } from "../oci/layer.js";
 import { emitZeros, SparseExpander, ZERO_CHUNK, type SparseLayout, type SparseSink } from "./sparse.js";
@@ -74,7 +80,17 @@ export async function readSpans(
     return `${what} (${input.digest ?? "no digest"})${s.path !== undefined ? `: ${JSON.stringify(s.path)}` : ""}`;
   };
   const firstStored = spans.find((s) => stored(s) > 0);
-  const index = firstStored && source.checkpoints;
+  // One file of a layer with a table of contents (eStargz, zstd:chunked): only its chunks are read.
+  const layerName = `${what} (${input.digest ?? "no digest"})`;
+  const toc =
+    spans.length === 1 && firstStored && !firstStored.sparse ? await readThroughToc(input, firstStored, layerName, deliver) : null;
+  if (toc?.read) {
+    done?.(firstStored!.key);
+    return;
+  }
+  // Chunks the TOC verified and handed out before one was refused are not handed out again.
+  let handedOut = toc?.delivered ?? 0;
+  const index = firstStored && !toc && source.checkpoints;
   // Through the index the bytes come verified already; without one they are checked by span digests.
   let verifier = index ? null : new SpanVerifier(await digestsFor(source, firstStored), named);
   const verify = (part: Uint8Array, out: (c: Uint8Array) => void) => (verifier ? verifier.push(part, out) : out(part));
@@ -84,6 +100,12 @@ export async function readSpans(
   });
   const expanding = (s: ByteSpan) => (expander ??= new SparseExpander(s.sparse!, s.size, sink(s)));
   const release = (c: Uint8Array) => {
+    if (handedOut > 0) {
+      const skip = Math.min(handedOut, c.length);
+      handedOut -= skip;
+      if (skip === c.length) return;
+      c = c.subarray(skip);
+    }
     const s = spans[idx];
     if (s.sparse) expanding(s).push(c);
     else deliver(s.key, c);
@@ -150,6 +172,34 @@ export async function readSpans(
   }
   if (idx < spans.length) {
     throw new TarFormatError(`${what} ended before the bytes of a file it listed (was it changed since it was mounted?)`, pos);
+  }
+}
+
+/**
+ * Deliver `span` through its layer's TOC when it has one listing the file. Null when there is
+ * no TOC to use; else whether the whole file was read, and how many of its bytes were handed
+ * out (verified) before a chunk was refused: the layer is then read whole, and verified, for
+ * the rest.
+ */
+async function readThroughToc(
+  layer: LayerLike,
+  span: ByteSpan,
+  what: string,
+  deliver: (key: number, chunk: Uint8Array) => void,
+): Promise<{ read: boolean; delivered: number } | null> {
+  if (span.path === undefined) return null;
+  const pieces = await fileThroughToc(layer, cleanPath(span.path).path, span.size, what);
+  if (!pieces) return null;
+  let delivered = 0;
+  try {
+    for await (const piece of pieces) {
+      deliver(span.key, piece);
+      delivered += piece.length;
+    }
+    return { read: true, delivered };
+  } catch (e) {
+    if (!(e instanceof DigestMismatchError || e instanceof SizeMismatchError || e instanceof CompressionError)) throw e;
+    return { read: false, delivered };
   }
 }
 
