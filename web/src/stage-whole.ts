@@ -4,11 +4,13 @@
 // for the whole read. Then the blob's digest is checked by WebCrypto, and only once it matched is
 // the inflated output looked at: its diff_id checked by WebCrypto too, the tar parsed by the
 // library's own stageLayer (LayerFS.stage), which is told the digests are known
-// (known-digest.ts) so it does not hash again. WebCrypto runs on the CPU's SHA instructions;
-// streaming the same bytes through the wasm sha256 costs several times more. A layer over the
-// caps, or one whose digests are not sha256, is staged by LayerFS.stage as it streams, as on
-// the CLI. The staged layer is what LayerFS.stage returns for the same bytes; `read` says what
-// the blob was (its compression, compressed size and digest), as a streamed read would.
+// (known-digest.ts) so it does not hash again. WebCrypto's one-shot digest runs at several
+// times the wasm sha256's speed; in a worker, Chromium computes it on that worker's own thread
+// (a profile shows the call returning only when the digest is nearly done), so the digests are
+// steps of the worker's chain, not work beside it. A layer over the caps, or one whose digests
+// are not sha256, is staged by LayerFS.stage as it streams, as on the CLI. The staged layer is
+// what LayerFS.stage returns for the same bytes; `read` says what the blob was (its
+// compression, compressed size and digest), as a streamed read would.
 
 import {
   DigestMismatchError,
@@ -185,8 +187,8 @@ export async function stageWhole(fs: LayerFS, layer: Layer, what: string, onByte
   if (!inflated) return { staged: await streamed(fs, verifiedBlob, what, phases, blobKnown), phases };
   const tar = inflated;
   const diffId = layer.diffId!;
-  // WebCrypto may hash on a thread of its own: the tar is parsed meanwhile, and nothing leaves
-  // this function before its digest matched.
+  // Where WebCrypto hashes on a thread of its own (not in Chromium's workers) the tar is parsed
+  // meanwhile; either way nothing leaves this function before its digest matched.
   const tarDigest = clocked(phases, "verifying", tar.length, () => webSha256(tar));
   tarDigest.catch(() => {}); // awaited below on every path; a rejection must not go unhandled meanwhile
   // Parsed on the word of the diff_id; thrown away below unless the tar's digest is that.
