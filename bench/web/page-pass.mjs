@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { browserCpuSeconds } from "./cpu.mjs";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -22,7 +23,11 @@ const ARGS = [
   "--disable-sync",
 ];
 
-/** Resolves to { ms, layers, phases } for one pass; throws when the page did not show the image. */
+/**
+ * Resolves to { ms, cpuSeconds, layers, phases } for one pass (cpuSeconds: every Chromium
+ * process of the pass, from the pick to "ready", give or take the 200 ms poll); throws when
+ * the page did not show the image.
+ */
 export async function pagePass({ origin, archive, layers, timeoutMs = 30 * 60_000 }) {
   const profile = mkdtempSync(path.join(os.tmpdir(), "layerlens-bench-web-profile-"));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
@@ -44,8 +49,10 @@ export async function pagePass({ origin, archive, layers, timeoutMs = 30 * 60_00
         }
       }).observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
     });
+    const cpu0 = browserCpuSeconds(profile);
     await page.setInputFiles("#archive-input", archive);
     await page.waitForFunction(() => window.__benchMarks.done !== undefined, undefined, { timeout: timeoutMs, polling: 200 });
+    const cpu1 = browserCpuSeconds(profile);
     const marks = await page.evaluate(() => window.__benchMarks);
     if (marks.state !== "ready") throw new Error(`page ended "${marks.state}": ${await page.textContent("#error")}`);
     const shown = await page.locator("#layers tr[data-testid=layer][data-state=read]").count();
@@ -61,7 +68,8 @@ export async function pagePass({ origin, archive, layers, timeoutMs = 30 * 60_00
       .locator("[data-testid=metrics-layers] [data-testid=bottleneck]")
       .textContent()
       .catch(() => null);
-    return { ms: marks.done - marks.loading, layers: shown, phases, bottleneck };
+    const cpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+    return { ms: marks.done - marks.loading, cpuSeconds, layers: shown, phases, bottleneck };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

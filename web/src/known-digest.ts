@@ -1,5 +1,5 @@
 // A sha256 Hasher for bytes hashed whole elsewhere: `bytes` are (being) digested by WebCrypto,
-// several times faster than the wasm sha256 and on threads of its own, so a reader that streams
+// several times faster than the wasm sha256, so a reader that streams
 // views of those same bytes need not hash them again. While every update is the next view of
 // `bytes` (same memory, next offset) the hasher only counts, and once all of `bytes` went
 // through its answer is `digest`, which the caller must hold to: whatever was read under it is

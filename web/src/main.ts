@@ -71,7 +71,40 @@ function showError(e: unknown): void {
   document.body.dataset.state = "error";
 }
 
+/**
+ * The progress bar is drawn at most this often, and at once when it is full: the layers' bytes
+ * come in steadily (a message per few MiB from each stage worker), and drawing each one, with
+ * its style, layout, paint and the bar's transition, kept the compositor busy on the cores the
+ * layers are read with.
+ */
+const PROGRESS_EVERY_MS = 250;
+const progressDrawing: { last: number; timer?: ReturnType<typeof setTimeout>; next: [number, number] } = { last: 0, next: [0, 0] };
+
 function setProgress(done: number, total: number): void {
+  const p = progressDrawing;
+  p.next = [done, total];
+  if (done >= total) {
+    clearTimeout(p.timer);
+    p.timer = undefined;
+    return drawProgress(done, total);
+  }
+  p.timer ??= setTimeout(
+    () => {
+      p.timer = undefined;
+      drawProgress(...p.next);
+    },
+    Math.max(0, p.last + PROGRESS_EVERY_MS - performance.now()),
+  );
+}
+
+function hideProgress(): void {
+  clearTimeout(progressDrawing.timer);
+  progressDrawing.timer = undefined;
+  ui.progress.hidden = true;
+}
+
+function drawProgress(done: number, total: number): void {
+  progressDrawing.last = performance.now();
   ui.progress.hidden = false;
   const pct = total ? Math.min(100, (done / total) * 100) : 100;
   ui.progressFill.style.width = `${pct}%`;
@@ -230,7 +263,7 @@ async function workerFor(ticket: Ticket, was: NonNullable<typeof current>): Prom
 async function openInput(ticket: Ticket, picked: Picked): Promise<void> {
   ui.error.hidden = true;
   ui.report.hidden = true;
-  ui.progress.hidden = true;
+  hideProgress();
   ui.pickers.hidden = true;
   ui.tagPicker.hidden = true;
   ui.platformPicker.hidden = true;

@@ -19,8 +19,8 @@ interface Job {
 }
 
 /**
- * Jobs given to a stage worker at once: it works on one while it reads the next one's blob,
- * so the reading (mostly waiting on the browser's file reads) is hidden behind the work.
+ * Jobs given to a stage worker at once: one, since a worker inflates a layer while it reads
+ * it (stage-whole.ts), so there is no read to hide behind another layer's work.
  */
 const JOBS_PER_WORKER = 1;
 

@@ -1,18 +1,19 @@
 // Staging one layer as the inspector's stage workers do it: the blob read whole (it is under
-// WHOLE_BLOB_CAP), its digest checked by WebCrypto before a byte of it is decompressed, the
-// gzip inflated by the core's inflater into one buffer (under WHOLE_TAR_CAP),
-// the diff_id checked by WebCrypto too, and only then the tar parsed, by the library's own
-// stageLayer (LayerFS.stage), which is told the digests are known (known-digest.ts) so it does
-// not hash again. WebCrypto runs on the CPU's SHA instructions; streaming the same bytes
-// through the wasm sha256 costs several times more. A layer over the caps, or one whose
-// digests are not sha256, is staged by LayerFS.stage as it streams, as on the CLI.
-// The staged layer is what LayerFS.stage returns for the same bytes; `read` says what the
-// blob was (its compression, compressed size and digest), as a streamed read would.
+// WHOLE_BLOB_CAP) and, when it is gzip, inflated by the core's inflater into one buffer (under
+// WHOLE_TAR_CAP) piece by piece while it is read (gunzip-into.ts), so the inflater does not wait
+// for the whole read. Then the blob's digest is checked by WebCrypto, and only once it matched is
+// the inflated output looked at: its diff_id checked by WebCrypto too, the tar parsed by the
+// library's own stageLayer (LayerFS.stage), which is told the digests are known
+// (known-digest.ts) so it does not hash again. WebCrypto's one-shot digest runs at several
+// times the wasm sha256's speed; in a worker, Chromium computes it on that worker's own thread
+// (a profile shows the call returning only when the digest is nearly done), so the digests are
+// steps of the worker's chain, not work beside it. A layer over the caps, or one whose digests
+// are not sha256, is staged by LayerFS.stage as it streams, as on the CLI. The staged layer is
+// what LayerFS.stage returns for the same bytes; `read` says what the blob was (its
+// compression, compressed size and digest), as a streamed read would.
 
 import {
   DigestMismatchError,
-  GzipInflater,
-  getDefaultCore,
   SizeMismatchError,
   compressionOfMediaType,
   sniffCompression,
@@ -24,14 +25,11 @@ import {
 } from "../../src/browser.js";
 import type { StagedLayer } from "../../src/fs/stage.js";
 import type { HasherOverrides } from "../../src/oci/blob.js";
+import { GunzipInto } from "./gunzip-into.js";
 import { knownDigestFactory, webSha256 } from "./known-digest.js";
 
 export const WHOLE_BLOB_CAP = 512 << 20;
 export const WHOLE_TAR_CAP = 1536 << 20;
-/** Compressed bytes per push into the inflater. */
-const GUNZIP_SLICE = 1 << 20;
-/** Compressed bytes inflated between two yields to the worker's other tasks. */
-const YIELD_EVERY = 1 << 40;
 /** Tar bytes per piece handed to the tar reader. */
 const TAR_PIECE = 4 << 20;
 
@@ -59,8 +57,16 @@ async function clocked<T>(phases: PhaseTime[], phase: WorkPhase, bytes: number |
   return out;
 }
 
-/** The layer's whole blob; SizeMismatchError when the source has more or fewer bytes than the size. */
-async function readWhole(layer: Layer, what: string, onBytes: (n: number) => void): Promise<Uint8Array> {
+/**
+ * The layer's whole blob, `onRead` told each time more of it landed (bytes [0, end) of the
+ * returned buffer are in); SizeMismatchError when the source has more or fewer bytes than the size.
+ */
+async function readWhole(
+  layer: Layer,
+  what: string,
+  onBytes: (n: number) => void,
+  onRead: (bytes: Uint8Array, end: number) => void,
+): Promise<Uint8Array> {
   const bytes = new Uint8Array(layer.size);
   const reader = (await layer.open()).getReader();
   let at = 0;
@@ -71,6 +77,7 @@ async function readWhole(layer: Layer, what: string, onBytes: (n: number) => voi
       if (at + value.length > bytes.length) throw new SizeMismatchError(what, layer.size, at + value.length);
       bytes.set(value, at);
       at += value.length;
+      onRead(bytes, at);
       onBytes(value.length);
     }
   } finally {
@@ -80,54 +87,45 @@ async function readWhole(layer: Layer, what: string, onBytes: (n: number) => voi
   return bytes;
 }
 
-/** A macrotask turn (a MessageChannel message: no timer clamping), so pending reads get to run. */
-function yieldToTasks(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
+/** The gzip trailer's ISIZE (the last member's size mod 2^32), read from the blob's end: where the output buffer starts. */
+async function sizeHint(layer: Layer): Promise<number> {
+  if (layer.size < 18) return 0;
+  const tail = new Uint8Array(await new Response(await layer.open({ start: layer.size - 4, end: layer.size })).arrayBuffer());
+  return tail.length === 4 ? new DataView(tail.buffer).getUint32(0, true) : 0;
 }
 
-/** The gzip's last member's ISIZE (its size mod 2^32): where the output buffer starts. */
-function sizeHint(gz: Uint8Array): number {
-  if (gz.length < 18) return 0;
-  const v = new DataView(gz.buffer, gz.byteOffset + gz.length - 4, 4);
-  return v.getUint32(0, true);
-}
+/** Bytes to see before the blob's compression is sniffed (sniffCompression's longest magic). */
+const SNIFF_BYTES = 4;
 
 /**
- * `gz` inflated into one buffer by the core's inflater (in Chromium it does more per CPU
- * second than DecompressionStream, and it runs synchronously here, with no stream between);
- * null when the output would pass `cap` bytes. Corrupt data throws GzipFormatError.
+ * The blob read whole and, when its first bytes are gzip, inflated while it is read: the
+ * inflater (null for other blobs) is handed back unfinished, for the caller to finish once the
+ * blob's digest matched.
  */
-async function gunzipWhole(gz: Uint8Array, what: string, cap: number): Promise<Uint8Array | null> {
-  const dec = new GzipInflater(getDefaultCore(), { what });
-  let out = new Uint8Array(Math.min(cap, Math.max(1 << 20, sizeHint(gz))));
-  let n = 0;
+async function readInflating(layer: Layer, what: string, onBytes: (n: number) => void, phases: PhaseTime[]) {
+  const hint = compressionOfMediaType(layer.mediaType) === "gzip" ? await sizeHint(layer).catch(() => 0) : 0;
+  const inflating: { gunzip: GunzipInto | null } = { gunzip: null };
+  let sniffed = false;
+  let pushed = 0;
+  const t0 = performance.now();
+  let blob: Uint8Array;
   try {
-    for (let at = 0; at < gz.length; at += GUNZIP_SLICE) {
-      // Now and then the worker's other tasks run: the read of the next layer goes on meanwhile.
-      if (at % YIELD_EVERY === 0 && at > 0) await yieldToTasks();
-      for (const piece of dec.push(gz.subarray(at, Math.min(gz.length, at + GUNZIP_SLICE)))) {
-        if (n + piece.length > out.length) {
-          if (n + piece.length > cap) return null;
-          const bigger = new Uint8Array(Math.min(cap, Math.max(n + piece.length, Math.floor(out.length * 1.5))));
-          bigger.set(out.subarray(0, n));
-          out = bigger;
-        }
-        out.set(piece, n);
-        n += piece.length;
+    blob = await readWhole(layer, what, onBytes, (bytes, end) => {
+      if (!sniffed) {
+        if (end < Math.min(SNIFF_BYTES, layer.size)) return;
+        sniffed = true;
+        if (sniffCompression(bytes.subarray(0, end)) === "gzip") inflating.gunzip = new GunzipInto(what, WHOLE_TAR_CAP, hint);
       }
-    }
-    dec.end();
-  } finally {
-    dec.free();
+      inflating.gunzip?.push(bytes.subarray(pushed, end));
+      pushed = end;
+    });
+  } catch (e) {
+    inflating.gunzip?.free();
+    throw e;
   }
-  return out.subarray(0, n);
+  // The read's own share is the time it was waited for, besides the inflating done meanwhile.
+  phases.push({ phase: "reading", ms: performance.now() - t0 - (inflating.gunzip?.ms ?? 0), bytes: layer.size });
+  return { blob, gunzip: inflating.gunzip };
 }
 
 /** LayerFS.stage as it streams, its phases taken from the library's own clock. */
@@ -148,36 +146,8 @@ export function readsWhole(layer: Layer): boolean {
   return layer.size <= WHOLE_BLOB_CAP && isSha256(layer.digest) && isSha256(layer.diffId);
 }
 
-/** A whole read of `layer`'s blob, started now (so it can run while another layer is worked on). */
-export interface EarlyRead {
-  ms: Promise<number>;
-  bytes: Promise<Uint8Array>;
-}
-
-export function readEarly(layer: Layer, what: string, onBytes: (n: number) => void): EarlyRead {
-  const t0 = performance.now();
-  const bytes = readWhole(layer, what, onBytes);
-  bytes.catch(() => {}); // seen by stageWhole, or by nobody when the work was cancelled
-  return {
-    bytes,
-    ms: bytes.then(
-      () => performance.now() - t0,
-      () => 0,
-    ),
-  };
-}
-
-/**
- * Stage `layer` in `fs` (a stage worker's own), read whole when it fits (by `early` when the
- * read was started already); `onBytes` counts blob bytes read.
- */
-export async function stageWhole(
-  fs: LayerFS,
-  layer: Layer,
-  what: string,
-  onBytes: (n: number) => void,
-  early?: EarlyRead,
-): Promise<StageResult> {
+/** Stage `layer` in `fs` (a stage worker's own), read whole when it fits; `onBytes` counts blob bytes read. */
+export async function stageWhole(fs: LayerFS, layer: Layer, what: string, onBytes: (n: number) => void): Promise<StageResult> {
   const phases: PhaseTime[] = [];
   if (!readsWhole(layer)) {
     const counted: LayerLike = {
@@ -194,43 +164,36 @@ export async function stageWhole(
     };
     return { staged: await streamed(fs, counted, what, phases), phases };
   }
-  const read = early ?? readEarly(layer, what, onBytes);
-  // A read that ran beside other work is charged only what it was waited for.
-  const blob = await clocked(phases, "reading", layer.size, () => read.bytes);
-  // WebCrypto hashes on threads of its own: the blob is hashed while it is inflated here and the
-  // tar while it is parsed, and nothing leaves this function before both digests matched.
-  const blobDigest = clocked(phases, "verifying", blob.length, () => webSha256(blob));
-  blobDigest.catch(() => {}); // awaited below on every path; a rejection must not go unhandled meanwhile
-  const blobChecked = async () => {
-    const digest = await blobDigest;
-    if (digest !== layer.digest) throw new DigestMismatchError(what, layer.digest, digest);
-    return digest;
-  };
+  const { blob, gunzip } = await readInflating(layer, what, onBytes, phases);
+  let digest: string;
+  try {
+    digest = await clocked(phases, "verifying", blob.length, () => webSha256(blob));
+  } catch (e) {
+    gunzip?.free();
+    throw e;
+  }
+  // Checked before anything inflated is looked at: a blob that is not what the manifest names
+  // is said to be that, not corrupt gzip.
+  if (digest !== layer.digest) {
+    gunzip?.free();
+    throw new DigestMismatchError(what, layer.digest, digest);
+  }
   const compression = sniffCompression(blob);
   const declared = compressionOfMediaType(layer.mediaType);
   const verifiedBlob: LayerLike = { ...layer, open: () => viewsOf(blob) };
-  const blobKnown = async () => ({ sha256: knownDigestFactory(blob, await blobChecked()) });
-  if (compression !== "gzip") return { staged: await streamed(fs, verifiedBlob, what, phases, await blobKnown()), phases };
-  let tar: Uint8Array | null;
-  try {
-    tar = await clocked(
-      phases,
-      "gunzip",
-      (t) => t?.length ?? 0,
-      () => gunzipWhole(blob, what, WHOLE_TAR_CAP),
-    );
-  } catch (e) {
-    await blobChecked(); // a blob that is not what the manifest names is said to be that, not corrupt gzip
-    throw e;
-  }
-  if (!tar) return { staged: await streamed(fs, verifiedBlob, what, phases, await blobKnown()), phases };
+  const blobKnown = { sha256: knownDigestFactory(blob, digest) };
+  const inflated = gunzip?.finish();
+  if (gunzip) phases.push({ phase: "gunzip", ms: gunzip.ms, bytes: inflated?.length ?? 0 });
+  if (!inflated) return { staged: await streamed(fs, verifiedBlob, what, phases, blobKnown), phases };
+  const tar = inflated;
   const diffId = layer.diffId!;
+  // Where WebCrypto hashes on a thread of its own (not in Chromium's workers) the tar is parsed
+  // meanwhile; either way nothing leaves this function before its digest matched.
   const tarDigest = clocked(phases, "verifying", tar.length, () => webSha256(tar));
-  tarDigest.catch(() => {});
+  tarDigest.catch(() => {}); // awaited below on every path; a rejection must not go unhandled meanwhile
   // Parsed on the word of the diff_id; thrown away below unless the tar's digest is that.
   const tarLayer: LayerLike = { digest: diffId, diffId, size: tar.length, open: () => viewsOf(tar) };
-  const digestsChecked = async () => {
-    await blobChecked();
+  const tarChecked = async () => {
     const actual = await tarDigest;
     if (actual !== diffId) throw new DigestMismatchError(`${what}: diff_id`, diffId, actual);
   };
@@ -240,15 +203,15 @@ export async function stageWhole(
       fs.stage(tarLayer, what, { hashers: { sha256: knownDigestFactory(tar, diffId) } }),
     );
   } catch (e) {
-    await digestsChecked(); // a wrong digest is the cause to report, before what parsing found
+    await tarChecked(); // a wrong digest is the cause to report, before what parsing found
     throw e;
   }
-  await digestsChecked();
+  await tarChecked();
   staged.read = {
     ...staged.read,
     compression,
     compressedBytes: blob.length,
-    digest: await blobDigest,
+    digest,
     mislabelled: declared !== undefined && declared !== compression,
   };
   return { staged, phases };

@@ -1,41 +1,28 @@
 // One of the inspector's stage workers: its own instance of the core, its own source over the
-// picked input (its files read through the page, page-blob.ts), and one layer at a time read, verified and parsed (stage-whole.ts) for the
-// inspector's worker, which applies the staged layers in layer order (stage-pool.ts). Several
-// of these run side by side, one per core the browser reports, so big layers are read in
-// parallel while the merged view stays exactly what reading them one after another gives.
+// picked input (its files read through the page, page-blob.ts, in large windows,
+// windowed-blob.ts), and one layer at a time read, inflated while it is read, verified and
+// parsed (stage-whole.ts) for the inspector's worker, which applies the staged layers in layer
+// order (stage-pool.ts). Several of these run side by side (worker-client.ts says how many), so
+// big layers are read in parallel while the merged view stays exactly what reading them one
+// after another gives.
 
-import { init, LayerFS, layerOf, type Descriptor, type ImageSource } from "../../src/browser.js";
+import { init, LayerFS, layerOf, type ImageSource } from "../../src/browser.js";
 import { openPicked, type Picked } from "./open.js";
 import { PageFiles } from "./page-blob.js";
 import { errorInfo, type BlobBytes } from "./protocol.js";
 import type { StageJob, StageReply, StageSetup } from "./stage-protocol.js";
-import { readEarly, readsWhole, stageWhole, WHOLE_BLOB_CAP, type EarlyRead } from "./stage-whole.js";
-import { windowedBlob, type WindowedBlob } from "./windowed-blob.js";
+import { stageWhole } from "./stage-whole.js";
+import { windowedBlob } from "./windowed-blob.js";
 
 let picked: Picked | undefined;
-/** The picked files as windowed-blob.ts wraps them, by path ("" for an archive). */
-const files = new Map<string, WindowedBlob>();
 const sources = new Map<string, Promise<ImageSource>>();
 
 /** The picked files read in large windows (windowed-blob.ts). */
 function windowed(p: Picked): Picked {
-  const wrap = (path: string, f: Blob) => {
-    const w = windowedBlob(f, path || (f as File).name);
-    files.set(path, w);
-    return w;
-  };
+  const wrap = (path: string, f: Blob) => windowedBlob(f, path || (f as File).name);
   if (p.kind === "archive") return { ...p, file: wrap("", p.file) as unknown as File };
   if (p.kind === "folder") return { ...p, files: p.files.map((f) => ({ path: f.path, file: wrap(f.path, f.file) })) };
   return p;
-}
-
-/** Tell the file a blob is in that it is about to be read whole (one read, not many windows). */
-function expectWhole(d: Descriptor): void {
-  if (d.size > WHOLE_BLOB_CAP) return;
-  const archive = files.get("");
-  if (archive) return archive.expect(d.size);
-  const tail = `blobs/${d.digest.replace(":", "/")}`;
-  for (const [path, f] of files) if (path.endsWith(tail)) return f.expect(d.size);
 }
 
 function sourceFor(selector: string | undefined): Promise<ImageSource> {
@@ -50,9 +37,6 @@ function sourceFor(selector: string | undefined): Promise<ImageSource> {
   return s;
 }
 
-/** The CPU-bound part of the jobs, one after another; each job's whole read starts at once. */
-let turn: Promise<unknown> = Promise.resolve();
-
 async function stage(job: StageJob, port: MessagePort): Promise<StageReply> {
   await init();
   const source = await sourceFor(job.selector);
@@ -66,21 +50,14 @@ async function stage(job: StageJob, port: MessagePort): Promise<StageReply> {
       pending = 0;
     }
   };
-  let early: EarlyRead | undefined;
-  if (readsWhole(layer)) {
-    expectWhole(job.descriptor);
-    early = readEarly(layer, job.what, onBytes);
+  const fs = new LayerFS();
+  let result;
+  try {
+    result = await stageWhole(fs, layer, job.what, onBytes);
+  } finally {
+    fs.free();
   }
-  const mine = turn.then(async () => {
-    const fs = new LayerFS();
-    try {
-      return await stageWhole(fs, layer, job.what, onBytes, early);
-    } finally {
-      fs.free();
-    }
-  });
-  turn = mine.catch(() => {});
-  const { staged, phases } = await mine;
+  const { staged, phases } = result;
   if (pending) port.postMessage({ kind: "bytes", id: job.id, bytes: pending } satisfies StageReply);
   return { kind: "done", id: job.id, ok: true, staged, phases };
 }

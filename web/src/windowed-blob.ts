@@ -4,8 +4,7 @@
 // and answers the slices inside it from memory, reading the next window ahead while the
 // current one is used; small reads (tar headers, documents) go to the blob as they are.
 // Several streams may read at once (a stage worker reads one layer while it works on another),
-// so a few windows are kept, each dropped once a read reaches its end. `expect(n)` says the
-// next stream to start will read n bytes: its first window is then all of them, one read.
+// so a few windows are kept, each dropped once a read reaches its end.
 
 const WINDOW = 16 << 20;
 /** Reads at least this long are taken for a stream's, worth a window. */
@@ -20,14 +19,8 @@ interface Window {
   bytes: Promise<Uint8Array>;
 }
 
-export interface WindowedBlob extends Blob {
-  /** The next stream to start reads `bytes` bytes: read them as one window. */
-  expect(bytes: number): void;
-}
-
-export function windowedBlob(blob: Blob, name = (blob as File).name): WindowedBlob {
+export function windowedBlob(blob: Blob, name = (blob as File).name): Blob {
   const windows: Window[] = [];
-  const expected: number[] = [];
   const load = (start: number, length: number): Window => {
     const w = {
       start,
@@ -46,8 +39,7 @@ export function windowedBlob(blob: Blob, name = (blob as File).name): WindowedBl
     const i = windows.indexOf(w);
     if (i >= 0) windows.splice(i, 1);
   };
-  const windowAt = (at: number): Window =>
-    windows.find((w) => at >= w.start && at < w.start + w.length) ?? load(at, Math.max(WINDOW, expected.shift() ?? 0));
+  const windowAt = (at: number): Window => windows.find((w) => at >= w.start && at < w.start + w.length) ?? load(at, WINDOW);
 
   async function read(start: number, end: number): Promise<ArrayBuffer> {
     if (end - start < STREAMING_READ) return blob.slice(start, end).arrayBuffer();
@@ -68,20 +60,17 @@ export function windowedBlob(blob: Blob, name = (blob as File).name): WindowedBl
     return bytes.slice(start - w.start, Math.min(end, after) - w.start).buffer;
   }
 
-  const part = (start: number, end: number): WindowedBlob =>
+  const part = (start: number, end: number): Blob =>
     ({
       name,
       size: end - start,
       type: blob.type,
-      expect(bytes: number) {
-        expected.push(bytes);
-      },
       slice(from = 0, to = end - start) {
         const a = Math.min(end, start + Math.max(0, from));
         const b = Math.min(end, start + Math.max(0, to));
         return part(a, Math.max(a, b));
       },
       arrayBuffer: () => read(start, end),
-    }) as unknown as WindowedBlob;
+    }) as unknown as Blob;
   return part(0, blob.size);
 }

@@ -1,7 +1,7 @@
 // The page's side of the inspector's worker (protocol.ts): starts it, sends requests and
 // resolves them with the replies, answers the worker's reads of the picked files from the
 // page's own Blobs, and passes progress on. It also starts the stage workers (stage-worker.ts),
-// one per core the browser reports, hands each the picked files and a channel to the worker,
+// one more than the cores the browser reports, hands each the picked files and a channel to the worker,
 // which gives them the layers to read. terminate() is Cancel: every worker and all their work
 // stop at once, and every request still waiting rejects.
 
@@ -18,11 +18,17 @@ import {
 } from "./protocol.js";
 import type { StageSetup } from "./stage-protocol.js";
 
-/** Stage workers per input: one per core the browser reports, at most this many. */
+/** Stage workers per input: one more than the cores the browser reports, at most this many. */
 const MAX_STAGE_WORKERS = 4;
 
+/**
+ * One more worker than cores: a worker's layer is a chain of steps on one thread (inflating,
+ * then WebCrypto's digests, which run on the calling worker's thread), and layers differ in
+ * size, so with one worker per core a core sat idle while the last big layer's chain ran on
+ * the other; with one more, the system shares the cores among the chains until near the end.
+ */
 export function stageWorkerCount(): number {
-  return Math.max(1, Math.min(MAX_STAGE_WORKERS, navigator.hardwareConcurrency || 1));
+  return Math.max(1, Math.min(MAX_STAGE_WORKERS, (navigator.hardwareConcurrency || 1) + 1));
 }
 
 type Args<K extends Request["op"]> = Omit<Extract<Request, { op: K }>, "id" | "op">;
