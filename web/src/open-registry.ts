@@ -3,8 +3,12 @@
 // headers and does their token dance, so the page's own RegistrySource reads it like any other
 // registry, and still verifies every byte it shows (the service is not trusted with that).
 // `#ref=ghcr.io/owner/image:tag` in the page's address opens that image.
+// Blobs read this way are kept in the browser's persistent blob store (the origin private file
+// system, src/sources/stores/opfs-store.ts) once verified, so a second look at the image, in
+// this tab or a later one, asks the service for no blob; the page verifies what comes from
+// there as it verifies everything.
 
-import { type ImageSource, RegistrySource, formatReference, parseReference } from "../../src/browser.js";
+import { CachedSource, type ImageSource, RegistrySource, formatReference, parseReference, platformBlobStore } from "../../src/browser.js";
 
 /** The reference in the page's #ref= fragment, if there is one. */
 export function refFromHash(hash: string): string | undefined {
@@ -21,11 +25,13 @@ export function openRegistryRef(ref: string, service: URL = new URL(location.hre
     { protocol: service.protocol === "https:" ? "https" : "http", cache: false },
   );
   const name = `docker://${formatReference(image)}`;
-  return {
+  const source: ImageSource = {
     name,
     root: () => through.root(),
     openBlob: (desc, range) => through.openBlob(desc, range),
     referrers: (subject, artifactType) => through.referrers(subject, artifactType),
     close: () => through.close?.() ?? Promise.resolve(),
   };
+  const store = platformBlobStore();
+  return store ? new CachedSource(source, store, { rootDigest: image.digest }) : source;
 }

@@ -61,6 +61,13 @@ function resourceLines(s: Stats): HTMLElement {
         ? `layer pool: ${p.inUse} of ${p.capacity} records in use, high water ${p.highWater} (${percent(p.utilisation)}), ${p.acquires} acquires, ${p.releases} releases`
         : "layer pool: not used (no LayerFS kept a LayerPool)",
     ),
+    el(
+      "li",
+      { "data-testid": "l2" },
+      s.l2
+        ? `blob cache (L2): ${s.l2.lookups} lookups, ${s.l2.hits} hits, ${s.l2.misses} misses, ${formatBytes(s.l2.bytesServed)} served, ${formatBytes(s.l2.bytesWritten)} written, ${s.l2.evictions} evictions, ${s.l2.corrupt} corrupt`
+        : "blob cache (L2): not used (files picked here are read where they are)",
+    ),
     el("li", { "data-testid": "wasm-memory" }, `wasm memory: ${s.wasm ? formatBytes(s.wasm.memoryBytes) : "no core loaded"}`),
   );
 }
