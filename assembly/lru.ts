@@ -801,11 +801,11 @@ export function cacheCheck(p: usize): i32 {
     s = nextOf(c, s);
   }
   if (n != c.count || prev != c.tail) return 7;
-  // 3. table holds exactly count entries.
+  // 4. table holds exactly count entries.
   let used: u32 = 0;
   for (let i: u32 = 0; i <= c.mask; i++) if (u32At(c.table, i) != 0) used++;
   if (used != c.count) return 8;
-  // 4. free list: free slots only, count + free + never-used == capacity.
+  // 5. free list: free slots only, count + free + never-used == capacity.
   let free: u32 = 0;
   s = c.freeHead;
   while (s != NIL) {
@@ -815,10 +815,10 @@ export function cacheCheck(p: usize): i32 {
   }
   if (c.count + free != c.fresh) return 11;
   if (c.fresh > c.capacity) return 12;
-  // 5. byte total.
+  // 6. byte total.
   if (c.sizes && bytes != c.bytes) return 13;
   if (c.maxBytes > 0 && c.bytes > c.maxBytes) return 14;
-  // 6. the host drained the event log after the last call (else dispose calls were lost).
+  // 7. the host drained the event log after the last call (else dispose calls were lost).
   if (c.eventCount != 0) return 15;
   return 0;
 }
