@@ -140,11 +140,16 @@ let dUsed: u32 = 0;
 let dLive: u32 = 0;
 let dKeys: usize = 0;
 let dTails: usize = 0;
-/** Per slot: DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and in the low
- *  bits how often it was released. The algorithm sits in the word a handle check reads
- *  anyway, and a slot's hash is recomputed from its key (the key is read to compare it in
- *  any case): a handle's digest is then two regions (this word, the key), not four. */
+/** Per slot, 8 bytes: the generation word, then a cache slot hint (u32 each).
+ *  The generation word is DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and
+ *  in the low bits how often it was released. The algorithm sits in the word a handle check
+ *  reads anyway, and a slot's hash is recomputed from its key (the key is read to compare it
+ *  in any case). The hint is the cache slot that last held this digest (assembly/lru.ts): a
+ *  cache hit through a handle reads this pair and the cache's record, no hash, no probe and
+ *  no key bytes. It sits beside the word the handle check reads, so it costs no cache line of
+ *  its own; it is only a hint, which the cache checks against its record before trusting. */
 let dGens: usize = 0;
+const META_SHIFT: u32 = 3;
 /** Per slot: the reference count while live, the next free slot (a queue) while free. */
 let dRefs: usize = 0;
 let dTable: usize = 0;
@@ -159,7 +164,11 @@ const DIGEST_ALG_SHIFT: u32 = 28;
 const RELEASES_MASK: u32 = (1 << DIGEST_ALG_SHIFT) - 1;
 
 // @ts-ignore: decorator
-@inline function algAt(s: u32): u8 { return ((u32At(dGens, s) >>> DIGEST_ALG_SHIFT) & 3) as u8; }
+@inline function genAt(s: u32): u32 { return load<u32>(dGens + ((s as usize) << META_SHIFT)); }
+// @ts-ignore: decorator
+@inline function setGen(s: u32, v: u32): void { store<u32>(dGens + ((s as usize) << META_SHIFT), v); }
+// @ts-ignore: decorator
+@inline function algAt(s: u32): u8 { return ((genAt(s) >>> DIGEST_ALG_SHIFT) & 3) as u8; }
 // @ts-ignore: decorator
 @inline function keyAt(s: u32): usize { return dKeys + ((s as usize) << 5); }
 // @ts-ignore: decorator
@@ -170,22 +179,36 @@ const RELEASES_MASK: u32 = (1 << DIGEST_ALG_SHIFT) - 1;
 // @ts-ignore: decorator
 @inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
 // @ts-ignore: decorator
-@inline function handleOf(slot: u32): u32 { return ((u32At(dGens, slot) & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT) | slot; }
+@inline function handleOf(slot: u32): u32 { return ((genAt(slot) & DIGEST_GEN_MASK) << DIGEST_GEN_SHIFT) | slot; }
 
 function home(hash: u32): u32 { return hash >>> dShift; }
+
+// A table cell holds slot + 1 in its low CELL_SLOT_BITS bits (0: empty) and 7 low bits of the
+// digest's hash above them. A probe compares those bits before it reads a slot's key: the
+// keys are 32 bytes each, far apart in memory, and a cell passed on the way to a match or an
+// empty cell would otherwise cost a key read (a cache miss in a large table) each.
+const CELL_SLOT_BITS: u32 = 25; // slot + 1 <= MAX_DIGESTS = 2^24
+const CELL_SLOT_MASK: u32 = (1 << CELL_SLOT_BITS) - 1;
+// @ts-ignore: decorator
+@inline function cellTag(hash: u32): u32 { return hash & 0x7f; }
+// @ts-ignore: decorator
+@inline function cellOf(s: u32, hash: u32): u32 { return (cellTag(hash) << CELL_SLOT_BITS) | (s + 1); }
+// @ts-ignore: decorator
+@inline function cellSlot(v: u32): u32 { return (v & CELL_SLOT_MASK) - 1; }
 
 function tableFor(cap: u32): void {
   const size = nextPow2(cap * 2);
   dShift = 32 - ctz<u32>(size);
   dMask = size - 1;
   dTable = reserve((size as usize) << 2);
-  for (let s: u32 = 0; s < dUsed; s++) if (u32At(dGens, s) & DIGEST_LIVE) insertSlot(s);
+  for (let s: u32 = 0; s < dUsed; s++) if (genAt(s) & DIGEST_LIVE) insertSlot(s);
 }
 
 function insertSlot(s: u32): void {
-  let i = home(hashAt(s));
+  const h = hashAt(s);
+  let i = home(h);
   while (u32At(dTable, i) != 0) i = (i + 1) & dMask;
-  setU32(dTable, i, s + 1);
+  setU32(dTable, i, cellOf(s, h));
 }
 
 /** Remove table cell i by backward shift (Algorithm R): no tombstones. */
@@ -196,7 +219,7 @@ function tableRemoveAt(i: u32): void {
     j = (j + 1) & dMask;
     const v = u32At(dTable, j);
     if (v == 0) break;
-    const k = home(hashAt(v - 1));
+    const k = home(hashAt(cellSlot(v)));
     // Move j into the hole unless its home k lies cyclically in (hole, j].
     const stays = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
     if (!stays) { setU32(dTable, hole, v); hole = j; }
@@ -213,7 +236,7 @@ export function digestReserveRoom(extra: u32): void {
 function growTo(cap: u32): void {
   dKeys = moveRegion(dKeys, (dCap as usize) * 32, (cap as usize) * 32);
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
-  dGens = moveRegion(dGens, (dCap as usize) * 4, (cap as usize) * 4);
+  dGens = moveRegion(dGens, (dCap as usize) << META_SHIFT, (cap as usize) << META_SHIFT);
   dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
   release(dTable);
   dCap = cap;
@@ -231,11 +254,12 @@ function findCell(alg: u8, key: usize, tail: usize, h: u32): u32 {
   // Cells hold live slots only, whose algorithm is never 0: alg == 0 matches nothing.
   if (dLive == 0) return NIL;
   let i = home(h);
+  const tag = cellTag(h);
   while (true) {
     const v = u32At(dTable, i);
     if (v == 0) return NIL;
-    const s = v - 1;
-    if (algAt(s) == alg && eq32(keyAt(s), key) &&
+    const s = cellSlot(v);
+    if (v >>> CELL_SLOT_BITS == tag && algAt(s) == alg && eq32(keyAt(s), key) &&
         (alg != ALG_SHA512 || eq32(dTails + ((s as usize) << 5), tail))) return i;
     i = (i + 1) & dMask;
   }
@@ -244,7 +268,7 @@ function findCell(alg: u8, key: usize, tail: usize, h: u32): u32 {
 /** The handle of the digest (alg, key[, tail]) if it is interned, or NOT_FOUND. Counts nothing. */
 export function digestFind(alg: u8, key: usize, tail: usize): i32 {
   const i = findCell(alg, key, tail, hashKey(key));
-  return i == NIL ? NOT_FOUND : handleOf(u32At(dTable, i) - 1) as i32;
+  return i == NIL ? NOT_FOUND : handleOf(cellSlot(u32At(dTable, i))) as i32;
 }
 
 /** A slot for a new digest: the oldest free one, a never used one, or one after growth. */
@@ -267,7 +291,7 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   const h = hashKey(key);
   const cell = findCell(alg, key, tail, h);
   if (cell != NIL) {
-    const found = u32At(dTable, cell) - 1;
+    const found = cellSlot(u32At(dTable, cell));
     const refs = u32At(dRefs, found);
     if (refs == 0xffffffff) return ERR_CAPACITY;
     setU32(dRefs, found, refs + 1);
@@ -279,7 +303,8 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
   memory.copy(dKeys + ((s as usize) << 5), key, 32);
   if (alg == ALG_SHA512) memory.copy(dTails + ((s as usize) << 5), tail, 32);
-  setU32(dGens, s, (u32At(dGens, s) & RELEASES_MASK) | ((alg as u32) << DIGEST_ALG_SHIFT) | DIGEST_LIVE);
+  setGen(s, (genAt(s) & RELEASES_MASK) | ((alg as u32) << DIGEST_ALG_SHIFT) | DIGEST_LIVE);
+  digestSetHint(s, NIL);
   setU32(dRefs, s, 1);
   insertSlot(s);
   dLive++;
@@ -290,7 +315,7 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
 export function digestSlot(handle: u32): i32 {
   const s = handle & DIGEST_INDEX_MASK;
   if (handle >>> 31 != 0 || s >= dUsed) return ERR_BAD_HANDLE;
-  const gen = u32At(dGens, s);
+  const gen = genAt(s);
   if (!(gen & DIGEST_LIVE) || (gen & DIGEST_GEN_MASK) != handle >>> DIGEST_GEN_SHIFT) return ERR_DIGEST_RELEASED;
   return s as i32;
 }
@@ -319,7 +344,7 @@ export function digestRelease(handle: u32): i32 {
   const tail: usize = alg == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
   tableRemoveAt(findCell(alg, keyAt(s), tail, hashAt(s)));
   // Not live, no algorithm, one more release counted: every handle given out for it is now stale.
-  setU32(dGens, s, ((u32At(dGens, s) & RELEASES_MASK) + 1) & RELEASES_MASK);
+  setGen(s, ((genAt(s) & RELEASES_MASK) + 1) & RELEASES_MASK);
   setU32(dRefs, s, NIL);
   if (freeTail != NIL) setU32(dRefs, freeTail, s); else freeHead = s;
   freeTail = s;
@@ -339,6 +364,23 @@ export function digestAlgOf(handle: u32): u8 { return algAt(handle & DIGEST_INDE
 export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestHashOf(handle: u32): u32 { return hashAt(handle & DIGEST_INDEX_MASK); }
+/** The whole generation word of a valid slot: it changes with every release, so a copy kept
+ *  with a slot's digest (the cache does) is equal to it exactly while that digest stays
+ *  interned (short of 2^28 releases of one slot in between). */
+// @ts-ignore: decorator
+@inline export function digestGenWord(slot: u32): u32 { return genAt(slot); }
+/** The cache slot hint of a digest slot (NIL: none yet); see dGens. */
+// @ts-ignore: decorator
+@inline export function digestHint(slot: u32): u32 { return load<u32>(dGens + ((slot as usize) << META_SHIFT), 4); }
+// @ts-ignore: decorator
+@inline export function digestSetHint(slot: u32, cacheSlot: u32): void { store<u32>(dGens + ((slot as usize) << META_SHIFT), cacheSlot, 4); }
+/** Debug check of a cache record's digest tag (assembly/lru.ts): false only when digest
+ *  slot `dslot` still has generation word `gen` (so the cache would trust the tag) but holds
+ *  another digest than (alg, key[, tail]). */
+export function digestTagHolds(dslot: u32, gen: u32, alg: u8, key: usize, tail: usize): bool {
+  if (dslot >= dUsed || genAt(dslot) != gen) return true;
+  return algAt(dslot) == alg && eq32(keyAt(dslot), key) && (alg != ALG_SHA512 || eq32(dTails + ((dslot as usize) << 5), tail));
+}
 /** Digests interned now (released ones not counted). */
 export function digestCount(): u32 { return dLive; }
 
@@ -362,13 +404,13 @@ export function digestFormat(handle: u32, dst: usize): i32 {
 export function digestCheck(): i32 {
   let live: u32 = 0;
   for (let s: u32 = 0; s < dUsed; s++) {
-    if (!(u32At(dGens, s) & DIGEST_LIVE)) continue;
+    if (!(genAt(s) & DIGEST_LIVE)) continue;
     live++;
     if (u32At(dRefs, s) == 0) return 1;
     if (algAt(s) != ALG_SHA256 && algAt(s) != ALG_SHA512) return 2;
     const tail: usize = algAt(s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
     const i = findCell(algAt(s), keyAt(s), tail, hashAt(s));
-    if (i == NIL || u32At(dTable, i) != s + 1) return 3;
+    if (i == NIL || u32At(dTable, i) != cellOf(s, hashAt(s))) return 3;
   }
   if (live != dLive) return 4;
   let cells: u32 = 0;
@@ -376,7 +418,7 @@ export function digestCheck(): i32 {
   if (cells != dLive) return 5;
   let free: u32 = 0;
   for (let s = freeHead; s != NIL; s = u32At(dRefs, s)) {
-    if (s >= dUsed || (u32At(dGens, s) & DIGEST_LIVE)) return 6;
+    if (s >= dUsed || (genAt(s) & DIGEST_LIVE)) return 6;
     if (++free > dUsed) return 7;
   }
   if (free + dLive != dUsed) return 8;

@@ -32,12 +32,12 @@ import {
   NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
-  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF, GOT_STORED,
+  CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF, GOT_STORED, DIGEST_INDEX_MASK,
 } from "./abi";
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
   KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
-  digestHashOf, formatDigestAt,
+  digestHashOf, formatDigestAt, digestGenWord, digestHint, digestSetHint, digestTagHolds,
 } from "./digest";
 
 @unmanaged
@@ -50,6 +50,8 @@ export class Cache {
   fresh: u32;
   shift: u32;
   mask: u32;
+  /** Bits of a table cell holding slot + 1 (see cellOf); the bits above hold a hash tag. */
+  cellBits: u32;
   logKeys: u32;
   eventCount: u32;
   eventCap: u32;
@@ -72,21 +74,37 @@ export class Cache {
 
 // ---- the slot record and small accessors (inlined) ----
 // Everything a lookup, a hit and an eviction read of one slot sits in one record, so a
-// hit touches its table cell, its record (one or two cache lines) and its list
-// neighbours' records, not one line in each of six parallel regions:
+// hit touches its record and its list neighbours' records, not one line in each of six
+// parallel regions:
 //
-//   ┌ prev u32 ┬ next u32 ┬ hash u32 ┬ alg u32 ┬ key: the digest's first 32 bytes ┐
-//   0          4          8          12        16                                 48
+//   ┌ prev u32 ┬ next u32 ┬ tag u32 ┬ dgen u32 ┬ key: the digest's first 32 bytes ┐
+//   0          4          8         12         16                                 48
 //
-// next threads the free list while the slot is free; alg 0 marks a free slot. sha512's
-// bytes 32..63 stay in the lazily reserved `tails` region (rarely used, never on a
-// sha256 path); sizes and expiry times stay in their optional regions.
+// tag: the algorithm in bits 28..29 (0 marks a free slot) and, in bits 0..23, the digest
+// table slot this key was last reached through by a handle (TAG_NO_DIGEST: not yet);
+// dgen: that digest slot's generation word then. next threads the free list while the
+// slot is free. sha512's bytes 32..63 stay in the lazily reserved `tails` region (rarely
+// used, never on a sha256 path); sizes and expiry times stay in their optional regions.
+// A slot's hash is not kept: it is recomputed from the key in the same record whenever a
+// probe run is repaired (removals), and a probe compares keys directly.
+//
+// A handle hit takes no hash and no probe: the digest table keeps, beside the generation
+// word the handle check reads, the cache slot that last held the digest (digestHint). The
+// hint is trusted only when that slot's tag names the handle's digest slot and its dgen
+// equals the digest's generation word now: the tag is written only after the key was found
+// equal, and the generation word changes on every release, so a slot reused for another
+// key, a digest released (and its slot reused), or another cache's slot number all fail the
+// check and fall back to the table. The first 16 bytes carry all a hit reads or writes.
 const SLOT_BYTES: usize = 48;
 const SLOT_PREV: usize = 0;
 const SLOT_NEXT: usize = 4;
-const SLOT_HASH: usize = 8;
-const SLOT_ALG: usize = 12;
+const SLOT_TAG: usize = 8;
+const SLOT_DGEN: usize = 12;
 const SLOT_KEY: usize = 16;
+const TAG_ALG_SHIFT: u32 = 28;
+/** The tag's digest slot bits when no handle reached the key yet. The digest slot of this
+ *  number itself (the table's very last) is never remembered, so it never takes a hint. */
+const TAG_NO_DIGEST: u32 = 0xffffff;
 // @ts-ignore: decorator
 @inline function rec(c: Cache, s: u32): usize { return c.recs + (s as usize) * SLOT_BYTES; }
 // @ts-ignore: decorator
@@ -94,9 +112,21 @@ const SLOT_KEY: usize = 16;
 // @ts-ignore: decorator
 @inline function nextOf(c: Cache, s: u32): u32 { return load<u32>(rec(c, s), SLOT_NEXT); }
 // @ts-ignore: decorator
-@inline function hashOf(c: Cache, s: u32): u32 { return load<u32>(rec(c, s), SLOT_HASH); }
+@inline function hashOf(c: Cache, s: u32): u32 { return hashKey(keyOf(c, s)); }
 // @ts-ignore: decorator
-@inline function algOf(c: Cache, s: u32): u8 { return load<u32>(rec(c, s), SLOT_ALG) as u8; }
+@inline function algOf(c: Cache, s: u32): u8 { return (load<u32>(rec(c, s), SLOT_TAG) >>> TAG_ALG_SHIFT) as u8; }
+// A table cell holds slot + 1 in its low cellBits bits (0: empty), just wide enough for the
+// capacity, and the hash's low bits above them: a probe compares those before it reads a
+// record, so the cells it passes on the way to a match or an empty cell cost no record read
+// (a cache miss each in a large cache). Misses, sets and evictions all probe.
+// @ts-ignore: decorator
+@inline function cellOf(c: Cache, s: u32, h: u32): u32 { return (h << c.cellBits) | (s + 1); }
+// @ts-ignore: decorator
+@inline function cellSlot(c: Cache, v: u32): u32 { return (v & ((1 << c.cellBits) - 1)) - 1; }
+// @ts-ignore: decorator
+@inline function slotAt(c: Cache, i: u32): u32 { return cellSlot(c, u32At(c.table, i)); }
+// @ts-ignore: decorator
+@inline function tagFor(alg: u8, dslot: u32): u32 { return ((alg as u32) << TAG_ALG_SHIFT) | dslot; }
 // @ts-ignore: decorator
 @inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
 // @ts-ignore: decorator
@@ -141,6 +171,7 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   const size = nextPow2(capacity * 2);
   c.shift = 32 - ctz<u32>(size);
   c.mask = size - 1;
+  c.cellBits = 32 - clz<u32>(capacity);
   // The table and the records in one region: one page-rounding, one growth.
   c.table = reserve((size as usize) * 4 + n * SLOT_BYTES);
   c.recs = c.table + (size as usize) * 4;
@@ -162,13 +193,15 @@ export function cacheFree(p: usize): void {
 function findIndex(c: Cache, alg: u8, key: usize, tail: usize, h: u32): u32 {
   let i = h >>> c.shift;
   const table = c.table;
+  const bits = c.cellBits;
+  const tag = (h << bits) >>> bits;
   while (true) {
     const v = u32At(table, i);
     if (v == 0) return NIL;
-    const s = v - 1;
+    if (v >>> bits != tag) { i = (i + 1) & c.mask; continue; }
+    const s = cellSlot(c, v);
     const r = rec(c, s);
-    if (load<u32>(r, SLOT_HASH) == h && load<u32>(r, SLOT_ALG) == alg &&
-        eq32(r + SLOT_KEY, key) &&
+    if (load<u32>(r, SLOT_TAG) >>> TAG_ALG_SHIFT == alg && eq32(r + SLOT_KEY, key) &&
         (alg != ALG_SHA512 || eq32(c.tails + ((s as usize) << 5), tail))) return i;
     i = (i + 1) & c.mask;
   }
@@ -177,7 +210,7 @@ function findIndex(c: Cache, alg: u8, key: usize, tail: usize, h: u32): u32 {
 function tableInsert(c: Cache, s: u32, h: u32): void {
   let i = h >>> c.shift;
   while (u32At(c.table, i) != 0) i = (i + 1) & c.mask;
-  setU32(c.table, i, s + 1);
+  setU32(c.table, i, cellOf(c, s, h));
 }
 
 /** Remove table index i with backward shift, so no tombstones slow later probes. */
@@ -189,7 +222,7 @@ function tableRemoveAt(c: Cache, i: u32): void {
     j = (j + 1) & mask;
     const v = u32At(c.table, j);
     if (v == 0) break;
-    const k = hashOf(c, v - 1) >>> c.shift;
+    const k = hashOf(c, cellSlot(c, v)) >>> c.shift;
     // Move j into the hole unless its home k lies cyclically in (hole, j].
     const inRange = hole <= j ? (k > hole && k <= j) : (k > hole || k <= j);
     if (!inRange) { setU32(c.table, hole, v); hole = j; }
@@ -244,7 +277,7 @@ function removeSlot(c: Cache, s: u32, tableIndex: u32): void {
   tableRemoveAt(c, tableIndex);
   unlink(c, s);
   if (c.sizes) c.bytes -= u32At(c.sizes, s);
-  store<u32>(rec(c, s), 0, SLOT_ALG);
+  store<u32>(rec(c, s), 0, SLOT_TAG);
   store<u32>(rec(c, s), c.freeHead, SLOT_NEXT);
   c.freeHead = s;
   c.count--;
@@ -283,7 +316,7 @@ function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, n
     if (mode == LOOKUP_GET) c.misses++;
     return NOT_FOUND;
   }
-  const s = u32At(c.table, i) - 1;
+  const s = slotAt(c, i);
   if (expired(c, s, now)) {
     expireSlot(c, s, i);
     if (mode == LOOKUP_GET) c.misses++;
@@ -293,7 +326,8 @@ function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, n
   return s as i32;
 }
 
-function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size: u32, expiresAt: f64, now: f64): i32 {
+/** `dslot`: the digest table slot of a handle's key (tags the record, see SLOT_TAG), or TAG_NO_DIGEST. */
+function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size: u32, expiresAt: f64, now: f64, dslot: u32 = TAG_NO_DIGEST): i32 {
   if (c.maxBytes > 0 && (size as u64) > c.maxBytes) return ERR_TOO_LARGE;
   c.sets++;
   const eventsBefore = c.eventCount;
@@ -301,9 +335,9 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
   let s: u32;
   let flags: i32 = 0;
   // A stale entry under this key is gone, not replaced: the set inserts afresh.
-  if (i != NIL && expired(c, u32At(c.table, i) - 1, now)) { expireSlot(c, u32At(c.table, i) - 1, i); i = NIL; }
+  if (i != NIL && expired(c, slotAt(c, i), now)) { expireSlot(c, slotAt(c, i), i); i = NIL; }
   if (i != NIL) {
-    s = u32At(c.table, i) - 1;
+    s = slotAt(c, i);
     flags = SET_REPLACED;
     touch(c, s);
     if (c.sizes) { c.bytes -= u32At(c.sizes, s); }
@@ -317,8 +351,7 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
       if (c.tails == 0) c.tails = reserve((c.capacity as usize) * 32);
       memory.copy(c.tails + ((s as usize) << 5), tail, 32);
     }
-    store<u32>(r, alg, SLOT_ALG);
-    store<u32>(r, h, SLOT_HASH);
+    store<u32>(r, tagFor(alg, TAG_NO_DIGEST), SLOT_TAG);
     tableInsert(c, s, h);
     pushFront(c, s);
     c.count++;
@@ -330,6 +363,7 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
     while (c.bytes > c.maxBytes && c.tail != s) evictTail(c, now);
   }
   if (c.expires) store<f64>(c.expires + ((s as usize) << 3), expiresAt);
+  remember(c, s, alg, dslot);
   // A plain count eviction reuses the slot it freed; the host only needs the log when a
   // callback wants it or when a slot other than s was given up.
   if (c.eventCount != eventsBefore) {
@@ -343,7 +377,7 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
 function remove(c: Cache, alg: u8, key: usize, tail: usize, h: u32, now: f64): i32 {
   const i = findIndex(c, alg, key, tail, h);
   if (i == NIL) return NOT_FOUND;
-  const s = u32At(c.table, i) - 1;
+  const s = slotAt(c, i);
   if (expired(c, s, now)) { expireSlot(c, s, i); return NOT_FOUND; }
   removeSlot(c, s, i);
   c.deletes++;
@@ -386,14 +420,47 @@ export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32
   return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
-/** lookup() of a handle digestValid() accepted. */
+/** Tag slot s as holding digest slot `dslot`'s key (the caller found them equal) and point
+ *  the digest's hint at s. */
+// @ts-ignore: decorator
+@inline function remember(c: Cache, s: u32, alg: u8, dslot: u32): void {
+  if (dslot == TAG_NO_DIGEST) return;
+  const r = rec(c, s);
+  store<u32>(r, tagFor(alg, dslot), SLOT_TAG);
+  store<u32>(r, digestGenWord(dslot), SLOT_DGEN);
+  digestSetHint(dslot, s);
+}
+
+/** The slot the digest hint of a valid handle names in this cache, when its record proves
+ *  it holds that digest now (see SLOT_TAG); else NIL. */
+// @ts-ignore: decorator
+@inline function hinted(c: Cache, id: u32): u32 {
+  const dslot = id & DIGEST_INDEX_MASK;
+  if (dslot == TAG_NO_DIGEST) return NIL;
+  const s = digestHint(dslot);
+  if (s >= c.fresh) return NIL; // NIL, or a slot of a larger cache
+  const r = rec(c, s);
+  if (load<u32>(r, SLOT_TAG) != tagFor(digestAlgOf(id), dslot)) return NIL;
+  if (load<u32>(r, SLOT_DGEN) != digestGenWord(dslot)) return NIL;
+  return s;
+}
+
+/** lookup() of a handle digestValid() accepted: the hinted slot, else the table. */
 function lookupH(c: Cache, id: u32, mode: u32, now: f64): i32 {
-  return lookup(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
+  const s = hinted(c, id);
+  if (s != NIL && !expired(c, s, now)) {
+    if (mode == LOOKUP_GET) { c.hits++; touch(c, s); }
+    return s as i32;
+  }
+  const alg = digestAlgOf(id);
+  const r = lookup(c, alg, digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
+  if (r >= 0) remember(c, r as u32, alg, id & DIGEST_INDEX_MASK);
+  return r;
 }
 
 /** insertOrUpdate() of a handle digestValid() accepted. */
 function setH(c: Cache, id: u32, size: u32, expiresAt: f64, now: f64): i32 {
-  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now);
+  return insertOrUpdate(c, digestAlgOf(id), digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), size, expiresAt, now, id & DIGEST_INDEX_MASK);
 }
 
 export function cacheLookupH(p: usize, id: u32, mode: u32, now: f64): i32 {
@@ -661,7 +728,7 @@ export function cacheClear(p: usize, now: f64): void {
     }
   }
   memory.fill(c.table, 0, ((c.mask + 1) as usize) * 4);
-  for (let s: u32 = 0; s < c.fresh; s++) store<u32>(rec(c, s), 0, SLOT_ALG);
+  for (let s: u32 = 0; s < c.fresh; s++) store<u32>(rec(c, s), 0, SLOT_TAG);
   c.head = NIL; c.tail = NIL; c.freeHead = NIL; c.fresh = 0;
   c.count = 0; c.bytes = 0;
 }
@@ -723,19 +790,22 @@ export function cacheCheck(p: usize): i32 {
     if (load<u32>(rec(c, s), SLOT_PREV) != prev) return 3;
     if (++n > c.count) return 4;
     if (c.sizes) bytes += u32At(c.sizes, s);
-    // 2. table: every listed slot is found through the table, at the right hash.
-    if (hashOf(c, s) != hashKey(keyOf(c, s))) return 5;
+    // 2. a digest tag that still passes the hint check names a digest with this very key.
+    const tag = load<u32>(rec(c, s), SLOT_TAG);
+    if ((tag & TAG_NO_DIGEST) != TAG_NO_DIGEST &&
+        !digestTagHolds(tag & TAG_NO_DIGEST, load<u32>(rec(c, s), SLOT_DGEN), algOf(c, s), keyOf(c, s), c.tails + ((s as usize) << 5))) return 5;
+    // 3. table: every listed slot is found through the table.
     const i = indexOfSlot(c, s);
-    if (i == NIL || u32At(c.table, i) != s + 1) return 6;
+    if (i == NIL || slotAt(c, i) != s) return 6;
     prev = s;
     s = nextOf(c, s);
   }
   if (n != c.count || prev != c.tail) return 7;
-  // 3. table holds exactly count entries.
+  // 4. table holds exactly count entries.
   let used: u32 = 0;
   for (let i: u32 = 0; i <= c.mask; i++) if (u32At(c.table, i) != 0) used++;
   if (used != c.count) return 8;
-  // 4. free list: free slots only, count + free + never-used == capacity.
+  // 5. free list: free slots only, count + free + never-used == capacity.
   let free: u32 = 0;
   s = c.freeHead;
   while (s != NIL) {
@@ -745,10 +815,10 @@ export function cacheCheck(p: usize): i32 {
   }
   if (c.count + free != c.fresh) return 11;
   if (c.fresh > c.capacity) return 12;
-  // 5. byte total.
+  // 6. byte total.
   if (c.sizes && bytes != c.bytes) return 13;
   if (c.maxBytes > 0 && c.bytes > c.maxBytes) return 14;
-  // 6. the host drained the event log after the last call (else dispose calls were lost).
+  // 7. the host drained the event log after the last call (else dispose calls were lost).
   if (c.eventCount != 0) return 15;
   return 0;
 }

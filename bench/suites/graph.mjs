@@ -9,6 +9,10 @@
 //   intern 1,000,000 distinct sha256 digest strings to dense ids
 // Every contender must give the same verdict (worker checks it) or the row fails.
 // Quick mode: 100,000 nodes / 400,000 edges.
+//
+//   BENCH_GRAPH_SCENARIOS=intern   only these scenarios (default: dag,chain,back,intern)
+//   BENCH_GRAPH_AB="name=/path/to/dist/node.js"   an extra interning row measured on another
+//                  build (an A/B of one change to the digest table), labelled with the name
 
 import path from "node:path";
 import { interleavedRounds, summarisePasses, roundsTable } from "../lib/rounds.mjs";
@@ -22,11 +26,31 @@ const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "graph", 
 const LIBS = ["layerlens", "js-csr", "graphology"];
 const SCENARIOS = ["dag", "chain", "back"];
 
+/** The scenarios to run (BENCH_GRAPH_SCENARIOS): all by default. */
+function scenarios() {
+  const all = [...SCENARIOS, "intern"];
+  const wanted = (process.env.BENCH_GRAPH_SCENARIOS ?? all.join(",")).split(",");
+  for (const w of wanted) if (!all.includes(w)) throw new Error(`BENCH_GRAPH_SCENARIOS: no scenario "${w}" (have ${all.join(", ")})`);
+  return new Set(wanted);
+}
+
+/** Other builds whose interning is measured beside this one's: [{ name, distEntry }]. */
+function abBuilds() {
+  return (process.env.BENCH_GRAPH_AB ?? "")
+    .split(";")
+    .filter(Boolean)
+    .map((part) => {
+      const [name, dist] = part.split("=");
+      return { name, distEntry: path.resolve(dist) };
+    });
+}
+
 export async function run(ctx) {
   const size = ctx.quick ? { nodes: 100_000, edges: 400_000, passes: 1 } : { nodes: 1_000_000, edges: 4_000_000, passes: 5 };
   const rows = [];
   const failures = [];
-  for (const scenario of SCENARIOS) {
+  const want = scenarios();
+  for (const scenario of SCENARIOS.filter((s) => want.has(s))) {
     for (const lib of LIBS) {
       // graphology takes tens of seconds per build at full size: one pass is plenty.
       const passes = lib === "graphology" ? 1 : size.passes;
@@ -47,14 +71,17 @@ export async function run(ctx) {
   // Interning takes seconds, so it follows the method of bench/lib/rounds.mjs: interleaved
   // rounds of fresh processes, the median of rounds as the figure, the load per round.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const internRows = want.has("intern") ? [["intern-map"], ["intern-layerlens"]] : [];
+  if (internRows.length) for (const b of abBuilds()) internRows.push(["intern-layerlens", b]);
   const measured = await interleavedRounds(
-    ["intern-map", "intern-layerlens"],
+    internRows,
     rounds,
-    async (lib) => {
-      const args = { lib, scenario: "intern", nodes: size.nodes, distEntry: ctx.distEntry };
-      const r = await runChild(worker, args, { nodeFlags: ["--expose-gc", "--max-old-space-size=6144"], label: lib });
-      ctx.log(`intern ${lib}: ${fmt(r.internMs)} ms`);
-      return { ...r, passMs: [r.internMs] };
+    async ([lib, build]) => {
+      const args = { lib, scenario: "intern", nodes: size.nodes, distEntry: build?.distEntry ?? ctx.distEntry };
+      const label = build ? `${lib} [${build.name}]` : lib;
+      const r = await runChild(worker, args, { nodeFlags: ["--expose-gc", "--max-old-space-size=6144"], label });
+      ctx.log(`intern ${label}: ${fmt(r.internMs)} ms`);
+      return { ...r, build: build?.name, passMs: [r.internMs] };
     },
     ctx.log,
   );
@@ -72,9 +99,9 @@ const fmt = (x) => (x == null ? "–" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const mb = (b) => (b == null ? "–" : (b / 2 ** 20).toFixed(1));
 
 function render(rows, size, roundFacts) {
-  const get = (lib, scenario) => rows.find((r) => r.lib === lib && r.scenario === scenario && !r.failed);
+  const get = (lib, scenario) => rows.find((r) => r.lib === lib && r.scenario === scenario && !r.failed && !r.build);
   const body = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((s) => rows.some((r) => r.scenario === s))) {
     const ours = get("layerlens", scenario);
     for (const lib of LIBS) {
       const r = get(lib, scenario);
@@ -129,6 +156,15 @@ function render(rows, size, roundFacts) {
             mb(im.bytes),
           ],
           ["layerlens internDigests (core digest table)", fmt(il.internMs), il.roundMs.map(fmt).join(" / "), fmt(il.bestMs), mb(il.bytes)],
+          ...rows
+            .filter((r) => r.scenario === "intern" && r.build && !r.failed)
+            .map((r) => [
+              `layerlens internDigests · build ${r.build} (${ratio(im.internMs / r.internMs)} the JS Map)`,
+              fmt(r.internMs),
+              r.roundMs.map(fmt).join(" / "),
+              fmt(r.bestMs),
+              mb(r.bytes),
+            ]),
         ],
       ),
       "",
