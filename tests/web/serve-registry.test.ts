@@ -45,7 +45,8 @@ describe.skipIf(!!why)("the inspector through layerlens serve", () => {
     archive = join(app.scratch, "latest.oci.tar");
     await exec("skopeo", ["copy", "-q", `oci:${fixture("layout")}:latest`, `oci-archive:${archive}`]);
     const port = await freePort();
-    service = spawn(process.execPath, [CLI, "serve", "--port", String(port), "--web", app.site, "--allow", reg.host], {
+    // --no-cache: the service keeps no blobs on disk (it still keeps small ones in memory).
+    service = spawn(process.execPath, [CLI, "serve", "--port", String(port), "--web", app.site, "--no-cache", "--allow", reg.host], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     await new Promise<void>((ok, fail) => {
@@ -80,6 +81,27 @@ describe.skipIf(!!why)("the inspector through layerlens serve", () => {
     await through.click("#ref-button");
     await settled(through);
     expect(new URL(through.url()).hash).toBe(`#${new URLSearchParams({ ref: `${reg.host}/fixtures/demo:v1` })}`);
+    expect(problems).toEqual([]);
+  });
+
+  test("a second look at the image asks the service for no blob: the page keeps them in its own store", async () => {
+    const { page, problems } = await openPage(app);
+    const blobRequests: string[] = [];
+    page.on("request", (r) => void (r.url().includes("/blobs/") && blobRequests.push(r.url())));
+    // The store is the origin's: empty it first, since the test above read the same blobs.
+    await page.goto(`${origin}/`);
+    await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry("layerlens", { recursive: true }).catch(() => {}));
+    await page.goto("about:blank");
+    await page.goto(`${origin}/#ref=${encodeURIComponent(`${reg.host}/fixtures/demo:latest`)}`);
+    await settled(page);
+    const first = blobRequests.length;
+    expect(first).toBeGreaterThan(0);
+    const shownFirst = await shown(page);
+    await page.reload();
+    await settled(page);
+    expect(await shown(page)).toEqual(shownFirst);
+    expect(blobRequests.slice(first)).toEqual([]);
+    expect(await page.$eval("[data-testid=l2]", (e) => e.textContent ?? "")).toMatch(/blob cache \(L2\): \d+ lookups, [1-9]\d* hits/);
     expect(problems).toEqual([]);
   });
 });

@@ -109,19 +109,27 @@ function counted(layers: Layer[], onBytes: (n: number) => void, signal?: AbortSi
 
 /** Resolve `source` (for `platform` when its root is an index) and report its documents. */
 export async function resolveSource(source: ImageSource, platform?: string): Promise<Resolution> {
-  const platforms = await platformsOf(source);
-  // Without a choice an index resolves for the host (linux/amd64 in a browser); when it
-  // lacks that platform, start with the first one it lists rather than failing.
-  const chosen =
-    platform ?? (platforms.length && !platforms.some((p) => p.label.startsWith("linux/amd64")) ? platforms[0].label : undefined);
-  const resolved = await resolveImage(source, { cache: documentCache(), platform: chosen ? parsePlatform(chosen) : undefined });
   let documentStats: Stats | undefined;
-  const report = await buildReport(resolved, { quick: true, repoTags: repoTagsOf(source), onStats: (s) => (documentStats = s) });
-  // The picker's labels come from the index; the config may say less (no variant), so the
-  // entry resolved is found by digest, not by comparing labels.
-  const entry = platforms.find((p) => p.digest === resolved.manifestDescriptor.digest);
-  const shown = entry?.label ?? chosen ?? (resolved.config ? formatPlatform(resolved.config) : undefined);
-  return { resolved, report, platforms, platform: shown, documentStats };
+  // The window covers reading the index, manifest and config (and their blob cache lookups),
+  // not only the report made from them.
+  const r = await withStats(
+    (s) => (documentStats = s),
+    async () => {
+      const platforms = await platformsOf(source);
+      // Without a choice an index resolves for the host (linux/amd64 in a browser); when it
+      // lacks that platform, start with the first one it lists rather than failing.
+      const chosen =
+        platform ?? (platforms.length && !platforms.some((p) => p.label.startsWith("linux/amd64")) ? platforms[0].label : undefined);
+      const resolved = await resolveImage(source, { cache: documentCache(), platform: chosen ? parsePlatform(chosen) : undefined });
+      const report = await buildReport(resolved, { quick: true, repoTags: repoTagsOf(source) });
+      // The picker's labels come from the index; the config may say less (no variant), so the
+      // entry resolved is found by digest, not by comparing labels.
+      const entry = platforms.find((p) => p.digest === resolved.manifestDescriptor.digest);
+      const shown = entry?.label ?? chosen ?? (resolved.config ? formatPlatform(resolved.config) : undefined);
+      return { resolved, report, platforms, platform: shown };
+    },
+  );
+  return { ...r, documentStats };
 }
 
 /** Read every layer of `r` into a new LayerFS; a failing layer is reported, not thrown, and an
