@@ -64,11 +64,13 @@ function isTocProblem(e: unknown): boolean {
 }
 
 /** The verified TOC of `layer`, or null when it has none we can use (or its read failed). */
-export function layerToc(layer: LayerLike, what: string, core: Core = getDefaultCore()): Promise<LayerToc | null> {
+export function layerToc(layer: LayerLike, what: string, given?: Core): Promise<LayerToc | null> {
   let pending = tocs.get(layer);
   if (pending) return pending;
   const kind = tocKind(layer);
   if (!kind) return Promise.resolve(null);
+  // The core only once a layer has a TOC: a layer without one needs nothing of it here.
+  const core = given ?? getDefaultCore();
   const pipe = startPipeline();
   const loading =
     kind.format === "estargz"
@@ -102,9 +104,10 @@ export async function fileThroughToc(
   path: string,
   size: number,
   what: string,
-  core: Core = getDefaultCore(),
+  given?: Core,
 ): Promise<AsyncGenerator<Uint8Array> | undefined> {
   if (!hasToc(layer)) return undefined;
+  const core = given ?? getDefaultCore();
   const toc = await layerToc(layer, what, core);
   const file = toc && tocFile(toc, path);
   if (!file || file.size !== size || !tocReadable(file)) return undefined;
