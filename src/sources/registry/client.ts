@@ -7,7 +7,7 @@
 // re-asked when it breaks off, and every answer is parsed as untrusted input (answers.ts).
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
 
-import { DigestMismatchError, InvalidReferenceError, RegistryError, SizeMismatchError } from "../../errors.js";
+import { CapacityError, DigestMismatchError, InvalidReferenceError, RegistryError, SizeMismatchError } from "../../errors.js";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../oci/media-types.js";
 import type { Descriptor } from "../../oci/types.js";
 import { DigestCheck, type HasherOverrides } from "../../oci/blob.js";
@@ -35,6 +35,10 @@ export const MANIFEST_ACCEPT_HEADER = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_
 
 /** distribution-spec: registries and clients should refuse manifests over 4 MiB. */
 export const MAX_MANIFEST_BYTES = 4 << 20;
+/** Pages one listing (tags, catalog) may follow; Docker Hub's largest repositories list a few hundred. */
+export const MAX_LIST_PAGES = 10_000;
+/** Names one listing may add up to. */
+export const MAX_LIST_ENTRIES = 1_000_000;
 
 export interface RegistryClientOptions {
   /** "host[:port]" as in a reference; docker.io is reached at registry-1.docker.io. */
@@ -348,6 +352,10 @@ export class RegistryClient {
       // A Link back to a page already read would loop for ever.
       if (seen.has(page.href))
         throw new RegistryError(`${what}: pagination loops back to ${page.pathname}${page.search}`, 200, redactUrl(page), false);
+      // So would Links that never repeat (a relative path that grows by a segment each page):
+      // the pages and the names they add up to are capped like any other answer.
+      if (seen.size >= MAX_LIST_PAGES) throw new CapacityError(`${what}: more than ${MAX_LIST_PAGES} pages (at ${redactUrl(page)})`);
+      if (out.length > MAX_LIST_ENTRIES) throw new CapacityError(`${what}: more than ${MAX_LIST_ENTRIES} names (at ${redactUrl(page)})`);
       seen.add(page.href);
       const { res, bytes } = await this.read(repository, this.maxManifestBytes, "listing page", {
         path: page.href,
