@@ -228,11 +228,20 @@ function storeOnceVerified(body: ReadableStream<Uint8Array>, size: number, write
   );
 }
 
+/** A path part with its percent-escapes undone; a malformed escape ("%ZZ") is the caller's mistake. */
+function decodedSegment(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UsageError(`${JSON.stringify(part)} is not valid percent-encoding`);
+  }
+}
+
 export async function handleV2(ctx: V2Context, method: string, path: string, range: string | null): Promise<Response> {
   if (path === "/v2/" || path === "/v2") return new Response("{}", { headers: { ...API_VERSION, "Content-Type": "application/json" } });
   const tags = TAGS.exec(path);
   if (tags) {
-    const { registry, repository } = splitName(decodeURIComponent(tags[1]));
+    const { registry, repository } = splitName(decodedSegment(tags[1]));
     const list = await ctx.upstream.client(registry, ctx.credentials).tags(repository);
     return new Response(head(method, JSON.stringify({ name: repository, tags: list })), {
       headers: { ...API_VERSION, "Content-Type": "application/json" },
@@ -240,8 +249,8 @@ export async function handleV2(ctx: V2Context, method: string, path: string, ran
   }
   const m = ROUTE.exec(path);
   if (!m) throw new NotFoundError(`no such registry route: ${path}`);
-  const { registry, repository } = splitName(decodeURIComponent(m[1]));
-  const ref = decodeURIComponent(m[3]);
+  const { registry, repository } = splitName(decodedSegment(m[1]));
+  const ref = decodedSegment(m[3]);
   ctx.upstream.reference(`${registry}/${repository}`);
   if (m[2] === "manifests") return manifest(ctx, method, registry, repository, ref);
   if (m[2] === "blobs") return blob(ctx, method, registry, repository, ref, range);

@@ -66,7 +66,8 @@ describe("the service's request parsing", () => {
         const body = (await res.json()) as { error?: { code?: string } };
         expect(CODES, `${m} ${url.pathname}${url.search} -> ${res.status} ${JSON.stringify(body)}`).toContain(body.error?.code);
       }),
-      { numRuns: RUNS },
+      // Found by this property: a malformed percent-escape in a /v2/ name was an internal error.
+      { numRuns: RUNS, examples: [["GET", `/v2/%ZZ/manifests/sha256:${"a".repeat(64)}`, {}, {}]] },
     );
   });
 });
