@@ -8,11 +8,12 @@
 // Spec: https://github.com/containerd/stargz-snapshotter/blob/main/docs/estargz.md
 // ("Content Verification in eStargz": the annotation is the digest of the TOC JSON).
 
-import { CapacityError, DigestMismatchError } from "../../errors.js";
+import { DigestMismatchError } from "../../errors.js";
 import { createHasher } from "../../hash/hasher.js";
 import type { LayerLike } from "../../oci/layer.js";
 import { parseDigestString } from "../../oci/digest.js";
 import { type Pipeline, timed, timedSteps } from "../../report/work-clock.js";
+import { decodeWhole } from "../core-decode.js";
 import { type Core, getDefaultCore } from "../../wasm/core.js";
 import { GzipInflater } from "../inflate.js";
 import { cleanPath } from "../path.js";
@@ -70,25 +71,9 @@ export async function loadEstargzToc(
 /** The one gzip member `member`, decoded whole, refused past `max` bytes (stopping there). */
 function inflateCapped(member: Uint8Array, max: number, what: string, core: Core): Uint8Array {
   const dec = new GzipInflater(core, { what });
-  const pieces: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (const piece of timedSteps("gunzip", dec.push(member))) {
-      total += piece.length;
-      if (total > max) throw new CapacityError(`${what}: decompressed size exceeds the ${max}-byte limit`);
-      pieces.push(piece);
-    }
-    dec.end();
-  } finally {
-    dec.free();
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  // Timed as gunzip, as every other inflate is.
+  const timedDec = { push: (chunk: Uint8Array) => timedSteps("gunzip", dec.push(chunk)), end: () => dec.end(), free: () => dec.free() };
+  return decodeWhole(timedDec, member, max, what);
 }
 
 /** The body of the TOC member's one tar entry, which must be stargz.index.json. */
