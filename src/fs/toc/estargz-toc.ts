@@ -17,7 +17,7 @@ import { isVerifiableDigest } from "../../oci/digest.js";
 import { cleanPath } from "../path.js";
 import { MAX_TOC_ENTRIES } from "./bounds.js";
 import { TocFormatError } from "./errors.js";
-import { intOf, nameOf } from "./toc-fields.js";
+import { chunkInFile, intOf, nameOf } from "./toc-fields.js";
 import { type LayerToc, memberEnd, type TocChunk, type TocFile } from "./toc-index.js";
 
 const TYPES = new Set(["dir", "reg", "symlink", "hardlink", "char", "block", "fifo", "chunk"]);
@@ -81,14 +81,7 @@ export function parseEstargzToc(doc: unknown, tocOffset: number, layerDigest: st
       open = { path, size, chunks: [], next: 0 };
     }
     if (!open) throw refuse(`${at}: a chunk entry with no regular file before it`);
-    if (name !== "" && cleanPath(name).path !== open.path)
-      throw refuse(`${at}: chunk of ${JSON.stringify(name)} inside ${JSON.stringify(open.path)}`);
-    const fileOffset = int("chunkOffset");
-    if (fileOffset !== open.next)
-      throw refuse(`${at}: chunk of ${JSON.stringify(open.path)} at file byte ${fileOffset}, expected ${open.next}`);
-    const declared = int("chunkSize");
-    const size = declared === 0 ? open.size - fileOffset : declared;
-    if (fileOffset + size > open.size) throw refuse(`${at}: chunk of ${JSON.stringify(open.path)} runs past its size ${open.size}`);
+    const { fileOffset, size } = chunkInFile(open, name, int, at, refuse);
     const offset = int("offset");
     if (offset >= tocOffset)
       throw refuse(`${at}: chunk of ${JSON.stringify(open.path)} at blob byte ${offset}, at or past the TOC (${tocOffset})`);

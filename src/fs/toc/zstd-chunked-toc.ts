@@ -16,7 +16,7 @@ import { isVerifiableDigest } from "../../oci/digest.js";
 import { cleanPath } from "../path.js";
 import { MAX_TOC_ENTRIES } from "./bounds.js";
 import { TocFormatError } from "./errors.js";
-import { intOf, nameOf } from "./toc-fields.js";
+import { chunkInFile, intOf, nameOf } from "./toc-fields.js";
 import type { LayerToc, TocChunk, TocFile } from "./toc-index.js";
 
 const TYPES = new Set(["dir", "reg", "symlink", "hardlink", "char", "block", "fifo", "chunk"]);
@@ -82,14 +82,7 @@ export function parseZstdChunkedToc(doc: unknown, metadataStart: number, layerDi
       open = { path, size, end, chunks: [], next: 0 };
     }
     if (!open) throw refuse(`${at}: a chunk entry with no regular file before it`);
-    if (name !== "" && cleanPath(name).path !== open.path)
-      throw refuse(`${at}: chunk of ${JSON.stringify(name)} inside ${JSON.stringify(open.path)}`);
-    const fileOffset = int("chunkOffset");
-    if (fileOffset !== open.next)
-      throw refuse(`${at}: chunk of ${JSON.stringify(open.path)} at file byte ${fileOffset}, expected ${open.next}`);
-    const declared = int("chunkSize");
-    const size = declared === 0 ? open.size - fileOffset : declared;
-    if (fileOffset + size > open.size) throw refuse(`${at}: chunk of ${JSON.stringify(open.path)} runs past its size ${open.size}`);
+    const { fileOffset, size } = chunkInFile(open, name, int, at, refuse);
     const offset = int("offset");
     const prev = open.chunks[open.chunks.length - 1];
     if (prev && offset <= prev.offset)
