@@ -24,8 +24,13 @@ export interface DecodeSteps {
   readonly what: string;
 }
 
-/** Push `chunk` through a decoder, yielding its output pieces (copies) as they come. */
-export function* pushThrough(core: Core, chunk: Uint8Array, steps: DecodeSteps): Generator<Uint8Array, void, undefined> {
+/**
+ * Push `chunk` through a decoder, yielding its output pieces as they come: copies, or with
+ * `views` views of the core's memory, each good only until the generator is resumed (the next
+ * decode call overwrites it, and may grow the memory). Views spare a consumer that copies the
+ * output on anyway (into a buffer of its own) one allocation and one copy per piece.
+ */
+export function* pushThrough(core: Core, chunk: Uint8Array, steps: DecodeSteps, views = false): Generator<Uint8Array, void, undefined> {
   let at = 0;
   for (;;) {
     let n = 0;
@@ -42,7 +47,7 @@ export function* pushThrough(core: Core, chunk: Uint8Array, steps: DecodeSteps):
     while (r !== steps.needInput) {
       if (r > 0) {
         const out = steps.output();
-        yield core.u8.slice(out, out + r);
+        yield views ? core.u8.subarray(out, out + r) : core.u8.slice(out, out + r);
       } else {
         steps.signal(r);
       }

@@ -165,10 +165,22 @@ export class GzipInflater {
   }
 
   *push(chunk: Uint8Array): Generator<Uint8Array, void, undefined> {
+    yield* this.pieces(chunk, false);
+  }
+
+  /**
+   * As push(), but each piece is a view of the core's memory, good only until the next piece is
+   * asked for: for a consumer that copies every piece into a buffer of its own at once.
+   */
+  *pushViews(chunk: Uint8Array): Generator<Uint8Array, void, undefined> {
+    yield* this.pieces(chunk, true);
+  }
+
+  private *pieces(chunk: Uint8Array, views: boolean): Generator<Uint8Array, void, undefined> {
     this.live("pushed to");
     if (this.failed) throw this.failed;
     this.bytesIn += chunk.length;
-    yield* pushThrough(this.core, chunk, this.steps);
+    yield* pushThrough(this.core, chunk, this.steps, views);
   }
 
   /** The input ended: throws unless it ended after a whole member. */

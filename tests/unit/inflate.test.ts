@@ -140,6 +140,29 @@ describe.each(cores)("inflate (%s core)", (_name, core) => {
     for (const step of [1 << 16, 1 << 20, 4093]) expect(equal(decodeIn(core, LARGE_GZ, step), LARGE)).toBe(true);
   });
 
+  it("pushViews hands out views of the core's memory with the same bytes as push's copies", () => {
+    const dec = new GzipInflater(core);
+    const out = new Uint8Array(LARGE.length);
+    let at = 0;
+    let views = 0;
+    try {
+      for (let i = 0; i < LARGE_GZ.length; i += 1 << 20) {
+        for (const v of dec.pushViews(LARGE_GZ.subarray(i, i + (1 << 20)))) {
+          // A view, not a copy: it lies in the core's memory, so it must be copied before the next piece.
+          if (v.buffer === core.u8.buffer) views++;
+          out.set(v, at);
+          at += v.length;
+        }
+      }
+      dec.end();
+    } finally {
+      dec.free();
+    }
+    expect(at).toBe(LARGE.length);
+    expect(equal(out, LARGE)).toBe(true);
+    expect(views).toBeGreaterThan(100);
+  });
+
   it("decodes random, repetitive and text-like data at levels 0 to 9", () => {
     const inputs = [
       noise(200_000, 1),
