@@ -8,16 +8,24 @@ export interface ByteReader {
   /** Exactly `length` bytes at `offset`, or fewer only when the end is reached. */
   read(offset: number, length: number): Promise<Uint8Array>;
   close?(): Promise<void>;
+  /** The piece size streamRange reads this reader in, where it does best with another than STREAM_CHUNK. */
+  readonly streamChunk?: number;
+}
+
+/** A Blob stand-in that names the piece size it is best read in (a wrapper reading in large windows). */
+export interface ChunkedBlob {
+  readonly streamChunk?: number;
 }
 
 /** Chunk size for streaming reads: large enough to amortise calls, small enough to stay cheap. */
 export const STREAM_CHUNK = 1 << 20;
 
 /**
- * Stream bytes [start, end) of `reader` in STREAM_CHUNK pieces, pulling only when asked.
+ * Stream bytes [start, end) of `reader` in STREAM_CHUNK pieces (or the reader's own streamChunk), pulling only when asked.
  * `onDone` runs once when the stream ends, errors or is cancelled (e.g. to close a file).
  */
 export function streamRange(reader: ByteReader, start: number, end: number, onDone?: () => unknown): ReadableStream<Uint8Array> {
+  const piece = reader.streamChunk ?? STREAM_CHUNK;
   let at = start;
   let finished = false;
   const finish = async () => {
@@ -29,7 +37,7 @@ export function streamRange(reader: ByteReader, start: number, end: number, onDo
     {
       async pull(controller) {
         try {
-          const chunk = at < end ? await reader.read(at, Math.min(STREAM_CHUNK, end - at)) : new Uint8Array(0);
+          const chunk = at < end ? await reader.read(at, Math.min(piece, end - at)) : new Uint8Array(0);
           if (chunk.length === 0) {
             await finish();
             controller.close();
@@ -52,6 +60,7 @@ export function streamRange(reader: ByteReader, start: number, end: number, onDo
 export function blobReader(blob: Blob): ByteReader {
   return {
     size: blob.size,
+    streamChunk: (blob as ChunkedBlob).streamChunk,
     async read(offset, length) {
       return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
     },
@@ -72,6 +81,7 @@ export function bytesReader(bytes: Uint8Array): ByteReader {
 export function sliceReader(reader: ByteReader, offset: number, size: number): ByteReader {
   return {
     size,
+    streamChunk: reader.streamChunk,
     async read(at, length) {
       if (at >= size) return new Uint8Array(0);
       return reader.read(offset + at, Math.min(length, size - at));

@@ -4,7 +4,9 @@
 // and answers the slices inside it from memory, reading the next window ahead while the
 // current one is used; small reads (tar headers, documents) go to the blob as they are.
 // Several streams may read at once (a stage worker reads one layer while it works on another),
-// so a few windows are kept, each dropped once a read reaches its end.
+// so a few windows are kept, each dropped once a read reaches its end. The wrapper says streams
+// should read it in whole windows (streamChunk), and a read of a whole window gets that window's
+// buffer as it is, so a layer's bytes are not copied again on their way to the stage worker.
 
 const WINDOW = 16 << 20;
 /** Reads at least this long are taken for a stream's, worth a window. */
@@ -46,6 +48,8 @@ export function windowedBlob(blob: Blob, name = (blob as File).name): Blob {
     const w = windowAt(start);
     const bytes = await w.bytes;
     const after = w.start + bytes.length;
+    // Past half of this window, the next one is read meanwhile.
+    if (end > w.start + w.length / 2 && after < blob.size && !windows.some((x) => x.start === after)) load(after, WINDOW);
     if (end >= after) drop(w);
     if (end > after && after < blob.size) {
       // The read runs past this window: the rest comes from the next one.
@@ -56,7 +60,9 @@ export function windowedBlob(blob: Blob, name = (blob as File).name): Blob {
       out.set(tail, head.length);
       return out.buffer;
     }
-    if (end < after && end > w.start + w.length / 2 && after < blob.size && !windows.some((x) => x.start === after)) load(after, WINDOW);
+    // A read of a whole window (a stream reading in WINDOW pieces) takes the window's own buffer,
+    // not a copy: the window was dropped above, so no later read is answered from it.
+    if (start === w.start && end >= after && bytes.byteOffset === 0 && bytes.length === bytes.buffer.byteLength) return bytes.buffer;
     return bytes.slice(start - w.start, Math.min(end, after) - w.start).buffer;
   }
 
@@ -71,6 +77,8 @@ export function windowedBlob(blob: Blob, name = (blob as File).name): Blob {
         return part(a, Math.max(a, b));
       },
       arrayBuffer: () => read(start, end),
+      // Streams of this blob read in whole windows (byte-reader.ts), each then handed over uncopied.
+      streamChunk: WINDOW,
     }) as unknown as Blob;
   return part(0, blob.size);
 }
