@@ -8,7 +8,7 @@ import { windowedBlob } from "../../web/src/windowed-blob.js";
 
 const SIZE = (40 << 20) + 123;
 
-function noise(n: number): Uint8Array {
+function noise(n: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
   let x = 0x9e3779b9;
   for (let i = 0; i < n; i++) {

@@ -18,7 +18,7 @@ interface Window {
   start: number;
   /** Bytes asked for (the blob may end sooner). */
   length: number;
-  bytes: Promise<Uint8Array>;
+  bytes: Promise<Uint8Array<ArrayBuffer>>;
 }
 
 export function windowedBlob(blob: Blob, name = (blob as File).name): Blob {
