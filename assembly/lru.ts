@@ -37,7 +37,7 @@ import {
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
   KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
-  digestHashOf, formatDigestAt, digestGenWord, digestHint, digestSetHint, digestTagHolds,
+  digestHashOf, formatDigestAt, digestHint, digestSetHint, digestHintHolds, digestDropHints,
 } from "./digest";
 
 @unmanaged
@@ -67,11 +67,13 @@ export class Cache {
   expirations: u64;
   recs: usize;
   tails: usize;
-  /** Per slot, 8 bytes: the handle hint's tag and dgen (see HINT_TAG); reserved on the first
-   *  handle that reaches a key, so a cache used with strings only never holds them. */
+  /** Per slot, u32: the digest slot + 1 whose hint names this slot (0: none); reserved on
+   *  the first handle that reaches a key, so a cache used with strings only never holds it. */
   hints: usize;
   /** 1 once the hints region was found not to fit in linear memory: hints are then skipped. */
   noHints: u32;
+  /** This cache's id in digest hints (bits 24..31), 1..254; 0: none left, no hints. */
+  owner: u32;
   sizes: usize;
   expires: usize;
   table: usize;
@@ -93,25 +95,30 @@ export class Cache {
 // not kept: it is recomputed from the key in the same record whenever a probe run is
 // repaired (removals), and a probe compares keys directly.
 //
-// A handle hit takes no hash and no probe: the digest table keeps, beside the generation
-// word the handle check reads, the cache slot that last held the digest (digestHint). The
-// hint is trusted only when that slot's entry in the `hints` region names the handle's
-// digest slot (tag: digest slot + 1, 0 = none) and its dgen equals the digest's generation
-// word now: the tag is written only after the key was found equal and cleared whenever the
-// slot is freed or takes another key, and the generation word changes on every release, so
-// a slot reused for another key, a digest released (and its slot reused), or another cache's
-// slot number all fail the check and fall back to the table. The hints are a region of their
-// own, reserved by the first handle lookup or set: a cache reached only by strings keeps
-// 40 bytes a slot instead of 48.
+// A handle hit takes no hash, no probe and no tag: the digest table keeps, beside the
+// generation word the handle check reads, a hint naming a cache (by its id) and the slot of
+// it that holds the digest's key (digestHint). The cache keeps the hint true: it writes it
+// when a handle finds the key by the table, and when the slot loses the key (deleted,
+// evicted, expired, cleared) it clears the hint, found through the slot's entry in the
+// `hints` region (the digest slot + 1 that names it). Interning a digest into a released
+// digest slot clears that slot's hint, and a freed cache clears every hint naming its id
+// before the id is given out again. So a hint of this cache's id is trusted as it is; a
+// hint naming another cache sends the lookup to the table, which then points the hint here.
+// The hints region is reserved by the first handle lookup or set, so a cache reached only
+// by strings keeps 40 bytes a slot; evictions of handle-reached slots pay its read.
 //
-//   hints s  ┌ tag u32 (digest slot + 1, 0: none) ┬ dgen u32 ┐
+//   hints s  ┌ digest slot + 1 whose hint names s (0: none) u32 ┐
 const SLOT_BYTES: usize = 40;
 const SLOT_PREV: usize = 0;
 const SLOT_NEXT: usize = 4;
 const SLOT_KEY: usize = 8;
-const HINT_BYTES: usize = 8;
-const HINT_TAG: usize = 0;
-const HINT_DGEN: usize = 4;
+const HINT_BYTES: usize = 4;
+/** Hints name slots below 2^24 (bits 0..23) of caches with ids 1..254 (bits 24..31; 255
+ *  would read as NIL). */
+const HINT_SLOT_BITS: u32 = 24;
+const HINT_OWNERS: u32 = 254;
+/** Ids in use, one bit each (256 bits). */
+const OWNERS: usize = reserve(32);
 /** The digest slot given for a key no handle reached. The digest slot of this number itself
  *  (the table's very last) is never remembered, so it never takes a hint. */
 const TAG_NO_DIGEST: u32 = 0xffffff;
@@ -125,6 +132,23 @@ const TAG_NO_DIGEST: u32 = 0xffffff;
 @inline function hashOf(c: Cache, s: u32): u32 { return hashKey(keyOf(c, s)); }
 // @ts-ignore: decorator
 @inline function hintOf(c: Cache, s: u32): usize { return c.hints + (s as usize) * HINT_BYTES; }
+// @ts-ignore: decorator
+@inline function hintFor(c: Cache, s: u32): u32 { return (c.owner << HINT_SLOT_BITS) | s; }
+
+/** A free cache id for hints, or 0 when all are taken (that cache then works without hints). */
+function takeOwner(): u32 {
+  for (let id: u32 = 1; id <= HINT_OWNERS; id++) {
+    const w = OWNERS + ((id >> 5) << 2);
+    const bit: u32 = 1 << (id & 31);
+    if ((load<u32>(w) & bit) == 0) { store<u32>(w, load<u32>(w) | bit); return id; }
+  }
+  return 0;
+}
+
+function giveOwner(id: u32): void {
+  const w = OWNERS + ((id >> 5) << 2);
+  store<u32>(w, load<u32>(w) & ~((1 as u32) << (id & 31)));
+}
 // A table cell holds slot + 1 in its low cellBits bits (0: empty), just wide enough for the
 // capacity, then one bit set for a sha512 key, and the hash's low bits above them: a probe
 // compares those (and the algorithm) before it reads a record, so the cells it passes on the
@@ -192,6 +216,7 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   c.head = NIL; c.tail = NIL; c.freeHead = NIL;
   c.maxBytes = maxBytes;
   c.logKeys = logKeys ? 1 : 0;
+  c.owner = capacity <= ((1 as u32) << HINT_SLOT_BITS) ? takeOwner() : 0;
   const n = capacity as usize;
   if (maxBytes > 0) c.sizes = reserve(n * 4);
   if (withTtl) c.expires = reserve(n * 8);
@@ -210,6 +235,10 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
 
 export function cacheFree(p: usize): void {
   const c = changetype<Cache>(p);
+  if (c.owner != 0) {
+    if (c.hints != 0) digestDropHints(c.owner);
+    giveOwner(c.owner);
+  }
   release(c.table); release(c.tails); release(c.hints); release(c.sizes); release(c.expires); release(c.events);
   release(p);
 }
@@ -301,7 +330,7 @@ function removeSlot(c: Cache, s: u32, tableIndex: u32): void {
   tableRemoveAt(c, tableIndex);
   unlink(c, s);
   if (c.sizes) c.bytes -= u32At(c.sizes, s);
-  if (c.hints) store<u32>(hintOf(c, s), 0, HINT_TAG);
+  if (c.hints) forgetHint(c, s);
   store<u32>(rec(c, s), c.freeHead, SLOT_NEXT);
   c.freeHead = s;
   c.count--;
@@ -460,6 +489,15 @@ export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32
   return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
+/** Slot s loses its key: the digest hint naming it (if any) is cleared, and its entry. */
+// @ts-ignore: decorator
+@inline function forgetHint(c: Cache, s: u32): void {
+  const tag = load<u32>(hintOf(c, s));
+  if (tag == 0) return;
+  if (digestHint(tag - 1) == hintFor(c, s)) digestSetHint(tag - 1, NIL);
+  store<u32>(hintOf(c, s), 0);
+}
+
 /**
  * The hints region, reserved on first use; false when linear memory cannot hold it. A hint
  * only saves a probe, so a cache that cannot have them works without (for good: the check
@@ -480,25 +518,18 @@ function ensureHints(c: Cache): bool {
  *  the digest's hint at s. */
 // @ts-ignore: decorator
 @inline function remember(c: Cache, s: u32, dslot: u32): void {
-  if (dslot == TAG_NO_DIGEST || !ensureHints(c)) return;
-  const h = hintOf(c, s);
-  store<u32>(h, dslot + 1, HINT_TAG);
-  store<u32>(h, digestGenWord(dslot), HINT_DGEN);
-  digestSetHint(dslot, s);
+  if (dslot == TAG_NO_DIGEST || c.owner == 0 || !ensureHints(c)) return;
+  store<u32>(hintOf(c, s), dslot + 1);
+  digestSetHint(dslot, hintFor(c, s));
 }
 
-/** The slot the digest hint of a valid handle names in this cache, when its hint tag proves
- *  it holds that digest now (see `hints`); else NIL. */
+/** The slot of this cache the digest hint of a valid handle names (the slot holds that
+ *  digest's key, see `hints`); else NIL. */
 // @ts-ignore: decorator
 @inline function hinted(c: Cache, id: u32): u32 {
-  const dslot = id & DIGEST_INDEX_MASK;
-  if (dslot == TAG_NO_DIGEST || c.hints == 0) return NIL;
-  const s = digestHint(dslot);
-  if (s >= c.fresh) return NIL; // NIL, or a slot of a larger cache
-  const h = hintOf(c, s);
-  if (load<u32>(h, HINT_TAG) != dslot + 1) return NIL;
-  if (load<u32>(h, HINT_DGEN) != digestGenWord(dslot)) return NIL;
-  return s;
+  const h = digestHint(id & DIGEST_INDEX_MASK);
+  if (h >>> HINT_SLOT_BITS != c.owner || c.owner == 0) return NIL;
+  return h & ((1 << HINT_SLOT_BITS) - 1);
 }
 
 /** lookup() of a handle digestValid() accepted: the hinted slot, else the table. */
@@ -785,8 +816,8 @@ export function cacheClear(p: usize, now: f64): void {
     }
   }
   memory.fill(c.table, 0, ((c.mask + 1) as usize) * 4);
-  // A free slot has no hint tag (see removeSlot).
-  if (c.hints) memory.fill(c.hints, 0, (c.fresh as usize) * HINT_BYTES);
+  // Every slot loses its key; a free slot has no hint entry already (see removeSlot).
+  if (c.hints) for (let s: u32 = 0; s < c.fresh; s++) forgetHint(c, s);
   c.head = NIL; c.tail = NIL; c.freeHead = NIL; c.fresh = 0;
   c.count = 0; c.bytes = 0;
 }
@@ -852,8 +883,8 @@ export function cacheCheck(p: usize): i32 {
     const tail = c.tails + ((s as usize) << 5);
     // 2. a hint tag that still passes the hint check names a digest with this very key.
     if (c.hints) {
-      const tag = load<u32>(hintOf(c, s), HINT_TAG);
-      if (tag != 0 && !digestTagHolds(tag - 1, load<u32>(hintOf(c, s), HINT_DGEN), alg, keyOf(c, s), tail)) return 5;
+      const tag = load<u32>(hintOf(c, s));
+      if (tag != 0 && !digestHintHolds(tag - 1, hintFor(c, s), alg, keyOf(c, s), tail)) return 5;
     }
     // 3. table: every listed slot is found by its key.
     const i = findIndex(c, alg, keyOf(c, s), tail, hashOf(c, s));
@@ -871,7 +902,7 @@ export function cacheCheck(p: usize): i32 {
   s = c.freeHead;
   while (s != NIL) {
     if (s >= c.fresh || algOf(c, s) != 0) return 9;
-    if (c.hints && load<u32>(hintOf(c, s), HINT_TAG) != 0) return 9;
+    if (c.hints && load<u32>(hintOf(c, s)) != 0) return 9;
     if (++free > c.capacity) return 10;
     s = nextOf(c, s);
   }

@@ -410,7 +410,7 @@ describe("sha512 keys", () => {
 });
 
 describe("handle hints", () => {
-  test("a cache reached only by strings holds no hints; the first handle reserves capacity × 8 bytes", () => {
+  test("a cache reached only by strings holds no hints; the first handle reserves capacity × 4 bytes", () => {
     const c = cacheNew(1000, 0, false, false);
     const before = reservedTotal();
     for (let i: u32 = 0; i < 1500; i++) set(c, i);
@@ -420,7 +420,7 @@ describe("handle hints", () => {
     const afterIntern = reservedTotal();
     const s = cacheLookupH(c, h, GET, 0);
     expect(s).toBeGreaterThanOrEqual(0);
-    expect(reservedTotal() - afterIntern).toBe(1000.0 * 8 + 16); // the region and its header
+    expect(reservedTotal() - afterIntern).toBe(1000.0 * 4 + 16); // the region and its header
     // The hint now names the slot: a lookup by handle after a string lookup moved others.
     get(c, 1400);
     expect(cacheLookupH(c, h, PEEK, 0)).toBe(s);
@@ -431,6 +431,61 @@ describe("handle hints", () => {
     expect(cacheLookupH(c, h, PEEK, 0)).toBe(NOT_FOUND);
     expect(cacheCheck(c)).toBe(0);
     cacheFree(c);
+  });
+
+  test("a freed cache's id given to a new cache does not carry the old cache's hints", () => {
+    const a = cacheNew(4, 0, false, false);
+    const h = digestInternAt(IO_IN, put(key256(77)));
+    set(a, 77);
+    const s = cacheLookupH(a, h, GET, 0);
+    expect(s).toBeGreaterThanOrEqual(0);
+    cacheFree(a);
+    const b = cacheNew(4, 0, false, false); // takes a's id again
+    for (let i: u32 = 0; i < 4; i++) set(b, i); // every slot, s included, holds another key
+    expect(cacheLookupH(b, h, PEEK, 0)).toBe(NOT_FOUND);
+    expect(cacheCheck(b)).toBe(0);
+    cacheFree(b);
+  });
+
+  test("more caches than hint ids: the ones past them answer handles through the table", () => {
+    const caches: usize[] = [];
+    for (let i = 0; i < 300; i++) caches.push(cacheNew(2, 0, false, false));
+    const h = digestInternAt(IO_IN, put(key256(5)));
+    for (let i = 0; i < 300; i++) {
+      const c = caches[i];
+      set(c, 5);
+      const s = cacheLookupH(c, h, GET, 0);
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(cacheLookupH(c, h, GET, 0)).toBe(s);
+      set(c, 6);
+      set(c, 7); // evicts 5
+      expect(cacheLookupH(c, h, PEEK, 0)).toBe(NOT_FOUND);
+      expect(cacheCheck(c)).toBe(0);
+    }
+    for (let i = 0; i < 300; i++) cacheFree(caches[i]);
+  });
+
+  test("two caches holding one digest: each answers its own slot, whichever the hint names", () => {
+    const a = cacheNew(4, 0, false, false);
+    const b = cacheNew(4, 0, false, false);
+    const h = digestInternAt(IO_IN, put(key256(9)));
+    set(b, 100);
+    set(a, 9);
+    set(b, 9);
+    const sa = cacheLookupH(a, h, GET, 0);
+    const sb = cacheLookupH(b, h, GET, 0);
+    expect(sa).not.toBe(sb);
+    for (let i = 0; i < 3; i++) {
+      expect(cacheLookupH(a, h, GET, 0)).toBe(sa);
+      expect(cacheLookupH(b, h, GET, 0)).toBe(sb);
+    }
+    expect(del(b, 9)).toBe(sb);
+    expect(cacheLookupH(b, h, PEEK, 0)).toBe(NOT_FOUND);
+    expect(cacheLookupH(a, h, PEEK, 0)).toBe(sa);
+    expect(cacheCheck(a)).toBe(0);
+    expect(cacheCheck(b)).toBe(0);
+    cacheFree(a);
+    cacheFree(b);
   });
 
   test("a slot freed by delete and taken by another key drops its hint", () => {
