@@ -41,12 +41,12 @@
 //
 // Cache (assembly/lru.ts; reserved once from the capacity, slot s < capacity)
 //
-//   one region ┌ table: 2^k × u32 (2^k > 1.5 × capacity) ┬ links: capacity × 8 ┬ keys: capacity × 32 ┐
-//                                                                                (from a 64-byte line)
+//   one region ┌ table: 2^k × u32 (2^k > 1.5 × capacity), 0 = empty ┬ records: capacity × 40 bytes ┐
 //   cell       ┌ low bits of the hash ┬ sha512? (bit cellBits) ┬ slot + 1 (cellBits = bits of the capacity) ┐
-//   links s    ┌ prev u32 ┬ next u32 ┐  prev: towards the most recent (head); next: towards the
-//              0          4          8  least recent (tail), or the next free slot while free
-//   keys s     the digest's first 32 bytes
+//   record s   ┌ prev u32 ┬ next u32 ┬ key (first 32 bytes) ┐
+//              0          4          8                      40
+//              prev: towards the most recent (head); next: towards the least recent
+//              (tail), or the next free slot while free
 //   hints   s × 4   the digest slot + 1 whose hint (cache id | slot, beside its generation
 //                   word) names s, 0: none; cleared with the hint when s loses its key
 //                   (assembly/lru.ts); reserved by the first handle that reaches a key

@@ -65,8 +65,7 @@ export class Cache {
   deletes: u64;
   evictions: u64;
   expirations: u64;
-  links: usize;
-  keys: usize;
+  recs: usize;
   tails: usize;
   /** Per slot, u32: the digest slot + 1 whose hint names this slot (0: none); reserved on
    *  the first handle that reaches a key, so a cache used with strings only never holds it. */
@@ -81,22 +80,20 @@ export class Cache {
   events: usize;
 }
 
-// ---- the slot's links and key, and small accessors (inlined) ----
-// A slot is two records, each in a region of its own (one reservation with the table):
+// ---- the slot record and small accessors (inlined) ----
+// Everything a lookup, a hit and an eviction read of one slot sits in one record, so a
+// hit touches its record and its list neighbours' records, not one line in each of six
+// parallel regions:
 //
-//   links s  ┌ prev u32 ┬ next u32 ┐   8 bytes, eight to a cache line
-//   keys s   ┌ the digest's first 32 bytes ┐   32 bytes, two to a line (the region starts on one)
+//   ┌ prev u32 ┬ next u32 ┬ key: the digest's first 32 bytes ┐
+//   0          4          8                                  40
 //
-// What the list does on every hit (unlink, push to the head: the slot's and its neighbours'
-// links) touches only the links, a region a fifth of the size of whole records: at 10,000
-// entries 80 KiB, where 40-byte records holding links and key spread those writes over
-// 400 KiB. A handle hit, whose hint skips the probe, reads no key at all; a probe reads the
-// one key its cell's hash tag matches. next threads the free list while the slot is free.
-// The algorithm is one bit of the slot's table cell (see cellOf), which a probe reads before
-// the key anyway; a free slot has no cell. sha512's bytes 32..63 stay in the lazily reserved
-// `tails` region (rarely used, never on a sha256 path); sizes and expiry times stay in their
-// optional regions. A slot's hash is not kept: it is recomputed from its key whenever a probe
-// run is repaired (removals), and a probe compares keys directly.
+// next threads the free list while the slot is free. The algorithm is one bit of the slot's
+// table cell (see cellOf), which a probe reads before the record anyway; a free slot has no
+// cell. sha512's bytes 32..63 stay in the lazily reserved `tails` region (rarely used, never
+// on a sha256 path); sizes and expiry times stay in their optional regions. A slot's hash is
+// not kept: it is recomputed from the key in the same record whenever a probe run is
+// repaired (removals), and a probe compares keys directly.
 //
 // A handle hit takes no hash, no probe and no tag: the digest table keeps, beside the
 // generation word the handle check reads, a hint naming a cache (by its id) and the slot of
@@ -111,10 +108,10 @@ export class Cache {
 // by strings keeps 40 bytes a slot; evictions of handle-reached slots pay its read.
 //
 //   hints s  ┌ digest slot + 1 whose hint names s (0: none) u32 ┐
-const LINK_BYTES: usize = 8;
+const SLOT_BYTES: usize = 40;
 const SLOT_PREV: usize = 0;
 const SLOT_NEXT: usize = 4;
-const KEY_BYTES: usize = 32;
+const SLOT_KEY: usize = 8;
 const HINT_BYTES: usize = 4;
 /** Hints name slots below 2^24 (bits 0..23) of caches with ids 1..254 (bits 24..31; 255
  *  would read as NIL). */
@@ -126,9 +123,9 @@ const OWNERS: usize = reserve(32);
  *  (the table's very last) is never remembered, so it never takes a hint. */
 const TAG_NO_DIGEST: u32 = 0xffffff;
 // @ts-ignore: decorator
-@inline function rec(c: Cache, s: u32): usize { return c.links + (s as usize) * LINK_BYTES; }
+@inline function rec(c: Cache, s: u32): usize { return c.recs + (s as usize) * SLOT_BYTES; }
 // @ts-ignore: decorator
-@inline function keyOf(c: Cache, s: u32): usize { return c.keys + (s as usize) * KEY_BYTES; }
+@inline function keyOf(c: Cache, s: u32): usize { return rec(c, s) + SLOT_KEY; }
 // @ts-ignore: decorator
 @inline function nextOf(c: Cache, s: u32): u32 { return load<u32>(rec(c, s), SLOT_NEXT); }
 // @ts-ignore: decorator
@@ -189,7 +186,7 @@ function tableSizeFor(capacity: u32): u32 { return nextPow2(capacity + (capacity
 /** Bytes cacheNew would reserve for `capacity` (u64: must not wrap for huge requests). */
 function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u64 {
   const n = capacity as u64;
-  let per: u64 = (LINK_BYTES + KEY_BYTES + 32 + HINT_BYTES) as u64; // links, key, tails and hints (lazy, but counted)
+  let per: u64 = (SLOT_BYTES as u64) + 32 + (HINT_BYTES as u64); // the slot record, tails and hints (lazy, but counted)
   if (maxBytes > 0) per += 4;
   if (withTtl) per += 8;
   const table = (tableSizeFor(capacity) as u64) * 4;
@@ -228,10 +225,8 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   c.mask = size - 1;
   c.cellBits = 32 - clz<u32>(capacity);
   // The table and the records in one region: one page-rounding, one growth.
-  // The keys start on a 64-byte line, so no 32-byte key straddles two lines.
-  c.table = reserve((size as usize) * 4 + n * (LINK_BYTES + KEY_BYTES) + 64);
-  c.links = c.table + (size as usize) * 4;
-  c.keys = (c.links + n * LINK_BYTES + 63) & ~(63 as usize);
+  c.table = reserve((size as usize) * 4 + n * SLOT_BYTES);
+  c.recs = c.table + (size as usize) * 4;
   // One call logs at most eventCap events (see eventCapFor).
   c.eventCap = eventCapFor(capacity, maxBytes, withTtl, logKeys);
   c.events = reserve((c.eventCap as usize) * EVENT_BYTES);
@@ -420,7 +415,8 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
     if (c.count == c.capacity) evictTail(c, now);
     if (c.freeHead != NIL) { s = c.freeHead; c.freeHead = nextOf(c, s); }
     else s = c.fresh++;
-    memory.copy(keyOf(c, s), key, 32);
+    const r = rec(c, s);
+    memory.copy(r + SLOT_KEY, key, 32);
     if (alg == ALG_SHA512) {
       if (c.tails == 0) c.tails = reserve((c.capacity as usize) * 32);
       memory.copy(c.tails + ((s as usize) << 5), tail, 32);
