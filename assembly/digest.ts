@@ -144,10 +144,12 @@ let dTails: usize = 0;
  *  The generation word is DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and
  *  in the low bits how often it was released. The algorithm sits in the word a handle check
  *  reads anyway, and a slot's hash is recomputed from its key (the key is read to compare it
- *  in any case). The hint is the cache slot that last held this digest (assembly/lru.ts): a
- *  cache hit through a handle reads this pair and the cache's record, no hash, no probe and
- *  no key bytes. It sits beside the word the handle check reads, so it costs no cache line of
- *  its own; it is only a hint, which the cache checks against its record before trusting. */
+ *  in any case). The hint names one cache and a slot of it holding this digest's key (the
+ *  cache's id in bits 24..31, the slot below; NIL: none), written and cleared by that cache
+ *  (assembly/lru.ts) so that it names a slot only while the slot holds this key: a cache hit
+ *  through a handle reads this pair and the cache's record, no hash, no probe, no key bytes
+ *  and no tag. It sits beside the word the handle check reads, so it costs no cache line of
+ *  its own. Interning a digest into a slot clears the slot's hint. */
 let dGens: usize = 0;
 const META_SHIFT: u32 = 3;
 /** Per slot: the reference count while live, the next free slot (a queue) while free. */
@@ -364,22 +366,23 @@ export function digestAlgOf(handle: u32): u8 { return algAt(handle & DIGEST_INDE
 export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestHashOf(handle: u32): u32 { return hashAt(handle & DIGEST_INDEX_MASK); }
-/** The whole generation word of a valid slot: it changes with every release, so a copy kept
- *  with a slot's digest (the cache does) is equal to it exactly while that digest stays
- *  interned (short of 2^28 releases of one slot in between). */
-// @ts-ignore: decorator
-@inline export function digestGenWord(slot: u32): u32 { return genAt(slot); }
-/** The cache slot hint of a digest slot (NIL: none yet); see dGens. */
+/** The cache slot hint of a digest slot (NIL: none); see dGens. */
 // @ts-ignore: decorator
 @inline export function digestHint(slot: u32): u32 { return load<u32>(dGens + ((slot as usize) << META_SHIFT), 4); }
 // @ts-ignore: decorator
 @inline export function digestSetHint(slot: u32, cacheSlot: u32): void { store<u32>(dGens + ((slot as usize) << META_SHIFT), cacheSlot, 4); }
-/** Debug check of a cache record's digest tag (assembly/lru.ts): false only when digest
- *  slot `dslot` still has generation word `gen` (so the cache would trust the tag) but holds
- *  another digest than (alg, key[, tail]). */
-export function digestTagHolds(dslot: u32, gen: u32, alg: u8, key: usize, tail: usize): bool {
-  if (dslot >= dUsed || genAt(dslot) != gen) return true;
+/** Debug check of a cache slot's hint (assembly/lru.ts): false only when digest slot
+ *  `dslot` is live with hint `hint` (so a handle of it would be answered from that cache
+ *  slot) but holds another digest than (alg, key[, tail]), the key of that slot. */
+export function digestHintHolds(dslot: u32, hint: u32, alg: u8, key: usize, tail: usize): bool {
+  if (dslot >= dUsed || !(genAt(dslot) & DIGEST_LIVE) || digestHint(dslot) != hint) return true;
   return algAt(dslot) == alg && eq32(keyAt(dslot), key) && (alg != ALG_SHA512 || eq32(dTails + ((dslot as usize) << 5), tail));
+}
+
+/** Clear every hint naming the cache of id `owner` (bits 24..31 of a hint): a freed cache's
+ *  id may be given to a new cache, whose slots hold other keys. */
+export function digestDropHints(owner: u32): void {
+  for (let s: u32 = 0; s < dUsed; s++) if (digestHint(s) >>> 24 == owner) digestSetHint(s, NIL);
 }
 /** Digests interned now (released ones not counted). */
 export function digestCount(): u32 { return dLive; }
