@@ -6,6 +6,8 @@
 // random access that tar repeated to >= 500 MB, gzip -1. Each contender runs in a fresh
 // process per round; rounds are interleaved so machine load hits all alike; a row is the
 // median over rounds of each process's median pass, with the load average of each round.
+//   BENCH_INFLATE_AB="name=/path/to/dist/node.js;…"   the layerlens rows (Node and Chromium)
+//                    of other builds too, interleaved in the same rounds, labelled "· build name"
 import path from "node:path";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -17,11 +19,31 @@ import { table, median, ratio } from "../lib/format.mjs";
 
 export const title = "gzip inflation and random access into gzip (checkpoints)";
 
-const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "inflate", "worker.mjs");
-const LIBS = ["layerlens", "fflate", "fflate-sync", "zlib"];
+const here = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "inflate");
+const worker = path.join(here, "worker.mjs");
+const chromiumWorker = path.join(here, "chromium.mjs");
+const BASE_LIBS = ["layerlens", "layerlens-chromium", "fflate", "fflate-sync", "zlib"];
+const LABELS = { "layerlens-chromium": "layerlens (Chromium)" };
+
+/** Other builds whose layerlens rows run beside this one's: [{ name, distDir }]. */
+function abBuilds() {
+  return (process.env.BENCH_INFLATE_AB ?? "")
+    .split(";")
+    .filter(Boolean)
+    .map((part) => {
+      const [name, dist] = part.split("=");
+      return { name, distDir: path.dirname(path.resolve(dist)) };
+    });
+}
 const TAILS = ["scan-zlib", "scan-layerlens", "index"];
 const SPAN = 4 << 20;
 const TAIL = 1 << 20;
+
+/** The row's name in the table: "layerlens-chromium · build x" reads "layerlens (Chromium) · build x". */
+function label(key) {
+  const [lib, ...rest] = key.split(" · ");
+  return [LABELS[lib] ?? lib, ...rest].join(" · ");
+}
 
 export async function run(ctx) {
   const mib = ctx.quick ? 24 : 120;
@@ -29,6 +51,12 @@ export async function run(ctx) {
   const rounds = 3;
   const passes = ctx.quick ? 1 : 2;
   const distDir = path.dirname(ctx.distEntry);
+  // Every contender as { key, lib, distDir }: the base ones, then each A/B build's layerlens rows.
+  const contenders = BASE_LIBS.map((lib) => ({ key: lib, lib, distDir }));
+  for (const b of abBuilds()) {
+    for (const lib of ["layerlens", "layerlens-chromium"]) contenders.push({ key: `${lib} · build ${b.name}`, lib, distDir: b.distDir });
+  }
+  const LIBS = contenders.map((c) => c.key);
   const tarFile = path.join(ctx.tmpDir, "usr.tar");
   const gzFile = `${tarFile}.gz`;
   execFileSync("sh", ["-c", `tar cf - -C / usr 2>/dev/null | head -c ${mib * 1024 * 1024} > '${tarFile}'`]);
@@ -55,14 +83,16 @@ export async function run(ctx) {
   const tails = new Map(TAILS.map((t) => [t, []]));
   const tailsCpu = new Map(TAILS.map((t) => [t, []]));
   const loads = [];
+  let chromiumVersion = "unknown";
   for (let r = 0; r < rounds; r++) {
     loads.push(+os.loadavg()[0].toFixed(2));
-    for (const lib of LIBS) {
+    for (const { key: lib, lib: decoder, distDir: dir } of contenders) {
       const res = await runChild(
-        worker,
-        { task: "throughput", lib, file: gzFile, passes, distDir, expectedSize, expectedSha256 },
+        decoder === "layerlens-chromium" ? chromiumWorker : worker,
+        { task: "throughput", lib: decoder, file: gzFile, passes, distDir: dir, expectedSize, expectedSha256 },
         { label: `inflate ${lib}` },
       );
+      if (res.chromium) chromiumVersion = res.chromium;
       through.get(lib).push(res.medianMs);
       throughCpu.get(lib).push(res.medianCpuMs);
       ctx.log(
@@ -119,7 +149,8 @@ export async function run(ctx) {
   const markdown = [
     `Throughput: ${(expectedSize / 1e6).toFixed(0)} MB tar of /usr, gzip -6 (${(compressed / 1e6).toFixed(1)} MB), 64 KiB pushes; ` +
       `${rounds} interleaved rounds × ${passes} passes, fresh process per contender and round, Node ${process.version}; ` +
-      `load average per round: ${loads.join(", ")}. The machine is shared, so the headline is output per CPU second of the process ` +
+      `load average per round: ${loads.join(", ")}. "layerlens (Chromium)": the same decoder and pushes in a module worker of headless ` +
+      `Chromium ${chromiumVersion}, CPU time of all its processes from /proc (10 ms ticks). The machine is shared, so the headline is output per CPU second of the process ` +
       `(all its threads); wall figures beside it.`,
     "",
     table(
@@ -134,13 +165,13 @@ export async function run(ctx) {
         "streams in bounded pieces",
       ],
       rows.map((r) => [
-        r.lib,
+        label(r.lib),
         r.mbPerCpuSec.toFixed(0),
         ratio(r.mbPerCpuSec / by("fflate").mbPerCpuSec),
         ratio(r.mbPerCpuSec / by("zlib").mbPerCpuSec),
         r.mbPerSec.toFixed(0),
         ratio(r.mbPerSec / by("zlib").mbPerSec),
-        r.lib === "layerlens" ? "yes" : "no (state hidden)",
+        r.lib.startsWith("layerlens") ? "yes" : "no (state hidden)",
         r.lib === "fflate-sync" ? "no (one shot)" : "yes",
       ]),
     ),
