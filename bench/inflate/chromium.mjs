@@ -1,6 +1,8 @@
 // The core's inflater in a fresh headless Chromium (its own profile), for the inflate suite's
-// "layerlens (Chromium)" row: the same input, the same 64 KiB pushes through GzipInflater as
-// the Node row, run in a dedicated module worker as the inspector's stage workers run it.
+// "layerlens (Chromium)" rows: the same input, the same 64 KiB pushes through GzipInflater as
+// the Node rows (`lib` "layerlens": pieces; "layerlens-gather": pieces copied into one buffer;
+// "layerlens-views": views copied into one buffer),
+// run in a dedicated module worker as the inspector's stage workers run it.
 // A local HTTP server hands the page the built library (distDir, its ../build/release.wasm)
 // and the gzip file; the one bare import of the built code (@assemblyscript/loader) is
 // pointed at its file, as a bundler would resolve it.
@@ -43,7 +45,7 @@ onmessage = (e) => (handler ? handler(e.data) : queued.push(e.data));
 const { GzipInflater, init } = await import("/dist/browser.js");
 const core = await init();
 const input = new Uint8Array(await (await fetch("/input.gz")).arrayBuffer());
-function decode(sink) {
+function decodePieces(sink) {
   const dec = new GzipInflater(core);
   try {
     for (let i = 0; i < input.length; i += ${CHUNK}) for (const p of dec.push(input.subarray(i, i + ${CHUNK}))) sink(p);
@@ -52,6 +54,25 @@ function decode(sink) {
     dec.free();
   }
 }
+function decodeIntoOne(sink, views) {
+  const dec = new GzipInflater(core);
+  const out = new Uint8Array(${args.expectedSize});
+  let n = 0;
+  try {
+    for (let i = 0; i < input.length; i += ${CHUNK}) {
+      const chunk = input.subarray(i, i + ${CHUNK});
+      for (const v of views ? dec.pushViews(chunk) : dec.push(chunk)) {
+        out.set(v, n);
+        n += v.length;
+      }
+    }
+    dec.end();
+  } finally {
+    dec.free();
+  }
+  sink(out.subarray(0, n));
+}
+const decode = ${JSON.stringify(args.lib)} === "layerlens" ? decodePieces : (sink) => decodeIntoOne(sink, ${JSON.stringify(args.lib)} === "layerlens-views");
 async function handle(m) {
   try {
     await answer(m);

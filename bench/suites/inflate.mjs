@@ -22,8 +22,22 @@ export const title = "gzip inflation and random access into gzip (checkpoints)";
 const here = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "inflate");
 const worker = path.join(here, "worker.mjs");
 const chromiumWorker = path.join(here, "chromium.mjs");
-const BASE_LIBS = ["layerlens", "layerlens-chromium", "fflate", "fflate-sync", "zlib"];
-const LABELS = { "layerlens-chromium": "layerlens (Chromium)" };
+// Contenders: name → [child script, decoder]. The layerlens rows run in Node and in Chromium,
+// each with output as pieces (push), as those pieces gathered into one buffer, and as views of
+// the core's memory gathered into one buffer (pushViews): the last two are the same work, the
+// web inspector's, done the two ways.
+const CONTENDERS = {
+  layerlens: [worker, "layerlens"],
+  "layerlens pieces → one buffer": [worker, "layerlens-gather"],
+  "layerlens views → one buffer": [worker, "layerlens-views"],
+  "layerlens (Chromium)": [chromiumWorker, "layerlens"],
+  "layerlens (Chromium) pieces → one buffer": [chromiumWorker, "layerlens-gather"],
+  "layerlens (Chromium) views → one buffer": [chromiumWorker, "layerlens-views"],
+  fflate: [worker, "fflate"],
+  "fflate-sync": [worker, "fflate-sync"],
+  zlib: [worker, "zlib"],
+};
+const LAYERLENS = Object.keys(CONTENDERS).filter((k) => k.startsWith("layerlens"));
 
 /** Other builds whose layerlens rows run beside this one's: [{ name, distDir }]. */
 function abBuilds() {
@@ -31,19 +45,13 @@ function abBuilds() {
     .split(";")
     .filter(Boolean)
     .map((part) => {
-      const [name, dist] = part.split("=");
-      return { name, distDir: path.dirname(path.resolve(dist)) };
+      const [name, dist, only] = part.split("=");
+      return { name, distDir: path.dirname(path.resolve(dist)), piecesOnly: only === "pieces" };
     });
 }
 const TAILS = ["scan-zlib", "scan-layerlens", "index"];
 const SPAN = 4 << 20;
 const TAIL = 1 << 20;
-
-/** The row's name in the table: "layerlens-chromium · build x" reads "layerlens (Chromium) · build x". */
-function label(key) {
-  const [lib, ...rest] = key.split(" · ");
-  return [LABELS[lib] ?? lib, ...rest].join(" · ");
-}
 
 export async function run(ctx) {
   const mib = ctx.quick ? 24 : 120;
@@ -51,10 +59,14 @@ export async function run(ctx) {
   const rounds = 3;
   const passes = ctx.quick ? 1 : 2;
   const distDir = path.dirname(ctx.distEntry);
-  // Every contender as { key, lib, distDir }: the base ones, then each A/B build's layerlens rows.
-  const contenders = BASE_LIBS.map((lib) => ({ key: lib, lib, distDir }));
+  // Every contender as { key, script, lib, distDir }: the base ones, then each A/B build's
+  // layerlens rows (an older build may lack pushViews: BENCH_INFLATE_AB="name=dist=pieces").
+  const contenders = Object.entries(CONTENDERS).map(([key, [script, lib]]) => ({ key, script, lib, distDir }));
   for (const b of abBuilds()) {
-    for (const lib of ["layerlens", "layerlens-chromium"]) contenders.push({ key: `${lib} · build ${b.name}`, lib, distDir: b.distDir });
+    for (const key of LAYERLENS.filter((k) => !b.piecesOnly || !k.includes("views"))) {
+      const [script, lib] = CONTENDERS[key];
+      contenders.push({ key: `${key} · build ${b.name}`, script, lib, distDir: b.distDir });
+    }
   }
   const LIBS = contenders.map((c) => c.key);
   const tarFile = path.join(ctx.tmpDir, "usr.tar");
@@ -86,9 +98,9 @@ export async function run(ctx) {
   let chromiumVersion = "unknown";
   for (let r = 0; r < rounds; r++) {
     loads.push(+os.loadavg()[0].toFixed(2));
-    for (const { key: lib, lib: decoder, distDir: dir } of contenders) {
+    for (const { key: lib, script, lib: decoder, distDir: dir } of contenders) {
       const res = await runChild(
-        decoder === "layerlens-chromium" ? chromiumWorker : worker,
+        script,
         { task: "throughput", lib: decoder, file: gzFile, passes, distDir: dir, expectedSize, expectedSha256 },
         { label: `inflate ${lib}` },
       );
@@ -149,8 +161,10 @@ export async function run(ctx) {
   const markdown = [
     `Throughput: ${(expectedSize / 1e6).toFixed(0)} MB tar of /usr, gzip -6 (${(compressed / 1e6).toFixed(1)} MB), 64 KiB pushes; ` +
       `${rounds} interleaved rounds × ${passes} passes, fresh process per contender and round, Node ${process.version}; ` +
-      `load average per round: ${loads.join(", ")}. "layerlens (Chromium)": the same decoder and pushes in a module worker of headless ` +
-      `Chromium ${chromiumVersion}, CPU time of all its processes from /proc (10 ms ticks). The machine is shared, so the headline is output per CPU second of the process ` +
+      `load average per round: ${loads.join(", ")}. "(Chromium)": the same decoder and pushes in a module worker of headless ` +
+      `Chromium ${chromiumVersion}, CPU time of all its processes from /proc (10 ms ticks). "→ one buffer": the output copied ` +
+      `into one buffer of the whole size (allocated per pass), as the web inspector gathers a layer, from pieces (push: each a fresh copy) ` +
+      `or from views of the core's memory (pushViews: no piece allocated). The machine is shared, so the headline is output per CPU second of the process ` +
       `(all its threads); wall figures beside it.`,
     "",
     table(
@@ -165,7 +179,7 @@ export async function run(ctx) {
         "streams in bounded pieces",
       ],
       rows.map((r) => [
-        label(r.lib),
+        r.lib,
         r.mbPerCpuSec.toFixed(0),
         ratio(r.mbPerCpuSec / by("fflate").mbPerCpuSec),
         ratio(r.mbPerCpuSec / by("zlib").mbPerCpuSec),

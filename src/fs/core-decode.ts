@@ -26,6 +26,15 @@ export interface DecodeSteps {
 
 /** Push `chunk` through a decoder, yielding its output pieces (copies) as they come. */
 export function* pushThrough(core: Core, chunk: Uint8Array, steps: DecodeSteps): Generator<Uint8Array, void, undefined> {
+  for (const view of pushViews(core, chunk, steps)) yield view.slice();
+}
+
+/**
+ * Push `chunk` through a decoder, yielding each output piece as a view of the core's memory,
+ * valid only until the generator is resumed: a consumer that copies the bytes where they are
+ * going anyway (one buffer for a whole blob) saves the allocation and the copy of a fresh piece.
+ */
+export function* pushViews(core: Core, chunk: Uint8Array, steps: DecodeSteps): Generator<Uint8Array, void, undefined> {
   let at = 0;
   for (;;) {
     let n = 0;
@@ -42,7 +51,7 @@ export function* pushThrough(core: Core, chunk: Uint8Array, steps: DecodeSteps):
     while (r !== steps.needInput) {
       if (r > 0) {
         const out = steps.output();
-        yield core.u8.slice(out, out + r);
+        yield core.u8.subarray(out, out + r);
       } else {
         steps.signal(r);
       }

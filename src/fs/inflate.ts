@@ -24,7 +24,7 @@ import { type Core, getDefaultCore } from "../wasm/core.js";
 import * as abi from "../wasm/abi.js";
 import { CapacityError, FreedError } from "../errors.js";
 import { chunksOf } from "./chunks.js";
-import { type DecodeSteps, decodeWhole, pushThrough } from "./core-decode.js";
+import { type DecodeSteps, decodeWhole, pushThrough, pushViews } from "./core-decode.js";
 import { CompressionError } from "./errors.js";
 
 const ERROR_REASONS: Record<number, [reason: string, message: string]> = {
@@ -169,6 +169,18 @@ export class GzipInflater {
     if (this.failed) throw this.failed;
     this.bytesIn += chunk.length;
     yield* pushThrough(this.core, chunk, this.steps);
+  }
+
+  /**
+   * As push(), but each piece is a view of the core's memory, valid only until the next piece
+   * is asked for (copy it out before that); for a consumer that gathers the output in its own
+   * buffer, which then costs one copy and no allocation per piece.
+   */
+  *pushViews(chunk: Uint8Array): Generator<Uint8Array, void, undefined> {
+    this.live("pushed to");
+    if (this.failed) throw this.failed;
+    this.bytesIn += chunk.length;
+    yield* pushViews(this.core, chunk, this.steps);
   }
 
   /** The input ended: throws unless it ended after a whole member. */

@@ -37,7 +37,8 @@ export class GunzipInto {
     const t0 = performance.now();
     try {
       for (let at = 0; at < gz.length; at += SLICE) {
-        for (const piece of this.dec.push(gz.subarray(at, Math.min(gz.length, at + SLICE)))) {
+        // Views of the core's memory, copied into `out` before the next one is asked for.
+        for (const piece of this.dec.pushViews(gz.subarray(at, Math.min(gz.length, at + SLICE)))) {
           if (!this.append(piece)) return;
         }
       }
