@@ -41,6 +41,8 @@ import { IO_IN, IO_OUT, reserve, release } from "./layout";
 import { digestRetain, digestRelease } from "./digest";
 
 const BLOCK_BYTES: usize = GENS_OFF + (BLOCK_RECORDS as usize) * 4;
+/** A slab grown on demand is at most 8 · SLAB_STEPS + 1 blocks (see slabFor). */
+const SLAB_STEPS: u32 = 2;
 
 @unmanaged
 export class Pool {
@@ -157,7 +159,7 @@ export function poolFree(ptr: usize): void {
  */
 function slabFor(p: Pool): u32 {
   if (p.blockCount < 8) return 1;
-  return 8 * min<u32>(p.blockCount >> 3, 8) + 1;
+  return 8 * min<u32>(p.blockCount >> 3, SLAB_STEPS) + 1;
 }
 
 /** Add `blocks` blocks (fewer at maxBlocks) as one region and thread their slots onto the
