@@ -100,45 +100,58 @@ export class LayerBatch {
     this.setU64(this.word(i) + W_UNCOMPRESSED, v);
   }
   mediaCode(i: number): number {
-    return this.mem()[this.word(i) + W_MEDIA];
+    const a = this.word(i);
+    return this.mem()[a + W_MEDIA];
   }
   flags(i: number): number {
-    return this.mem()[this.word(i) + W_FLAGS];
+    const a = this.word(i);
+    return this.mem()[a + W_FLAGS];
   }
   setFlags(i: number, v: number): void {
-    this.mem()[this.word(i) + W_FLAGS] = v;
+    const a = this.word(i);
+    this.mem()[a + W_FLAGS] = v;
   }
   /** Position of the layer in its image (0 = base), or -1 when unset. */
   position(i: number): number {
-    return link(this.mem()[this.word(i) + W_POSITION]);
+    const a = this.word(i);
+    return link(this.mem()[a + W_POSITION]);
   }
   setPosition(i: number, v: number): void {
-    this.mem()[this.word(i) + W_POSITION] = unlink(v);
+    const a = this.word(i);
+    this.mem()[a + W_POSITION] = unlink(v);
   }
   /** Links to other records (slot indexes, -1 = none), as LayerPool's. */
   next(i: number): number {
-    return link(this.mem()[this.word(i) + W_NEXT]);
+    const a = this.word(i);
+    return link(this.mem()[a + W_NEXT]);
   }
   setNext(i: number, v: number): void {
-    this.mem()[this.word(i) + W_NEXT] = unlink(v);
+    const a = this.word(i);
+    this.mem()[a + W_NEXT] = unlink(v);
   }
   parent(i: number): number {
-    return link(this.mem()[this.word(i) + W_PARENT]);
+    const a = this.word(i);
+    return link(this.mem()[a + W_PARENT]);
   }
   setParent(i: number, v: number): void {
-    this.mem()[this.word(i) + W_PARENT] = unlink(v);
+    const a = this.word(i);
+    this.mem()[a + W_PARENT] = unlink(v);
   }
   image(i: number): number {
-    return link(this.mem()[this.word(i) + W_IMAGE]);
+    const a = this.word(i);
+    return link(this.mem()[a + W_IMAGE]);
   }
   setImage(i: number, v: number): void {
-    this.mem()[this.word(i) + W_IMAGE] = unlink(v);
+    const a = this.word(i);
+    this.mem()[a + W_IMAGE] = unlink(v);
   }
   user(i: number): number {
-    return this.mem()[this.word(i) + W_USER];
+    const a = this.word(i);
+    return this.mem()[a + W_USER];
   }
   setUser(i: number, v: number): void {
-    this.mem()[this.word(i) + W_USER] = v >>> 0;
+    const a = this.word(i);
+    this.mem()[a + W_USER] = v >>> 0;
   }
   /**
    * Write the seven scalar fields of record i at once: one index check and one view for all
@@ -172,10 +185,12 @@ export class LayerBatch {
 
   /** The digest-table handles of the record's digests (-1 when unset). */
   digestHandle(i: number): number {
-    return link(this.mem()[this.word(i) + W_DIGEST]);
+    const a = this.word(i);
+    return link(this.mem()[a + W_DIGEST]);
   }
   diffIdHandle(i: number): number {
-    return link(this.mem()[this.word(i) + W_DIFF_ID]);
+    const a = this.word(i);
+    return link(this.mem()[a + W_DIFF_ID]);
   }
   /** Digests go through the pool, which validates, interns and counts the reference. */
   setDigest(i: number, digest: string | DigestHandle): void {
