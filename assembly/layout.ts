@@ -60,10 +60,11 @@
 // Layer record pool (assembly/pool.ts; blocks never move, so a record's address is stable)
 //
 //   blocks  maxBlocks × u32 base addresses
-//   block b ┌───────────────────────────────────────────┬──────────────────────────┐  one page
-//           │ BLOCK_RECORDS × RECORD_BYTES records       │ BLOCK_RECORDS × u32      │  (56 KiB of
-//           │ (index b·BLOCK_RECORDS + i at base + i·52) │ generations (at GENS_OFF)│  64 used)
-//           └───────────────────────────────────────────┴──────────────────────────┘
+//   block b ┌───────────────────────────────────────────┬──────────────────────────┐  56 KiB; a
+//           │ BLOCK_RECORDS × RECORD_BYTES records       │ BLOCK_RECORDS × u32      │  slab of 8m+1
+//           │ (index b·BLOCK_RECORDS + i at base + i·52) │ generations (at GENS_OFF)│  blocks fills
+//           └───────────────────────────────────────────┴──────────────────────────┘  7m+1 pages
+//   slabs   the regions blocks are carved from (one block each while the pool is small)
 //   record  ┌ compressed u64 ┬ uncompressed u64 ┬ media u32 ┬ position ┬ flags ┬ digestId ┐
 //           │ 0              │ 8                │ 16        │ 20       │ 24    │ 28       │
 //           ├ next ┬ parent ┬ image ┬ user ┬ diffIdId ┐  no padding; the digests' bytes are in
