@@ -10,7 +10,7 @@
 // ---- version and the IO window ----
 
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION: u32 = 10;
+export const ABI_VERSION: u32 = 11;
 
 /** "No index" in every u32 link field and result. */
 export const NIL: u32 = 0xffffffff;
@@ -41,6 +41,8 @@ export const ERR_BAD_ARGUMENT: i32 = -14;
 export const ERR_POOL_RELEASED: i32 = -20;
 /** The handle's slot was released and acquired again since: the handle is stale. */
 export const ERR_POOL_STALE: i32 = -21;
+/** The record belongs to a batch (poolAcquireBatch): only poolReleaseBatch gives it back. */
+export const ERR_POOL_BATCHED: i32 = -22;
 /** A cycle was found where an order was asked for (the cycle is in the result region). */
 export const ERR_CYCLE: i32 = -30;
 /** The graph has no edges loaded yet. */
@@ -134,6 +136,11 @@ export const FILL_FLAGS: usize = POOL_FILL_MAX * 20;
 export const FILL_PARENT: usize = POOL_FILL_MAX * 24;
 export const FILL_IMAGE: usize = POOL_FILL_MAX * 28;
 export const FILL_USER: usize = POOL_FILL_MAX * 32;
+/** Most records one poolAcquireBatch call hands out: its handles and word addresses fill IO_OUT. */
+export const POOL_VIEW_MAX: u32 = 4096;
+/** Where poolAcquireBatch writes each record's word address (byte address / 4), u32 each,
+ *  as an offset into IO_OUT; the handles come first, at offset 0. */
+export const POOL_VIEW_WORDS_OFF: usize = POOL_VIEW_MAX * 4;
 /** f64 counters poolStats writes at IO_OUT: inUse, free, capacity, highWater, acquires,
  *  releases, templateHits, growths, refused. */
 export const POOL_STATS: u32 = 9;
@@ -144,6 +151,12 @@ export const GEN_SHIFT: u32 = 24;
 export const GEN_MASK: u32 = 0x7f;
 /** Set in a slot's generation word exactly while the record is acquired. */
 export const GEN_LIVE: u32 = 0x80000000;
+/** Set beside GEN_LIVE while the record belongs to a batch (poolAcquireBatch): the host
+ *  writes such records through the batch's word addresses without a check per field, so no
+ *  other release may free one under it. */
+export const GEN_BATCH: u32 = 0x40000000;
+/** The acquisition count's bits of a generation word (below GEN_BATCH). */
+export const GEN_COUNT_MASK: u32 = 0x3fffffff;
 
 /** Record field offsets in bytes. */
 export const OFF_COMPRESSED: usize = 0;

@@ -144,10 +144,12 @@ let dTails: usize = 0;
  *  The generation word is DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and
  *  in the low bits how often it was released. The algorithm sits in the word a handle check
  *  reads anyway, and a slot's hash is recomputed from its key (the key is read to compare it
- *  in any case). The hint is the cache slot that last held this digest (assembly/lru.ts): a
- *  cache hit through a handle reads this pair and the cache's record, no hash, no probe and
- *  no key bytes. It sits beside the word the handle check reads, so it costs no cache line of
- *  its own; it is only a hint, which the cache checks against its record before trusting. */
+ *  in any case). The hint names one cache and a slot of it holding this digest's key (the
+ *  cache's id in bits 24..31, the slot below; NIL: none), written and cleared by that cache
+ *  (assembly/lru.ts) so that it names a slot only while the slot holds this key: a cache hit
+ *  through a handle reads this pair and the cache's record, no hash, no probe, no key bytes
+ *  and no tag. It sits beside the word the handle check reads, so it costs no cache line of
+ *  its own. Interning a digest into a slot clears the slot's hint. */
 let dGens: usize = 0;
 const META_SHIFT: u32 = 3;
 /** Per slot: the reference count while live, the next free slot (a queue) while free. */
@@ -204,8 +206,11 @@ function tableFor(cap: u32): void {
   for (let s: u32 = 0; s < dUsed; s++) if (genAt(s) & DIGEST_LIVE) insertSlot(s);
 }
 
-function insertSlot(s: u32): void {
-  const h = hashAt(s);
+function insertSlot(s: u32): void { insertHashed(s, hashAt(s)); }
+
+/** Put slot s, whose key hashes to h, in the first empty cell of its probe run. */
+// @ts-ignore: decorator
+@inline function insertHashed(s: u32, h: u32): void {
   let i = home(h);
   while (u32At(dTable, i) != 0) i = (i + 1) & dMask;
   setU32(dTable, i, cellOf(s, h));
@@ -227,18 +232,23 @@ function tableRemoveAt(i: u32): void {
   setU32(dTable, hole, 0);
 }
 
-/** Make room for `extra` more digests in one step, so bulk interning rehashes at most once. */
+/**
+ * Make room for `extra` more digests in one step, so bulk interning rehashes at most once.
+ * The slot regions are sized to the need (in steps of 1024), not to a power of two: only
+ * the cell table needs one, and a caller that says how many digests come (a pool sized up
+ * front) would otherwise pay up to twice their bytes.
+ */
 export function digestReserveRoom(extra: u32): void {
   const need = min<u64>((dLive as u64) + (extra as u64), MAX_DIGESTS as u64) as u32;
-  if (need > dCap) growTo(nextPow2(max<u32>(need, 1024)));
+  if (need > dCap) growTo(min<u32>((max<u32>(need, 1024) + 1023) & ~1023, MAX_DIGESTS));
 }
 
 function growTo(cap: u32): void {
+  release(dTable);
   dKeys = moveRegion(dKeys, (dCap as usize) * 32, (cap as usize) * 32);
   if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
   dGens = moveRegion(dGens, (dCap as usize) << META_SHIFT, (cap as usize) << META_SHIFT);
   dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
-  release(dTable);
   dCap = cap;
   tableFor(cap);
 }
@@ -281,14 +291,19 @@ function takeSlot(): i32 {
   }
   if (dUsed == dCap) {
     if (dCap >= MAX_DIGESTS) return ERR_CAPACITY;
-    growTo(dCap == 0 ? 1024 : dCap * 2);
+    growTo(dCap == 0 ? 1024 : min<u32>(dCap * 2, MAX_DIGESTS));
   }
   return (dUsed++) as i32;
 }
 
 /** Intern the digest (alg, key[, tail]), counting one reference; returns its handle. */
 export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
-  const h = hashKey(key);
+  return internHashed(alg, key, tail, hashKey(key));
+}
+
+/** digestInternKey for a key whose hash the caller already has. */
+// @ts-ignore: decorator
+@inline function internHashed(alg: u8, key: usize, tail: usize, h: u32): i32 {
   const cell = findCell(alg, key, tail, h);
   if (cell != NIL) {
     const found = cellSlot(u32At(dTable, cell));
@@ -301,14 +316,23 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   if (taken < 0) return taken;
   const s = taken as u32;
   if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
-  memory.copy(dKeys + ((s as usize) << 5), key, 32);
-  if (alg == ALG_SHA512) memory.copy(dTails + ((s as usize) << 5), tail, 32);
+  copy32(dKeys + ((s as usize) << 5), key);
+  if (alg == ALG_SHA512) copy32(dTails + ((s as usize) << 5), tail);
   setGen(s, (genAt(s) & RELEASES_MASK) | ((alg as u32) << DIGEST_ALG_SHIFT) | DIGEST_LIVE);
   digestSetHint(s, NIL);
   setU32(dRefs, s, 1);
-  insertSlot(s);
+  insertHashed(s, h);
   dLive++;
   return handleOf(s) as i32;
+}
+
+/** 32 bytes by four loads and stores: memory.copy of so few is a call out of V8's code. */
+// @ts-ignore: decorator
+@inline function copy32(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
 }
 
 /** The slot of a live handle, or why it is refused (negative). */
@@ -364,22 +388,23 @@ export function digestAlgOf(handle: u32): u8 { return algAt(handle & DIGEST_INDE
 export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
 export function digestHashOf(handle: u32): u32 { return hashAt(handle & DIGEST_INDEX_MASK); }
-/** The whole generation word of a valid slot: it changes with every release, so a copy kept
- *  with a slot's digest (the cache does) is equal to it exactly while that digest stays
- *  interned (short of 2^28 releases of one slot in between). */
-// @ts-ignore: decorator
-@inline export function digestGenWord(slot: u32): u32 { return genAt(slot); }
-/** The cache slot hint of a digest slot (NIL: none yet); see dGens. */
+/** The cache slot hint of a digest slot (NIL: none); see dGens. */
 // @ts-ignore: decorator
 @inline export function digestHint(slot: u32): u32 { return load<u32>(dGens + ((slot as usize) << META_SHIFT), 4); }
 // @ts-ignore: decorator
 @inline export function digestSetHint(slot: u32, cacheSlot: u32): void { store<u32>(dGens + ((slot as usize) << META_SHIFT), cacheSlot, 4); }
-/** Debug check of a cache record's digest tag (assembly/lru.ts): false only when digest
- *  slot `dslot` still has generation word `gen` (so the cache would trust the tag) but holds
- *  another digest than (alg, key[, tail]). */
-export function digestTagHolds(dslot: u32, gen: u32, alg: u8, key: usize, tail: usize): bool {
-  if (dslot >= dUsed || genAt(dslot) != gen) return true;
+/** Debug check of a cache slot's hint (assembly/lru.ts): false only when digest slot
+ *  `dslot` is live with hint `hint` (so a handle of it would be answered from that cache
+ *  slot) but holds another digest than (alg, key[, tail]), the key of that slot. */
+export function digestHintHolds(dslot: u32, hint: u32, alg: u8, key: usize, tail: usize): bool {
+  if (dslot >= dUsed || !(genAt(dslot) & DIGEST_LIVE) || digestHint(dslot) != hint) return true;
   return algAt(dslot) == alg && eq32(keyAt(dslot), key) && (alg != ALG_SHA512 || eq32(dTails + ((dslot as usize) << 5), tail));
+}
+
+/** Clear every hint naming the cache of id `owner` (bits 24..31 of a hint): a freed cache's
+ *  id may be given to a new cache, whose slots hold other keys. */
+export function digestDropHints(owner: u32): void {
+  for (let s: u32 = 0; s < dUsed; s++) if (digestHint(s) >>> 24 == owner) digestSetHint(s, NIL);
 }
 /** Digests interned now (released ones not counted). */
 export function digestCount(): u32 { return dLive; }
@@ -431,19 +456,51 @@ export function digestCheck(): i32 {
  * encodeInto. Each handle, or a negative digest error code, goes as i32 to `out`.
  * Returns the number of refused digests. The caller has checked that every byte lies
  * in one region it owns.
+ *
+ * Digests go in groups of GROUP: the first pass parses a group's keys, hashes them and
+ * loads each one's home cell; the second interns them. A large table's cell is a cache
+ * miss per digest, and the loads of the first pass do not depend on one another, so the
+ * processor overlaps their misses instead of waiting for each in turn (group prefetching;
+ * wasm has no prefetch instruction, and a plain load does the same here).
  */
 export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: usize): i32 {
   let off = base + (count as usize);
   const end = off + (bytes as usize);
   let refused: i32 = 0;
-  for (let i: u32 = 0; i < count; i++) {
-    const len = load<u8>(base + i) as usize;
-    let id: i32;
-    if (off + len > end) id = ERR_DIGEST_LENGTH;
-    else id = digestInternAt(off, len as i32);
-    if (id < 0) refused++;
-    store<i32>(out + ((i as usize) << 2), id);
-    off += len;
+  for (let g: u32 = 0; g < count; g += GROUP) {
+    const n = min<u32>(GROUP, count - g);
+    let touched: u32 = 0;
+    for (let j: u32 = 0; j < n; j++) {
+      const len = load<u8>(base + g + j) as usize;
+      const alg = off + len > end ? ERR_DIGEST_LENGTH : parseDigestAt(off, len as i32);
+      off += len;
+      const at = GROUP_KEYS + ((j as usize) << 6);
+      store<i32>(GROUP_ALGS + ((j as usize) << 2), alg);
+      if (alg < 0) continue;
+      copy32(at, KEY);
+      if (alg == ALG_SHA512) copy32(at + 32, KEY + 32);
+      const h = hashKey(at);
+      store<u32>(GROUP_HASHES + ((j as usize) << 2), h);
+      if (dTable != 0) touched += u32At(dTable, home(h));
+    }
+    groupSink += touched;
+    for (let j: u32 = 0; j < n; j++) {
+      let id = load<i32>(GROUP_ALGS + ((j as usize) << 2));
+      if (id >= 0) {
+        const at = GROUP_KEYS + ((j as usize) << 6);
+        id = internHashed(id as u8, at, at + 32, load<u32>(GROUP_HASHES + ((j as usize) << 2)));
+      }
+      if (id < 0) refused++;
+      store<i32>(out + (((g + j) as usize) << 2), id);
+    }
   }
   return refused;
 }
+
+/** Digests per group of digestInternPackedAt, and its working regions (keys 64 bytes each). */
+const GROUP: u32 = 64;
+const GROUP_KEYS: usize = reserve((GROUP as usize) << 6);
+const GROUP_ALGS: usize = reserve((GROUP as usize) << 2);
+const GROUP_HASHES: usize = reserve((GROUP as usize) << 2);
+/** Where the first pass's loads go, so the optimiser cannot drop them as unused. */
+let groupSink: u32 = 0;

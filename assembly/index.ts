@@ -72,7 +72,7 @@ export {
 
 export {
   poolNew, poolFree, poolAcquire, poolRelease, poolReleaseAll, poolCheckHandle,
-  poolAcquireMany, poolReleaseMany, poolAcquireFilled,
+  poolAcquireMany, poolReleaseMany, poolAcquireFilled, poolAcquireBatch, poolReleaseBatch,
   poolTemplateInit, poolTemplateFrom, poolTemplateClear, poolBlockBase, poolBlockCount,
   poolCapacity, poolInUse, poolStats, poolCheck,
 } from "./pool";

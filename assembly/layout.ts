@@ -31,7 +31,8 @@
 //   tails  ├────────┼────────┼────────┼ … ┼────────┤  32 bytes: bytes 32..63 (sha512; lazy)
 //   gens   ├────┬────┬────┬ … ──────────────────────┤  8 bytes: u32 LIVE (bit 31) | alg (bits 28..29) |
 //          │                                          releases (bits 0..27, the handle generation),
-//          │                                          then u32 the cache slot hint (NIL: none); the
+//          │                                          then u32 the cache hint: cache id (bits 24..31)
+//          │                                          | its slot holding this key (NIL: none); the
 //          │                                          hash is hashKey(keys[id]), recomputed
 //   refs   ├──┬──┬──┬ … ────────────────────────────┤  u32: holders while live, next free slot while free
 //   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: hash & 0x7f (bits 25..31) | slot + 1
@@ -40,14 +41,15 @@
 //
 // Cache (assembly/lru.ts; reserved once from the capacity, slot s < capacity)
 //
-//   one region ┌ table: 2^k × u32, hash tag | slot + 1 (0 = empty) ┬ records: capacity × 48 bytes ┐
-//   cell       ┌ low bits of the hash (above cellBits) ┬ slot + 1 (cellBits = bits of the capacity) ┐
-//   record s   ┌ prev u32 ┬ next u32 ┬ tag u32 ┬ dgen u32 ┬ key (first 32 bytes) ┐
-//              0          4          8         12         16                    48
+//   one region ┌ table: 2^k × u32 (2^k > 1.5 × capacity), 0 = empty ┬ records: capacity × 40 bytes ┐
+//   cell       ┌ low bits of the hash ┬ sha512? (bit cellBits) ┬ slot + 1 (cellBits = bits of the capacity) ┐
+//   record s   ┌ prev u32 ┬ next u32 ┬ key (first 32 bytes) ┐
+//              0          4          8                      40
 //              prev: towards the most recent (head); next: towards the least recent
-//              (tail), or the next free slot while free; tag: alg (bits 28..29, 0 = free)
-//              | the digest slot a handle last found it by (bits 0..23); dgen: that digest
-//              slot's generation word then (see assembly/lru.ts, the handle hint)
+//              (tail), or the next free slot while free
+//   hints   s × 4   the digest slot + 1 whose hint (cache id | slot, beside its generation
+//                   word) names s, 0: none; cleared with the hint when s loses its key
+//                   (assembly/lru.ts); reserved by the first handle that reaches a key
 //   tails   s × 32  bytes 32..63 of sha512 keys (reserved on the first one)
 //   sizes   s × 4   entry size (only with maxBytes)
 //   expires s × 8   f64 ms (only with TTL)
@@ -58,10 +60,11 @@
 // Layer record pool (assembly/pool.ts; blocks never move, so a record's address is stable)
 //
 //   blocks  maxBlocks × u32 base addresses
-//   block b ┌───────────────────────────────────────────┬──────────────────────────┐  one page
-//           │ BLOCK_RECORDS × RECORD_BYTES records       │ BLOCK_RECORDS × u32      │  (56 KiB of
-//           │ (index b·BLOCK_RECORDS + i at base + i·52) │ generations (at GENS_OFF)│  64 used)
-//           └───────────────────────────────────────────┴──────────────────────────┘
+//   block b ┌───────────────────────────────────────────┬──────────────────────────┐  56 KiB; a
+//           │ BLOCK_RECORDS × RECORD_BYTES records       │ BLOCK_RECORDS × u32      │  slab of 8m+1
+//           │ (index b·BLOCK_RECORDS + i at base + i·52) │ generations (at GENS_OFF)│  blocks fills
+//           └───────────────────────────────────────────┴──────────────────────────┘  7m+1 pages
+//   slabs   the regions blocks are carved from (one block each while the pool is small)
 //   record  ┌ compressed u64 ┬ uncompressed u64 ┬ media u32 ┬ position ┬ flags ┬ digestId ┐
 //           │ 0              │ 8                │ 16        │ 20       │ 24    │ 28       │
 //           ├ next ┬ parent ┬ image ┬ user ┬ diffIdId ┐  no padding; the digests' bytes are in

@@ -29,7 +29,7 @@
 // batch behaves exactly like the same single calls made in a loop.
 
 import {
-  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA512, IO_IN_SIZE,
+  NIL, NOT_FOUND, ERR_TOO_LARGE, ERR_BAD_HANDLE, ERR_BAD_ARGUMENT, ALG_SHA256, ALG_SHA512, IO_IN_SIZE,
   LOOKUP_GET, REASON_EVICTED, REASON_EXPIRED, REASON_CLEARED, SET_REPLACED, SET_EVENTS, SLOT_MASK,
   EVENT_BYTES, EVENT_SLOT, EVENT_SEQ, EVENT_REASON, EVENT_ALG, EVENT_KEY, CACHE_BATCH_MAX,
   CACHE_SIZES_OFF, RECORD_HANDLE, CACHE_PACKED_KEYS_OFF, GOT_STORED, DIGEST_INDEX_MASK,
@@ -37,7 +37,7 @@ import {
 import { reserve, release, nextPow2, IO_IN, IO_OUT } from "./layout";
 import {
   KEY, parseDigestAt, hashKey, eq32, digestValid, digestAlgOf, digestKeyPtr, digestTailPtr,
-  digestHashOf, formatDigestAt, digestGenWord, digestHint, digestSetHint, digestTagHolds,
+  digestHashOf, formatDigestAt, digestHint, digestSetHint, digestHintHolds, digestDropHints,
 } from "./digest";
 
 @unmanaged
@@ -50,7 +50,8 @@ export class Cache {
   fresh: u32;
   shift: u32;
   mask: u32;
-  /** Bits of a table cell holding slot + 1 (see cellOf); the bits above hold a hash tag. */
+  /** Bits of a table cell holding slot + 1 (see cellOf); the bit above says sha512, the
+   *  bits above that hold a hash tag. */
   cellBits: u32;
   logKeys: u32;
   eventCount: u32;
@@ -66,6 +67,13 @@ export class Cache {
   expirations: u64;
   recs: usize;
   tails: usize;
+  /** Per slot, u32: the digest slot + 1 whose hint names this slot (0: none); reserved on
+   *  the first handle that reaches a key, so a cache used with strings only never holds it. */
+  hints: usize;
+  /** 1 once the hints region was found not to fit in linear memory: hints are then skipped. */
+  noHints: u32;
+  /** This cache's id in digest hints (bits 24..31), 1..254; 0: none left, no hints. */
+  owner: u32;
   sizes: usize;
   expires: usize;
   table: usize;
@@ -77,33 +85,42 @@ export class Cache {
 // hit touches its record and its list neighbours' records, not one line in each of six
 // parallel regions:
 //
-//   ┌ prev u32 ┬ next u32 ┬ tag u32 ┬ dgen u32 ┬ key: the digest's first 32 bytes ┐
-//   0          4          8         12         16                                 48
+//   ┌ prev u32 ┬ next u32 ┬ key: the digest's first 32 bytes ┐
+//   0          4          8                                  40
 //
-// tag: the algorithm in bits 28..29 (0 marks a free slot) and, in bits 0..23, the digest
-// table slot this key was last reached through by a handle (TAG_NO_DIGEST: not yet);
-// dgen: that digest slot's generation word then. next threads the free list while the
-// slot is free. sha512's bytes 32..63 stay in the lazily reserved `tails` region (rarely
-// used, never on a sha256 path); sizes and expiry times stay in their optional regions.
-// A slot's hash is not kept: it is recomputed from the key in the same record whenever a
-// probe run is repaired (removals), and a probe compares keys directly.
+// next threads the free list while the slot is free. The algorithm is one bit of the slot's
+// table cell (see cellOf), which a probe reads before the record anyway; a free slot has no
+// cell. sha512's bytes 32..63 stay in the lazily reserved `tails` region (rarely used, never
+// on a sha256 path); sizes and expiry times stay in their optional regions. A slot's hash is
+// not kept: it is recomputed from the key in the same record whenever a probe run is
+// repaired (removals), and a probe compares keys directly.
 //
-// A handle hit takes no hash and no probe: the digest table keeps, beside the generation
-// word the handle check reads, the cache slot that last held the digest (digestHint). The
-// hint is trusted only when that slot's tag names the handle's digest slot and its dgen
-// equals the digest's generation word now: the tag is written only after the key was found
-// equal, and the generation word changes on every release, so a slot reused for another
-// key, a digest released (and its slot reused), or another cache's slot number all fail the
-// check and fall back to the table. The first 16 bytes carry all a hit reads or writes.
-const SLOT_BYTES: usize = 48;
+// A handle hit takes no hash, no probe and no tag: the digest table keeps, beside the
+// generation word the handle check reads, a hint naming a cache (by its id) and the slot of
+// it that holds the digest's key (digestHint). The cache keeps the hint true: it writes it
+// when a handle finds the key by the table, and when the slot loses the key (deleted,
+// evicted, expired, cleared) it clears the hint, found through the slot's entry in the
+// `hints` region (the digest slot + 1 that names it). Interning a digest into a released
+// digest slot clears that slot's hint, and a freed cache clears every hint naming its id
+// before the id is given out again. So a hint of this cache's id is trusted as it is; a
+// hint naming another cache sends the lookup to the table, which then points the hint here.
+// The hints region is reserved by the first handle lookup or set, so a cache reached only
+// by strings keeps 40 bytes a slot; evictions of handle-reached slots pay its read.
+//
+//   hints s  ┌ digest slot + 1 whose hint names s (0: none) u32 ┐
+const SLOT_BYTES: usize = 40;
 const SLOT_PREV: usize = 0;
 const SLOT_NEXT: usize = 4;
-const SLOT_TAG: usize = 8;
-const SLOT_DGEN: usize = 12;
-const SLOT_KEY: usize = 16;
-const TAG_ALG_SHIFT: u32 = 28;
-/** The tag's digest slot bits when no handle reached the key yet. The digest slot of this
- *  number itself (the table's very last) is never remembered, so it never takes a hint. */
+const SLOT_KEY: usize = 8;
+const HINT_BYTES: usize = 4;
+/** Hints name slots below 2^24 (bits 0..23) of caches with ids 1..254 (bits 24..31; 255
+ *  would read as NIL). */
+const HINT_SLOT_BITS: u32 = 24;
+const HINT_OWNERS: u32 = 254;
+/** Ids in use, one bit each (256 bits). */
+const OWNERS: usize = reserve(32);
+/** The digest slot given for a key no handle reached. The digest slot of this number itself
+ *  (the table's very last) is never remembered, so it never takes a hint. */
 const TAG_NO_DIGEST: u32 = 0xffffff;
 // @ts-ignore: decorator
 @inline function rec(c: Cache, s: u32): usize { return c.recs + (s as usize) * SLOT_BYTES; }
@@ -114,31 +131,65 @@ const TAG_NO_DIGEST: u32 = 0xffffff;
 // @ts-ignore: decorator
 @inline function hashOf(c: Cache, s: u32): u32 { return hashKey(keyOf(c, s)); }
 // @ts-ignore: decorator
-@inline function algOf(c: Cache, s: u32): u8 { return (load<u32>(rec(c, s), SLOT_TAG) >>> TAG_ALG_SHIFT) as u8; }
-// A table cell holds slot + 1 in its low cellBits bits (0: empty), just wide enough for the
-// capacity, and the hash's low bits above them: a probe compares those before it reads a
-// record, so the cells it passes on the way to a match or an empty cell cost no record read
-// (a cache miss each in a large cache). Misses, sets and evictions all probe.
+@inline function hintOf(c: Cache, s: u32): usize { return c.hints + (s as usize) * HINT_BYTES; }
 // @ts-ignore: decorator
-@inline function cellOf(c: Cache, s: u32, h: u32): u32 { return (h << c.cellBits) | (s + 1); }
+@inline function hintFor(c: Cache, s: u32): u32 { return (c.owner << HINT_SLOT_BITS) | s; }
+
+/** A free cache id for hints, or 0 when all are taken (that cache then works without hints). */
+function takeOwner(): u32 {
+  for (let id: u32 = 1; id <= HINT_OWNERS; id++) {
+    const w = OWNERS + ((id >> 5) << 2);
+    const bit: u32 = 1 << (id & 31);
+    if ((load<u32>(w) & bit) == 0) { store<u32>(w, load<u32>(w) | bit); return id; }
+  }
+  return 0;
+}
+
+function giveOwner(id: u32): void {
+  const w = OWNERS + ((id >> 5) << 2);
+  store<u32>(w, load<u32>(w) & ~((1 as u32) << (id & 31)));
+}
+// A table cell holds slot + 1 in its low cellBits bits (0: empty), just wide enough for the
+// capacity, then one bit set for a sha512 key, and the hash's low bits above them: a probe
+// compares those (and the algorithm) before it reads a record, so the cells it passes on the
+// way to a match or an empty cell cost no record read (a cache miss each in a large cache).
+// Misses, sets and evictions all probe.
+// @ts-ignore: decorator
+@inline function cellOf(c: Cache, s: u32, alg: u8, h: u32): u32 {
+  return (h << (c.cellBits + 1)) | (alg == ALG_SHA512 ? (1 as u32) << c.cellBits : 0) | (s + 1);
+}
+/** The cell's bits above the slot (hash tag and sha512 bit), as cellOf would make them. */
+// @ts-ignore: decorator
+@inline function cellUpper(c: Cache, alg: u8, h: u32): u32 {
+  return ((h << (c.cellBits + 1)) >>> c.cellBits) | (alg == ALG_SHA512 ? 1 : 0);
+}
+// @ts-ignore: decorator
+@inline function cellAlg(c: Cache, v: u32): u8 { return (v >>> c.cellBits) & 1 ? ALG_SHA512 : ALG_SHA256; }
 // @ts-ignore: decorator
 @inline function cellSlot(c: Cache, v: u32): u32 { return (v & ((1 << c.cellBits) - 1)) - 1; }
 // @ts-ignore: decorator
 @inline function slotAt(c: Cache, i: u32): u32 { return cellSlot(c, u32At(c.table, i)); }
 // @ts-ignore: decorator
-@inline function tagFor(alg: u8, dslot: u32): u32 { return ((alg as u32) << TAG_ALG_SHIFT) | dslot; }
-// @ts-ignore: decorator
 @inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
 // @ts-ignore: decorator
 @inline function setU32(base: usize, i: u32, v: u32): void { store<u32>(base + ((i as usize) << 2), v); }
 
+/**
+ * Cells of the table for `capacity` entries: the power of two above 1.5 × capacity, so the
+ * load stays between 1/3 and 2/3 and at least one cell is always empty (a probe for an
+ * absent key stops there). Cells carry hash tags, so a probe passes the cells of a longer
+ * run without reading their records; doubling the capacity instead (load 1/4 to 1/2) made
+ * the table a fifth of a 10,000-entry cache's bytes.
+ */
+function tableSizeFor(capacity: u32): u32 { return nextPow2(capacity + (capacity >> 1) + 1); }
+
 /** Bytes cacheNew would reserve for `capacity` (u64: must not wrap for huge requests). */
 function bytesFor(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: bool): u64 {
   const n = capacity as u64;
-  let per: u64 = (SLOT_BYTES as u64) + 32; // the slot record, tails (lazy, but counted)
+  let per: u64 = (SLOT_BYTES as u64) + 32 + (HINT_BYTES as u64); // the slot record, tails and hints (lazy, but counted)
   if (maxBytes > 0) per += 4;
   if (withTtl) per += 8;
-  const table = (nextPow2(capacity * 2) as u64) * 4;
+  const table = (tableSizeFor(capacity) as u64) * 4;
   return n * per + table + (eventCapFor(capacity, maxBytes, withTtl, logKeys) as u64) * EVENT_BYTES;
 }
 
@@ -165,10 +216,11 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
   c.head = NIL; c.tail = NIL; c.freeHead = NIL;
   c.maxBytes = maxBytes;
   c.logKeys = logKeys ? 1 : 0;
+  c.owner = capacity <= ((1 as u32) << HINT_SLOT_BITS) ? takeOwner() : 0;
   const n = capacity as usize;
   if (maxBytes > 0) c.sizes = reserve(n * 4);
   if (withTtl) c.expires = reserve(n * 8);
-  const size = nextPow2(capacity * 2);
+  const size = tableSizeFor(capacity);
   c.shift = 32 - ctz<u32>(size);
   c.mask = size - 1;
   c.cellBits = 32 - clz<u32>(capacity);
@@ -183,7 +235,11 @@ export function cacheNew(capacity: u32, maxBytes: u64, withTtl: bool, logKeys: b
 
 export function cacheFree(p: usize): void {
   const c = changetype<Cache>(p);
-  release(c.table); release(c.tails); release(c.sizes); release(c.expires); release(c.events);
+  if (c.owner != 0) {
+    if (c.hints != 0) digestDropHints(c.owner);
+    giveOwner(c.owner);
+  }
+  release(c.table); release(c.tails); release(c.hints); release(c.sizes); release(c.expires); release(c.events);
   release(p);
 }
 
@@ -194,23 +250,21 @@ function findIndex(c: Cache, alg: u8, key: usize, tail: usize, h: u32): u32 {
   let i = h >>> c.shift;
   const table = c.table;
   const bits = c.cellBits;
-  const tag = (h << bits) >>> bits;
+  const upper = cellUpper(c, alg, h);
   while (true) {
     const v = u32At(table, i);
     if (v == 0) return NIL;
-    if (v >>> bits != tag) { i = (i + 1) & c.mask; continue; }
+    if (v >>> bits != upper) { i = (i + 1) & c.mask; continue; }
     const s = cellSlot(c, v);
-    const r = rec(c, s);
-    if (load<u32>(r, SLOT_TAG) >>> TAG_ALG_SHIFT == alg && eq32(r + SLOT_KEY, key) &&
-        (alg != ALG_SHA512 || eq32(c.tails + ((s as usize) << 5), tail))) return i;
+    if (eq32(keyOf(c, s), key) && (alg != ALG_SHA512 || eq32(c.tails + ((s as usize) << 5), tail))) return i;
     i = (i + 1) & c.mask;
   }
 }
 
-function tableInsert(c: Cache, s: u32, h: u32): void {
+function tableInsert(c: Cache, s: u32, alg: u8, h: u32): void {
   let i = h >>> c.shift;
   while (u32At(c.table, i) != 0) i = (i + 1) & c.mask;
-  setU32(c.table, i, cellOf(c, s, h));
+  setU32(c.table, i, cellOf(c, s, alg, h));
 }
 
 /** Remove table index i with backward shift, so no tombstones slow later probes. */
@@ -256,14 +310,13 @@ function touch(c: Cache, s: u32): void {
 
 // ---- events ----
 
-function logEvent(c: Cache, s: u32, reason: u32, withKey: bool): void {
+function logEvent(c: Cache, s: u32, alg: u8, reason: u32, withKey: bool): void {
   // The host drains after every call and eventCap bounds one call's events (see cacheNew).
   assert(c.eventCount < c.eventCap, "event log overflow");
   const e = c.events + (c.eventCount as usize) * EVENT_BYTES;
   store<u32>(e, s, EVENT_SLOT);
   store<u32>(e, c.seq, EVENT_SEQ);
   store<u32>(e, reason, EVENT_REASON);
-  const alg = algOf(c, s);
   store<u32>(e, alg, EVENT_ALG);
   if (withKey) {
     memory.copy(e + EVENT_KEY, keyOf(c, s), 32);
@@ -277,14 +330,30 @@ function removeSlot(c: Cache, s: u32, tableIndex: u32): void {
   tableRemoveAt(c, tableIndex);
   unlink(c, s);
   if (c.sizes) c.bytes -= u32At(c.sizes, s);
-  store<u32>(rec(c, s), 0, SLOT_TAG);
+  if (c.hints) forgetHint(c, s);
   store<u32>(rec(c, s), c.freeHead, SLOT_NEXT);
   c.freeHead = s;
   c.count--;
 }
 
+/** Table index of live slot s's cell (NIL if none): a probe from its key's home for the
+ *  cell naming s, which compares no key. */
 function indexOfSlot(c: Cache, s: u32): u32 {
-  return findIndex(c, algOf(c, s), keyOf(c, s), c.tails + ((s as usize) << 5), hashOf(c, s));
+  let i = hashOf(c, s) >>> c.shift;
+  while (true) {
+    const v = u32At(c.table, i);
+    if (v == 0) return NIL;
+    if (cellSlot(c, v) == s) return i;
+    i = (i + 1) & c.mask;
+  }
+}
+
+/** The algorithm of slot s's key, 0 when s has no cell (a free slot). A cache that never
+ *  held a sha512 key needs no probe. */
+function algOf(c: Cache, s: u32): u8 {
+  const i = indexOfSlot(c, s);
+  if (i == NIL) return 0;
+  return c.tails == 0 ? ALG_SHA256 : cellAlg(c, u32At(c.table, i));
 }
 
 // @ts-ignore: decorator
@@ -294,7 +363,7 @@ function indexOfSlot(c: Cache, s: u32): u32 {
 
 /** Remove slot s as expired (it was found stale by whatever reached it). */
 function expireSlot(c: Cache, s: u32, tableIndex: u32): void {
-  logEvent(c, s, REASON_EXPIRED, c.logKeys != 0);
+  logEvent(c, s, cellAlg(c, u32At(c.table, tableIndex)), REASON_EXPIRED, c.logKeys != 0);
   removeSlot(c, s, tableIndex);
   c.expirations++;
 }
@@ -302,9 +371,10 @@ function expireSlot(c: Cache, s: u32, tableIndex: u32): void {
 /** Remove the least recent entry: an eviction, or an expiration when it was already stale. */
 function evictTail(c: Cache, now: f64): void {
   const s = c.tail;
-  if (expired(c, s, now)) { expireSlot(c, s, indexOfSlot(c, s)); return; }
-  logEvent(c, s, REASON_EVICTED, c.logKeys != 0);
-  removeSlot(c, s, indexOfSlot(c, s));
+  const i = indexOfSlot(c, s);
+  if (expired(c, s, now)) { expireSlot(c, s, i); return; }
+  logEvent(c, s, cellAlg(c, u32At(c.table, i)), REASON_EVICTED, c.logKeys != 0);
+  removeSlot(c, s, i);
   c.evictions++;
 }
 
@@ -326,7 +396,7 @@ function lookup(c: Cache, alg: u8, key: usize, tail: usize, h: u32, mode: u32, n
   return s as i32;
 }
 
-/** `dslot`: the digest table slot of a handle's key (tags the record, see SLOT_TAG), or TAG_NO_DIGEST. */
+/** `dslot`: the digest table slot of a handle's key (its hint tag, see `hints`), or TAG_NO_DIGEST. */
 function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size: u32, expiresAt: f64, now: f64, dslot: u32 = TAG_NO_DIGEST): i32 {
   if (c.maxBytes > 0 && (size as u64) > c.maxBytes) return ERR_TOO_LARGE;
   c.sets++;
@@ -351,8 +421,7 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
       if (c.tails == 0) c.tails = reserve((c.capacity as usize) * 32);
       memory.copy(c.tails + ((s as usize) << 5), tail, 32);
     }
-    store<u32>(r, tagFor(alg, TAG_NO_DIGEST), SLOT_TAG);
-    tableInsert(c, s, h);
+    tableInsert(c, s, alg, h);
     pushFront(c, s);
     c.count++;
   }
@@ -363,7 +432,7 @@ function insertOrUpdate(c: Cache, alg: u8, key: usize, tail: usize, h: u32, size
     while (c.bytes > c.maxBytes && c.tail != s) evictTail(c, now);
   }
   if (c.expires) store<f64>(c.expires + ((s as usize) << 3), expiresAt);
-  remember(c, s, alg, dslot);
+  remember(c, s, dslot);
   // A plain count eviction reuses the slot it freed; the host only needs the log when a
   // callback wants it or when a slot other than s was given up.
   if (c.eventCount != eventsBefore) {
@@ -420,29 +489,47 @@ export function cacheSetLast(p: usize, size: u32, expiresAt: f64, now: f64): i32
   return insertOrUpdate(c, lastAlg, LAST, LAST + 32, lastHash, size, expiresAt, now);
 }
 
+/** Slot s loses its key: the digest hint naming it (if any) is cleared, and its entry. */
+// @ts-ignore: decorator
+@inline function forgetHint(c: Cache, s: u32): void {
+  const tag = load<u32>(hintOf(c, s));
+  if (tag == 0) return;
+  if (digestHint(tag - 1) == hintFor(c, s)) digestSetHint(tag - 1, NIL);
+  store<u32>(hintOf(c, s), 0);
+}
+
+/**
+ * The hints region, reserved on first use; false when linear memory cannot hold it. A hint
+ * only saves a probe, so a cache that cannot have them works without (for good: the check
+ * is not repeated on every handle call) rather than trap in the allocator.
+ */
+function ensureHints(c: Cache): bool {
+  if (c.hints != 0) return true;
+  if (c.noHints != 0) return false;
+  const bytes = (c.capacity as usize) * HINT_BYTES;
+  const headroom = ((65536 - memory.size()) as u64) << 16;
+  if ((bytes as u64) + 2 * 65536 > headroom) { c.noHints = 1; return false; }
+  // Whole pages from 32 KiB up, so a mid-sized cache's hints never make the allocator double the memory.
+  c.hints = reserve(bytes, bytes >= 32768);
+  return true;
+}
+
 /** Tag slot s as holding digest slot `dslot`'s key (the caller found them equal) and point
  *  the digest's hint at s. */
 // @ts-ignore: decorator
-@inline function remember(c: Cache, s: u32, alg: u8, dslot: u32): void {
-  if (dslot == TAG_NO_DIGEST) return;
-  const r = rec(c, s);
-  store<u32>(r, tagFor(alg, dslot), SLOT_TAG);
-  store<u32>(r, digestGenWord(dslot), SLOT_DGEN);
-  digestSetHint(dslot, s);
+@inline function remember(c: Cache, s: u32, dslot: u32): void {
+  if (dslot == TAG_NO_DIGEST || c.owner == 0 || !ensureHints(c)) return;
+  store<u32>(hintOf(c, s), dslot + 1);
+  digestSetHint(dslot, hintFor(c, s));
 }
 
-/** The slot the digest hint of a valid handle names in this cache, when its record proves
- *  it holds that digest now (see SLOT_TAG); else NIL. */
+/** The slot of this cache the digest hint of a valid handle names (the slot holds that
+ *  digest's key, see `hints`); else NIL. */
 // @ts-ignore: decorator
 @inline function hinted(c: Cache, id: u32): u32 {
-  const dslot = id & DIGEST_INDEX_MASK;
-  if (dslot == TAG_NO_DIGEST) return NIL;
-  const s = digestHint(dslot);
-  if (s >= c.fresh) return NIL; // NIL, or a slot of a larger cache
-  const r = rec(c, s);
-  if (load<u32>(r, SLOT_TAG) != tagFor(digestAlgOf(id), dslot)) return NIL;
-  if (load<u32>(r, SLOT_DGEN) != digestGenWord(dslot)) return NIL;
-  return s;
+  const h = digestHint(id & DIGEST_INDEX_MASK);
+  if (h >>> HINT_SLOT_BITS != c.owner || c.owner == 0) return NIL;
+  return h & ((1 << HINT_SLOT_BITS) - 1);
 }
 
 /** lookup() of a handle digestValid() accepted: the hinted slot, else the table. */
@@ -454,7 +541,7 @@ function lookupH(c: Cache, id: u32, mode: u32, now: f64): i32 {
   }
   const alg = digestAlgOf(id);
   const r = lookup(c, alg, digestKeyPtr(id), digestTailPtr(id), digestHashOf(id), mode, now);
-  if (r >= 0) remember(c, r as u32, alg, id & DIGEST_INDEX_MASK);
+  if (r >= 0) remember(c, r as u32, id & DIGEST_INDEX_MASK);
   return r;
 }
 
@@ -692,8 +779,9 @@ export function cacheEvictOldest(p: usize, now: f64): i32 {
   while (c.tail != NIL && expired(c, c.tail, now)) expireSlot(c, c.tail, indexOfSlot(c, c.tail));
   if (c.tail == NIL) return NOT_FOUND;
   const s = c.tail;
-  logEvent(c, s, REASON_EVICTED, true);
-  removeSlot(c, s, indexOfSlot(c, s));
+  const i = indexOfSlot(c, s);
+  logEvent(c, s, cellAlg(c, u32At(c.table, i)), REASON_EVICTED, true);
+  removeSlot(c, s, i);
   c.evictions++;
   return s as i32;
 }
@@ -724,11 +812,12 @@ export function cacheClear(p: usize, now: f64): void {
     for (let s = c.head; s != NIL; s = nextOf(c, s)) {
       const stale = expired(c, s, now);
       if (stale) c.expirations++;
-      if (c.logKeys) logEvent(c, s, stale ? REASON_EXPIRED : REASON_CLEARED, true);
+      if (c.logKeys) logEvent(c, s, algOf(c, s), stale ? REASON_EXPIRED : REASON_CLEARED, true);
     }
   }
   memory.fill(c.table, 0, ((c.mask + 1) as usize) * 4);
-  for (let s: u32 = 0; s < c.fresh; s++) store<u32>(rec(c, s), 0, SLOT_TAG);
+  // Every slot loses its key; a free slot has no hint entry already (see removeSlot).
+  if (c.hints) for (let s: u32 = 0; s < c.fresh; s++) forgetHint(c, s);
   c.head = NIL; c.tail = NIL; c.freeHead = NIL; c.fresh = 0;
   c.count = 0; c.bytes = 0;
 }
@@ -786,16 +875,19 @@ export function cacheCheck(p: usize): i32 {
   let s = c.head;
   while (s != NIL) {
     if (s >= c.fresh) return 1;
-    if (algOf(c, s) == 0) return 2;
+    const alg = algOf(c, s);
+    if (alg == 0) return 2;
     if (load<u32>(rec(c, s), SLOT_PREV) != prev) return 3;
     if (++n > c.count) return 4;
     if (c.sizes) bytes += u32At(c.sizes, s);
-    // 2. a digest tag that still passes the hint check names a digest with this very key.
-    const tag = load<u32>(rec(c, s), SLOT_TAG);
-    if ((tag & TAG_NO_DIGEST) != TAG_NO_DIGEST &&
-        !digestTagHolds(tag & TAG_NO_DIGEST, load<u32>(rec(c, s), SLOT_DGEN), algOf(c, s), keyOf(c, s), c.tails + ((s as usize) << 5))) return 5;
-    // 3. table: every listed slot is found through the table.
-    const i = indexOfSlot(c, s);
+    const tail = c.tails + ((s as usize) << 5);
+    // 2. a hint tag that still passes the hint check names a digest with this very key.
+    if (c.hints) {
+      const tag = load<u32>(hintOf(c, s));
+      if (tag != 0 && !digestHintHolds(tag - 1, hintFor(c, s), alg, keyOf(c, s), tail)) return 5;
+    }
+    // 3. table: every listed slot is found by its key.
+    const i = findIndex(c, alg, keyOf(c, s), tail, hashOf(c, s));
     if (i == NIL || slotAt(c, i) != s) return 6;
     prev = s;
     s = nextOf(c, s);
@@ -810,6 +902,7 @@ export function cacheCheck(p: usize): i32 {
   s = c.freeHead;
   while (s != NIL) {
     if (s >= c.fresh || algOf(c, s) != 0) return 9;
+    if (c.hints && load<u32>(hintOf(c, s)) != 0) return 9;
     if (++free > c.capacity) return 10;
     s = nextOf(c, s);
   }

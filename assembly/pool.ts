@@ -31,7 +31,8 @@
 import {
   NIL, ERR_BAD_HANDLE, ERR_CAPACITY, ERR_BAD_ARGUMENT, ERR_POOL_RELEASED, ERR_POOL_STALE,
   RECORD_BYTES, BLOCK_SHIFT, BLOCK_RECORDS, MAX_RECORDS, MEDIA_CODES, POOL_BATCH_MAX, GENS_OFF,
-  HANDLE_INDEX_MASK, GEN_SHIFT, GEN_MASK, GEN_LIVE, OFF_MEDIA, OFF_POSITION, OFF_FLAGS,
+  HANDLE_INDEX_MASK, GEN_SHIFT, GEN_MASK, GEN_LIVE, GEN_BATCH, GEN_COUNT_MASK, ERR_POOL_BATCHED,
+  POOL_VIEW_MAX, POOL_VIEW_WORDS_OFF, OFF_MEDIA, OFF_POSITION, OFF_FLAGS,
   OFF_DIGEST_ID, OFF_NEXT, OFF_PARENT, OFF_IMAGE, OFF_DIFF_ID_ID, OFF_COMPRESSED, OFF_UNCOMPRESSED,
   OFF_USER, POOL_FILL_MAX, FILL_COMPRESSED, FILL_UNCOMPRESSED, FILL_POSITION, FILL_FLAGS, FILL_PARENT,
   FILL_IMAGE, FILL_USER,
@@ -40,6 +41,8 @@ import { IO_IN, IO_OUT, reserve, release } from "./layout";
 import { digestRetain, digestRelease } from "./digest";
 
 const BLOCK_BYTES: usize = GENS_OFF + (BLOCK_RECORDS as usize) * 4;
+/** A slab grown on demand is at most 8 · SLAB_STEPS + 1 blocks (see slabFor). */
+const SLAB_STEPS: u32 = 2;
 
 @unmanaged
 export class Pool {
@@ -57,6 +60,8 @@ export class Pool {
   growths: u64;
   refused: u64;
   blocks: usize;    // maxBlocks × u32 block base addresses
+  slabs: usize;     // maxBlocks × u32: the regions blocks were carved from (slabCount used)
+  slabCount: u32;
   templates: usize; // MEDIA_CODES × RECORD_BYTES, then one blank record
 }
 
@@ -101,6 +106,19 @@ function retainDigests(rec: usize): void {
 
 function templateAt(p: Pool, media: u32): usize { return p.templates + (media as usize) * (RECORD_BYTES as usize); }
 
+/** A record's 52 bytes copied by plain loads and stores: memory.copy of so few bytes is a
+ *  call out of the compiled code in V8, several times the cost of these seven moves. */
+// @ts-ignore: decorator
+@inline function copyRecord(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
+  store<u64>(dst, load<u64>(src, 32), 32);
+  store<u64>(dst, load<u64>(src, 40), 40);
+  store<u32>(dst, load<u32>(src, 48), 48);
+}
+
 /**
  * A pool with room for `initialRecords` (rounded up to whole blocks) that may grow to
  * `maxRecords`. Returns 0 when the arguments are out of range.
@@ -112,9 +130,11 @@ export function poolNew(initialRecords: u32, maxRecords: u32): usize {
   p.limit = maxRecords;
   p.maxBlocks = (maxRecords + BLOCK_RECORDS - 1) >> BLOCK_SHIFT;
   p.blocks = reserve((p.maxBlocks as usize) << 2);
+  p.slabs = reserve((p.maxBlocks as usize) << 2);
   p.templates = reserve(((MEDIA_CODES + 1) as usize) * (RECORD_BYTES as usize));
   writeBlank(blankRecord(p), 0);
-  while (p.capacity < initialRecords) grow(p);
+  // What is asked for up front comes as one region: no page's tail is left unused per block.
+  if (initialRecords > 0) grow(p, (initialRecords + BLOCK_RECORDS - 1) >> BLOCK_SHIFT);
   p.growths = 0; // construction is not growth
   return changetype<usize>(p);
 }
@@ -123,52 +143,81 @@ export function poolFree(ptr: usize): void {
   const p = changetype<Pool>(ptr);
   for (let s: u32 = 0; s < p.capacity; s++) if (load<u32>(genAddr(p, s)) & GEN_LIVE) dropDigests(recordAt(p, s));
   for (let m: u32 = 0; m < MEDIA_CODES; m++) if (p.templatesSet & (1 << m)) dropDigests(templateAt(p, m));
-  for (let b: u32 = 0; b < p.blockCount; b++) release(load<u32>(p.blocks + ((b as usize) << 2)) as usize);
+  for (let i: u32 = 0; i < p.slabCount; i++) release(load<u32>(p.slabs + ((i as usize) << 2)) as usize);
   release(p.blocks);
+  release(p.slabs);
   release(p.templates);
   release(ptr);
 }
 
-/** Add one block and thread its slots onto the free list, lowest index first. */
-function grow(p: Pool): bool {
+/**
+ * The blocks a pool grown on demand adds next. A block is 56 KiB, so one per region leaves
+ * 8 KiB of its 64 KiB page unused (an eighth of the pool); 8m + 1 blocks and the region's
+ * header fit 7m + 1 pages with under 8 KiB to spare. So a small pool grows a block at a
+ * time (it stays small), and from 8 blocks on it grows by 9, 17, 33 and at most 65 blocks
+ * (3.6 MiB): about double while small, then steps whose slack is a few bytes per record.
+ */
+function slabFor(p: Pool): u32 {
+  if (p.blockCount < 8) return 1;
+  return 8 * min<u32>(p.blockCount >> 3, SLAB_STEPS) + 1;
+}
+
+/** Add `blocks` blocks (fewer at maxBlocks) as one region and thread their slots onto the
+ *  free list, lowest index first. False when the pool has every block it may have. */
+function grow(p: Pool, blocks: u32 = 0): bool {
   if (p.blockCount >= p.maxBlocks) return false;
-  // Whole pages: TLSF would grow the memory by its current size for each block it lacks.
-  const base = reserve(BLOCK_BYTES, true);
-  store<u32>(p.blocks + ((p.blockCount as usize) << 2), base as u32);
-  const first = p.blockCount << BLOCK_SHIFT;
+  if (blocks == 0) blocks = slabFor(p);
+  blocks = min<u32>(blocks, p.maxBlocks - p.blockCount);
+  // Whole pages: TLSF would grow the memory by its current size for each region it lacks.
+  const slab = reserve((blocks as usize) * BLOCK_BYTES, true);
+  store<u32>(p.slabs + ((p.slabCount as usize) << 2), slab as u32);
+  p.slabCount++;
   let next = p.freeHead;
-  for (let i = BLOCK_RECORDS; i > 0; i--) {
-    store<u32>(base + ((i - 1) as usize) * (RECORD_BYTES as usize) + OFF_NEXT, next);
-    next = first + i - 1;
+  for (let b = blocks; b > 0; b--) {
+    const base = slab + ((b - 1) as usize) * BLOCK_BYTES;
+    store<u32>(p.blocks + (((p.blockCount + b - 1) as usize) << 2), base as u32);
+    const first = (p.blockCount + b - 1) << BLOCK_SHIFT;
+    for (let i = BLOCK_RECORDS; i > 0; i--) {
+      store<u32>(base + ((i - 1) as usize) * (RECORD_BYTES as usize) + OFF_NEXT, next);
+      next = first + i - 1;
+    }
   }
-  p.freeHead = first;
-  p.blockCount++;
-  p.capacity += BLOCK_RECORDS;
+  p.freeHead = next;
+  p.blockCount += blocks;
+  p.capacity += blocks << BLOCK_SHIFT;
   p.growths++;
   return true;
 }
 
-/** Take a record initialised from `media`'s template; returns its handle or ERR_CAPACITY. */
-export function poolAcquire(ptr: usize, media: u32): i32 {
-  const p = changetype<Pool>(ptr);
+/**
+ * Take the free list's first record, marked `mark` (GEN_LIVE, with GEN_BATCH for a batch),
+ * initialised from `media`'s template; its handle, or ERR_CAPACITY.
+ */
+// @ts-ignore: decorator
+@inline function take(p: Pool, media: u32, mark: u32): i32 {
   if (p.inUse >= p.limit || (p.freeHead == NIL && !grow(p))) return ERR_CAPACITY;
   const s = p.freeHead;
   const rec = recordAt(p, s);
   p.freeHead = load<u32>(rec + OFF_NEXT);
   const g = genAddr(p, s);
-  const count = (load<u32>(g) + 1) & ~GEN_LIVE;
-  store<u32>(g, count | GEN_LIVE);
+  const count = (load<u32>(g) + 1) & GEN_COUNT_MASK;
+  store<u32>(g, count | mark);
   if (media < MEDIA_CODES && (p.templatesSet & (1 << media))) {
-    memory.copy(rec, templateAt(p, media), RECORD_BYTES);
+    copyRecord(rec, templateAt(p, media));
     retainDigests(rec);
     p.templateHits++;
   } else {
-    memory.copy(rec, blankRecord(p), RECORD_BYTES);
+    copyRecord(rec, blankRecord(p));
     store<u32>(rec + OFF_MEDIA, media);
   }
   p.acquires++;
   if (++p.inUse > p.highWater) p.highWater = p.inUse;
   return (((count & GEN_MASK) << GEN_SHIFT) | s) as i32;
+}
+
+/** Take a record initialised from `media`'s template; returns its handle or ERR_CAPACITY. */
+export function poolAcquire(ptr: usize, media: u32): i32 {
+  return take(changetype<Pool>(ptr), media, GEN_LIVE);
 }
 
 /** The slot index of a live handle, or why it is refused (negative). */
@@ -182,21 +231,29 @@ export function poolCheckHandle(ptr: usize, h: i32): i32 {
   return s as i32;
 }
 
-/** Give a record back. Double release and stale handles are refused, never trapped on. */
+/** Give a record back. Double release and stale handles are refused, never trapped on;
+ *  so is a batch's record, which only its batch gives back (poolReleaseBatch). */
 export function poolRelease(ptr: usize, h: i32): i32 {
   const p = changetype<Pool>(ptr);
   const s = poolCheckHandle(ptr, h);
   if (s < 0) { p.refused++; return s; }
-  const g = genAddr(p, s as u32);
-  store<u32>(g, load<u32>(g) & ~GEN_LIVE);
-  const rec = recordAt(p, s as u32);
+  if (load<u32>(genAddr(p, s as u32)) & GEN_BATCH) { p.refused++; return ERR_POOL_BATCHED; }
+  freeSlot(p, s as u32);
+  return 0;
+}
+
+/** Put live slot s back on the free list, dropping what its record holds. */
+// @ts-ignore: decorator
+@inline function freeSlot(p: Pool, s: u32): void {
+  const g = genAddr(p, s);
+  store<u32>(g, load<u32>(g) & GEN_COUNT_MASK);
+  const rec = recordAt(p, s);
   dropDigests(rec);
   if (ASC_OPTIMIZE_LEVEL == 0) memory.fill(rec, 0xdd, RECORD_BYTES);
   store<u32>(rec + OFF_NEXT, p.freeHead);
-  p.freeHead = s as u32;
+  p.freeHead = s;
   p.inUse--;
   p.releases++;
-  return 0;
 }
 
 // ---- batches: many records in one crossing ----
@@ -246,7 +303,7 @@ export function poolAcquireFilled(ptr: usize, media: u32, count: u32): i32 {
     const rec = recordAt(p, s);
     p.freeHead = load<u32>(rec + OFF_NEXT);
     const g = genAddr(p, s);
-    const gen = (load<u32>(g) + 1) & ~GEN_LIVE;
+    const gen = (load<u32>(g) + 1) & GEN_COUNT_MASK;
     store<u32>(g, gen | GEN_LIVE);
     const h = (((gen & GEN_MASK) << GEN_SHIFT) | s) as i32;
     store<u32>(rec + OFF_MEDIA, media);
@@ -282,6 +339,108 @@ export function poolReleaseMany(ptr: usize, count: u32): i32 {
   return refused;
 }
 
+// ---- batches the host fills in place ----
+
+/**
+ * Acquire `count` records of `media` as one batch: their handles go to IO_OUT and each
+ * record's word address (byte address / 4) to IO_OUT + POOL_VIEW_WORDS_OFF, so the host
+ * writes and reads the fields through its own typed-array view with no call per record.
+ * The records carry GEN_BATCH until poolReleaseBatch gives them back: that the host writes
+ * through raw addresses is safe only while no single release can free one. All or nothing:
+ * ERR_CAPACITY, having taken nothing, when `count` more do not fit.
+ *
+ * The loop keeps the pool's fields and the template's words in locals: stores to records
+ * could alias the pool's own fields, so a loop through take() reloads them every record.
+ */
+export function poolAcquireBatch(ptr: usize, media: u32, count: u32): i32 {
+  if (count > POOL_VIEW_MAX) return ERR_BAD_ARGUMENT;
+  const p = changetype<Pool>(ptr);
+  if (count > p.limit - p.inUse) return ERR_CAPACITY;
+  while (p.capacity - p.inUse < count) if (!grow(p)) return ERR_CAPACITY;
+  const templated = media < MEDIA_CODES && (p.templatesSet & (1 << media)) != 0;
+  const t = templated ? templateAt(p, media) : blankRecord(p);
+  const holdsDigests = load<u32>(t + OFF_DIGEST_ID) != NIL || load<u32>(t + OFF_DIFF_ID_ID) != NIL;
+  const w0 = load<u64>(t), w1 = load<u64>(t, 8), w3 = load<u64>(t, 24), w4 = load<u64>(t, 32), w5 = load<u64>(t, 40);
+  const w6 = load<u32>(t, 48);
+  // Bytes 16..23 are the media code and the position: the blank record's code is 0.
+  const w2 = (load<u64>(t, 16) & 0xffffffff00000000) | (media as u64);
+  const blocks = p.blocks;
+  let head = p.freeHead;
+  for (let i: u32 = 0; i < count; i++) {
+    const s = head;
+    const base = load<u32>(blocks + ((s >> BLOCK_SHIFT) << 2)) as usize;
+    const k = (s & (BLOCK_RECORDS - 1)) as usize;
+    const rec = base + k * (RECORD_BYTES as usize);
+    head = load<u32>(rec + OFF_NEXT);
+    const g = base + GENS_OFF + (k << 2);
+    const gen = (load<u32>(g) + 1) & GEN_COUNT_MASK;
+    store<u32>(g, gen | GEN_LIVE | GEN_BATCH);
+    store<u64>(rec, w0);
+    store<u64>(rec, w1, 8);
+    store<u64>(rec, w2, 16);
+    store<u64>(rec, w3, 24);
+    store<u64>(rec, w4, 32);
+    store<u64>(rec, w5, 40);
+    store<u32>(rec, w6, 48);
+    if (holdsDigests) retainDigests(rec);
+    store<i32>(IO_OUT + ((i as usize) << 2), (((gen & GEN_MASK) << GEN_SHIFT) | s) as i32);
+    store<u32>(IO_OUT + POOL_VIEW_WORDS_OFF + ((i as usize) << 2), (rec >> 2) as u32);
+  }
+  p.freeHead = head;
+  p.acquires += count;
+  if (templated) p.templateHits += count;
+  p.inUse += count;
+  if (p.inUse > p.highWater) p.highWater = p.inUse;
+  return count as i32;
+}
+
+/**
+ * Release the batch records whose `count` handles are at IO_IN. Returns 0, or the number
+ * refused (not live, or not a batch's) with the first refused one's index at IO_OUT and its
+ * code after it; the others are released all the same.
+ */
+export function poolReleaseBatch(ptr: usize, count: u32): i32 {
+  if (count > POOL_BATCH_MAX) return ERR_BAD_ARGUMENT;
+  const p = changetype<Pool>(ptr);
+  const blocks = p.blocks;
+  const capacity = p.capacity;
+  let head = p.freeHead;
+  let refused: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const h = load<u32>(IO_IN + ((i as usize) << 2));
+    const s = h & HANDLE_INDEX_MASK;
+    let code: i32 = 0;
+    if ((h as i32) < 0 || s >= capacity) code = ERR_BAD_HANDLE;
+    else {
+      const base = load<u32>(blocks + ((s >> BLOCK_SHIFT) << 2)) as usize;
+      const k = (s & (BLOCK_RECORDS - 1)) as usize;
+      const g = base + GENS_OFF + (k << 2);
+      const gen = load<u32>(g);
+      if (!(gen & GEN_LIVE)) code = ERR_POOL_RELEASED;
+      else if ((gen & GEN_MASK) != h >>> GEN_SHIFT) code = ERR_POOL_STALE;
+      else if (!(gen & GEN_BATCH)) code = ERR_BAD_ARGUMENT;
+      else {
+        store<u32>(g, gen & GEN_COUNT_MASK);
+        const rec = base + k * (RECORD_BYTES as usize);
+        if (load<u32>(rec + OFF_DIGEST_ID) != NIL || load<u32>(rec + OFF_DIFF_ID_ID) != NIL) dropDigests(rec);
+        if (ASC_OPTIMIZE_LEVEL == 0) memory.fill(rec, 0xdd, RECORD_BYTES);
+        store<u32>(rec + OFF_NEXT, head);
+        head = s;
+      }
+    }
+    if (code != 0 && refused++ == 0) {
+      store<u32>(IO_OUT, i);
+      store<i32>(IO_OUT, code, 4);
+    }
+  }
+  const released = count - refused;
+  p.freeHead = head;
+  p.inUse -= released;
+  p.releases += released;
+  p.refused += refused;
+  return refused as i32;
+}
+
 /** Release every live record at once (between images); handles held elsewhere go stale. */
 export function poolReleaseAll(ptr: usize): u32 {
   const p = changetype<Pool>(ptr);
@@ -290,7 +449,7 @@ export function poolReleaseAll(ptr: usize): u32 {
   for (let s = p.capacity; s > 0; s--) {
     const g = genAddr(p, s - 1);
     const gen = load<u32>(g);
-    if (gen & GEN_LIVE) { store<u32>(g, gen & ~GEN_LIVE); dropDigests(recordAt(p, s - 1)); n++; }
+    if (gen & GEN_LIVE) { store<u32>(g, gen & GEN_COUNT_MASK); dropDigests(recordAt(p, s - 1)); n++; }
     store<u32>(recordAt(p, s - 1) + OFF_NEXT, p.freeHead);
     p.freeHead = s - 1;
   }
@@ -371,7 +530,11 @@ export function poolCheck(ptr: usize): i32 {
   if (p.capacity != p.blockCount << BLOCK_SHIFT) return 1;
   if (p.inUse > p.capacity || p.highWater < p.inUse) return 2;
   let live: u32 = 0;
-  for (let s: u32 = 0; s < p.capacity; s++) if (load<u32>(genAddr(p, s)) & GEN_LIVE) live++;
+  for (let s: u32 = 0; s < p.capacity; s++) {
+    const gen = load<u32>(genAddr(p, s));
+    if (gen & GEN_LIVE) live++;
+    else if (gen & GEN_BATCH) return 9; // a free slot still marked as a batch's
+  }
   if (live != p.inUse) return 3;
   let free: u32 = 0;
   let s = p.freeHead;

@@ -95,19 +95,22 @@ export class CycleError extends LayerlensError {
 }
 
 /** A LayerPool handle used after release: released (double release / use after release),
- *  reused (its slot belongs to a newer record) or invalid (never handed out). */
+ *  reused (its slot belongs to a newer record), invalid (never handed out) or batched (a
+ *  LayerBatch's record released on its own). */
 export class StaleHandleError extends LayerlensError {
   constructor(
     readonly handle: number,
-    readonly reason: "released" | "reused" | "invalid",
+    readonly reason: "released" | "reused" | "invalid" | "batched",
     doing = "using",
+    subject = `layer record handle ${handle}`,
   ) {
     const why = {
       released: "the record was released",
       reused: "its slot now holds a newer record",
       invalid: "not a handle this pool gave out",
+      batched: "it belongs to a LayerBatch, which releaseBatch() gives back whole",
     }[reason];
-    super("STALE_HANDLE", `${doing} layer record handle ${handle}: ${why}`);
+    super("STALE_HANDLE", `${doing} ${subject}: ${why}`);
   }
 }
 

@@ -175,9 +175,14 @@ export function internDigests(digests: readonly string[], core: Core = getDefaul
   return out;
 }
 
+/** Digests joined into one string per encodeInto: a whole batch's string (over a MiB) lands
+ *  in the large-object space, which only a full collection frees, and every full collection
+ *  marks all the caller's digest strings again; strings of this many die young instead. */
+const JOIN = 1024;
+
 /**
  * Stage digests[start, end) packed at `at`: their lengths (u8 each), then their characters
- * back to back, copied by ONE encodeInto of the joined strings instead of one per digest.
+ * back to back, copied by one encodeInto per JOIN joined strings instead of one per digest.
  * Returns the bytes of characters, or -1 when one is not a string short enough to be a
  * digest or the batch is not all ASCII (the record path then lets the core say which).
  */
@@ -188,11 +193,15 @@ function stagePackedDigests(digests: readonly string[], start: number, end: numb
     if (typeof s !== "string" || s.length > MAX_DIGEST_LENGTH) return -1;
     u8[p] = s.length;
   }
-  const joined = start === 0 && end === digests.length ? digests.join("") : digests.slice(start, end).join("");
-  const keysAt = at + (end - start);
-  const { read, written } = encoder.encodeInto(joined, u8.subarray(keysAt, keysAt + joined.length));
-  // UTF-8 equals the UTF-16 units exactly when every character is ASCII.
-  return read === joined.length && written === joined.length ? written : -1;
+  let keysAt = at + (end - start);
+  for (let from = start; from < end; from += JOIN) {
+    const joined = digests.slice(from, Math.min(end, from + JOIN)).join("");
+    const { read, written } = encoder.encodeInto(joined, u8.subarray(keysAt, keysAt + joined.length));
+    // UTF-8 equals the UTF-16 units exactly when every character is ASCII.
+    if (read !== joined.length || written !== joined.length) return -1;
+    keysAt += written;
+  }
+  return keysAt - (at + (end - start));
 }
 
 /** Stage digests[start, end) at `at` as records [u8 len][ASCII]; returns their bytes. */

@@ -29,6 +29,7 @@ export {
   LAYER_NONDISTRIBUTABLE,
   LAYER_FOREIGN,
 } from "./pool.js";
+export { LayerBatch } from "./pool-batch.js";
 export type { LayerPoolOptions, PoolStats, LayerHandle } from "./pool.js";
 export { LayerGraph, IdGraph, findCycle, topoOrder, internDigests } from "./graph.js";
 export type { EdgeKind, SharedLayer, LayerGraphOptions } from "./graph.js";

@@ -10,7 +10,8 @@
 // After free() every call refuses with FreedError: the views are emptied and the exports
 // replaced, so even a kept LayerCursor cannot read the memory another structure now owns.
 
-import { CapacityError, FreedError, InvariantError, StaleHandleError } from "./errors.js";
+import { CapacityError, CoreError, FreedError, InvariantError, StaleHandleError } from "./errors.js";
+import type { LayerBatch } from "./pool-batch.js";
 import { Core, getDefaultCore } from "./wasm/core.js";
 import { Reclaimer } from "./wasm/reclaim.js";
 import {
@@ -18,6 +19,7 @@ import {
   BLOCK_SHIFT,
   ERR_BAD_HANDLE,
   ERR_CAPACITY,
+  ERR_POOL_BATCHED,
   ERR_POOL_RELEASED,
   ERR_POOL_STALE,
   GENS_OFF,
@@ -47,6 +49,8 @@ import {
   POOL_BATCH_MAX,
   POOL_FILL_MAX,
   POOL_STATS,
+  POOL_VIEW_MAX,
+  POOL_VIEW_WORDS_OFF,
   RECORD_BYTES,
 } from "./wasm/abi.js";
 import { formatDigest, parseDigest, retainDigest, type DigestHandle } from "./digest.js";
@@ -120,6 +124,8 @@ export class LayerPool {
   private stage: { buffer: ArrayBufferLike; f64: Float64Array; i32: Int32Array; u32: Uint32Array } | undefined;
   private freed = false;
   private readonly cursor = new LayerCursor(this);
+  /** The batches holding records now, so releaseAll() and free() can empty them. */
+  private readonly batches: LayerBatch[] = [];
 
   constructor(options: LayerPoolOptions = {}) {
     const { initial = 1024, max = 1 << 20, templates = true, digests = 0 } = options;
@@ -240,8 +246,57 @@ export class LayerPool {
     if (firstBad >= 0) throw this.refusal(handles[firstBad], badCode, "releasing");
   }
 
+  /**
+   * Acquire `count` records of `mediaType` into `batch` in one crossing per POOL_VIEW_MAX
+   * records; then fill and read them in place by batch index (LayerBatch). All or nothing:
+   * CapacityError, having taken nothing, when they do not fit. A batch's records are given
+   * back only by releaseBatch() (or releaseAll()/free()): release() of one is refused.
+   */
+  acquireBatch(batch: LayerBatch, count: number = batch.capacity, mediaType: string | number = 0): LayerBatch {
+    if (batch.length !== 0) {
+      throw new CoreError("BAD_ARGUMENT", `LayerPool: the LayerBatch still holds ${batch.length} records; releaseBatch() them first`);
+    }
+    if (!Number.isInteger(count) || count < 0 || count > batch.capacity) {
+      throw new CapacityError(`LayerPool: ${count} records do not fit a LayerBatch of ${batch.capacity}`);
+    }
+    const code = this.code(mediaType);
+    if (count > this.max - this.ex.poolInUse(this.ptr)) {
+      throw new CapacityError(`LayerPool: ${count} more records do not fit (max ${this.max}, ${this.size} in use)`);
+    }
+    for (let start = 0; start < count; start += POOL_VIEW_MAX) {
+      const n = Math.min(POOL_VIEW_MAX, count - start);
+      const got = this.ex.poolAcquireBatch(this.ptr, code, n);
+      // The room was checked above, so the core cannot refuse; if it did, give back what it took.
+      if (got !== n) {
+        this.giveBack(batch.heldHandles(), start);
+        throw new CapacityError(`LayerPool: acquireBatch failed (${got})`);
+      }
+      const from = this.core.ioOut >>> 2;
+      batch.fillFrom(this.ints(), from, from + (POOL_VIEW_WORDS_OFF >>> 2), start, n);
+    }
+    if (this.ex.poolBlockCount(this.ptr) << BLOCK_SHIFT > this.known) this.syncBlocks();
+    batch.attach(this, count, this.batches.length);
+    this.batches.push(batch);
+    return batch;
+  }
+
+  /** Give back every record of `batch`; a batch that holds none (released twice, or emptied
+   *  by releaseAll()) throws StaleHandleError. */
+  releaseBatch(batch: LayerBatch): void {
+    if (batch.pool !== this || batch.length === 0) {
+      if (this.freed) throw new FreedError("LayerPool");
+      throw new StaleHandleError(-1, "released", "releasing", "a LayerBatch that holds no records of this pool");
+    }
+    const n = batch.length;
+    this.forgetBatch(batch);
+    batch.detach();
+    const bad = this.giveBack(batch.heldHandles(), n);
+    if (bad) throw this.refusal(bad.handle, bad.code, "releasing");
+  }
+
   /** Release every record (e.g. between images); every handle held goes stale. */
   releaseAll(): number {
+    this.dropBatches(false);
     return this.ex.poolReleaseAll(this.ptr);
   }
 
@@ -409,6 +464,7 @@ export class LayerPool {
   free(): void {
     if (this.freed) return;
     this.freed = true;
+    this.dropBatches(true);
     reclaimer.forget(this);
     this.ex.poolFree(this.ptr);
     // Empty views make at() and words() remap, and remapping asks the refusing exports.
@@ -516,8 +572,43 @@ export class LayerPool {
   }
 
   private refusal(h: number, code: number, doing: string): Error {
-    const reason = code === ERR_POOL_RELEASED ? "released" : code === ERR_POOL_STALE ? "reused" : "invalid";
+    const reason =
+      code === ERR_POOL_RELEASED ? "released" : code === ERR_POOL_STALE ? "reused" : code === ERR_POOL_BATCHED ? "batched" : "invalid";
     return new StaleHandleError(h, reason, doing);
+  }
+
+  /** Release the batch records handles[0..n) in the core; the first refused one, if any. */
+  private giveBack(handles: Int32Array, n: number): { handle: number; code: number } | undefined {
+    let bad: { handle: number; code: number } | undefined;
+    for (let start = 0; start < n; start += POOL_BATCH_MAX) {
+      const k = Math.min(POOL_BATCH_MAX, n - start);
+      let w = this.ints();
+      const to = this.core.ioIn >>> 2;
+      if (start === 0 && k === handles.length) w.set(handles, to);
+      else for (let i = 0; i < k; i++) w[to + i] = handles[start + i];
+      // The core names the first handle it refused (its index, then the code) at IO_OUT.
+      if (this.ex.poolReleaseBatch(this.ptr, k) !== 0 && !bad) {
+        w = this.ints();
+        const from = this.core.ioOut >>> 2;
+        bad = { handle: handles[start + w[from]], code: w[from + 1] };
+      }
+    }
+    return bad;
+  }
+
+  /** Take `batch` off the list of batches holding records (swap with the last: no allocation). */
+  private forgetBatch(batch: LayerBatch): void {
+    const last = this.batches.pop()!;
+    if (last !== batch) {
+      this.batches[batch.slot] = last;
+      last.slot = batch.slot;
+    }
+  }
+
+  /** Empty every batch: their records go (releaseAll) or their memory does (free). */
+  private dropBatches(freed: boolean): void {
+    for (const b of this.batches) b.detach(freed);
+    this.batches.length = 0;
   }
 }
 

@@ -24,7 +24,7 @@ import {
   EVENT_SLOT,
   EVENT_REASON,
 } from "../abi";
-import { IO_IN, IO_OUT } from "../layout";
+import { IO_IN, IO_OUT, reservedTotal } from "../layout";
 import { KEY, parseDigestAt, hashKey, digestInternAt } from "../digest";
 import {
   cacheNew,
@@ -114,10 +114,11 @@ function same(a: u32[], b: u32[]): bool {
   for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
   return true;
 }
-/** Table home index of key256(n) in a cache of this capacity (mirrors findIndex). */
+/** Table home index of key256(n) in a cache of this capacity (mirrors findIndex and
+ *  tableSizeFor: the power of two above 1.5 × capacity). */
 function homeOf(n: u32, capacity: u32): u32 {
   parseDigestAt(IO_IN, put(keyFront(n)));
-  const size: u32 = (1 as u32) << (32 - clz<u32>(capacity * 2 - 1));
+  const size: u32 = (1 as u32) << (32 - clz<u32>(capacity + (capacity >> 1)));
   return hashKey(KEY) >>> (32 - ctz<u32>(size));
 }
 
@@ -138,6 +139,20 @@ describe("probing", () => {
     expect(cacheLookupStr(c, put(keyFront(wrap[3])), PEEK, 0)).toBeGreaterThanOrEqual(0);
     expect(cacheCheck(c)).toBe(0);
     cacheFree(c);
+  });
+
+  test("caches of 1 to 6 entries, their tables at up to 2/3 load: a probe for an absent key ends", () => {
+    for (let cap: u32 = 1; cap <= 6; cap++) {
+      const c = cacheNew(cap, 0, false, false);
+      for (let i: u32 = 0; i < 4 * cap; i++) {
+        set(c, i);
+        expect(peek(c, 1000 + i)).toBe(NOT_FOUND);
+        if (i % 3 == 1) del(c, i - 1);
+      }
+      expect(cacheCheck(c)).toBe(0);
+      for (let i: u32 = 0; i < 4 * cap; i++) expect(peek(c, 2000 + i)).toBe(NOT_FOUND);
+      cacheFree(c);
+    }
   });
 
   test("many keys with a shared prefix: every third deleted, the rest still found", () => {
@@ -364,6 +379,124 @@ describe("sha512 keys", () => {
     cacheEventsDrained(c);
     const h = digestInternAt(IO_IN, put(key512(2)));
     expect(slot(cacheLookupH(c, h, PEEK, 0))).toBe(slot(b));
+    expect(cacheCheck(c)).toBe(0);
+    cacheFree(c);
+  });
+
+  test("a sha256 key and a sha512 key with the same first 32 bytes (one hash) are two entries", () => {
+    // The algorithm is a bit of the table cell: the probe, the log and the formatted key all
+    // read it there.
+    const k256 = "sha256:" + "ab".repeat(32);
+    const k512 = key512(7);
+    const c = cacheNew(2, 0, false, true);
+    const a = cacheSetStr(c, put(k512), 0, 0, 0);
+    const b = cacheSetStr(c, put(k256), 0, 0, 0);
+    expect(slot(a)).not.toBe(slot(b));
+    expect(slot(cacheLookupStr(c, put(k256), PEEK, 0))).toBe(slot(b));
+    expect(slot(cacheLookupStr(c, put(k512), PEEK, 0))).toBe(slot(a));
+    expect(readOut(cacheFormatKey(c, slot(a)))).toBe(k512);
+    expect(readOut(cacheFormatKey(c, slot(b)))).toBe(k256);
+    expect(cacheCheck(c)).toBe(0);
+    set(c, 1); // evicts the sha512 key, the least recent
+    expect(cacheEventCount(c)).toBe(1);
+    expect(readOut(cacheFormatEventKey(c, 0))).toBe(k512);
+    cacheEventsDrained(c);
+    expect(cacheLookupStr(c, put(k512), PEEK, 0)).toBe(NOT_FOUND);
+    expect(slot(cacheLookupStr(c, put(k256), PEEK, 0))).toBe(slot(b));
+    expect(cacheDeleteStr(c, put(k256), 0)).toBe(slot(b));
+    expect(cacheCheck(c)).toBe(0);
+    cacheFree(c);
+  });
+});
+
+describe("handle hints", () => {
+  test("a cache reached only by strings holds no hints; the first handle reserves capacity × 4 bytes", () => {
+    const c = cacheNew(1000, 0, false, false);
+    const before = reservedTotal();
+    for (let i: u32 = 0; i < 1500; i++) set(c, i);
+    for (let i: u32 = 0; i < 1500; i++) get(c, i);
+    expect(reservedTotal()).toBe(before);
+    const h = digestInternAt(IO_IN, put(key256(1499)));
+    const afterIntern = reservedTotal();
+    const s = cacheLookupH(c, h, GET, 0);
+    expect(s).toBeGreaterThanOrEqual(0);
+    expect(reservedTotal() - afterIntern).toBe(1000.0 * 4 + 16); // the region and its header
+    // The hint now names the slot: a lookup by handle after a string lookup moved others.
+    get(c, 1400);
+    expect(cacheLookupH(c, h, PEEK, 0)).toBe(s);
+    // A cleared cache forgets every hint: the digest's old slot is no longer trusted.
+    cacheClear(c, 0);
+    expect(cacheLookupH(c, h, PEEK, 0)).toBe(NOT_FOUND);
+    set(c, 5);
+    expect(cacheLookupH(c, h, PEEK, 0)).toBe(NOT_FOUND);
+    expect(cacheCheck(c)).toBe(0);
+    cacheFree(c);
+  });
+
+  test("a freed cache's id given to a new cache does not carry the old cache's hints", () => {
+    const a = cacheNew(4, 0, false, false);
+    const h = digestInternAt(IO_IN, put(key256(77)));
+    set(a, 77);
+    const s = cacheLookupH(a, h, GET, 0);
+    expect(s).toBeGreaterThanOrEqual(0);
+    cacheFree(a);
+    const b = cacheNew(4, 0, false, false); // takes a's id again
+    for (let i: u32 = 0; i < 4; i++) set(b, i); // every slot, s included, holds another key
+    expect(cacheLookupH(b, h, PEEK, 0)).toBe(NOT_FOUND);
+    expect(cacheCheck(b)).toBe(0);
+    cacheFree(b);
+  });
+
+  test("more caches than hint ids: the ones past them answer handles through the table", () => {
+    const caches: usize[] = [];
+    for (let i = 0; i < 300; i++) caches.push(cacheNew(2, 0, false, false));
+    const h = digestInternAt(IO_IN, put(key256(5)));
+    for (let i = 0; i < 300; i++) {
+      const c = caches[i];
+      set(c, 5);
+      const s = cacheLookupH(c, h, GET, 0);
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(cacheLookupH(c, h, GET, 0)).toBe(s);
+      set(c, 6);
+      set(c, 7); // evicts 5
+      expect(cacheLookupH(c, h, PEEK, 0)).toBe(NOT_FOUND);
+      expect(cacheCheck(c)).toBe(0);
+    }
+    for (let i = 0; i < 300; i++) cacheFree(caches[i]);
+  });
+
+  test("two caches holding one digest: each answers its own slot, whichever the hint names", () => {
+    const a = cacheNew(4, 0, false, false);
+    const b = cacheNew(4, 0, false, false);
+    const h = digestInternAt(IO_IN, put(key256(9)));
+    set(b, 100);
+    set(a, 9);
+    set(b, 9);
+    const sa = cacheLookupH(a, h, GET, 0);
+    const sb = cacheLookupH(b, h, GET, 0);
+    expect(sa).not.toBe(sb);
+    for (let i = 0; i < 3; i++) {
+      expect(cacheLookupH(a, h, GET, 0)).toBe(sa);
+      expect(cacheLookupH(b, h, GET, 0)).toBe(sb);
+    }
+    expect(del(b, 9)).toBe(sb);
+    expect(cacheLookupH(b, h, PEEK, 0)).toBe(NOT_FOUND);
+    expect(cacheLookupH(a, h, PEEK, 0)).toBe(sa);
+    expect(cacheCheck(a)).toBe(0);
+    expect(cacheCheck(b)).toBe(0);
+    cacheFree(a);
+    cacheFree(b);
+  });
+
+  test("a slot freed by delete and taken by another key drops its hint", () => {
+    const c = cacheNew(4, 0, false, false);
+    const h = digestInternAt(IO_IN, put(key256(1)));
+    set(c, 1);
+    const s = cacheLookupH(c, h, GET, 0); // remembers slot s for the digest
+    expect(del(c, 1)).toBe(s);
+    expect(cacheCheck(c)).toBe(0);
+    expect(slot(set(c, 2))).toBe(s); // the freed slot is reused by key 2
+    expect(cacheLookupH(c, h, PEEK, 0)).toBe(NOT_FOUND);
     expect(cacheCheck(c)).toBe(0);
     cacheFree(c);
   });

@@ -1,6 +1,6 @@
 // One inflate contender in a fresh process.
-//   task "throughput": decode the whole file `passes` times with `lib` (layerlens, fflate,
-//     fflate-sync, zlib), 64 KiB pushes where the decoder streams, after one untimed pass whose output is
+//   task "throughput": decode the whole file `passes` times with `lib` (layerlens, layerlens-gather,
+//     layerlens-views, fflate, fflate-sync, zlib), 64 KiB pushes where the decoder streams, after one untimed pass whose output is
 //     checked against the expected size and sha256.
 //   task "index": one pass with checkpoints every `span` bytes; writes the index to `indexFile`
 //     (JSON, windows in base64) and reports the pass time.
@@ -45,6 +45,30 @@ function throughputDecoder(lib, input) {
       } finally {
         dec.free();
       }
+    };
+  }
+  if (lib === "layerlens-views" || lib === "layerlens-gather") {
+    // The output gathered into one buffer of the whole size, as the web inspector gathers a
+    // layer (web/src/gunzip-into.ts): from views of the core's memory (pushViews: one copy, no
+    // piece allocated) or, to compare, from pieces (push: each piece a copy of its own).
+    const views = lib === "layerlens-views";
+    return (sink) => {
+      const dec = new inflate.GzipInflater(core);
+      const out = new Uint8Array(args.expectedSize);
+      let n = 0;
+      try {
+        for (let i = 0; i < input.length; i += CHUNK) {
+          const chunk = input.subarray(i, i + CHUNK);
+          for (const v of views ? dec.pushViews(chunk) : dec.push(chunk)) {
+            out.set(v, n);
+            n += v.length;
+          }
+        }
+        dec.end();
+      } finally {
+        dec.free();
+      }
+      sink(out.subarray(0, n));
     };
   }
   if (lib === "fflate") {

@@ -6,6 +6,8 @@
 // random access that tar repeated to >= 500 MB, gzip -1. Each contender runs in a fresh
 // process per round; rounds are interleaved so machine load hits all alike; a row is the
 // median over rounds of each process's median pass, with the load average of each round.
+//   BENCH_INFLATE_AB="name=/path/to/dist/node.js;…"   the layerlens rows (Node and Chromium)
+//                    of other builds too, interleaved in the same rounds, labelled "· build name"
 import path from "node:path";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -17,8 +19,36 @@ import { table, median, ratio } from "../lib/format.mjs";
 
 export const title = "gzip inflation and random access into gzip (checkpoints)";
 
-const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "inflate", "worker.mjs");
-const LIBS = ["layerlens", "fflate", "fflate-sync", "zlib"];
+const here = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "inflate");
+const worker = path.join(here, "worker.mjs");
+const chromiumWorker = path.join(here, "chromium.mjs");
+// Contenders: name → [child script, decoder]. The layerlens rows run in Node and in Chromium,
+// each with output as pieces (push), as those pieces gathered into one buffer, and as views of
+// the core's memory gathered into one buffer (pushViews): the last two are the same work, the
+// web inspector's, done the two ways.
+const CONTENDERS = {
+  layerlens: [worker, "layerlens"],
+  "layerlens pieces → one buffer": [worker, "layerlens-gather"],
+  "layerlens views → one buffer": [worker, "layerlens-views"],
+  "layerlens (Chromium)": [chromiumWorker, "layerlens"],
+  "layerlens (Chromium) pieces → one buffer": [chromiumWorker, "layerlens-gather"],
+  "layerlens (Chromium) views → one buffer": [chromiumWorker, "layerlens-views"],
+  fflate: [worker, "fflate"],
+  "fflate-sync": [worker, "fflate-sync"],
+  zlib: [worker, "zlib"],
+};
+const LAYERLENS = Object.keys(CONTENDERS).filter((k) => k.startsWith("layerlens"));
+
+/** Other builds whose layerlens rows run beside this one's: [{ name, distDir }]. */
+function abBuilds() {
+  return (process.env.BENCH_INFLATE_AB ?? "")
+    .split(";")
+    .filter(Boolean)
+    .map((part) => {
+      const [name, dist, only] = part.split("=");
+      return { name, distDir: path.dirname(path.resolve(dist)), piecesOnly: only === "pieces" };
+    });
+}
 const TAILS = ["scan-zlib", "scan-layerlens", "index"];
 const SPAN = 4 << 20;
 const TAIL = 1 << 20;
@@ -29,6 +59,16 @@ export async function run(ctx) {
   const rounds = 3;
   const passes = ctx.quick ? 1 : 2;
   const distDir = path.dirname(ctx.distEntry);
+  // Every contender as { key, script, lib, distDir }: the base ones, then each A/B build's
+  // layerlens rows (an older build may lack pushViews: BENCH_INFLATE_AB="name=dist=pieces").
+  const contenders = Object.entries(CONTENDERS).map(([key, [script, lib]]) => ({ key, script, lib, distDir }));
+  for (const b of abBuilds()) {
+    for (const key of LAYERLENS.filter((k) => !b.piecesOnly || !k.includes("views"))) {
+      const [script, lib] = CONTENDERS[key];
+      contenders.push({ key: `${key} · build ${b.name}`, script, lib, distDir: b.distDir });
+    }
+  }
+  const LIBS = contenders.map((c) => c.key);
   const tarFile = path.join(ctx.tmpDir, "usr.tar");
   const gzFile = `${tarFile}.gz`;
   execFileSync("sh", ["-c", `tar cf - -C / usr 2>/dev/null | head -c ${mib * 1024 * 1024} > '${tarFile}'`]);
@@ -55,14 +95,16 @@ export async function run(ctx) {
   const tails = new Map(TAILS.map((t) => [t, []]));
   const tailsCpu = new Map(TAILS.map((t) => [t, []]));
   const loads = [];
+  let chromiumVersion = "unknown";
   for (let r = 0; r < rounds; r++) {
     loads.push(+os.loadavg()[0].toFixed(2));
-    for (const lib of LIBS) {
+    for (const { key: lib, script, lib: decoder, distDir: dir } of contenders) {
       const res = await runChild(
-        worker,
-        { task: "throughput", lib, file: gzFile, passes, distDir, expectedSize, expectedSha256 },
+        script,
+        { task: "throughput", lib: decoder, file: gzFile, passes, distDir: dir, expectedSize, expectedSha256 },
         { label: `inflate ${lib}` },
       );
+      if (res.chromium) chromiumVersion = res.chromium;
       through.get(lib).push(res.medianMs);
       throughCpu.get(lib).push(res.medianCpuMs);
       ctx.log(
@@ -119,7 +161,10 @@ export async function run(ctx) {
   const markdown = [
     `Throughput: ${(expectedSize / 1e6).toFixed(0)} MB tar of /usr, gzip -6 (${(compressed / 1e6).toFixed(1)} MB), 64 KiB pushes; ` +
       `${rounds} interleaved rounds × ${passes} passes, fresh process per contender and round, Node ${process.version}; ` +
-      `load average per round: ${loads.join(", ")}. The machine is shared, so the headline is output per CPU second of the process ` +
+      `load average per round: ${loads.join(", ")}. "(Chromium)": the same decoder and pushes in a module worker of headless ` +
+      `Chromium ${chromiumVersion}, CPU time of all its processes from /proc (10 ms ticks). "→ one buffer": the output copied ` +
+      `into one buffer of the whole size (allocated per pass), as the web inspector gathers a layer, from pieces (push: each a fresh copy) ` +
+      `or from views of the core's memory (pushViews: no piece allocated). The machine is shared, so the headline is output per CPU second of the process ` +
       `(all its threads); wall figures beside it.`,
     "",
     table(
@@ -140,7 +185,7 @@ export async function run(ctx) {
         ratio(r.mbPerCpuSec / by("zlib").mbPerCpuSec),
         r.mbPerSec.toFixed(0),
         ratio(r.mbPerSec / by("zlib").mbPerSec),
-        r.lib === "layerlens" ? "yes" : "no (state hidden)",
+        r.lib.startsWith("layerlens") ? "yes" : "no (state hidden)",
         r.lib === "fflate-sync" ? "no (one shot)" : "yes",
       ]),
     ),

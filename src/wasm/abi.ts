@@ -6,7 +6,7 @@
 
 // ---- version and the IO window ----
 /** Bumped when an export changes meaning; the TypeScript side refuses a mismatched core. */
-export const ABI_VERSION = 10;
+export const ABI_VERSION = 11;
 /** "No index" in every u32 link field and result. */
 export const NIL = 0xffffffff;
 /** Bytes the host may write at ioIn() (digest strings, batch keys, handles). */
@@ -34,6 +34,8 @@ export const ERR_BAD_ARGUMENT = -14;
 export const ERR_POOL_RELEASED = -20;
 /** The handle's slot was released and acquired again since: the handle is stale. */
 export const ERR_POOL_STALE = -21;
+/** The record belongs to a batch (poolAcquireBatch): only poolReleaseBatch gives it back. */
+export const ERR_POOL_BATCHED = -22;
 /** A cycle was found where an order was asked for (the cycle is in the result region). */
 export const ERR_CYCLE = -30;
 /** The graph has no edges loaded yet. */
@@ -119,6 +121,11 @@ export const FILL_FLAGS = 20480; // POOL_FILL_MAX * 20
 export const FILL_PARENT = 24576; // POOL_FILL_MAX * 24
 export const FILL_IMAGE = 28672; // POOL_FILL_MAX * 28
 export const FILL_USER = 32768; // POOL_FILL_MAX * 32
+/** Most records one poolAcquireBatch call hands out: its handles and word addresses fill IO_OUT. */
+export const POOL_VIEW_MAX = 4096;
+/** Where poolAcquireBatch writes each record's word address (byte address / 4), u32 each,
+ *  as an offset into IO_OUT; the handles come first, at offset 0. */
+export const POOL_VIEW_WORDS_OFF = 16384; // POOL_VIEW_MAX * 4
 /** f64 counters poolStats writes at IO_OUT: inUse, free, capacity, highWater, acquires,
  *  releases, templateHits, growths, refused. */
 export const POOL_STATS = 9;
@@ -128,6 +135,12 @@ export const GEN_SHIFT = 24;
 export const GEN_MASK = 0x7f;
 /** Set in a slot's generation word exactly while the record is acquired. */
 export const GEN_LIVE = 0x80000000;
+/** Set beside GEN_LIVE while the record belongs to a batch (poolAcquireBatch): the host
+ *  writes such records through the batch's word addresses without a check per field, so no
+ *  other release may free one under it. */
+export const GEN_BATCH = 0x40000000;
+/** The acquisition count's bits of a generation word (below GEN_BATCH). */
+export const GEN_COUNT_MASK = 0x3fffffff;
 /** Record field offsets in bytes. */
 export const OFF_COMPRESSED = 0;
 export const OFF_UNCOMPRESSED = 8;
@@ -312,6 +325,8 @@ export interface CoreExports {
   poolAcquireMany(ptr: number, media: number, count: number): number; // (usize, u32, u32) => i32
   poolReleaseMany(ptr: number, count: number): number; // (usize, u32) => i32
   poolAcquireFilled(ptr: number, media: number, count: number): number; // (usize, u32, u32) => i32
+  poolAcquireBatch(ptr: number, media: number, count: number): number; // (usize, u32, u32) => i32
+  poolReleaseBatch(ptr: number, count: number): number; // (usize, u32) => i32
   poolTemplateInit(ptr: number, media: number, flags: number): number; // (usize, u32, u32) => i32
   poolTemplateFrom(ptr: number, media: number, h: number): number; // (usize, u32, i32) => i32
   poolTemplateClear(ptr: number, media: number): number; // (usize, u32) => i32

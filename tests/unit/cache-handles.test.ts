@@ -1,6 +1,7 @@
-// A handle hit is answered from the digest table's hint of the cache slot that last held the
-// digest (assembly/lru.ts). These cases reuse slots on both sides, the cache's and the
-// digest table's, and check that a handle never reads another digest's value through a hint.
+// A handle hit is answered from the digest table's hint, which names a cache (by id) and its
+// slot holding the digest (assembly/lru.ts). These cases reuse slots on both sides, the
+// cache's and the digest table's, and cache ids, and check that a handle never reads another
+// digest's value through a hint.
 import { describe, expect, it } from "vitest";
 import { MetadataCache, parseDigest, releaseDigest } from "../../src/node.js";
 import { debug, release, digestOf } from "../helpers/core.js";
@@ -24,6 +25,37 @@ describe.each([
     c.checkInvariants();
     releaseDigest(a, core);
     c.free();
+  });
+
+  it("does not answer a handle from a new cache that took a freed cache's id and slots", () => {
+    const h = parseDigest(digestOf(0x5005), core);
+    const old = new MetadataCache<string>({ max: 4, core });
+    old.set(h, "old");
+    expect(old.get(h)).toBe("old"); // the hint names old's slot
+    old.free();
+    // A new cache of the same size takes the freed id; every slot gets another key.
+    const next = new MetadataCache<string>({ max: 4, core });
+    for (let i = 0; i < 4; i++) next.set(digestOf(0x6000 + i), `n${i}`);
+    expect(next.get(h)).toBeUndefined();
+    expect(next.has(h)).toBe(false);
+    next.set(h, "next");
+    expect(next.get(h)).toBe("next");
+    next.checkInvariants();
+    next.free();
+    releaseDigest(h, core);
+  });
+
+  it("answers handles in more caches than there are hint ids (the rest probe the table)", () => {
+    const h = parseDigest(digestOf(0x7007), core);
+    const caches = Array.from({ length: 300 }, (_, i) => new MetadataCache<number>({ max: 2, core }).set(h, i));
+    for (let round = 0; round < 2; round++) caches.forEach((c, i) => expect(c.get(h)).toBe(i));
+    for (const c of caches) {
+      c.set(digestOf(0x8001), -1).set(digestOf(0x8002), -2); // evicts h
+      expect(c.get(h)).toBeUndefined();
+      c.checkInvariants();
+      c.free();
+    }
+    releaseDigest(h, core);
   });
 
   it("does not give a released digest's value to the digest that took its table slot", () => {
