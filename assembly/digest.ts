@@ -483,7 +483,7 @@ export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: u
       store<u32>(GROUP_HASHES + ((j as usize) << 2), h);
       if (dTable != 0) touched += u32At(dTable, home(h));
     }
-    groupSink += touched;
+    _groupSink += touched;
     for (let j: u32 = 0; j < n; j++) {
       let id = load<i32>(GROUP_ALGS + ((j as usize) << 2));
       if (id >= 0) {
@@ -503,4 +503,4 @@ const GROUP_KEYS: usize = reserve((GROUP as usize) << 6);
 const GROUP_ALGS: usize = reserve((GROUP as usize) << 2);
 const GROUP_HASHES: usize = reserve((GROUP as usize) << 2);
 /** Where the first pass's loads go, so the optimiser cannot drop them as unused. */
-let groupSink: u32 = 0;
+let _groupSink: u32 = 0;
