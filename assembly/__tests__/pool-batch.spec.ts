@@ -40,8 +40,12 @@ function addr(p: usize, h: i32): usize {
   return poolBlockBase(p, s >> BLOCK_SHIFT) + ((s & (BLOCK_RECORDS - 1)) as usize) * (RECORD_BYTES as usize);
 }
 
-function handleOut(i: u32): i32 { return load<i32>(IO_OUT + ((i as usize) << 2)); }
-function wordOut(i: u32): u32 { return load<u32>(IO_OUT + POOL_VIEW_WORDS_OFF + ((i as usize) << 2)); }
+function handleOut(i: u32): i32 {
+  return load<i32>(IO_OUT + ((i as usize) << 2));
+}
+function wordOut(i: u32): u32 {
+  return load<u32>(IO_OUT + POOL_VIEW_WORDS_OFF + ((i as usize) << 2));
+}
 
 describe("pool batches", () => {
   test("hand out live records from the template, each with its word address", () => {
@@ -53,7 +57,7 @@ describe("pool batches", () => {
     let wrong: u32 = 0;
     for (let i: u32 = 0; i < 1500; i++) {
       const h = handleOut(i);
-      if (h < 0 || ((wordOut(i) as usize) << 2) != addr(p, h)) wrong++;
+      if (h < 0 || (wordOut(i) as usize) << 2 != addr(p, h)) wrong++;
       else if (load<u32>(addr(p, h) + OFF_MEDIA) != 3 || load<u32>(addr(p, h) + OFF_FLAGS) != 0x55) wrong++;
       else if (load<u32>(addr(p, h) + OFF_POSITION) != NIL) wrong++;
     }
