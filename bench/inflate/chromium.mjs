@@ -21,6 +21,7 @@ import { chromium } from "playwright-core";
 import { childArgs, reportResult } from "../lib/child.mjs";
 import { browserCpuSeconds } from "../web/cpu.mjs";
 import { CHROMIUM } from "../web/page-pass.mjs";
+import { gatherInto } from "./gather.mjs";
 
 const args = childArgs();
 const CHUNK = 64 * 1024;
@@ -54,25 +55,8 @@ function decodePieces(sink) {
     dec.free();
   }
 }
-function decodeIntoOne(sink, views) {
-  const dec = new GzipInflater(core);
-  const out = new Uint8Array(${args.expectedSize});
-  let n = 0;
-  try {
-    for (let i = 0; i < input.length; i += ${CHUNK}) {
-      const chunk = input.subarray(i, i + ${CHUNK});
-      for (const v of views ? dec.pushViews(chunk) : dec.push(chunk)) {
-        out.set(v, n);
-        n += v.length;
-      }
-    }
-    dec.end();
-  } finally {
-    dec.free();
-  }
-  sink(out.subarray(0, n));
-}
-const decode = ${JSON.stringify(args.lib)} === "layerlens" ? decodePieces : (sink) => decodeIntoOne(sink, ${JSON.stringify(args.lib)} === "layerlens-views");
+${gatherInto.toString()}
+const decode = ${JSON.stringify(args.lib)} === "layerlens" ? decodePieces : (sink) => gatherInto(GzipInflater, core, input, ${CHUNK}, ${args.expectedSize}, ${JSON.stringify(args.lib)} === "layerlens-views", sink);
 async function handle(m) {
   try {
     await answer(m);

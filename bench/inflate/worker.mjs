@@ -14,6 +14,7 @@ import zlib from "node:zlib";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { childArgs, reportResult } from "../lib/child.mjs";
+import { gatherInto } from "./gather.mjs";
 
 const args = childArgs();
 const CHUNK = 64 * 1024;
@@ -48,28 +49,9 @@ function throughputDecoder(lib, input) {
     };
   }
   if (lib === "layerlens-views" || lib === "layerlens-gather") {
-    // The output gathered into one buffer of the whole size, as the web inspector gathers a
-    // layer (web/src/gunzip-into.ts): from views of the core's memory (pushViews: one copy, no
-    // piece allocated) or, to compare, from pieces (push: each piece a copy of its own).
+    // The output gathered into one buffer of the whole size, as the web inspector does (gather.mjs).
     const views = lib === "layerlens-views";
-    return (sink) => {
-      const dec = new inflate.GzipInflater(core);
-      const out = new Uint8Array(args.expectedSize);
-      let n = 0;
-      try {
-        for (let i = 0; i < input.length; i += CHUNK) {
-          const chunk = input.subarray(i, i + CHUNK);
-          for (const v of views ? dec.pushViews(chunk) : dec.push(chunk)) {
-            out.set(v, n);
-            n += v.length;
-          }
-        }
-        dec.end();
-      } finally {
-        dec.free();
-      }
-      sink(out.subarray(0, n));
-    };
+    return (sink) => gatherInto(inflate.GzipInflater, core, input, CHUNK, args.expectedSize, views, sink);
   }
   if (lib === "fflate") {
     const { Gunzip } = createRequire(import.meta.url)("fflate");
