@@ -17,6 +17,7 @@ import { pickedDrop, pickedFolder, type Picked } from "./open.js";
 import { errorOf, type RawDocument, type RecordInfo } from "./protocol.js";
 import { InspectorWorker } from "./worker-client.js";
 import { refFromHash } from "./open-registry.js";
+import { decodeRows } from "./row-wire.js";
 import { renderDive } from "./view-dive.js";
 import { renderDocuments, showDocument } from "./view-documents.js";
 import { renderReferrers, renderReferrersFailed } from "./view-referrers.js";
@@ -190,7 +191,12 @@ async function show(ticket: Ticket, w: InspectorWorker, platform?: string): Prom
   const failure = x.failure && { index: x.failure.index, error: errorOf(x.failure.error) };
   const records = x.records ?? arrived;
   renderLayers($("layers"), r, records, failure);
-  const dive = renderDive($("dive"), { records, report: r.report }, (index) => w.call("tree", { index }), showError);
+  const dive = renderDive(
+    $("dive"),
+    { records, report: r.report },
+    (index) => w.call("tree", { index }).then((t) => ({ rows: decodeRows(t.rows), wasted: t.wasted })),
+    showError,
+  );
   closeDive = dive.close;
   renderWaste($("waste"), x);
   renderFiles(

@@ -13,7 +13,7 @@
 
 import type { InspectReport, LayerRecord, ReferrerReport, Stat, WasteReport } from "../../src/browser.js";
 import type { Stats } from "../../src/report/stats.js";
-import type { Row } from "./dive-rows.js";
+import type { RowColumns } from "./row-wire.js";
 
 /** A picked input as the worker sees it: the page's blobs by number, with their sizes. */
 export type PickedRef =
@@ -39,8 +39,13 @@ export interface LayerInfo {
   size: number;
 }
 
-/** A mounted layer's record without what only the worker can use (its stream, its spans). */
-export type RecordInfo = Omit<LayerRecord, "layer" | "spans" | "handle">;
+/**
+ * A mounted layer's record as the page shows it: without what only the worker can use (its
+ * stream, spans, checkpoints, pool handle) and without its per-file tables (versions, dive's
+ * leaves), which the worker's waste analysis and dive rows use and which would make each
+ * layer's message several times larger for the page to decode.
+ */
+export type RecordInfo = Omit<LayerRecord, "layer" | "spans" | "handle" | "checkpoints" | "versions" | "diveLeaves">;
 
 /** An error as it crossed: its class name, stable code and message. */
 export interface ErrorInfo {
@@ -105,7 +110,8 @@ export interface Answers {
   resolve: Documents;
   mount: Mounted;
   referrers: ReferrerReport[];
-  tree: { rows: Row[]; wasted: string[] };
+  /** Dive mode's rows as columns (row-wire.ts), and the paths wasted as of that layer. */
+  tree: { rows: RowColumns; wasted: string[] };
   list: Entry[];
   head: Uint8Array;
   file: Blob;

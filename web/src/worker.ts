@@ -22,6 +22,7 @@ import {
   type MergedImage,
 } from "../../src/browser.js";
 import { treeRows } from "./dive-rows.js";
+import { encodeRows } from "./row-wire.js";
 import { head } from "./head.js";
 import { mountInOrder, mountLayers, resolveSource, type Inspection, type Resolution } from "./inspect.js";
 import { withPoolPhases } from "./pool-stats.js";
@@ -123,7 +124,15 @@ function documents(r: Resolution): Documents {
   };
 }
 
-const recordInfo = ({ layer: _layer, spans: _spans, handle: _handle, ...rest }: Inspection["records"][number]): RecordInfo => rest;
+const recordInfo = ({
+  layer: _layer,
+  spans: _spans,
+  handle: _handle,
+  checkpoints: _checkpoints,
+  versions: _versions,
+  diveLeaves: _diveLeaves,
+  ...rest
+}: Inspection["records"][number]): RecordInfo => rest;
 
 function mounted(x: Inspection, posted: boolean): Mounted {
   return {
@@ -247,10 +256,15 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
       const x = need(shown, "mounted image");
       const view = await viewAsOf(req.index);
       const rows = treeRows(view.walk(), x.records[req.index]);
-      const wasted = analyzeWaste(view, Number.MAX_SAFE_INTEGER)
-        .topWasted.filter((w) => w.wastedBytes > 0)
-        .map((w) => w.path);
-      return { value: { rows, wasted } };
+      // The top layer's view is the mounted image, whose waste the mount analysed already.
+      const wasted =
+        view === x.image
+          ? x.wastedPaths
+          : analyzeWaste(view, Number.MAX_SAFE_INTEGER)
+              .topWasted.filter((w) => w.wastedBytes > 0)
+              .map((w) => w.path);
+      const { columns, transfer } = encodeRows(rows);
+      return { value: { rows: columns, wasted }, transfer };
     }
     case "list":
       return { value: entries(need(shown, "mounted image").image, req.dir) };
