@@ -1,10 +1,13 @@
 // The stage workers' windowed Blob (web/src/windowed-blob.ts) under the sources' own reader:
 // streams of it read in whole windows and get every byte in order; ranged and small reads,
-// reads across windows and reads at the end give exactly the Blob's bytes.
+// reads across windows and reads at the end give exactly the Blob's bytes. Where the blob can be
+// read into a buffer of the caller's (the page's stand-ins can, through blob-fill.ts), windows
+// handed back are read into again, and every byte still comes out right.
 
 import { describe, expect, it } from "vitest";
 import { blobReader, streamRange } from "../../src/sources/byte-reader.js";
-import { windowedBlob } from "../../web/src/windowed-blob.js";
+import { fillFrom } from "../../web/src/blob-fill.js";
+import { giveBackWindow, windowedBlob } from "../../web/src/windowed-blob.js";
 
 const SIZE = (40 << 20) + 123;
 
@@ -68,5 +71,44 @@ describe("windowed blob", () => {
       const got = new Uint8Array(await w.slice(a, b).arrayBuffer());
       expect(Buffer.from(got).equals(Buffer.from(bytes.subarray(a, Math.min(b, SIZE)))), `${a}..${b}`).toBe(true);
     }
+  });
+
+  it("reads whole windows into the buffers handed back, and the bytes stay right", async () => {
+    const size = (100 << 20) + 5;
+    const big = noise(size);
+    const real = new Blob([big]);
+    const handedOut = new WeakSet<ArrayBuffer>();
+    let fills = 0;
+    let reused = 0;
+    // A stand-in of the kind page-blob.ts makes: slices that can also be read into a given buffer.
+    const fillable = (start: number, end: number): Blob =>
+      ({
+        size: end - start,
+        slice: (a = 0, b = end - start) => fillable(start + a, Math.min(end, start + b)),
+        arrayBuffer: () => real.slice(start, end).arrayBuffer(),
+        fillInto: async (into: ArrayBuffer) => {
+          fills++;
+          if (handedOut.has(into)) reused++;
+          const f = await fillFrom(real.slice(start, end), into);
+          return new Uint8Array(f.buffer, 0, f.length);
+        },
+      }) as unknown as Blob;
+    const out = new Uint8Array(size);
+    let at = 0;
+    const stream = streamRange(blobReader(windowedBlob(fillable(0, size), "noise")), 0, size) as unknown as AsyncIterable<Uint8Array>;
+    for await (const piece of stream) {
+      out.set(piece, at);
+      at += piece.length;
+      handedOut.add(piece.buffer as ArrayBuffer);
+      giveBackWindow(piece.buffer);
+    }
+    expect(at).toBe(size);
+    expect(Buffer.from(out).equals(Buffer.from(big))).toBe(true);
+    expect(fills).toBe(6); // the whole windows; the last 5 bytes are read the ordinary way
+    expect(reused).toBeGreaterThanOrEqual(3);
+  });
+
+  it("refuses to read a blob into a buffer smaller than it", async () => {
+    await expect(fillFrom(new Blob([new Uint8Array(10)]), new ArrayBuffer(4))).rejects.toThrow(RangeError);
   });
 });

@@ -14,12 +14,12 @@ const AHEAD_STREAMS = 4;
 
 export class PageFiles {
   private nextRead = 1;
-  private readonly reads = new Map<number, { resolve: (b: ArrayBuffer) => void; reject: (e: unknown) => void }>();
+  private readonly reads = new Map<number, { resolve: (b: Uint8Array<ArrayBuffer>) => void; reject: (e: unknown) => void }>();
   private readonly ahead = new Map<string, { length: number; bytes: Promise<ArrayBuffer> }>();
 
   /** `readAhead` false: the caller reads ahead itself (windowed-blob.ts), so a long read asks for nothing more. */
   constructor(
-    private readonly post: (msg: BlobRead) => void,
+    private readonly post: (msg: BlobRead, transfer: Transferable[]) => void,
     private readonly readAhead = true,
   ) {}
 
@@ -28,7 +28,7 @@ export class PageFiles {
     const read = this.reads.get(msg.id);
     this.reads.delete(msg.id);
     if ("error" in msg) read?.reject(errorOf(msg.error));
-    else read?.resolve(msg.bytes);
+    else read?.resolve(new Uint8Array(msg.bytes, 0, msg.length ?? msg.bytes.byteLength));
   }
 
   /** A picked input with each of the page's blobs replaced by its stand-in. */
@@ -49,15 +49,22 @@ export class PageFiles {
         return this.blob(blob, size, name, a, Math.max(a, b));
       },
       arrayBuffer: () => this.read(blob, start, end - start, size),
+      // FillableBlob (windowed-blob.ts): the page reads into the caller's buffer and hands it back.
+      fillInto: (into: ArrayBuffer) => this.ask(blob, start, end - start, into),
     };
     return part as unknown as Blob;
   }
 
-  private ask(blob: number, offset: number, length: number): Promise<ArrayBuffer> {
+  private askBuffer(blob: number, offset: number, length: number): Promise<ArrayBuffer> {
+    return this.ask(blob, offset, length).then((v) => v.buffer);
+  }
+
+  /** Bytes [offset, offset + length) of the page's blob, read into `into` (transferred) when given. */
+  private ask(blob: number, offset: number, length: number, into?: ArrayBuffer): Promise<Uint8Array<ArrayBuffer>> {
     const id = this.nextRead++;
     return new Promise((resolve, reject) => {
       this.reads.set(id, { resolve, reject });
-      this.post({ kind: "read", id, blob, offset, length });
+      this.post({ kind: "read", id, blob, offset, length, into }, into ? [into] : []);
     });
   }
 
@@ -70,10 +77,10 @@ export class PageFiles {
     const key = `${blob}@${offset}`;
     const early = this.ahead.get(key);
     this.ahead.delete(key);
-    const bytes = early && early.length === length ? early.bytes : this.ask(blob, offset, length);
+    const bytes = early && early.length === length ? early.bytes : this.askBuffer(blob, offset, length);
     const next = offset + length;
     if (this.readAhead && length >= READ_AHEAD_FROM && next < size) {
-      const piece = { length: Math.min(length, size - next), bytes: this.ask(blob, next, Math.min(length, size - next)) };
+      const piece = { length: Math.min(length, size - next), bytes: this.askBuffer(blob, next, Math.min(length, size - next)) };
       piece.bytes.catch(() => {}); // a piece nobody comes for must not be an unhandled rejection
       this.ahead.set(`${blob}@${next}`, piece);
       if (this.ahead.size > AHEAD_STREAMS) this.ahead.delete(this.ahead.keys().next().value!);

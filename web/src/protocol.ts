@@ -133,6 +133,11 @@ export interface BlobRead {
   blob: number;
   offset: number;
   length: number;
+  /**
+   * A buffer of the worker's to read into (transferred), so a stream of windows reuses the same
+   * few buffers instead of fresh memory for each; the answer hands it back with `length` filled.
+   */
+  into?: ArrayBuffer;
 }
 
 /** One more layer is in the view (layers go in bottom first). */
@@ -149,7 +154,9 @@ export interface LayerStaged {
 
 export type FromWorker = Reply | Progress | BlobRead | LayerDone | LayerStaged;
 
-export type BlobBytes = { kind: "bytes"; id: number; bytes: ArrayBuffer } | { kind: "bytes"; id: number; error: ErrorInfo };
+/** The bytes read: the whole of `bytes`, or its first `length` bytes when the read was into a buffer of the worker's. */
+export type BlobBytes =
+  { kind: "bytes"; id: number; bytes: ArrayBuffer; length?: number } | { kind: "bytes"; id: number; error: ErrorInfo };
 
 export type ToWorker = Request | BlobBytes;
 

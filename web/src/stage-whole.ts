@@ -27,6 +27,7 @@ import type { StagedLayer } from "../../src/fs/stage.js";
 import type { HasherOverrides } from "../../src/oci/blob.js";
 import { GunzipInto } from "./gunzip-into.js";
 import { knownDigestFactory, webSha256 } from "./known-digest.js";
+import { giveBackWindow } from "./windowed-blob.js";
 
 export const WHOLE_BLOB_CAP = 512 << 20;
 export const WHOLE_TAR_CAP = 1536 << 20;
@@ -74,11 +75,14 @@ async function readWhole(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (at + value.length > bytes.length) throw new SizeMismatchError(what, layer.size, at + value.length);
+      const n = value.length;
+      if (at + n > bytes.length) throw new SizeMismatchError(what, layer.size, at + n);
       bytes.set(value, at);
-      at += value.length;
+      at += n;
+      // Copied: a window's own buffer (windowed-blob.ts) goes back to be read into again.
+      if (value.byteOffset === 0 && n === value.buffer.byteLength) giveBackWindow(value.buffer);
       onRead(bytes, at);
-      onBytes(value.length);
+      onBytes(n);
     }
   } finally {
     reader.cancel().catch(() => {});

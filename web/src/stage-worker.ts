@@ -63,7 +63,7 @@ async function stage(job: StageJob, port: MessagePort): Promise<StageReply> {
 }
 
 // Reads of the picked files go to the page (page-blob.ts), as the inspector's worker's do.
-const pageFiles = new PageFiles((msg) => postMessage(msg), false);
+const pageFiles = new PageFiles((msg, transfer) => postMessage(msg, { transfer }), false);
 
 addEventListener("message", (event: MessageEvent<StageSetup | BlobBytes>) => {
   if ("kind" in event.data) return pageFiles.receive(event.data);

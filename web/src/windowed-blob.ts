@@ -9,6 +9,43 @@
 // buffer as it is, so a layer's bytes are not copied again on their way to the stage worker.
 
 const WINDOW = 16 << 20;
+/** Window buffers kept for reuse (a stream has at most two windows in hand: the current one and the one read ahead). */
+const MAX_SPARES = 4;
+
+/** A blob stand-in that can read into a buffer of the caller's (page-blob.ts: the page fills it and hands it back). */
+export interface FillableBlob {
+  fillInto(into: ArrayBuffer): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+/** Whole-window buffers that came back (giveBackWindow), for the next windows to be read into. */
+const spares: ArrayBuffer[] = [];
+/** Buffers this module handed out as whole windows: the only ones it takes back. */
+const windowBuffers = new WeakSet<ArrayBuffer>();
+
+/**
+ * Hand back a whole window's buffer (what a read of a whole window returned) once its bytes
+ * were copied out and nothing holds it: the next window is read into it, not into fresh
+ * memory. Other buffers are ignored.
+ */
+export function giveBackWindow(buffer: ArrayBufferLike): void {
+  if (!(buffer instanceof ArrayBuffer) || !windowBuffers.has(buffer) || spares.length >= MAX_SPARES) return;
+  windowBuffers.delete(buffer);
+  spares.push(buffer);
+}
+
+/** Bytes [start, start + length) of `blob`: into a spare buffer when it is a whole window and one is free. */
+function readWindow(blob: Blob, start: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
+  const part = blob.slice(start, Math.min(blob.size, start + length));
+  const fillable = part as Partial<FillableBlob>;
+  if (length === WINDOW && part.size === WINDOW && fillable.fillInto) {
+    const spare = spares.pop() ?? new ArrayBuffer(WINDOW);
+    return fillable.fillInto(spare).then((bytes) => {
+      if (bytes.length === WINDOW) windowBuffers.add(bytes.buffer);
+      return bytes;
+    });
+  }
+  return part.arrayBuffer().then((b) => new Uint8Array(b));
+}
 /** Reads at least this long are taken for a stream's, worth a window. */
 const STREAMING_READ = 256 << 10;
 /** Windows kept at most (a few streams, each with the one read ahead). */
@@ -27,10 +64,7 @@ export function windowedBlob(blob: Blob, name = (blob as File).name): Blob {
     const w = {
       start,
       length,
-      bytes: blob
-        .slice(start, Math.min(blob.size, start + length))
-        .arrayBuffer()
-        .then((b) => new Uint8Array(b)),
+      bytes: readWindow(blob, start, length),
     };
     w.bytes.catch(() => {}); // a window nobody comes for must not be an unhandled rejection
     windows.push(w);

@@ -10,6 +10,7 @@ import {
   errorInfo,
   errorOf,
   type Answers,
+  type BlobRead,
   type FromWorker,
   type PickedRef,
   type RecordInfo,
@@ -17,6 +18,7 @@ import {
   type ToWorker,
 } from "./protocol.js";
 import type { StageSetup } from "./stage-protocol.js";
+import { fillFrom } from "./blob-fill.js";
 
 /** Stage workers per input: one more than the cores the browser reports, at most this many. */
 const MAX_STAGE_WORKERS = 4;
@@ -65,7 +67,7 @@ export class InspectorWorker {
     for (let i = 0; i < stageWorkerCount(); i++) {
       const w = new Worker(new URL("./stage-worker.ts", import.meta.url), { type: "module", name: `stage ${i}` });
       w.addEventListener("message", (e: MessageEvent<FromWorker>) => {
-        if (e.data.kind === "read") void this.read(w, e.data.id, e.data.blob, e.data.offset, e.data.length);
+        if (e.data.kind === "read") void this.read(w, e.data);
       });
       const channel = new MessageChannel();
       w.postMessage({ picked: ref, port: channel.port1 } satisfies StageSetup, [channel.port1]);
@@ -102,19 +104,22 @@ export class InspectorWorker {
     if (msg.kind === "progress") return this.onProgress?.(msg.done, msg.total);
     if (msg.kind === "layer") return this.onLayer?.(msg.record);
     if (msg.kind === "staged") return this.onStaged?.(msg.index);
-    if (msg.kind === "read") return void this.read(this.worker, msg.id, msg.blob, msg.offset, msg.length);
+    if (msg.kind === "read") return void this.read(this.worker, msg);
     const p = this.pending.get(msg.id);
     this.pending.delete(msg.id);
     if (msg.ok) p?.resolve(msg.value);
     else p?.reject(errorOf(msg.error));
   }
 
-  private async read(to: Worker, id: number, blob: number, offset: number, length: number): Promise<void> {
+  private async read(to: Worker, { id, blob, offset, length, into }: BlobRead): Promise<void> {
     let reply: ToWorker;
     try {
-      const bytes = await this.blobs[blob].slice(offset, offset + length).arrayBuffer();
-      reply = { kind: "bytes", id, bytes };
-      if (!this.terminated) to.postMessage(reply, [bytes]);
+      const part = this.blobs[blob].slice(offset, offset + length);
+      if (into) {
+        const filled = await fillFrom(part, into);
+        reply = { kind: "bytes", id, bytes: filled.buffer, length: filled.length };
+      } else reply = { kind: "bytes", id, bytes: await part.arrayBuffer() };
+      if (!this.terminated) to.postMessage(reply, [reply.bytes]);
     } catch (e) {
       reply = { kind: "bytes", id, error: errorInfo(e) };
       if (!this.terminated) to.postMessage(reply);
