@@ -68,6 +68,8 @@ const pageFiles = new PageFiles((msg, transfer) => postMessage(msg, { transfer }
 addEventListener("message", (event: MessageEvent<StageSetup | BlobBytes>) => {
   if ("kind" in event.data) return pageFiles.receive(event.data);
   picked = windowed(pageFiles.pickedOf(event.data.picked));
+  // The core is compiled while the page still resolves the image, not when the first layer comes.
+  init().catch(() => {}); // a core that fails to load fails each job's own init() below
   const port = event.data.port;
   port.onmessage = (e: MessageEvent<StageJob>) => {
     const job = e.data;
