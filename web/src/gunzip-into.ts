@@ -7,6 +7,7 @@
 // the whole blob first, so a blob that is not what the manifest names is reported as that.
 
 import { GzipInflater, getDefaultCore } from "../../src/browser.js";
+import { takeBuffer } from "./layer-buffers.js";
 
 /** Compressed bytes per push into the inflater. */
 const SLICE = 1 << 20;
@@ -28,7 +29,7 @@ export class GunzipInto {
     sizeHint: number,
   ) {
     this.dec = new GzipInflater(getDefaultCore(), { what });
-    this.out = new Uint8Array(Math.min(cap, Math.max(1 << 20, sizeHint)));
+    this.out = takeBuffer(Math.min(cap, Math.max(1 << 20, sizeHint)));
   }
 
   /** Inflate the next compressed bytes (a no-op once the stream failed or passed the cap). */

@@ -8,11 +8,13 @@
 import type { Layer, LayerLike } from "../../src/browser.js";
 import type { StagedLayer } from "../../src/fs/stage.js";
 import { errorOf } from "./protocol.js";
-import type { StageJob, StageReply } from "./stage-protocol.js";
+import type { StageIdle, StageJob, StageReply } from "./stage-protocol.js";
 import type { PhaseTime } from "./stage-whole.js";
 
 interface Job {
   job: StageJob;
+  /** Its worker said it is done (StageFree) and was given back to the pool. */
+  freed?: boolean;
   onBytes: (n: number) => void;
   resolve: (r: { staged: StagedLayer; phases: PhaseTime[] }) => void;
   reject: (e: unknown) => void;
@@ -72,11 +74,20 @@ export class StagePool {
     const j = this.running.get(reply.id);
     if (!j) return;
     if (reply.kind === "bytes") return j.onBytes(reply.bytes);
+    // The worker takes its next layer at once, not after this one's entries were decoded here.
+    if (!j.freed) this.free(port);
+    j.freed = true;
+    if (reply.kind === "free") return;
     this.running.delete(reply.id);
-    this.idle.push(port);
     if (reply.ok) j.resolve({ staged: reply.staged, phases: reply.phases });
     else j.reject(errorOf(reply.error));
+  }
+
+  /** `port`'s worker can take a layer: the next one queued, or it hears there is none (StageIdle). */
+  private free(port: MessagePort): void {
+    this.idle.push(port);
     this.pump();
+    if (this.idle.includes(port)) port.postMessage({ idle: true } satisfies StageIdle);
   }
 }
 

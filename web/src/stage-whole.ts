@@ -27,6 +27,7 @@ import type { StagedLayer } from "../../src/fs/stage.js";
 import type { HasherOverrides } from "../../src/oci/blob.js";
 import { GunzipInto } from "./gunzip-into.js";
 import { knownDigestFactory, webSha256 } from "./known-digest.js";
+import { takeBuffer } from "./layer-buffers.js";
 import { giveBackWindow } from "./windowed-blob.js";
 
 export const WHOLE_BLOB_CAP = 512 << 20;
@@ -43,6 +44,8 @@ export interface PhaseTime {
 export interface StageResult {
   staged: StagedLayer;
   phases: PhaseTime[];
+  /** The layer's whole blob and tar when it was read whole: nothing staged refers to them, so the next layer may reuse them. */
+  buffers?: Uint8Array[];
 }
 
 /** Pieces of `bytes` as views of the same memory (what known-digest.ts recognises). */
@@ -68,7 +71,7 @@ async function readWhole(
   onBytes: (n: number) => void,
   onRead: (bytes: Uint8Array, end: number) => void,
 ): Promise<Uint8Array> {
-  const bytes = new Uint8Array(layer.size);
+  const bytes = takeBuffer(layer.size);
   const reader = (await layer.open()).getReader();
   let at = 0;
   try {
@@ -188,7 +191,7 @@ export async function stageWhole(fs: LayerFS, layer: Layer, what: string, onByte
   const blobKnown = { sha256: knownDigestFactory(blob, digest) };
   const inflated = gunzip?.finish();
   if (gunzip) phases.push({ phase: "gunzip", ms: gunzip.ms, bytes: inflated?.length ?? 0 });
-  if (!inflated) return { staged: await streamed(fs, verifiedBlob, what, phases, blobKnown), phases };
+  if (!inflated) return { staged: await streamed(fs, verifiedBlob, what, phases, blobKnown), phases, buffers: [blob] };
   const tar = inflated;
   const diffId = layer.diffId!;
   // Where WebCrypto hashes on a thread of its own (not in Chromium's workers) the tar is parsed
@@ -218,5 +221,5 @@ export async function stageWhole(fs: LayerFS, layer: Layer, what: string, onByte
     digest,
     mislabelled: declared !== undefined && declared !== compression,
   };
-  return { staged, phases };
+  return { staged, phases, buffers: [blob, tar] };
 }

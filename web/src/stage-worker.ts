@@ -10,7 +10,8 @@ import { init, LayerFS, layerOf, type ImageSource } from "../../src/browser.js";
 import { openPicked, type Picked } from "./open.js";
 import { PageFiles } from "./page-blob.js";
 import { errorInfo, type BlobBytes } from "./protocol.js";
-import type { StageJob, StageReply, StageSetup } from "./stage-protocol.js";
+import type { StageIdle, StageJob, StageReply, StageSetup } from "./stage-protocol.js";
+import { dropBuffers, keepBuffers } from "./layer-buffers.js";
 import { stageWhole } from "./stage-whole.js";
 import { windowedBlob } from "./windowed-blob.js";
 
@@ -58,6 +59,7 @@ async function stage(job: StageJob, port: MessagePort): Promise<StageReply> {
     fs.free();
   }
   const { staged, phases } = result;
+  keepBuffers(...(result.buffers ?? []));
   if (pending) port.postMessage({ kind: "bytes", id: job.id, bytes: pending } satisfies StageReply);
   return { kind: "done", id: job.id, ok: true, staged, phases };
 }
@@ -71,11 +73,13 @@ addEventListener("message", (event: MessageEvent<StageSetup | BlobBytes>) => {
   // The core is compiled while the page still resolves the image, not when the first layer comes.
   init().catch(() => {}); // a core that fails to load fails each job's own init() below
   const port = event.data.port;
-  port.onmessage = (e: MessageEvent<StageJob>) => {
+  port.onmessage = (e: MessageEvent<StageJob | StageIdle>) => {
+    if ("idle" in e.data) return dropBuffers();
     const job = e.data;
-    stage(job, port).then(
-      (reply) => port.postMessage(reply),
-      (err: unknown) => port.postMessage({ kind: "done", id: job.id, ok: false, error: errorInfo(err) } satisfies StageReply),
-    );
+    const reply = (r: StageReply) => {
+      port.postMessage({ kind: "free", id: job.id } satisfies StageReply);
+      port.postMessage(r);
+    };
+    stage(job, port).then(reply, (err: unknown) => reply({ kind: "done", id: job.id, ok: false, error: errorInfo(err) }));
   };
 });
