@@ -7,6 +7,8 @@
 // so a few windows are kept, each dropped once a read reaches its end. The wrapper says streams
 // should read it in whole windows (streamChunk), and a read of a whole window gets that window's
 // buffer as it is, so a layer's bytes are not copied again on their way to the stage worker.
+// Where the blob can read into a given buffer (the page's stand-ins can), a whole window is read
+// into a buffer handed back by whoever took the last one whole, not into fresh memory.
 
 const WINDOW = 16 << 20;
 /** Window buffers kept for reuse (a stream has at most two windows in hand: the current one and the one read ahead). */
@@ -46,6 +48,7 @@ function readWindow(blob: Blob, start: number, length: number): Promise<Uint8Arr
   }
   return part.arrayBuffer().then((b) => new Uint8Array(b));
 }
+
 /** Reads at least this long are taken for a stream's, worth a window. */
 const STREAMING_READ = 256 << 10;
 /** Windows kept at most (a few streams, each with the one read ahead). */
