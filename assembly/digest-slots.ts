@@ -114,8 +114,14 @@ export function growSlots(need: u32): void {
     const wanted = max<u32>((need + FIRST_SLOTS - 1) & ~(FIRST_SLOTS - 1), slotCap * 2);
     moveFirst(min<u32>(max<u32>(wanted, FIRST_SLOTS), SEG_SLOTS));
   }
-  while (slotCap < need) {
-    place(slotCap >> SEG_SHIFT, SEG_SLOTS, reservePages(SEG_PAGES));
+  if (slotCap >= need) return;
+  // The segments still needed come from one run of pages: each memory.grow costs about a
+  // millisecond once memory is large (it grows with the memory's size), so a bulk reserve
+  // grows memory once, not once per segment.
+  const segs = (need - slotCap + SEG_MASK) >> SEG_SHIFT;
+  const run = reservePages((segs as usize) * SEG_PAGES);
+  for (let i: u32 = 0; i < segs; i++) {
+    place(slotCap >> SEG_SHIFT, SEG_SLOTS, run + (((i as usize) * SEG_PAGES) << 16));
     slotCap += SEG_SLOTS;
   }
 }

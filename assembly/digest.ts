@@ -451,11 +451,11 @@ export function digestCheck(): i32 {
  * Returns the number of refused digests. The caller has checked that every byte lies
  * in one region it owns.
  *
- * Digests go in groups of GROUP: the first pass parses a group's keys, hashes them and
- * loads each one's home cell; the second interns them. A large table's cell is a cache
- * miss per digest, and the loads of the first pass do not depend on one another, so the
- * processor overlaps their misses instead of waiting for each in turn (group prefetching;
- * wasm has no prefetch instruction, and a plain load does the same here).
+ * Digests go in groups of GROUP: the first pass parses a group's keys and hashes them, the
+ * second loads each one's home cell, the third interns them. A large table's cell is a
+ * cache miss per digest, and the loads of the second pass do not depend on one another, so
+ * the processor overlaps their misses instead of waiting for each in turn (group
+ * prefetching; wasm has no prefetch instruction, and a plain load does the same here).
  */
 export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: usize): i32 {
   let off = base + (count as usize);
@@ -463,7 +463,6 @@ export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: u
   let refused: i32 = 0;
   for (let g: u32 = 0; g < count; g += GROUP) {
     const n = min<u32>(GROUP, count - g);
-    let touched: u32 = 0;
     for (let j: u32 = 0; j < n; j++) {
       const len = load<u8>(base + g + j) as usize;
       const alg = off + len > end ? ERR_DIGEST_LENGTH : parseDigestAt(off, len as i32);
@@ -473,10 +472,12 @@ export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: u
       if (alg < 0) continue;
       copy32(at, KEY);
       if (alg == ALG_SHA512) copy32(at + 32, KEY + 32);
-      const h = hashKey(at);
-      store<u32>(GROUP_HASHES + ((j as usize) << 2), h);
-      if (dTable != 0) touched += u32At(dTable, home(h));
+      store<u32>(GROUP_HASHES + ((j as usize) << 2), hashKey(at));
     }
+    // The loads on their own, back to back: between two digests' parses lie hundreds of
+    // instructions, more than the processor looks ahead, so loads made there wait in turn.
+    let touched: u32 = 0;
+    if (dTable != 0) for (let j: u32 = 0; j < n; j++) touched += u32At(dTable, home(load<u32>(GROUP_HASHES + ((j as usize) << 2))));
     _groupSink += touched;
     for (let j: u32 = 0; j < n; j++) {
       let id = load<i32>(GROUP_ALGS + ((j as usize) << 2));

@@ -27,6 +27,7 @@ import {
   digestCheck,
   digestValid,
   digestKeyPtr,
+  digestReserveRoom,
   KEY,
 } from "../digest";
 
@@ -200,6 +201,29 @@ function putNumbered(i: u32, sha512: bool): i32 {
 }
 
 describe("digest table: growth by segments", () => {
+  test("a bulk reserve adds the segments it needs at once, and they take digests", () => {
+    const before = slotCapacity();
+    digestReserveRoom(slotCapacity() - digestCount() + 3 * SEG_SLOTS);
+    expect(slotCapacity()).toBeGreaterThanOrEqual(before + 3 * SEG_SLOTS);
+    expect(slotCapacity()).toBeLessThanOrEqual(before + 4 * SEG_SLOTS);
+    expect(slotCapacity() % SEG_SLOTS).toBe(0);
+    const n: u32 = 4 * SEG_SLOTS;
+    let wrong: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) {
+      const h = digestInternAt(IO_IN, putNumbered(0x5000000 + i, i % 499 == 0));
+      const len = digestFormat(h as u32, IO_OUT);
+      if (h < 0 || memory.compare(IO_OUT, IO_IN, len) != 0) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(digestCheck()).toBe(0);
+    for (let i: u32 = 0; i < n; i++) {
+      const alg = parseDigestAt(IO_IN, putNumbered(0x5000000 + i, i % 499 == 0));
+      if (digestRelease(digestFind(alg as u8, KEY, KEY + 32) as u32) != 0) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(digestCheck()).toBe(0);
+  });
+
   test("past the first segment it grows a segment at a time and moves no key", () => {
     const n: u32 = 70000;
     const handles = new StaticArray<i32>(n);
