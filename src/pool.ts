@@ -86,8 +86,8 @@ export interface LayerPoolOptions {
   /** Install the default per-media-type templates (flags from the media type). Default true. */
   templates?: boolean;
   /** Room reserved up front in the core's digest table for this many more digests (e.g. two
-   *  per record: digest and diffID), so filling the pool does not grow the table by doubling,
-   *  leaving the old regions behind. Default 0. */
+   *  per record: digest and diffID), so filling the pool grows memory once for them, and
+   *  rehashes the table's cells once, instead of at each step of its growth. Default 0. */
   digests?: number;
   core?: Core;
 }
