@@ -31,6 +31,7 @@ import {
   DIGEST_GEN_SHIFT, DIGEST_GEN_MASK, DIGEST_INDEX_MASK, MAX_DIGESTS,
 } from "./abi";
 import { reserve, release, nextPow2 } from "./layout";
+import { slotCapacity, growSlots, keyAt, metaAt, refsAt, tailAt, hasTail, makeTail } from "./digest-slots";
 
 /** The parsed key: 64 bytes (sha256 uses the first 32). */
 export const KEY: usize = reserve(64);
@@ -134,26 +135,21 @@ export function formatDigestAt(dst: usize, alg: u8, head: usize, tail: usize): i
 
 // ---- the digest table ----
 
-let dCap: u32 = 0;
 /** Slots ever used: slots at and above it were never handed out. */
 let dUsed: u32 = 0;
 let dLive: u32 = 0;
-let dKeys: usize = 0;
-let dTails: usize = 0;
-/** Per slot, 8 bytes: the generation word, then a cache slot hint (u32 each).
- *  The generation word is DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and
- *  in the low bits how often it was released. The algorithm sits in the word a handle check
- *  reads anyway, and a slot's hash is recomputed from its key (the key is read to compare it
- *  in any case). The hint names one cache and a slot of it holding this digest's key (the
- *  cache's id in bits 24..31, the slot below; NIL: none), written and cleared by that cache
- *  (assembly/lru.ts) so that it names a slot only while the slot holds this key: a cache hit
- *  through a handle reads this pair and the cache's record, no hash, no probe, no key bytes
- *  and no tag. It sits beside the word the handle check reads, so it costs no cache line of
- *  its own. Interning a digest into a slot clears the slot's hint. */
-let dGens: usize = 0;
-const META_SHIFT: u32 = 3;
-/** Per slot: the reference count while live, the next free slot (a queue) while free. */
-let dRefs: usize = 0;
+// Per slot (assembly/digest-slots.ts): the key, then 8 bytes: the generation word, then a
+// cache slot hint (u32 each), and the reference count.
+// The generation word is DIGEST_LIVE while interned, its algorithm (DIGEST_ALG_SHIFT), and
+// in the low bits how often it was released. The algorithm sits in the word a handle check
+// reads anyway, and a slot's hash is recomputed from its key (the key is read to compare it
+// in any case). The hint names one cache and a slot of it holding this digest's key (the
+// cache's id in bits 24..31, the slot below; NIL: none), written and cleared by that cache
+// (assembly/lru.ts) so that it names a slot only while the slot holds this key: a cache hit
+// through a handle reads this pair and the cache's record, no hash, no probe, no key bytes
+// and no tag. It sits beside the word the handle check reads, so it costs no cache line of
+// its own. Interning a digest into a slot clears the slot's hint.
+// The reference count is the holders while live, the next free slot (a queue) while free.
 let dTable: usize = 0;
 let dShift: u32 = 32;
 let dMask: u32 = 0;
@@ -166,15 +162,17 @@ const DIGEST_ALG_SHIFT: u32 = 28;
 const RELEASES_MASK: u32 = (1 << DIGEST_ALG_SHIFT) - 1;
 
 // @ts-ignore: decorator
-@inline function genAt(s: u32): u32 { return load<u32>(dGens + ((s as usize) << META_SHIFT)); }
+@inline function genAt(s: u32): u32 { return load<u32>(metaAt(s)); }
 // @ts-ignore: decorator
-@inline function setGen(s: u32, v: u32): void { store<u32>(dGens + ((s as usize) << META_SHIFT), v); }
+@inline function setGen(s: u32, v: u32): void { store<u32>(metaAt(s), v); }
 // @ts-ignore: decorator
 @inline function algAt(s: u32): u8 { return ((genAt(s) >>> DIGEST_ALG_SHIFT) & 3) as u8; }
 // @ts-ignore: decorator
-@inline function keyAt(s: u32): usize { return dKeys + ((s as usize) << 5); }
-// @ts-ignore: decorator
 @inline function hashAt(s: u32): u32 { return hashKey(keyAt(s)); }
+// @ts-ignore: decorator
+@inline function refsOf(s: u32): u32 { return load<u32>(refsAt(s)); }
+// @ts-ignore: decorator
+@inline function setRefs(s: u32, v: u32): void { store<u32>(refsAt(s), v); }
 
 // @ts-ignore: decorator
 @inline function u32At(base: usize, i: u32): u32 { return load<u32>(base + ((i as usize) << 2)); }
@@ -198,8 +196,13 @@ const CELL_SLOT_MASK: u32 = (1 << CELL_SLOT_BITS) - 1;
 // @ts-ignore: decorator
 @inline function cellSlot(v: u32): u32 { return (v & CELL_SLOT_MASK) - 1; }
 
-function tableFor(cap: u32): void {
-  const size = nextPow2(cap * 2);
+/** Size the cell table to the slots' capacity (twice it, a power of two) and rehash, unless
+ *  it has that size already. The old table goes first: when it ends where memory ends, the
+ *  new one grows over it instead of beside it. */
+function resizeTable(): void {
+  const size = nextPow2(slotCapacity() * 2);
+  if (dTable != 0 && dMask + 1 == size) return;
+  release(dTable);
   dShift = 32 - ctz<u32>(size);
   dMask = size - 1;
   dTable = reserve((size as usize) << 2);
@@ -234,29 +237,18 @@ function tableRemoveAt(i: u32): void {
 
 /**
  * Make room for `extra` more digests in one step, so bulk interning rehashes at most once.
- * The slot regions are sized to the need (in steps of 1024), not to a power of two: only
- * the cell table needs one, and a caller that says how many digests come (a pool sized up
+ * The slots grow to the need (assembly/digest-slots.ts), not to a power of two: only the
+ * cell table needs one, and a caller that says how many digests come (a pool sized up
  * front) would otherwise pay up to twice their bytes.
  */
 export function digestReserveRoom(extra: u32): void {
   const need = min<u64>((dLive as u64) + (extra as u64), MAX_DIGESTS as u64) as u32;
-  if (need > dCap) growTo(min<u32>((max<u32>(need, 1024) + 1023) & ~1023, MAX_DIGESTS));
+  if (need > slotCapacity()) growTo(need);
 }
 
-function growTo(cap: u32): void {
-  release(dTable);
-  dKeys = moveRegion(dKeys, (dCap as usize) * 32, (cap as usize) * 32);
-  if (dTails != 0) dTails = moveRegion(dTails, (dCap as usize) * 32, (cap as usize) * 32);
-  dGens = moveRegion(dGens, (dCap as usize) << META_SHIFT, (cap as usize) << META_SHIFT);
-  dRefs = moveRegion(dRefs, (dCap as usize) * 4, (cap as usize) * 4);
-  dCap = cap;
-  tableFor(cap);
-}
-
-function moveRegion(old: usize, oldBytes: usize, bytes: usize): usize {
-  const ptr = reserve(bytes);
-  if (old != 0) { memory.copy(ptr, old, oldBytes); release(old); }
-  return ptr;
+function growTo(need: u32): void {
+  growSlots(need);
+  resizeTable();
 }
 
 /** The table cell holding the digest (alg, key[, tail]), or NIL. */
@@ -270,7 +262,7 @@ function findCell(alg: u8, key: usize, tail: usize, h: u32): u32 {
     if (v == 0) return NIL;
     const s = cellSlot(v);
     if (v >>> CELL_SLOT_BITS == tag && algAt(s) == alg && eq32(keyAt(s), key) &&
-        (alg != ALG_SHA512 || eq32(dTails + ((s as usize) << 5), tail))) return i;
+        (alg != ALG_SHA512 || eq32(tailAt(s), tail))) return i;
     i = (i + 1) & dMask;
   }
 }
@@ -285,13 +277,13 @@ export function digestFind(alg: u8, key: usize, tail: usize): i32 {
 function takeSlot(): i32 {
   if (freeHead != NIL) {
     const s = freeHead;
-    freeHead = u32At(dRefs, s);
+    freeHead = refsOf(s);
     if (freeHead == NIL) freeTail = NIL;
     return s as i32;
   }
-  if (dUsed == dCap) {
-    if (dCap >= MAX_DIGESTS) return ERR_CAPACITY;
-    growTo(dCap == 0 ? 1024 : min<u32>(dCap * 2, MAX_DIGESTS));
+  if (dUsed == slotCapacity()) {
+    if (dUsed >= MAX_DIGESTS) return ERR_CAPACITY;
+    growTo(dUsed + 1);
   }
   return (dUsed++) as i32;
 }
@@ -307,20 +299,22 @@ export function digestInternKey(alg: u8, key: usize, tail: usize): i32 {
   const cell = findCell(alg, key, tail, h);
   if (cell != NIL) {
     const found = cellSlot(u32At(dTable, cell));
-    const refs = u32At(dRefs, found);
+    const refs = refsOf(found);
     if (refs == 0xffffffff) return ERR_CAPACITY;
-    setU32(dRefs, found, refs + 1);
+    setRefs(found, refs + 1);
     return handleOf(found) as i32;
   }
   const taken = takeSlot();
   if (taken < 0) return taken;
   const s = taken as u32;
-  if (alg == ALG_SHA512 && dTails == 0) dTails = reserve((dCap as usize) * 32);
-  copy32(dKeys + ((s as usize) << 5), key);
-  if (alg == ALG_SHA512) copy32(dTails + ((s as usize) << 5), tail);
+  copy32(keyAt(s), key);
+  if (alg == ALG_SHA512) {
+    if (!hasTail(s)) makeTail(s);
+    copy32(tailAt(s), tail);
+  }
   setGen(s, (genAt(s) & RELEASES_MASK) | ((alg as u32) << DIGEST_ALG_SHIFT) | DIGEST_LIVE);
   digestSetHint(s, NIL);
-  setU32(dRefs, s, 1);
+  setRefs(s, 1);
   insertHashed(s, h);
   dLive++;
   return handleOf(s) as i32;
@@ -348,9 +342,9 @@ export function digestSlot(handle: u32): i32 {
 export function digestRetain(handle: u32): i32 {
   const s = digestSlot(handle);
   if (s < 0) return s;
-  const refs = u32At(dRefs, s as u32);
+  const refs = refsOf(s as u32);
   if (refs == 0xffffffff) return ERR_CAPACITY;
-  setU32(dRefs, s as u32, refs + 1);
+  setRefs(s as u32, refs + 1);
   return 0;
 }
 
@@ -362,15 +356,15 @@ export function digestRelease(handle: u32): i32 {
   const r = digestSlot(handle);
   if (r < 0) return r;
   const s = r as u32;
-  const refs = u32At(dRefs, s) - 1;
-  if (refs > 0) { setU32(dRefs, s, refs); return refs as i32; }
+  const refs = refsOf(s) - 1;
+  if (refs > 0) { setRefs(s, refs); return refs as i32; }
   const alg = algAt(s);
-  const tail: usize = alg == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+  const tail: usize = alg == ALG_SHA512 ? tailAt(s) : 0;
   tableRemoveAt(findCell(alg, keyAt(s), tail, hashAt(s)));
   // Not live, no algorithm, one more release counted: every handle given out for it is now stale.
   setGen(s, ((genAt(s) & RELEASES_MASK) + 1) & RELEASES_MASK);
-  setU32(dRefs, s, NIL);
-  if (freeTail != NIL) setU32(dRefs, freeTail, s); else freeHead = s;
+  setRefs(s, NIL);
+  if (freeTail != NIL) setRefs(freeTail, s); else freeHead = s;
   freeTail = s;
   dLive--;
   return 0;
@@ -379,26 +373,26 @@ export function digestRelease(handle: u32): i32 {
 /** The holders a live handle has, or a negative code. */
 export function digestRefCount(handle: u32): i32 {
   const s = digestSlot(handle);
-  return s < 0 ? s : u32At(dRefs, s as u32) as i32;
+  return s < 0 ? s : refsOf(s as u32) as i32;
 }
 
 // Accessors for a handle digestValid() accepted (the slot is its low bits).
 export function digestValid(handle: u32): bool { return digestSlot(handle) >= 0; }
 export function digestAlgOf(handle: u32): u8 { return algAt(handle & DIGEST_INDEX_MASK); }
-export function digestKeyPtr(handle: u32): usize { return dKeys + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
-export function digestTailPtr(handle: u32): usize { return dTails + (((handle & DIGEST_INDEX_MASK) as usize) << 5); }
+export function digestKeyPtr(handle: u32): usize { return keyAt(handle & DIGEST_INDEX_MASK); }
+export function digestTailPtr(handle: u32): usize { return tailAt(handle & DIGEST_INDEX_MASK); }
 export function digestHashOf(handle: u32): u32 { return hashAt(handle & DIGEST_INDEX_MASK); }
-/** The cache slot hint of a digest slot (NIL: none); see dGens. */
+/** The cache slot hint of a digest slot (NIL: none); see the per-slot comment above. */
 // @ts-ignore: decorator
-@inline export function digestHint(slot: u32): u32 { return load<u32>(dGens + ((slot as usize) << META_SHIFT), 4); }
+@inline export function digestHint(slot: u32): u32 { return load<u32>(metaAt(slot), 4); }
 // @ts-ignore: decorator
-@inline export function digestSetHint(slot: u32, cacheSlot: u32): void { store<u32>(dGens + ((slot as usize) << META_SHIFT), cacheSlot, 4); }
+@inline export function digestSetHint(slot: u32, cacheSlot: u32): void { store<u32>(metaAt(slot), cacheSlot, 4); }
 /** Debug check of a cache slot's hint (assembly/lru.ts): false only when digest slot
  *  `dslot` is live with hint `hint` (so a handle of it would be answered from that cache
  *  slot) but holds another digest than (alg, key[, tail]), the key of that slot. */
 export function digestHintHolds(dslot: u32, hint: u32, alg: u8, key: usize, tail: usize): bool {
   if (dslot >= dUsed || !(genAt(dslot) & DIGEST_LIVE) || digestHint(dslot) != hint) return true;
-  return algAt(dslot) == alg && eq32(keyAt(dslot), key) && (alg != ALG_SHA512 || eq32(dTails + ((dslot as usize) << 5), tail));
+  return algAt(dslot) == alg && eq32(keyAt(dslot), key) && (alg != ALG_SHA512 || eq32(tailAt(dslot), tail));
 }
 
 /** Clear every hint naming the cache of id `owner` (bits 24..31 of a hint): a freed cache's
@@ -431,9 +425,9 @@ export function digestCheck(): i32 {
   for (let s: u32 = 0; s < dUsed; s++) {
     if (!(genAt(s) & DIGEST_LIVE)) continue;
     live++;
-    if (u32At(dRefs, s) == 0) return 1;
+    if (refsOf(s) == 0) return 1;
     if (algAt(s) != ALG_SHA256 && algAt(s) != ALG_SHA512) return 2;
-    const tail: usize = algAt(s) == ALG_SHA512 ? dTails + ((s as usize) << 5) : 0;
+    const tail: usize = algAt(s) == ALG_SHA512 ? tailAt(s) : 0;
     const i = findCell(algAt(s), keyAt(s), tail, hashAt(s));
     if (i == NIL || u32At(dTable, i) != cellOf(s, hashAt(s))) return 3;
   }
@@ -442,7 +436,7 @@ export function digestCheck(): i32 {
   if (dTable != 0) for (let i: u32 = 0; i <= dMask; i++) if (u32At(dTable, i) != 0) cells++;
   if (cells != dLive) return 5;
   let free: u32 = 0;
-  for (let s = freeHead; s != NIL; s = u32At(dRefs, s)) {
+  for (let s = freeHead; s != NIL; s = refsOf(s)) {
     if (s >= dUsed || (genAt(s) & DIGEST_LIVE)) return 6;
     if (++free > dUsed) return 7;
   }
@@ -457,11 +451,11 @@ export function digestCheck(): i32 {
  * Returns the number of refused digests. The caller has checked that every byte lies
  * in one region it owns.
  *
- * Digests go in groups of GROUP: the first pass parses a group's keys, hashes them and
- * loads each one's home cell; the second interns them. A large table's cell is a cache
- * miss per digest, and the loads of the first pass do not depend on one another, so the
- * processor overlaps their misses instead of waiting for each in turn (group prefetching;
- * wasm has no prefetch instruction, and a plain load does the same here).
+ * Digests go in groups of GROUP: the first pass parses a group's keys and hashes them, the
+ * second loads each one's home cell, the third interns them. A large table's cell is a
+ * cache miss per digest, and the loads of the second pass do not depend on one another, so
+ * the processor overlaps their misses instead of waiting for each in turn (group
+ * prefetching; wasm has no prefetch instruction, and a plain load does the same here).
  */
 export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: usize): i32 {
   let off = base + (count as usize);
@@ -469,7 +463,6 @@ export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: u
   let refused: i32 = 0;
   for (let g: u32 = 0; g < count; g += GROUP) {
     const n = min<u32>(GROUP, count - g);
-    let touched: u32 = 0;
     for (let j: u32 = 0; j < n; j++) {
       const len = load<u8>(base + g + j) as usize;
       const alg = off + len > end ? ERR_DIGEST_LENGTH : parseDigestAt(off, len as i32);
@@ -479,10 +472,12 @@ export function digestInternPackedAt(base: usize, count: u32, bytes: u32, out: u
       if (alg < 0) continue;
       copy32(at, KEY);
       if (alg == ALG_SHA512) copy32(at + 32, KEY + 32);
-      const h = hashKey(at);
-      store<u32>(GROUP_HASHES + ((j as usize) << 2), h);
-      if (dTable != 0) touched += u32At(dTable, home(h));
+      store<u32>(GROUP_HASHES + ((j as usize) << 2), hashKey(at));
     }
+    // The loads on their own, back to back: between two digests' parses lie hundreds of
+    // instructions, more than the processor looks ahead, so loads made there wait in turn.
+    let touched: u32 = 0;
+    if (dTable != 0) for (let j: u32 = 0; j < n; j++) touched += u32At(dTable, home(load<u32>(GROUP_HASHES + ((j as usize) << 2))));
     _groupSink += touched;
     for (let j: u32 = 0; j < n; j++) {
       let id = load<i32>(GROUP_ALGS + ((j as usize) << 2));

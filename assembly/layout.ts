@@ -23,20 +23,22 @@
 //   IO_OUT  ┌─ count × i32 results ─┬── … ──┬─ CACHE_SIZES_OFF: count × u32 sizes ─┐
 //           └───────────────────────┴───────┴──────────────────────────────────────┘
 //
-// Digest table (assembly/digest.ts; grows by doubling, handles stay valid; slots of released
+// Digest table (assembly/digest.ts; slots in segments of 16384 that never move once full,
+// assembly/digest-slots.ts, so handles and key addresses stay valid; slots of released
 // digests are reused first in, first out, so the table stops growing once churn is steady)
 //
-//   id:      0        1        2              cap-1
+//   directory  per segment ┌ keys ┬ gens ┬ refs ┬ tails ┐ base addresses (u32 each)
+//   segment  slot: 0        1        2              16383
 //   keys   ┌────────┬────────┬────────┬ … ┬────────┐  32 bytes: the digest's first 32 bytes
-//   tails  ├────────┼────────┼────────┼ … ┼────────┤  32 bytes: bytes 32..63 (sha512; lazy)
 //   gens   ├────┬────┬────┬ … ──────────────────────┤  8 bytes: u32 LIVE (bit 31) | alg (bits 28..29) |
 //          │                                          releases (bits 0..27, the handle generation),
 //          │                                          then u32 the cache hint: cache id (bits 24..31)
 //          │                                          | its slot holding this key (NIL: none); the
 //          │                                          hash is hashKey(keys[id]), recomputed
-//   refs   ├──┬──┬──┬ … ────────────────────────────┤  u32: holders while live, next free slot while free
-//   table  └──┴──┴──┴ … ────────────────────────────┘  2^k × u32: hash & 0x7f (bits 25..31) | slot + 1
-//                                                      (bits 0..24), 0 = empty (live slots only)
+//   refs   └──┴──┴──┴ … ────────────────────────────┘  u32: holders while live, next free slot while free
+//   tails  own region per segment, 32 bytes a slot: bytes 32..63 (sha512; on the segment's first)
+//   table  one region, 2^k × u32 (2^k >= 2 × slots): hash & 0x7f (bits 25..31) | slot + 1
+//          (bits 0..24), 0 = empty (live slots only)
 //   handle ┌ releases & 0x7f (bits 24..30) ┬ slot (bits 0..23) ┐
 //
 // Cache (assembly/lru.ts; reserved once from the capacity, slot s < capacity)
@@ -118,6 +120,17 @@ export function reserve(bytes: usize, paged: bool = false): usize {
   store<usize>(raw, pages, sizeof<usize>());
   reservedBytes += size as u64;
   return raw + REGION_HEADER;
+}
+
+/** Zeroed whole pages with no header in front, for a region that is itself a whole number
+ *  of pages and is kept for the core's life (the digest table's full segments): a header
+ *  would cost each such region one more page. Counted in coreReserved(); never release()d. */
+export function reservePages(pages: usize): usize {
+  const raw = takePages(pages);
+  if (raw == 0) unreachable(); // out of memory, as in reserve()
+  memory.fill(raw, 0, pages << 16);
+  reservedBytes += (pages << 16) as u64;
+  return raw;
 }
 
 export function release(ptr: usize): void {

@@ -149,7 +149,7 @@ const BATCH_BYTES = BATCH * (1 + MAX_DIGEST_LENGTH) + BATCH * 4 + 8;
 export function internDigests(digests: readonly string[], core: Core = getDefaultCore()): Uint32Array {
   const ex = core.exports;
   const out = new Uint32Array(digests.length);
-  // Size the digest table once for the whole batch instead of doubling its way there.
+  // Size the digest table once for the whole batch instead of growing its way there.
   ex.digestReserve(digests.length);
   for (let start = 0; start < digests.length; start += BATCH) {
     const end = Math.min(start + BATCH, digests.length);

@@ -24,9 +24,9 @@ import {
   OFF_POSITION,
   OFF_UNCOMPRESSED,
   OFF_USER,
-  NIL,
   MAX_RECORDS,
 } from "./wasm/abi.js";
+import { integerIn, isSize, link, refuseSize, storeSize, unlink } from "./pool-checks.js";
 
 // Field offsets in words: a record's address is a multiple of 4 (52-byte records).
 const W_COMPRESSED = OFF_COMPRESSED >>> 2;
@@ -61,9 +61,7 @@ export class LayerBatch {
 
   /** A batch of up to `capacity` records; acquire them with pool.acquireBatch(batch). */
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_RECORDS) {
-      throw new RangeError(`LayerBatch: capacity must be an integer from 1 to ${MAX_RECORDS}, got ${capacity}`);
-    }
+    integerIn("LayerBatch", "capacity", capacity, 1, MAX_RECORDS);
     this.handleAt = new Int32Array(capacity);
     this.wordAt = new Int32Array(capacity);
   }
@@ -168,9 +166,8 @@ export class LayerBatch {
     user: number,
   ): void {
     const a = this.word(i);
-    if (!(compressedSize >= 0 && compressedSize <= Number.MAX_SAFE_INTEGER && Number.isInteger(compressedSize))) badSize(compressedSize);
-    if (!(uncompressedSize >= 0 && uncompressedSize <= Number.MAX_SAFE_INTEGER && Number.isInteger(uncompressedSize)))
-      badSize(uncompressedSize);
+    if (!isSize(compressedSize)) refuseSize("LayerBatch", compressedSize);
+    if (!isSize(uncompressedSize)) refuseSize("LayerBatch", uncompressedSize);
     const w = this.mem();
     w[a + W_COMPRESSED] = compressedSize >>> 0;
     w[a + W_COMPRESSED + 1] = compressedSize > 0xffffffff ? Math.floor(compressedSize / 0x100000000) : 0;
@@ -272,20 +269,6 @@ export class LayerBatch {
   }
 
   private setU64(a: number, v: number): void {
-    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) badSize(v);
-    const w = this.mem();
-    w[a] = v >>> 0;
-    w[a + 1] = v > 0xffffffff ? Math.floor(v / 0x100000000) : 0;
+    storeSize(this.mem(), a, v, "LayerBatch");
   }
-}
-
-function badSize(v: number): never {
-  throw new RangeError(`LayerBatch: a size must be a non-negative safe integer, got ${v}`);
-}
-
-function link(v: number): number {
-  return v === NIL ? -1 : v;
-}
-function unlink(v: number): number {
-  return v < 0 ? NIL : v >>> 0;
 }

@@ -54,6 +54,7 @@ import {
   RECORD_BYTES,
 } from "./wasm/abi.js";
 import { formatDigest, parseDigest, retainDigest, type DigestHandle } from "./digest.js";
+import { integerIn, link, storeSize, unlink } from "./pool-checks.js";
 import { DOCKER_FOREIGN_LAYER, LAYER_MEDIA_TYPE_TABLE, isNondistributableLayer, layerCompression } from "./oci/media-types.js";
 
 const BLOCK_MASK = BLOCK_RECORDS - 1;
@@ -85,8 +86,8 @@ export interface LayerPoolOptions {
   /** Install the default per-media-type templates (flags from the media type). Default true. */
   templates?: boolean;
   /** Room reserved up front in the core's digest table for this many more digests (e.g. two
-   *  per record: digest and diffID), so filling the pool does not grow the table by doubling,
-   *  leaving the old regions behind. Default 0. */
+   *  per record: digest and diffID), so filling the pool grows memory once for them, and
+   *  rehashes the table's cells once, instead of at each step of its growth. Default 0. */
   digests?: number;
   core?: Core;
 }
@@ -129,15 +130,9 @@ export class LayerPool {
 
   constructor(options: LayerPoolOptions = {}) {
     const { initial = 1024, max = 1 << 20, templates = true, digests = 0 } = options;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_RECORDS) {
-      throw new RangeError(`LayerPool: max must be an integer from 1 to ${MAX_RECORDS}, got ${max}`);
-    }
-    if (!Number.isInteger(initial) || initial < 0 || initial > max) {
-      throw new RangeError(`LayerPool: initial must be an integer from 0 to max (${max}), got ${initial}`);
-    }
-    if (!Number.isInteger(digests) || digests < 0 || digests > 2 ** 24) {
-      throw new RangeError(`LayerPool: digests must be an integer from 0 to ${2 ** 24}, got ${digests}`);
-    }
+    integerIn("LayerPool", "max", max, 1, MAX_RECORDS);
+    integerIn("LayerPool", "initial", initial, 0, max, `max (${max})`);
+    integerIn("LayerPool", "digests", digests, 0, 2 ** 24);
     this.max = max;
     this.core = options.core ?? getDefaultCore();
     this.ex = directExports(this.core);
@@ -520,11 +515,7 @@ export class LayerPool {
   }
 
   private setU64(a: number, v: number): void {
-    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
-      throw new RangeError(`LayerPool: a size must be a non-negative safe integer, got ${v}`);
-    }
-    this.u32[a >>> 2] = v >>> 0;
-    this.u32[(a >>> 2) + 1] = Math.floor(v / 0x100000000);
+    storeSize(this.u32, a >>> 2, v, "LayerPool");
   }
 
   /**
@@ -661,13 +652,6 @@ function maxIndex(hs: Int32Array): number {
   return m;
 }
 
-function link(v: number): number {
-  return v === NIL ? -1 : v;
-}
-function unlink(v: number): number {
-  return v < 0 ? NIL : v >>> 0;
-}
-
 /**
  * Column-wise fields for LayerPool.acquireFilled(): entry i of each array is record i's field.
  * Links (position, parent, image) are -1 for "none"; sizes are non-negative safe integers.
@@ -772,12 +756,6 @@ export class LayerCursor {
   }
 
   private setU64(off: number, v: number): void {
-    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
-      throw new RangeError(`LayerPool: a size must be a non-negative safe integer, got ${v}`);
-    }
-    const w = this.pool.words(),
-      i = (this.at + off) >>> 2;
-    w[i] = v >>> 0;
-    w[i + 1] = Math.floor(v / 0x100000000);
+    storeSize(this.pool.words(), (this.at + off) >>> 2, v, "LayerPool");
   }
 }

@@ -13,7 +13,8 @@ import {
   DIGEST_INDEX_MASK,
   DIGEST_GEN_SHIFT,
 } from "../abi";
-import { IO_IN } from "../layout";
+import { IO_IN, IO_OUT } from "../layout";
+import { SEG_SLOTS, slotCapacity } from "../digest-slots";
 import {
   parseDigestAt,
   digestInternAt,
@@ -25,6 +26,8 @@ import {
   digestFind,
   digestCheck,
   digestValid,
+  digestKeyPtr,
+  digestReserveRoom,
   KEY,
 } from "../digest";
 
@@ -180,6 +183,79 @@ describe("digest table: reference counts and release", () => {
       expect(digestCheck()).toBe(0);
     }
     for (let i: u32 = 0; i < n; i++) if (!gone[i]) digestRelease(handles[i]);
+    expect(digestCheck()).toBe(0);
+  });
+});
+
+/** Write the digest "<alg>:<hex of i, padded>" straight into IO_IN; returns its length. */
+function putNumbered(i: u32, sha512: bool): i32 {
+  const hexLen = sha512 ? 128 : 64;
+  const prefix = sha512 ? "sha512:" : "sha256:";
+  for (let k = 0; k < 7; k++) store<u8>(IO_IN + k, prefix.charCodeAt(k) as u8);
+  for (let k = 0; k < hexLen; k++) {
+    const shift = (hexLen - 1 - k) * 4;
+    const nib = shift < 32 ? (i >> (shift as u32)) & 15 : 7;
+    store<u8>(IO_IN + 7 + k, (nib < 10 ? 48 + nib : 87 + nib) as u8);
+  }
+  return 7 + hexLen;
+}
+
+describe("digest table: growth by segments", () => {
+  test("a bulk reserve adds the segments it needs at once, and they take digests", () => {
+    const before = slotCapacity();
+    digestReserveRoom(slotCapacity() - digestCount() + 3 * SEG_SLOTS);
+    expect(slotCapacity()).toBeGreaterThanOrEqual(before + 3 * SEG_SLOTS);
+    expect(slotCapacity()).toBeLessThanOrEqual(before + 4 * SEG_SLOTS);
+    expect(slotCapacity() % SEG_SLOTS).toBe(0);
+    const n: u32 = 4 * SEG_SLOTS;
+    let wrong: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) {
+      const h = digestInternAt(IO_IN, putNumbered(0x5000000 + i, i % 499 == 0));
+      const len = digestFormat(h as u32, IO_OUT);
+      if (h < 0 || memory.compare(IO_OUT, IO_IN, len) != 0) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(digestCheck()).toBe(0);
+    for (let i: u32 = 0; i < n; i++) {
+      const alg = parseDigestAt(IO_IN, putNumbered(0x5000000 + i, i % 499 == 0));
+      if (digestRelease(digestFind(alg as u8, KEY, KEY + 32) as u32) != 0) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(digestCheck()).toBe(0);
+  });
+
+  test("past the first segment it grows a segment at a time and moves no key", () => {
+    const n: u32 = 70000;
+    const handles = new StaticArray<i32>(n);
+    let early: usize = 0;
+    // One expect per property, not per digest: as-pect's expect costs more than an intern.
+    let refused: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) {
+      // Every 997th a sha512, so tails are reserved in several segments.
+      handles[i] = digestInternAt(IO_IN, putNumbered(0x3000000 + i, i % 997 == 0));
+      if (handles[i] < 0) refused++;
+      // A key interned once the first segment is full must stay where it is.
+      if (i == SEG_SLOTS) early = digestKeyPtr(handles[i] as u32);
+    }
+    expect(refused).toBe(0);
+    expect(digestKeyPtr(handles[SEG_SLOTS] as u32)).toBe(early);
+    expect(slotCapacity() % SEG_SLOTS).toBe(0);
+    // Slots freed by earlier tests were reused first, so every slot below the count is
+    // used: doubling would leave up to half the capacity unused, a segment at a time less
+    // than one segment.
+    expect(slotCapacity() - digestCount()).toBeLessThan(SEG_SLOTS);
+    expect(digestCheck()).toBe(0);
+    let lost: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) {
+      const len = putNumbered(0x3000000 + i, i % 997 == 0);
+      const alg = parseDigestAt(IO_IN, len);
+      if (digestFind(alg as u8, KEY, KEY + 32) != handles[i]) lost++;
+      else if (digestFormat(handles[i] as u32, IO_OUT) != len || memory.compare(IO_OUT, IO_IN, len) != 0) lost++;
+    }
+    expect(lost).toBe(0);
+    let stuck: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) if (digestRelease(handles[i] as u32) != 0) stuck++;
+    expect(stuck).toBe(0);
     expect(digestCheck()).toBe(0);
   });
 });

@@ -7,6 +7,9 @@
 //   memory bytes per record holding 10^6 layers (bench/suites/pool/memory.mjs)
 // "minor GCs" counts scavenges during the timed loop: 0 means the steady state allocates
 // nothing in JavaScript. Timed rows run in interleaved rounds (bench/lib/rounds.mjs).
+//
+//   BENCH_POOL_AB="name=/path/to/dist/node.js;..."   the memory rows measured again on other
+//                  builds (an A/B of one change), each labelled with its name
 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +22,17 @@ export const title = "LayerPool vs object allocation and a JS object pool";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, "pool", "worker.mjs");
 const memoryWorker = path.join(here, "pool", "memory.mjs");
+
+/** Other builds whose memory rows are measured beside this one's: [{ name, distEntry }]. */
+function abBuilds() {
+  return (process.env.BENCH_POOL_AB ?? "")
+    .split(";")
+    .filter(Boolean)
+    .map((part) => {
+      const [name, dist] = part.split("=");
+      return { name, distEntry: path.resolve(dist) };
+    });
+}
 const LIBS = [
   "layerpool",
   "layerpool-cursor",
@@ -38,14 +52,17 @@ export async function run(ctx) {
     ? { rounds: 200, passes: 3, timingRounds: rounds, records: 100_000 }
     : { rounds: 5_000, passes: 3, timingRounds: rounds, records: 1_000_000 };
   const rows = [];
-  for (const lib of ["objects", "layerpool", "layerpool-sized"]) {
+  const memoryRuns = [["objects"], ["layerpool"], ["layerpool-sized"]];
+  for (const b of abBuilds()) memoryRuns.push(["layerpool", b], ["layerpool-sized", b]);
+  for (const [lib, build] of memoryRuns) {
+    const label = build ? `${lib} [${build.name}]` : lib;
     const r = await runChild(
       memoryWorker,
-      { lib, records: size.records, distEntry: ctx.distEntry },
-      { nodeFlags: ["--expose-gc"], label: `${lib} memory` },
+      { lib, records: size.records, distEntry: build?.distEntry ?? ctx.distEntry },
+      { nodeFlags: ["--expose-gc"], label: `${label} memory` },
     );
-    ctx.log(`memory ${lib}: ${bytes(r.bytesPerRecord)} B/record`);
-    rows.push(r);
+    ctx.log(`memory ${label}: ${bytes(r.bytesPerRecord)} B/record`);
+    rows.push({ ...r, build: build?.name });
   }
   const specs = [];
   for (const scenario of ["cycle", "seed"])
@@ -107,9 +124,12 @@ function render(rows, size, roundFacts) {
   const viewRow = rows.find((r) => r.lib === "layerpool-view-row" && r.scenario === "cycle");
   const obj = rows.find((r) => r.lib === "objects" && r.scenario === "cycle");
   const memObj = rows.find((r) => r.scenario === "memory" && r.lib === "objects");
-  const memPool = rows.find((r) => r.scenario === "memory" && r.lib === "layerpool");
-  const memSized = rows.find((r) => r.scenario === "memory" && r.lib === "layerpool-sized");
+  const memPool = rows.find((r) => r.scenario === "memory" && r.lib === "layerpool" && !r.build);
+  const memSized = rows.find((r) => r.scenario === "memory" && r.lib === "layerpool-sized" && !r.build);
   const vs = (m) => (memObj && m ? ratio(m.bytesPerRecord / memObj.bytesPerRecord) : "–");
+  const memBuilds = rows
+    .filter((r) => r.scenario === "memory" && r.build)
+    .map((r) => [`${r.lib === "layerpool" ? "grown on demand" : "sized up front"} · build ${r.build}`, bytes(r.bytesPerRecord), vs(r)]);
   const met = (ok) => (ok ? "yes" : "**no**");
   return [
     `Method: ${size.timingRounds} interleaved rounds of fresh processes (round r runs every row before round r + 1); ` +
@@ -144,6 +164,7 @@ function render(rows, size, roundFacts) {
           bytes(memSized?.bytesPerRecord),
           vs(memSized),
         ],
+        ...memBuilds,
       ],
     ),
     "",
