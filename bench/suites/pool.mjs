@@ -160,7 +160,7 @@ function render(rows, size, roundFacts) {
           vs(memPool),
         ],
         [
-          "LayerPool sized up front (`initial: n, digests: 2n`: no table doubling left behind)",
+          "LayerPool sized up front (`initial: n, digests: 2n`: the digest table reserved once)",
           bytes(memSized?.bytesPerRecord),
           vs(memSized),
         ],
