@@ -32,6 +32,9 @@ export interface RowQuery {
 
 const parentOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf("/")));
 
+/** A path's last name (the whole path at the top). */
+export const nameOf = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
 /** How many `/` a path holds: its depth below the root. */
 export function depthOf(path: string): number {
   let n = 0;
@@ -88,8 +91,7 @@ export function treeRows(walk: Iterable<Stat>, record: LayerRecord): Row[] {
     if (parentIndex[i] >= 0) below[parentIndex[i]] += below[i];
   }
   for (const c of record.changes.deleted) {
-    const name = c.path.slice(c.path.lastIndexOf("/") + 1);
-    rows.push({ path: c.path, name, depth: depthOf(c.path), type: c.type, size: c.bytes, mark: "removed", layer: -1 });
+    rows.push({ path: c.path, name: nameOf(c.path), depth: depthOf(c.path), type: c.type, size: c.bytes, mark: "removed", layer: -1 });
   }
   return rows;
 }

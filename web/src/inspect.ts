@@ -76,7 +76,7 @@ const TOP_LISTED = 10;
  * The wasted space of `image`, analysed once for both the report (its top lists) and dive mode
  * (every wasting path): over a 100k-path view one analysis is a few hundred milliseconds.
  */
-function wasteOf(image: MergedImage): { waste: WasteReport; wastedPaths: string[] } {
+export function wasteOf(image: MergedImage): { waste: WasteReport; wastedPaths: string[] } {
   const all = analyzeWaste(image, Number.MAX_SAFE_INTEGER);
   return {
     waste: { ...all, topWasted: all.topWasted.slice(0, TOP_LISTED), topReclaimable: all.topReclaimable.slice(0, TOP_LISTED) },

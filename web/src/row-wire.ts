@@ -4,7 +4,7 @@
 // The name and the depth are not sent: both follow from the path, as treeRows derives them.
 // decodeRows(encodeRows(rows)) equals rows field by field.
 
-import { depthOf, type Mark, type Row } from "./dive-rows.js";
+import { depthOf, nameOf, type Mark, type Row } from "./dive-rows.js";
 
 const MARKS: readonly Mark[] = ["", "added", "modified", "removed"];
 const MARK_INDEX = new Map(MARKS.map((m, i) => [m, i]));
@@ -83,7 +83,7 @@ export function decodeRows(c: RowColumns): Row[] {
     if (type === undefined || mark === undefined) throw new RangeError(`tree rows: row ${i} has no type or mark`);
     const row: Row = {
       path,
-      name: path.slice(path.lastIndexOf("/") + 1),
+      name: nameOf(path),
       depth: depthOf(path),
       type,
       size: c.sizes[i],

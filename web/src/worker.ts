@@ -8,7 +8,6 @@
 
 import {
   NotFoundError,
-  analyzeWaste,
   documentCache,
   init,
   isImageConfig,
@@ -24,7 +23,7 @@ import {
 import { treeRows } from "./dive-rows.js";
 import { encodeRows } from "./row-wire.js";
 import { head } from "./head.js";
-import { mountInOrder, mountLayers, resolveSource, type Inspection, type Resolution } from "./inspect.js";
+import { mountInOrder, mountLayers, resolveSource, wasteOf, type Inspection, type Resolution } from "./inspect.js";
 import { withPoolPhases } from "./pool-stats.js";
 import { StagedLayers, StagePool } from "./stage-pool.js";
 import { choicesOf, defaultChoice, openPicked, reopen, type Picked } from "./open.js";
@@ -257,12 +256,7 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
       const view = await viewAsOf(req.index);
       const rows = treeRows(view.walk(), x.records[req.index]);
       // The top layer's view is the mounted image, whose waste the mount analysed already.
-      const wasted =
-        view === x.image
-          ? x.wastedPaths
-          : analyzeWaste(view, Number.MAX_SAFE_INTEGER)
-              .topWasted.filter((w) => w.wastedBytes > 0)
-              .map((w) => w.path);
+      const wasted = view === x.image ? x.wastedPaths : wasteOf(view).wastedPaths;
       const { columns, transfer } = encodeRows(rows);
       return { value: { rows: columns, wasted }, transfer };
     }
