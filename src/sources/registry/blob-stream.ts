@@ -47,10 +47,17 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
   let pos = o.start;
   let skip = 0;
   let failures = 0;
+  // Set by cancel(). A pull may be waiting on a read when the consumer cancels; that read then
+  // ends early, which must not be taken for a dropped connection and asked for again.
+  let cancelled = false;
 
   async function connect(): Promise<void> {
     if (pos !== o.start) o.onResume?.(pos);
     const res = await o.open(pos);
+    if (cancelled) {
+      await res.body?.cancel().catch(() => {});
+      return;
+    }
     skip = bytesToSkip(res, pos, o.what, o.url);
     const total = advertisedSize(res);
     if (o.size !== undefined && total !== undefined && total !== o.size) {
@@ -74,17 +81,21 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
+        if (cancelled) return;
         if (!reader) await connect();
+        if (cancelled) return;
         let step: ReadableStreamReadResult<Uint8Array>;
         try {
           step = await reader!.read();
         } catch (err) {
+          if (cancelled) return;
           if (!isTransient(err)) throw err;
           await brokeOff(err);
           continue;
         }
         if (step.done) {
           reader = undefined;
+          if (cancelled) return;
           if (stop !== undefined && pos < stop) {
             await brokeOff(new Error(`body ended at byte ${pos} of ${stop}`));
             continue;
@@ -116,6 +127,7 @@ export function resumableBlobStream(o: BlobStreamOptions): ReadableStream<Uint8A
       }
     },
     async cancel(reason) {
+      cancelled = true;
       await reader?.cancel(reason).catch(() => {});
     },
   });
