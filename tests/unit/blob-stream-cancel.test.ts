@@ -62,7 +62,8 @@ describe("a cancelled blob stream", () => {
             c.close();
           },
         });
-        const headers = from === 0 ? { "Content-Length": String(SIZE) } : { "Content-Range": `bytes ${from}-${SIZE - 1}/${SIZE}` };
+        const headers: Record<string, string> =
+          from === 0 ? { "Content-Length": String(SIZE) } : { "Content-Range": `bytes ${from}-${SIZE - 1}/${SIZE}` };
         return new Response(body, { status: from === 0 ? 200 : 206, headers });
       },
     });
