@@ -19,3 +19,9 @@ export async function* chunksOf(src: ReadableStream<Uint8Array> | AsyncIterable<
     reader.releaseLock();
   }
 }
+
+/** Let go of a source that will not be read: a web stream is cancelled, an iterator returned. */
+export async function discard(src: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+  if ("cancel" in src && typeof src.cancel === "function") await src.cancel();
+  else await (src as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]().return?.();
+}

@@ -22,7 +22,7 @@ import { DigestMismatchError, SizeMismatchError } from "../errors.js";
 import { CompressionError, TarFormatError } from "./errors.js";
 import { cleanPath } from "./path.js";
 import { fileThroughToc } from "./toc/layer-toc.js";
-import { readLayerStream } from "./decompress.js";
+import { chunksOf, readLayerStream } from "./decompress.js";
 import type { LayerLike } from "../oci/layer.js";
 import { emitZeros, SparseExpander, ZERO_CHUNK, type SparseLayout, type SparseSink } from "./sparse.js";
 import { SpanDigests, SpanVerifier } from "./span-digests.js";
@@ -56,12 +56,33 @@ export interface ByteSpan {
   path?: string;
 }
 
+/** How the reader of readSpans' bytes sets the pace of the read, and stops it. */
+export interface SpanFlow {
+  /** Aborted when the bytes are no longer wanted: the layer is read no further. */
+  signal?: AbortSignal;
+  /** Awaited after each piece of the layer is handed out: resolves when more is wanted. */
+  ready?: () => Promise<void>;
+}
+
+/** The chunks of `stream`, each pulled only once `ready` resolved (backpressure on the blob read). */
+async function* paced(
+  stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  ready: () => Promise<void>,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunksOf(stream)) {
+    yield chunk;
+    await ready();
+  }
+}
+
 /**
  * Stream the layer once and hand every byte of every span to `deliver`, in order, each byte
  * only once it is verified. Spans must be sorted by offset and must not overlap (distinct tar
  * bodies never do). `done` is called once per span after its last byte (also for empty spans).
  * Chunks are views: copy them to keep them. The holes of sparse spans go to `hole` as lengths
- * when it is given, else to `deliver` as zeros.
+ * when it is given, else to `deliver` as zeros. With `flow`, the reader of the bytes sets the
+ * pace (the layer is read no faster than `flow.ready` allows) and may stop the read (its
+ * signal): readSpans then returns without reading further, or calling `done` again.
  */
 export async function readSpans(
   source: SpanSource,
@@ -69,8 +90,11 @@ export async function readSpans(
   deliver: (key: number, chunk: Uint8Array) => void,
   done?: (key: number) => void,
   hole?: (key: number, length: number) => void,
+  flow: SpanFlow = {},
 ): Promise<void> {
   const { layer: input, what } = source;
+  const stopped = () => flow.signal?.aborted === true;
+  const ready = flow.ready ?? (() => Promise.resolve());
   let idx = 0;
   let pos = 0;
   let expander: SparseExpander | null = null;
@@ -83,7 +107,8 @@ export async function readSpans(
   // One file of a layer with a table of contents (eStargz, zstd:chunked): only its chunks are read.
   const layerName = `${what} (${input.digest ?? "no digest"})`;
   const toc =
-    spans.length === 1 && firstStored && !firstStored.sparse ? await readThroughToc(input, firstStored, layerName, deliver) : null;
+    spans.length === 1 && firstStored && !firstStored.sparse ? await readThroughToc(input, firstStored, layerName, deliver, flow) : null;
+  if (stopped()) return;
   if (toc?.read) {
     done?.(firstStored!.key);
     return;
@@ -128,6 +153,7 @@ export async function readSpans(
   while (idx < spans.length && spans.slice(idx).every((s) => stored(s) === 0)) finish(spans[idx]);
   if (idx === spans.length) return;
   const take = (chunk: Uint8Array): boolean => {
+    if (stopped()) return false;
     const start = pos;
     pos += chunk.length;
     while (idx < spans.length) {
@@ -153,6 +179,7 @@ export async function readSpans(
       for await (const piece of pieces) {
         delivered ||= pos + piece.length > firstStored.offset;
         if (!take(piece)) break;
+        await ready();
       }
     } catch (e) {
       // Refused bytes (a damaged cache entry, a source serving other bytes for a range): when
@@ -164,12 +191,14 @@ export async function readSpans(
       await pieces.return(undefined);
     }
   }
+  if (stopped()) return;
   if (fromStart) {
     pos = 0;
     verifier = new SpanVerifier(await digestsFor(source, firstStored), named);
     begin(spans[idx]);
-    await readLayerStream(await input.open(), take, { mediaType: input.mediaType, what });
+    await readLayerStream(paced(await input.open(), ready), take, { mediaType: input.mediaType, what });
   }
+  if (stopped()) return;
   if (idx < spans.length) {
     throw new TarFormatError(`${what} ended before the bytes of a file it listed (was it changed since it was mounted?)`, pos);
   }
@@ -186,6 +215,7 @@ async function readThroughToc(
   span: ByteSpan,
   what: string,
   deliver: (key: number, chunk: Uint8Array) => void,
+  flow: SpanFlow,
 ): Promise<{ read: boolean; delivered: number } | null> {
   if (span.path === undefined) return null;
   const pieces = await fileThroughToc(layer, cleanPath(span.path).path, span.size, what);
@@ -195,6 +225,8 @@ async function readThroughToc(
     for await (const piece of pieces) {
       deliver(span.key, piece);
       delivered += piece.length;
+      await flow.ready?.();
+      if (flow.signal?.aborted) break;
     }
     return { read: true, delivered };
   } catch (e) {
@@ -219,20 +251,34 @@ async function digestsFor(source: SpanSource, first: ByteSpan | undefined): Prom
   }
 }
 
+/** Bytes of a file queued ahead of its reader before the layer's read waits for it. */
+const QUEUED_AHEAD = 4 << 20;
+
 /**
- * One file's content as a pull stream. The stored bytes are queued as the layer is read (as
- * many as the file stores); holes are queued as lengths and turned into zero chunks of at
- * most ZERO_CHUNK bytes only as the consumer pulls, so a huge sparse file costs what it stores.
+ * One file's content as a pull stream. The stored bytes are queued as the layer is read, up
+ * to QUEUED_AHEAD bytes ahead of the reader: then the read of the layer waits, so a slow
+ * reader (a download to disk) does not make the file sit whole in memory. Holes are queued as
+ * lengths and turned into zero chunks of at most ZERO_CHUNK bytes only as the consumer pulls,
+ * so a huge sparse file costs what it stores. Cancelling stops the layer's read (a preview
+ * that took its first bytes reads no more).
  */
 export function fileStream(source: SpanSource, span: ByteSpan): ReadableStream<Uint8Array> {
   const queue: (Uint8Array | number)[] = [];
+  let queued = 0;
   let finished = false;
   let failure: unknown = null;
   let wake: (() => void) | null = null;
+  let resume: (() => void) | null = null;
+  const stop = new AbortController();
   const notify = () => {
     wake?.();
     wake = null;
   };
+  const more = () => {
+    resume?.();
+    resume = null;
+  };
+  const ready = () => (queued < QUEUED_AHEAD || stop.signal.aborted ? Promise.resolve() : new Promise<void>((r) => (resume = r)));
   let started = false;
   const run = () =>
     readSpans(
@@ -240,6 +286,7 @@ export function fileStream(source: SpanSource, span: ByteSpan): ReadableStream<U
       [span],
       (_k, c) => {
         queue.push(c.slice());
+        queued += c.length;
         notify();
       },
       undefined,
@@ -247,6 +294,7 @@ export function fileStream(source: SpanSource, span: ByteSpan): ReadableStream<U
         queue.push(n);
         notify();
       },
+      { signal: stop.signal, ready },
     )
       .then(
         () => {
@@ -274,12 +322,21 @@ export function fileStream(source: SpanSource, span: ByteSpan): ReadableStream<U
         }
         if (head) {
           queue.shift();
+          queued -= head.length;
+          if (queued < QUEUED_AHEAD) more();
           return ctl.enqueue(head);
         }
         if (failure) return ctl.error(failure);
         if (finished) return ctl.close();
         await new Promise<void>((r) => (wake = r));
       }
+    },
+    cancel() {
+      stop.abort();
+      queue.length = 0;
+      queued = 0;
+      more();
+      notify();
     },
   });
 }

@@ -273,15 +273,21 @@ function recordingInflater(options: InflateStreamOptions, what: string): GzipInf
   });
 }
 
-/** Decode a gzip stream into pieces; with `index`, record checkpoints along the way. */
-export function inflateStream(input: Input, options: InflateStreamOptions = {}): AsyncGenerator<Uint8Array> {
+/**
+ * Decode a gzip stream into pieces; with `index`, record checkpoints along the way. The
+ * inflater's core memory is taken at the first next() and given back on every exit, so a
+ * generator returned or dropped before it started holds none.
+ */
+export async function* inflateStream(input: Input, options: InflateStreamOptions = {}): AsyncGenerator<Uint8Array> {
   const what = options.what ?? "gzip stream";
-  const dec = recordingInflater(options, what);
-  return run(dec, input, what, options.maxBytes ?? Infinity, 0);
+  yield* run(recordingInflater(options, what), input, what, options.maxBytes ?? Infinity, 0);
 }
 
-/** Decode from a checkpoint; `input` is the compressed stream from checkpointInByte(cp) on. */
-export function resumeAt(
+/**
+ * Decode from a checkpoint; `input` is the compressed stream from checkpointInByte(cp) on. As
+ * with inflateStream, core memory is held only from the first next() to the generator's end.
+ */
+export async function* resumeAt(
   cp: Checkpoint,
   input: Input,
   options: Omit<InflateStreamOptions, "index" | "checkpointSpan"> = {},
@@ -294,7 +300,7 @@ export function resumeAt(
     dec.free();
     throw e;
   }
-  return run(dec, input, what, options.maxBytes ?? Infinity, cp.outOffset);
+  yield* run(dec, input, what, options.maxBytes ?? Infinity, cp.outOffset);
 }
 
 /** Decode a whole gzip buffer (tests, small blobs); `maxBytes` bounds the output. */

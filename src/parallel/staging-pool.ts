@@ -10,7 +10,7 @@
 // Hosts: src/node/staging-workers.ts (worker_threads); a Web Worker host needs only a WorkerPort.
 
 import { FreedError, InvariantError } from "../errors.js";
-import { chunksOf } from "../fs/decompress.js";
+import { chunksOf, discard } from "../fs/chunks.js";
 import type { StagedLayer } from "../fs/stage.js";
 import type { LayerStager, StageJob } from "../fs/stage-job.js";
 import type { LayerLike } from "../oci/layer.js";
@@ -120,7 +120,12 @@ export class StagingPool implements LayerStager {
       pumping = true;
       try {
         while (credit > 0 && !over && !ended) {
-          source ??= chunksOf(await layer.open());
+          if (!source) {
+            const opened = await layer.open();
+            // The job may have ended while the layer was opening (the pool closed, the worker died).
+            if (over) return void discard(opened).catch(() => {});
+            source = chunksOf(opened);
+          }
           const piece = await nextPiece(source);
           if (over) return;
           credit--;

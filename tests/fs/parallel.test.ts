@@ -175,6 +175,40 @@ describe("closing a pool", () => {
     expect(fs.image().layers).toHaveLength(0);
   });
 
+  test("a layer still opening when the pool closes is let go once open, not read", async () => {
+    const own = nodeStagingPool(2)!;
+    let openNow: () => void = () => {};
+    const opening = new Promise<void>((r) => (openNow = r));
+    let asked = false;
+    let pulls = 0;
+    let cancelled = false;
+    const slow: LayerLike = {
+      open: async () => {
+        asked = true;
+        await opening;
+        return new ReadableStream<Uint8Array>(
+          {
+            pull: (c) => {
+              pulls++;
+              c.enqueue(new Uint8Array(1024));
+            },
+            cancel: () => void (cancelled = true),
+          },
+          { highWaterMark: 0 },
+        );
+      },
+    };
+    const refused = expect(new LayerFS().mountBatch([slow], { stager: own })).rejects.toBeInstanceOf(FreedError);
+    for (let i = 0; i < 200 && !asked; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(asked).toBe(true);
+    await own.close();
+    await refused;
+    openNow();
+    for (let i = 0; i < 50 && !cancelled; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cancelled).toBe(true);
+    expect(pulls).toBe(0);
+  });
+
   test("one worker is no pool: the sequential path", () => {
     expect(nodeStagingPool(1)).toBeUndefined();
   });

@@ -333,6 +333,31 @@ describe.each(cores)("inflate (%s core)", (_name, core) => {
   });
 });
 
+describe("the inflater's core memory in the streaming generators", () => {
+  const core = release;
+  const index = new CheckpointIndex();
+  gunzipSync(LARGE_GZ, { core, index, checkpointSpan: 1 << 20 });
+  const cp = index.checkpoints[1];
+
+  it("is not taken by a generator returned or dropped before its first next()", async () => {
+    const before = core.exports.coreReserved();
+    const unstarted = [inflateStream(LARGE_GZ, { core }), resumeAt(cp, LARGE_GZ.subarray(checkpointInByte(cp)), { core })];
+    expect(core.exports.coreReserved()).toBe(before);
+    for (const g of unstarted) await g.return(undefined);
+    expect(core.exports.coreReserved()).toBe(before);
+  });
+
+  it("comes back when the consumer stops after the first piece", async () => {
+    const before = core.exports.coreReserved();
+    for (const gen of [inflateStream(LARGE_GZ, { core }), resumeAt(cp, LARGE_GZ.subarray(checkpointInByte(cp)), { core })]) {
+      const first = await gen.next();
+      expect(first.done).toBe(false);
+      await gen.return(undefined);
+    }
+    expect(core.exports.coreReserved()).toBe(before);
+  });
+});
+
 /** Bytes [offset, offset + length) of the stream, decoded from the nearest checkpoint. */
 async function readRange(gz: Uint8Array, index: CheckpointIndex, offset: number, length: number, core: Core): Promise<Uint8Array> {
   const cp = index.nearest(offset);
