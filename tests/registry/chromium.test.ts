@@ -68,7 +68,7 @@ describe.runIf(run)("registry client in Chromium", () => {
     await proxy.start();
     stops.push(() => proxy.stop());
     proxy.add({ path: /\/manifests\/latest$/, method: "GET", action: { kind: "status", status: 503 } });
-    proxy.add({ path: new RegExp(`/blobs/${raw.layers[0].digest}$`), action: { kind: "drop-mid-body" } });
+    proxy.add({ path: new RegExp(`/blobs/${raw.layers[0].digest}$`), action: { kind: "drop-mid-body", holdMs: 300 } });
     proxy.add({ path: new RegExp(`/blobs/${raw.config.digest}$`), action: { kind: "corrupt-byte" }, times: Infinity });
 
     const dir = mkdtempSync(path.join(tmpdir(), "layerlens-chromium-registry-"));

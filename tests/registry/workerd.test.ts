@@ -72,7 +72,7 @@ describe.runIf(run)("registry client in workerd", () => {
     stops.push(() => proxy.stop());
 
     const raw = JSON.parse(await skopeoInspect(`${plain.host}/fixtures/demo:latest`, "raw"));
-    proxy.add({ path: new RegExp(`/blobs/${raw.layers[0].digest}$`), action: { kind: "drop-mid-body" } });
+    proxy.add({ path: new RegExp(`/blobs/${raw.layers[0].digest}$`), action: { kind: "drop-mid-body", holdMs: 300 } });
     proxy.add({ path: new RegExp(`/blobs/${raw.config.digest}$`), action: { kind: "corrupt-byte" }, times: Infinity });
 
     const dir = mkdtempSync(path.join(tmpdir(), "layerlens-workerd-registry-"));

@@ -9,7 +9,17 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from "node:net";
 
 export type FaultAction =
-  | { kind: "drop-mid-body"; /** bytes to send first (default: half the body) */ after?: number }
+  | {
+      kind: "drop-mid-body";
+      /** bytes to send first (default: half the body) */
+      after?: number;
+      /**
+       * ms between those bytes leaving and the socket's end (default 5). A browser hands its
+       * page the bytes it got only until the connection's failure reaches it: a busy one
+       * may show none at all, unless the failure comes well after the bytes.
+       */
+      holdMs?: number;
+    }
   | { kind: "drop-before-answer" }
   | { kind: "status"; status: number; retryAfter?: string }
   | { kind: "corrupt-byte"; /** offset to flip (default: the middle) */ at?: number }
@@ -144,7 +154,7 @@ export class FaultProxy {
       // Headers (with the full Content-Length) and part of the body, then the socket dies.
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       res.write(body.subarray(0, action.after ?? body.length >> 1), () => {
-        setTimeout(() => req.socket.destroy(), 5);
+        setTimeout(() => req.socket.destroy(), action.holdMs ?? 5);
       });
     });
   }
