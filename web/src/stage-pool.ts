@@ -43,22 +43,44 @@ export class StagePool {
     return this.ports.length;
   }
 
-  /** Stage `layer` on the next free stage worker; `onBytes` hears its blob bytes as they are read. */
+  /**
+   * Stage `layer` on the next free stage worker; `onBytes` hears its blob bytes as they are
+   * read. Once `signal` aborts (the view it was for was replaced), a job still queued is
+   * dropped and rejects with the signal's reason; one a worker has begun runs to its end.
+   */
   stage(
     layer: Layer,
     selector: string | undefined,
     what: string,
     onBytes: (n: number) => void,
+    signal?: AbortSignal,
   ): Promise<{ staged: StagedLayer; phases: PhaseTime[] }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({
+      if (signal?.aborted) return reject(abortReason(signal));
+      const j: Job = {
         job: { id: this.next++, selector, descriptor: layer.descriptor, diffId: layer.diffId, what },
         onBytes,
         resolve,
         reject,
-      });
+      };
+      this.queue.push(j);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          const at = this.queue.indexOf(j);
+          if (at < 0) return;
+          this.queue.splice(at, 1);
+          reject(abortReason(signal));
+        },
+        { once: true },
+      );
       this.pump();
     });
+  }
+
+  /** Jobs waiting for a free stage worker. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   private pump(): void {
@@ -91,6 +113,12 @@ export class StagePool {
   }
 }
 
+/** Why `signal` aborted, as an Error (its reason when it is one). */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException("the view was replaced", "AbortError");
+}
+
 /** The staged layers of one image, by layer: what LayerFSOptions.stager answers from. */
 export class StagedLayers {
   private readonly byLayer = new Map<LayerLike, Promise<StagedLayer>>();
@@ -103,12 +131,13 @@ export class StagedLayers {
     name: string,
     onBytes: (n: number) => void,
     onStaged: (index: number) => void,
+    signal?: AbortSignal,
   ) {
     const largestFirst = [...layers.keys()].sort((a, b) => layers[b].size - layers[a].size || a - b);
     for (const i of largestFirst) {
       const layer = layers[i];
       const what = `layer ${i} ${layer.digest.slice(0, 19)}… of ${name}`;
-      const p = pool.stage(layer, selector, what, onBytes).then((r) => {
+      const p = pool.stage(layer, selector, what, onBytes, signal).then((r) => {
         this.phases.push(...r.phases);
         onStaged(i);
         return r.staged;

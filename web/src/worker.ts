@@ -58,6 +58,14 @@ let shown: Inspection | undefined;
 /** The view as of a lower layer that dive mode asked for last (one at a time). */
 let lower: { index: number; image: MergedImage } | undefined;
 let mounts = 0;
+/** Aborted when another image or platform is asked for: the layers still queued for the old one are not staged. */
+let mountStop = new AbortController();
+/** A new view was asked for: the mount of the old one stops staging layers. */
+function supersede(): AbortSignal {
+  mountStop.abort(new DOMException("superseded by a later mount", "AbortError"));
+  mountStop = new AbortController();
+  return mountStop.signal;
+}
 /** The referrers found for the image on screen (their manifests open in the documents view). */
 let referrerDescriptors: Descriptor[] = [];
 /** The stage workers the page started for this input (none: every layer is read here). */
@@ -182,7 +190,7 @@ function mountHere(): Promise<Inspection> {
 }
 
 /** The layers read by the stage workers, applied here in layer order, each posted as it is in. */
-async function mountStaged(pool: StagePool, r: Resolution, name: string, mine: number): Promise<Inspection> {
+async function mountStaged(pool: StagePool, r: Resolution, name: string, mine: number, signal: AbortSignal): Promise<Inspection> {
   const total = r.resolved.layers.reduce((n, l) => n + l.size, 0);
   let done = 0;
   post({ kind: "progress", done, total });
@@ -194,6 +202,7 @@ async function mountStaged(pool: StagePool, r: Resolution, name: string, mine: n
     name,
     (n) => post({ kind: "progress", done: (done += n), total }),
     (index) => current() && post({ kind: "staged", index }),
+    signal,
   );
   staged = layers;
   const x = await mountInOrder(r, name, layers.stager, (rec) => {
@@ -217,6 +226,7 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
       return { value: { choices, first } };
     }
     case "choose":
+      supersede();
       source = await reopen(need(picked, "input"), need(source, "image"), req.selector);
       selector = req.selector;
       return { value: null };
@@ -224,6 +234,7 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
       pool = new StagePool(req.ports);
       return { value: null };
     case "resolve":
+      supersede();
       resolution = await resolveSource(need(source, "image"), req.platform);
       referrerDescriptors = [];
       return { value: documents(resolution) };
@@ -238,7 +249,8 @@ async function answer(req: Request): Promise<{ value: Answers[Request["op"]]; tr
     }
     case "mount": {
       const mine = ++mounts;
-      const x = pool ? await mountStaged(pool, need(resolution, "documents"), need(source, "image").name, mine) : await mountHere();
+      const signal = supersede();
+      const x = pool ? await mountStaged(pool, need(resolution, "documents"), need(source, "image").name, mine, signal) : await mountHere();
       // A mount started later (another platform) is the one on screen: this one goes.
       if (mine !== mounts) {
         x.image.fs.free();
