@@ -169,7 +169,11 @@ export const API_ROUTES: Record<string, (ctx: ApiContext) => Promise<Response>> 
       await source.close?.();
       throw e;
     }
+    // Once: a reader that goes away mid-read ends both the read and the pull it was waiting on.
+    let ended = false;
     const done = async () => {
+      if (ended) return;
+      ended = true;
       m.fs.free();
       await source.close?.();
     };
