@@ -10,26 +10,15 @@ import { describe, expect, test } from "vitest";
 import { LayerFS } from "../../src/fs/merge.js";
 import { writeTar } from "../../src/fs/tar-write.js";
 import type { LayerLike } from "../../src/oci/layer.js";
+import { noise } from "../helpers/noise.js";
 
 const MiB = 1 << 20;
 const FILE_SIZE = 32 * MiB;
 /** Far less than the file: what a stopped or waiting reader may have caused to be read. */
 const READ_AHEAD_BOUND = 16 * MiB;
 
-function pseudo(size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  // xorshift32: bytes gzip cannot shrink, so the blob is as big as the file.
-  let x = 7;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x;
-  }
-  return out;
-}
-
-const BIG = pseudo(FILE_SIZE);
+// Bytes gzip cannot shrink, so the blob is as big as the file.
+const BIG = noise(FILE_SIZE, 7);
 const TAR = writeTar([
   { name: "small", data: new TextEncoder().encode("first\n") },
   { name: "big.bin", data: BIG },

@@ -8,22 +8,11 @@ import { describe, expect, it } from "vitest";
 import { blobReader, streamRange } from "../../src/sources/byte-reader.js";
 import { fillFrom } from "../../web/src/blob-fill.js";
 import { giveBackWindow, windowedBlob } from "../../web/src/windowed-blob.js";
+import { noise } from "../helpers/noise.js";
 
 const SIZE = (40 << 20) + 123;
 
-function noise(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-const bytes = noise(SIZE);
+const bytes = noise(SIZE, 0x9e3779b9);
 const blob = new Blob([bytes]);
 
 async function streamed(start: number, end: number): Promise<Uint8Array[]> {
@@ -75,7 +64,7 @@ describe("windowed blob", () => {
 
   it("reads whole windows into the buffers handed back, and the bytes stay right", async () => {
     const size = (100 << 20) + 5;
-    const big = noise(size);
+    const big = noise(size, 0x9e3779b9);
     const real = new Blob([big]);
     const handedOut = new WeakSet<ArrayBuffer>();
     let fills = 0;
